@@ -1,0 +1,17 @@
+//! nines: a discrete-event Monte Carlo availability simulator for high-availability layouts.
+//!
+//! The library holds the whole model and engine and does no I/O: [`scenario::compile`] turns scenario
+//! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
+//! figures with confidence intervals, and [`output`] turns results into bytes (tables, CSV, JSON).
+#![warn(missing_docs)]
+
+pub mod dist;
+pub mod engine;
+pub mod model;
+pub mod output;
+pub mod rng;
+pub mod runner;
+pub mod scenario;
+pub mod stats;
+pub mod summary;
+pub mod units;

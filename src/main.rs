@@ -1,0 +1,258 @@
+//! The `nines` command line: reads scenario files, runs the library, writes outputs atomically.
+
+use std::fs;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result, anyhow, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use nines::model::Model;
+use nines::output;
+use nines::runner::{self, RepRow, RunOptions};
+use nines::scenario;
+use nines::units::parse_duration;
+
+#[derive(Parser, Debug)]
+#[command(name = "nines", version, about = "Monte Carlo availability simulator for high-availability layouts")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Simulate a scenario and report availability, downtime and outages with 95% confidence intervals.
+    Run(RunArgs),
+    /// Check scenario files without running them, and summarise what they contain.
+    Validate {
+        /// Scenario files (TOML).
+        #[arg(required = true)]
+        scenarios: Vec<PathBuf>,
+    },
+}
+
+#[derive(clap::Args, Debug)]
+struct RunArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Override the number of replications.
+    #[arg(short = 'n', long)]
+    replications: Option<u64>,
+    /// Override the seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override the mission length, e.g. "10y".
+    #[arg(long)]
+    mission: Option<String>,
+    /// Worker threads (default: the scenario's `threads`, else all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Output directory (default: output/<scenario name>).
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Do not write replications.csv (one row per replication and service).
+    #[arg(long)]
+    no_replications: bool,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
+enum Format {
+    /// A readable table.
+    Table,
+    /// The full summary as JSON.
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run(args),
+        Command::Validate { scenarios } => validate(&scenarios),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = std::io::stdout().flush();
+            eprintln!("error: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Reads and compiles a scenario file; every error names the file.
+fn load(path: &Path) -> Result<Model> {
+    let shown = path.display().to_string();
+    if path.is_dir() {
+        bail!("{shown} is a directory; expected a scenario file (.toml)");
+    }
+    let bytes = fs::read(path).map_err(|e| anyhow!("cannot read scenario {shown}: {e}"))?;
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
+            let (line, col) = scenario::line_col(&valid, valid.len());
+            bail!("{shown}:{line}:{col}: the file is not valid UTF-8 (byte {at}); save it as UTF-8");
+        }
+    };
+    scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))
+}
+
+fn validate(paths: &[PathBuf]) -> Result<()> {
+    let mut failed = 0;
+    for p in paths {
+        match load(p) {
+            Ok(model) => print!("{}", output::describe(&model)),
+            Err(e) => {
+                eprintln!("{e:#}");
+                failed += 1;
+            }
+        }
+    }
+    if failed > 0 {
+        bail!("{failed} of {} scenario files are invalid", paths.len());
+    }
+    Ok(())
+}
+
+fn run(args: RunArgs) -> Result<()> {
+    let mut model = load(&args.scenario)?;
+    let sim = &mut model.simulation;
+    if let Some(n) = args.replications {
+        if n == 0 || n > scenario::MAX_REPLICATIONS {
+            bail!("--replications {n}: expected 1 to {}", scenario::MAX_REPLICATIONS);
+        }
+        sim.replications = n;
+    }
+    if let Some(s) = args.seed {
+        sim.seed = s;
+    }
+    if let Some(m) = &args.mission {
+        let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
+        if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
+            bail!("--mission {m}: expected more than zero and at most {}y", scenario::MAX_MISSION_YEARS);
+        }
+        sim.mission = h;
+    }
+    let threads = match args.threads.or(sim.threads) {
+        Some(0) => bail!("--threads 0: expected at least 1"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+    };
+    sim.threads = Some(threads);
+    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
+    fs::create_dir_all(&out_dir).with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+
+    let mut rep_writer = if args.no_replications {
+        None
+    } else {
+        let mut w = csv::Writer::from_writer(AtomicFile::create(&out_dir.join("replications.csv"))?);
+        w.write_record(output::REPLICATIONS_HEADER)?;
+        Some(w)
+    };
+    let mut write_error: Option<csv::Error> = None;
+    let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(model.simulation.replications);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})")
+                .expect("valid template"),
+        );
+        bar
+    });
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let mut sink = |rows: &[RepRow]| {
+        if let (Some(w), None) = (rep_writer.as_mut(), write_error.as_ref()) {
+            if let Err(e) = output::write_rows(w, &model, rows) {
+                write_error = Some(e);
+            }
+        }
+    };
+    let result = runner::run(
+        &model,
+        RunOptions {
+            threads,
+            rows: if args.no_replications { None } else { Some(&mut sink) },
+            progress: Some(&progress),
+        },
+    )?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    if let Some(e) = write_error {
+        return Err(e).context("writing replications.csv");
+    }
+    if let Some(w) = rep_writer {
+        w.into_inner().map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?.commit()?;
+    }
+    let summary = &result.summary;
+    write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
+    match args.format {
+        Format::Table => {
+            print!("{}", output::table(summary, &model));
+            println!("wrote {}", out_dir.display());
+        }
+        Format::Json => println!("{}", output::json(summary)),
+    }
+    Ok(())
+}
+
+/// A file written under a temporary name and renamed into place only when complete, so a crash or
+/// Ctrl-C never leaves a complete-looking but truncated output.
+struct AtomicFile {
+    tmp: PathBuf,
+    dest: PathBuf,
+    file: Option<std::io::BufWriter<fs::File>>,
+}
+
+impl AtomicFile {
+    fn create(dest: &Path) -> Result<Self> {
+        let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("out");
+        let tmp = dest.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+        let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(Self { tmp, dest: dest.to_path_buf(), file: Some(std::io::BufWriter::new(file)) })
+    }
+
+
+    fn commit(mut self) -> Result<()> {
+        let file = self.file.take().expect("open");
+        let file = file.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", self.dest.display()))?;
+        file.sync_all().ok();
+        fs::rename(&self.tmp, &self.dest).with_context(|| format!("cannot write {}", self.dest.display()))?;
+        Ok(())
+    }
+}
+
+impl Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.as_mut().expect("open").write(buf)
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("open").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.is_some() {
+            let _ = fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
+    let mut f = AtomicFile::create(dest)?;
+    f.write_all(bytes).with_context(|| format!("writing {}", dest.display()))?;
+    f.commit()
+}

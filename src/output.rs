@@ -1,0 +1,313 @@
+//! Writers: turn a [`Summary`] or per-replication rows into bytes (a table for people, CSV, JSON).
+//! Nothing here touches the file system.
+
+use std::fmt::Write as _;
+
+use crate::model::{EntityKind, Model, RoleKind};
+use crate::runner::RepRow;
+use crate::stats::Estimate;
+use crate::summary::{EntitySummary, Summary};
+use crate::units::{HOURS_PER_YEAR, format_duration};
+
+/// Formats hours with a readable unit and three significant digits, e.g. `2.52h`, `35.1min`, `4.2d`.
+pub fn hours(h: f64) -> String {
+    if !h.is_finite() {
+        return if h.is_nan() { "n/a".into() } else { format!("{h}") };
+    }
+    let a = h.abs();
+    let (v, unit) = if a == 0.0 {
+        return "0".into();
+    } else if a < 1.0 / 60.0 {
+        (h * 3600.0, "s")
+    } else if a < 1.0 {
+        (h * 60.0, "min")
+    } else if a < 48.0 {
+        (h, "h")
+    } else {
+        (h / 24.0, "d")
+    };
+    format!("{}{unit}", sig3(v))
+}
+
+/// Three significant digits, no exponent for ordinary magnitudes.
+pub fn sig3(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if !(1e-4..1e7).contains(&a) {
+        return format!("{v:.2e}");
+    }
+    let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+/// Availability as a percentage with enough decimals to show its nines.
+pub fn percent(a: f64, unavailability: f64) -> String {
+    if !a.is_finite() {
+        return "n/a".into();
+    }
+    if a == 1.0 {
+        return "100%".into();
+    }
+    let nines = if unavailability > 0.0 { -unavailability.log10() } else { 6.0 };
+    let decimals = (nines.floor() as i64 + 1).clamp(2, 12) as usize;
+    format!("{:.*}%", decimals, a * 100.0)
+}
+
+fn ci(e: &Estimate, f: impl Fn(f64) -> String) -> String {
+    if e.ci95_low.is_finite() && e.ci95_high.is_finite() {
+        format!("[{}, {}]", f(e.ci95_low), f(e.ci95_high))
+    } else {
+        "[n/a]".into()
+    }
+}
+
+/// The human-readable report printed by `nines run`.
+pub fn table(summary: &Summary, model: &Model) -> String {
+    let mut out = String::new();
+    let sim = &model.simulation;
+    let _ = writeln!(
+        out,
+        "nines {} · scenario {} · mission {} · {} replications · seed {}",
+        summary.nines_version,
+        summary.scenario,
+        format_duration(sim.mission),
+        summary.replications,
+        summary.seed
+    );
+    for e in summary.entities.iter().filter(|e| e.kind == EntityKind::Service) {
+        out.push('\n');
+        entity_block(&mut out, e, summary);
+    }
+    let roles: Vec<&EntitySummary> = summary.entities.iter().filter(|e| e.kind == EntityKind::Role).collect();
+    if !roles.is_empty() {
+        let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        let _ = writeln!(out, "\nroles");
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
+            "role", "redundancy", "availability [95% CI]", "downtime/yr", "outages/yr", "mean outage"
+        );
+        for (r, role) in roles.iter().zip(&model.roles) {
+            let red = match &role.kind {
+                RoleKind::Standalone { .. } => "standalone".to_string(),
+                RoleKind::Pool { nodes, min_up } => format!("{min_up}-of-{} pool", nodes.len()),
+            };
+            let u = r.unavailability.value;
+            let _ = writeln!(
+                out,
+                "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
+                r.name,
+                red,
+                format!("{} ±{}", percent(r.availability.value, u), sig3((r.availability.ci95_high - r.availability.ci95_low) * 50.0)),
+                hours(r.downtime_hours_per_year.value),
+                sig3(r.outages_per_year.value),
+                hours(r.mean_outage_hours.value),
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "\n{} replications · {} events in {:.2}s ({} events/s) on {} thread{}",
+        summary.replications,
+        summary.events,
+        summary.wall_seconds,
+        sig3(summary.events_per_second),
+        summary.threads,
+        if summary.threads == 1 { "" } else { "s" }
+    );
+    out
+}
+
+fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
+    let u = e.unavailability.value;
+    let target = e.target.map(|t| format!(" (target {})", percent(t, 1.0 - t))).unwrap_or_default();
+    let _ = writeln!(out, "service {}{target}", e.name);
+    let _ = writeln!(
+        out,
+        "  availability        {:<14} {}   {} nines",
+        percent(e.availability.value, u),
+        ci(&e.availability, |x| percent(x, u)),
+        if e.nines.value.is_finite() { format!("{:.2}", e.nines.value) } else { "∞".into() }
+    );
+    let _ = writeln!(
+        out,
+        "  downtime per year   {:<14} {}",
+        hours(e.downtime_hours_per_year.value),
+        ci(&e.downtime_hours_per_year, hours)
+    );
+    let _ = writeln!(
+        out,
+        "  annual downtime     P50 {} · P90 {} {} · P99 {} {} · worst {} (over {} mission-years)",
+        hours(e.annual_downtime_hours_p50.value),
+        hours(e.annual_downtime_hours_p90.value),
+        ci(&e.annual_downtime_hours_p90, hours),
+        hours(e.annual_downtime_hours_p99.value),
+        ci(&e.annual_downtime_hours_p99, hours),
+        hours(e.annual_downtime_hours_max),
+        e.years_observed
+    );
+    let _ = writeln!(
+        out,
+        "  outages per year    {:<14} {}",
+        sig3(e.outages_per_year.value),
+        ci(&e.outages_per_year, sig3)
+    );
+    let _ = writeln!(
+        out,
+        "  mean outage         {:<14} {}",
+        hours(e.mean_outage_hours.value),
+        ci(&e.mean_outage_hours, hours)
+    );
+    let _ = writeln!(
+        out,
+        "  longest outage      {:<14} {} mean per mission; worst seen {}",
+        hours(e.longest_outage_hours.value),
+        ci(&e.longest_outage_hours, hours),
+        hours(e.worst_outage_hours)
+    );
+    if let Some(p) = &e.probability_year_misses_target {
+        let pc = |x: f64| format!("{}%", sig3(x * 100.0));
+        let _ = writeln!(out, "  years below target  {:<14} {}", pc(p.value), ci(p, pc));
+    }
+    let parts: Vec<String> = summary
+        .contributions
+        .iter()
+        .filter(|c| c.service == e.name)
+        .take(5)
+        .map(|c| format!("{} {}%", c.node, sig3(c.share_of_downtime.value * 100.0)))
+        .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(out, "  down while node down {}", parts.join(" · "));
+    }
+    if e.total_outages < 10 {
+        let _ = writeln!(
+            out,
+            "  note: only {} outage{} seen in {} replications; these intervals are not reliable, run more replications",
+            e.total_outages,
+            if e.total_outages == 1 { "" } else { "s" },
+            summary.replications
+        );
+    }
+}
+
+/// Formats a float for CSV: shortest representation that reads back exactly; empty for "not available".
+fn num(x: f64) -> String {
+    if x.is_nan() { String::new() } else { format!("{x}") }
+}
+
+/// `summary.csv`: one row per measure with its 95% CI and the replications (or years) behind it.
+/// Contains no timing, so the same scenario and seed give the same bytes.
+pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["scope", "name", "measure", "unit", "estimate", "ci95_low", "ci95_high", "n"])?;
+    let mut row = |scope: &str, name: &str, measure: &str, unit: &str, e: &Estimate| {
+        w.write_record([scope, name, measure, unit, &num(e.value), &num(e.ci95_low), &num(e.ci95_high), &e.n.to_string()])
+    };
+    for e in &summary.entities {
+        let s = e.kind.as_str();
+        let n = &e.name;
+        row(s, n, "availability", "fraction", &e.availability)?;
+        row(s, n, "unavailability", "fraction", &e.unavailability)?;
+        row(s, n, "nines", "nines", &e.nines)?;
+        row(s, n, "downtime_per_year", "hours_per_year", &e.downtime_hours_per_year)?;
+        row(s, n, "annual_downtime_p50", "hours", &e.annual_downtime_hours_p50)?;
+        row(s, n, "annual_downtime_p90", "hours", &e.annual_downtime_hours_p90)?;
+        row(s, n, "annual_downtime_p99", "hours", &e.annual_downtime_hours_p99)?;
+        let plain = |v: f64, n: u64| Estimate { value: v, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+        row(s, n, "annual_downtime_max", "hours", &plain(e.annual_downtime_hours_max, e.years_observed))?;
+        row(s, n, "outages_per_year", "outages_per_year", &e.outages_per_year)?;
+        row(s, n, "mean_outage", "hours", &e.mean_outage_hours)?;
+        row(s, n, "longest_outage_mean", "hours", &e.longest_outage_hours)?;
+        row(s, n, "longest_outage_worst", "hours", &plain(e.worst_outage_hours, e.availability.n))?;
+        row(s, n, "total_outages", "outages", &plain(e.total_outages as f64, e.availability.n))?;
+        if let Some(p) = &e.probability_year_misses_target {
+            row(s, n, "probability_year_misses_target", "probability", p)?;
+        }
+    }
+    for c in &summary.contributions {
+        row("contribution", &c.service, &format!("downtime_share:{}", c.node), "fraction", &c.share_of_downtime)?;
+    }
+    w.flush()?;
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Header of `replications.csv`.
+pub const REPLICATIONS_HEADER: [&str; 7] = [
+    "replication",
+    "service",
+    "availability",
+    "downtime_hours",
+    "downtime_hours_per_year",
+    "outages",
+    "longest_outage_hours",
+];
+
+/// Appends rows of `replications.csv` to a CSV writer.
+pub fn write_rows<W: std::io::Write>(w: &mut csv::Writer<W>, model: &Model, rows: &[RepRow]) -> Result<(), csv::Error> {
+    let mission = model.simulation.mission;
+    let years = mission / HOURS_PER_YEAR;
+    for r in rows {
+        w.write_record([
+            r.replication.to_string(),
+            model.services[r.service].name.clone(),
+            num(1.0 - r.downtime / mission),
+            num(r.downtime),
+            num(r.downtime / years),
+            r.outages.to_string(),
+            num(r.longest),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The summary as pretty JSON.
+pub fn json(summary: &Summary) -> String {
+    serde_json::to_string_pretty(summary).expect("summary serializes")
+}
+
+/// What `nines validate` prints: one line per component.
+pub fn describe(model: &Model) -> String {
+    let mut out = String::new();
+    let sim = &model.simulation;
+    let _ = writeln!(
+        out,
+        "scenario {}: mission {}, {} replications, seed {}{}",
+        model.name,
+        format_duration(sim.mission),
+        sim.replications,
+        sim.seed,
+        sim.threads.map(|t| format!(", {t} threads")).unwrap_or_default()
+    );
+    let _ = writeln!(out, "{} nodes:", model.nodes.len());
+    for n in &model.nodes {
+        let _ = writeln!(out, "  node {}: fails after {}, repaired in {}", n.name, n.failure.describe(), n.repair.describe());
+    }
+    let _ = writeln!(out, "{} roles:", model.roles.len());
+    for r in &model.roles {
+        let placement = match &r.kind {
+            RoleKind::Standalone { node } => format!("standalone on {}", model.nodes[*node].name),
+            RoleKind::Pool { nodes, min_up } => format!(
+                "pool, available while {min_up} of {} instances are up ({})",
+                nodes.len(),
+                nodes.iter().map(|&n| model.nodes[n].name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        let req = if r.requires.is_empty() {
+            String::new()
+        } else {
+            format!("; requires {}", r.requires.iter().map(|&j| model.roles[j].name.as_str()).collect::<Vec<_>>().join(", "))
+        };
+        let _ = writeln!(out, "  role {}: {placement}{req}", r.name);
+    }
+    let _ = writeln!(out, "{} services:", model.services.len());
+    for s in &model.services {
+        let target = s.target.map(|t| format!(", target {}", percent(t, 1.0 - t))).unwrap_or_default();
+        let _ = writeln!(out, "  service {} = {}{target}; depends on {} nodes", s.name, s.expression, s.support.len());
+    }
+    if model.services.is_empty() {
+        let _ = writeln!(out, "  (no services: every role is still measured; add [services] to get SLA figures)");
+    }
+    out
+}

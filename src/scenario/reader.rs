@@ -1,0 +1,317 @@
+//! A typed reader over the spanned TOML tree that collects every error with its position and field
+//! path instead of stopping at the first, and reports unknown keys with the keys that are valid.
+
+use std::cell::RefCell;
+use std::ops::Range;
+
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::units::{DURATION_HELP, Hours, parse_duration};
+
+/// One problem found in a scenario, before positions are turned into lines and columns.
+#[derive(Debug, Clone)]
+pub struct RawDiag {
+    /// Byte range in the file.
+    pub span: Range<usize>,
+    /// Dotted field path, e.g. `nodes.web1.failure.mean`.
+    pub path: String,
+    /// What is wrong and what would be valid.
+    pub message: String,
+}
+
+/// Collected errors.
+#[derive(Debug, Default)]
+pub struct Errors {
+    /// All problems so far.
+    pub list: Vec<RawDiag>,
+}
+
+impl Errors {
+    /// Records a problem.
+    pub fn push(&mut self, span: Range<usize>, path: impl Into<String>, message: impl Into<String>) {
+        self.list.push(RawDiag { span, path: path.into(), message: message.into() });
+    }
+}
+
+/// A spanned TOML value.
+pub type Val<'i> = Spanned<DeValue<'i>>;
+
+/// A string with the position it came from, for references resolved later.
+#[derive(Debug, Clone)]
+pub struct Name {
+    /// The text.
+    pub text: String,
+    /// Where it was written.
+    pub span: Range<usize>,
+}
+
+/// Joins a path and a key.
+pub fn join(path: &str, key: &str) -> String {
+    let key = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !key.is_empty() {
+        key.to_string()
+    } else {
+        format!("\"{key}\"")
+    };
+    if path.is_empty() { key } else { format!("{path}.{key}") }
+}
+
+/// A TOML table being read: remembers which keys were asked for, so the rest can be reported.
+pub struct Tbl<'a, 'i> {
+    table: &'a DeTable<'i>,
+    /// Span of the table (used for "missing field" errors).
+    pub span: Range<usize>,
+    /// Path of the table.
+    pub path: String,
+    asked: RefCell<Vec<&'static str>>,
+}
+
+impl<'a, 'i> Tbl<'a, 'i> {
+    /// Wraps a value that must be a table.
+    pub fn new(v: &'a Val<'i>, path: &str, what: &str, errs: &mut Errors) -> Option<Self> {
+        match v.get_ref() {
+            DeValue::Table(t) => Some(Self::from_table(t, v.span(), path)),
+            other => {
+                errs.push(v.span(), path, format!("expected {what} (a table), found {}", type_name(other)));
+                None
+            }
+        }
+    }
+
+    /// Wraps a table.
+    pub fn from_table(table: &'a DeTable<'i>, span: Range<usize>, path: &str) -> Self {
+        Self { table, span, path: path.to_string(), asked: RefCell::new(Vec::new()) }
+    }
+
+    /// Path of a key in this table.
+    pub fn path_of(&self, key: &str) -> String {
+        join(&self.path, key)
+    }
+
+    /// The value of `key`, if present; marks the key as known.
+    pub fn get(&self, key: &'static str) -> Option<&'a Val<'i>> {
+        self.asked.borrow_mut().push(key);
+        self.table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+    }
+
+    /// Marks keys as known without reading them (for keys read through `entries`).
+    pub fn allow(&self, keys: &[&'static str]) {
+        self.asked.borrow_mut().extend_from_slice(keys);
+    }
+
+    /// True when the key is present (marks it as known).
+    pub fn has(&self, key: &'static str) -> bool {
+        self.get(key).is_some()
+    }
+
+    /// The value of a required key, or an error naming it.
+    pub fn req(&self, key: &'static str, what: &str, errs: &mut Errors) -> Option<&'a Val<'i>> {
+        let v = self.get(key);
+        if v.is_none() {
+            errs.push(
+                self.span.clone(),
+                self.path.clone(),
+                format!("missing field `{key}` ({what})"),
+            );
+        }
+        v
+    }
+
+    /// All entries, in file order, with their spanned keys.
+    pub fn entries(&self) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Val<'i>)> {
+        self.table.iter()
+    }
+
+    /// Reports every key that was never asked for, with the valid keys and a likely intended one.
+    pub fn finish(self, errs: &mut Errors) {
+        let asked = self.asked.into_inner();
+        for (k, _) in self.table.iter() {
+            let key: &str = k.get_ref();
+            if asked.contains(&key) {
+                continue;
+            }
+            let mut valid: Vec<&str> = asked.clone();
+            valid.sort_unstable();
+            valid.dedup();
+            let hint = closest(key, &valid).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default();
+            errs.push(
+                k.span(),
+                join(&self.path, key),
+                format!("unknown key `{key}`; {hint}valid keys here: {}", valid.join(", ")),
+            );
+        }
+    }
+}
+
+/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+pub fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.to_lowercase().chars().collect();
+    let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
+            cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// TOML type names for messages.
+pub fn type_name(v: &DeValue<'_>) -> &'static str {
+    match v {
+        DeValue::String(_) => "a string",
+        DeValue::Integer(_) => "an integer",
+        DeValue::Float(_) => "a float",
+        DeValue::Boolean(_) => "a boolean",
+        DeValue::Datetime(_) => "a date-time",
+        DeValue::Array(_) => "an array",
+        DeValue::Table(_) => "a table",
+    }
+}
+
+/// Reads a string.
+pub fn string(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<String> {
+    match v.get_ref() {
+        DeValue::String(s) => Some(s.to_string()),
+        other => {
+            errs.push(v.span(), path, format!("expected a string, found {}", type_name(other)));
+            None
+        }
+    }
+}
+
+/// Reads a string as a name that will be resolved later.
+pub fn name(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Name> {
+    string(v, path, errs).map(|text| Name { text, span: v.span() })
+}
+
+/// Reads one name or an array of names.
+pub fn names(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Vec<Name>> {
+    match v.get_ref() {
+        DeValue::String(_) => name(v, path, errs).map(|n| vec![n]),
+        DeValue::Array(items) => {
+            let mut out = Vec::new();
+            let mut ok = true;
+            for (i, item) in items.iter().enumerate() {
+                match name(item, &format!("{path}[{i}]"), errs) {
+                    Some(n) => out.push(n),
+                    None => ok = false,
+                }
+            }
+            ok.then_some(out)
+        }
+        other => {
+            errs.push(v.span(), path, format!("expected a name or an array of names, found {}", type_name(other)));
+            None
+        }
+    }
+}
+
+fn integer_value(text: &str, radix: u32) -> Option<i128> {
+    let cleaned: String = text.chars().filter(|c| *c != '_').collect();
+    let (neg, digits) = match cleaned.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
+    };
+    let digits = if radix != 10 { digits.get(2..).unwrap_or("") } else { digits };
+    let v = i128::from_str_radix(digits, radix).ok()?;
+    Some(if neg { -v } else { v })
+}
+
+/// Reads a finite number (integer or float).
+pub fn number(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
+    let x = match v.get_ref() {
+        DeValue::Integer(i) => integer_value(i.as_str(), i.radix()).map(|v| v as f64),
+        DeValue::Float(f) => {
+            let text = f.as_str().replace('_', "");
+            match text.as_str() {
+                "nan" | "+nan" | "-nan" => Some(f64::NAN),
+                "inf" | "+inf" => Some(f64::INFINITY),
+                "-inf" => Some(f64::NEG_INFINITY),
+                t => t.parse().ok(),
+            }
+        }
+        DeValue::String(s) => {
+            errs.push(v.span(), path, format!("expected a number, found the string \"{s}\""));
+            return None;
+        }
+        other => {
+            errs.push(v.span(), path, format!("expected a number, found {}", type_name(other)));
+            return None;
+        }
+    };
+    match x {
+        Some(x) if x.is_finite() => Some(x),
+        Some(x) => {
+            errs.push(v.span(), path, format!("expected a finite number, found {x}"));
+            None
+        }
+        None => {
+            errs.push(v.span(), path, "number out of range");
+            None
+        }
+    }
+}
+
+/// Reads a non-negative integer no larger than `max`.
+pub fn integer(v: &Val<'_>, path: &str, max: u64, errs: &mut Errors) -> Option<u64> {
+    match v.get_ref() {
+        DeValue::Integer(i) => match integer_value(i.as_str(), i.radix()) {
+            Some(x) if x >= 0 && x <= max as i128 => Some(x as u64),
+            Some(x) if x < 0 => {
+                errs.push(v.span(), path, format!("expected a non-negative integer, found {x}"));
+                None
+            }
+            _ => {
+                errs.push(v.span(), path, format!("{} is too large; the largest accepted value is {max}", i.as_str()));
+                None
+            }
+        },
+        other => {
+            errs.push(v.span(), path, format!("expected an integer, found {}", type_name(other)));
+            None
+        }
+    }
+}
+
+/// Reads a duration string with a unit.
+pub fn duration(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Hours> {
+    match v.get_ref() {
+        DeValue::String(s) => match parse_duration(s) {
+            Ok(h) => Some(h),
+            Err(msg) => {
+                errs.push(v.span(), path, msg);
+                None
+            }
+        },
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let text = match v.get_ref() {
+                DeValue::Integer(i) => i.as_str().to_string(),
+                DeValue::Float(f) => f.as_str().to_string(),
+                _ => unreachable!(),
+            };
+            errs.push(
+                v.span(),
+                path,
+                format!("a bare number ({text}) is not a duration: say which unit, e.g. \"{text}h\"; expected {DURATION_HELP}"),
+            );
+            None
+        }
+        other => {
+            errs.push(v.span(), path, format!("expected a duration, found {}; expected {DURATION_HELP}", type_name(other)));
+            None
+        }
+    }
+}

@@ -1,0 +1,543 @@
+//! Streaming statistics whose memory does not grow with replications and whose merges are exact:
+//! sums are kept as exact fixed-point superaccumulators, so merging partial results in any grouping
+//! (threads, batches, shards on a cluster) gives bit-identical estimates.
+//!
+//! Every accumulator takes a weight per replication (1 for plain Monte Carlo; a likelihood ratio for
+//! rare-event methods). Means are estimated as `Σ w·x / n`, the importance-sampling form.
+
+use serde::Serialize;
+
+/// Number of 32-bit chunks: enough for every finite `f64` (2^-1074 .. 2^1024) summed 2^64 times, plus sign.
+const CHUNKS: usize = 68;
+/// Carries are propagated after this many additions, well before an `i64` chunk could overflow.
+const NORMALIZE_EVERY: u32 = 1 << 30;
+
+/// An exact sum of `f64` values: the result does not depend on the order of additions or merges.
+///
+/// The value is held as a two's-complement fixed-point integer in units of 2^-1074 (the smallest
+/// subnormal), split into 32-bit chunks stored in `i64` so that carries can be deferred.
+#[derive(Clone)]
+pub struct ExactSum {
+    chunks: [i64; CHUNKS],
+    pending: u32,
+}
+
+impl Default for ExactSum {
+    fn default() -> Self {
+        Self { chunks: [0; CHUNKS], pending: 0 }
+    }
+}
+
+impl std::fmt::Debug for ExactSum {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ExactSum({})", self.value())
+    }
+}
+
+impl PartialEq for ExactSum {
+    fn eq(&self, other: &Self) -> bool {
+        let (mut a, mut b) = (self.clone(), other.clone());
+        a.normalize();
+        b.normalize();
+        a.chunks == b.chunks
+    }
+}
+
+impl ExactSum {
+    /// Adds a finite value exactly. Non-finite values are a bug in the caller.
+    #[inline]
+    pub fn add(&mut self, x: f64) {
+        debug_assert!(x.is_finite(), "ExactSum::add({x})");
+        if x == 0.0 || !x.is_finite() {
+            return;
+        }
+        let bits = x.to_bits();
+        let negative = bits >> 63 != 0;
+        let exp = ((bits >> 52) & 0x7ff) as usize;
+        let mut mant = bits & ((1u64 << 52) - 1);
+        let pos = if exp == 0 {
+            0
+        } else {
+            mant |= 1u64 << 52;
+            exp - 1
+        };
+        let (idx, off) = (pos / 32, pos % 32);
+        let wide = (mant as u128) << off;
+        let parts = [(wide & 0xffff_ffff) as i64, ((wide >> 32) & 0xffff_ffff) as i64, (wide >> 64) as i64];
+        if negative {
+            for (k, p) in parts.iter().enumerate() {
+                self.chunks[idx + k] -= p;
+            }
+        } else {
+            for (k, p) in parts.iter().enumerate() {
+                self.chunks[idx + k] += p;
+            }
+        }
+        self.pending += 1;
+        if self.pending >= NORMALIZE_EVERY {
+            self.normalize();
+        }
+    }
+
+    /// Adds another exact sum.
+    pub fn merge(&mut self, other: &ExactSum) {
+        self.normalize();
+        let mut o = other.clone();
+        o.normalize();
+        for (a, b) in self.chunks.iter_mut().zip(o.chunks.iter()) {
+            *a += b;
+        }
+        self.pending = 2;
+        self.normalize();
+    }
+
+    fn normalize(&mut self) {
+        for i in 0..CHUNKS - 1 {
+            let carry = self.chunks[i] >> 32;
+            self.chunks[i] -= carry << 32;
+            self.chunks[i + 1] += carry;
+        }
+        self.pending = 0;
+    }
+
+    /// The sum, rounded to `f64` (a deterministic function of the exact value).
+    pub fn value(&self) -> f64 {
+        let mut c = self.clone();
+        c.normalize();
+        let negative = c.chunks[CHUNKS - 1] < 0;
+        if negative {
+            for v in c.chunks.iter_mut() {
+                *v = -*v;
+            }
+            c.normalize();
+        }
+        let Some(top) = c.chunks.iter().rposition(|&v| v != 0) else {
+            return 0.0;
+        };
+        let mut acc = 0.0;
+        for i in (top.saturating_sub(2)..=top).rev() {
+            acc += ldexp(c.chunks[i] as f64, 32 * i as i32 - 1074);
+        }
+        if negative { -acc } else { acc }
+    }
+}
+
+/// `x · 2^e` without intermediate overflow or underflow for the exponents used here.
+fn ldexp(mut x: f64, mut e: i32) -> f64 {
+    while e > 1000 {
+        x *= 2f64.powi(1000);
+        e -= 1000;
+    }
+    while e < -1000 {
+        x *= 2f64.powi(-1000);
+        e += 1000;
+    }
+    x * 2f64.powi(e)
+}
+
+/// A point estimate with its 95% confidence interval and the replications behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Estimate {
+    /// The estimate.
+    pub value: f64,
+    /// Lower bound of the 95% confidence interval.
+    pub ci95_low: f64,
+    /// Upper bound of the 95% confidence interval.
+    pub ci95_high: f64,
+    /// Number of replications (or samples) behind it.
+    pub n: u64,
+}
+
+impl Estimate {
+    /// Applies a monotone increasing map to the value and both bounds.
+    pub fn map(self, f: impl Fn(f64) -> f64) -> Estimate {
+        Estimate { value: f(self.value), ci95_low: f(self.ci95_low), ci95_high: f(self.ci95_high), ..self }
+    }
+
+    /// Half-width of the interval relative to the value (infinite when the value is zero).
+    pub fn relative_half_width(&self) -> f64 {
+        (self.ci95_high - self.ci95_low) / 2.0 / self.value.abs()
+    }
+}
+
+/// Two-sided 95% quantile of Student's t with `df` degrees of freedom.
+pub fn t_975(df: u64) -> f64 {
+    const SMALL: [f64; 10] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+    if df == 0 {
+        return f64::INFINITY;
+    }
+    if (df as usize) <= SMALL.len() {
+        return SMALL[df as usize - 1];
+    }
+    // Cornish–Fisher expansion around the normal quantile; error below 1e-4 for df > 10.
+    let z: f64 = 1.959_963_984_540_054;
+    let v = df as f64;
+    z + (z.powi(3) + z) / (4.0 * v)
+        + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * v * v)
+        + (3.0 * z.powi(7) + 19.0 * z.powi(5) + 17.0 * z.powi(3) - 15.0 * z) / (384.0 * v * v * v)
+}
+
+/// Mean and variance of a per-replication quantity, for a mean with a t-based confidence interval.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MeanAcc {
+    n: u64,
+    s1: ExactSum,
+    s2: ExactSum,
+}
+
+impl MeanAcc {
+    /// Records one replication's value `x` with weight `w`.
+    #[inline]
+    pub fn add(&mut self, x: f64, w: f64) {
+        let y = w * x;
+        self.n += 1;
+        if y != 0.0 {
+            self.s1.add(y);
+            self.s2.add(y * y);
+        }
+    }
+
+    /// Adds another accumulator.
+    pub fn merge(&mut self, o: &MeanAcc) {
+        self.n += o.n;
+        self.s1.merge(&o.s1);
+        self.s2.merge(&o.s2);
+    }
+
+    /// Replications recorded.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Sum of the weighted values.
+    pub fn sum(&self) -> f64 {
+        self.s1.value()
+    }
+
+    /// The mean with its 95% confidence interval.
+    pub fn estimate(&self) -> Estimate {
+        let n = self.n;
+        if n == 0 {
+            return Estimate { value: f64::NAN, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+        }
+        let nf = n as f64;
+        let mean = self.s1.value() / nf;
+        if n < 2 {
+            return Estimate { value: mean, ci95_low: f64::NEG_INFINITY, ci95_high: f64::INFINITY, n };
+        }
+        let var = ((self.s2.value() - nf * mean * mean) / (nf - 1.0)).max(0.0);
+        let half = t_975(n - 1) * (var / nf).sqrt();
+        Estimate { value: mean, ci95_low: mean - half, ci95_high: mean + half, n }
+    }
+
+    /// Standard error of the mean.
+    pub fn std_error(&self) -> f64 {
+        let e = self.estimate();
+        (e.ci95_high - e.value) / t_975(self.n.saturating_sub(1).max(1))
+    }
+}
+
+/// A ratio of two per-replication sums (e.g. mean outage length = downtime / outages), with a
+/// delta-method confidence interval.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RatioAcc {
+    n: u64,
+    sx: ExactSum,
+    sy: ExactSum,
+    sxx: ExactSum,
+    syy: ExactSum,
+    sxy: ExactSum,
+}
+
+impl RatioAcc {
+    /// Records one replication's numerator `x` and denominator `y` with weight `w`.
+    #[inline]
+    pub fn add(&mut self, x: f64, y: f64, w: f64) {
+        self.n += 1;
+        let (x, y) = (w * x, w * y);
+        if x != 0.0 || y != 0.0 {
+            self.sx.add(x);
+            self.sy.add(y);
+            self.sxx.add(x * x);
+            self.syy.add(y * y);
+            self.sxy.add(x * y);
+        }
+    }
+
+    /// Adds another accumulator.
+    pub fn merge(&mut self, o: &RatioAcc) {
+        self.n += o.n;
+        self.sx.merge(&o.sx);
+        self.sy.merge(&o.sy);
+        self.sxx.merge(&o.sxx);
+        self.syy.merge(&o.syy);
+        self.sxy.merge(&o.sxy);
+    }
+
+    /// Σx / Σy with its 95% confidence interval; NaN when the denominator is zero.
+    pub fn estimate(&self) -> Estimate {
+        let n = self.n;
+        let (sx, sy) = (self.sx.value(), self.sy.value());
+        if n == 0 || sy == 0.0 {
+            return Estimate { value: f64::NAN, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+        }
+        let r = sx / sy;
+        if n < 2 {
+            return Estimate { value: r, ci95_low: f64::NEG_INFINITY, ci95_high: f64::INFINITY, n };
+        }
+        let nf = n as f64;
+        let ybar = sy / nf;
+        // Residuals d = x − r·y have mean zero by construction of r.
+        let sdd = self.sxx.value() - 2.0 * r * self.sxy.value() + r * r * self.syy.value();
+        let var = (sdd / (nf - 1.0)).max(0.0);
+        let half = t_975(n - 1) * (var / nf).sqrt() / ybar;
+        Estimate { value: r, ci95_low: r - half, ci95_high: r + half, n }
+    }
+}
+
+/// A weighted histogram on a logarithmic grid for quantiles of non-negative values, with exact zeros
+/// kept apart. Bucket edges grow by 1%, so any quantile is reported within 0.5% of a value that lies
+/// in the same bucket as the true sample quantile. Memory grows with the spread of values, never
+/// with their number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogHistogram {
+    zero: f64,
+    first: i32,
+    buckets: Vec<f64>,
+    total: f64,
+    count: u64,
+    min: f64,
+    max: f64,
+}
+
+impl Default for LogHistogram {
+    fn default() -> Self {
+        Self { zero: 0.0, first: 0, buckets: Vec::new(), total: 0.0, count: 0, min: f64::INFINITY, max: 0.0 }
+    }
+}
+
+/// Buckets per doubling: 2^(1/70) ≈ 1.0100, a 1% bucket width.
+const BUCKETS_PER_OCTAVE: f64 = 70.0;
+
+impl LogHistogram {
+    /// Relative accuracy of reported quantiles (half a bucket).
+    pub const RELATIVE_ACCURACY: f64 = 0.005;
+
+    fn index(x: f64) -> i32 {
+        (x.log2() * BUCKETS_PER_OCTAVE).floor() as i32
+    }
+
+    fn bucket_mid(i: i32) -> f64 {
+        ((i as f64 + 0.5) / BUCKETS_PER_OCTAVE).exp2()
+    }
+
+    /// Records a value `x ≥ 0` with weight `w`.
+    pub fn add(&mut self, x: f64, w: f64) {
+        debug_assert!(x >= 0.0 && x.is_finite());
+        self.count += 1;
+        self.total += w;
+        self.min = self.min.min(x);
+        self.max = self.max.max(x);
+        if x <= 0.0 {
+            self.zero += w;
+            return;
+        }
+        let i = Self::index(x);
+        self.ensure(i);
+        self.buckets[(i - self.first) as usize] += w;
+    }
+
+    fn ensure(&mut self, i: i32) {
+        if self.buckets.is_empty() {
+            self.first = i;
+            self.buckets.push(0.0);
+        } else if i < self.first {
+            let grow = (self.first - i) as usize;
+            self.buckets.splice(0..0, std::iter::repeat_n(0.0, grow));
+            self.first = i;
+        } else if i >= self.first + self.buckets.len() as i32 {
+            self.buckets.resize((i - self.first + 1) as usize, 0.0);
+        }
+    }
+
+    /// Adds another histogram.
+    pub fn merge(&mut self, o: &LogHistogram) {
+        self.count += o.count;
+        self.total += o.total;
+        self.zero += o.zero;
+        self.min = self.min.min(o.min);
+        self.max = self.max.max(o.max);
+        if o.buckets.is_empty() {
+            return;
+        }
+        self.ensure(o.first);
+        self.ensure(o.first + o.buckets.len() as i32 - 1);
+        let off = (o.first - self.first) as usize;
+        for (k, w) in o.buckets.iter().enumerate() {
+            self.buckets[off + k] += w;
+        }
+    }
+
+    /// Number of values recorded.
+    pub fn count(&self) -> u64 {
+        self.count
+    }
+
+    /// Largest value recorded (exact).
+    pub fn max(&self) -> f64 {
+        self.max
+    }
+
+    /// The value below which a fraction `q` of the weight lies.
+    pub fn quantile(&self, q: f64) -> f64 {
+        if self.count == 0 {
+            return f64::NAN;
+        }
+        let target = q.clamp(0.0, 1.0) * self.total;
+        if self.zero >= target && self.zero > 0.0 {
+            return 0.0;
+        }
+        let mut acc = self.zero;
+        for (k, w) in self.buckets.iter().enumerate() {
+            acc += w;
+            if acc >= target && *w > 0.0 {
+                return Self::bucket_mid(self.first + k as i32).clamp(self.min, self.max);
+            }
+        }
+        self.max
+    }
+
+    /// Quantile `q` with a distribution-free 95% interval from the binomial distribution of order
+    /// statistics (valid for unit weights; the samples are taken as independent).
+    pub fn quantile_estimate(&self, q: f64) -> Estimate {
+        let n = self.count;
+        let value = self.quantile(q);
+        if n == 0 {
+            return Estimate { value, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+        }
+        let nf = n as f64;
+        let half = 1.959_963_984_540_054 * (nf * q * (1.0 - q)).sqrt();
+        let lo_rank = (nf * q - half).floor();
+        let hi_rank = (nf * q + half).ceil() + 1.0;
+        let at = |rank: f64| {
+            if rank < 1.0 {
+                self.min
+            } else if rank > nf {
+                self.max
+            } else {
+                self.quantile(rank / nf)
+            }
+        };
+        Estimate { value, ci95_low: at(lo_rank).min(value), ci95_high: at(hi_rank).max(value), n }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_sum_is_order_independent() {
+        let values: Vec<f64> = (0..10_000).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + 1e-17 * i as f64).collect();
+        let mut a = ExactSum::default();
+        for v in &values {
+            a.add(*v);
+        }
+        let mut b = ExactSum::default();
+        let mut c = ExactSum::default();
+        for (i, v) in values.iter().rev().enumerate() {
+            if i % 3 == 0 { b.add(*v) } else { c.add(*v) }
+        }
+        b.merge(&c);
+        assert_eq!(a, b);
+        assert_eq!(a.value().to_bits(), b.value().to_bits());
+    }
+
+    #[test]
+    fn exact_sum_cancels_exactly() {
+        let mut s = ExactSum::default();
+        s.add(1e300);
+        s.add(1.0);
+        s.add(-1e300);
+        s.add(1e-300);
+        s.add(-1e-300);
+        assert_eq!(s.value(), 1.0);
+        let mut n = ExactSum::default();
+        n.add(-2.5);
+        n.add(0.5);
+        assert_eq!(n.value(), -2.0);
+        let mut tiny = ExactSum::default();
+        tiny.add(f64::MIN_POSITIVE / 4.0);
+        assert_eq!(tiny.value(), f64::MIN_POSITIVE / 4.0);
+        let mut big = ExactSum::default();
+        big.add(f64::MAX);
+        big.add(-f64::MAX / 2.0);
+        assert_eq!(big.value(), f64::MAX / 2.0);
+    }
+
+    #[test]
+    fn exact_sum_survives_many_additions() {
+        let mut s = ExactSum { pending: NORMALIZE_EVERY - 5, ..Default::default() };
+        for _ in 0..10 {
+            s.add(0.1);
+        }
+        let expect = (0..10).fold(ExactSum::default(), |mut acc, _| {
+            acc.add(0.1);
+            acc
+        });
+        assert_eq!(s, expect);
+    }
+
+    #[test]
+    fn mean_ci_matches_textbook() {
+        let mut m = MeanAcc::default();
+        for x in [1.0, 2.0, 3.0, 4.0] {
+            m.add(x, 1.0);
+        }
+        let e = m.estimate();
+        assert_eq!(e.value, 2.5);
+        // sd = 1.290994, se = 0.645497, t(3) = 3.182
+        assert!((e.ci95_high - 2.5 - 3.182 * 0.645_497).abs() < 1e-5);
+    }
+
+    #[test]
+    fn t_quantiles() {
+        assert!((t_975(30) - 2.0423).abs() < 1e-3);
+        assert!((t_975(100) - 1.9840).abs() < 1e-3);
+        assert!((t_975(11) - 2.2010).abs() < 2e-3);
+    }
+
+    #[test]
+    fn ratio_estimate() {
+        let mut r = RatioAcc::default();
+        for (x, y) in [(10.0, 2.0), (12.0, 3.0), (3.0, 1.0), (0.0, 0.0)] {
+            r.add(x, y, 1.0);
+        }
+        let e = r.estimate();
+        assert!((e.value - 25.0 / 6.0).abs() < 1e-12);
+        assert!(e.ci95_low < e.value && e.value < e.ci95_high);
+    }
+
+    #[test]
+    fn histogram_quantiles_within_accuracy() {
+        let mut h = LogHistogram::default();
+        let mut g = LogHistogram::default();
+        for i in 1..=10_000 {
+            let target = if i % 2 == 0 { &mut h } else { &mut g };
+            target.add(i as f64, 1.0);
+        }
+        for _ in 0..10_000 {
+            g.add(0.0, 1.0);
+        }
+        h.merge(&g);
+        assert_eq!(h.count(), 20_000);
+        assert_eq!(h.quantile(0.25), 0.0);
+        for (q, exact) in [(0.75, 5000.0), (0.95, 9000.0), (0.99, 9800.0)] {
+            let v = h.quantile(q);
+            assert!((v / exact - 1.0).abs() < 0.011, "q{q}: {v} vs {exact}");
+            let e = h.quantile_estimate(q);
+            assert!(e.ci95_low <= v && v <= e.ci95_high);
+        }
+        assert_eq!(h.max(), 10_000.0);
+    }
+}
