@@ -370,7 +370,7 @@ mod tests {
 
     #[test]
     fn pool_goes_down_only_when_too_few_up() {
-        // a: down [100,150); b: down [120,130) and [250,260): the 2-of-2 pool is down 50 + 10 h,
+        // a: down [100,150); b: down [120,130); both fail again after the mission: the 2-of-2 pool is down 50 h,
         // the 1-of-2 pool 10 h, during which both nodes were down.
         let m = model(
             r#"
@@ -417,7 +417,7 @@ mod tests {
             mission = "2y"
             [nodes.a]
             failure = { dist = "fixed", value = "8000h" }
-            repair = { dist = "fixed", value = "1y" }
+            repair = { dist = "fixed", value = "2y" }
             [roles.r]
             kind = "standalone"
             on = "a"

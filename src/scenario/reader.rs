@@ -148,7 +148,7 @@ pub fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
     candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 3))
+        .filter(|(d, c)| *d < c.len().min(word.len()) && *d <= 1.max(c.len().max(word.len()) / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, c)| c)
 }
