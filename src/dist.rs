@@ -14,13 +14,29 @@ pub enum Dist {
     /// Exponential with the given mean.
     Exponential { mean: Hours, sampler: Exp<f64> },
     /// Weibull with shape `k` and scale `lambda`.
-    Weibull { shape: f64, scale: Hours, sampler: Weibull<f64> },
+    Weibull {
+        shape: f64,
+        scale: Hours,
+        sampler: Weibull<f64>,
+    },
     /// Lognormal: `ln(duration in hours)` is normal with `mu` and `sigma`.
-    LogNormal { mu: f64, sigma: f64, sampler: LogNormal<f64> },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+        sampler: LogNormal<f64>,
+    },
     /// Gamma with shape `k` and scale `theta`.
-    Gamma { shape: f64, scale: Hours, sampler: Gamma<f64> },
+    Gamma {
+        shape: f64,
+        scale: Hours,
+        sampler: Gamma<f64>,
+    },
     /// Normal with `mean` and `sd`, truncated at zero (negative draws are redrawn).
-    TruncNormal { mean: Hours, sd: Hours, sampler: Normal<f64> },
+    TruncNormal {
+        mean: Hours,
+        sd: Hours,
+        sampler: Normal<f64>,
+    },
     /// Uniform on `[min, max)`.
     Uniform { min: Hours, max: Hours },
     /// Always the same duration.
@@ -33,7 +49,9 @@ fn positive(name: &str, v: f64) -> Result<f64, String> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
-        Err(format!("`{name}` must be a positive finite number, got {v}"))
+        Err(format!(
+            "`{name}` must be a positive finite number, got {v}"
+        ))
     }
 }
 
@@ -41,7 +59,10 @@ impl Dist {
     /// Exponential with the given mean (> 0).
     pub fn exponential(mean: Hours) -> Result<Self, String> {
         let mean = positive("mean", mean)?;
-        Ok(Dist::Exponential { mean, sampler: Exp::new(1.0 / mean).map_err(|e| e.to_string())? })
+        Ok(Dist::Exponential {
+            mean,
+            sampler: Exp::new(1.0 / mean).map_err(|e| e.to_string())?,
+        })
     }
 
     /// Weibull from shape and mean: the scale is `mean / Γ(1 + 1/shape)`.
@@ -56,10 +77,16 @@ impl Dist {
         let shape = positive("shape", shape)?;
         let scale = positive("scale", scale)?;
         if shape < 0.05 {
-            return Err(format!("`shape` {shape} is too small (below 0.05 the mean overflows); use 0.05 or more"));
+            return Err(format!(
+                "`shape` {shape} is too small (below 0.05 the mean overflows); use 0.05 or more"
+            ));
         }
         let sampler = Weibull::new(scale, shape).map_err(|e| e.to_string())?;
-        Ok(Dist::Weibull { shape, scale, sampler })
+        Ok(Dist::Weibull {
+            shape,
+            scale,
+            sampler,
+        })
     }
 
     /// Lognormal from its mean and the sigma of the underlying normal: `mu = ln(mean) − sigma²/2`.
@@ -76,10 +103,14 @@ impl Dist {
         }
         let sigma = positive("sigma", sigma)?;
         if sigma > 10.0 {
-            return Err(format!("`sigma` {sigma} is absurdly large for a duration; expected at most 10"));
+            return Err(format!(
+                "`sigma` {sigma} is absurdly large for a duration; expected at most 10"
+            ));
         }
         if !(mu + sigma * sigma / 2.0).exp().is_finite() {
-            return Err(format!("lognormal mu {mu} with sigma {sigma} has an infinite mean"));
+            return Err(format!(
+                "lognormal mu {mu} with sigma {sigma} has an infinite mean"
+            ));
         }
         let sampler = LogNormal::new(mu, sigma).map_err(|e| e.to_string())?;
         Ok(Dist::LogNormal { mu, sigma, sampler })
@@ -91,7 +122,11 @@ impl Dist {
         let mean = positive("mean", mean)?;
         let scale = mean / shape;
         let sampler = Gamma::new(shape, scale).map_err(|e| e.to_string())?;
-        Ok(Dist::Gamma { shape, scale, sampler })
+        Ok(Dist::Gamma {
+            shape,
+            scale,
+            sampler,
+        })
     }
 
     /// Normal with `mean` > 0 and `sd` > 0, truncated at zero.
@@ -193,10 +228,18 @@ impl Dist {
             Dist::Weibull { shape, .. } => format!("weibull(shape {shape}, mean {m})"),
             Dist::LogNormal { sigma, .. } => format!("lognormal(mean {m}, sigma {sigma})"),
             Dist::Gamma { shape, .. } => format!("gamma(shape {shape}, mean {m})"),
-            Dist::TruncNormal { sd, .. } => format!("normal(mean {m}, sd {})", format_duration(*sd)),
-            Dist::Uniform { min, max } => format!("uniform({}..{})", format_duration(*min), format_duration(*max)),
+            Dist::TruncNormal { sd, .. } => {
+                format!("normal(mean {m}, sd {})", format_duration(*sd))
+            }
+            Dist::Uniform { min, max } => format!(
+                "uniform({}..{})",
+                format_duration(*min),
+                format_duration(*max)
+            ),
             Dist::Fixed { value } => format!("fixed({})", format_duration(*value)),
-            Dist::Empirical { samples } => format!("empirical({} samples, mean {m})", samples.len()),
+            Dist::Empirical { samples } => {
+                format!("empirical({} samples, mean {m})", samples.len())
+            }
         }
     }
 }
@@ -240,9 +283,15 @@ pub fn std_normal_cdf(x: f64) -> f64 {
     let z = x / std::f64::consts::SQRT_2;
     let t = 1.0 / (1.0 + 0.327_591_1 * z.abs());
     let poly = t
-        * (0.254_829_592 + t * (-0.284_496_736 + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
+        * (0.254_829_592
+            + t * (-0.284_496_736
+                + t * (1.421_413_741 + t * (-1.453_152_027 + t * 1.061_405_429))));
     let erfc = poly * (-z * z).exp();
-    if z >= 0.0 { 1.0 - erfc / 2.0 } else { erfc / 2.0 }
+    if z >= 0.0 {
+        1.0 - erfc / 2.0
+    } else {
+        erfc / 2.0
+    }
 }
 
 #[cfg(test)]
@@ -295,7 +344,12 @@ mod tests {
             }
             let mean = s / n as f64;
             let se = ((s2 / n as f64 - mean * mean) / n as f64).sqrt();
-            assert!((mean - d.mean()).abs() < 4.0 * se, "{}: {mean} vs {}", d.describe(), d.mean());
+            assert!(
+                (mean - d.mean()).abs() < 4.0 * se,
+                "{}: {mean} vs {}",
+                d.describe(),
+                d.mean()
+            );
         }
     }
 

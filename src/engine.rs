@@ -108,8 +108,11 @@ impl<'m> Engine<'m> {
             }
         }
         let mission = model.simulation.mission;
-        let (years, year_len) =
-            if mission >= HOURS_PER_YEAR { ((mission / HOURS_PER_YEAR) as usize, HOURS_PER_YEAR) } else { (1, mission) };
+        let (years, year_len) = if mission >= HOURS_PER_YEAR {
+            ((mission / HOURS_PER_YEAR) as usize, HOURS_PER_YEAR)
+        } else {
+            (1, mission)
+        };
         let initial_up_inputs: Vec<u32> = g.inputs.iter().map(|i| i.len() as u32).collect();
         Engine {
             model,
@@ -117,7 +120,11 @@ impl<'m> Engine<'m> {
             seed: model.simulation.seed,
             queue: BinaryHeap::with_capacity(2 * nodes + 16),
             seq: 0,
-            streams: model.nodes.iter().map(|n| stream(0, 0, n.stream_key)).collect(),
+            streams: model
+                .nodes
+                .iter()
+                .map(|n| stream(0, 0, n.stream_key))
+                .collect(),
             up: vec![true; signals],
             up_inputs: initial_up_inputs.clone(),
             initial_up_inputs,
@@ -171,7 +178,12 @@ impl<'m> Engine<'m> {
         // Nothing at or after the mission end can change a measure.
         if time < self.mission {
             self.seq += 1;
-            self.queue.push(Event { time: time.to_bits(), seq: self.seq, target, kind });
+            self.queue.push(Event {
+                time: time.to_bits(),
+                seq: self.seq,
+                target,
+                kind,
+            });
         }
     }
 

@@ -15,7 +15,11 @@ use nines::scenario;
 use nines::units::parse_duration;
 
 #[derive(Parser, Debug)]
-#[command(name = "nines", version, about = "Monte Carlo availability simulator for high-availability layouts")]
+#[command(
+    name = "nines",
+    version,
+    about = "Monte Carlo availability simulator for high-availability layouts"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -100,7 +104,9 @@ fn load(path: &Path) -> Result<Model> {
             let at = e.utf8_error().valid_up_to();
             let valid = String::from_utf8_lossy(&e.as_bytes()[..at]).into_owned();
             let (line, col) = scenario::line_col(&valid, valid.len());
-            bail!("{shown}:{line}:{col}: the file is not valid UTF-8 (byte {at}); save it as UTF-8");
+            bail!(
+                "{shown}:{line}:{col}: the file is not valid UTF-8 (byte {at}); save it as UTF-8"
+            );
         }
     };
     scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))
@@ -128,7 +134,10 @@ fn run(args: RunArgs) -> Result<()> {
     let sim = &mut model.simulation;
     if let Some(n) = args.replications {
         if n == 0 || n > scenario::MAX_REPLICATIONS {
-            bail!("--replications {n}: expected 1 to {}", scenario::MAX_REPLICATIONS);
+            bail!(
+                "--replications {n}: expected 1 to {}",
+                scenario::MAX_REPLICATIONS
+            );
         }
         sim.replications = n;
     }
@@ -138,23 +147,33 @@ fn run(args: RunArgs) -> Result<()> {
     if let Some(m) = &args.mission {
         let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
         if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
-            bail!("--mission {m}: expected more than zero and at most {}y", scenario::MAX_MISSION_YEARS);
+            bail!(
+                "--mission {m}: expected more than zero and at most {}y",
+                scenario::MAX_MISSION_YEARS
+            );
         }
         sim.mission = h;
     }
     let threads = match args.threads.or(sim.threads) {
         Some(0) => bail!("--threads 0: expected at least 1"),
         Some(t) => t,
-        None => std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        None => std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
     };
     sim.threads = Some(threads);
-    let out_dir = args.out.clone().unwrap_or_else(|| Path::new("output").join(&model.name));
-    fs::create_dir_all(&out_dir).with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&model.name));
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
 
     let mut rep_writer = if args.no_replications {
         None
     } else {
-        let mut w = csv::Writer::from_writer(AtomicFile::create(&out_dir.join("replications.csv"))?);
+        let mut w =
+            csv::Writer::from_writer(AtomicFile::create(&out_dir.join("replications.csv"))?);
         w.write_record(output::REPLICATIONS_HEADER)?;
         Some(w)
     };
@@ -162,8 +181,10 @@ fn run(args: RunArgs) -> Result<()> {
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
         let bar = indicatif::ProgressBar::new(model.simulation.replications);
         bar.set_style(
-            indicatif::ProgressStyle::with_template("{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})")
-                .expect("valid template"),
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})",
+            )
+            .expect("valid template"),
         );
         bar
     });
@@ -173,17 +194,21 @@ fn run(args: RunArgs) -> Result<()> {
         }
     };
     let mut sink = |rows: &[RepRow]| {
-        if let (Some(w), None) = (rep_writer.as_mut(), write_error.as_ref()) {
-            if let Err(e) = output::write_rows(w, &model, rows) {
-                write_error = Some(e);
-            }
+        if let (Some(w), None) = (rep_writer.as_mut(), write_error.as_ref())
+            && let Err(e) = output::write_rows(w, &model, rows)
+        {
+            write_error = Some(e);
         }
     };
     let result = runner::run(
         &model,
         RunOptions {
             threads,
-            rows: if args.no_replications { None } else { Some(&mut sink) },
+            rows: if args.no_replications {
+                None
+            } else {
+                Some(&mut sink)
+            },
             progress: Some(&progress),
         },
     )?;
@@ -194,7 +219,9 @@ fn run(args: RunArgs) -> Result<()> {
         return Err(e).context("writing replications.csv");
     }
     if let Some(w) = rep_writer {
-        w.into_inner().map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?.commit()?;
+        w.into_inner()
+            .map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?
+            .commit()?;
     }
     let summary = &result.summary;
     write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
@@ -220,16 +247,24 @@ impl AtomicFile {
     fn create(dest: &Path) -> Result<Self> {
         let name = dest.file_name().and_then(|n| n.to_str()).unwrap_or("out");
         let tmp = dest.with_file_name(format!(".{name}.partial-{}", std::process::id()));
-        let file = fs::File::create(&tmp).with_context(|| format!("cannot write {}", dest.display()))?;
-        Ok(Self { tmp, dest: dest.to_path_buf(), file: Some(std::io::BufWriter::new(file)) })
+        let file =
+            fs::File::create(&tmp).with_context(|| format!("cannot write {}", dest.display()))?;
+        Ok(Self {
+            tmp,
+            dest: dest.to_path_buf(),
+            file: Some(std::io::BufWriter::new(file)),
+        })
     }
-
 
     fn commit(mut self) -> Result<()> {
         let file = self.file.take().expect("open");
-        let file = file.into_inner().map_err(|e| e.into_error()).with_context(|| format!("writing {}", self.dest.display()))?;
+        let file = file
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(|| format!("writing {}", self.dest.display()))?;
         file.sync_all().ok();
-        fs::rename(&self.tmp, &self.dest).with_context(|| format!("cannot write {}", self.dest.display()))?;
+        fs::rename(&self.tmp, &self.dest)
+            .with_context(|| format!("cannot write {}", self.dest.display()))?;
         Ok(())
     }
 }
@@ -253,6 +288,7 @@ impl Drop for AtomicFile {
 
 fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = AtomicFile::create(dest)?;
-    f.write_all(bytes).with_context(|| format!("writing {}", dest.display()))?;
+    f.write_all(bytes)
+        .with_context(|| format!("writing {}", dest.display()))?;
     f.commit()
 }

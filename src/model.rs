@@ -187,8 +187,14 @@ pub struct Model {
 impl Model {
     /// Measured entities: services first, then roles, as (kind, name, gate).
     pub fn measured(&self) -> Vec<(EntityKind, &str, SignalId)> {
-        let s = self.services.iter().map(|s| (EntityKind::Service, s.name.as_str(), s.gate));
-        let r = self.roles.iter().map(|r| (EntityKind::Role, r.name.as_str(), r.gate));
+        let s = self
+            .services
+            .iter()
+            .map(|s| (EntityKind::Service, s.name.as_str(), s.gate));
+        let r = self
+            .roles
+            .iter()
+            .map(|r| (EntityKind::Role, r.name.as_str(), r.gate));
         s.chain(r).collect()
     }
 }

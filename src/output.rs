@@ -12,7 +12,11 @@ use crate::units::{HOURS_PER_YEAR, format_duration};
 /// Formats hours with a readable unit and three significant digits, e.g. `2.52h`, `35.1min`, `4.2d`.
 pub fn hours(h: f64) -> String {
     if !h.is_finite() {
-        return if h.is_nan() { "n/a".into() } else { format!("{h}") };
+        return if h.is_nan() {
+            "n/a".into()
+        } else {
+            format!("{h}")
+        };
     }
     let a = h.abs();
     let (v, unit) = if a == 0.0 {
@@ -50,7 +54,11 @@ pub fn percent(a: f64, unavailability: f64) -> String {
     if a == 1.0 {
         return "100%".into();
     }
-    let nines = if unavailability > 0.0 { -unavailability.log10() } else { 6.0 };
+    let nines = if unavailability > 0.0 {
+        -unavailability.log10()
+    } else {
+        6.0
+    };
     let decimals = (nines.floor() as i64 + 1).clamp(2, 12) as usize;
     format!("{:.*}%", decimals, a * 100.0)
 }
@@ -76,18 +84,31 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         summary.replications,
         summary.seed
     );
-    for e in summary.entities.iter().filter(|e| e.kind == EntityKind::Service) {
+    for e in summary
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Service)
+    {
         out.push('\n');
         entity_block(&mut out, e, summary);
     }
-    let roles: Vec<&EntitySummary> = summary.entities.iter().filter(|e| e.kind == EntityKind::Role).collect();
+    let roles: Vec<&EntitySummary> = summary
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Role)
+        .collect();
     if !roles.is_empty() {
         let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
         let _ = writeln!(out, "\nroles");
         let _ = writeln!(
             out,
             "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
-            "role", "redundancy", "availability [95% CI]", "downtime/yr", "outages/yr", "mean outage"
+            "role",
+            "redundancy",
+            "availability [95% CI]",
+            "downtime/yr",
+            "outages/yr",
+            "mean outage"
         );
         for (r, role) in roles.iter().zip(&model.roles) {
             let red = match &role.kind {
@@ -100,7 +121,11 @@ pub fn table(summary: &Summary, model: &Model) -> String {
                 "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
                 r.name,
                 red,
-                format!("{} ±{}", percent(r.availability.value, u), sig3((r.availability.ci95_high - r.availability.ci95_low) * 50.0)),
+                format!(
+                    "{} ±{}",
+                    percent(r.availability.value, u),
+                    sig3((r.availability.ci95_high - r.availability.ci95_low) * 50.0)
+                ),
                 hours(r.downtime_hours_per_year.value),
                 sig3(r.outages_per_year.value),
                 hours(r.mean_outage_hours.value),
@@ -122,14 +147,21 @@ pub fn table(summary: &Summary, model: &Model) -> String {
 
 fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
     let u = e.unavailability.value;
-    let target = e.target.map(|t| format!(" (target {})", percent(t, 1.0 - t))).unwrap_or_default();
+    let target = e
+        .target
+        .map(|t| format!(" (target {})", percent(t, 1.0 - t)))
+        .unwrap_or_default();
     let _ = writeln!(out, "service {}{target}", e.name);
     let _ = writeln!(
         out,
         "  availability        {:<14} {}   {} nines",
         percent(e.availability.value, u),
         ci(&e.availability, |x| percent(x, u)),
-        if e.nines.value.is_finite() { format!("{:.2}", e.nines.value) } else { "∞".into() }
+        if e.nines.value.is_finite() {
+            format!("{:.2}", e.nines.value)
+        } else {
+            "∞".into()
+        }
     );
     let _ = writeln!(
         out,
@@ -169,7 +201,12 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
     );
     if let Some(p) = &e.probability_year_misses_target {
         let pc = |x: f64| format!("{}%", sig3(x * 100.0));
-        let _ = writeln!(out, "  years below target  {:<14} {}", pc(p.value), ci(p, pc));
+        let _ = writeln!(
+            out,
+            "  years below target  {:<14} {}",
+            pc(p.value),
+            ci(p, pc)
+        );
     }
     let parts: Vec<String> = summary
         .contributions
@@ -194,16 +231,38 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
 
 /// Formats a float for CSV: shortest representation that reads back exactly; empty for "not available".
 fn num(x: f64) -> String {
-    if x.is_nan() { String::new() } else { format!("{x}") }
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
 }
 
 /// `summary.csv`: one row per measure with its 95% CI and the replications (or years) behind it.
 /// Contains no timing, so the same scenario and seed give the same bytes.
 pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(["scope", "name", "measure", "unit", "estimate", "ci95_low", "ci95_high", "n"])?;
+    w.write_record([
+        "scope",
+        "name",
+        "measure",
+        "unit",
+        "estimate",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ])?;
     let mut row = |scope: &str, name: &str, measure: &str, unit: &str, e: &Estimate| {
-        w.write_record([scope, name, measure, unit, &num(e.value), &num(e.ci95_low), &num(e.ci95_high), &e.n.to_string()])
+        w.write_record([
+            scope,
+            name,
+            measure,
+            unit,
+            &num(e.value),
+            &num(e.ci95_low),
+            &num(e.ci95_high),
+            &e.n.to_string(),
+        ])
     };
     for e in &summary.entities {
         let s = e.kind.as_str();
@@ -211,23 +270,88 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         row(s, n, "availability", "fraction", &e.availability)?;
         row(s, n, "unavailability", "fraction", &e.unavailability)?;
         row(s, n, "nines", "nines", &e.nines)?;
-        row(s, n, "downtime_per_year", "hours_per_year", &e.downtime_hours_per_year)?;
-        row(s, n, "annual_downtime_p50", "hours", &e.annual_downtime_hours_p50)?;
-        row(s, n, "annual_downtime_p90", "hours", &e.annual_downtime_hours_p90)?;
-        row(s, n, "annual_downtime_p99", "hours", &e.annual_downtime_hours_p99)?;
-        let plain = |v: f64, n: u64| Estimate { value: v, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
-        row(s, n, "annual_downtime_max", "hours", &plain(e.annual_downtime_hours_max, e.years_observed))?;
-        row(s, n, "outages_per_year", "outages_per_year", &e.outages_per_year)?;
+        row(
+            s,
+            n,
+            "downtime_per_year",
+            "hours_per_year",
+            &e.downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p50",
+            "hours",
+            &e.annual_downtime_hours_p50,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p90",
+            "hours",
+            &e.annual_downtime_hours_p90,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p99",
+            "hours",
+            &e.annual_downtime_hours_p99,
+        )?;
+        let plain = |v: f64, n: u64| Estimate {
+            value: v,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+        row(
+            s,
+            n,
+            "annual_downtime_max",
+            "hours",
+            &plain(e.annual_downtime_hours_max, e.years_observed),
+        )?;
+        row(
+            s,
+            n,
+            "outages_per_year",
+            "outages_per_year",
+            &e.outages_per_year,
+        )?;
         row(s, n, "mean_outage", "hours", &e.mean_outage_hours)?;
-        row(s, n, "longest_outage_mean", "hours", &e.longest_outage_hours)?;
-        row(s, n, "longest_outage_worst", "hours", &plain(e.worst_outage_hours, e.availability.n))?;
-        row(s, n, "total_outages", "outages", &plain(e.total_outages as f64, e.availability.n))?;
+        row(
+            s,
+            n,
+            "longest_outage_mean",
+            "hours",
+            &e.longest_outage_hours,
+        )?;
+        row(
+            s,
+            n,
+            "longest_outage_worst",
+            "hours",
+            &plain(e.worst_outage_hours, e.availability.n),
+        )?;
+        row(
+            s,
+            n,
+            "total_outages",
+            "outages",
+            &plain(e.total_outages as f64, e.availability.n),
+        )?;
         if let Some(p) = &e.probability_year_misses_target {
             row(s, n, "probability_year_misses_target", "probability", p)?;
         }
     }
     for c in &summary.contributions {
-        row("contribution", &c.service, &format!("downtime_share:{}", c.node), "fraction", &c.share_of_downtime)?;
+        row(
+            "contribution",
+            &c.service,
+            &format!("downtime_share:{}", c.node),
+            "fraction",
+            &c.share_of_downtime,
+        )?;
     }
     w.flush()?;
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
@@ -245,7 +369,11 @@ pub const REPLICATIONS_HEADER: [&str; 7] = [
 ];
 
 /// Appends rows of `replications.csv` to a CSV writer.
-pub fn write_rows<W: std::io::Write>(w: &mut csv::Writer<W>, model: &Model, rows: &[RepRow]) -> Result<(), csv::Error> {
+pub fn write_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    model: &Model,
+    rows: &[RepRow],
+) -> Result<(), csv::Error> {
     let mission = model.simulation.mission;
     let years = mission / HOURS_PER_YEAR;
     for r in rows {
@@ -278,11 +406,19 @@ pub fn describe(model: &Model) -> String {
         format_duration(sim.mission),
         sim.replications,
         sim.seed,
-        sim.threads.map(|t| format!(", {t} threads")).unwrap_or_default()
+        sim.threads
+            .map(|t| format!(", {t} threads"))
+            .unwrap_or_default()
     );
     let _ = writeln!(out, "{} nodes:", model.nodes.len());
     for n in &model.nodes {
-        let _ = writeln!(out, "  node {}: fails after {}, repaired in {}", n.name, n.failure.describe(), n.repair.describe());
+        let _ = writeln!(
+            out,
+            "  node {}: fails after {}, repaired in {}",
+            n.name,
+            n.failure.describe(),
+            n.repair.describe()
+        );
     }
     let _ = writeln!(out, "{} roles:", model.roles.len());
     for r in &model.roles {
@@ -291,23 +427,46 @@ pub fn describe(model: &Model) -> String {
             RoleKind::Pool { nodes, min_up } => format!(
                 "pool, available while {min_up} of {} instances are up ({})",
                 nodes.len(),
-                nodes.iter().map(|&n| model.nodes[n].name.as_str()).collect::<Vec<_>>().join(", ")
+                nodes
+                    .iter()
+                    .map(|&n| model.nodes[n].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         let req = if r.requires.is_empty() {
             String::new()
         } else {
-            format!("; requires {}", r.requires.iter().map(|&j| model.roles[j].name.as_str()).collect::<Vec<_>>().join(", "))
+            format!(
+                "; requires {}",
+                r.requires
+                    .iter()
+                    .map(|&j| model.roles[j].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         let _ = writeln!(out, "  role {}: {placement}{req}", r.name);
     }
     let _ = writeln!(out, "{} services:", model.services.len());
     for s in &model.services {
-        let target = s.target.map(|t| format!(", target {}", percent(t, 1.0 - t))).unwrap_or_default();
-        let _ = writeln!(out, "  service {} = {}{target}; depends on {} nodes", s.name, s.expression, s.support.len());
+        let target = s
+            .target
+            .map(|t| format!(", target {}", percent(t, 1.0 - t)))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  service {} = {}{target}; depends on {} nodes",
+            s.name,
+            s.expression,
+            s.support.len()
+        );
     }
     if model.services.is_empty() {
-        let _ = writeln!(out, "  (no services: every role is still measured; add [services] to get SLA figures)");
+        let _ = writeln!(
+            out,
+            "  (no services: every role is still measured; add [services] to get SLA figures)"
+        );
     }
     out
 }

@@ -18,7 +18,8 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The stream of component `key` in replication `rep` of a run with `seed`.
 pub fn stream(seed: u64, rep: u64, key: u64) -> Stream {
-    let mut state = mix64(seed ^ 0x6e69_6e65_735f_7631) ^ mix64(rep.wrapping_add(0x9e37_79b9_7f4a_7c15));
+    let mut state =
+        mix64(seed ^ 0x6e69_6e65_735f_7631) ^ mix64(rep.wrapping_add(0x9e37_79b9_7f4a_7c15));
     state = mix64(state) ^ key;
     let mut bytes = [0u8; 32];
     for chunk in bytes.chunks_exact_mut(8) {
@@ -38,8 +39,9 @@ mod tests {
         let mut a = stream(1, 0, 7);
         let mut b = stream(1, 0, 7);
         assert_eq!(a.next_u64(), b.next_u64());
-        let firsts: std::collections::HashSet<u64> =
-            (0..1000).flat_map(|r| (0..10).map(move |k| stream(1, r, k).next_u64())).collect();
+        let firsts: std::collections::HashSet<u64> = (0..1000)
+            .flat_map(|r| (0..10).map(move |k| stream(1, r, k).next_u64()))
+            .collect();
         assert_eq!(firsts.len(), 10_000);
         assert_ne!(stream(1, 0, 7).next_u64(), stream(2, 0, 7).next_u64());
     }

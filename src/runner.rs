@@ -29,12 +29,15 @@ pub struct RepRow {
     pub longest: Hours,
 }
 
+/// Receives per-replication rows.
+pub type RowSink<'a> = dyn FnMut(&[RepRow]) + 'a;
+
 /// How to run.
 pub struct RunOptions<'a> {
     /// Worker threads (at least 1).
     pub threads: usize,
     /// Receives per-replication rows in replication order, batch by batch; `None` skips them.
-    pub rows: Option<&'a mut dyn FnMut(&[RepRow])>,
+    pub rows: Option<&'a mut RowSink<'a>>,
     /// Called with the number of replications done so far.
     pub progress: Option<&'a dyn Fn(u64)>,
 }
@@ -61,13 +64,27 @@ pub enum RunError {
 }
 
 /// Simulates replications `range` of the model into an accumulator (no threads; used by workers).
-pub fn run_range(model: &Model, engine: &mut Engine<'_>, range: std::ops::Range<u64>, rows: &mut Vec<RepRow>) -> RunAcc {
+pub fn run_range(
+    model: &Model,
+    engine: &mut Engine<'_>,
+    range: std::ops::Range<u64>,
+    mut rows: Option<&mut Vec<RepRow>>,
+) -> RunAcc {
     let mut acc = RunAcc::new(model);
     for rep in range {
         engine.run(rep);
         acc.record(engine, 1.0);
+        let Some(rows) = rows.as_deref_mut() else {
+            continue;
+        };
         for (s, mon) in engine.monitors()[..model.services.len()].iter().enumerate() {
-            rows.push(RepRow { replication: rep, service: s, downtime: mon.downtime, outages: mon.outages, longest: mon.longest });
+            rows.push(RepRow {
+                replication: rep,
+                service: s,
+                downtime: mon.downtime,
+                outages: mon.outages,
+                longest: mon.longest,
+            });
         }
     }
     acc
@@ -99,10 +116,7 @@ pub fn run(model: &Model, mut opts: RunOptions<'_>) -> Result<RunOutput, RunErro
                         let lo = batch * BATCH;
                         let hi = (lo + BATCH).min(total);
                         let mut rows = Vec::new();
-                        let a = run_range(model, engine, lo..hi, &mut rows);
-                        if !want_rows {
-                            rows = Vec::new();
-                        }
+                        let a = run_range(model, engine, lo..hi, want_rows.then_some(&mut rows));
                         (a, rows)
                     },
                 )
@@ -119,7 +133,10 @@ pub fn run(model: &Model, mut opts: RunOptions<'_>) -> Result<RunOutput, RunErro
             p(acc.replications);
         }
     }
-    let info = RunInfo { wall_seconds: start.elapsed().as_secs_f64(), threads };
+    let info = RunInfo {
+        wall_seconds: start.elapsed().as_secs_f64(),
+        threads,
+    };
     let summary = acc.summarize(model, info);
     Ok(RunOutput { acc, summary })
 }

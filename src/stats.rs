@@ -24,7 +24,10 @@ pub struct ExactSum {
 
 impl Default for ExactSum {
     fn default() -> Self {
-        Self { chunks: [0; CHUNKS], pending: 0 }
+        Self {
+            chunks: [0; CHUNKS],
+            pending: 0,
+        }
     }
 }
 
@@ -63,7 +66,11 @@ impl ExactSum {
         };
         let (idx, off) = (pos / 32, pos % 32);
         let wide = (mant as u128) << off;
-        let parts = [(wide & 0xffff_ffff) as i64, ((wide >> 32) & 0xffff_ffff) as i64, (wide >> 64) as i64];
+        let parts = [
+            (wide & 0xffff_ffff) as i64,
+            ((wide >> 32) & 0xffff_ffff) as i64,
+            (wide >> 64) as i64,
+        ];
         if negative {
             for (k, p) in parts.iter().enumerate() {
                 self.chunks[idx + k] -= p;
@@ -151,7 +158,12 @@ pub struct Estimate {
 impl Estimate {
     /// Applies a monotone increasing map to the value and both bounds.
     pub fn map(self, f: impl Fn(f64) -> f64) -> Estimate {
-        Estimate { value: f(self.value), ci95_low: f(self.ci95_low), ci95_high: f(self.ci95_high), ..self }
+        Estimate {
+            value: f(self.value),
+            ci95_low: f(self.ci95_low),
+            ci95_high: f(self.ci95_high),
+            ..self
+        }
     }
 
     /// Half-width of the interval relative to the value (infinite when the value is zero).
@@ -162,7 +174,9 @@ impl Estimate {
 
 /// Two-sided 95% quantile of Student's t with `df` degrees of freedom.
 pub fn t_975(df: u64) -> f64 {
-    const SMALL: [f64; 10] = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+    const SMALL: [f64; 10] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    ];
     if df == 0 {
         return f64::INFINITY;
     }
@@ -218,16 +232,31 @@ impl MeanAcc {
     pub fn estimate(&self) -> Estimate {
         let n = self.n;
         if n == 0 {
-            return Estimate { value: f64::NAN, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+            return Estimate {
+                value: f64::NAN,
+                ci95_low: f64::NAN,
+                ci95_high: f64::NAN,
+                n,
+            };
         }
         let nf = n as f64;
         let mean = self.s1.value() / nf;
         if n < 2 {
-            return Estimate { value: mean, ci95_low: f64::NEG_INFINITY, ci95_high: f64::INFINITY, n };
+            return Estimate {
+                value: mean,
+                ci95_low: f64::NEG_INFINITY,
+                ci95_high: f64::INFINITY,
+                n,
+            };
         }
         let var = ((self.s2.value() - nf * mean * mean) / (nf - 1.0)).max(0.0);
         let half = t_975(n - 1) * (var / nf).sqrt();
-        Estimate { value: mean, ci95_low: mean - half, ci95_high: mean + half, n }
+        Estimate {
+            value: mean,
+            ci95_low: mean - half,
+            ci95_high: mean + half,
+            n,
+        }
     }
 
     /// Standard error of the mean.
@@ -279,11 +308,21 @@ impl RatioAcc {
         let n = self.n;
         let (sx, sy) = (self.sx.value(), self.sy.value());
         if n == 0 || sy == 0.0 {
-            return Estimate { value: f64::NAN, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+            return Estimate {
+                value: f64::NAN,
+                ci95_low: f64::NAN,
+                ci95_high: f64::NAN,
+                n,
+            };
         }
         let r = sx / sy;
         if n < 2 {
-            return Estimate { value: r, ci95_low: f64::NEG_INFINITY, ci95_high: f64::INFINITY, n };
+            return Estimate {
+                value: r,
+                ci95_low: f64::NEG_INFINITY,
+                ci95_high: f64::INFINITY,
+                n,
+            };
         }
         let nf = n as f64;
         let ybar = sy / nf;
@@ -291,7 +330,12 @@ impl RatioAcc {
         let sdd = self.sxx.value() - 2.0 * r * self.sxy.value() + r * r * self.syy.value();
         let var = (sdd / (nf - 1.0)).max(0.0);
         let half = t_975(n - 1) * (var / nf).sqrt() / ybar;
-        Estimate { value: r, ci95_low: r - half, ci95_high: r + half, n }
+        Estimate {
+            value: r,
+            ci95_low: r - half,
+            ci95_high: r + half,
+            n,
+        }
     }
 }
 
@@ -312,7 +356,15 @@ pub struct LogHistogram {
 
 impl Default for LogHistogram {
     fn default() -> Self {
-        Self { zero: 0.0, first: 0, buckets: Vec::new(), total: 0.0, count: 0, min: f64::INFINITY, max: 0.0 }
+        Self {
+            zero: 0.0,
+            first: 0,
+            buckets: Vec::new(),
+            total: 0.0,
+            count: 0,
+            min: f64::INFINITY,
+            max: 0.0,
+        }
     }
 }
 
@@ -413,7 +465,12 @@ impl LogHistogram {
         let n = self.count;
         let value = self.quantile(q);
         if n == 0 {
-            return Estimate { value, ci95_low: f64::NAN, ci95_high: f64::NAN, n };
+            return Estimate {
+                value,
+                ci95_low: f64::NAN,
+                ci95_high: f64::NAN,
+                n,
+            };
         }
         let nf = n as f64;
         let half = 1.959_963_984_540_054 * (nf * q * (1.0 - q)).sqrt();
@@ -428,7 +485,12 @@ impl LogHistogram {
                 self.quantile(rank / nf)
             }
         };
-        Estimate { value, ci95_low: at(lo_rank).min(value), ci95_high: at(hi_rank).max(value), n }
+        Estimate {
+            value,
+            ci95_low: at(lo_rank).min(value),
+            ci95_high: at(hi_rank).max(value),
+            n,
+        }
     }
 }
 
@@ -438,7 +500,9 @@ mod tests {
 
     #[test]
     fn exact_sum_is_order_independent() {
-        let values: Vec<f64> = (0..10_000).map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + 1e-17 * i as f64).collect();
+        let values: Vec<f64> = (0..10_000)
+            .map(|i| ((i * 7919) % 1000) as f64 * 1e-3 + 1e-17 * i as f64)
+            .collect();
         let mut a = ExactSum::default();
         for v in &values {
             a.add(*v);
@@ -477,7 +541,10 @@ mod tests {
 
     #[test]
     fn exact_sum_survives_many_additions() {
-        let mut s = ExactSum { pending: NORMALIZE_EVERY - 5, ..Default::default() };
+        let mut s = ExactSum {
+            pending: NORMALIZE_EVERY - 5,
+            ..Default::default()
+        };
         for _ in 0..10 {
             s.add(0.1);
         }

@@ -46,6 +46,8 @@ pub struct RunAcc {
     pub replications: u64,
     /// Events simulated.
     pub events: u64,
+    /// Per measured entity: its availability target (services only).
+    targets: Vec<Option<f64>>,
 }
 
 impl RunAcc {
@@ -53,9 +55,19 @@ impl RunAcc {
     pub fn new(model: &Model) -> Self {
         RunAcc {
             entities: vec![EntityAcc::default(); model.measured().len()],
-            contributions: model.services.iter().map(|s| vec![RatioAcc::default(); s.support.len()]).collect(),
+            contributions: model
+                .services
+                .iter()
+                .map(|s| vec![RatioAcc::default(); s.support.len()])
+                .collect(),
             replications: 0,
             events: 0,
+            targets: model
+                .services
+                .iter()
+                .map(|s| s.target)
+                .chain(model.roles.iter().map(|_| None))
+                .collect(),
         }
     }
 
@@ -68,12 +80,7 @@ impl RunAcc {
         let year_scale = HOURS_PER_YEAR / slot_len;
         self.replications += 1;
         self.events += engine.events();
-        let targets: Vec<Option<f64>> = model
-            .services
-            .iter()
-            .map(|s| s.target)
-            .chain(model.roles.iter().map(|_| None))
-            .collect();
+        let targets = &self.targets;
         for (m, (acc, mon)) in self.entities.iter_mut().zip(engine.monitors()).enumerate() {
             acc.unavailability.add(mon.downtime / mission, w);
             acc.outages_per_year.add(mon.outages as f64 / years, w);
@@ -84,10 +91,8 @@ impl RunAcc {
             let mut missed = 0;
             for &d in engine.year_downtime(m) {
                 acc.annual_downtime.add(d * year_scale, w);
-                if let Some(target) = targets[m] {
-                    if 1.0 - d / slot_len < target {
-                        missed += 1;
-                    }
+                if targets[m].is_some_and(|target| 1.0 - d / slot_len < target) {
+                    missed += 1;
                 }
             }
             if targets[m].is_some() {
@@ -121,10 +126,18 @@ impl RunAcc {
         let measured = model.measured();
         let mut entities = Vec::new();
         for (m, ((kind, name, _), acc)) in measured.iter().zip(&self.entities).enumerate() {
-            let target = if m < model.services.len() { model.services[m].target } else { None };
+            let target = if m < model.services.len() {
+                model.services[m].target
+            } else {
+                None
+            };
             let u = acc.unavailability.estimate();
             let clamp01 = |x: f64| x.clamp(0.0, 1.0);
-            let unavailability = Estimate { ci95_low: clamp01(u.ci95_low), ci95_high: clamp01(u.ci95_high), ..u };
+            let unavailability = Estimate {
+                ci95_low: clamp01(u.ci95_low),
+                ci95_high: clamp01(u.ci95_high),
+                ..u
+            };
             let availability = Estimate {
                 value: 1.0 - unavailability.value,
                 ci95_low: 1.0 - unavailability.ci95_high,
@@ -159,7 +172,11 @@ impl RunAcc {
                 total_outages: acc.total_outages,
                 probability_year_misses_target: target.map(|_| {
                     let e = acc.years_missed.estimate();
-                    Estimate { ci95_low: e.ci95_low.max(0.0), ci95_high: e.ci95_high.min(1.0), ..e }
+                    Estimate {
+                        ci95_low: e.ci95_low.max(0.0),
+                        ci95_high: e.ci95_high.min(1.0),
+                        ..e
+                    }
                 }),
             });
         }
@@ -177,7 +194,10 @@ impl RunAcc {
                 .filter(|c| c.share_of_downtime.value > 0.0)
                 .collect();
             rows.sort_by(|a, b| {
-                b.share_of_downtime.value.total_cmp(&a.share_of_downtime.value).then_with(|| a.node.cmp(&b.node))
+                b.share_of_downtime
+                    .value
+                    .total_cmp(&a.share_of_downtime.value)
+                    .then_with(|| a.node.cmp(&b.node))
             });
             contributions.extend(rows);
         }
@@ -190,7 +210,11 @@ impl RunAcc {
             replications: self.replications,
             events: self.events,
             wall_seconds: seconds,
-            events_per_second: if seconds > 0.0 { self.events as f64 / seconds } else { f64::NAN },
+            events_per_second: if seconds > 0.0 {
+                self.events as f64 / seconds
+            } else {
+                f64::NAN
+            },
             threads: info.threads,
             entities,
             contributions,
@@ -200,7 +224,11 @@ impl RunAcc {
 
 /// "Number of nines": −log10(unavailability); infinite when no downtime was seen.
 pub fn nines_of(unavailability: f64) -> f64 {
-    if unavailability <= 0.0 { f64::INFINITY } else { -unavailability.log10() }
+    if unavailability <= 0.0 {
+        f64::INFINITY
+    } else {
+        -unavailability.log10()
+    }
 }
 
 /// Facts about how a run was executed (not part of the statistics).

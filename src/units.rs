@@ -36,8 +36,7 @@ const UNITS: &[(&str, f64)] = &[
 ];
 
 /// What a valid duration looks like, for error messages.
-pub const DURATION_HELP: &str =
-    "a number with a unit, e.g. \"90s\", \"5min\", \"8h\", \"30d\", \"2w\", \"1y\" or \"1h 30min\" (units: ms, s, min, h, d, w, y; 1y = 8760h)";
+pub const DURATION_HELP: &str = "a number with a unit, e.g. \"90s\", \"5min\", \"8h\", \"30d\", \"2w\", \"1y\" or \"1h 30min\" (units: ms, s, min, h, d, w, y; 1y = 8760h)";
 
 /// Parses a duration such as `"8h"`, `"1.5d"` or `"1h 30min"` into hours.
 ///
@@ -63,20 +62,30 @@ pub fn parse_duration(text: &str) -> Result<Hours, String> {
             } else {
                 format!("`{rest}` does not start with a number")
             };
-            return Err(format!("invalid duration \"{text}\": {what}; expected {DURATION_HELP}"));
+            return Err(format!(
+                "invalid duration \"{text}\": {what}; expected {DURATION_HELP}"
+            ));
         }
-        let value: f64 = num_text
-            .replace('_', "")
-            .parse()
-            .map_err(|_| format!("invalid number `{num_text}` in duration \"{text}\"; expected {DURATION_HELP}"))?;
+        let value: f64 = num_text.replace('_', "").parse().map_err(|_| {
+            format!("invalid number `{num_text}` in duration \"{text}\"; expected {DURATION_HELP}")
+        })?;
         rest = rest[num_len..].trim_start();
-        let unit_len = rest.find(|c: char| !c.is_ascii_alphabetic()).unwrap_or(rest.len());
+        let unit_len = rest
+            .find(|c: char| !c.is_ascii_alphabetic())
+            .unwrap_or(rest.len());
         let unit = &rest[..unit_len];
         if unit.is_empty() {
-            return Err(format!("duration \"{text}\" has no unit after {num_text}; expected {DURATION_HELP}"));
+            return Err(format!(
+                "duration \"{text}\" has no unit after {num_text}; expected {DURATION_HELP}"
+            ));
         }
-        let Some(&(_, hours)) = UNITS.iter().find(|(name, _)| name.eq_ignore_ascii_case(unit)) else {
-            return Err(format!("unknown unit `{unit}` in duration \"{text}\"; expected {DURATION_HELP}"));
+        let Some(&(_, hours)) = UNITS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(unit))
+        else {
+            return Err(format!(
+                "unknown unit `{unit}` in duration \"{text}\"; expected {DURATION_HELP}"
+            ));
         };
         total += value * hours;
         rest = rest[unit_len..].trim_start();
@@ -92,7 +101,10 @@ fn trim_number(candidate: &str) -> usize {
     let bytes = candidate.as_bytes();
     let mut end = bytes.len();
     if let Some(pos) = candidate.find(['e', 'E']) {
-        let digits_after = bytes[pos + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+        let digits_after = bytes[pos + 1..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
         if digits_after == 0 {
             end = pos;
         } else {
@@ -126,8 +138,16 @@ pub fn format_duration(hours: Hours) -> String {
 
 /// Prints a float with at most 4 significant decimals and no trailing zeros.
 pub fn trim_float(v: f64) -> String {
-    let s = if v.abs() >= 100.0 { format!("{v:.1}") } else { format!("{v:.3}") };
-    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    let s = if v.abs() >= 100.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.3}")
+    };
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
     if s == "-0" { "0".into() } else { s }
 }
 
@@ -152,12 +172,25 @@ mod tests {
 
     #[test]
     fn rejects_bad_durations() {
-        for bad in ["", "1000", "h", "-5h", "5 parsecs", "1.2.3h", "5h 3", "1e999y"] {
+        for bad in [
+            "",
+            "1000",
+            "h",
+            "-5h",
+            "5 parsecs",
+            "1.2.3h",
+            "5h 3",
+            "1e999y",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} should be rejected");
         }
         let msg = parse_duration("1000").unwrap_err();
         assert!(msg.contains("no unit"), "{msg}");
-        assert!(parse_duration("5 parsecs").unwrap_err().contains("unknown unit `parsecs`"));
+        assert!(
+            parse_duration("5 parsecs")
+                .unwrap_err()
+                .contains("unknown unit `parsecs`")
+        );
     }
 
     #[test]

@@ -13,11 +13,25 @@ const EXAMPLE: &str = "scenarios/web-farm.toml";
 
 fn run_to(dir: &Path, threads: &str, seed: &str) -> (Vec<u8>, Vec<u8>) {
     nines()
-        .args(["run", EXAMPLE, "-n", "700", "--quiet", "--seed", seed, "--threads", threads, "--out"])
+        .args([
+            "run",
+            EXAMPLE,
+            "-n",
+            "700",
+            "--quiet",
+            "--seed",
+            seed,
+            "--threads",
+            threads,
+            "--out",
+        ])
         .arg(dir)
         .assert()
         .success();
-    (fs::read(dir.join("summary.csv")).unwrap(), fs::read(dir.join("replications.csv")).unwrap())
+    (
+        fs::read(dir.join("summary.csv")).unwrap(),
+        fs::read(dir.join("replications.csv")).unwrap(),
+    )
 }
 
 #[test]
@@ -25,28 +39,57 @@ fn same_seed_is_byte_identical_whatever_the_threads() {
     let tmp = tempfile::tempdir().unwrap();
     let one = run_to(&tmp.path().join("one"), "1", "7");
     let three = run_to(&tmp.path().join("three"), "3", "7");
-    assert_eq!(one.0, three.0, "summary.csv differs between 1 and 3 threads");
-    assert_eq!(one.1, three.1, "replications.csv differs between 1 and 3 threads");
+    assert_eq!(
+        one.0, three.0,
+        "summary.csv differs between 1 and 3 threads"
+    );
+    assert_eq!(
+        one.1, three.1,
+        "replications.csv differs between 1 and 3 threads"
+    );
     let other = run_to(&tmp.path().join("other"), "2", "8");
-    assert_ne!(one.0, other.0, "a different seed must give different results");
+    assert_ne!(
+        one.0, other.0,
+        "a different seed must give different results"
+    );
     // 700 replications × 2 services + header; no temporary files left behind.
     let text = String::from_utf8(one.1).unwrap();
     assert_eq!(text.lines().count(), 1 + 700 * 2);
     assert!(text.starts_with("replication,service,availability,downtime_hours,"));
-    let leftovers: Vec<_> = fs::read_dir(tmp.path().join("one")).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let leftovers: Vec<_> = fs::read_dir(tmp.path().join("one"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(leftovers.len(), 2, "{leftovers:?}");
 }
 
 #[test]
 fn run_prints_table_and_json() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = nines().args(["run", EXAMPLE, "-n", "200", "--quiet", "--out"]).arg(tmp.path()).output().unwrap();
+    let out = nines()
+        .args(["run", EXAMPLE, "-n", "200", "--quiet", "--out"])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
-    for needle in ["service web_app", "availability", "downtime per year", "annual downtime", "outages per year", "200 replications"] {
+    for needle in [
+        "service web_app",
+        "availability",
+        "downtime per year",
+        "annual downtime",
+        "outages per year",
+        "200 replications",
+    ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
-    let out = nines().args(["run", EXAMPLE, "-n", "200", "--quiet", "--format", "json", "--out"]).arg(tmp.path()).output().unwrap();
+    let out = nines()
+        .args([
+            "run", EXAMPLE, "-n", "200", "--quiet", "--format", "json", "--out",
+        ])
+        .arg(tmp.path())
+        .output()
+        .unwrap();
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("valid JSON");
     assert_eq!(v["replications"], 200);
     let a = v["entities"][0]["availability"]["value"].as_f64().unwrap();
@@ -71,34 +114,131 @@ fn bad_scenarios_get_clear_errors_and_write_nothing() {
     let good_node = "failure = { dist = \"exponential\", mean = \"1000h\" }\nrepair = { dist = \"exponential\", mean = \"10h\" }";
     let role = "[roles.r]\nkind = \"standalone\"\non = \"a\"";
     let cases: Vec<(&str, String, &str)> = vec![
-        ("syntax error", "[simulation\nmission = \"1y\"".into(), ":1:12: TOML syntax error"),
-        ("unknown key", format!("[simulation]\nmission = \"1y\"\nreplicatons = 5\n[nodes.a]\n{good_node}\n{role}"), ":3:1: simulation.replicatons: unknown key `replicatons`; did you mean `replications`?"),
-        ("missing field", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"exponential\", mean = \"1000h\" }}\n{role}"), "nodes.a: missing field `repair`"),
-        ("bare number duration", format!("[simulation]\nmission = 8760\n[nodes.a]\n{good_node}\n{role}"), ":2:11: simulation.mission: a bare number (8760) is not a duration"),
-        ("unknown unit", format!("[simulation]\nmission = \"3 fortnights\"\n[nodes.a]\n{good_node}\n{role}"), "simulation.mission: unknown unit `fortnights`"),
-        ("bad distribution parameter", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"weibull\", shape = -2, mean = \"1000h\" }}\nrepair = {{ dist = \"fixed\", value = \"1h\" }}\n{role}"), "nodes.a.failure: dist = \"weibull\": `shape` must be a positive finite number, got -2"),
-        ("nan parameter", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"weibull\", shape = nan, mean = \"1000h\" }}\nrepair = {{ dist = \"fixed\", value = \"1h\" }}\n{role}"), "nodes.a.failure.shape: expected a finite number, found NaN"),
-        ("unknown reference", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.r]\nkind = \"standalone\"\non = \"b\""), ":8:6: roles.r.on: unknown node `b`"),
-        ("dependency cycle", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.x]\nkind = \"standalone\"\non = \"a\"\nrequires = [\"y\"]\n[roles.y]\nkind = \"standalone\"\non = \"a\"\nrequires = [\"x\"]"), "dependency cycle: x → y → x"),
-        ("k larger than n", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.p]\nkind = \"pool\"\non = [\"a\"]\nmin_up = 2"), "roles.p.min_up: min_up = 2 but the pool has only 1 instance"),
-        ("empty pool", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.p]\nkind = \"pool\"\non = []"), "roles.p.on: a pool needs at least one node"),
-        ("absurd replications", format!("[simulation]\nmission = \"1y\"\nreplications = 1_000_000_000_000\n[nodes.a]\n{good_node}\n{role}"), "simulation.replications: 1000000000000 is too large; the largest accepted value is 10000000000"),
-        ("absurd mission", format!("[simulation]\nmission = \"1000000y\"\n[nodes.a]\n{good_node}\n{role}"), "simulation.mission: a mission of 1000000y is absurdly long"),
-        ("service k_of out of range", format!("[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n{role}\n[services.s]\nk_of = {{ k = 3, of = [\"r\"] }}"), "services.s.k_of.k: k = 3 must be between 1 and the number of items in `of` (1)"),
-        ("wrong type", format!("[simulation]\nmission = \"1y\"\nseed = \"one\"\n[nodes.a]\n{good_node}\n{role}"), "simulation.seed: expected an integer, found a string"),
+        (
+            "syntax error",
+            "[simulation\nmission = \"1y\"".into(),
+            ":1:12: TOML syntax error",
+        ),
+        (
+            "unknown key",
+            format!(
+                "[simulation]\nmission = \"1y\"\nreplicatons = 5\n[nodes.a]\n{good_node}\n{role}"
+            ),
+            ":3:1: simulation.replicatons: unknown key `replicatons`; did you mean `replications`?",
+        ),
+        (
+            "missing field",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"exponential\", mean = \"1000h\" }}\n{role}"
+            ),
+            "nodes.a: missing field `repair`",
+        ),
+        (
+            "bare number duration",
+            format!("[simulation]\nmission = 8760\n[nodes.a]\n{good_node}\n{role}"),
+            ":2:11: simulation.mission: a bare number (8760) is not a duration",
+        ),
+        (
+            "unknown unit",
+            format!("[simulation]\nmission = \"3 fortnights\"\n[nodes.a]\n{good_node}\n{role}"),
+            "simulation.mission: unknown unit `fortnights`",
+        ),
+        (
+            "bad distribution parameter",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"weibull\", shape = -2, mean = \"1000h\" }}\nrepair = {{ dist = \"fixed\", value = \"1h\" }}\n{role}"
+            ),
+            "nodes.a.failure: dist = \"weibull\": `shape` must be a positive finite number, got -2",
+        ),
+        (
+            "nan parameter",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"weibull\", shape = nan, mean = \"1000h\" }}\nrepair = {{ dist = \"fixed\", value = \"1h\" }}\n{role}"
+            ),
+            "nodes.a.failure.shape: expected a finite number, found NaN",
+        ),
+        (
+            "unknown reference",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.r]\nkind = \"standalone\"\non = \"b\""
+            ),
+            ":8:6: roles.r.on: unknown node `b`",
+        ),
+        (
+            "dependency cycle",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.x]\nkind = \"standalone\"\non = \"a\"\nrequires = [\"y\"]\n[roles.y]\nkind = \"standalone\"\non = \"a\"\nrequires = [\"x\"]"
+            ),
+            "dependency cycle: x → y → x",
+        ),
+        (
+            "k larger than n",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.p]\nkind = \"pool\"\non = [\"a\"]\nmin_up = 2"
+            ),
+            "roles.p.min_up: min_up = 2 but the pool has only 1 instance",
+        ),
+        (
+            "empty pool",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n[roles.p]\nkind = \"pool\"\non = []"
+            ),
+            "roles.p.on: a pool needs at least one node",
+        ),
+        (
+            "absurd replications",
+            format!(
+                "[simulation]\nmission = \"1y\"\nreplications = 1_000_000_000_000\n[nodes.a]\n{good_node}\n{role}"
+            ),
+            "simulation.replications: 1000000000000 is too large; the largest accepted value is 10000000000",
+        ),
+        (
+            "absurd mission",
+            format!("[simulation]\nmission = \"1000000y\"\n[nodes.a]\n{good_node}\n{role}"),
+            "simulation.mission: a mission of 1000000y is absurdly long",
+        ),
+        (
+            "service k_of out of range",
+            format!(
+                "[simulation]\nmission = \"1y\"\n[nodes.a]\n{good_node}\n{role}\n[services.s]\nk_of = {{ k = 3, of = [\"r\"] }}"
+            ),
+            "services.s.k_of.k: k = 3 must be between 1 and the number of items in `of` (1)",
+        ),
+        (
+            "wrong type",
+            format!(
+                "[simulation]\nmission = \"1y\"\nseed = \"one\"\n[nodes.a]\n{good_node}\n{role}"
+            ),
+            "simulation.seed: expected an integer, found a string",
+        ),
     ];
     let tmp = tempfile::tempdir().unwrap();
     for (what, text, expected) in cases {
         let file = tmp.path().join("bad.toml");
         fs::write(&file, &text).unwrap();
         let out_dir = tmp.path().join("out");
-        let out = nines().arg("run").arg(&file).arg("--out").arg(&out_dir).output().unwrap();
+        let out = nines()
+            .arg("run")
+            .arg(&file)
+            .arg("--out")
+            .arg(&out_dir)
+            .output()
+            .unwrap();
         assert!(!out.status.success(), "{what}: should fail");
         let err = String::from_utf8(out.stderr).unwrap();
-        assert!(err.contains(&format!("{}", file.display())), "{what}: error does not name the file:\n{err}");
-        assert!(err.contains(expected), "{what}: expected {expected:?} in\n{err}");
+        assert!(
+            err.contains(&format!("{}", file.display())),
+            "{what}: error does not name the file:\n{err}"
+        );
+        assert!(
+            err.contains(expected),
+            "{what}: expected {expected:?} in\n{err}"
+        );
         assert!(!err.contains("panicked"), "{what}: panic\n{err}");
-        assert!(!out_dir.exists(), "{what}: output written for a bad scenario");
+        assert!(
+            !out_dir.exists(),
+            "{what}: output written for a bad scenario"
+        );
     }
 }
 
@@ -116,7 +256,10 @@ fn all_errors_in_a_file_are_reported_together() {
     assert!(err.contains("3 errors in"), "{err}");
     assert!(err.contains(":3:1: simulation.sed"), "{err}");
     assert!(err.contains(":5:11: nodes.a.failure: dist = \"exponential\": `mean` must be a positive finite number"), "{err}");
-    assert!(err.contains(":9:12: roles.r.on: unknown node `zz`\n"), "{err}");
+    assert!(
+        err.contains(":9:12: roles.r.on: unknown node `zz`\n"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -125,9 +268,23 @@ fn unreadable_inputs_are_named() {
     let bin = tmp.path().join("bin.toml");
     fs::write(&bin, b"[simulation]\nmission = \"1y\xff\"\n").unwrap();
     let err = String::from_utf8(nines().arg("run").arg(&bin).output().unwrap().stderr).unwrap();
-    assert!(err.contains("bin.toml:2:") && err.contains("not valid UTF-8"), "{err}");
-    let err = String::from_utf8(nines().arg("run").arg(tmp.path()).output().unwrap().stderr).unwrap();
+    assert!(
+        err.contains("bin.toml:2:") && err.contains("not valid UTF-8"),
+        "{err}"
+    );
+    let err =
+        String::from_utf8(nines().arg("run").arg(tmp.path()).output().unwrap().stderr).unwrap();
     assert!(err.contains("is a directory"), "{err}");
-    let err = String::from_utf8(nines().args(["run", "no/such/file.toml"]).output().unwrap().stderr).unwrap();
-    assert!(err.contains("cannot read scenario no/such/file.toml"), "{err}");
+    let err = String::from_utf8(
+        nines()
+            .args(["run", "no/such/file.toml"])
+            .output()
+            .unwrap()
+            .stderr,
+    )
+    .unwrap();
+    assert!(
+        err.contains("cannot read scenario no/such/file.toml"),
+        "{err}"
+    );
 }

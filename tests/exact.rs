@@ -12,7 +12,15 @@ use nines::summary::Summary;
 fn simulate(text: &str) -> (Model, Summary) {
     let model = compile(text, "exact.toml").unwrap_or_else(|e| panic!("{e}"));
     let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let out = run(&model, RunOptions { threads, rows: None, progress: None }).expect("run");
+    let out = run(
+        &model,
+        RunOptions {
+            threads,
+            rows: None,
+            progress: None,
+        },
+    )
+    .expect("run");
     (model, out.summary)
 }
 
@@ -24,9 +32,21 @@ fn std_error(e: &Estimate) -> f64 {
 fn assert_exact(what: &str, e: &Estimate, exact: f64) {
     let se = std_error(e);
     let z = (e.value - exact) / se;
-    println!("{what}: estimate {:.6e} exact {exact:.6e} se {se:.3e} ({:.3}% of exact) z {z:+.2}", e.value, 100.0 * se / exact);
-    assert!(z.abs() < 4.0, "{what}: estimate {} is {z:.2} standard errors from the exact {exact}", e.value);
-    assert!(4.0 * se < 0.01 * exact, "{what}: 4 SE = {} cannot catch a 1% error of {exact}", 4.0 * se);
+    println!(
+        "{what}: estimate {:.6e} exact {exact:.6e} se {se:.3e} ({:.3}% of exact) z {z:+.2}",
+        e.value,
+        100.0 * se / exact
+    );
+    assert!(
+        z.abs() < 4.0,
+        "{what}: estimate {} is {z:.2} standard errors from the exact {exact}",
+        e.value
+    );
+    assert!(
+        4.0 * se < 0.01 * exact,
+        "{what}: 4 SE = {} cannot catch a 1% error of {exact}",
+        4.0 * se
+    );
 }
 
 fn entity<'a>(s: &'a Summary, name: &str) -> &'a nines::summary::EntitySummary {
@@ -110,7 +130,11 @@ fn weibull_failures_lognormal_repairs_alternating_renewal() {
         "#,
     );
     assert_eq!(model.simulation.replications, 200);
-    assert_exact("unavailability", &entity(&s, "r").unavailability, 10.0 / 1010.0);
+    assert_exact(
+        "unavailability",
+        &entity(&s, "r").unavailability,
+        10.0 / 1010.0,
+    );
 }
 
 #[test]
@@ -164,7 +188,11 @@ fn two_of_three_pool() {
     let u = 3.0 * q * q * mean_pow(2, rate, t) - 2.0 * q * q * q * mean_pow(3, rate, t);
     let a = 1000.0 / 1010.0;
     assert!(((1.0 - u) / (a * a * a + 3.0 * a * a * (1.0 - a)) - 1.0).abs() < 1e-5);
-    assert_exact("2-of-3 unavailability", &entity(&s, "pool").unavailability, u);
+    assert_exact(
+        "2-of-3 unavailability",
+        &entity(&s, "pool").unavailability,
+        u,
+    );
 }
 
 #[test]
@@ -195,13 +223,26 @@ fn pool_requiring_a_database_is_the_product() {
     let (q, rate) = exp_node();
     let t = model.simulation.mission;
     // Up when the database is up and not both web nodes are down: (1 − p)(1 − p²) = 1 − p − p² + p³.
-    let u = q * mean_pow(1, rate, t) + q * q * mean_pow(2, rate, t) - q * q * q * mean_pow(3, rate, t);
+    let u =
+        q * mean_pow(1, rate, t) + q * q * mean_pow(2, rate, t) - q * q * q * mean_pow(3, rate, t);
     let (a1, a2) = (1000.0 / 1010.0, 1.0 - (10.0f64 / 1010.0).powi(2));
     assert!(((1.0 - u) / (a1 * a2) - 1.0).abs() < 1e-5);
-    assert_exact("pool × database unavailability", &entity(&s, "app").unavailability, u);
+    assert_exact(
+        "pool × database unavailability",
+        &entity(&s, "app").unavailability,
+        u,
+    );
     // The database node is down during a share U_db / U of the service's downtime.
     let share = q * mean_pow(1, rate, t) / u;
-    let db = s.contributions.iter().find(|c| c.node == "db").expect("db contribution");
+    let db = s
+        .contributions
+        .iter()
+        .find(|c| c.node == "db")
+        .expect("db contribution");
     let se = std_error(&db.share_of_downtime);
-    assert!((db.share_of_downtime.value - share).abs() < 4.0 * se, "db share {} vs {share}", db.share_of_downtime.value);
+    assert!(
+        (db.share_of_downtime.value - share).abs() < 4.0 * se,
+        "db share {} vs {share}",
+        db.share_of_downtime.value
+    );
 }

@@ -12,7 +12,9 @@ use toml::de::{DeTable, DeValue};
 use crate::dist::Dist;
 use crate::model::{Graph, Model, Node, Role, RoleKind, Service, SignalId, Simulation, stream_key};
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
-use reader::{Errors, Name, Tbl, Val, duration, integer, join, name, names, number, string, type_name};
+use reader::{
+    Errors, Name, Tbl, Val, duration, integer, join, name, names, number, string, type_name,
+};
 
 /// Largest accepted number of replications in one run.
 pub const MAX_REPLICATIONS: u64 = 10_000_000_000;
@@ -53,7 +55,12 @@ impl fmt::Display for ScenarioError {
             writeln!(f, "{}", d.message)?;
         }
         let n = self.diagnostics.len();
-        write!(f, "{n} error{} in {}", if n == 1 { "" } else { "s" }, self.file)
+        write!(
+            f,
+            "{n} error{} in {}",
+            if n == 1 { "" } else { "s" },
+            self.file
+        )
     }
 }
 
@@ -86,7 +93,11 @@ pub fn compile(text: &str, file: &str) -> Result<Model, ScenarioError> {
     if !syntax.is_empty() {
         for e in syntax {
             let span = e.span().unwrap_or(0..0);
-            errs.push(span, "", format!("TOML syntax error: {}", e.message().trim()));
+            errs.push(
+                span,
+                "",
+                format!("TOML syntax error: {}", e.message().trim()),
+            );
         }
         return Err(render(text, file, errs));
     }
@@ -107,10 +118,18 @@ fn render(text: &str, file: &str, errs: Errors) -> ScenarioError {
         .into_iter()
         .map(|d| {
             let (line, column) = line_col(text, d.span.start);
-            Diagnostic { line, column, path: d.path, message: d.message }
+            Diagnostic {
+                line,
+                column,
+                path: d.path,
+                message: d.message,
+            }
         })
         .collect();
-    ScenarioError { file: file.to_string(), diagnostics }
+    ScenarioError {
+        file: file.to_string(),
+        diagnostics,
+    }
 }
 
 /// What a reference in an expression points at.
@@ -124,7 +143,11 @@ enum Target {
 #[derive(Debug, Clone)]
 enum Expr {
     Ref(Target, Range<usize>),
-    Gate { op: &'static str, need: u32, children: Vec<Expr> },
+    Gate {
+        op: &'static str,
+        need: u32,
+        children: Vec<Expr>,
+    },
 }
 
 struct RawNode {
@@ -159,7 +182,8 @@ struct Compiler {
 }
 
 const ROLE_KINDS: &str = "\"standalone\" (one instance on one node) or \"pool\" (k-of-n instances)";
-const DIST_KINDS: &str = "exponential, weibull, lognormal, gamma, normal, uniform, fixed, empirical";
+const DIST_KINDS: &str =
+    "exponential, weibull, lognormal, gamma, normal, uniform, fixed, empirical";
 
 impl Compiler {
     fn new(name: String) -> Self {
@@ -177,7 +201,11 @@ impl Compiler {
         let simulation = match root.get("simulation") {
             Some(v) => self.simulation(v, errs),
             None => {
-                errs.push(0..0, "simulation", "missing section [simulation] (at least `mission = \"10y\"`)");
+                errs.push(
+                    0..0,
+                    "simulation",
+                    "missing section [simulation] (at least `mission = \"10y\"`)",
+                );
                 None
             }
         };
@@ -188,7 +216,11 @@ impl Compiler {
         if let Some(v) = root.get("nodes") {
             self.nodes_section(v, default_failure.as_ref(), default_repair.as_ref(), errs);
         } else {
-            errs.push(0..0, "nodes", "missing section [nodes]: a scenario needs at least one node");
+            errs.push(
+                0..0,
+                "nodes",
+                "missing section [nodes]: a scenario needs at least one node",
+            );
         }
         // Register role and service names first: they may refer to each other in any order.
         let role_tables = self.register("roles", root.get("roles"), errs, true);
@@ -202,7 +234,11 @@ impl Compiler {
             self.services.push(svc);
         }
         if self.roles.is_empty() && root.get("roles").is_none() {
-            errs.push(0..0, "roles", "missing section [roles]: define at least one role placed on nodes");
+            errs.push(
+                0..0,
+                "roles",
+                "missing section [roles]: define at least one role placed on nodes",
+            );
         }
         let acyclic = self.check_cycles(errs);
         let simulation = simulation?;
@@ -256,7 +292,11 @@ impl Compiler {
                 let p = t.path_of("threads");
                 match integer(th, &p, 4096, errs) {
                     Some(0) => {
-                        errs.push(th.span(), p, "threads must be at least 1 (leave it out to use all cores)");
+                        errs.push(
+                            th.span(),
+                            p,
+                            "threads must be at least 1 (leave it out to use all cores)",
+                        );
                         None
                     }
                     Some(n) => Some(Some(n as usize)),
@@ -266,20 +306,35 @@ impl Compiler {
             None => Some(None),
         };
         t.finish(errs);
-        Some(Simulation { mission: mission?, replications: replications?, seed: seed?, threads: threads? })
+        Some(Simulation {
+            mission: mission?,
+            replications: replications?,
+            seed: seed?,
+            threads: threads?,
+        })
     }
 
     fn defaults(&self, v: &Val<'_>, errs: &mut Errors) -> (Option<Dist>, Option<Dist>) {
         let Some(t) = Tbl::new(v, "defaults", "the [defaults] section", errs) else {
             return (None, None);
         };
-        let f = t.get("failure").and_then(|d| dist(d, &t.path_of("failure"), errs));
-        let r = t.get("repair").and_then(|d| dist(d, &t.path_of("repair"), errs));
+        let f = t
+            .get("failure")
+            .and_then(|d| dist(d, &t.path_of("failure"), errs));
+        let r = t
+            .get("repair")
+            .and_then(|d| dist(d, &t.path_of("repair"), errs));
         t.finish(errs);
         (f, r)
     }
 
-    fn nodes_section(&mut self, v: &Val<'_>, dflt_f: Option<&Dist>, dflt_r: Option<&Dist>, errs: &mut Errors) {
+    fn nodes_section(
+        &mut self,
+        v: &Val<'_>,
+        dflt_f: Option<&Dist>,
+        dflt_r: Option<&Dist>,
+        errs: &mut Errors,
+    ) {
         let Some(section) = Tbl::new(v, "nodes", "the [nodes] section", errs) else {
             return;
         };
@@ -340,20 +395,37 @@ impl Compiler {
             let first = self.nodes.len();
             for m in &members {
                 if self.node_names.contains_key(m) {
-                    errs.push(key.span(), path.clone(), format!("node name `{m}` is defined twice"));
+                    errs.push(
+                        key.span(),
+                        path.clone(),
+                        format!("node name `{m}` is defined twice"),
+                    );
                 }
                 self.node_names.insert(m.clone(), vec![self.nodes.len()]);
-                self.nodes.push(RawNode { name: m.clone(), failure: failure.clone(), repair: repair.clone() });
+                self.nodes.push(RawNode {
+                    name: m.clone(),
+                    failure: failure.clone(),
+                    repair: repair.clone(),
+                });
             }
             if count > 1 {
                 if self.node_names.contains_key(key_name) {
-                    errs.push(key.span(), path.clone(), format!("node name `{key_name}` is defined twice"));
+                    errs.push(
+                        key.span(),
+                        path.clone(),
+                        format!("node name `{key_name}` is defined twice"),
+                    );
                 }
-                self.node_names.insert(key_name.to_string(), (first..first + count).collect());
+                self.node_names
+                    .insert(key_name.to_string(), (first..first + count).collect());
             }
         }
         if !any {
-            errs.push(section.span.clone(), "nodes", "[nodes] is empty: a scenario needs at least one node");
+            errs.push(
+                section.span.clone(),
+                "nodes",
+                "[nodes] is empty: a scenario needs at least one node",
+            );
         }
     }
 
@@ -372,14 +444,25 @@ impl Compiler {
         let mut out = Vec::new();
         for (i, (key, val)) in t.entries().enumerate() {
             let text: &str = key.get_ref();
-            let name = Name { text: text.to_string(), span: key.span() };
-            let target = if roles { Target::Role(i) } else { Target::Service(i) };
+            let name = Name {
+                text: text.to_string(),
+                span: key.span(),
+            };
+            let target = if roles {
+                Target::Role(i)
+            } else {
+                Target::Service(i)
+            };
             if let Some(prev) = self.entity_names.insert(text.to_string(), target) {
                 let what = match prev {
                     Target::Role(_) => "a role",
                     Target::Service(_) => "a service",
                 };
-                errs.push(key.span(), join(section, text), format!("`{text}` is already {what}; roles and services need distinct names"));
+                errs.push(
+                    key.span(),
+                    join(section, text),
+                    format!("`{text}` is already {what}; roles and services need distinct names"),
+                );
             }
             out.push((val, join(section, text), name));
         }
@@ -395,8 +478,14 @@ impl Compiler {
                 None => {
                     ok = false;
                     let known: Vec<&str> = self.node_names.keys().map(String::as_str).collect();
-                    let hint = reader::closest(&r.text, &known).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
-                    errs.push(r.span.clone(), path, format!("unknown node `{}`{hint}", r.text));
+                    let hint = reader::closest(&r.text, &known)
+                        .map(|c| format!("; did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    errs.push(
+                        r.span.clone(),
+                        path,
+                        format!("unknown node `{}`{hint}", r.text),
+                    );
                 }
             }
         }
@@ -404,27 +493,43 @@ impl Compiler {
     }
 
     fn role(&self, v: &Val<'_>, path: &str, name: Name, errs: &mut Errors) -> RawRole {
-        let mut role = RawRole { name: name.clone(), description: None, kind: None, requires: Vec::new() };
+        let mut role = RawRole {
+            name: name.clone(),
+            description: None,
+            kind: None,
+            requires: Vec::new(),
+        };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;
         };
-        role.description = t.get("description").and_then(|d| string(d, &t.path_of("description"), errs));
+        role.description = t
+            .get("description")
+            .and_then(|d| string(d, &t.path_of("description"), errs));
         let kind = t.req("kind", ROLE_KINDS, errs).and_then(|k| {
             let s = string(k, &t.path_of("kind"), errs)?;
             match s.as_str() {
                 "standalone" | "pool" => Some((s, k.span())),
                 other => {
-                    errs.push(k.span(), t.path_of("kind"), format!("unknown role kind \"{other}\"; expected {ROLE_KINDS}"));
+                    errs.push(
+                        k.span(),
+                        t.path_of("kind"),
+                        format!("unknown role kind \"{other}\"; expected {ROLE_KINDS}"),
+                    );
                     None
                 }
             }
         });
         let on_val = t.req("on", "the node or nodes its instances run on", errs);
         let on = on_val.and_then(|o| names(o, &t.path_of("on"), errs));
-        let nodes = on.as_ref().and_then(|refs| self.resolve_nodes(refs, &t.path_of("on"), errs));
+        let nodes = on
+            .as_ref()
+            .and_then(|refs| self.resolve_nodes(refs, &t.path_of("on"), errs));
         let min_up_val = t.get("min_up");
-        if let Some(r) = t.get("requires") {
-            if let Some(refs) = names(r, &t.path_of("requires"), errs) {
+        if let Some(refs) = t
+            .get("requires")
+            .and_then(|r| names(r, &t.path_of("requires"), errs))
+        {
+            {
                 for n in refs {
                     match self.entity_names.get(&n.text) {
                         Some(Target::Role(i)) => role.requires.push((*i, n.span.clone())),
@@ -435,7 +540,11 @@ impl Compiler {
                         ),
                         None => {
                             let hint = self.entity_hint(&n.text);
-                            errs.push(n.span.clone(), t.path_of("requires"), format!("unknown role `{}`{hint}", n.text));
+                            errs.push(
+                                n.span.clone(),
+                                t.path_of("requires"),
+                                format!("unknown role `{}`{hint}", n.text),
+                            );
                         }
                     }
                 }
@@ -446,13 +555,21 @@ impl Compiler {
             let mut seen = std::collections::HashSet::new();
             for &n in &nodes {
                 if !seen.insert(n) {
-                    errs.push(on_val.span(), on_path.clone(), format!("node `{}` is listed twice", self.nodes[n].name));
+                    errs.push(
+                        on_val.span(),
+                        on_path.clone(),
+                        format!("node `{}` is listed twice", self.nodes[n].name),
+                    );
                 }
             }
             match kind.as_str() {
                 "standalone" => {
                     if let Some(m) = min_up_val {
-                        errs.push(m.span(), t.path_of("min_up"), "`min_up` applies to pools only; a standalone role has one instance");
+                        errs.push(
+                            m.span(),
+                            t.path_of("min_up"),
+                            "`min_up` applies to pools only; a standalone role has one instance",
+                        );
                     }
                     if nodes.len() == 1 {
                         role.kind = Some(RoleKind::Standalone { node: nodes[0] });
@@ -469,11 +586,16 @@ impl Compiler {
                 }
                 _ => {
                     let min_up = match min_up_val {
-                        Some(m) => integer(m, &t.path_of("min_up"), u32::MAX as u64, errs).map(|x| (x as u32, m.span())),
+                        Some(m) => integer(m, &t.path_of("min_up"), u32::MAX as u64, errs)
+                            .map(|x| (x as u32, m.span())),
                         None => Some((1, kind_span)),
                     };
                     if nodes.is_empty() {
-                        errs.push(on_val.span(), on_path, "a pool needs at least one node in `on`");
+                        errs.push(
+                            on_val.span(),
+                            on_path,
+                            "a pool needs at least one node in `on`",
+                        );
                     } else if let Some((k, span)) = min_up {
                         if k == 0 {
                             errs.push(span, t.path_of("min_up"), "min_up must be at least 1 (a pool with min_up = 0 could never be down)");
@@ -501,15 +623,24 @@ impl Compiler {
 
     fn entity_hint(&self, text: &str) -> String {
         let known: Vec<&str> = self.entity_names.keys().map(String::as_str).collect();
-        reader::closest(text, &known).map(|c| format!("; did you mean `{c}`?")).unwrap_or_default()
+        reader::closest(text, &known)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default()
     }
 
     fn service(&self, v: &Val<'_>, path: &str, name: Name, errs: &mut Errors) -> RawService {
-        let mut svc = RawService { name: name.clone(), description: None, target: None, expr: None };
+        let mut svc = RawService {
+            name: name.clone(),
+            description: None,
+            target: None,
+            expr: None,
+        };
         let Some(t) = Tbl::new(v, path, &format!("service `{}`", name.text), errs) else {
             return svc;
         };
-        svc.description = t.get("description").and_then(|d| string(d, &t.path_of("description"), errs));
+        svc.description = t
+            .get("description")
+            .and_then(|d| string(d, &t.path_of("description"), errs));
         if let Some(tv) = t.get("target") {
             let p = t.path_of("target");
             if let Some(x) = number(tv, &p, errs) {
@@ -527,8 +658,10 @@ impl Compiler {
 
     /// Reads `all_of`, `any_of` or `k_of` from a table (a service or a nested expression).
     fn expr(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Expr> {
-        let present: Vec<(&'static str, &Val<'_>)> =
-            ["all_of", "any_of", "k_of"].into_iter().filter_map(|k| t.get(k).map(|v| (k, v))).collect();
+        let present: Vec<(&'static str, &Val<'_>)> = ["all_of", "any_of", "k_of"]
+            .into_iter()
+            .filter_map(|k| t.get(k).map(|v| (k, v)))
+            .collect();
         match present.as_slice() {
             [] => {
                 errs.push(
@@ -542,24 +675,40 @@ impl Compiler {
                 let path = t.path_of(op);
                 if *op == "k_of" {
                     let inner = Tbl::new(v, &path, "`k_of` (a table { k = 2, of = [...] })", errs)?;
-                    let k = inner.req("k", "how many must be available", errs).and_then(|k| {
-                        integer(k, &inner.path_of("k"), u32::MAX as u64, errs).map(|x| (x, k.span()))
-                    });
-                    let of = inner.req("of", "the roles or services", errs).and_then(|o| self.expr_list(o, &inner.path_of("of"), errs));
+                    let k = inner
+                        .req("k", "how many must be available", errs)
+                        .and_then(|k| {
+                            integer(k, &inner.path_of("k"), u32::MAX as u64, errs)
+                                .map(|x| (x, k.span()))
+                        });
+                    let of = inner
+                        .req("of", "the roles or services", errs)
+                        .and_then(|o| self.expr_list(o, &inner.path_of("of"), errs));
                     inner.finish(errs);
                     let ((k, kspan), children) = (k?, of?);
                     if k == 0 || k as usize > children.len() {
                         errs.push(
                             kspan,
                             join(&path, "k"),
-                            format!("k = {k} must be between 1 and the number of items in `of` ({})", children.len()),
+                            format!(
+                                "k = {k} must be between 1 and the number of items in `of` ({})",
+                                children.len()
+                            ),
                         );
                         return None;
                     }
-                    Some(Expr::Gate { op: "k_of", need: k as u32, children })
+                    Some(Expr::Gate {
+                        op: "k_of",
+                        need: k as u32,
+                        children,
+                    })
                 } else {
                     let children = self.expr_list(v, &path, errs)?;
-                    let need = if *op == "all_of" { children.len() as u32 } else { 1 };
+                    let need = if *op == "all_of" {
+                        children.len() as u32
+                    } else {
+                        1
+                    };
                     Some(Expr::Gate { op, need, children })
                 }
             }
@@ -577,11 +726,22 @@ impl Compiler {
 
     fn expr_list(&self, v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Vec<Expr>> {
         let DeValue::Array(items) = v.get_ref() else {
-            errs.push(v.span(), path, format!("expected an array of role or service names, found {}", type_name(v.get_ref())));
+            errs.push(
+                v.span(),
+                path,
+                format!(
+                    "expected an array of role or service names, found {}",
+                    type_name(v.get_ref())
+                ),
+            );
             return None;
         };
         if items.is_empty() {
-            errs.push(v.span(), path, "the list is empty: name at least one role or service");
+            errs.push(
+                v.span(),
+                path,
+                "the list is empty: name at least one role or service",
+            );
             return None;
         }
         let mut out = Vec::new();
@@ -589,13 +749,23 @@ impl Compiler {
         for (i, item) in items.iter().enumerate() {
             let ipath = format!("{path}[{i}]");
             let e = match item.get_ref() {
-                DeValue::String(_) => name(item, &ipath, errs).and_then(|n| match self.entity_names.get(&n.text) {
-                    Some(t) => Some(Expr::Ref(*t, n.span)),
-                    None => {
-                        errs.push(n.span.clone(), ipath.clone(), format!("unknown role or service `{}`{}", n.text, self.entity_hint(&n.text)));
-                        None
-                    }
-                }),
+                DeValue::String(_) => {
+                    name(item, &ipath, errs).and_then(|n| match self.entity_names.get(&n.text) {
+                        Some(t) => Some(Expr::Ref(*t, n.span)),
+                        None => {
+                            errs.push(
+                                n.span.clone(),
+                                ipath.clone(),
+                                format!(
+                                    "unknown role or service `{}`{}",
+                                    n.text,
+                                    self.entity_hint(&n.text)
+                                ),
+                            );
+                            None
+                        }
+                    })
+                }
                 DeValue::Table(_) => {
                     let t = Tbl::new(item, &ipath, "a nested expression", errs)?;
                     let e = self.expr(&t, errs);
@@ -640,7 +810,11 @@ impl Compiler {
             edges[r + i] = out.into_iter().map(|(t, s)| (idx(t), s)).collect();
         }
         let label = |i: usize| -> String {
-            if i < r { self.roles[i].name.text.clone() } else { self.services[i - r].name.text.clone() }
+            if i < r {
+                self.roles[i].name.text.clone()
+            } else {
+                self.services[i - r].name.text.clone()
+            }
         };
         // 0 = unvisited, 1 = on the stack, 2 = done.
         let mut state = vec![0u8; edges.len()];
@@ -663,10 +837,19 @@ impl Compiler {
                         1 => {
                             ok = false;
                             let from = stack.iter().position(|(x, _)| *x == w).unwrap_or(0);
-                            let mut cycle: Vec<String> = stack[from..].iter().map(|(x, _)| label(*x)).collect();
+                            let mut cycle: Vec<String> =
+                                stack[from..].iter().map(|(x, _)| label(*x)).collect();
                             cycle.push(label(w));
-                            let path = if v < r { join(&join("roles", &label(v)), "requires") } else { join("services", &label(v)) };
-                            errs.push(span, path, format!("dependency cycle: {}", cycle.join(" → ")));
+                            let path = if v < r {
+                                join(&join("roles", &label(v)), "requires")
+                            } else {
+                                join("services", &label(v))
+                            };
+                            errs.push(
+                                span,
+                                path,
+                                format!("dependency cycle: {}", cycle.join(" → ")),
+                            );
                         }
                         _ => {}
                     }
@@ -690,10 +873,17 @@ impl Compiler {
                 repair: n.repair.expect("validated"),
             })
             .collect();
-        let mut graph = Graph { nodes: nodes.len(), ..Default::default() };
-        let role_gates: Vec<SignalId> =
-            self.roles.iter().map(|r| graph.add_gate(1 + r.requires.len() as u32)).collect();
-        let service_gates: Vec<SignalId> = self.services.iter().map(|_| graph.add_gate(0)).collect();
+        let mut graph = Graph {
+            nodes: nodes.len(),
+            ..Default::default()
+        };
+        let role_gates: Vec<SignalId> = self
+            .roles
+            .iter()
+            .map(|r| graph.add_gate(1 + r.requires.len() as u32))
+            .collect();
+        let service_gates: Vec<SignalId> =
+            self.services.iter().map(|_| graph.add_gate(0)).collect();
         let mut roles = Vec::new();
         for (i, r) in self.roles.into_iter().enumerate() {
             let kind = r.kind.expect("validated");
@@ -701,7 +891,8 @@ impl Compiler {
                 RoleKind::Standalone { node } => *node as SignalId,
                 RoleKind::Pool { nodes, min_up } => {
                     let g = graph.add_gate(*min_up);
-                    graph.inputs[g as usize - graph.nodes] = nodes.iter().map(|&n| n as SignalId).collect();
+                    graph.inputs[g as usize - graph.nodes] =
+                        nodes.iter().map(|&n| n as SignalId).collect();
                     g
                 }
             };
@@ -716,7 +907,13 @@ impl Compiler {
                 gate: role_gates[i],
             });
         }
-        fn lower(e: &Expr, graph: &mut Graph, rg: &[SignalId], sg: &[SignalId], top: Option<SignalId>) -> SignalId {
+        fn lower(
+            e: &Expr,
+            graph: &mut Graph,
+            rg: &[SignalId],
+            sg: &[SignalId],
+            top: Option<SignalId>,
+        ) -> SignalId {
             match e {
                 Expr::Ref(Target::Role(i), _) if top.is_none() => rg[*i],
                 Expr::Ref(Target::Service(i), _) if top.is_none() => sg[*i],
@@ -730,14 +927,18 @@ impl Compiler {
                 Expr::Gate { need, children, .. } => {
                     let g = top.unwrap_or_else(|| graph.add_gate(*need));
                     graph.need[g as usize - graph.nodes] = *need;
-                    let ins: Vec<SignalId> = children.iter().map(|c| lower(c, graph, rg, sg, None)).collect();
+                    let ins: Vec<SignalId> = children
+                        .iter()
+                        .map(|c| lower(c, graph, rg, sg, None))
+                        .collect();
                     graph.inputs[g as usize - graph.nodes] = ins;
                     g
                 }
             }
         }
         let role_names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
-        let service_names: Vec<String> = self.services.iter().map(|s| s.name.text.clone()).collect();
+        let service_names: Vec<String> =
+            self.services.iter().map(|s| s.name.text.clone()).collect();
         fn show(e: &Expr, rn: &[String], sn: &[String]) -> String {
             match e {
                 Expr::Ref(Target::Role(i), _) => rn[*i].clone(),
@@ -755,7 +956,13 @@ impl Compiler {
         let mut services = Vec::new();
         for (i, s) in self.services.into_iter().enumerate() {
             let e = s.expr.expect("validated");
-            lower(&e, &mut graph, &role_gates, &service_gates, Some(service_gates[i]));
+            lower(
+                &e,
+                &mut graph,
+                &role_gates,
+                &service_gates,
+                Some(service_gates[i]),
+            );
             services.push(Service {
                 name: s.name.text,
                 description: s.description,
@@ -769,20 +976,40 @@ impl Compiler {
         for s in &mut services {
             s.support = graph.support(s.gate);
         }
-        Model { name: self.name, simulation, nodes, roles, services, graph }
+        Model {
+            name: self.name,
+            simulation,
+            nodes,
+            roles,
+            services,
+            graph,
+        }
     }
 }
 
 /// Reads a distribution table such as `{ dist = "weibull", shape = 2, mean = "1000h" }`.
 fn dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
-    let t = Tbl::new(v, path, "a distribution such as { dist = \"exponential\", mean = \"5y\" }", errs)?;
+    let t = Tbl::new(
+        v,
+        path,
+        "a distribution such as { dist = \"exponential\", mean = \"5y\" }",
+        errs,
+    )?;
     let kind_val = t.req("dist", DIST_KINDS, errs)?;
     let kind = string(kind_val, &t.path_of("dist"), errs)?;
-    let dur = |key: &'static str, errs: &mut Errors| t.get(key).and_then(|x| duration(x, &t.path_of(key), errs));
-    let num = |key: &'static str, errs: &mut Errors| t.get(key).and_then(|x| number(x, &t.path_of(key), errs));
+    let dur = |key: &'static str, errs: &mut Errors| {
+        t.get(key).and_then(|x| duration(x, &t.path_of(key), errs))
+    };
+    let num = |key: &'static str, errs: &mut Errors| {
+        t.get(key).and_then(|x| number(x, &t.path_of(key), errs))
+    };
     let need = |key: &'static str, what: &str, errs: &mut Errors| {
         if !t.has(key) {
-            errs.push(t.span.clone(), path, format!("missing field `{key}` for dist = \"{kind}\" ({what})"));
+            errs.push(
+                t.span.clone(),
+                path,
+                format!("missing field `{key}` for dist = \"{kind}\" ({what})"),
+            );
         }
     };
     let fail = |msg: String, errs: &mut Errors| {
@@ -816,7 +1043,11 @@ fn dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
             }
         }
         "lognormal" => {
-            need("sigma", "a number: the standard deviation of ln(duration)", errs);
+            need(
+                "sigma",
+                "a number: the standard deviation of ln(duration)",
+                errs,
+            );
             let sigma = num("sigma", errs);
             match (t.has("mean"), t.has("mu")) {
                 (true, true) => {
@@ -824,7 +1055,11 @@ fn dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
                     None
                 }
                 (false, false) => {
-                    need("mean", "a duration; or give `mu`, the mean of ln(hours)", errs);
+                    need(
+                        "mean",
+                        "a duration; or give `mu`, the mean of ln(hours)",
+                        errs,
+                    );
                     None
                 }
                 (true, false) => match (dur("mean", errs), sigma) {
@@ -870,20 +1105,38 @@ fn dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
             t.get("samples").and_then(|s| {
                 let sp = t.path_of("samples");
                 let DeValue::Array(items) = s.get_ref() else {
-                    errs.push(s.span(), sp, format!("expected an array of durations, found {}", type_name(s.get_ref())));
+                    errs.push(
+                        s.span(),
+                        sp,
+                        format!(
+                            "expected an array of durations, found {}",
+                            type_name(s.get_ref())
+                        ),
+                    );
                     return None;
                 };
-                let vals: Vec<Option<Hours>> =
-                    items.iter().enumerate().map(|(i, x)| duration(x, &format!("{sp}[{i}]"), errs)).collect();
-                vals.into_iter().collect::<Option<Vec<_>>>().map(Dist::empirical)
+                let vals: Vec<Option<Hours>> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, x)| duration(x, &format!("{sp}[{i}]"), errs))
+                    .collect();
+                vals.into_iter()
+                    .collect::<Option<Vec<_>>>()
+                    .map(Dist::empirical)
             })
         }
         other => {
             let hint = reader::closest(other, &DIST_KINDS.split(", ").collect::<Vec<_>>())
                 .map(|c| format!("did you mean \"{c}\"? "))
                 .unwrap_or_default();
-            errs.push(kind_val.span(), t.path_of("dist"), format!("unknown distribution \"{other}\"; {hint}expected one of {DIST_KINDS}"));
-            t.allow(&["mean", "shape", "scale", "sigma", "mu", "sd", "min", "max", "value", "samples"]);
+            errs.push(
+                kind_val.span(),
+                t.path_of("dist"),
+                format!("unknown distribution \"{other}\"; {hint}expected one of {DIST_KINDS}"),
+            );
+            t.allow(&[
+                "mean", "shape", "scale", "sigma", "mu", "sd", "min", "max", "value", "samples",
+            ]);
             None
         }
     };

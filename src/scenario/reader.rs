@@ -29,8 +29,17 @@ pub struct Errors {
 
 impl Errors {
     /// Records a problem.
-    pub fn push(&mut self, span: Range<usize>, path: impl Into<String>, message: impl Into<String>) {
-        self.list.push(RawDiag { span, path: path.into(), message: message.into() });
+    pub fn push(
+        &mut self,
+        span: Range<usize>,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.list.push(RawDiag {
+            span,
+            path: path.into(),
+            message: message.into(),
+        });
     }
 }
 
@@ -48,12 +57,20 @@ pub struct Name {
 
 /// Joins a path and a key.
 pub fn join(path: &str, key: &str) -> String {
-    let key = if key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-') && !key.is_empty() {
+    let key = if key
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        && !key.is_empty()
+    {
         key.to_string()
     } else {
         format!("\"{key}\"")
     };
-    if path.is_empty() { key } else { format!("{path}.{key}") }
+    if path.is_empty() {
+        key
+    } else {
+        format!("{path}.{key}")
+    }
 }
 
 /// A TOML table being read: remembers which keys were asked for, so the rest can be reported.
@@ -72,7 +89,11 @@ impl<'a, 'i> Tbl<'a, 'i> {
         match v.get_ref() {
             DeValue::Table(t) => Some(Self::from_table(t, v.span(), path)),
             other => {
-                errs.push(v.span(), path, format!("expected {what} (a table), found {}", type_name(other)));
+                errs.push(
+                    v.span(),
+                    path,
+                    format!("expected {what} (a table), found {}", type_name(other)),
+                );
                 None
             }
         }
@@ -80,7 +101,12 @@ impl<'a, 'i> Tbl<'a, 'i> {
 
     /// Wraps a table.
     pub fn from_table(table: &'a DeTable<'i>, span: Range<usize>, path: &str) -> Self {
-        Self { table, span, path: path.to_string(), asked: RefCell::new(Vec::new()) }
+        Self {
+            table,
+            span,
+            path: path.to_string(),
+            asked: RefCell::new(Vec::new()),
+        }
     }
 
     /// Path of a key in this table.
@@ -91,7 +117,10 @@ impl<'a, 'i> Tbl<'a, 'i> {
     /// The value of `key`, if present; marks the key as known.
     pub fn get(&self, key: &'static str) -> Option<&'a Val<'i>> {
         self.asked.borrow_mut().push(key);
-        self.table.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(_, v)| v)
     }
 
     /// Marks keys as known without reading them (for keys read through `entries`).
@@ -118,7 +147,9 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 
     /// All entries, in file order, with their spanned keys.
-    pub fn entries(&self) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Val<'i>)> {
+    pub fn entries(
+        &self,
+    ) -> impl Iterator<Item = (&'a Spanned<std::borrow::Cow<'i, str>>, &'a Val<'i>)> {
         self.table.iter()
     }
 
@@ -133,11 +164,16 @@ impl<'a, 'i> Tbl<'a, 'i> {
             let mut valid: Vec<&str> = asked.clone();
             valid.sort_unstable();
             valid.dedup();
-            let hint = closest(key, &valid).map(|c| format!("did you mean `{c}`? ")).unwrap_or_default();
+            let hint = closest(key, &valid)
+                .map(|c| format!("did you mean `{c}`? "))
+                .unwrap_or_default();
             errs.push(
                 k.span(),
                 join(&self.path, key),
-                format!("unknown key `{key}`; {hint}valid keys here: {}", valid.join(", ")),
+                format!(
+                    "unknown key `{key}`; {hint}valid keys here: {}",
+                    valid.join(", ")
+                ),
             );
         }
     }
@@ -186,7 +222,11 @@ pub fn string(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<String> {
     match v.get_ref() {
         DeValue::String(s) => Some(s.to_string()),
         other => {
-            errs.push(v.span(), path, format!("expected a string, found {}", type_name(other)));
+            errs.push(
+                v.span(),
+                path,
+                format!("expected a string, found {}", type_name(other)),
+            );
             None
         }
     }
@@ -194,7 +234,10 @@ pub fn string(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<String> {
 
 /// Reads a string as a name that will be resolved later.
 pub fn name(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Name> {
-    string(v, path, errs).map(|text| Name { text, span: v.span() })
+    string(v, path, errs).map(|text| Name {
+        text,
+        span: v.span(),
+    })
 }
 
 /// Reads one name or an array of names.
@@ -213,7 +256,14 @@ pub fn names(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Vec<Name>> {
             ok.then_some(out)
         }
         other => {
-            errs.push(v.span(), path, format!("expected a name or an array of names, found {}", type_name(other)));
+            errs.push(
+                v.span(),
+                path,
+                format!(
+                    "expected a name or an array of names, found {}",
+                    type_name(other)
+                ),
+            );
             None
         }
     }
@@ -225,7 +275,11 @@ fn integer_value(text: &str, radix: u32) -> Option<i128> {
         Some(d) => (true, d),
         None => (false, cleaned.strip_prefix('+').unwrap_or(&cleaned)),
     };
-    let digits = if radix != 10 { digits.get(2..).unwrap_or("") } else { digits };
+    let digits = if radix != 10 {
+        digits.get(2..).unwrap_or("")
+    } else {
+        digits
+    };
     let v = i128::from_str_radix(digits, radix).ok()?;
     Some(if neg { -v } else { v })
 }
@@ -244,18 +298,30 @@ pub fn number(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
             }
         }
         DeValue::String(s) => {
-            errs.push(v.span(), path, format!("expected a number, found the string \"{s}\""));
+            errs.push(
+                v.span(),
+                path,
+                format!("expected a number, found the string \"{s}\""),
+            );
             return None;
         }
         other => {
-            errs.push(v.span(), path, format!("expected a number, found {}", type_name(other)));
+            errs.push(
+                v.span(),
+                path,
+                format!("expected a number, found {}", type_name(other)),
+            );
             return None;
         }
     };
     match x {
         Some(x) if x.is_finite() => Some(x),
         Some(x) => {
-            errs.push(v.span(), path, format!("expected a finite number, found {x}"));
+            errs.push(
+                v.span(),
+                path,
+                format!("expected a finite number, found {x}"),
+            );
             None
         }
         None => {
@@ -271,16 +337,31 @@ pub fn integer(v: &Val<'_>, path: &str, max: u64, errs: &mut Errors) -> Option<u
         DeValue::Integer(i) => match integer_value(i.as_str(), i.radix()) {
             Some(x) if x >= 0 && x <= max as i128 => Some(x as u64),
             Some(x) if x < 0 => {
-                errs.push(v.span(), path, format!("expected a non-negative integer, found {x}"));
+                errs.push(
+                    v.span(),
+                    path,
+                    format!("expected a non-negative integer, found {x}"),
+                );
                 None
             }
             _ => {
-                errs.push(v.span(), path, format!("{} is too large; the largest accepted value is {max}", i.as_str()));
+                errs.push(
+                    v.span(),
+                    path,
+                    format!(
+                        "{} is too large; the largest accepted value is {max}",
+                        i.as_str()
+                    ),
+                );
                 None
             }
         },
         other => {
-            errs.push(v.span(), path, format!("expected an integer, found {}", type_name(other)));
+            errs.push(
+                v.span(),
+                path,
+                format!("expected an integer, found {}", type_name(other)),
+            );
             None
         }
     }
@@ -310,7 +391,14 @@ pub fn duration(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Hours> {
             None
         }
         other => {
-            errs.push(v.span(), path, format!("expected a duration, found {}; expected {DURATION_HELP}", type_name(other)));
+            errs.push(
+                v.span(),
+                path,
+                format!(
+                    "expected a duration, found {}; expected {DURATION_HELP}",
+                    type_name(other)
+                ),
+            );
             None
         }
     }
