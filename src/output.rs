@@ -468,5 +468,49 @@ pub fn describe(model: &Model) -> String {
             "  (no services: every role is still measured; add [services] to get SLA figures)"
         );
     }
+    for w in warnings(model) {
+        let _ = writeln!(out, "warning: {w}");
+    }
+    out
+}
+
+/// Parts of a scenario that are valid but probably not what the author meant.
+pub fn warnings(model: &Model) -> Vec<String> {
+    let mut used = vec![false; model.nodes.len()];
+    for r in &model.roles {
+        match &r.kind {
+            RoleKind::Standalone { node } => used[*node] = true,
+            RoleKind::Pool { nodes, .. } => nodes.iter().for_each(|&n| used[n] = true),
+        }
+    }
+    let mut out: Vec<String> = model
+        .nodes
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(n, _)| {
+            format!(
+                "node {} hosts no role, so it cannot affect any result",
+                n.name
+            )
+        })
+        .collect();
+    if !model.services.is_empty() {
+        let graph = &model.graph;
+        let mut reached = vec![false; graph.signals()];
+        let mut stack: Vec<u32> = model.services.iter().map(|s| s.gate).collect();
+        while let Some(x) = stack.pop() {
+            if std::mem::replace(&mut reached[x as usize], true) || (x as usize) < graph.nodes {
+                continue;
+            }
+            stack.extend(graph.inputs[x as usize - graph.nodes].iter().copied());
+        }
+        for r in model.roles.iter().filter(|r| !reached[r.gate as usize]) {
+            out.push(format!(
+                "role {} is used by no service (it is still reported on its own)",
+                r.name
+            ));
+        }
+    }
     out
 }

@@ -105,6 +105,25 @@ fn validate_describes_the_scenario() {
     assert!(out.status.success());
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("role frontend: pool, available while 2 of 3 instances are up (web-1, web-2, web-3); requires database, load_balancer"), "{text}");
+    assert!(
+        !text.contains("warning:"),
+        "the bundled example should validate without warnings:\n{text}"
+    );
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("w.toml");
+    fs::write(
+        &file,
+        "[simulation]\nmission = \"1y\"\n[defaults]\nfailure = { dist = \"exponential\", mean = \"1y\" }\nrepair = { dist = \"fixed\", value = \"1h\" }\n[nodes.a]\n[nodes.spare]\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[roles.lonely]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\n",
+    )
+    .unwrap();
+    let text =
+        String::from_utf8(nines().arg("validate").arg(&file).output().unwrap().stdout).unwrap();
+    assert!(text.contains("warning: node spare hosts no role"), "{text}");
+    assert!(
+        text.contains("warning: role lonely is used by no service"),
+        "{text}"
+    );
+    assert!(!text.contains("warning: role r "), "{text}");
 }
 
 /// Each bad scenario must fail with a message naming the file, the line and column, the field, and what is valid,
