@@ -915,15 +915,9 @@ impl Compiler {
             top: Option<SignalId>,
         ) -> SignalId {
             match e {
-                Expr::Ref(Target::Role(i), _) if top.is_none() => rg[*i],
-                Expr::Ref(Target::Service(i), _) if top.is_none() => sg[*i],
-                Expr::Ref(..) => {
-                    let g = top.expect("top");
-                    graph.need[g as usize - graph.nodes] = 1;
-                    let input = lower(e, graph, rg, sg, None);
-                    graph.inputs[g as usize - graph.nodes] = vec![input];
-                    g
-                }
+                // A service's top expression is always a gate, so `top` only ever meets `Gate`.
+                Expr::Ref(Target::Role(i), _) => rg[*i],
+                Expr::Ref(Target::Service(i), _) => sg[*i],
                 Expr::Gate { need, children, .. } => {
                     let g = top.unwrap_or_else(|| graph.add_gate(*need));
                     graph.need[g as usize - graph.nodes] = *need;
