@@ -100,7 +100,7 @@ impl<'m> Engine<'m> {
         for (i, (_, _, sig)) in measured.iter().enumerate() {
             monitor_of[*sig as usize] = i as u32;
         }
-        let nodes = model.nodes.len();
+        let nodes = model.components.len();
         let mut support = vec![false; model.services.len() * nodes];
         for (s, svc) in model.services.iter().enumerate() {
             for &n in &svc.support {
@@ -121,7 +121,7 @@ impl<'m> Engine<'m> {
             queue: BinaryHeap::with_capacity(2 * nodes + 16),
             seq: 0,
             streams: model
-                .nodes
+                .components
                 .iter()
                 .map(|n| stream(0, 0, n.stream_key))
                 .collect(),
@@ -165,7 +165,7 @@ impl<'m> Engine<'m> {
 
     /// Hours service `s` was down while node `n` was down, this replication.
     pub fn overlap(&self, s: usize, n: usize) -> Hours {
-        self.overlap[s * self.model.nodes.len() + n]
+        self.overlap[s * self.model.components.len() + n]
     }
 
     /// Events simulated in the last replication.
@@ -192,7 +192,7 @@ impl<'m> Engine<'m> {
         self.queue.clear();
         self.seq = 0;
         self.events = 0;
-        for (s, node) in self.streams.iter_mut().zip(&model.nodes) {
+        for (s, node) in self.streams.iter_mut().zip(&model.components) {
             *s = stream(self.seed, rep, node.stream_key);
         }
         self.up.fill(true);
@@ -208,7 +208,7 @@ impl<'m> Engine<'m> {
     pub fn run(&mut self, rep: u64) {
         self.reset(rep);
         let model = self.model;
-        for (n, node) in model.nodes.iter().enumerate() {
+        for (n, node) in model.components.iter().enumerate() {
             let t = node.failure.sample(&mut self.streams[n]);
             self.push(t, Kind::NodeFail, n as u32);
         }
@@ -218,13 +218,13 @@ impl<'m> Engine<'m> {
             let n = ev.target as usize;
             match ev.kind {
                 Kind::NodeFail => {
-                    let d = model.nodes[n].repair.sample(&mut self.streams[n]);
+                    let d = model.components[n].repair.sample(&mut self.streams[n]);
                     self.push(t + d, Kind::NodeRepair, ev.target);
                     self.node_down(n, t);
                     self.set_signal(ev.target, false, t);
                 }
                 Kind::NodeRepair => {
-                    let d = model.nodes[n].failure.sample(&mut self.streams[n]);
+                    let d = model.components[n].failure.sample(&mut self.streams[n]);
                     self.push(t + d, Kind::NodeFail, ev.target);
                     self.node_up(n, t);
                     self.set_signal(ev.target, true, t);
@@ -242,7 +242,7 @@ impl<'m> Engine<'m> {
 
     /// Ends node `n`'s down interval: credits its overlap with services that are down, then forgets it.
     fn node_up(&mut self, n: usize, t: Hours) {
-        let nodes = self.model.nodes.len();
+        let nodes = self.model.components.len();
         for s in 0..self.model.services.len() {
             let m = &self.monitors[s];
             if m.down && self.support[s * nodes + n] {
@@ -271,7 +271,7 @@ impl<'m> Engine<'m> {
         // so each gate flips at most once and counts can be updated by ±1 as flips arrive.
         while let Some(x) = self.stack.pop() {
             for &p in g.parents_of(x) {
-                let gi = p as usize - g.nodes;
+                let gi = p as usize - g.primitives;
                 if up {
                     self.up_inputs[gi] += 1;
                 } else {
@@ -324,7 +324,7 @@ impl<'m> Engine<'m> {
             y += 1;
         }
         if m < self.model.services.len() {
-            let nodes = self.model.nodes.len();
+            let nodes = self.model.components.len();
             for &n in &self.down_nodes {
                 let n = n as usize;
                 if self.support[m * nodes + n] {

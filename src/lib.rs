@@ -7,6 +7,7 @@
 
 pub mod dist;
 pub mod engine;
+pub mod explain;
 pub mod model;
 pub mod output;
 pub mod rng;

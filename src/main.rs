@@ -116,7 +116,7 @@ fn validate(paths: &[PathBuf]) -> Result<()> {
     let mut failed = 0;
     for p in paths {
         match load(p) {
-            Ok(model) => print!("{}", output::describe(&model)),
+            Ok(model) => print!("{}", nines::explain::describe(&model)),
             Err(e) => {
                 eprintln!("{e:#}");
                 failed += 1;

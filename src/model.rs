@@ -1,16 +1,18 @@
-//! The compiled model: what a scenario becomes after validation. Names are resolved to indices and the
-//! dependency structure is flattened into one graph of threshold gates, which the engine updates
-//! incrementally.
+//! The compiled model: what a scenario becomes after validation. Names are resolved to indices; the
+//! combinational part of the system (domains, pools, dependencies, WAN paths, service expressions) is
+//! flattened by [`lower`] into one graph of threshold gates, and the stateful part (failover clusters,
+//! database replicas, restores, software failures) is described by [`Machine`]s the engine runs.
 //!
-//! Signals are numbered nodes first (`0..nodes.len()`), then gates. A gate is up when at least `need`
-//! of its inputs are up, so "all of" is n-of-n, "any of" is 1-of-n and a pool is `min_up`-of-n.
+//! Signals are numbered: component hardware states first (`0..components.len()`), then the other
+//! primitive signals the engine sets directly (maintenance flags, outputs of role machines), then gates.
+//! A gate is up when at least `need` of its inputs are up, so "all of" is n-of-n and a pool is k-of-n.
 
 use crate::dist::Dist;
 use crate::units::Hours;
 
-/// Index of a node.
-pub type NodeId = usize;
-/// Index of a signal (a node or a gate).
+/// Index of a component.
+pub type ComponentId = usize;
+/// Index of a signal (a primitive or a gate).
 pub type SignalId = u32;
 
 /// Run settings from `[simulation]`, possibly overridden on the command line.
@@ -26,34 +28,246 @@ pub struct Simulation {
     pub threads: Option<usize>,
 }
 
-/// Something that fails and is repaired: a server, a VM host, a disk shelf, a switch, a link.
+/// What sort of thing a component is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ComponentKind {
+    /// A server, VM host or appliance that hosts role instances.
+    Node,
+    /// A common-cause failure domain: rack, power feed, storage array, data centre.
+    Domain,
+    /// A site's own failure (power, building): a domain for all nodes at the site.
+    Site,
+    /// A WAN link between a site and its parent site.
+    Link,
+}
+
+impl ComponentKind {
+    /// Lower-case name for tables and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ComponentKind::Node => "node",
+            ComponentKind::Domain => "domain",
+            ComponentKind::Site => "site",
+            ComponentKind::Link => "link",
+        }
+    }
+}
+
+/// Something that fails and is repaired: a server, a rack, a site, a WAN link.
 #[derive(Debug, Clone)]
-pub struct Node {
-    /// Unique name (members of a counted group are `name-1`, `name-2`, ...).
+pub struct Component {
+    /// Unique name among components of its kind (members of a counted node group are `name-1`, ...;
+    /// a site's own failure is named after the site, its link `site~link`).
     pub name: String,
-    /// Time to failure, from the moment the node is (again) up.
+    /// Node, domain, site or link.
+    pub kind: ComponentKind,
+    /// Free text from the scenario.
+    pub description: Option<String>,
+    /// Time to failure, from the moment the component is (again) up.
     pub failure: Dist,
-    /// Time to repair, from the moment the node fails.
+    /// Time to repair, from the moment a technician starts (at once when there is no crew).
     pub repair: Dist,
-    /// Key of the node's random stream: a hash of its name, so layouts sharing a node share its stream.
+    /// Crew that repairs it; `None` means unlimited independent repair.
+    pub crew: Option<usize>,
+    /// Priority in its crew's queue (smaller first) when the crew's policy is by priority.
+    pub priority: u32,
+    /// Domains and sites it is directly in (component indices of kind `Domain` or `Site`).
+    pub within: Vec<ComponentId>,
+    /// Key of its random stream: a hash of kind and name, so layouts sharing a component share its stream.
+    pub stream_key: u64,
+    /// Set by [`lower`]: the primitive "not in maintenance" signal, if any schedule covers this node.
+    pub maintenance: Option<SignalId>,
+    /// Set by [`lower`]: up when the component, all domains it is in (transitively) and its maintenance
+    /// state allow it to work. Roles watch this signal.
+    pub effective: SignalId,
+}
+
+/// Order in which a crew takes waiting repairs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrewPolicy {
+    /// First come, first served.
+    Fifo,
+    /// Smallest `priority` first, first come first served among equals.
+    Priority,
+}
+
+/// A repair crew: a number of technicians shared by the components that name it.
+#[derive(Debug, Clone)]
+pub struct Crew {
+    /// Unique name.
+    pub name: String,
+    /// Technicians working in parallel.
+    pub technicians: u32,
+    /// Delay between assigning a technician and the repair starting (travel, parts); the technician is busy.
+    pub dispatch: Option<Dist>,
+    /// Queue order.
+    pub policy: CrewPolicy,
+    /// Key of the crew's random stream (dispatch delays).
     pub stream_key: u64,
 }
 
-/// How a role's own redundancy works.
+/// A site in the hierarchy (central administration site → primary → secondary sites).
+#[derive(Debug, Clone)]
+pub struct Site {
+    /// Unique name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Parent site; `None` for a root.
+    pub parent: Option<usize>,
+    /// The site's own failure as a component (kind `Site`), if it can fail.
+    pub component: Option<ComponentId>,
+    /// The WAN link to the parent as a component (kind `Link`), if it can fail.
+    pub link: Option<ComponentId>,
+}
+
+/// Commit mode of a database replica.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Commit {
+    /// Synchronous commit: no data loss on failover.
+    Synchronous,
+    /// Asynchronous commit: a failover to it loses the transactions not yet replicated.
+    Asynchronous,
+}
+
+/// How a role's own redundancy works, as the user wrote it (the behaviour is in [`Machine`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum RoleKind {
     /// One instance on one node.
     Standalone {
         /// The node it runs on.
-        node: NodeId,
+        node: ComponentId,
     },
     /// Instances on several nodes, available while at least `min_up` of them are up.
     Pool {
         /// Nodes holding the instances.
-        nodes: Vec<NodeId>,
+        nodes: Vec<ComponentId>,
         /// Instances that must be up.
         min_up: u32,
     },
+    /// Active/passive failover cluster.
+    Cluster {
+        /// Cluster nodes, most preferred first.
+        nodes: Vec<ComponentId>,
+        /// Product limit on cluster size, if configured (checked by `validate`).
+        max_nodes: Option<u32>,
+    },
+    /// SQL Server AlwaysOn availability group.
+    AvailabilityGroup {
+        /// The initial primary replica's node.
+        primary: ComponentId,
+        /// Secondary replicas and their commit mode.
+        secondaries: Vec<(ComponentId, Commit)>,
+    },
+    /// SQL Server database mirroring.
+    Mirroring {
+        /// The initial principal's node.
+        principal: ComponentId,
+        /// The mirror's node.
+        mirror: ComponentId,
+        /// The witness's node, if any.
+        witness: Option<ComponentId>,
+        /// Commit mode (high safety = synchronous).
+        commit: Commit,
+    },
+}
+
+impl RoleKind {
+    /// Nodes holding instances or replicas of the role, in preference order (witness excluded).
+    pub fn nodes(&self) -> Vec<ComponentId> {
+        match self {
+            RoleKind::Standalone { node } => vec![*node],
+            RoleKind::Pool { nodes, .. } | RoleKind::Cluster { nodes, .. } => nodes.clone(),
+            RoleKind::AvailabilityGroup {
+                primary,
+                secondaries,
+            } => std::iter::once(*primary)
+                .chain(secondaries.iter().map(|s| s.0))
+                .collect(),
+            RoleKind::Mirroring {
+                principal, mirror, ..
+            } => vec![*principal, *mirror],
+        }
+    }
+}
+
+/// A place a stateful role can run, with what a move there costs.
+#[derive(Debug, Clone)]
+pub struct Replica {
+    /// The node.
+    pub node: ComponentId,
+    /// The role may fail over to it automatically (synchronous AG secondary, cluster node, mirror with a
+    /// witness); otherwise only by a manual failover.
+    pub automatic: bool,
+    /// Automatic failover to it also needs the machine's witness to be up (mirroring).
+    pub needs_witness: bool,
+    /// Transactions lost when the role moves to it by failover: hours of changes (asynchronous replicas).
+    pub lag: Option<Dist>,
+}
+
+/// Software failures of a role itself, separate from its node's failures.
+#[derive(Debug, Clone)]
+pub struct Software {
+    /// Running time until the role crashes or hangs (the clock restarts at every start).
+    pub failure: Dist,
+    /// Time to restart in place.
+    pub restart: Dist,
+    /// Probability a restart brings it back; otherwise it fails over or needs manual recovery.
+    pub restart_success: f64,
+}
+
+/// How a role that is not highly available comes back after its node fails.
+#[derive(Debug, Clone)]
+pub enum Recovery {
+    /// The node comes back and the role with it.
+    Repair,
+    /// Rebuilt from the last backup once the node is back; changes since that backup are lost.
+    Restore {
+        /// Interval between backups.
+        every: Hours,
+        /// Time of the first backup.
+        offset: Hours,
+        /// Time to restore.
+        restore: Dist,
+    },
+    /// Rebuilt from its parent once the node is back (and the parent role is available).
+    Reinstall {
+        /// Time to reinstall.
+        time: Dist,
+        /// The role it is rebuilt from, if any.
+        from: Option<usize>,
+    },
+}
+
+/// The behaviour of a stateful role: where it can run and what moving or restarting it costs.
+/// A role has a machine when it is a cluster, AG or mirror, or a standalone role with software
+/// failures or a `restore`/`reinstall` recovery.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    /// Candidate hosts, most preferred first; the role starts on the first.
+    pub replicas: Vec<Replica>,
+    /// Node whose availability automatic failover to `needs_witness` replicas requires.
+    pub witness: Option<ComponentId>,
+    /// Time of an automatic failover, and of a start after no replica was up. `None`: instantaneous
+    /// (a standalone role restarts with its node).
+    pub failover: Option<Dist>,
+    /// Probability that an automatic failover succeeds.
+    pub coverage: f64,
+    /// Operator recovery after a failed failover or a failed restart.
+    pub manual_recovery: Option<Dist>,
+    /// Operator delay before a manual failover (to a replica that is not automatic).
+    pub manual_failover: Option<Dist>,
+    /// Move back to a more preferred replica when it comes up.
+    pub failback: bool,
+    /// Software failures, if modelled.
+    pub software: Option<Software>,
+    /// Recovery after the host fails (standalone roles only; `Repair` otherwise).
+    pub recovery: Recovery,
+    /// Key of the role's random stream.
+    pub stream_key: u64,
+    /// Set by [`lower`]: the primitive signal the engine sets to the machine's state.
+    pub output: SignalId,
 }
 
 /// A service made of instances placed on nodes, with its redundancy and its dependencies.
@@ -65,10 +279,34 @@ pub struct Role {
     pub description: Option<String>,
     /// Redundancy of its own instances.
     pub kind: RoleKind,
+    /// Stateful behaviour, if any.
+    pub machine: Option<Machine>,
     /// Roles it requires.
     pub requires: Vec<usize>,
-    /// Gate that is up when the role is available (own redundancy and all requirements).
+    /// Site it is at, if any.
+    pub site: Option<usize>,
+    /// Set by [`lower`]: up when its own instances allow it to serve (ignoring requirements).
+    pub own: SignalId,
+    /// Set by [`lower`]: up when the role is available (own redundancy, requirements and WAN paths).
     pub gate: SignalId,
+}
+
+/// A service expression over roles and other services.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    /// A role, by index.
+    Role(usize),
+    /// A service, by index.
+    Service(usize),
+    /// Up when at least `need` children are up.
+    Gate {
+        /// Children that must be up.
+        need: u32,
+        /// Operator as written (`all_of`, `any_of`, `k_of`), for display.
+        op: &'static str,
+        /// Sub-expressions.
+        children: Vec<Expr>,
+    },
 }
 
 /// What the user measures: an expression over roles and other services.
@@ -80,23 +318,60 @@ pub struct Service {
     pub description: Option<String>,
     /// Availability target (e.g. 0.999), used for SLA figures.
     pub target: Option<f64>,
-    /// Gate that is up when the service is available.
-    pub gate: SignalId,
-    /// The expression as written, for display.
+    /// The expression; its top is always a gate.
+    pub expr: Expr,
+    /// Site it is seen from: references to roles at other sites need a WAN path.
+    pub site: Option<usize>,
+    /// Set by [`lower`]: the expression as text, for display.
     pub expression: String,
-    /// Nodes whose failure can contribute to this service's downtime.
-    pub support: Vec<NodeId>,
+    /// Set by [`lower`]: gate that is up when the service is available.
+    pub gate: SignalId,
+    /// Set by [`lower`]: components whose failure can contribute to this service's downtime.
+    pub support: Vec<ComponentId>,
+}
+
+/// Which nodes a rolling maintenance must keep available.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Guard {
+    /// Not rolling: all listed nodes go down together.
+    None,
+    /// Rolling over a node list: never take the last listed node that is up.
+    KeepOneUp,
+    /// Rolling over a role's nodes: never take a node whose loss would make the role unavailable.
+    Role(usize),
+}
+
+/// A maintenance schedule (patch nights).
+#[derive(Debug, Clone)]
+pub struct Maintenance {
+    /// Unique name.
+    pub name: String,
+    /// Interval between window starts.
+    pub every: Hours,
+    /// Time each node spends in maintenance.
+    pub duration: Hours,
+    /// Start of the first window.
+    pub offset: Hours,
+    /// Nodes, in the order a rolling window takes them.
+    pub nodes: Vec<ComponentId>,
+    /// Rolling (one node at a time) and what it must keep up.
+    pub guard: Guard,
 }
 
 /// The dependency graph: threshold gates over signals, stored as flat arrays.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
-    /// Number of node signals (they come first).
-    pub nodes: usize,
-    /// Per gate (index `signal − nodes`): how many inputs must be up.
+    /// Number of component hardware signals (they come first).
+    pub components: usize,
+    /// Number of primitive signals (components, then maintenance flags and machine outputs).
+    pub primitives: usize,
+    /// Per gate (index `signal − primitives`): how many inputs must be up.
     pub need: Vec<u32>,
     /// Per gate: its inputs.
     pub inputs: Vec<Vec<SignalId>>,
+    /// Per primitive: signals its value depends on although it is not a gate (a machine's replicas),
+    /// used for reachability only.
+    pub depends: Vec<Vec<SignalId>>,
     /// Per signal: start of its parent list in `parents` (CSR layout, `len = signals + 1`).
     pub parent_start: Vec<u32>,
     /// Parents of all signals, concatenated.
@@ -104,16 +379,32 @@ pub struct Graph {
 }
 
 impl Graph {
-    /// Number of signals (nodes and gates).
+    /// Number of signals (primitives and gates).
     pub fn signals(&self) -> usize {
-        self.nodes + self.need.len()
+        self.primitives + self.need.len()
     }
 
-    /// Adds a gate with no inputs yet and returns its signal id.
+    /// Adds a gate with no inputs yet and returns its signal id. All primitives must exist first.
     pub fn add_gate(&mut self, need: u32) -> SignalId {
         self.need.push(need);
         self.inputs.push(Vec::new());
-        (self.nodes + self.need.len() - 1) as SignalId
+        (self.primitives + self.need.len() - 1) as SignalId
+    }
+
+    /// Adds a gate over `inputs` needing `need` of them; a 1-input gate needing 1 is the input itself.
+    pub fn gate_over(&mut self, need: u32, inputs: Vec<SignalId>) -> SignalId {
+        if inputs.len() == 1 && need == 1 {
+            return inputs[0];
+        }
+        let g = self.add_gate(need);
+        self.inputs[g as usize - self.primitives] = inputs;
+        g
+    }
+
+    /// Whether a signal is a gate.
+    #[inline]
+    pub fn is_gate(&self, s: SignalId) -> bool {
+        s as usize >= self.primitives
     }
 
     /// Builds the parent lists from the gates' inputs.
@@ -133,7 +424,7 @@ impl Graph {
         for (g, ins) in self.inputs.iter().enumerate() {
             for &i in ins {
                 let slot = &mut fill[i as usize];
-                self.parents[*slot as usize] = (self.nodes + g) as SignalId;
+                self.parents[*slot as usize] = (self.primitives + g) as SignalId;
                 *slot += 1;
             }
         }
@@ -147,23 +438,27 @@ impl Graph {
         &self.parents[self.parent_start[s] as usize..self.parent_start[s + 1] as usize]
     }
 
-    /// The nodes a signal depends on, in increasing order.
-    pub fn support(&self, s: SignalId) -> Vec<NodeId> {
+    /// Everything a signal depends on (gate inputs and machine dependencies), including itself.
+    pub fn reach(&self, from: &[SignalId]) -> Vec<bool> {
         let mut seen = vec![false; self.signals()];
-        let mut stack = vec![s];
-        let mut out = Vec::new();
+        let mut stack = from.to_vec();
         while let Some(x) = stack.pop() {
             if std::mem::replace(&mut seen[x as usize], true) {
                 continue;
             }
-            if (x as usize) < self.nodes {
-                out.push(x as usize);
+            if self.is_gate(x) {
+                stack.extend(self.inputs[x as usize - self.primitives].iter().copied());
             } else {
-                stack.extend(self.inputs[x as usize - self.nodes].iter().copied());
+                stack.extend(self.depends[x as usize].iter().copied());
             }
         }
-        out.sort_unstable();
-        out
+        seen
+    }
+
+    /// The components a signal depends on, in increasing order.
+    pub fn support(&self, s: SignalId) -> Vec<ComponentId> {
+        let seen = self.reach(&[s]);
+        (0..self.components).filter(|&c| seen[c]).collect()
     }
 }
 
@@ -174,13 +469,19 @@ pub struct Model {
     pub name: String,
     /// Run settings.
     pub simulation: Simulation,
-    /// All nodes.
-    pub nodes: Vec<Node>,
+    /// Everything that fails: nodes, domains, sites, links.
+    pub components: Vec<Component>,
+    /// Repair crews.
+    pub crews: Vec<Crew>,
+    /// Sites.
+    pub sites: Vec<Site>,
     /// All roles, in file order.
     pub roles: Vec<Role>,
     /// All services, in file order.
     pub services: Vec<Service>,
-    /// The gate graph over nodes, roles and services.
+    /// Maintenance schedules.
+    pub maintenance: Vec<Maintenance>,
+    /// The gate graph, built by [`lower`].
     pub graph: Graph,
 }
 
@@ -196,6 +497,15 @@ impl Model {
             .iter()
             .map(|r| (EntityKind::Role, r.name.as_str(), r.gate));
         s.chain(r).collect()
+    }
+
+    /// Indices of the components of one kind.
+    pub fn components_of(&self, kind: ComponentKind) -> impl Iterator<Item = ComponentId> + '_ {
+        self.components
+            .iter()
+            .enumerate()
+            .filter(move |(_, c)| c.kind == kind)
+            .map(|(i, _)| i)
     }
 }
 
@@ -227,4 +537,267 @@ pub fn stream_key(kind: &str, name: &str) -> u64 {
         h = h.wrapping_mul(0x0000_0100_0000_01b3);
     }
     h
+}
+
+/// Builds the gate graph of a validated model and fills in every signal id. The parser calls it once
+/// all names are resolved; `model.graph` must be empty.
+///
+/// Lowering: component `c` has hardware signal `c`; its effective signal is AND(hardware, not in
+/// maintenance, effective signals of the domains/sites it is in). A standalone role without a machine
+/// is its node's effective signal; a pool is a `min_up`-of-n gate; a machine role is its output
+/// primitive. A role's gate is AND(own, each required role — through the WAN path when the two are at
+/// different sites). Service expressions become gates, references crossing sites likewise.
+pub fn lower(model: &mut Model) {
+    let mut g = Graph {
+        components: model.components.len(),
+        ..Default::default()
+    };
+    let mut next = model.components.len() as SignalId;
+    let mut maintained = vec![false; model.components.len()];
+    for m in &model.maintenance {
+        for &n in &m.nodes {
+            maintained[n] = true;
+        }
+    }
+    for (c, comp) in model.components.iter_mut().enumerate() {
+        comp.maintenance = maintained[c].then(|| {
+            next += 1;
+            next - 1
+        });
+    }
+    let mut depends_extra: Vec<(SignalId, Vec<SignalId>)> = Vec::new();
+    for role in &mut model.roles {
+        if let Some(m) = &mut role.machine {
+            m.output = next;
+            next += 1;
+        }
+    }
+    g.primitives = next as usize;
+    g.depends = vec![Vec::new(); g.primitives];
+
+    // Effective signals, in an order where enclosing domains come first (domains form a DAG).
+    let n = model.components.len();
+    let mut effective: Vec<Option<SignalId>> = vec![None; n];
+    fn eff(
+        c: usize,
+        comps: &[Component],
+        g: &mut Graph,
+        effective: &mut Vec<Option<SignalId>>,
+    ) -> SignalId {
+        if let Some(s) = effective[c] {
+            return s;
+        }
+        let mut ins = vec![c as SignalId];
+        ins.extend(comps[c].maintenance);
+        for &d in &comps[c].within {
+            ins.push(eff(d, comps, g, effective));
+        }
+        let need = ins.len() as u32;
+        let s = g.gate_over(need, ins);
+        effective[c] = Some(s);
+        s
+    }
+    for c in 0..n {
+        let s = eff(c, &model.components, &mut g, &mut effective);
+        model.components[c].effective = s;
+    }
+
+    let mut paths = Paths {
+        parent: model.sites.iter().map(|s| s.parent).collect(),
+        link: model
+            .sites
+            .iter()
+            .map(|s| s.link.map(|c| model.components[c].effective))
+            .collect(),
+        site: model
+            .sites
+            .iter()
+            .map(|s| s.component.map(|c| model.components[c].effective))
+            .collect(),
+        cache: std::collections::HashMap::new(),
+    };
+
+    // Own signals.
+    for role in &mut model.roles {
+        role.own = match (&role.machine, &role.kind) {
+            (Some(m), _) => {
+                let mut deps: Vec<SignalId> = m
+                    .replicas
+                    .iter()
+                    .map(|r| model.components[r.node].effective)
+                    .collect();
+                deps.extend(m.witness.map(|w| model.components[w].effective));
+                depends_extra.push((m.output, deps));
+                m.output
+            }
+            (None, RoleKind::Standalone { node }) => model.components[*node].effective,
+            (None, RoleKind::Pool { nodes, min_up }) => {
+                let ins = nodes
+                    .iter()
+                    .map(|&n| model.components[n].effective)
+                    .collect();
+                g.gate_over(*min_up, ins)
+            }
+            (None, kind) => unreachable!("role kind {kind:?} always has a machine"),
+        };
+    }
+    // Role gates are allocated before wiring so that requirements can point at any role.
+    let role_gates: Vec<SignalId> = model.roles.iter().map(|_| g.add_gate(0)).collect();
+    for (i, role) in model.roles.iter().enumerate() {
+        let mut ins = vec![role.own];
+        for &j in &role.requires {
+            let dep = role_gates[j];
+            match paths.between(role.site, model.roles[j].site, &mut g) {
+                Some(p) => ins.push(g.gate_over(2, vec![dep, p])),
+                None => ins.push(dep),
+            }
+        }
+        let gi = role_gates[i] as usize - g.primitives;
+        g.need[gi] = ins.len() as u32;
+        g.inputs[gi] = ins;
+    }
+    // Reinstall waits for its source role: a dependency for reachability.
+    for role in &model.roles {
+        if let Some(Machine {
+            recovery: Recovery::Reinstall { from: Some(j), .. },
+            output,
+            ..
+        }) = &role.machine
+        {
+            depends_extra.push((*output, vec![role_gates[*j]]));
+        }
+    }
+    for (s, deps) in depends_extra {
+        g.depends[s as usize].extend(deps);
+    }
+
+    let service_gates: Vec<SignalId> = model.services.iter().map(|_| g.add_gate(0)).collect();
+    let role_names: Vec<String> = model.roles.iter().map(|r| r.name.clone()).collect();
+    let service_names: Vec<String> = model.services.iter().map(|s| s.name.clone()).collect();
+    let role_sites: Vec<Option<usize>> = model.roles.iter().map(|r| r.site).collect();
+    let service_sites: Vec<Option<usize>> = model.services.iter().map(|s| s.site).collect();
+    struct Ctx<'a> {
+        rg: &'a [SignalId],
+        sg: &'a [SignalId],
+        role_sites: &'a [Option<usize>],
+        service_sites: &'a [Option<usize>],
+        from: Option<usize>,
+    }
+    fn lower_expr(
+        e: &Expr,
+        g: &mut Graph,
+        cx: &Ctx<'_>,
+        top: Option<SignalId>,
+        paths: &mut Paths,
+    ) -> SignalId {
+        let (s, site) = match e {
+            Expr::Role(i) => (cx.rg[*i], cx.role_sites[*i]),
+            Expr::Service(i) => (cx.sg[*i], cx.service_sites[*i]),
+            Expr::Gate { need, children, .. } => {
+                let ins: Vec<SignalId> = children
+                    .iter()
+                    .map(|c| lower_expr(c, g, cx, None, paths))
+                    .collect();
+                let gate = top.unwrap_or_else(|| g.add_gate(*need));
+                let gi = gate as usize - g.primitives;
+                g.need[gi] = *need;
+                g.inputs[gi] = ins;
+                return gate;
+            }
+        };
+        match paths.between(cx.from, site, g) {
+            Some(p) => g.gate_over(2, vec![s, p]),
+            None => s,
+        }
+    }
+    fn show(e: &Expr, rn: &[String], sn: &[String]) -> String {
+        match e {
+            Expr::Role(i) => rn[*i].clone(),
+            Expr::Service(i) => sn[*i].clone(),
+            Expr::Gate { op, need, children } => {
+                let inner: Vec<String> = children.iter().map(|c| show(c, rn, sn)).collect();
+                if *op == "k_of" {
+                    format!("{need}_of({})", inner.join(", "))
+                } else {
+                    format!("{op}({})", inner.join(", "))
+                }
+            }
+        }
+    }
+    for (i, svc) in model.services.iter_mut().enumerate() {
+        let cx = Ctx {
+            rg: &role_gates,
+            sg: &service_gates,
+            role_sites: &role_sites,
+            service_sites: &service_sites,
+            from: svc.site,
+        };
+        lower_expr(&svc.expr, &mut g, &cx, Some(service_gates[i]), &mut paths);
+        svc.gate = service_gates[i];
+        svc.expression = show(&svc.expr, &role_names, &service_names);
+    }
+    for (role, &gate) in model.roles.iter_mut().zip(&role_gates) {
+        role.gate = gate;
+    }
+    g.finish();
+    for svc in &mut model.services {
+        svc.support = g.support(svc.gate);
+    }
+    model.graph = g;
+}
+
+/// Connectivity signals between sites, built on demand and shared.
+struct Paths {
+    parent: Vec<Option<usize>>,
+    link: Vec<Option<SignalId>>,
+    site: Vec<Option<SignalId>>,
+    cache: std::collections::HashMap<(usize, usize), Option<SignalId>>,
+}
+
+impl Paths {
+    /// AND of the links and intermediate sites between `a` and `b`; `None` when nothing can break it.
+    fn between(&mut self, a: Option<usize>, b: Option<usize>, g: &mut Graph) -> Option<SignalId> {
+        let (a, b) = (a?, b?);
+        if a == b {
+            return None;
+        }
+        let key = (a.min(b), a.max(b));
+        if let Some(s) = self.cache.get(&key) {
+            return *s;
+        }
+        let (sites, links) = tree_path(&self.parent, a, b);
+        let mut ins: Vec<SignalId> = links.iter().filter_map(|&s| self.link[s]).collect();
+        ins.extend(sites.iter().filter_map(|&s| self.site[s]));
+        let s = (!ins.is_empty()).then(|| g.gate_over(ins.len() as u32, ins));
+        self.cache.insert(key, s);
+        s
+    }
+}
+
+/// Intermediate sites (without the ends) and the sites whose parent link lies on the tree path from
+/// `a` to `b`. Sites in different trees are joined through nothing that can fail.
+pub fn tree_path(parent: &[Option<usize>], a: usize, b: usize) -> (Vec<usize>, Vec<usize>) {
+    let ancestors = |mut s: usize| {
+        let mut out = vec![s];
+        while let Some(p) = parent[s] {
+            out.push(p);
+            s = p;
+        }
+        out
+    };
+    let (pa, pb) = (ancestors(a), ancestors(b));
+    let Some(&common) = pa.iter().find(|s| pb.contains(s)) else {
+        return (Vec::new(), Vec::new());
+    };
+    let mut sites = Vec::new();
+    let mut links = Vec::new();
+    for path in [&pa, &pb] {
+        for &s in path.iter().take_while(|&&s| s != common) {
+            links.push(s);
+            sites.push(s);
+        }
+    }
+    sites.push(common);
+    sites.retain(|&s| s != a && s != b);
+    (sites, links)
 }

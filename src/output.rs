@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::model::{EntityKind, Model, RoleKind};
+use crate::model::{EntityKind, Model};
 use crate::runner::RepRow;
 use crate::stats::Estimate;
 use crate::summary::{EntitySummary, Summary};
@@ -111,10 +111,7 @@ pub fn table(summary: &Summary, model: &Model) -> String {
             "mean outage"
         );
         for (r, role) in roles.iter().zip(&model.roles) {
-            let red = match &role.kind {
-                RoleKind::Standalone { .. } => "standalone".to_string(),
-                RoleKind::Pool { nodes, min_up } => format!("{min_up}-of-{} pool", nodes.len()),
-            };
+            let red = crate::explain::redundancy(&role.kind);
             let u = r.unavailability.value;
             let _ = writeln!(
                 out,
@@ -393,124 +390,4 @@ pub fn write_rows<W: std::io::Write>(
 /// The summary as pretty JSON.
 pub fn json(summary: &Summary) -> String {
     serde_json::to_string_pretty(summary).expect("summary serializes")
-}
-
-/// What `nines validate` prints: one line per component.
-pub fn describe(model: &Model) -> String {
-    let mut out = String::new();
-    let sim = &model.simulation;
-    let _ = writeln!(
-        out,
-        "scenario {}: mission {}, {} replications, seed {}{}",
-        model.name,
-        format_duration(sim.mission),
-        sim.replications,
-        sim.seed,
-        sim.threads
-            .map(|t| format!(", {t} threads"))
-            .unwrap_or_default()
-    );
-    let _ = writeln!(out, "{} nodes:", model.nodes.len());
-    for n in &model.nodes {
-        let _ = writeln!(
-            out,
-            "  node {}: fails after {}, repaired in {}",
-            n.name,
-            n.failure.describe(),
-            n.repair.describe()
-        );
-    }
-    let _ = writeln!(out, "{} roles:", model.roles.len());
-    for r in &model.roles {
-        let placement = match &r.kind {
-            RoleKind::Standalone { node } => format!("standalone on {}", model.nodes[*node].name),
-            RoleKind::Pool { nodes, min_up } => format!(
-                "pool, available while {min_up} of {} instances are up ({})",
-                nodes.len(),
-                nodes
-                    .iter()
-                    .map(|&n| model.nodes[n].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        };
-        let req = if r.requires.is_empty() {
-            String::new()
-        } else {
-            format!(
-                "; requires {}",
-                r.requires
-                    .iter()
-                    .map(|&j| model.roles[j].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        };
-        let _ = writeln!(out, "  role {}: {placement}{req}", r.name);
-    }
-    let _ = writeln!(out, "{} services:", model.services.len());
-    for s in &model.services {
-        let target = s
-            .target
-            .map(|t| format!(", target {}", percent(t, 1.0 - t)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  service {} = {}{target}; depends on {} nodes",
-            s.name,
-            s.expression,
-            s.support.len()
-        );
-    }
-    if model.services.is_empty() {
-        let _ = writeln!(
-            out,
-            "  (no services: every role is still measured; add [services] to get SLA figures)"
-        );
-    }
-    for w in warnings(model) {
-        let _ = writeln!(out, "warning: {w}");
-    }
-    out
-}
-
-/// Parts of a scenario that are valid but probably not what the author meant.
-pub fn warnings(model: &Model) -> Vec<String> {
-    let mut used = vec![false; model.nodes.len()];
-    for r in &model.roles {
-        match &r.kind {
-            RoleKind::Standalone { node } => used[*node] = true,
-            RoleKind::Pool { nodes, .. } => nodes.iter().for_each(|&n| used[n] = true),
-        }
-    }
-    let mut out: Vec<String> = model
-        .nodes
-        .iter()
-        .zip(&used)
-        .filter(|(_, u)| !**u)
-        .map(|(n, _)| {
-            format!(
-                "node {} hosts no role, so it cannot affect any result",
-                n.name
-            )
-        })
-        .collect();
-    if !model.services.is_empty() {
-        let graph = &model.graph;
-        let mut reached = vec![false; graph.signals()];
-        let mut stack: Vec<u32> = model.services.iter().map(|s| s.gate).collect();
-        while let Some(x) = stack.pop() {
-            if std::mem::replace(&mut reached[x as usize], true) || (x as usize) < graph.nodes {
-                continue;
-            }
-            stack.extend(graph.inputs[x as usize - graph.nodes].iter().copied());
-        }
-        for r in model.roles.iter().filter(|r| !reached[r.gate as usize]) {
-            out.push(format!(
-                "role {} is used by no service (it is still reported on its own)",
-                r.name
-            ));
-        }
-    }
-    out
 }

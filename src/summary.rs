@@ -188,7 +188,7 @@ impl RunAcc {
                 .zip(&self.contributions[s])
                 .map(|(&n, acc)| Contribution {
                     service: svc.name.clone(),
-                    node: model.nodes[n].name.clone(),
+                    node: model.components[n].name.clone(),
                     share_of_downtime: acc.estimate(),
                 })
                 .filter(|c| c.share_of_downtime.value > 0.0)

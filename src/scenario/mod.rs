@@ -10,7 +10,9 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use crate::dist::Dist;
-use crate::model::{Graph, Model, Node, Role, RoleKind, Service, SignalId, Simulation, stream_key};
+use crate::model::{
+    self, Component, ComponentKind, Graph, Model, Role, RoleKind, Service, Simulation, stream_key,
+};
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
     Errors, Name, Tbl, Val, duration, integer, join, name, names, number, string, type_name,
@@ -863,121 +865,75 @@ impl Compiler {
     }
 
     fn build(self, simulation: Simulation) -> Model {
-        let nodes: Vec<Node> = self
+        let components: Vec<Component> = self
             .nodes
             .into_iter()
-            .map(|n| Node {
+            .map(|n| Component {
                 stream_key: stream_key("node", &n.name),
                 name: n.name,
+                kind: ComponentKind::Node,
+                description: None,
                 failure: n.failure.expect("validated"),
                 repair: n.repair.expect("validated"),
+                crew: None,
+                priority: 0,
+                within: Vec::new(),
+                maintenance: None,
+                effective: 0,
             })
             .collect();
-        let mut graph = Graph {
-            nodes: nodes.len(),
-            ..Default::default()
-        };
-        let role_gates: Vec<SignalId> = self
+        fn to_model(e: Expr) -> model::Expr {
+            match e {
+                Expr::Ref(Target::Role(i), _) => model::Expr::Role(i),
+                Expr::Ref(Target::Service(i), _) => model::Expr::Service(i),
+                Expr::Gate { op, need, children } => model::Expr::Gate {
+                    op,
+                    need,
+                    children: children.into_iter().map(to_model).collect(),
+                },
+            }
+        }
+        let roles = self
             .roles
-            .iter()
-            .map(|r| graph.add_gate(1 + r.requires.len() as u32))
-            .collect();
-        let service_gates: Vec<SignalId> =
-            self.services.iter().map(|_| graph.add_gate(0)).collect();
-        let mut roles = Vec::new();
-        for (i, r) in self.roles.into_iter().enumerate() {
-            let kind = r.kind.expect("validated");
-            let own = match &kind {
-                RoleKind::Standalone { node } => *node as SignalId,
-                RoleKind::Pool { nodes, min_up } => {
-                    let g = graph.add_gate(*min_up);
-                    graph.inputs[g as usize - graph.nodes] =
-                        nodes.iter().map(|&n| n as SignalId).collect();
-                    g
-                }
-            };
-            let mut inputs = vec![own];
-            inputs.extend(r.requires.iter().map(|(j, _)| role_gates[*j]));
-            graph.inputs[role_gates[i] as usize - graph.nodes] = inputs;
-            roles.push(Role {
+            .into_iter()
+            .map(|r| Role {
                 name: r.name.text,
                 description: r.description,
-                kind,
+                kind: r.kind.expect("validated"),
+                machine: None,
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
-                gate: role_gates[i],
-            });
-        }
-        fn lower(
-            e: &Expr,
-            graph: &mut Graph,
-            rg: &[SignalId],
-            sg: &[SignalId],
-            top: Option<SignalId>,
-        ) -> SignalId {
-            match e {
-                // A service's top expression is always a gate, so `top` only ever meets `Gate`.
-                Expr::Ref(Target::Role(i), _) => rg[*i],
-                Expr::Ref(Target::Service(i), _) => sg[*i],
-                Expr::Gate { need, children, .. } => {
-                    let g = top.unwrap_or_else(|| graph.add_gate(*need));
-                    graph.need[g as usize - graph.nodes] = *need;
-                    let ins: Vec<SignalId> = children
-                        .iter()
-                        .map(|c| lower(c, graph, rg, sg, None))
-                        .collect();
-                    graph.inputs[g as usize - graph.nodes] = ins;
-                    g
-                }
-            }
-        }
-        let role_names: Vec<String> = roles.iter().map(|r| r.name.clone()).collect();
-        let service_names: Vec<String> =
-            self.services.iter().map(|s| s.name.text.clone()).collect();
-        fn show(e: &Expr, rn: &[String], sn: &[String]) -> String {
-            match e {
-                Expr::Ref(Target::Role(i), _) => rn[*i].clone(),
-                Expr::Ref(Target::Service(i), _) => sn[*i].clone(),
-                Expr::Gate { op, need, children } => {
-                    let inner: Vec<String> = children.iter().map(|c| show(c, rn, sn)).collect();
-                    if *op == "k_of" {
-                        format!("{need}_of({})", inner.join(", "))
-                    } else {
-                        format!("{op}({})", inner.join(", "))
-                    }
-                }
-            }
-        }
-        let mut services = Vec::new();
-        for (i, s) in self.services.into_iter().enumerate() {
-            let e = s.expr.expect("validated");
-            lower(
-                &e,
-                &mut graph,
-                &role_gates,
-                &service_gates,
-                Some(service_gates[i]),
-            );
-            services.push(Service {
+                site: None,
+                own: 0,
+                gate: 0,
+            })
+            .collect();
+        let services = self
+            .services
+            .into_iter()
+            .map(|s| Service {
                 name: s.name.text,
                 description: s.description,
                 target: s.target,
-                gate: service_gates[i],
-                expression: show(&e, &role_names, &service_names),
+                expr: to_model(s.expr.expect("validated")),
+                site: None,
+                expression: String::new(),
+                gate: 0,
                 support: Vec::new(),
-            });
-        }
-        graph.finish();
-        for s in &mut services {
-            s.support = graph.support(s.gate);
-        }
-        Model {
+            })
+            .collect();
+        let mut model = Model {
             name: self.name,
             simulation,
-            nodes,
+            components,
+            crews: Vec::new(),
+            sites: Vec::new(),
             roles,
             services,
-            graph,
-        }
+            maintenance: Vec::new(),
+            graph: Graph::default(),
+        };
+        model::lower(&mut model);
+        model
     }
 }
 
