@@ -54,12 +54,65 @@ impl Ord for Event {
 pub struct Monitor {
     /// Total time down in the mission, hours.
     pub downtime: Hours,
+    /// Part of `downtime` in outages started by a maintenance action, hours.
+    pub planned: Hours,
+    /// Time up with no redundancy left, hours.
+    pub at_risk: Hours,
     /// Number of outages that started in the mission (one still open at the end counts).
     pub outages: u32,
     /// Longest outage, hours (an outage open at the end is cut at the mission end).
     pub longest: Hours,
     down_since: Hours,
     down: bool,
+}
+
+/// Why a stateful role's own instance is down: the split reported as downtime by cause.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Cause {
+    /// Switching to another host, or starting after none was up.
+    Failover = 0,
+    /// Restarting in place after a software failure.
+    Restart = 1,
+    /// Waiting for an operator.
+    Manual = 2,
+    /// No replica host up.
+    NoHost = 3,
+    /// Restoring from backup or reinstalling.
+    Recovery = 4,
+}
+
+/// Number of [`Cause`]s.
+pub const CAUSES: usize = 5;
+
+/// Per-replication counts of a role machine.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MachineStats {
+    /// Completed automatic moves to another host (failovers, failbacks).
+    pub failovers: u32,
+    /// Automatic failovers that failed (coverage).
+    pub failed_failovers: u32,
+    /// Software restarts attempted.
+    pub restarts: u32,
+    /// Own downtime by [`Cause`], hours.
+    pub down_by_cause: [Hours; CAUSES],
+    /// Hours of changes lost, summed over incidents.
+    pub data_lost: Hours,
+    /// Incidents that lost data (restores, failovers to asynchronous replicas).
+    pub loss_incidents: u32,
+    /// Largest single loss, hours.
+    pub worst_loss: Hours,
+}
+
+/// Per-replication figures of a repair crew.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrewStats {
+    /// Technician-hours busy (dispatch and repair) within the mission.
+    pub busy: Hours,
+    /// Hours components waited for a technician, summed over repairs started.
+    pub waited: Hours,
+    /// Repairs started (technicians assigned).
+    pub assigned: u32,
 }
 
 /// Simulates missions of one model. Create one per worker and reuse it for many replications.
@@ -88,6 +141,8 @@ pub struct Engine<'m> {
     /// Per monitor and year slot: downtime in that slot, hours.
     year_down: Vec<Hours>,
     events: u64,
+    machine_stats: Vec<MachineStats>,
+    crew_stats: Vec<CrewStats>,
 }
 
 impl<'m> Engine<'m> {
@@ -140,6 +195,8 @@ impl<'m> Engine<'m> {
             year_len,
             year_down: vec![0.0; measured.len() * years],
             events: 0,
+            machine_stats: vec![MachineStats::default(); model.roles.len()],
+            crew_stats: vec![CrewStats::default(); model.crews.len()],
         }
     }
 
@@ -166,6 +223,16 @@ impl<'m> Engine<'m> {
     /// Hours service `s` was down while node `n` was down, this replication.
     pub fn overlap(&self, s: usize, n: usize) -> Hours {
         self.overlap[s * self.model.components.len() + n]
+    }
+
+    /// Per role: its machine's figures this replication (zeros for roles without a machine).
+    pub fn machine_stats(&self) -> &[MachineStats] {
+        &self.machine_stats
+    }
+
+    /// Per crew: its figures this replication.
+    pub fn crew_stats(&self) -> &[CrewStats] {
+        &self.crew_stats
     }
 
     /// Events simulated in the last replication.

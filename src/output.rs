@@ -210,7 +210,7 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
         .iter()
         .filter(|c| c.service == e.name)
         .take(5)
-        .map(|c| format!("{} {}%", c.node, sig3(c.share_of_downtime.value * 100.0)))
+        .map(|c| format!("{} {}%", c.component, sig3(c.share_of_downtime.value * 100.0)))
         .collect();
     if !parts.is_empty() {
         let _ = writeln!(out, "  down while node down {}", parts.join(" · "));
@@ -345,7 +345,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         row(
             "contribution",
             &c.service,
-            &format!("downtime_share:{}", c.node),
+            &format!("downtime_share:{}", c.component),
             "fraction",
             &c.share_of_downtime,
         )?;

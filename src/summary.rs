@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::engine::Engine;
-use crate::model::{EntityKind, Model};
+use crate::engine::{CAUSES, Cause, Engine, MachineStats};
+use crate::model::{ComponentKind, EntityKind, Model, Recovery};
 use crate::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
@@ -20,6 +20,63 @@ pub struct EntityAcc {
     annual_downtime: LogHistogram,
     years_missed: MeanAcc,
     total_outages: u64,
+    planned: MeanAcc,
+    unplanned: MeanAcc,
+    at_risk: MeanAcc,
+    machine: Option<MachineAcc>,
+}
+
+/// Mergeable statistics of a role machine.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct MachineAcc {
+    failovers: MeanAcc,
+    failed_failovers: MeanAcc,
+    restarts: MeanAcc,
+    by_cause: [MeanAcc; CAUSES],
+    can_lose_data: bool,
+    data_lost: MeanAcc,
+    loss_incidents: MeanAcc,
+    loss_per_incident: RatioAcc,
+    worst_loss: f64,
+}
+
+impl MachineAcc {
+    fn merge(&mut self, o: &MachineAcc) {
+        self.failovers.merge(&o.failovers);
+        self.failed_failovers.merge(&o.failed_failovers);
+        self.restarts.merge(&o.restarts);
+        for (a, b) in self.by_cause.iter_mut().zip(&o.by_cause) {
+            a.merge(b);
+        }
+        self.data_lost.merge(&o.data_lost);
+        self.loss_incidents.merge(&o.loss_incidents);
+        self.loss_per_incident.merge(&o.loss_per_incident);
+        self.worst_loss = self.worst_loss.max(o.worst_loss);
+    }
+
+    fn record(&mut self, st: &MachineStats, years: f64, w: f64) {
+        self.failovers.add(st.failovers as f64 / years, w);
+        self.failed_failovers.add(st.failed_failovers as f64 / years, w);
+        self.restarts.add(st.restarts as f64 / years, w);
+        for (a, &h) in self.by_cause.iter_mut().zip(&st.down_by_cause) {
+            a.add(h / years, w);
+        }
+        if self.can_lose_data {
+            self.data_lost.add(st.data_lost / years, w);
+            self.loss_incidents.add(st.loss_incidents as f64 / years, w);
+            self.loss_per_incident
+                .add(st.data_lost, st.loss_incidents as f64, w);
+            self.worst_loss = self.worst_loss.max(st.worst_loss);
+        }
+    }
+}
+
+/// Mergeable statistics of a crew.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct CrewAcc {
+    utilisation: MeanAcc,
+    wait: RatioAcc,
+    repairs: MeanAcc,
 }
 
 impl EntityAcc {
@@ -32,6 +89,12 @@ impl EntityAcc {
         self.annual_downtime.merge(&o.annual_downtime);
         self.years_missed.merge(&o.years_missed);
         self.total_outages += o.total_outages;
+        self.planned.merge(&o.planned);
+        self.unplanned.merge(&o.unplanned);
+        self.at_risk.merge(&o.at_risk);
+        if let (Some(a), Some(b)) = (&mut self.machine, &o.machine) {
+            a.merge(b);
+        }
     }
 }
 
@@ -48,13 +111,30 @@ pub struct RunAcc {
     pub events: u64,
     /// Per measured entity: its availability target (services only).
     targets: Vec<Option<f64>>,
+    crews: Vec<CrewAcc>,
 }
 
 impl RunAcc {
     /// An empty accumulator for `model`.
     pub fn new(model: &Model) -> Self {
         RunAcc {
-            entities: vec![EntityAcc::default(); model.measured().len()],
+            entities: model
+                .services
+                .iter()
+                .map(|_| None)
+                .chain(model.roles.iter().map(|r| {
+                    r.machine.as_ref().map(|m| MachineAcc {
+                        can_lose_data: matches!(m.recovery, Recovery::Restore { .. })
+                            || m.replicas.iter().any(|r| r.lag.is_some()),
+                        ..Default::default()
+                    })
+                }))
+                .map(|machine| EntityAcc {
+                    machine,
+                    ..Default::default()
+                })
+                .collect(),
+            crews: vec![CrewAcc::default(); model.crews.len()],
             contributions: model
                 .services
                 .iter()
@@ -88,6 +168,9 @@ impl RunAcc {
             acc.longest.add(mon.longest, w);
             acc.worst_outage = acc.worst_outage.max(mon.longest);
             acc.total_outages += mon.outages as u64;
+            acc.planned.add(mon.planned / years, w);
+            acc.unplanned.add((mon.downtime - mon.planned) / years, w);
+            acc.at_risk.add(mon.at_risk / years, w);
             let mut missed = 0;
             for &d in engine.year_downtime(m) {
                 acc.annual_downtime.add(d * year_scale, w);
@@ -98,6 +181,20 @@ impl RunAcc {
             if targets[m].is_some() {
                 acc.years_missed.add(missed as f64 / slots as f64, w);
             }
+        }
+        let services = model.services.len();
+        for (acc, st) in self.entities[services..]
+            .iter_mut()
+            .zip(engine.machine_stats())
+        {
+            if let Some(m) = &mut acc.machine {
+                m.record(st, years, w);
+            }
+        }
+        for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
+            acc.utilisation.add(st.busy / mission, w);
+            acc.wait.add(st.waited, st.assigned as f64, w);
+            acc.repairs.add(st.assigned as f64 / years, w);
         }
         for (s, svc) in model.services.iter().enumerate() {
             let down = engine.monitors()[s].downtime;
@@ -116,6 +213,11 @@ impl RunAcc {
             for (x, y) in a.iter_mut().zip(b) {
                 x.merge(y);
             }
+        }
+        for (a, b) in self.crews.iter_mut().zip(&o.crews) {
+            a.utilisation.merge(&b.utilisation);
+            a.wait.merge(&b.wait);
+            a.repairs.merge(&b.repairs);
         }
         self.replications += o.replications;
         self.events += o.events;
@@ -152,6 +254,8 @@ impl RunAcc {
             };
             let downtime_per_year = unavailability.map(|x| x * HOURS_PER_YEAR);
             let h = &acc.annual_downtime;
+            let planned = acc.planned.estimate();
+            let unplanned = acc.unplanned.estimate();
             entities.push(EntitySummary {
                 kind: *kind,
                 name: name.to_string(),
@@ -178,6 +282,29 @@ impl RunAcc {
                         ..e
                     }
                 }),
+                planned_downtime_hours_per_year: planned,
+                unplanned_downtime_hours_per_year: unplanned,
+                at_risk_hours_per_year: acc.at_risk.estimate(),
+                failover: acc.machine.as_ref().map(|m| FailoverSummary {
+                    failovers_per_year: m.failovers.estimate(),
+                    failed_failovers_per_year: m.failed_failovers.estimate(),
+                    restarts_per_year: m.restarts.estimate(),
+                    failover_hours_per_year: m.by_cause[Cause::Failover as usize].estimate(),
+                    restart_hours_per_year: m.by_cause[Cause::Restart as usize].estimate(),
+                    manual_hours_per_year: m.by_cause[Cause::Manual as usize].estimate(),
+                    no_host_hours_per_year: m.by_cause[Cause::NoHost as usize].estimate(),
+                    recovery_hours_per_year: m.by_cause[Cause::Recovery as usize].estimate(),
+                }),
+                data_loss: acc
+                    .machine
+                    .as_ref()
+                    .filter(|m| m.can_lose_data)
+                    .map(|m| DataLossSummary {
+                        hours_per_year: m.data_lost.estimate(),
+                        incidents_per_year: m.loss_incidents.estimate(),
+                        mean_per_incident_hours: m.loss_per_incident.estimate(),
+                        worst_hours: m.worst_loss,
+                    }),
             });
         }
         let mut contributions = Vec::new();
@@ -188,7 +315,8 @@ impl RunAcc {
                 .zip(&self.contributions[s])
                 .map(|(&n, acc)| Contribution {
                     service: svc.name.clone(),
-                    node: model.components[n].name.clone(),
+                    component: model.components[n].name.clone(),
+                    component_kind: model.components[n].kind,
                     share_of_downtime: acc.estimate(),
                 })
                 .filter(|c| c.share_of_downtime.value > 0.0)
@@ -197,10 +325,22 @@ impl RunAcc {
                 b.share_of_downtime
                     .value
                     .total_cmp(&a.share_of_downtime.value)
-                    .then_with(|| a.node.cmp(&b.node))
+                    .then_with(|| a.component.cmp(&b.component))
             });
             contributions.extend(rows);
         }
+        let crews = model
+            .crews
+            .iter()
+            .zip(&self.crews)
+            .map(|(c, acc)| CrewSummary {
+                name: c.name.clone(),
+                technicians: c.technicians,
+                utilisation: acc.utilisation.estimate().map(|u| u / c.technicians as f64),
+                mean_wait_hours: acc.wait.estimate(),
+                repairs_per_year: acc.repairs.estimate(),
+            })
+            .collect();
         let seconds = info.wall_seconds;
         Summary {
             scenario: model.name.clone(),
@@ -218,6 +358,7 @@ impl RunAcc {
             threads: info.threads,
             entities,
             contributions,
+            crews,
         }
     }
 }
@@ -279,6 +420,65 @@ pub struct EntitySummary {
     pub total_outages: u64,
     /// Probability that a year's availability is below the target.
     pub probability_year_misses_target: Option<Estimate>,
+    /// Downtime per year in outages started by planned maintenance, hours.
+    pub planned_downtime_hours_per_year: Estimate,
+    /// Downtime per year in all other outages, hours.
+    pub unplanned_downtime_hours_per_year: Estimate,
+    /// Time per year up but with no redundancy left (one more failure takes it down), hours.
+    pub at_risk_hours_per_year: Estimate,
+    /// For roles with failover, restart or recovery behaviour.
+    pub failover: Option<FailoverSummary>,
+    /// For roles that can lose data (restore from backup, asynchronous replicas).
+    pub data_loss: Option<DataLossSummary>,
+}
+
+/// What a stateful role's own mechanisms did (its own downtime by cause, ignoring requirements).
+#[derive(Debug, Clone, Serialize)]
+pub struct FailoverSummary {
+    /// Completed automatic failovers (including failbacks and moves after a manual failover) per year.
+    pub failovers_per_year: Estimate,
+    /// Automatic failovers that failed (coverage) per year.
+    pub failed_failovers_per_year: Estimate,
+    /// Software restarts per year.
+    pub restarts_per_year: Estimate,
+    /// Own downtime while switching to another host or starting after none was up, hours/yr.
+    pub failover_hours_per_year: Estimate,
+    /// Own downtime restarting in place after a software failure, hours/yr.
+    pub restart_hours_per_year: Estimate,
+    /// Own downtime waiting for an operator (failed failover, failed restart, manual failover), hours/yr.
+    pub manual_hours_per_year: Estimate,
+    /// Own downtime with no replica host up, hours/yr.
+    pub no_host_hours_per_year: Estimate,
+    /// Own downtime restoring from backup or reinstalling, hours/yr.
+    pub recovery_hours_per_year: Estimate,
+}
+
+/// Data lost by a role: hours of changes that were not yet in a backup or replica.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataLossSummary {
+    /// Hours of changes lost per year.
+    pub hours_per_year: Estimate,
+    /// Incidents that lost data (or could have: a restore with nothing to lose counts) per year.
+    pub incidents_per_year: Estimate,
+    /// Mean loss per incident, hours (the RPO actually achieved, on average).
+    pub mean_per_incident_hours: Estimate,
+    /// Largest loss in any incident of any replication, hours (the worst RPO seen).
+    pub worst_hours: Hours,
+}
+
+/// How a repair crew was used.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrewSummary {
+    /// Crew name.
+    pub name: String,
+    /// Technicians.
+    pub technicians: u32,
+    /// Busy technician-hours / (technicians × mission).
+    pub utilisation: Estimate,
+    /// Mean wait from failure until a technician is assigned, per repair, hours.
+    pub mean_wait_hours: Estimate,
+    /// Repairs started per year.
+    pub repairs_per_year: Estimate,
 }
 
 /// Share of a service's downtime during which a node was down.
@@ -286,8 +486,10 @@ pub struct EntitySummary {
 pub struct Contribution {
     /// The service.
     pub service: String,
-    /// The node.
-    pub node: String,
+    /// The component (node, domain, site or link).
+    pub component: String,
+    /// What sort of component it is.
+    pub component_kind: ComponentKind,
     /// (Hours the service was down while the node was down) / (service downtime).
     pub share_of_downtime: Estimate,
 }
@@ -315,6 +517,8 @@ pub struct Summary {
     pub threads: usize,
     /// Services, then roles.
     pub entities: Vec<EntitySummary>,
-    /// Per service, nodes by decreasing share of its downtime.
+    /// Per service, components by decreasing share of its downtime.
     pub contributions: Vec<Contribution>,
+    /// Repair crews.
+    pub crews: Vec<CrewSummary>,
 }
