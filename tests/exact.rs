@@ -106,7 +106,7 @@ fn single_exponential_node() {
     assert_exact("outages per year", &svc.outages_per_year, outages_per_year);
     // Every outage of the service is an outage of the node: the node's share is exactly 1.
     let c = &s.contributions[0];
-    assert_eq!(c.node, "a");
+    assert_eq!(c.component, "a");
     assert!((c.share_of_downtime.value - 1.0).abs() < 1e-12);
 }
 
@@ -237,7 +237,7 @@ fn pool_requiring_a_database_is_the_product() {
     let db = s
         .contributions
         .iter()
-        .find(|c| c.node == "db")
+        .find(|c| c.component == "db")
         .expect("db contribution");
     let se = std_error(&db.share_of_downtime);
     assert!(
