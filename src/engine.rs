@@ -1,25 +1,46 @@
 //! The event engine: simulates one mission of a compiled model, event by event, and leaves the
 //! per-replication measures in its buffers for an accumulator to read.
 //!
-//! The hot loop allocates nothing, looks up no names and dispatches statically: events are small
-//! `Copy` records in a binary heap (ties broken by insertion order), node state changes propagate
-//! through the gate graph only as far as some gate actually changes, and time in each state is
-//! accumulated exactly when a measured signal changes.
+//! Components fail and are repaired (through crews when they have one); maintenance schedules take
+//! nodes out; role machines (clusters, availability groups, mirrors, restores) react to the state of
+//! their hosts. Every change reaches the gate graph as a primitive signal and propagates only as far as
+//! some gate's level changes. The hot loop allocates nothing, looks up no names and dispatches
+//! statically: events are small `Copy` records in a binary heap, ties broken by insertion order.
 
-use std::collections::BinaryHeap;
+use std::collections::{BinaryHeap, VecDeque};
 
-use crate::model::{Model, SignalId};
+use crate::dist::{Dist, unit_f64};
+use crate::model::{CrewPolicy, Guard, Machine, Model, Recovery, RoleKind, SignalId};
 use crate::rng::{Stream, stream};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
 const NONE: u32 = u32::MAX;
 
+/// Signal levels: down, up with no redundancy left (one more failure takes it down), up and safe.
+const DOWN: u8 = 0;
+const AT_RISK: u8 = 1;
+const SAFE: u8 = 2;
+
 /// What an event does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
 enum Kind {
-    NodeFail,
-    NodeRepair,
+    /// Component `target` fails.
+    Fail,
+    /// Component `target`'s repair ends.
+    RepairDone,
+    /// A technician reached component `target`: its repair starts.
+    Dispatched,
+    /// A window of schedule `target` opens.
+    Window,
+    /// Node `target` leaves a non-rolling window of schedule `aux`.
+    WindowEnd,
+    /// The node being patched by rolling schedule `target` is done.
+    RollNext,
+    /// The timer of role machine `target` fires (valid while its generation is `aux`).
+    RoleTimer,
+    /// Role machine `target` crashes (valid while its generation is `aux`).
+    RoleCrash,
 }
 
 /// A scheduled event. Ordered by time, then by insertion sequence, reversed for a min-heap.
@@ -29,6 +50,7 @@ struct Event {
     time: u64,
     seq: u64,
     target: u32,
+    aux: u32,
     kind: Kind,
 }
 
@@ -62,8 +84,9 @@ pub struct Monitor {
     pub outages: u32,
     /// Longest outage, hours (an outage open at the end is cut at the mission end).
     pub longest: Hours,
-    down_since: Hours,
-    down: bool,
+    since: Hours,
+    level: u8,
+    outage_planned: bool,
 }
 
 /// Why a stateful role's own instance is down: the split reported as downtime by cause.
@@ -88,7 +111,7 @@ pub const CAUSES: usize = 5;
 /// Per-replication counts of a role machine.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MachineStats {
-    /// Completed automatic moves to another host (failovers, failbacks).
+    /// Completed moves to a different host (automatic or manual failovers, failbacks).
     pub failovers: u32,
     /// Automatic failovers that failed (coverage).
     pub failed_failovers: u32,
@@ -115,6 +138,74 @@ pub struct CrewStats {
     pub assigned: u32,
 }
 
+/// Where a role machine is in its life cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    /// Serving on `host`.
+    Running,
+    /// Moving to `host` (failover, failback, or start after no host was up).
+    Switching,
+    /// Restarting in place on `host` after a software failure.
+    Restarting,
+    /// An operator recovers it (after a failed failover or restart); then it starts on the best host.
+    ManualRecovery,
+    /// An operator performs a manual failover; then it starts on the best host.
+    ManualFailover,
+    /// No replica host is up.
+    NoHost,
+    /// Restoring or reinstalling on `host`.
+    Recovering,
+    /// Waiting for the role a reinstall copies from.
+    WaitSource,
+}
+
+impl Phase {
+    fn cause(self) -> Option<Cause> {
+        match self {
+            Phase::Running => None,
+            Phase::Switching => Some(Cause::Failover),
+            Phase::Restarting => Some(Cause::Restart),
+            Phase::ManualRecovery | Phase::ManualFailover => Some(Cause::Manual),
+            Phase::NoHost => Some(Cause::NoHost),
+            Phase::Recovering | Phase::WaitSource => Some(Cause::Recovery),
+        }
+    }
+}
+
+/// The state of one role machine in the current replication.
+#[derive(Debug, Clone, Copy)]
+struct MachineState {
+    phase: Phase,
+    /// Replica index it runs on, moves to or restarts on (`NONE` when it has none).
+    host: u32,
+    /// Replica that last held the role's data.
+    last_host: u32,
+    /// Timers of older phases carry older generations and are ignored.
+    epoch: u32,
+    phase_since: Hours,
+    /// Start of the current running period (backups happen only while running).
+    up_since: Hours,
+    /// Changes up to this time are in a backup.
+    protected: Hours,
+    /// Time the role last moved to a different host (for clients of a mirrored database).
+    moved_at: Hours,
+}
+
+impl MachineState {
+    const fn start() -> Self {
+        MachineState {
+            phase: Phase::Running,
+            host: 0,
+            last_host: 0,
+            epoch: 0,
+            phase_since: 0.0,
+            up_since: 0.0,
+            protected: 0.0,
+            moved_at: 0.0,
+        }
+    }
+}
+
 /// Simulates missions of one model. Create one per worker and reuse it for many replications.
 pub struct Engine<'m> {
     model: &'m Model,
@@ -122,27 +213,54 @@ pub struct Engine<'m> {
     seed: u64,
     queue: BinaryHeap<Event>,
     seq: u64,
-    streams: Vec<Stream>,
-    up: Vec<bool>,
-    up_inputs: Vec<u32>,
-    initial_up_inputs: Vec<u32>,
+    comp_streams: Vec<Stream>,
+    crew_streams: Vec<Stream>,
+    role_streams: Vec<Stream>,
+    /// Per signal: level (DOWN, AT_RISK, SAFE).
+    level: Vec<u8>,
+    initial_level: Vec<u8>,
+    /// Per gate: inputs up, inputs safe.
+    up_count: Vec<u32>,
+    safe_count: Vec<u32>,
+    initial_up_count: Vec<u32>,
+    initial_safe_count: Vec<u32>,
+    /// Per signal: index of its monitor or NONE.
     monitor_of: Vec<u32>,
     monitors: Vec<Monitor>,
-    stack: Vec<SignalId>,
-    node_down_since: Vec<Hours>,
-    down_nodes: Vec<u32>,
+    /// Per signal: role machines to tell when it changes (CSR).
+    watch_start: Vec<u32>,
+    watchers: Vec<u32>,
+    pending: VecDeque<u32>,
+    queued: Vec<bool>,
+    stack: Vec<(SignalId, u8, u8)>,
+    /// Whether the event being handled is a maintenance action (outages it starts are planned).
+    planned_now: bool,
+    // Components.
+    down_since: Vec<Hours>,
+    down_comps: Vec<u32>,
     down_pos: Vec<u32>,
-    /// `support[s * nodes + n]`: node `n` can affect service `s`.
+    in_maintenance: Vec<bool>,
+    // Crews.
+    crew_free: Vec<u32>,
+    crew_queue: Vec<Vec<(u32, u64)>>,
+    arrivals: u64,
+    repair_started: Vec<Hours>,
+    crew_stats: Vec<CrewStats>,
+    // Maintenance.
+    roll_cursor: Vec<u32>,
+    roll_active: Vec<bool>,
+    // Machines (indexed by role).
+    machines: Vec<MachineState>,
+    machine_stats: Vec<MachineStats>,
+    /// `support[s * components + c]`: component `c` can affect service `s`.
     support: Vec<bool>,
-    /// Per service and node: hours the service was down while the node was down.
+    /// Per service and component: hours the service was down while the component was down.
     overlap: Vec<Hours>,
     years: usize,
     year_len: Hours,
     /// Per monitor and year slot: downtime in that slot, hours.
     year_down: Vec<Hours>,
     events: u64,
-    machine_stats: Vec<MachineStats>,
-    crew_stats: Vec<CrewStats>,
 }
 
 impl<'m> Engine<'m> {
@@ -155,48 +273,102 @@ impl<'m> Engine<'m> {
         for (i, (_, _, sig)) in measured.iter().enumerate() {
             monitor_of[*sig as usize] = i as u32;
         }
-        let nodes = model.components.len();
-        let mut support = vec![false; model.services.len() * nodes];
+        let comps = model.components.len();
+        let mut support = vec![false; model.services.len() * comps];
         for (s, svc) in model.services.iter().enumerate() {
-            for &n in &svc.support {
-                support[s * nodes + n] = true;
+            for &c in &svc.support {
+                support[s * comps + c] = true;
             }
         }
+        // Who watches what: a machine watches its replicas' hosts, its witness and its reinstall source.
+        let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
+        for (r, role) in model.roles.iter().enumerate() {
+            if let Some(m) = &role.machine {
+                let mut sigs: Vec<SignalId> = m
+                    .replicas
+                    .iter()
+                    .map(|x| model.components[x.node].effective)
+                    .collect();
+                sigs.extend(m.witness.map(|w| model.components[w].effective));
+                if let Recovery::Reinstall { from: Some(j), .. } = m.recovery {
+                    sigs.push(model.roles[j].gate);
+                }
+                sigs.sort_unstable();
+                sigs.dedup();
+                for s in sigs {
+                    watch[s as usize].push(r as u32);
+                }
+            }
+        }
+        let mut watch_start = Vec::with_capacity(signals + 1);
+        let mut watchers = Vec::new();
+        for w in &watch {
+            watch_start.push(watchers.len() as u32);
+            watchers.extend_from_slice(w);
+        }
+        watch_start.push(watchers.len() as u32);
+
         let mission = model.simulation.mission;
         let (years, year_len) = if mission >= HOURS_PER_YEAR {
             ((mission / HOURS_PER_YEAR) as usize, HOURS_PER_YEAR)
         } else {
             (1, mission)
         };
-        let initial_up_inputs: Vec<u32> = g.inputs.iter().map(|i| i.len() as u32).collect();
+        let (initial_level, initial_up_count, initial_safe_count) = initial_levels(model);
         Engine {
             model,
             mission,
             seed: model.simulation.seed,
-            queue: BinaryHeap::with_capacity(2 * nodes + 16),
+            queue: BinaryHeap::with_capacity(2 * comps + 16),
             seq: 0,
-            streams: model
+            comp_streams: model
                 .components
                 .iter()
-                .map(|n| stream(0, 0, n.stream_key))
+                .map(|c| stream(0, 0, c.stream_key))
                 .collect(),
-            up: vec![true; signals],
-            up_inputs: initial_up_inputs.clone(),
-            initial_up_inputs,
+            crew_streams: model
+                .crews
+                .iter()
+                .map(|c| stream(0, 0, c.stream_key))
+                .collect(),
+            role_streams: model
+                .roles
+                .iter()
+                .map(|r| stream(0, 0, r.machine.as_ref().map_or(0, |m| m.stream_key)))
+                .collect(),
+            level: initial_level.clone(),
+            initial_level,
+            up_count: initial_up_count.clone(),
+            safe_count: initial_safe_count.clone(),
+            initial_up_count,
+            initial_safe_count,
             monitor_of,
             monitors: vec![Monitor::default(); measured.len()],
+            watch_start,
+            watchers,
+            pending: VecDeque::with_capacity(model.roles.len()),
+            queued: vec![false; model.roles.len()],
             stack: Vec::with_capacity(signals),
-            node_down_since: vec![0.0; nodes],
-            down_nodes: Vec::with_capacity(nodes),
-            down_pos: vec![NONE; nodes],
+            planned_now: false,
+            down_since: vec![0.0; comps],
+            down_comps: Vec::with_capacity(comps),
+            down_pos: vec![NONE; comps],
+            in_maintenance: vec![false; comps],
+            crew_free: model.crews.iter().map(|c| c.technicians).collect(),
+            crew_queue: model.crews.iter().map(|_| Vec::new()).collect(),
+            arrivals: 0,
+            repair_started: vec![0.0; comps],
+            crew_stats: vec![CrewStats::default(); model.crews.len()],
+            roll_cursor: vec![0; model.maintenance.len()],
+            roll_active: vec![false; model.maintenance.len()],
+            machines: vec![MachineState::start(); model.roles.len()],
+            machine_stats: vec![MachineStats::default(); model.roles.len()],
             support,
-            overlap: vec![0.0; model.services.len() * nodes],
+            overlap: vec![0.0; model.services.len() * comps],
             years,
             year_len,
             year_down: vec![0.0; measured.len() * years],
             events: 0,
-            machine_stats: vec![MachineStats::default(); model.roles.len()],
-            crew_stats: vec![CrewStats::default(); model.crews.len()],
         }
     }
 
@@ -220,9 +392,9 @@ impl<'m> Engine<'m> {
         &self.year_down[m * self.years..(m + 1) * self.years]
     }
 
-    /// Hours service `s` was down while node `n` was down, this replication.
-    pub fn overlap(&self, s: usize, n: usize) -> Hours {
-        self.overlap[s * self.model.components.len() + n]
+    /// Hours service `s` was down while component `c` was down, this replication.
+    pub fn overlap(&self, s: usize, c: usize) -> Hours {
+        self.overlap[s * self.model.components.len() + c]
     }
 
     /// Per role: its machine's figures this replication (zeros for roles without a machine).
@@ -235,13 +407,22 @@ impl<'m> Engine<'m> {
         &self.crew_stats
     }
 
+    /// The node currently holding role `r`'s data or service (the principal of a mirror, the primary of an
+    /// availability group, the active cluster node) and the time it last changed. `None` for roles
+    /// without a machine.
+    pub fn holder(&self, r: usize) -> Option<(usize, Hours)> {
+        let m = self.model.roles[r].machine.as_ref()?;
+        let st = &self.machines[r];
+        Some((m.replicas[st.last_host as usize].node, st.moved_at))
+    }
+
     /// Events simulated in the last replication.
     pub fn events(&self) -> u64 {
         self.events
     }
 
     #[inline]
-    fn push(&mut self, time: Hours, kind: Kind, target: u32) {
+    fn push(&mut self, time: Hours, kind: Kind, target: u32, aux: u32) {
         // Nothing at or after the mission end can change a measure.
         if time < self.mission {
             self.seq += 1;
@@ -249,6 +430,7 @@ impl<'m> Engine<'m> {
                 time: time.to_bits(),
                 seq: self.seq,
                 target,
+                aux,
                 kind,
             });
         }
@@ -259,14 +441,45 @@ impl<'m> Engine<'m> {
         self.queue.clear();
         self.seq = 0;
         self.events = 0;
-        for (s, node) in self.streams.iter_mut().zip(&model.components) {
-            *s = stream(self.seed, rep, node.stream_key);
+        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
+            *s = stream(self.seed, rep, c.stream_key);
         }
-        self.up.fill(true);
-        self.up_inputs.copy_from_slice(&self.initial_up_inputs);
+        for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
+            *s = stream(self.seed, rep, c.stream_key);
+        }
+        for (s, r) in self.role_streams.iter_mut().zip(&model.roles) {
+            if let Some(m) = &r.machine {
+                *s = stream(self.seed, rep, m.stream_key);
+            }
+        }
+        self.level.copy_from_slice(&self.initial_level);
+        self.up_count.copy_from_slice(&self.initial_up_count);
+        self.safe_count.copy_from_slice(&self.initial_safe_count);
         self.monitors.fill(Monitor::default());
-        self.down_nodes.clear();
+        for s in 0..self.monitor_of.len() {
+            let m = self.monitor_of[s];
+            if m != NONE {
+                self.monitors[m as usize].level = self.level[s];
+            }
+        }
+        self.pending.clear();
+        self.queued.fill(false);
+        self.planned_now = false;
+        self.down_comps.clear();
         self.down_pos.fill(NONE);
+        self.in_maintenance.fill(false);
+        for (free, c) in self.crew_free.iter_mut().zip(&model.crews) {
+            *free = c.technicians;
+        }
+        for q in &mut self.crew_queue {
+            q.clear();
+        }
+        self.arrivals = 0;
+        self.crew_stats.fill(CrewStats::default());
+        self.roll_cursor.fill(0);
+        self.roll_active.fill(false);
+        self.machines.fill(MachineState::start());
+        self.machine_stats.fill(MachineStats::default());
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);
     }
@@ -275,108 +488,617 @@ impl<'m> Engine<'m> {
     pub fn run(&mut self, rep: u64) {
         self.reset(rep);
         let model = self.model;
-        for (n, node) in model.components.iter().enumerate() {
-            let t = node.failure.sample(&mut self.streams[n]);
-            self.push(t, Kind::NodeFail, n as u32);
+        for (c, comp) in model.components.iter().enumerate() {
+            let t = comp.failure.sample(&mut self.comp_streams[c]);
+            self.push(t, Kind::Fail, c as u32, 0);
+        }
+        for (i, m) in model.maintenance.iter().enumerate() {
+            self.push(m.offset, Kind::Window, i as u32, 0);
+        }
+        for r in 0..model.roles.len() {
+            if model.roles[r].machine.is_some() {
+                self.schedule_crash(r, 0.0);
+            }
         }
         while let Some(ev) = self.queue.pop() {
             let t = f64::from_bits(ev.time);
             self.events += 1;
-            let n = ev.target as usize;
+            let i = ev.target as usize;
+            self.planned_now = false;
             match ev.kind {
-                Kind::NodeFail => {
-                    let d = model.components[n].repair.sample(&mut self.streams[n]);
-                    self.push(t + d, Kind::NodeRepair, ev.target);
-                    self.node_down(n, t);
-                    self.set_signal(ev.target, false, t);
+                Kind::Fail => self.fail(i, t),
+                Kind::RepairDone => self.repair_done(i, t),
+                Kind::Dispatched => {
+                    let d = model.components[i].repair.sample(&mut self.comp_streams[i]);
+                    self.push(t + d, Kind::RepairDone, ev.target, 0);
                 }
-                Kind::NodeRepair => {
-                    let d = model.components[n].failure.sample(&mut self.streams[n]);
-                    self.push(t + d, Kind::NodeFail, ev.target);
-                    self.node_up(n, t);
-                    self.set_signal(ev.target, true, t);
+                Kind::Window => {
+                    self.planned_now = true;
+                    self.window(i, t);
+                }
+                Kind::WindowEnd => {
+                    self.planned_now = true;
+                    self.leave_maintenance(i, t);
+                }
+                Kind::RollNext => {
+                    self.planned_now = true;
+                    let m = &model.maintenance[i];
+                    let node = m.nodes[self.roll_cursor[i] as usize - 1];
+                    self.leave_maintenance(node, t);
+                    self.roll(i, t);
+                }
+                Kind::RoleTimer => {
+                    if self.machines[i].epoch == ev.aux {
+                        self.timer(i, t);
+                    }
+                }
+                Kind::RoleCrash => {
+                    if self.machines[i].epoch == ev.aux {
+                        self.crash(i, t);
+                    }
                 }
             }
+            self.settle(t);
         }
         self.finish();
     }
 
-    fn node_down(&mut self, n: usize, t: Hours) {
-        self.node_down_since[n] = t;
-        self.down_pos[n] = self.down_nodes.len() as u32;
-        self.down_nodes.push(n as u32);
-    }
+    // ----- components and crews -----
 
-    /// Ends node `n`'s down interval: credits its overlap with services that are down, then forgets it.
-    fn node_up(&mut self, n: usize, t: Hours) {
-        let nodes = self.model.components.len();
-        for s in 0..self.model.services.len() {
-            let m = &self.monitors[s];
-            if m.down && self.support[s * nodes + n] {
-                self.overlap[s * nodes + n] += t - m.down_since.max(self.node_down_since[n]);
+    fn fail(&mut self, c: usize, t: Hours) {
+        let comp = &self.model.components[c];
+        self.down_since[c] = t;
+        self.down_pos[c] = self.down_comps.len() as u32;
+        self.down_comps.push(c as u32);
+        match comp.crew {
+            Some(k) => {
+                self.arrivals += 1;
+                self.crew_queue[k].push((c as u32, self.arrivals));
+                self.assign(k, t);
+            }
+            None => {
+                let d = comp.repair.sample(&mut self.comp_streams[c]);
+                self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
         }
-        let pos = self.down_pos[n] as usize;
-        let last = self.down_nodes.pop().expect("node was down");
-        if last as usize != n {
-            self.down_nodes[pos] = last;
-            self.down_pos[last as usize] = pos as u32;
-        }
-        self.down_pos[n] = NONE;
+        self.set_level(c as SignalId, DOWN, t);
     }
 
-    /// Sets a primitive signal and propagates the change through the gates above it.
-    fn set_signal(&mut self, s: SignalId, up: bool, t: Hours) {
-        if self.up[s as usize] == up {
+    /// Gives free technicians of crew `k` to waiting components, in the crew's order.
+    fn assign(&mut self, k: usize, t: Hours) {
+        let crew = &self.model.crews[k];
+        while self.crew_free[k] > 0 && !self.crew_queue[k].is_empty() {
+            let q = &mut self.crew_queue[k];
+            let pick = match crew.policy {
+                CrewPolicy::Fifo => 0,
+                CrewPolicy::Priority => {
+                    let comps = &self.model.components;
+                    (0..q.len())
+                        .min_by_key(|&i| (comps[q[i].0 as usize].priority, q[i].1))
+                        .unwrap_or(0)
+                }
+            };
+            let c = q.remove(pick).0 as usize;
+            self.crew_free[k] -= 1;
+            let st = &mut self.crew_stats[k];
+            st.waited += t - self.down_since[c];
+            st.assigned += 1;
+            self.repair_started[c] = t;
+            match &crew.dispatch {
+                Some(d) => {
+                    let d = d.sample(&mut self.crew_streams[k]);
+                    self.push(t + d, Kind::Dispatched, c as u32, 0);
+                }
+                None => {
+                    let d = self.model.components[c]
+                        .repair
+                        .sample(&mut self.comp_streams[c]);
+                    self.push(t + d, Kind::RepairDone, c as u32, 0);
+                }
+            }
+        }
+    }
+
+    fn repair_done(&mut self, c: usize, t: Hours) {
+        let comp = &self.model.components[c];
+        if let Some(k) = comp.crew {
+            self.crew_free[k] += 1;
+            self.crew_stats[k].busy += t - self.repair_started[c];
+        }
+        let d = comp.failure.sample(&mut self.comp_streams[c]);
+        self.push(t + d, Kind::Fail, c as u32, 0);
+        self.credit_overlap(c, t);
+        let pos = self.down_pos[c] as usize;
+        let last = self.down_comps.pop().expect("component was down");
+        if last as usize != c {
+            self.down_comps[pos] = last;
+            self.down_pos[last as usize] = pos as u32;
+        }
+        self.down_pos[c] = NONE;
+        self.set_level(c as SignalId, AT_RISK, t);
+        if let Some(k) = comp.crew {
+            self.assign(k, t);
+        }
+    }
+
+    /// Ends component `c`'s down interval: credits its overlap with services that are down.
+    fn credit_overlap(&mut self, c: usize, t: Hours) {
+        let comps = self.model.components.len();
+        for s in 0..self.model.services.len() {
+            let m = &self.monitors[s];
+            if m.level == DOWN && self.support[s * comps + c] {
+                self.overlap[s * comps + c] += t - m.since.max(self.down_since[c]);
+            }
+        }
+    }
+
+    // ----- maintenance -----
+
+    fn window(&mut self, i: usize, t: Hours) {
+        let m = &self.model.maintenance[i];
+        self.push(t + m.every, Kind::Window, i as u32, 0);
+        if m.guard == Guard::None {
+            for &n in &m.nodes {
+                if !self.in_maintenance[n] && self.node_up(n) {
+                    self.enter_maintenance(n, t);
+                    self.push(t + m.duration, Kind::WindowEnd, n as u32, i as u32);
+                }
+            }
+        } else if !self.roll_active[i] {
+            self.roll_active[i] = true;
+            self.roll_cursor[i] = 0;
+            self.roll(i, t);
+        }
+    }
+
+    /// Takes the next node of rolling schedule `i` that can be spared, or ends the roll.
+    fn roll(&mut self, i: usize, t: Hours) {
+        let m = &self.model.maintenance[i];
+        while (self.roll_cursor[i] as usize) < m.nodes.len() {
+            let n = m.nodes[self.roll_cursor[i] as usize];
+            self.roll_cursor[i] += 1;
+            if self.can_take(i, n) {
+                self.enter_maintenance(n, t);
+                self.push(t + m.duration, Kind::RollNext, i as u32, 0);
+                return;
+            }
+        }
+        self.roll_active[i] = false;
+    }
+
+    fn node_up(&self, n: usize) -> bool {
+        self.level[self.model.components[n].effective as usize] != DOWN
+    }
+
+    /// Whether rolling schedule `i` may take node `n` now without making what it guards unavailable.
+    fn can_take(&self, i: usize, n: usize) -> bool {
+        if self.in_maintenance[n] || !self.node_up(n) {
+            return false;
+        }
+        let model = self.model;
+        let m = &model.maintenance[i];
+        match m.guard {
+            Guard::None => true,
+            Guard::KeepOneUp => m.nodes.iter().any(|&x| x != n && self.node_up(x)),
+            Guard::Role(r) => {
+                let role = &model.roles[r];
+                match (&role.machine, &role.kind) {
+                    (Some(mach), _) => {
+                        let st = &self.machines[r];
+                        let holds = st.host != NONE
+                            && st.phase != Phase::NoHost
+                            && mach.replicas[st.host as usize].node == n;
+                        !holds
+                            || mach
+                                .replicas
+                                .iter()
+                                .any(|x| x.node != n && self.node_up(x.node))
+                    }
+                    (None, RoleKind::Pool { nodes, min_up }) => {
+                        let up = nodes.iter().filter(|&&x| self.node_up(x)).count() as u32;
+                        up > *min_up
+                    }
+                    (None, _) => false,
+                }
+            }
+        }
+    }
+
+    fn enter_maintenance(&mut self, n: usize, t: Hours) {
+        self.in_maintenance[n] = true;
+        if let Some(s) = self.model.components[n].maintenance {
+            self.set_level(s, DOWN, t);
+        }
+    }
+
+    fn leave_maintenance(&mut self, n: usize, t: Hours) {
+        if std::mem::replace(&mut self.in_maintenance[n], false)
+            && let Some(s) = self.model.components[n].maintenance
+        {
+            self.set_level(s, SAFE, t);
+        }
+    }
+
+    // ----- role machines -----
+
+    fn machine(&self, r: usize) -> &'m Machine {
+        self.model.roles[r]
+            .machine
+            .as_ref()
+            .expect("only roles with a machine get machine events")
+    }
+
+    fn replica_up(&self, m: &Machine, i: usize) -> bool {
+        self.node_up(m.replicas[i].node)
+    }
+
+    fn witness_ok(&self, m: &Machine, i: usize) -> bool {
+        !m.replicas[i].needs_witness || m.witness.is_some_and(|w| self.node_up(w))
+    }
+
+    /// Moves machine `r` into `phase` on `host`, accounting the time spent in the old phase.
+    fn enter(&mut self, r: usize, phase: Phase, host: u32, t: Hours) {
+        let st = &mut self.machines[r];
+        if let Some(c) = st.phase.cause() {
+            self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
+        }
+        let was_running = st.phase == Phase::Running;
+        if was_running {
+            self.note_backups(r, t);
+        }
+        let st = &mut self.machines[r];
+        st.phase = phase;
+        st.host = host;
+        st.phase_since = t;
+        st.epoch = st.epoch.wrapping_add(1);
+        if phase == Phase::Running {
+            st.up_since = t;
+            self.schedule_crash(r, t);
+        }
+        self.update_output(r, t);
+    }
+
+    /// Backups completed while the role ran protect its changes up to the last of them.
+    fn note_backups(&mut self, r: usize, t: Hours) {
+        if let Recovery::Restore { every, offset, .. } = self.machine(r).recovery {
+            let st = &mut self.machines[r];
+            if t >= offset {
+                let g = offset + ((t - offset) / every).floor() * every;
+                if g >= st.up_since {
+                    st.protected = st.protected.max(g);
+                }
+            }
+        }
+    }
+
+    fn schedule_crash(&mut self, r: usize, t: Hours) {
+        if let Some(sw) = &self.machine(r).software {
+            let d = sw.failure.sample(&mut self.role_streams[r]);
+            let epoch = self.machines[r].epoch;
+            self.push(t + d, Kind::RoleCrash, r as u32, epoch);
+        }
+    }
+
+    fn set_timer(&mut self, r: usize, d: &Dist, t: Hours) {
+        let d = d.sample(&mut self.role_streams[r]);
+        let epoch = self.machines[r].epoch;
+        self.push(t + d, Kind::RoleTimer, r as u32, epoch);
+    }
+
+    /// Sets the machine's output signal from its state: up while running, safe when another replica
+    /// could take over.
+    fn update_output(&mut self, r: usize, t: Hours) {
+        let m = self.machine(r);
+        let st = self.machines[r];
+        let level = if st.phase != Phase::Running {
+            DOWN
+        } else if (0..m.replicas.len()).any(|i| i != st.host as usize && self.replica_up(m, i)) {
+            SAFE
+        } else {
+            AT_RISK
+        };
+        self.set_level(m.output, level, t);
+    }
+
+    /// Chooses where to go after losing `lost` (a host that failed or could not restart).
+    fn fail_over(&mut self, r: usize, lost: u32, t: Hours, draw_coverage: bool) {
+        let m = self.machine(r);
+        let n = m.replicas.len();
+        let auto = (0..n).find(|&i| {
+            i != lost as usize
+                && m.replicas[i].automatic
+                && self.replica_up(m, i)
+                && self.witness_ok(m, i)
+        });
+        if let Some(target) = auto {
+            let covered = !draw_coverage
+                || self.planned_now
+                || m.coverage >= 1.0
+                || unit_f64(&mut self.role_streams[r]) < m.coverage;
+            if covered {
+                self.switch_to(r, target as u32, t);
+            } else {
+                self.machine_stats[r].failed_failovers += 1;
+                self.manual(r, Phase::ManualRecovery, t);
+            }
+        } else if (0..n).any(|i| i != lost as usize && self.replica_up(m, i)) {
+            self.manual(r, Phase::ManualFailover, t);
+        } else if self.replica_up(m, lost as usize) {
+            // The host is up but the role cannot run there (failed restart) and nowhere else.
+            self.manual(r, Phase::ManualRecovery, t);
+        } else {
+            self.enter(r, Phase::NoHost, NONE, t);
+        }
+    }
+
+    fn switch_to(&mut self, r: usize, target: u32, t: Hours) {
+        let m = self.machine(r);
+        self.enter(r, Phase::Switching, target, t);
+        match &m.failover {
+            Some(d) => self.set_timer(r, d, t),
+            None => self.start(r, target, t),
+        }
+    }
+
+    fn manual(&mut self, r: usize, phase: Phase, t: Hours) {
+        let m = self.machine(r);
+        self.enter(r, phase, NONE, t);
+        let d = match phase {
+            Phase::ManualFailover => m.manual_failover.as_ref().or(m.manual_recovery.as_ref()),
+            _ => m.manual_recovery.as_ref().or(m.manual_failover.as_ref()),
+        };
+        match d.or(m.failover.as_ref()) {
+            Some(d) => self.set_timer(r, d, t),
+            None => self.after_manual(r, t),
+        }
+    }
+
+    /// The best replica to start on after an operator intervenes: the one holding the latest data if up,
+    /// else the first up replica that loses nothing, else the first up one.
+    fn best_replica(&self, r: usize) -> Option<u32> {
+        let m = self.machine(r);
+        let last = self.machines[r].last_host as usize;
+        if self.replica_up(m, last) {
+            return Some(last as u32);
+        }
+        let n = m.replicas.len();
+        (0..n)
+            .find(|&i| m.replicas[i].lag.is_none() && self.replica_up(m, i))
+            .or_else(|| (0..n).find(|&i| self.replica_up(m, i)))
+            .map(|i| i as u32)
+    }
+
+    fn after_manual(&mut self, r: usize, t: Hours) {
+        match self.best_replica(r) {
+            Some(h) => self.start(r, h, t),
+            None => self.enter(r, Phase::NoHost, NONE, t),
+        }
+    }
+
+    /// The role starts serving on replica `h`: counts the move and any data it loses.
+    fn start(&mut self, r: usize, h: u32, t: Hours) {
+        let m = self.machine(r);
+        let st = &mut self.machines[r];
+        if h != st.last_host {
+            st.last_host = h;
+            st.moved_at = t;
+            self.machine_stats[r].failovers += 1;
+            if let Some(lag) = &m.replicas[h as usize].lag {
+                let lost = lag.sample(&mut self.role_streams[r]);
+                self.lose(r, lost);
+            }
+        }
+        self.enter(r, Phase::Running, h, t);
+    }
+
+    fn lose(&mut self, r: usize, hours: Hours) {
+        let s = &mut self.machine_stats[r];
+        s.data_lost += hours;
+        s.loss_incidents += 1;
+        s.worst_loss = s.worst_loss.max(hours);
+    }
+
+    /// The host of a running (or restarting) role went down.
+    fn host_lost(&mut self, r: usize, t: Hours) {
+        let m = self.machine(r);
+        let st = self.machines[r];
+        if st.phase == Phase::Running {
+            self.note_backups(r, t);
+        }
+        if let Recovery::Restore { .. } = m.recovery {
+            let protected = self.machines[r].protected;
+            self.lose(r, t - protected);
+        }
+        self.fail_over(r, st.host, t, true);
+    }
+
+    /// The role's host is back after none was up: restart it there the way its recovery says.
+    fn host_back(&mut self, r: usize, h: u32, t: Hours) {
+        let m = self.machine(r);
+        match &m.recovery {
+            Recovery::Repair => self.switch_to(r, h, t),
+            Recovery::Restore { restore, .. } => {
+                self.enter(r, Phase::Recovering, h, t);
+                self.set_timer(r, restore, t);
+            }
+            Recovery::Reinstall { time, from } => {
+                if from.is_some_and(|j| self.level[self.model.roles[j].gate as usize] == DOWN) {
+                    self.enter(r, Phase::WaitSource, h, t);
+                } else {
+                    self.enter(r, Phase::Recovering, h, t);
+                    self.set_timer(r, time, t);
+                }
+            }
+        }
+    }
+
+    /// Re-examines machine `r` after something it watches changed.
+    fn reconsider(&mut self, r: usize, t: Hours) {
+        let m = self.machine(r);
+        let st = self.machines[r];
+        let host_up = st.host != NONE && self.replica_up(m, st.host as usize);
+        match st.phase {
+            Phase::Running => {
+                if !host_up {
+                    self.host_lost(r, t);
+                } else if m.failback
+                    && let Some(better) = (0..st.host as usize)
+                        .find(|&i| self.replica_up(m, i) && self.witness_ok(m, i))
+                {
+                    self.switch_to(r, better as u32, t);
+                } else {
+                    self.update_output(r, t);
+                }
+            }
+            Phase::Restarting => {
+                if !host_up {
+                    self.host_lost(r, t);
+                }
+            }
+            Phase::Switching => {
+                if !host_up {
+                    self.fail_over(r, st.host, t, false);
+                }
+            }
+            Phase::NoHost => {
+                let first = (0..m.replicas.len()).find(|&i| self.replica_up(m, i));
+                if let Some(h) = first {
+                    self.host_back(r, h as u32, t);
+                }
+            }
+            Phase::Recovering => {
+                if !host_up {
+                    self.enter(r, Phase::NoHost, NONE, t);
+                }
+            }
+            Phase::WaitSource => {
+                if !host_up {
+                    self.enter(r, Phase::NoHost, NONE, t);
+                } else {
+                    self.host_back(r, st.host, t);
+                }
+            }
+            Phase::ManualRecovery | Phase::ManualFailover => {}
+        }
+    }
+
+    fn timer(&mut self, r: usize, t: Hours) {
+        let st = self.machines[r];
+        match st.phase {
+            Phase::Switching | Phase::Recovering => {
+                let m = self.machine(r);
+                if st.phase == Phase::Recovering
+                    && let Recovery::Restore { .. } = m.recovery
+                {
+                    self.machines[r].protected = t;
+                }
+                self.start(r, st.host, t);
+            }
+            Phase::Restarting => {
+                let m = self.machine(r);
+                let p = m.software.as_ref().map_or(1.0, |s| s.restart_success);
+                if p >= 1.0 || unit_f64(&mut self.role_streams[r]) < p {
+                    self.enter(r, Phase::Running, st.host, t);
+                } else {
+                    self.fail_over(r, st.host, t, true);
+                }
+            }
+            Phase::ManualRecovery | Phase::ManualFailover => self.after_manual(r, t),
+            Phase::Running | Phase::NoHost | Phase::WaitSource => {}
+        }
+    }
+
+    fn crash(&mut self, r: usize, t: Hours) {
+        let m = self.machine(r);
+        let Some(sw) = &m.software else { return };
+        let host = self.machines[r].host;
+        self.machine_stats[r].restarts += 1;
+        self.enter(r, Phase::Restarting, host, t);
+        self.set_timer(r, &sw.restart, t);
+    }
+
+    /// Lets every machine whose inputs changed react, until nothing changes any more.
+    fn settle(&mut self, t: Hours) {
+        while let Some(r) = self.pending.pop_front() {
+            self.queued[r as usize] = false;
+            self.reconsider(r as usize, t);
+        }
+    }
+
+    // ----- signals -----
+
+    /// Sets a primitive signal's level and propagates the change through the gates above it.
+    fn set_level(&mut self, s: SignalId, new: u8, t: Hours) {
+        let old = self.level[s as usize];
+        if old == new {
             return;
         }
+        self.level[s as usize] = new;
+        self.changed(s, new, t);
+        self.stack.push((s, old, new));
         let g = &self.model.graph;
-        self.up[s as usize] = up;
-        self.flipped(s, up, t);
-        self.stack.push(s);
-        // One primitive change moves every gate in the same direction (the gates are monotone),
-        // so each gate flips at most once and counts can be updated by ±1 as flips arrive.
-        while let Some(x) = self.stack.pop() {
+        // One primitive change moves every gate in the same direction (gates are monotone in the
+        // levels), so counts can be updated by ±1 as changes arrive.
+        while let Some((x, o, n)) = self.stack.pop() {
+            let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
+            let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
             for &p in g.parents_of(x) {
                 let gi = p as usize - g.primitives;
-                if up {
-                    self.up_inputs[gi] += 1;
-                } else {
-                    self.up_inputs[gi] -= 1;
-                }
-                let now = self.up_inputs[gi] >= g.need[gi];
-                if now != self.up[p as usize] {
-                    self.up[p as usize] = now;
-                    self.flipped(p, now, t);
-                    self.stack.push(p);
+                self.up_count[gi] = (self.up_count[gi] as i32 + dup) as u32;
+                self.safe_count[gi] = (self.safe_count[gi] as i32 + dsafe) as u32;
+                let nl = gate_level(self.up_count[gi], self.safe_count[gi], g.need[gi]);
+                let ol = self.level[p as usize];
+                if nl != ol {
+                    self.level[p as usize] = nl;
+                    self.changed(p, nl, t);
+                    self.stack.push((p, ol, nl));
                 }
             }
         }
     }
 
     #[inline]
-    fn flipped(&mut self, s: SignalId, up: bool, t: Hours) {
+    fn changed(&mut self, s: SignalId, level: u8, t: Hours) {
+        let (a, b) = (
+            self.watch_start[s as usize] as usize,
+            self.watch_start[s as usize + 1] as usize,
+        );
+        for i in a..b {
+            let r = self.watchers[i];
+            if !std::mem::replace(&mut self.queued[r as usize], true) {
+                self.pending.push_back(r);
+            }
+        }
         let m = self.monitor_of[s as usize];
-        if m == NONE {
-            return;
+        if m != NONE {
+            self.monitor_level(m as usize, level, t);
         }
-        let m = m as usize;
-        if up {
-            self.end_outage(m, t);
-        } else {
-            let mon = &mut self.monitors[m];
-            mon.down = true;
-            mon.down_since = t;
+    }
+
+    fn monitor_level(&mut self, m: usize, level: u8, t: Hours) {
+        let mon = &mut self.monitors[m];
+        match mon.level {
+            DOWN => self.end_outage(m, t),
+            AT_RISK => mon.at_risk += t - mon.since,
+            _ => {}
+        }
+        let mon = &mut self.monitors[m];
+        if level == DOWN {
             mon.outages += 1;
+            mon.outage_planned = self.planned_now;
         }
+        mon.level = level;
+        mon.since = t;
     }
 
     fn end_outage(&mut self, m: usize, t: Hours) {
         let mon = &mut self.monitors[m];
-        let start = mon.down_since;
+        let start = mon.since;
         let len = t - start;
-        mon.down = false;
         mon.downtime += len;
+        if mon.outage_planned {
+            mon.planned += len;
+        }
         mon.longest = mon.longest.max(len);
         // Split the outage over the year slots it touches.
         let slots = &mut self.year_down[m * self.years..(m + 1) * self.years];
@@ -391,27 +1113,99 @@ impl<'m> Engine<'m> {
             y += 1;
         }
         if m < self.model.services.len() {
-            let nodes = self.model.components.len();
-            for &n in &self.down_nodes {
-                let n = n as usize;
-                if self.support[m * nodes + n] {
-                    self.overlap[m * nodes + n] += t - start.max(self.node_down_since[n]);
+            let comps = self.model.components.len();
+            for &c in &self.down_comps {
+                let c = c as usize;
+                if self.support[m * comps + c] {
+                    self.overlap[m * comps + c] += t - start.max(self.down_since[c]);
                 }
             }
         }
     }
 
-    /// Closes every open outage at the mission end.
+    /// Closes every open interval at the mission end.
     fn finish(&mut self) {
         let t = self.mission;
         for m in 0..self.monitors.len() {
-            if self.monitors[m].down {
-                self.end_outage(m, t);
+            match self.monitors[m].level {
+                DOWN => self.end_outage(m, t),
+                AT_RISK => {
+                    let mon = &mut self.monitors[m];
+                    mon.at_risk += t - mon.since;
+                }
+                _ => {}
+            }
+        }
+        for (r, st) in self.machines.iter().enumerate() {
+            if self.model.roles[r].machine.is_some()
+                && let Some(c) = st.phase.cause()
+            {
+                self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
+            }
+        }
+        // Technicians still at work when the mission ends were busy until the end.
+        for &c in &self.down_comps {
+            let c = c as usize;
+            if let Some(k) = self.model.components[c].crew
+                && !self.crew_queue[k].iter().any(|&(x, _)| x as usize == c)
+            {
+                self.crew_stats[k].busy += t - self.repair_started[c];
             }
         }
     }
 }
 
+/// Level of a gate with `up` inputs up, `safe` of them safe, needing `need`.
+#[inline]
+fn gate_level(up: u32, safe: u32, need: u32) -> u8 {
+    if up < need {
+        DOWN
+    } else if up > need || safe == up {
+        SAFE
+    } else {
+        AT_RISK
+    }
+}
+
+/// Levels of every signal at the start of a mission (everything up, machines running on their first
+/// replica), and the per-gate input counts that go with them.
+fn initial_levels(model: &Model) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
+    let g = &model.graph;
+    let n = g.signals();
+    let mut level: Vec<Option<u8>> = vec![None; n];
+    level[..g.components].fill(Some(AT_RISK));
+    level[g.components..g.primitives].fill(Some(SAFE));
+    for role in &model.roles {
+        if let Some(m) = &role.machine {
+            level[m.output as usize] = Some(if m.replicas.len() > 1 { SAFE } else { AT_RISK });
+        }
+    }
+    fn eval(s: usize, g: &crate::model::Graph, level: &mut Vec<Option<u8>>) -> u8 {
+        if let Some(l) = level[s] {
+            return l;
+        }
+        let gi = s - g.primitives;
+        let (mut up, mut safe) = (0, 0);
+        for &i in &g.inputs[gi] {
+            let l = eval(i as usize, g, level);
+            up += (l != DOWN) as u32;
+            safe += (l == SAFE) as u32;
+        }
+        let l = gate_level(up, safe, g.need[gi]);
+        level[s] = Some(l);
+        l
+    }
+    let level: Vec<u8> = (0..n).map(|s| eval(s, g, &mut level)).collect();
+    let mut up = vec![0u32; g.need.len()];
+    let mut safe = vec![0u32; g.need.len()];
+    for (gi, ins) in g.inputs.iter().enumerate() {
+        for &i in ins {
+            up[gi] += (level[i as usize] != DOWN) as u32;
+            safe[gi] += (level[i as usize] == SAFE) as u32;
+        }
+    }
+    (level, up, safe)
+}
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -54,7 +54,9 @@ pub fn describe(model: &Model) -> String {
     let _ = writeln!(out, "{} roles:", model.roles.len());
     for r in &model.roles {
         let placement = match &r.kind {
-            RoleKind::Standalone { node } => format!("standalone on {}", model.components[*node].name),
+            RoleKind::Standalone { node } => {
+                format!("standalone on {}", model.components[*node].name)
+            }
             RoleKind::Pool { nodes, min_up } => format!(
                 "pool, available while {min_up} of {} instances are up ({})",
                 nodes.len(),
@@ -64,7 +66,16 @@ pub fn describe(model: &Model) -> String {
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
-            other => format!("{} on {}", redundancy(other), other.nodes().iter().map(|&n| model.components[n].name.as_str()).collect::<Vec<_>>().join(", ")),
+            other => format!(
+                "{} on {}",
+                redundancy(other),
+                other
+                    .nodes()
+                    .iter()
+                    .map(|&n| model.components[n].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         };
         let req = if r.requires.is_empty() {
             String::new()
@@ -132,7 +143,8 @@ pub fn warnings(model: &Model) -> Vec<String> {
         let mut reached = vec![false; graph.signals()];
         let mut stack: Vec<u32> = model.services.iter().map(|s| s.gate).collect();
         while let Some(x) = stack.pop() {
-            if std::mem::replace(&mut reached[x as usize], true) || (x as usize) < graph.primitives {
+            if std::mem::replace(&mut reached[x as usize], true) || (x as usize) < graph.primitives
+            {
                 continue;
             }
             stack.extend(graph.inputs[x as usize - graph.primitives].iter().copied());

@@ -99,10 +99,16 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         .collect();
     if !roles.is_empty() {
         let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        let reds: Vec<String> = model
+            .roles
+            .iter()
+            .map(|r| crate::explain::redundancy(&r.kind))
+            .collect();
+        let rw = reds.iter().map(|r| r.len()).max().unwrap_or(10).max(10);
         let _ = writeln!(out, "\nroles");
         let _ = writeln!(
             out,
-            "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
+            "  {:<w$}  {:<rw$} {:<27} {:>10} {:>11} {:>10}",
             "role",
             "redundancy",
             "availability [95% CI]",
@@ -110,12 +116,11 @@ pub fn table(summary: &Summary, model: &Model) -> String {
             "outages/yr",
             "mean outage"
         );
-        for (r, role) in roles.iter().zip(&model.roles) {
-            let red = crate::explain::redundancy(&role.kind);
+        for (r, red) in roles.iter().zip(&reds) {
             let u = r.unavailability.value;
             let _ = writeln!(
                 out,
-                "  {:<w$}  {:<12} {:<27} {:>10} {:>11} {:>10}",
+                "  {:<w$}  {:<rw$} {:<27} {:>10} {:>11} {:>10}",
                 r.name,
                 red,
                 format!(
@@ -129,6 +134,7 @@ pub fn table(summary: &Summary, model: &Model) -> String {
             );
         }
     }
+    mechanisms(&mut out, summary);
     let _ = writeln!(
         out,
         "\n{} replications · {} events in {:.2}s ({} events/s) on {} thread{}",
@@ -140,6 +146,69 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         if summary.threads == 1 { "" } else { "s" }
     );
     out
+}
+
+/// Per-year figures of failover roles, data loss and crews.
+fn mechanisms(out: &mut String, summary: &Summary) {
+    let per_year = |e: &Estimate| format!("{} {}", sig3(e.value), ci(e, sig3));
+    let h = |e: &Estimate| format!("{} {}", hours(e.value), ci(e, hours));
+    for e in &summary.entities {
+        if let Some(f) = &e.failover {
+            let _ = writeln!(out, "\nrole {} (own mechanism, per year)", e.name);
+            let _ = writeln!(
+                out,
+                "  failovers {} · failed failovers {} · software restarts {}",
+                per_year(&f.failovers_per_year),
+                per_year(&f.failed_failovers_per_year),
+                per_year(&f.restarts_per_year)
+            );
+            let causes = [
+                ("switching", &f.failover_hours_per_year),
+                ("restarting", &f.restart_hours_per_year),
+                ("operator", &f.manual_hours_per_year),
+                ("no host up", &f.no_host_hours_per_year),
+                ("restore/reinstall", &f.recovery_hours_per_year),
+            ];
+            let parts: Vec<String> = causes
+                .iter()
+                .filter(|(_, e)| e.value > 0.0)
+                .map(|(what, e)| format!("{what} {}", h(e)))
+                .collect();
+            if !parts.is_empty() {
+                let _ = writeln!(out, "  own downtime by cause: {}", parts.join(" · "));
+            }
+        }
+        if let Some(d) = &e.data_loss {
+            let _ = writeln!(
+                out,
+                "  data lost per year {} in {} incidents; per incident mean {} · worst seen {}",
+                h(&d.hours_per_year),
+                sig3(d.incidents_per_year.value),
+                h(&d.mean_per_incident_hours),
+                hours(d.worst_hours)
+            );
+        }
+    }
+    if !summary.crews.is_empty() {
+        let _ = writeln!(out, "\ncrews");
+        for c in &summary.crews {
+            let util = format!(
+                "{}% {}",
+                sig3(c.utilisation.value * 100.0),
+                ci(&c.utilisation, |x| format!("{}%", sig3(x * 100.0)))
+            );
+            let _ = writeln!(
+                out,
+                "  {} ({} technician{}): utilisation {} · mean wait for a technician {} · repairs/yr {}",
+                c.name,
+                c.technicians,
+                if c.technicians == 1 { "" } else { "s" },
+                util,
+                h(&c.mean_wait_hours),
+                per_year(&c.repairs_per_year)
+            );
+        }
+    }
 }
 
 fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
@@ -196,6 +265,22 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
         ci(&e.longest_outage_hours, hours),
         hours(e.worst_outage_hours)
     );
+    if e.planned_downtime_hours_per_year.value > 0.0 {
+        let _ = writeln!(
+            out,
+            "  planned / unplanned {} {} / {} {} per year",
+            hours(e.planned_downtime_hours_per_year.value),
+            ci(&e.planned_downtime_hours_per_year, hours),
+            hours(e.unplanned_downtime_hours_per_year.value),
+            ci(&e.unplanned_downtime_hours_per_year, hours)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "  time at risk        {:<14} {} per year up with no redundancy left",
+        hours(e.at_risk_hours_per_year.value),
+        ci(&e.at_risk_hours_per_year, hours)
+    );
     if let Some(p) = &e.probability_year_misses_target {
         let pc = |x: f64| format!("{}%", sig3(x * 100.0));
         let _ = writeln!(
@@ -210,10 +295,16 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
         .iter()
         .filter(|c| c.service == e.name)
         .take(5)
-        .map(|c| format!("{} {}%", c.component, sig3(c.share_of_downtime.value * 100.0)))
+        .map(|c| {
+            format!(
+                "{} {}%",
+                c.component,
+                sig3(c.share_of_downtime.value * 100.0)
+            )
+        })
         .collect();
     if !parts.is_empty() {
-        let _ = writeln!(out, "  down while node down {}", parts.join(" · "));
+        let _ = writeln!(out, "  down while down     {}", parts.join(" · "));
     }
     if e.total_outages < 10 {
         let _ = writeln!(
@@ -340,6 +431,107 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         if let Some(p) = &e.probability_year_misses_target {
             row(s, n, "probability_year_misses_target", "probability", p)?;
         }
+        row(
+            s,
+            n,
+            "planned_downtime_per_year",
+            "hours_per_year",
+            &e.planned_downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "unplanned_downtime_per_year",
+            "hours_per_year",
+            &e.unplanned_downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "at_risk_per_year",
+            "hours_per_year",
+            &e.at_risk_hours_per_year,
+        )?;
+        if let Some(f) = &e.failover {
+            let items = [
+                ("failovers_per_year", "per_year", &f.failovers_per_year),
+                (
+                    "failed_failovers_per_year",
+                    "per_year",
+                    &f.failed_failovers_per_year,
+                ),
+                ("restarts_per_year", "per_year", &f.restarts_per_year),
+                (
+                    "downtime_switching_per_year",
+                    "hours_per_year",
+                    &f.failover_hours_per_year,
+                ),
+                (
+                    "downtime_restarting_per_year",
+                    "hours_per_year",
+                    &f.restart_hours_per_year,
+                ),
+                (
+                    "downtime_operator_per_year",
+                    "hours_per_year",
+                    &f.manual_hours_per_year,
+                ),
+                (
+                    "downtime_no_host_per_year",
+                    "hours_per_year",
+                    &f.no_host_hours_per_year,
+                ),
+                (
+                    "downtime_recovery_per_year",
+                    "hours_per_year",
+                    &f.recovery_hours_per_year,
+                ),
+            ];
+            for (measure, unit, est) in items {
+                row(s, n, measure, unit, est)?;
+            }
+        }
+        if let Some(d) = &e.data_loss {
+            row(
+                s,
+                n,
+                "data_lost_per_year",
+                "hours_per_year",
+                &d.hours_per_year,
+            )?;
+            row(
+                s,
+                n,
+                "data_loss_incidents_per_year",
+                "per_year",
+                &d.incidents_per_year,
+            )?;
+            row(
+                s,
+                n,
+                "data_lost_per_incident",
+                "hours",
+                &d.mean_per_incident_hours,
+            )?;
+            row(
+                s,
+                n,
+                "data_lost_worst_incident",
+                "hours",
+                &plain(d.worst_hours, e.availability.n),
+            )?;
+        }
+    }
+    for c in &summary.crews {
+        row("crew", &c.name, "utilisation", "fraction", &c.utilisation)?;
+        row("crew", &c.name, "mean_wait", "hours", &c.mean_wait_hours)?;
+        row(
+            "crew",
+            &c.name,
+            "repairs_per_year",
+            "per_year",
+            &c.repairs_per_year,
+        )?;
     }
     for c in &summary.contributions {
         row(

@@ -56,7 +56,8 @@ impl MachineAcc {
 
     fn record(&mut self, st: &MachineStats, years: f64, w: f64) {
         self.failovers.add(st.failovers as f64 / years, w);
-        self.failed_failovers.add(st.failed_failovers as f64 / years, w);
+        self.failed_failovers
+            .add(st.failed_failovers as f64 / years, w);
         self.restarts.add(st.restarts as f64 / years, w);
         for (a, &h) in self.by_cause.iter_mut().zip(&st.down_by_cause) {
             a.add(h / years, w);
@@ -295,16 +296,14 @@ impl RunAcc {
                     no_host_hours_per_year: m.by_cause[Cause::NoHost as usize].estimate(),
                     recovery_hours_per_year: m.by_cause[Cause::Recovery as usize].estimate(),
                 }),
-                data_loss: acc
-                    .machine
-                    .as_ref()
-                    .filter(|m| m.can_lose_data)
-                    .map(|m| DataLossSummary {
+                data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
+                    DataLossSummary {
                         hours_per_year: m.data_lost.estimate(),
                         incidents_per_year: m.loss_incidents.estimate(),
                         mean_per_incident_hours: m.loss_per_incident.estimate(),
                         worst_hours: m.worst_loss,
-                    }),
+                    }
+                }),
             });
         }
         let mut contributions = Vec::new();
