@@ -43,20 +43,41 @@ enum Kind {
     RoleCrash,
 }
 
-/// A scheduled event. Ordered by time, then by insertion sequence, reversed for a min-heap.
+impl Kind {
+    const ALL: [Kind; 8] = [
+        Kind::Fail,
+        Kind::RepairDone,
+        Kind::Dispatched,
+        Kind::Window,
+        Kind::WindowEnd,
+        Kind::RollNext,
+        Kind::RoleTimer,
+        Kind::RoleCrash,
+    ];
+}
+
+/// A scheduled event (24 bytes). Ordered by time, then by insertion sequence, reversed for a min-heap.
 #[derive(Debug, Clone, Copy)]
 struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     time: u64,
-    seq: u64,
+    /// Insertion sequence number shifted left by 8, with the [`Kind`] in the low byte: unique and
+    /// increasing, so it breaks ties in insertion order.
+    seq_kind: u64,
     target: u32,
     aux: u32,
-    kind: Kind,
+}
+
+impl Event {
+    #[inline]
+    fn kind(&self) -> Kind {
+        Kind::ALL[(self.seq_kind & 0xff) as usize]
+    }
 }
 
 impl PartialEq for Event {
     fn eq(&self, o: &Self) -> bool {
-        self.time == o.time && self.seq == o.seq
+        self.time == o.time && self.seq_kind == o.seq_kind
     }
 }
 impl Eq for Event {}
@@ -67,7 +88,7 @@ impl PartialOrd for Event {
 }
 impl Ord for Event {
     fn cmp(&self, o: &Self) -> std::cmp::Ordering {
-        (o.time, o.seq).cmp(&(self.time, self.seq))
+        (o.time, o.seq_kind).cmp(&(self.time, self.seq_kind))
     }
 }
 
@@ -226,6 +247,8 @@ pub struct Engine<'m> {
     initial_safe_count: Vec<u32>,
     /// Per signal: index of its monitor or NONE.
     monitor_of: Vec<u32>,
+    /// Per signal: whether anything (a monitor or a machine) must hear about its changes.
+    noticed: Vec<bool>,
     monitors: Vec<Monitor>,
     /// Per signal: role machines to tell when it changes (CSR).
     watch_start: Vec<u32>,
@@ -315,9 +338,13 @@ impl<'m> Engine<'m> {
             (1, mission)
         };
         let (initial_level, initial_up_count, initial_safe_count) = initial_levels(model);
+        let noticed = (0..signals)
+            .map(|s| monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1])
+            .collect();
         Engine {
             model,
             mission,
+            noticed,
             seed: model.simulation.seed,
             queue: BinaryHeap::with_capacity(2 * comps + 16),
             seq: 0,
@@ -428,10 +455,9 @@ impl<'m> Engine<'m> {
             self.seq += 1;
             self.queue.push(Event {
                 time: time.to_bits(),
-                seq: self.seq,
+                seq_kind: (self.seq << 8) | kind as u64,
                 target,
                 aux,
-                kind,
             });
         }
     }
@@ -505,7 +531,7 @@ impl<'m> Engine<'m> {
             self.events += 1;
             let i = ev.target as usize;
             self.planned_now = false;
-            match ev.kind {
+            match ev.kind() {
                 Kind::Fail => self.fail(i, t),
                 Kind::RepairDone => self.repair_done(i, t),
                 Kind::Dispatched => {
@@ -1050,7 +1076,9 @@ impl<'m> Engine<'m> {
                 let ol = self.level[p as usize];
                 if nl != ol {
                     self.level[p as usize] = nl;
-                    self.changed(p, nl, t);
+                    if self.noticed[p as usize] {
+                        self.changed(p, nl, t);
+                    }
                     self.stack.push((p, ol, nl));
                 }
             }
@@ -1304,5 +1332,405 @@ mod tests {
         assert_eq!(e.year_slots().0, 2);
         assert!((e.year_downtime(0)[0] - 760.0).abs() < 1e-9);
         assert!((e.year_downtime(0)[1] - 8760.0).abs() < 1e-9);
+    }
+}
+
+/// Deterministic checks of the HA mechanisms with fixed durations: every number is worked out by hand
+/// in the comment above it.
+#[cfg(test)]
+mod mechanism_tests {
+    use super::*;
+    use crate::scenario::compile;
+
+    fn run_once(text: &str) -> (Model, Vec<Monitor>, Vec<MachineStats>, Vec<CrewStats>) {
+        let m = compile(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+        let (mons, stats, crews) = {
+            let mut e = Engine::new(&m);
+            e.run(0);
+            (
+                e.monitors().to_vec(),
+                e.machine_stats().to_vec(),
+                e.crew_stats().to_vec(),
+            )
+        };
+        (m, mons, stats, crews)
+    }
+
+    fn close(a: f64, b: f64) -> bool {
+        (a - b).abs() < 1e-9
+    }
+
+    const NEVER: &str = r#"failure = { dist = "fixed", value = "100000h" }
+repair = { dist = "fixed", value = "1h" }"#;
+
+    fn cluster(extra: &str, a_fail: f64, a_repair: f64, b_fail: f64, b_repair: f64) -> String {
+        format!(
+            r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = {{ dist = "fixed", value = "{a_fail}h" }}
+            repair = {{ dist = "fixed", value = "{a_repair}h" }}
+            [nodes.b]
+            failure = {{ dist = "fixed", value = "{b_fail}h" }}
+            repair = {{ dist = "fixed", value = "{b_repair}h" }}
+            [roles.r]
+            kind = "cluster"
+            on = ["a", "b"]
+            failover = {{ dist = "fixed", value = "1h" }}
+            {extra}
+            "#
+        )
+    }
+
+    #[test]
+    fn cluster_fails_over_and_stays() {
+        // a fails at 100: failover to b, down [100, 101]. a is back at 150; no failback.
+        let (_, mons, st, _) = run_once(&cluster("", 100.0, 50.0, 1e5, 1.0));
+        assert!(close(mons[0].downtime, 1.0), "{}", mons[0].downtime);
+        assert_eq!(mons[0].outages, 1);
+        assert_eq!(st[0].failovers, 1);
+        assert!(close(st[0].down_by_cause[Cause::Failover as usize], 1.0));
+        // At risk while a is down after the failover: [101, 150].
+        assert!(close(mons[0].at_risk, 49.0), "{}", mons[0].at_risk);
+    }
+
+    #[test]
+    fn cluster_fails_back_when_configured() {
+        // As above, then a is back at 150 and the role moves back: down [150, 151] too.
+        let (_, mons, st, _) = run_once(&cluster("failback = true", 100.0, 50.0, 1e5, 1.0));
+        assert!(close(mons[0].downtime, 2.0));
+        assert_eq!(st[0].failovers, 2);
+    }
+
+    #[test]
+    fn failed_failover_waits_for_the_operator() {
+        // Coverage 0: the failover at 100 fails; an operator brings it up on b after 5 h.
+        let extra = r#"coverage = 0.0
+            manual_recovery = { dist = "fixed", value = "5h" }"#;
+        let (_, mons, st, _) = run_once(&cluster(extra, 100.0, 50.0, 1e5, 1.0));
+        assert!(close(mons[0].downtime, 5.0));
+        assert_eq!(st[0].failed_failovers, 1);
+        assert_eq!(st[0].failovers, 1);
+        assert!(close(st[0].down_by_cause[Cause::Manual as usize], 5.0));
+    }
+
+    #[test]
+    fn failover_target_failing_leaves_the_role_waiting() {
+        // Failover takes 10 h. a fails at 100 (back at 150); b, the target, fails at 105 (back at 125):
+        // switching [100,105], no host [105,125], starting on b [125,135].
+        let extra = r#"failover = { dist = "fixed", value = "10h" }"#;
+        let text = cluster("", 100.0, 50.0, 105.0, 20.0).replace(
+            r#"failover = { dist = "fixed", value = "1h" }"#,
+            extra,
+        );
+        let (_, mons, st, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 35.0), "{}", mons[0].downtime);
+        assert!(close(st[0].down_by_cause[Cause::Failover as usize], 15.0));
+        assert!(close(st[0].down_by_cause[Cause::NoHost as usize], 20.0));
+        assert_eq!(st[0].failovers, 1);
+    }
+
+    #[test]
+    fn software_failures_restart_in_place() {
+        // Crash after 50 h of running, restart 1 h: down [50,51], [101,102], [152,153].
+        let extra = r#"software = { failure = { dist = "fixed", value = "50h" }, restart = { dist = "fixed", value = "1h" } }"#;
+        let (_, mons, st, _) = run_once(&cluster(extra, 1e5, 1.0, 1e5, 1.0));
+        assert!(close(mons[0].downtime, 3.0));
+        assert_eq!(st[0].restarts, 3);
+        assert_eq!(st[0].failovers, 0);
+    }
+
+    #[test]
+    fn failed_restart_fails_over() {
+        // restart_success 0: the crash at 50 restarts [50,51], fails, then fails over to b [51,52].
+        let extra = r#"software = { failure = { dist = "fixed", value = "500h" }, restart = { dist = "fixed", value = "1h" }, restart_success = 0.0 }
+            manual_recovery = { dist = "fixed", value = "3h" }"#;
+        let text = cluster(extra, 1e5, 1.0, 1e5, 1.0).replace("\"500h\"", "\"50h\"");
+        let (_, mons, st, _) = run_once(&text);
+        // Then on b it crashes again at 102, restart fails at 103, fails over to a [103,104]; again at 154..156.
+        assert_eq!(st[0].restarts, 3);
+        assert_eq!(st[0].failovers, 3);
+        assert!(close(mons[0].downtime, 6.0), "{}", mons[0].downtime);
+    }
+
+    #[test]
+    fn restore_loses_changes_since_last_backup() {
+        // Backups every 24 h from 0. The node fails at 100 (last backup 96: 4 h lost), is repaired at
+        // 110 and restored by 115 (a backup). It fails again at 215: last backup 192, 23 h lost.
+        let text = r#"
+            [simulation]
+            mission = "300h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            recovery = { kind = "restore", backup_every = "24h", restore = { dist = "fixed", value = "5h" } }
+            "#;
+        let (_, mons, st, _) = run_once(text);
+        assert!(close(st[0].data_lost, 27.0), "{}", st[0].data_lost);
+        assert_eq!(st[0].loss_incidents, 2);
+        assert!(close(st[0].worst_loss, 23.0));
+        // Down [100,115] and [215,230].
+        assert!(close(mons[0].downtime, 30.0));
+        assert!(close(st[0].down_by_cause[Cause::Recovery as usize], 10.0));
+        assert!(close(st[0].down_by_cause[Cause::NoHost as usize], 20.0));
+    }
+
+    #[test]
+    fn one_technician_repairs_one_at_a_time() {
+        // Both nodes fail at 100; one technician: a repaired [100,110], b waits, repaired [110,120].
+        let text = r#"
+            [simulation]
+            mission = "150h"
+            [crews.ops]
+            technicians = 1
+            [defaults]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [nodes.a]
+            crew = "ops"
+            [nodes.b]
+            crew = "ops"
+            [roles.p]
+            kind = "pool"
+            on = ["a", "b"]
+            "#;
+        let (_, mons, _, crews) = run_once(text);
+        assert!(close(mons[0].downtime, 10.0));
+        assert!(close(crews[0].waited, 10.0));
+        assert!(close(crews[0].busy, 20.0));
+        assert_eq!(crews[0].assigned, 2);
+        // At risk while one node is up: [110,120] only (a failed again at 210 > mission).
+        assert!(close(mons[0].at_risk, 10.0), "{}", mons[0].at_risk);
+    }
+
+    #[test]
+    fn domain_takes_its_nodes_down() {
+        // The rack fails at 50 for 5 h: both nodes of the pool are down then.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "100h"
+            [domains.rack]
+            failure = {{ dist = "fixed", value = "50h" }}
+            repair = {{ dist = "fixed", value = "5h" }}
+            [nodes.a]
+            {NEVER}
+            in = ["rack"]
+            [nodes.b]
+            {NEVER}
+            in = "rack"
+            [roles.p]
+            kind = "pool"
+            on = ["a", "b"]
+            [services.s]
+            all_of = ["p"]
+            "#
+        );
+        let (_, mons, _, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 5.0));
+        assert_eq!(mons[0].outages, 1);
+    }
+
+    #[test]
+    fn maintenance_windows_are_planned_downtime() {
+        // Windows at 20, 120, 220 for 10 h on a standalone node: 30 h planned.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "300h"
+            [nodes.a]
+            {NEVER}
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            [maintenance.patch]
+            every = "100h"
+            duration = "10h"
+            offset = "20h"
+            nodes = ["a"]
+            "#
+        );
+        let (_, mons, _, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 30.0));
+        assert!(close(mons[0].planned, 30.0));
+        assert_eq!(mons[0].outages, 3);
+    }
+
+    #[test]
+    fn rolling_maintenance_drains_the_active_node() {
+        // At 20, a (active) is drained: planned failover to b [20,21]. At 30 a is back and b is drained:
+        // failover to a [30,31]. Pool-style roles would see nothing; the cluster pays two failovers.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "100h"
+            [nodes.a]
+            {NEVER}
+            [nodes.b]
+            {NEVER}
+            [roles.r]
+            kind = "cluster"
+            on = ["a", "b"]
+            failover = {{ dist = "fixed", value = "1h" }}
+            coverage = 0.0
+            manual_recovery = {{ dist = "fixed", value = "7h" }}
+            [maintenance.patch]
+            every = "100h"
+            duration = "10h"
+            offset = "20h"
+            role = "r"
+            rolling = true
+            "#
+        );
+        let (_, mons, st, _) = run_once(&text);
+        // Planned drains are always covered, even with coverage 0.
+        assert!(close(mons[0].downtime, 2.0), "{}", mons[0].downtime);
+        assert!(close(mons[0].planned, 2.0));
+        assert_eq!(st[0].failovers, 2);
+        assert_eq!(st[0].failed_failovers, 0);
+    }
+
+    #[test]
+    fn rolling_maintenance_never_takes_the_last_instance() {
+        // b is down [15, 45]: at 20 taking a would leave no instance, so a is skipped; b is down, skipped.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "100h"
+            [nodes.a]
+            {NEVER}
+            [nodes.b]
+            failure = {{ dist = "fixed", value = "15h" }}
+            repair = {{ dist = "fixed", value = "30h" }}
+            [roles.p]
+            kind = "pool"
+            on = ["a", "b"]
+            [maintenance.patch]
+            every = "100h"
+            duration = "10h"
+            offset = "20h"
+            role = "p"
+            rolling = true
+            "#
+        );
+        let (_, mons, _, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 0.0));
+        assert!(close(mons[0].at_risk, 30.0));
+    }
+
+    #[test]
+    fn mirroring_without_witness_needs_an_operator() {
+        // The principal fails at 100; no witness: manual failover after 2 h, to the mirror.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = {{ dist = "fixed", value = "100h" }}
+            repair = {{ dist = "fixed", value = "50h" }}
+            [nodes.b]
+            {NEVER}
+            [roles.db]
+            kind = "mirroring"
+            principal = "a"
+            mirror = "b"
+            failover = {{ dist = "fixed", value = "0.1h" }}
+            manual_failover = {{ dist = "fixed", value = "2h" }}
+            "#
+        );
+        let (m, mons, st, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 2.0));
+        assert_eq!(st[0].failovers, 1);
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let b = m.components.iter().position(|c| c.name == "b").unwrap();
+        assert_eq!(e.holder(0), Some((b, 102.0)));
+    }
+
+    #[test]
+    fn mirroring_with_witness_fails_over_automatically() {
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = {{ dist = "fixed", value = "100h" }}
+            repair = {{ dist = "fixed", value = "50h" }}
+            [nodes.b]
+            {NEVER}
+            [nodes.w]
+            {NEVER}
+            [roles.db]
+            kind = "mirroring"
+            principal = "a"
+            mirror = "b"
+            witness = "w"
+            failover = {{ dist = "fixed", value = "0.1h" }}
+            manual_failover = {{ dist = "fixed", value = "2h" }}
+            "#
+        );
+        let (_, mons, _, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 0.1));
+    }
+
+    #[test]
+    fn asynchronous_secondary_loses_its_lag() {
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = {{ dist = "fixed", value = "100h" }}
+            repair = {{ dist = "fixed", value = "50h" }}
+            [nodes.b]
+            {NEVER}
+            [roles.db]
+            kind = "availability_group"
+            primary = "a"
+            secondaries = [{{ on = "b", commit = "asynchronous", lag = {{ dist = "fixed", value = "0.5h" }} }}]
+            failover = {{ dist = "fixed", value = "0.1h" }}
+            manual_failover = {{ dist = "fixed", value = "1h" }}
+            "#
+        );
+        let (_, mons, st, _) = run_once(&text);
+        assert!(close(mons[0].downtime, 1.0));
+        assert!(close(st[0].data_lost, 0.5));
+        assert_eq!(st[0].loss_incidents, 1);
+    }
+
+    #[test]
+    fn cross_site_requirement_needs_the_link() {
+        // The WAN link fails at 30 for 4 h: the branch role that requires the hub role is down then.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "50h"
+            [sites.hub]
+            [sites.branch]
+            parent = "hub"
+            link = {{ failure = {{ dist = "fixed", value = "30h" }}, repair = {{ dist = "fixed", value = "4h" }} }}
+            [nodes.h]
+            {NEVER}
+            site = "hub"
+            [nodes.b]
+            {NEVER}
+            site = "branch"
+            [roles.central]
+            kind = "standalone"
+            on = "h"
+            [roles.local]
+            kind = "standalone"
+            on = "b"
+            requires = ["central"]
+            "#
+        );
+        let (_, mons, _, _) = run_once(&text);
+        // Monitors: roles only (no services): central, local.
+        assert!(close(mons[0].downtime, 0.0));
+        assert!(close(mons[1].downtime, 4.0));
     }
 }
