@@ -1,5 +1,6 @@
-//! Engine throughput on pure failure/repair scenarios of 100 to 1000 nodes, in node events per second
-//! on one core (criterion reports "elem/s" = events/s). Run with `cargo bench --bench engine`.
+//! Engine throughput in events per second on one core (criterion reports "elem/s" = events/s):
+//! pure failure/repair pools of 100 to 1000 nodes, and failover clusters with racks, a shared crew,
+//! rolling maintenance and software failures. Run with `cargo bench --bench engine`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nines::engine::Engine;
@@ -22,10 +23,59 @@ fn scenario(pools: usize) -> Model {
     nines::scenario::compile(&t, "bench.toml").expect("valid bench scenario")
 }
 
-fn engine(c: &mut Criterion) {
-    let mut group = c.benchmark_group("node_events");
-    for nodes in [100usize, 300, 1000] {
-        let model = scenario(nodes / 10);
+/// `clusters` 4-node failover clusters, nodes in racks of 4 (one rack per cluster), repaired by a crew of
+/// 4 technicians with a dispatch delay, patched monthly one node at a time; each cluster role has
+/// software failures and imperfect coverage, and a service needs all clusters.
+fn ha_scenario(clusters: usize) -> Model {
+    let mut t = String::from(
+        r#"[simulation]
+mission = "1y"
+seed = 1
+[defaults]
+failure = { dist = "exponential", mean = "1000h" }
+repair = { dist = "exponential", mean = "10h" }
+[crews.ops]
+technicians = 4
+dispatch = { dist = "exponential", mean = "1h" }
+"#,
+    );
+    let mut names = Vec::new();
+    for c in 0..clusters {
+        t += &format!(
+            r#"[domains.rack{c}]
+failure = {{ dist = "exponential", mean = "5y" }}
+repair = {{ dist = "exponential", mean = "4h" }}
+[nodes.h{c}]
+count = 4
+in = "rack{c}"
+crew = "ops"
+[roles.vm{c}]
+kind = "cluster"
+on = "h{c}"
+failover = {{ dist = "lognormal", mean = "3min", sigma = 0.5 }}
+coverage = 0.98
+manual_recovery = {{ dist = "exponential", mean = "1h" }}
+software = {{ failure = {{ dist = "exponential", mean = "60d" }}, restart = {{ dist = "fixed", value = "2min" }}, restart_success = 0.9 }}
+[maintenance.patch{c}]
+every = "30d"
+duration = "2h"
+offset = "{}h"
+role = "vm{c}"
+rolling = true
+"#,
+            c % 24
+        );
+        names.push(format!("\"vm{c}\""));
+    }
+    t += &format!("[services.all]\nall_of = [{}]\n", names.join(", "));
+    nines::scenario::compile(&t, "bench-ha.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn measure(c: &mut Criterion, group: &str, sizes: &[usize], build: fn(usize) -> Model) {
+    let mut group = c.benchmark_group(group);
+    for &n in sizes {
+        let model = build(n);
+        let components = model.components.len();
         let mut e = Engine::new(&model);
         let sample = 50;
         let events: u64 = (0..sample)
@@ -36,7 +86,7 @@ fn engine(c: &mut Criterion) {
             .sum();
         group.throughput(Throughput::Elements(events / sample));
         group.bench_with_input(
-            BenchmarkId::new("replication_1y", nodes),
+            BenchmarkId::new("replication_1y", components),
             &model,
             |b, model| {
                 let mut e = Engine::new(model);
@@ -53,5 +103,13 @@ fn engine(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, engine);
+fn ha(c: &mut Criterion) {
+    measure(c, "ha_events", &[25, 250], ha_scenario);
+}
+
+fn engine(c: &mut Criterion) {
+    measure(c, "node_events", &[10, 30, 100], scenario);
+}
+
+criterion_group!(benches, engine, ha);
 criterion_main!(benches);
