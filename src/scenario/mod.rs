@@ -11,11 +11,13 @@ use toml::de::{DeTable, DeValue};
 
 use crate::dist::Dist;
 use crate::model::{
-    self, Component, ComponentKind, Graph, Model, Role, RoleKind, Service, Simulation, stream_key,
+    self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, Machine, Maintenance,
+    Model, Recovery, Replica, Role, RoleKind, Service, Simulation, Site, Software, stream_key,
 };
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
-    Errors, Name, Tbl, Val, duration, integer, join, name, names, number, string, type_name,
+    Errors, Name, Tbl, Val, boolean, duration, integer, join, name, names, number, string,
+    type_name,
 };
 
 /// Largest accepted number of replications in one run.
@@ -24,6 +26,16 @@ pub const MAX_REPLICATIONS: u64 = 10_000_000_000;
 pub const MAX_MISSION_YEARS: f64 = 10_000.0;
 /// Largest accepted `count` of a node group.
 pub const MAX_GROUP_COUNT: u64 = 100_000;
+/// Largest accepted number of technicians in a crew.
+pub const MAX_TECHNICIANS: u64 = 10_000;
+/// Largest accepted failover cluster (Windows Server failover clustering supports 64 nodes).
+pub const MAX_CLUSTER_NODES: usize = 64;
+/// Most secondary replicas of an availability group.
+pub const MAX_AG_SECONDARIES: usize = 8;
+/// Most windows one maintenance schedule may open in a mission.
+pub const MAX_WINDOWS: f64 = 1_000_000.0;
+/// Crew priority of a component that gives none.
+pub const DEFAULT_PRIORITY: u32 = 100;
 
 /// One problem in a scenario file, located for people.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -152,17 +164,72 @@ enum Expr {
     },
 }
 
-struct RawNode {
-    name: String,
+/// What a name in `in = [...]` points at: domains and sites share that namespace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Place {
+    Domain(usize),
+    Site(usize),
+}
+
+/// How a component fails and who repairs it, before component indices exist.
+#[derive(Clone)]
+struct RawComp {
+    description: Option<String>,
     failure: Option<Dist>,
     repair: Option<Dist>,
+    crew: Option<usize>,
+    priority: u32,
+}
+
+impl Default for RawComp {
+    fn default() -> Self {
+        Self {
+            description: None,
+            failure: None,
+            repair: None,
+            crew: None,
+            priority: DEFAULT_PRIORITY,
+        }
+    }
+}
+
+struct RawNode {
+    name: String,
+    comp: RawComp,
+    /// Domains and sites from `in`.
+    within: Vec<Place>,
+    /// Site from `site`.
+    site: Option<usize>,
+}
+
+struct RawDomain {
+    name: String,
+    comp: RawComp,
+    /// Enclosing domains and sites, with where each was named (for cycle errors).
+    within: Vec<(Place, Range<usize>)>,
+}
+
+struct RawSite {
+    name: String,
+    /// Span of the section key.
+    span: Range<usize>,
+    description: Option<String>,
+    parent: Option<(usize, Range<usize>)>,
+    /// The site's own failures, when it has `failure` and `repair`.
+    own: Option<RawComp>,
+    /// The WAN link to the parent, when it has `link`.
+    link: Option<RawComp>,
 }
 
 struct RawRole {
     name: Name,
     description: Option<String>,
     kind: Option<RoleKind>,
+    machine: Option<Machine>,
     requires: Vec<(usize, Range<usize>)>,
+    /// The role a reinstall waits for, and where it was named.
+    from: Option<(usize, Range<usize>)>,
+    site: Option<usize>,
 }
 
 struct RawService {
@@ -170,32 +237,201 @@ struct RawService {
     description: Option<String>,
     target: Option<f64>,
     expr: Option<Expr>,
+    site: Option<usize>,
+}
+
+/// An edge of a graph that must be acyclic, with where the user wrote it.
+struct Edge {
+    to: usize,
+    span: Range<usize>,
+    path: String,
 }
 
 struct Compiler {
     name: String,
+    /// Mission from [simulation], when valid (for limits that depend on it).
+    mission: Option<Hours>,
+    crews: Vec<Crew>,
+    crew_names: HashMap<String, usize>,
     nodes: Vec<RawNode>,
     /// Node and group names → node indices.
     node_names: HashMap<String, Vec<usize>>,
+    domains: Vec<RawDomain>,
+    sites: Vec<RawSite>,
+    /// Domain and site names (they share one namespace, used by `in`).
+    places: HashMap<String, Place>,
     roles: Vec<RawRole>,
     services: Vec<RawService>,
     /// Role and service names share one namespace.
     entity_names: HashMap<String, Target>,
+    maintenance: Vec<Maintenance>,
 }
 
-const ROLE_KINDS: &str = "\"standalone\" (one instance on one node) or \"pool\" (k-of-n instances)";
+const ROLE_KINDS: &str = "\"standalone\" (one instance on one node), \"pool\" (k-of-n instances), \"cluster\" (active/passive failover cluster), \"availability_group\" (SQL Server AlwaysOn) or \"mirroring\" (SQL Server database mirroring)";
+const ROLE_KIND_NAMES: &[&str] = &[
+    "standalone",
+    "pool",
+    "cluster",
+    "availability_group",
+    "mirroring",
+];
+const HA_KINDS: &[&str] = &["cluster", "availability_group", "mirroring"];
+const STATEFUL_KINDS: &[&str] = &["standalone", "cluster", "availability_group", "mirroring"];
+/// Role keys that only some kinds accept.
+const ROLE_KEYS: &[(&str, &[&str])] = &[
+    ("on", &["standalone", "pool", "cluster"]),
+    ("min_up", &["pool"]),
+    ("recovery", &["standalone"]),
+    ("software", STATEFUL_KINDS),
+    ("manual_recovery", STATEFUL_KINDS),
+    ("failover", HA_KINDS),
+    ("coverage", HA_KINDS),
+    ("failback", &["cluster"]),
+    ("max_nodes", &["cluster"]),
+    ("primary", &["availability_group"]),
+    ("secondaries", &["availability_group"]),
+    ("manual_failover", &["availability_group", "mirroring"]),
+    ("principal", &["mirroring"]),
+    ("mirror", &["mirroring"]),
+    ("witness", &["mirroring"]),
+    ("commit", &["mirroring"]),
+    ("lag", &["mirroring"]),
+];
 const DIST_KINDS: &str =
     "exponential, weibull, lognormal, gamma, normal, uniform, fixed, empirical";
+const COMMIT_MODES: &str = "\"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)";
+const RECOVERY_KINDS: &str = "\"repair\" (the role comes back with its node; the default), \"restore\" (from the last backup) or \"reinstall\" (rebuilt, no data kept)";
+const FAILURE_EXAMPLE: &str =
+    "time-to-failure distribution, e.g. { dist = \"exponential\", mean = \"20y\" }";
+const REPAIR_EXAMPLE: &str =
+    "time-to-repair distribution, e.g. { dist = \"exponential\", mean = \"6h\" }";
 
+/// The unknown-name message: a likely intended name, or the defined ones, or how to define one.
+fn unknown(what: &str, text: &str, known: &[&str], define: &str) -> String {
+    if let Some(c) = reader::closest(text, known) {
+        return format!("unknown {what} `{text}`; did you mean `{c}`?");
+    }
+    if known.is_empty() {
+        return format!("unknown {what} `{text}`: none is defined; {define}");
+    }
+    let mut sorted = known.to_vec();
+    sorted.sort_unstable();
+    if sorted.len() <= 12 {
+        format!("unknown {what} `{text}`; defined: {}", sorted.join(", "))
+    } else {
+        format!("unknown {what} `{text}`")
+    }
+}
+
+/// Dotted path of a role key.
+fn role_path(role: &str, key: &str) -> String {
+    join(&join("roles", role), key)
+}
+
+/// Reads a probability in [0, 1].
+fn probability(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
+    let x = number(v, path, errs)?;
+    if (0.0..=1.0).contains(&x) {
+        Some(x)
+    } else {
+        errs.push(
+            v.span(),
+            path,
+            format!("{x} is not a probability: expected a number from 0 to 1, e.g. 0.98"),
+        );
+        None
+    }
+}
+
+/// Reads a duration that must be longer than zero.
+fn positive_duration(v: &Val<'_>, path: &str, what: &str, errs: &mut Errors) -> Option<Hours> {
+    let h = duration(v, path, errs)?;
+    if h > 0.0 {
+        Some(h)
+    } else {
+        errs.push(v.span(), path, format!("{what} must be longer than zero"));
+        None
+    }
+}
+
+/// Reads a commit mode.
+fn commit(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Commit> {
+    let s = string(v, path, errs)?;
+    match s.as_str() {
+        "synchronous" => Some(Commit::Synchronous),
+        "asynchronous" => Some(Commit::Asynchronous),
+        other => {
+            let hint = reader::closest(other, &["synchronous", "asynchronous"])
+                .map(|c| format!("did you mean \"{c}\"? "))
+                .unwrap_or_default();
+            errs.push(
+                v.span(),
+                path,
+                format!("unknown commit mode \"{other}\"; {hint}expected {COMMIT_MODES}"),
+            );
+            None
+        }
+    }
+}
+
+/// Reads `software = { failure, restart, restart_success }`.
+fn software(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Software> {
+    let t = Tbl::new(
+        v,
+        path,
+        "software failures such as { failure = { dist = \"exponential\", mean = \"90d\" }, restart = { dist = \"fixed\", value = \"5min\" } }",
+        errs,
+    )?;
+    let failure = t
+        .req(
+            "failure",
+            "running time until the role crashes or hangs, e.g. { dist = \"exponential\", mean = \"90d\" }",
+            errs,
+        )
+        .and_then(|d| dist(d, &t.path_of("failure"), errs));
+    let restart = t
+        .req(
+            "restart",
+            "time to restart in place, e.g. { dist = \"fixed\", value = \"5min\" }",
+            errs,
+        )
+        .and_then(|d| dist(d, &t.path_of("restart"), errs));
+    let success = match t.get("restart_success") {
+        Some(p) => probability(p, &t.path_of("restart_success"), errs),
+        None => Some(1.0),
+    };
+    t.finish(errs);
+    Some(Software {
+        failure: failure?,
+        restart: restart?,
+        restart_success: success?,
+    })
+}
+
+/// The parameters shared by the failover kinds (cluster, availability group, mirroring).
+struct Failover {
+    failover: Option<Dist>,
+    coverage: f64,
+    manual_recovery: Option<Dist>,
+    manual_failover: Option<Dist>,
+    software: Option<Software>,
+}
 impl Compiler {
     fn new(name: String) -> Self {
         Self {
             name,
+            mission: None,
+            crews: Vec::new(),
+            crew_names: HashMap::new(),
             nodes: Vec::new(),
             node_names: HashMap::new(),
+            domains: Vec::new(),
+            sites: Vec::new(),
+            places: HashMap::new(),
             roles: Vec::new(),
             services: Vec::new(),
             entity_names: HashMap::new(),
+            maintenance: Vec::new(),
         }
     }
 
@@ -211,10 +447,23 @@ impl Compiler {
                 None
             }
         };
+        self.mission = simulation.as_ref().map(|s| s.mission);
         let (default_failure, default_repair) = match root.get("defaults") {
             Some(v) => self.defaults(v, errs),
             None => (None, None),
         };
+        if let Some(v) = root.get("crews") {
+            self.crews_section(v, errs);
+        }
+        // Domain and site names first: nodes, domains and sites refer to them in any order.
+        let domain_tables = self.register_places("domains", root.get("domains"), errs);
+        let site_tables = self.register_places("sites", root.get("sites"), errs);
+        for (i, (v, path)) in domain_tables.iter().enumerate() {
+            self.domain(i, v, path, errs);
+        }
+        for (i, (v, path)) in site_tables.iter().enumerate() {
+            self.site(i, v, path, errs);
+        }
         if let Some(v) = root.get("nodes") {
             self.nodes_section(v, default_failure.as_ref(), default_repair.as_ref(), errs);
         } else {
@@ -242,14 +491,17 @@ impl Compiler {
                 "missing section [roles]: define at least one role placed on nodes",
             );
         }
+        if let Some(v) = root.get("maintenance") {
+            self.maintenance_section(v, errs);
+        }
         let acyclic = self.check_cycles(errs);
+        let places_ok = self.check_domains_and_sites(errs);
         let simulation = simulation?;
-        if !errs.list.is_empty() || !acyclic {
+        if !errs.list.is_empty() || !acyclic || !places_ok {
             return None;
         }
-        Some(self.build(simulation))
+        self.build(simulation)
     }
-
     fn simulation(&self, v: &Val<'_>, errs: &mut Errors) -> Option<Simulation> {
         let t = Tbl::new(v, "simulation", "the [simulation] section", errs)?;
         let mission = t.req("mission", "mission length, e.g. \"10y\"", errs).and_then(|m| {
@@ -330,6 +582,340 @@ impl Compiler {
         (f, r)
     }
 
+    fn crews_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
+        let Some(section) = Tbl::new(v, "crews", "the [crews] section", errs) else {
+            return;
+        };
+        for (key, val) in section.entries() {
+            let key_name: &str = key.get_ref();
+            let path = join("crews", key_name);
+            self.crew_names
+                .insert(key_name.to_string(), self.crews.len());
+            let mut crew = Crew {
+                name: key_name.to_string(),
+                technicians: 1,
+                dispatch: None,
+                policy: CrewPolicy::Fifo,
+                stream_key: stream_key("crew", key_name),
+            };
+            if let Some(t) = Tbl::new(val, &path, &format!("crew `{key_name}`"), errs) {
+                if let Some(tv) = t.req(
+                    "technicians",
+                    "how many technicians repair in parallel, 1 to 10000",
+                    errs,
+                ) {
+                    let p = t.path_of("technicians");
+                    match integer(tv, &p, MAX_TECHNICIANS, errs) {
+                        Some(0) => errs.push(
+                            tv.span(),
+                            p,
+                            "technicians must be at least 1 (for unlimited independent repair, name no crew)",
+                        ),
+                        Some(n) => crew.technicians = n as u32,
+                        None => {}
+                    }
+                }
+                if let Some(d) = t.get("dispatch") {
+                    crew.dispatch = dist(d, &t.path_of("dispatch"), errs);
+                }
+                if let Some(pv) = t.get("policy") {
+                    let p = t.path_of("policy");
+                    match string(pv, &p, errs).as_deref() {
+                        Some("fifo") => crew.policy = CrewPolicy::Fifo,
+                        Some("priority") => crew.policy = CrewPolicy::Priority,
+                        Some(other) => {
+                            let hint = reader::closest(other, &["fifo", "priority"])
+                                .map(|c| format!("did you mean \"{c}\"? "))
+                                .unwrap_or_default();
+                            errs.push(
+                                pv.span(),
+                                p,
+                                format!("unknown policy \"{other}\"; {hint}expected \"fifo\" (first come, first served) or \"priority\" (smallest component `priority` first)"),
+                            );
+                        }
+                        None => {}
+                    }
+                }
+                t.finish(errs);
+            }
+            self.crews.push(crew);
+        }
+    }
+
+    /// Registers the names of `[domains]` or `[sites]` and returns their tables with their paths.
+    fn register_places<'a, 'i>(
+        &mut self,
+        section: &str,
+        v: Option<&'a Val<'i>>,
+        errs: &mut Errors,
+    ) -> Vec<(&'a Val<'i>, String)> {
+        let Some(v) = v else { return Vec::new() };
+        let Some(t) = Tbl::new(v, section, &format!("the [{section}] section"), errs) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, val) in t.entries() {
+            let text: &str = key.get_ref();
+            let place = if section == "domains" {
+                self.domains.push(RawDomain {
+                    name: text.to_string(),
+                    comp: RawComp::default(),
+                    within: Vec::new(),
+                });
+                Place::Domain(self.domains.len() - 1)
+            } else {
+                self.sites.push(RawSite {
+                    name: text.to_string(),
+                    span: key.span(),
+                    description: None,
+                    parent: None,
+                    own: None,
+                    link: None,
+                });
+                Place::Site(self.sites.len() - 1)
+            };
+            if self.places.insert(text.to_string(), place).is_some() {
+                errs.push(
+                    key.span(),
+                    join(section, text),
+                    format!("`{text}` is already a domain; domains and sites are both named in `in = [...]`, so they need distinct names"),
+                );
+            }
+            out.push((val, join(section, text)));
+        }
+        out
+    }
+
+    fn lookup_crew(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<usize> {
+        if let Some(&i) = self.crew_names.get(&n.text) {
+            return Some(i);
+        }
+        let known: Vec<&str> = self.crews.iter().map(|c| c.name.as_str()).collect();
+        errs.push(
+            n.span.clone(),
+            path,
+            unknown(
+                "crew",
+                &n.text,
+                &known,
+                &format!(
+                    "define it in a [crews.{}] section with `technicians = 1`",
+                    n.text
+                ),
+            ),
+        );
+        None
+    }
+
+    fn lookup_site(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<usize> {
+        if let Some(Place::Site(i)) = self.places.get(&n.text) {
+            return Some(*i);
+        }
+        let msg = if let Some(Place::Domain(_)) = self.places.get(&n.text) {
+            format!(
+                "`{}` is a failure domain, not a site; put a node in a domain with `in = [\"{}\"]`",
+                n.text, n.text
+            )
+        } else {
+            let known: Vec<&str> = self.sites.iter().map(|s| s.name.as_str()).collect();
+            unknown(
+                "site",
+                &n.text,
+                &known,
+                &format!("define it in a [sites.{}] section", n.text),
+            )
+        };
+        errs.push(n.span.clone(), path, msg);
+        None
+    }
+
+    fn lookup_place(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<Place> {
+        if let Some(&p) = self.places.get(&n.text) {
+            return Some(p);
+        }
+        let known: Vec<&str> = self.places.keys().map(String::as_str).collect();
+        errs.push(
+            n.span.clone(),
+            path,
+            unknown(
+                "domain or site",
+                &n.text,
+                &known,
+                &format!(
+                    "define it in a [domains.{}] or [sites.{}] section",
+                    n.text, n.text
+                ),
+            ),
+        );
+        None
+    }
+
+    /// Reads `crew` and `priority` of a component.
+    fn crew_fields(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> (Option<usize>, u32) {
+        let crew = t
+            .get("crew")
+            .and_then(|c| name(c, &t.path_of("crew"), errs))
+            .and_then(|n| self.lookup_crew(&n, &t.path_of("crew"), errs));
+        let priority = match t.get("priority") {
+            Some(pv) => {
+                let p = t.path_of("priority");
+                let x = integer(pv, &p, u32::MAX as u64, errs);
+                if x.is_some() && !t.has("crew") {
+                    errs.push(
+                        pv.span(),
+                        p,
+                        "`priority` orders a crew's queue, but no `crew` is named here (without a crew, repair starts at once)",
+                    );
+                }
+                x.map_or(DEFAULT_PRIORITY, |x| x as u32)
+            }
+            None => DEFAULT_PRIORITY,
+        };
+        (crew, priority)
+    }
+
+    /// Reads `failure` and `repair` that must both be given (no [defaults]).
+    fn own_dists(
+        &self,
+        t: &Tbl<'_, '_>,
+        why: &str,
+        errs: &mut Errors,
+    ) -> (Option<Dist>, Option<Dist>) {
+        let read = |key: &'static str, example: &str, errs: &mut Errors| match t.get(key) {
+            Some(d) => dist(d, &t.path_of(key), errs),
+            None => {
+                errs.push(
+                    t.span.clone(),
+                    t.path.clone(),
+                    format!("missing field `{key}` ({example}){why}"),
+                );
+                None
+            }
+        };
+        let f = read("failure", FAILURE_EXAMPLE, errs);
+        let r = read("repair", REPAIR_EXAMPLE, errs);
+        (f, r)
+    }
+
+    fn domain(&mut self, i: usize, v: &Val<'_>, path: &str, errs: &mut Errors) {
+        let key_name = self.domains[i].name.clone();
+        let Some(t) = Tbl::new(v, path, &format!("domain `{key_name}`"), errs) else {
+            return;
+        };
+        let (failure, repair) = self.own_dists(
+            &t,
+            "; a domain does not use [defaults]: a rack failing as often as a server would be a silent surprise",
+            errs,
+        );
+        let description = t
+            .get("description")
+            .and_then(|d| string(d, &t.path_of("description"), errs));
+        let mut within = Vec::new();
+        if let Some(refs) = t.get("in").and_then(|x| names(x, &t.path_of("in"), errs)) {
+            for n in refs {
+                if let Some(p) = self.lookup_place(&n, &t.path_of("in"), errs) {
+                    within.push((p, n.span.clone()));
+                }
+            }
+        }
+        let (crew, priority) = self.crew_fields(&t, errs);
+        t.finish(errs);
+        self.domains[i].comp = RawComp {
+            description,
+            failure,
+            repair,
+            crew,
+            priority,
+        };
+        self.domains[i].within = within;
+    }
+
+    fn site(&mut self, i: usize, v: &Val<'_>, path: &str, errs: &mut Errors) {
+        let key_name = self.sites[i].name.clone();
+        let Some(t) = Tbl::new(v, path, &format!("site `{key_name}`"), errs) else {
+            return;
+        };
+        let description = t
+            .get("description")
+            .and_then(|d| string(d, &t.path_of("description"), errs));
+        let parent = t.get("parent").and_then(|p| {
+            let n = name(p, &t.path_of("parent"), errs)?;
+            let s = self.lookup_site(&n, &t.path_of("parent"), errs)?;
+            Some((s, n.span))
+        });
+        let link = t.get("link").and_then(|lv| {
+            let lp = t.path_of("link");
+            let lt = Tbl::new(
+                lv,
+                &lp,
+                "a WAN link such as { failure = { dist = \"exponential\", mean = \"1y\" }, repair = { dist = \"exponential\", mean = \"4h\" } }",
+                errs,
+            )?;
+            let (failure, repair) = self.own_dists(&lt, "", errs);
+            let description = lt
+                .get("description")
+                .and_then(|d| string(d, &lt.path_of("description"), errs));
+            let (crew, priority) = self.crew_fields(&lt, errs);
+            lt.finish(errs);
+            if !t.has("parent") {
+                errs.push(
+                    lv.span(),
+                    lp,
+                    format!("a WAN link joins a site to its parent, but site `{key_name}` has no `parent`; give `parent = \"...\"` or remove `link`"),
+                );
+            }
+            Some(RawComp {
+                description,
+                failure,
+                repair,
+                crew,
+                priority,
+            })
+        });
+        let own = match (t.get("failure"), t.get("repair")) {
+            (None, None) => None,
+            (Some(f), Some(r)) => Some((
+                dist(f, &t.path_of("failure"), errs),
+                dist(r, &t.path_of("repair"), errs),
+            )),
+            (Some(_), None) | (None, Some(_)) => {
+                let (has, lacks) = if t.has("failure") {
+                    ("failure", "repair")
+                } else {
+                    ("repair", "failure")
+                };
+                errs.push(
+                    t.span.clone(),
+                    t.path.clone(),
+                    format!("site `{key_name}` gives `{has}` but no `{lacks}`: give both (the whole site fails and is repaired) or neither (the site itself never fails)"),
+                );
+                None
+            }
+        };
+        let (crew, priority) = self.crew_fields(&t, errs);
+        if own.is_none()
+            && let Some((span, _)) = t.peek("crew")
+        {
+            errs.push(
+                span,
+                t.path_of("crew"),
+                format!("`crew` repairs the site's own failures, but site `{key_name}` has no `failure`/`repair`; a link's crew goes inside `link = {{ ..., crew = \"...\" }}`"),
+            );
+        }
+        t.finish(errs);
+        let s = &mut self.sites[i];
+        s.description = description;
+        s.parent = parent;
+        s.link = link;
+        s.own = own.map(|(failure, repair)| RawComp {
+            description: None,
+            failure,
+            repair,
+            crew,
+            priority,
+        });
+    }
+
     fn nodes_section(
         &mut self,
         v: &Val<'_>,
@@ -385,10 +971,28 @@ impl Compiler {
                     dflt_r.cloned()
                 }
             };
-            if let Some(d) = t.get("description") {
-                string(d, &t.path_of("description"), errs);
+            let description = t
+                .get("description")
+                .and_then(|d| string(d, &t.path_of("description"), errs));
+            let mut within = Vec::new();
+            if let Some(refs) = t.get("in").and_then(|x| names(x, &t.path_of("in"), errs)) {
+                for n in refs {
+                    within.extend(self.lookup_place(&n, &t.path_of("in"), errs));
+                }
             }
+            let site = t
+                .get("site")
+                .and_then(|s| name(s, &t.path_of("site"), errs))
+                .and_then(|n| self.lookup_site(&n, &t.path_of("site"), errs));
+            let (crew, priority) = self.crew_fields(&t, errs);
             t.finish(errs);
+            let comp = RawComp {
+                description,
+                failure,
+                repair,
+                crew,
+                priority,
+            };
             let members: Vec<String> = if count == 1 {
                 vec![key_name.to_string()]
             } else {
@@ -406,8 +1010,9 @@ impl Compiler {
                 self.node_names.insert(m.clone(), vec![self.nodes.len()]);
                 self.nodes.push(RawNode {
                     name: m.clone(),
-                    failure: failure.clone(),
-                    repair: repair.clone(),
+                    comp: comp.clone(),
+                    within: within.clone(),
+                    site,
                 });
             }
             if count > 1 {
@@ -494,12 +1099,87 @@ impl Compiler {
         ok.then_some(out)
     }
 
+    /// Resolves a name that must be exactly one node (not a group).
+    fn one_node(&self, v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<(usize, Name)> {
+        let n = name(v, path, errs)?;
+        let ids = self.resolve_nodes(std::slice::from_ref(&n), path, errs)?;
+        if ids.len() == 1 {
+            Some((ids[0], n))
+        } else {
+            errs.push(
+                n.span.clone(),
+                path,
+                format!(
+                    "`{}` is a group of {} nodes; name one node here, e.g. `{}`",
+                    n.text,
+                    ids.len(),
+                    self.nodes[ids[0]].name
+                ),
+            );
+            None
+        }
+    }
+
+    /// Reads `on` (a node, a group or a list), reporting nodes listed twice.
+    fn on_nodes(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<(Vec<usize>, Range<usize>)> {
+        let on_val = t.req("on", "the node or nodes its instances run on", errs)?;
+        let path = t.path_of("on");
+        let refs = names(on_val, &path, errs)?;
+        let nodes = self.resolve_nodes(&refs, &path, errs)?;
+        let mut seen = std::collections::HashSet::new();
+        for &n in &nodes {
+            if !seen.insert(n) {
+                errs.push(
+                    on_val.span(),
+                    path.clone(),
+                    format!("node `{}` is listed twice", self.nodes[n].name),
+                );
+            }
+        }
+        Some((nodes, on_val.span()))
+    }
+
+    /// Reports keys of another role kind with a message saying which kinds take them.
+    fn reject_foreign_keys(&self, t: &Tbl<'_, '_>, kind: &str, errs: &mut Errors) {
+        for (key, kinds) in ROLE_KEYS {
+            if kinds.contains(&kind) {
+                continue;
+            }
+            let Some((span, _)) = t.peek(key) else {
+                continue;
+            };
+            t.handled(key);
+            let msg = match (*key, kind) {
+                ("min_up", "standalone") => {
+                    "`min_up` applies to pools only; a standalone role has one instance".to_string()
+                }
+                ("on", "availability_group") => "an availability group names its replicas with `primary` and `secondaries`, not `on`".to_string(),
+                ("on", "mirroring") => "a mirrored database names `principal`, `mirror` and optionally `witness`, not `on`".to_string(),
+                ("recovery", _) => format!("`recovery` is only for standalone roles; a {kind} role recovers by failing over"),
+                _ => {
+                    let quoted: Vec<String> = kinds.iter().map(|k| format!("\"{k}\"")).collect();
+                    let list = match quoted.split_last() {
+                        Some((last, rest)) if !rest.is_empty() => {
+                            format!("{} or {last}", rest.join(", "))
+                        }
+                        _ => quoted.join(""),
+                    };
+                    format!("`{key}` does not apply to a {kind} role; it is for kind = {list}")
+                }
+            };
+            errs.push(span, t.path_of(key), msg);
+        }
+    }
+
     fn role(&self, v: &Val<'_>, path: &str, name: Name, errs: &mut Errors) -> RawRole {
         let mut role = RawRole {
             name: name.clone(),
             description: None,
             kind: None,
+            machine: None,
             requires: Vec::new(),
+            from: None,
+            site: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;
@@ -509,118 +1189,704 @@ impl Compiler {
             .and_then(|d| string(d, &t.path_of("description"), errs));
         let kind = t.req("kind", ROLE_KINDS, errs).and_then(|k| {
             let s = string(k, &t.path_of("kind"), errs)?;
-            match s.as_str() {
-                "standalone" | "pool" => Some((s, k.span())),
-                other => {
-                    errs.push(
-                        k.span(),
-                        t.path_of("kind"),
-                        format!("unknown role kind \"{other}\"; expected {ROLE_KINDS}"),
-                    );
-                    None
-                }
+            if ROLE_KIND_NAMES.contains(&s.as_str()) {
+                Some((s, k.span()))
+            } else {
+                let hint = reader::closest(&s, ROLE_KIND_NAMES)
+                    .map(|c| format!("did you mean \"{c}\"? "))
+                    .unwrap_or_default();
+                errs.push(
+                    k.span(),
+                    t.path_of("kind"),
+                    format!("unknown role kind \"{s}\"; {hint}expected {ROLE_KINDS}"),
+                );
+                None
             }
         });
-        let on_val = t.req("on", "the node or nodes its instances run on", errs);
-        let on = on_val.and_then(|o| names(o, &t.path_of("on"), errs));
-        let nodes = on
-            .as_ref()
-            .and_then(|refs| self.resolve_nodes(refs, &t.path_of("on"), errs));
-        let min_up_val = t.get("min_up");
         if let Some(refs) = t
             .get("requires")
             .and_then(|r| names(r, &t.path_of("requires"), errs))
         {
-            {
-                for n in refs {
-                    match self.entity_names.get(&n.text) {
-                        Some(Target::Role(i)) => role.requires.push((*i, n.span.clone())),
-                        Some(Target::Service(_)) => errs.push(
+            for n in refs {
+                match self.entity_names.get(&n.text) {
+                    Some(Target::Role(i)) => role.requires.push((*i, n.span.clone())),
+                    Some(Target::Service(_)) => errs.push(
+                        n.span.clone(),
+                        t.path_of("requires"),
+                        format!("`{}` is a service; `requires` names roles", n.text),
+                    ),
+                    None => {
+                        let hint = self.entity_hint(&n.text);
+                        errs.push(
                             n.span.clone(),
                             t.path_of("requires"),
-                            format!("`{}` is a service; `requires` names roles", n.text),
-                        ),
-                        None => {
-                            let hint = self.entity_hint(&n.text);
-                            errs.push(
-                                n.span.clone(),
-                                t.path_of("requires"),
-                                format!("unknown role `{}`{hint}", n.text),
-                            );
-                        }
+                            format!("unknown role `{}`{hint}", n.text),
+                        );
                     }
                 }
             }
         }
-        if let (Some((kind, kind_span)), Some(nodes), Some(on_val)) = (kind, nodes, on_val) {
-            let on_path = t.path_of("on");
-            let mut seen = std::collections::HashSet::new();
-            for &n in &nodes {
-                if !seen.insert(n) {
-                    errs.push(
-                        on_val.span(),
-                        on_path.clone(),
-                        format!("node `{}` is listed twice", self.nodes[n].name),
-                    );
+        let explicit_site = t.get("site").and_then(|s| {
+            let n = reader::name(s, &t.path_of("site"), errs)?;
+            self.lookup_site(&n, &t.path_of("site"), errs)
+        });
+        let Some((kind, kind_span)) = kind else {
+            // Without a valid kind the other keys cannot be judged; report only the kind.
+            t.allow(&ROLE_KEYS.iter().map(|(k, _)| *k).collect::<Vec<_>>());
+            t.finish(errs);
+            return role;
+        };
+        self.reject_foreign_keys(&t, &kind, errs);
+        match kind.as_str() {
+            "standalone" => self.standalone(&t, &mut role, errs),
+            "pool" => self.pool(&t, kind_span, &mut role, errs),
+            "cluster" => self.cluster(&t, &mut role, errs),
+            "availability_group" => self.availability_group(&t, &mut role, errs),
+            _ => self.mirroring(&t, &mut role, errs),
+        }
+        role.site = explicit_site;
+        if let (Some(k), None) = (&role.kind, explicit_site) {
+            let mut at: Vec<(usize, usize)> = Vec::new();
+            for n in k.nodes() {
+                if let Some(s) = self.nodes[n].site
+                    && !at.iter().any(|(_, x)| *x == s)
+                {
+                    at.push((n, s));
                 }
             }
-            match kind.as_str() {
-                "standalone" => {
-                    if let Some(m) = min_up_val {
-                        errs.push(
-                            m.span(),
-                            t.path_of("min_up"),
-                            "`min_up` applies to pools only; a standalone role has one instance",
-                        );
-                    }
-                    if nodes.len() == 1 {
-                        role.kind = Some(RoleKind::Standalone { node: nodes[0] });
-                    } else {
-                        errs.push(
-                            on_val.span(),
-                            on_path,
-                            format!(
-                                "a standalone role runs on exactly one node, but `on` names {} nodes; use kind = \"pool\" for several instances",
-                                nodes.len()
-                            ),
-                        );
-                    }
-                }
-                _ => {
-                    let min_up = match min_up_val {
-                        Some(m) => integer(m, &t.path_of("min_up"), u32::MAX as u64, errs)
-                            .map(|x| (x as u32, m.span())),
-                        None => Some((1, kind_span)),
-                    };
-                    if nodes.is_empty() {
-                        errs.push(
-                            on_val.span(),
-                            on_path,
-                            "a pool needs at least one node in `on`",
-                        );
-                    } else if let Some((k, span)) = min_up {
-                        if k == 0 {
-                            errs.push(span, t.path_of("min_up"), "min_up must be at least 1 (a pool with min_up = 0 could never be down)");
-                        } else if k as usize > nodes.len() {
-                            errs.push(
-                                span,
-                                t.path_of("min_up"),
-                                format!(
-                                    "min_up = {k} but the pool has only {} instance{}: it could never be available; use at most {}",
-                                    nodes.len(),
-                                    if nodes.len() == 1 { "" } else { "s" },
-                                    nodes.len()
-                                ),
-                            );
-                        } else {
-                            role.kind = Some(RoleKind::Pool { nodes, min_up: k });
-                        }
-                    }
-                }
+            match at.as_slice() {
+                [] => {}
+                [(_, s)] => role.site = Some(*s),
+                _ => errs.push(
+                    t.span.clone(),
+                    t.path.clone(),
+                    format!(
+                        "the role's nodes are at different sites ({}); say which site the role is at with `site = \"...\"`",
+                        at.iter()
+                            .map(|(n, s)| format!("{} at {}", self.nodes[*n].name, self.sites[*s].name))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                ),
             }
         }
         t.finish(errs);
         role
+    }
+
+    fn standalone(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
+        let on = self.on_nodes(t, errs);
+        let software = t
+            .get("software")
+            .and_then(|s| software(s, &t.path_of("software"), errs));
+        let recovery = t
+            .get("recovery")
+            .and_then(|r| self.recovery(r, &t.path_of("recovery"), role, errs));
+        let manual_recovery = t
+            .get("manual_recovery")
+            .and_then(|d| dist(d, &t.path_of("manual_recovery"), errs));
+        match (&software, t.peek("manual_recovery")) {
+            (Some(sw), None) if sw.restart_success < 1.0 => errs.push(
+                t.span.clone(),
+                t.path.clone(),
+                format!(
+                    "missing field `manual_recovery` (operator recovery time, e.g. {{ dist = \"exponential\", mean = \"1h\" }}): needed because software.restart_success = {} < 1, and a failed restart needs an operator",
+                    sw.restart_success
+                ),
+            ),
+            (None, Some((span, _))) if !t.has("software") => errs.push(
+                span,
+                t.path_of("manual_recovery"),
+                "`manual_recovery` follows a failed software restart, but this role has no `software`; a standalone role comes back with its node (see `recovery`)",
+            ),
+            _ => {}
+        }
+        let Some((nodes, on_span)) = on else { return };
+        if nodes.len() != 1 {
+            errs.push(
+                on_span,
+                t.path_of("on"),
+                format!(
+                    "a standalone role runs on exactly one node, but `on` names {} nodes; use kind = \"pool\" for several instances, or kind = \"cluster\" for failover",
+                    nodes.len()
+                ),
+            );
+            return;
+        }
+        let node = nodes[0];
+        role.kind = Some(RoleKind::Standalone { node });
+        let recovery = recovery.unwrap_or(Recovery::Repair);
+        if software.is_some() || !matches!(recovery, Recovery::Repair) {
+            role.machine = Some(Machine {
+                replicas: vec![Replica {
+                    node,
+                    automatic: false,
+                    needs_witness: false,
+                    lag: None,
+                }],
+                witness: None,
+                failover: None,
+                coverage: 1.0,
+                manual_recovery,
+                manual_failover: None,
+                failback: false,
+                software,
+                recovery,
+                stream_key: stream_key("role", &role.name.text),
+                output: 0,
+            });
+        }
+    }
+
+    /// Reads `recovery = { kind = ..., ... }` of a standalone role; records a reinstall source.
+    fn recovery(
+        &self,
+        v: &Val<'_>,
+        path: &str,
+        role: &mut RawRole,
+        errs: &mut Errors,
+    ) -> Option<Recovery> {
+        let t = Tbl::new(
+            v,
+            path,
+            "a recovery such as { kind = \"restore\", backup_every = \"24h\", restore = { dist = \"fixed\", value = \"6h\" } }",
+            errs,
+        )?;
+        let kind_val = t.req("kind", RECOVERY_KINDS, errs);
+        let kind = kind_val.and_then(|k| string(k, &t.path_of("kind"), errs));
+        const KEYS: &[(&str, &str)] = &[
+            ("backup_every", "restore"),
+            ("backup_offset", "restore"),
+            ("restore", "restore"),
+            ("time", "reinstall"),
+            ("from", "reinstall"),
+        ];
+        let result = match kind.as_deref() {
+            Some(k @ ("repair" | "restore" | "reinstall")) => {
+                for (key, owner) in KEYS {
+                    if *owner != k
+                        && let Some((span, _)) = t.peek(key)
+                    {
+                        t.handled(key);
+                        errs.push(
+                            span,
+                            t.path_of(key),
+                            format!("`{key}` applies to kind = \"{owner}\", not kind = \"{k}\""),
+                        );
+                    }
+                }
+                match k {
+                    "repair" => Some(Recovery::Repair),
+                    "restore" => {
+                        let every = t
+                            .req(
+                                "backup_every",
+                                "interval between backups, e.g. \"24h\"",
+                                errs,
+                            )
+                            .and_then(|x| {
+                                positive_duration(
+                                    x,
+                                    &t.path_of("backup_every"),
+                                    "backup_every",
+                                    errs,
+                                )
+                            });
+                        let offset = match t.get("backup_offset") {
+                            Some(x) => duration(x, &t.path_of("backup_offset"), errs),
+                            None => Some(0.0),
+                        };
+                        let restore = t
+                            .req(
+                                "restore",
+                                "time to restore, e.g. { dist = \"lognormal\", mean = \"6h\", sigma = 0.5 }",
+                                errs,
+                            )
+                            .and_then(|d| dist(d, &t.path_of("restore"), errs));
+                        match (every, offset, restore) {
+                            (Some(every), Some(offset), Some(restore)) => Some(Recovery::Restore {
+                                every,
+                                offset,
+                                restore,
+                            }),
+                            _ => None,
+                        }
+                    }
+                    _ => {
+                        let time = t
+                            .req(
+                                "time",
+                                "time to reinstall, e.g. { dist = \"fixed\", value = \"8h\" }",
+                                errs,
+                            )
+                            .and_then(|d| dist(d, &t.path_of("time"), errs));
+                        let from = t.get("from").and_then(|f| {
+                            let p = t.path_of("from");
+                            let n = reader::name(f, &p, errs)?;
+                            match self.entity_names.get(&n.text) {
+                                Some(Target::Role(j)) => {
+                                    if n.text == role.name.text {
+                                        errs.push(
+                                            n.span.clone(),
+                                            p,
+                                            format!("role `{}` cannot be reinstalled from itself; `from` names the role it is rebuilt from, e.g. its parent site's server", n.text),
+                                        );
+                                        return None;
+                                    }
+                                    role.from = Some((*j, n.span.clone()));
+                                    Some(*j)
+                                }
+                                Some(Target::Service(_)) => {
+                                    errs.push(
+                                        n.span.clone(),
+                                        p,
+                                        format!("`{}` is a service; `from` names the role it is reinstalled from", n.text),
+                                    );
+                                    None
+                                }
+                                None => {
+                                    errs.push(
+                                        n.span.clone(),
+                                        p,
+                                        self.unknown_role(&n.text),
+                                    );
+                                    None
+                                }
+                            }
+                        });
+                        time.map(|time| Recovery::Reinstall { time, from })
+                    }
+                }
+            }
+            Some(other) => {
+                let hint = reader::closest(other, &["repair", "restore", "reinstall"])
+                    .map(|c| format!("did you mean \"{c}\"? "))
+                    .unwrap_or_default();
+                errs.push(
+                    kind_val.map_or(t.span.clone(), |k| k.span()),
+                    t.path_of("kind"),
+                    format!("unknown recovery kind \"{other}\"; {hint}expected {RECOVERY_KINDS}"),
+                );
+                t.allow(&["backup_every", "backup_offset", "restore", "time", "from"]);
+                None
+            }
+            None => {
+                t.allow(&["backup_every", "backup_offset", "restore", "time", "from"]);
+                None
+            }
+        };
+        t.finish(errs);
+        result
+    }
+
+    fn pool(
+        &self,
+        t: &Tbl<'_, '_>,
+        kind_span: Range<usize>,
+        role: &mut RawRole,
+        errs: &mut Errors,
+    ) {
+        let on = self.on_nodes(t, errs);
+        let min_up = match t.get("min_up") {
+            Some(m) => integer(m, &t.path_of("min_up"), u32::MAX as u64, errs)
+                .map(|x| (x as u32, m.span())),
+            None => Some((1, kind_span)),
+        };
+        let Some((nodes, on_span)) = on else { return };
+        if nodes.is_empty() {
+            errs.push(
+                on_span,
+                t.path_of("on"),
+                "a pool needs at least one node in `on`",
+            );
+        } else if let Some((k, span)) = min_up {
+            if k == 0 {
+                errs.push(
+                    span,
+                    t.path_of("min_up"),
+                    "min_up must be at least 1 (a pool with min_up = 0 could never be down)",
+                );
+            } else if k as usize > nodes.len() {
+                errs.push(
+                    span,
+                    t.path_of("min_up"),
+                    format!(
+                        "min_up = {k} but the pool has only {} instance{}: it could never be available; use at most {}",
+                        nodes.len(),
+                        if nodes.len() == 1 { "" } else { "s" },
+                        nodes.len()
+                    ),
+                );
+            } else {
+                role.kind = Some(RoleKind::Pool { nodes, min_up: k });
+            }
+        }
+    }
+
+    /// Reads the failover parameters shared by clusters, availability groups and mirroring.
+    /// `manual_failover`: `None` when the kind has none, else why it is required (if it is).
+    fn failover_fields(
+        &self,
+        t: &Tbl<'_, '_>,
+        manual_failover: Option<Option<String>>,
+        errs: &mut Errors,
+    ) -> Failover {
+        let failover = t
+            .req(
+                "failover",
+                "time of an automatic failover, e.g. { dist = \"lognormal\", mean = \"2min\", sigma = 0.5 }",
+                errs,
+            )
+            .and_then(|d| dist(d, &t.path_of("failover"), errs));
+        let coverage = t
+            .get("coverage")
+            .and_then(|c| probability(c, &t.path_of("coverage"), errs));
+        let software = t
+            .get("software")
+            .and_then(|s| software(s, &t.path_of("software"), errs));
+        let manual_recovery = t
+            .get("manual_recovery")
+            .and_then(|d| dist(d, &t.path_of("manual_recovery"), errs));
+        if !t.has("manual_recovery") {
+            let why = match (coverage, &software) {
+                (Some(c), _) if c < 1.0 => Some(format!(
+                    "coverage = {c} < 1, and a failed failover needs an operator"
+                )),
+                (_, Some(sw)) if sw.restart_success < 1.0 => Some(format!(
+                    "software.restart_success = {} < 1, and a failed restart may need an operator",
+                    sw.restart_success
+                )),
+                _ => None,
+            };
+            if let Some(why) = why {
+                errs.push(
+                    t.span.clone(),
+                    t.path.clone(),
+                    format!("missing field `manual_recovery` (operator recovery time, e.g. {{ dist = \"exponential\", mean = \"1h\" }}): needed because {why}"),
+                );
+            }
+        }
+        let manual_failover = match manual_failover {
+            None => None,
+            Some(required) => match t.get("manual_failover") {
+                Some(d) => dist(d, &t.path_of("manual_failover"), errs),
+                None => {
+                    if let Some(why) = required {
+                        errs.push(
+                            t.span.clone(),
+                            t.path.clone(),
+                            format!("missing field `manual_failover` (operator delay before a manual failover, e.g. {{ dist = \"exponential\", mean = \"30min\" }}): needed because {why}"),
+                        );
+                    }
+                    None
+                }
+            },
+        };
+        Failover {
+            failover,
+            coverage: coverage.unwrap_or(1.0),
+            manual_recovery,
+            manual_failover,
+            software,
+        }
+    }
+
+    fn machine(&self, role: &RawRole, replicas: Vec<Replica>, f: Failover) -> Machine {
+        Machine {
+            replicas,
+            witness: None,
+            failover: f.failover,
+            coverage: f.coverage,
+            manual_recovery: f.manual_recovery,
+            manual_failover: f.manual_failover,
+            failback: false,
+            software: f.software,
+            recovery: Recovery::Repair,
+            stream_key: stream_key("role", &role.name.text),
+            output: 0,
+        }
+    }
+
+    fn cluster(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
+        let on = self.on_nodes(t, errs);
+        let f = self.failover_fields(t, None, errs);
+        let failback = t
+            .get("failback")
+            .and_then(|b| boolean(b, &t.path_of("failback"), errs))
+            .unwrap_or(false);
+        let max_nodes = t.get("max_nodes").and_then(|m| {
+            let p = t.path_of("max_nodes");
+            match integer(m, &p, u32::MAX as u64, errs)? {
+                0 => {
+                    errs.push(
+                        m.span(),
+                        p,
+                        "max_nodes must be at least 1 (leave it out when the product has no limit)",
+                    );
+                    None
+                }
+                n => Some(n as u32),
+            }
+        });
+        let Some((nodes, on_span)) = on else { return };
+        if nodes.is_empty() || nodes.len() > MAX_CLUSTER_NODES {
+            errs.push(
+                on_span,
+                t.path_of("on"),
+                format!(
+                    "a cluster has 1 to {MAX_CLUSTER_NODES} nodes, but `on` names {}",
+                    nodes.len()
+                ),
+            );
+            return;
+        }
+        let replicas = nodes
+            .iter()
+            .map(|&node| Replica {
+                node,
+                automatic: true,
+                needs_witness: false,
+                lag: None,
+            })
+            .collect();
+        let mut m = self.machine(role, replicas, f);
+        m.failback = failback;
+        role.machine = Some(m);
+        role.kind = Some(RoleKind::Cluster { nodes, max_nodes });
+    }
+
+    fn availability_group(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
+        let primary = t
+            .req("primary", "the node of the initial primary replica", errs)
+            .and_then(|p| self.one_node(p, &t.path_of("primary"), errs));
+        let mut used: Vec<usize> = primary.iter().map(|(n, _)| *n).collect();
+        let mut secondaries: Vec<(usize, Commit, Option<Dist>)> = Vec::new();
+        let mut any_async = false;
+        let mut ok = true;
+        let sv = t.req(
+            "secondaries",
+            "secondary replicas, e.g. [{ on = \"sql2\", commit = \"synchronous\" }]",
+            errs,
+        );
+        if let Some(sv) = sv {
+            let sp = t.path_of("secondaries");
+            match sv.get_ref() {
+                DeValue::Array(items) if items.is_empty() || items.len() > MAX_AG_SECONDARIES => {
+                    ok = false;
+                    errs.push(
+                        sv.span(),
+                        sp,
+                        format!(
+                            "an availability group has 1 to {MAX_AG_SECONDARIES} secondary replicas, but `secondaries` lists {}",
+                            items.len()
+                        ),
+                    );
+                }
+                DeValue::Array(items) => {
+                    for (i, item) in items.iter().enumerate() {
+                        let ip = format!("{sp}[{i}]");
+                        let Some(it) = Tbl::new(
+                            item,
+                            &ip,
+                            "a secondary replica such as { on = \"sql2\", commit = \"synchronous\" }",
+                            errs,
+                        ) else {
+                            ok = false;
+                            continue;
+                        };
+                        let node = it
+                            .req("on", "the replica's node", errs)
+                            .and_then(|o| self.one_node(o, &it.path_of("on"), errs));
+                        let mode = it
+                            .req("commit", COMMIT_MODES, errs)
+                            .and_then(|c| commit(c, &it.path_of("commit"), errs));
+                        let lag = self.lag(&it, mode, "", errs);
+                        let on_path = it.path_of("on");
+                        it.finish(errs);
+                        match (node, mode) {
+                            (Some((n, name)), Some(mode)) => {
+                                if used.contains(&n) {
+                                    ok = false;
+                                    errs.push(
+                                        name.span,
+                                        on_path,
+                                        format!("node `{}` already holds a replica of this role; each replica needs its own node", name.text),
+                                    );
+                                }
+                                used.push(n);
+                                any_async |= mode == Commit::Asynchronous;
+                                secondaries.push((n, mode, lag));
+                            }
+                            _ => ok = false,
+                        }
+                    }
+                }
+                other => {
+                    ok = false;
+                    errs.push(
+                        sv.span(),
+                        sp,
+                        format!(
+                            "expected an array of secondary replicas such as [{{ on = \"sql2\", commit = \"synchronous\" }}], found {}",
+                            type_name(other)
+                        ),
+                    );
+                }
+            }
+        }
+        let why = any_async.then(|| {
+            "a secondary is asynchronous, and failing over to it takes an operator".to_string()
+        });
+        let f = self.failover_fields(t, Some(why), errs);
+        let (Some((primary, _)), true) = (primary, ok) else {
+            return;
+        };
+        let mut replicas = vec![Replica {
+            node: primary,
+            automatic: true,
+            needs_witness: false,
+            lag: None,
+        }];
+        replicas.extend(secondaries.iter().map(|(node, mode, lag)| Replica {
+            node: *node,
+            automatic: *mode == Commit::Synchronous,
+            needs_witness: false,
+            lag: lag.clone(),
+        }));
+        role.machine = Some(self.machine(role, replicas, f));
+        role.kind = Some(RoleKind::AvailabilityGroup {
+            primary,
+            secondaries: secondaries.into_iter().map(|(n, c, _)| (n, c)).collect(),
+        });
+    }
+
+    /// Reads `lag`: required for asynchronous commit, rejected for synchronous.
+    fn lag(
+        &self,
+        t: &Tbl<'_, '_>,
+        mode: Option<Commit>,
+        default_note: &str,
+        errs: &mut Errors,
+    ) -> Option<Dist> {
+        let lag = t.get("lag");
+        match (mode, lag) {
+            (Some(Commit::Asynchronous), Some(d)) => dist(d, &t.path_of("lag"), errs),
+            (Some(Commit::Asynchronous), None) => {
+                errs.push(
+                    t.span.clone(),
+                    t.path.clone(),
+                    "missing field `lag` (hours of transactions lost by a failover, e.g. { dist = \"exponential\", mean = \"30s\" }): needed because commit = \"asynchronous\"",
+                );
+                None
+            }
+            (Some(Commit::Synchronous), Some(d)) => {
+                errs.push(
+                    d.span(),
+                    t.path_of("lag"),
+                    format!("`lag` applies to asynchronous commit only; with commit = \"synchronous\"{default_note} a failover loses no transactions"),
+                );
+                None
+            }
+            _ => None,
+        }
+    }
+
+    fn mirroring(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
+        let principal = t
+            .req("principal", "the node of the initial principal", errs)
+            .and_then(|p| self.one_node(p, &t.path_of("principal"), errs));
+        let mirror = t
+            .req("mirror", "the mirror's node", errs)
+            .and_then(|p| self.one_node(p, &t.path_of("mirror"), errs));
+        let witness = t
+            .get("witness")
+            .and_then(|p| self.one_node(p, &t.path_of("witness"), errs));
+        let (mode, note) = match t.get("commit") {
+            Some(c) => (commit(c, &t.path_of("commit"), errs), ""),
+            None => (Some(Commit::Synchronous), " (the default)"),
+        };
+        let lag = self.lag(t, mode, note, errs);
+        let f = self.failover_fields(
+            t,
+            Some(Some(
+                "mirroring fails over by hand when there is no witness or the witness is down"
+                    .to_string(),
+            )),
+            errs,
+        );
+        let mut ok = true;
+        if let (Some((p, _)), Some((m, mn))) = (&principal, &mirror)
+            && p == m
+        {
+            ok = false;
+            errs.push(
+                mn.span.clone(),
+                t.path_of("mirror"),
+                format!(
+                    "the mirror must be another node than the principal `{}`",
+                    mn.text
+                ),
+            );
+        }
+        if let Some((w, wn)) = &witness
+            && [&principal, &mirror]
+                .iter()
+                .any(|x| x.as_ref().is_some_and(|(n, _)| n == w))
+        {
+            ok = false;
+            errs.push(
+                wn.span.clone(),
+                t.path_of("witness"),
+                format!(
+                    "the witness must be a third node, not the principal or the mirror (`{}`)",
+                    wn.text
+                ),
+            );
+        }
+        let (Some((principal, _)), Some((mirror, _)), Some(mode), true) =
+            (principal, mirror, mode, ok)
+        else {
+            return;
+        };
+        let auto = witness.is_some();
+        let replicas = [principal, mirror]
+            .into_iter()
+            .map(|node| Replica {
+                node,
+                automatic: auto,
+                needs_witness: auto,
+                lag: lag.clone(),
+            })
+            .collect();
+        let mut m = self.machine(role, replicas, f);
+        m.witness = witness.as_ref().map(|(w, _)| *w);
+        role.machine = Some(m);
+        role.kind = Some(RoleKind::Mirroring {
+            principal,
+            mirror,
+            witness: witness.map(|(w, _)| w),
+            commit: mode,
+        });
+    }
+
+    /// The unknown-role message, with a likely intended role or the defined ones.
+    fn unknown_role(&self, text: &str) -> String {
+        let known: Vec<&str> = self.roles_named();
+        unknown(
+            "role",
+            text,
+            &known,
+            &format!("define it in a [roles.{text}] section"),
+        )
+    }
+
+    /// Names of all roles (registered before any role is read).
+    fn roles_named(&self) -> Vec<&str> {
+        self.entity_names
+            .iter()
+            .filter(|(_, t)| matches!(t, Target::Role(_)))
+            .map(|(n, _)| n.as_str())
+            .collect()
     }
 
     fn entity_hint(&self, text: &str) -> String {
@@ -636,6 +1902,7 @@ impl Compiler {
             description: None,
             target: None,
             expr: None,
+            site: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("service `{}`", name.text), errs) else {
             return svc;
@@ -653,6 +1920,10 @@ impl Compiler {
                 }
             }
         }
+        svc.site = t.get("site").and_then(|s| {
+            let n = reader::name(s, &t.path_of("site"), errs)?;
+            self.lookup_site(&n, &t.path_of("site"), errs)
+        });
         svc.expr = self.expr(&t, errs);
         t.finish(errs);
         svc
@@ -787,16 +2058,203 @@ impl Compiler {
         ok.then_some(out)
     }
 
-    /// Finds dependency cycles among roles (`requires`) and services (references); reports each.
+    fn maintenance_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
+        let Some(section) = Tbl::new(v, "maintenance", "the [maintenance] section", errs) else {
+            return;
+        };
+        for (key, val) in section.entries() {
+            let key_name: &str = key.get_ref();
+            let path = join("maintenance", key_name);
+            let Some(t) = Tbl::new(
+                val,
+                &path,
+                &format!("maintenance schedule `{key_name}`"),
+                errs,
+            ) else {
+                continue;
+            };
+            let every_val = t.req(
+                "every",
+                "interval between window starts, e.g. \"30d\"",
+                errs,
+            );
+            let every = every_val.and_then(|e| {
+                let p = t.path_of("every");
+                let h = positive_duration(e, &p, "every", errs)?;
+                if let Some(mission) = self.mission
+                    && mission / h > MAX_WINDOWS
+                {
+                    errs.push(
+                        e.span(),
+                        p,
+                        format!(
+                            "every = {} opens {:.0} windows in a {} mission; at most {MAX_WINDOWS:.0} are accepted (maintenance is planned in days or weeks)",
+                            format_duration(h),
+                            mission / h,
+                            format_duration(mission)
+                        ),
+                    );
+                    return None;
+                }
+                Some(h)
+            });
+            let duration_val = t.req(
+                "duration",
+                "time each node spends in maintenance, e.g. \"4h\"",
+                errs,
+            );
+            let dur = duration_val
+                .and_then(|d| positive_duration(d, &t.path_of("duration"), "duration", errs));
+            let offset = match t.get("offset") {
+                Some(o) => duration(o, &t.path_of("offset"), errs),
+                None => Some(0.0),
+            };
+            let rolling = t
+                .get("rolling")
+                .and_then(|r| boolean(r, &t.path_of("rolling"), errs))
+                .unwrap_or(false);
+            let nodes_val = t.get("nodes");
+            let role_val = t.get("role");
+            let target: Option<(Vec<usize>, Guard)> = match (nodes_val, role_val) {
+                (Some(_), Some(r)) => {
+                    errs.push(
+                        r.span(),
+                        t.path_of("role"),
+                        "give `nodes` or `role`, not both: a schedule covers a node list or a role's nodes",
+                    );
+                    None
+                }
+                (None, None) => {
+                    errs.push(
+                        t.span.clone(),
+                        path.clone(),
+                        "missing field `nodes` (nodes or node groups, e.g. [\"web\", \"db1\"]) or `role` (a role whose nodes are maintained)",
+                    );
+                    None
+                }
+                (Some(nv), None) => {
+                    let p = t.path_of("nodes");
+                    names(nv, &p, errs)
+                        .and_then(|refs| self.resolve_nodes(&refs, &p, errs))
+                        .and_then(|nodes| {
+                            if nodes.is_empty() {
+                                errs.push(
+                                    nv.span(),
+                                    p,
+                                    "the list is empty: name at least one node",
+                                );
+                                return None;
+                            }
+                            let mut seen = std::collections::HashSet::new();
+                            for &n in &nodes {
+                                if !seen.insert(n) {
+                                    errs.push(
+                                        nv.span(),
+                                        p.clone(),
+                                        format!("node `{}` is listed twice", self.nodes[n].name),
+                                    );
+                                    return None;
+                                }
+                            }
+                            let guard = if rolling {
+                                Guard::KeepOneUp
+                            } else {
+                                Guard::None
+                            };
+                            Some((nodes, guard))
+                        })
+                }
+                (None, Some(rv)) => {
+                    let p = t.path_of("role");
+                    reader::name(rv, &p, errs).and_then(|n| match self.entity_names.get(&n.text) {
+                        Some(Target::Role(i)) => {
+                            let kind = self.roles.get(*i).and_then(|r| r.kind.as_ref())?;
+                            if rolling && matches!(kind, RoleKind::Standalone { .. }) {
+                                errs.push(
+                                    n.span,
+                                    p,
+                                    format!("rolling maintenance needs redundancy to roll over, but role `{}` is standalone (one node); drop `rolling` to take its node down in each window", n.text),
+                                );
+                                return None;
+                            }
+                            let guard = if rolling { Guard::Role(*i) } else { Guard::None };
+                            Some((kind.nodes(), guard))
+                        }
+                        Some(Target::Service(_)) => {
+                            errs.push(
+                                n.span,
+                                p,
+                                format!("`{}` is a service; `role` names a role whose nodes are maintained", n.text),
+                            );
+                            None
+                        }
+                        None => {
+                            errs.push(
+                                n.span.clone(),
+                                p,
+                                self.unknown_role(&n.text),
+                            );
+                            None
+                        }
+                    })
+                }
+            };
+            if let (Some(e), Some(d), Some(dv), false) = (every, dur, duration_val, rolling)
+                && d >= e
+            {
+                errs.push(
+                    dv.span(),
+                    t.path_of("duration"),
+                    format!(
+                        "duration {} must be shorter than every = {}: the nodes would never leave maintenance",
+                        format_duration(d),
+                        format_duration(e)
+                    ),
+                );
+            }
+            t.finish(errs);
+            if let (Some(every), Some(duration), Some(offset), Some((nodes, guard))) =
+                (every, dur, offset, target)
+            {
+                self.maintenance.push(Maintenance {
+                    name: key_name.to_string(),
+                    every,
+                    duration,
+                    offset,
+                    nodes,
+                    guard,
+                });
+            }
+        }
+    }
+
+    /// Finds dependency cycles among roles (`requires`, reinstall `from`) and services (references).
     fn check_cycles(&self, errs: &mut Errors) -> bool {
         let r = self.roles.len();
         let idx = |t: Target| match t {
             Target::Role(i) => i,
             Target::Service(i) => r + i,
         };
-        let mut edges: Vec<Vec<(usize, Range<usize>)>> = vec![Vec::new(); r + self.services.len()];
-        for (i, role) in self.roles.iter().enumerate() {
-            edges[i] = role.requires.clone();
+        let mut edges: Vec<Vec<Edge>> = Vec::new();
+        for role in &self.roles {
+            let requires = role_path(&role.name.text, "requires");
+            let mut out: Vec<Edge> = role
+                .requires
+                .iter()
+                .map(|(j, span)| Edge {
+                    to: *j,
+                    span: span.clone(),
+                    path: requires.clone(),
+                })
+                .collect();
+            if let Some((j, span)) = &role.from {
+                out.push(Edge {
+                    to: *j,
+                    span: span.clone(),
+                    path: join(&role_path(&role.name.text, "recovery"), "from"),
+                });
+            }
+            edges.push(out);
         }
         fn refs(e: &Expr, out: &mut Vec<(Target, Range<usize>)>) {
             match e {
@@ -804,12 +2262,21 @@ impl Compiler {
                 Expr::Gate { children, .. } => children.iter().for_each(|c| refs(c, out)),
             }
         }
-        for (i, s) in self.services.iter().enumerate() {
+        for s in &self.services {
             let mut out = Vec::new();
             if let Some(e) = &s.expr {
                 refs(e, &mut out);
             }
-            edges[r + i] = out.into_iter().map(|(t, s)| (idx(t), s)).collect();
+            let path = join("services", &s.name.text);
+            edges.push(
+                out.into_iter()
+                    .map(|(t, span)| Edge {
+                        to: idx(t),
+                        span,
+                        path: path.clone(),
+                    })
+                    .collect(),
+            );
         }
         let label = |i: usize| -> String {
             if i < r {
@@ -818,70 +2285,155 @@ impl Compiler {
                 self.services[i - r].name.text.clone()
             }
         };
-        // 0 = unvisited, 1 = on the stack, 2 = done.
-        let mut state = vec![0u8; edges.len()];
-        let mut ok = true;
-        for start in 0..edges.len() {
-            if state[start] != 0 {
-                continue;
-            }
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            state[start] = 1;
-            while let Some(&mut (v, ref mut next)) = stack.last_mut() {
-                if *next < edges[v].len() {
-                    let (w, span) = edges[v][*next].clone();
-                    *next += 1;
-                    match state[w] {
-                        0 => {
-                            state[w] = 1;
-                            stack.push((w, 0));
-                        }
-                        1 => {
-                            ok = false;
-                            let from = stack.iter().position(|(x, _)| *x == w).unwrap_or(0);
-                            let mut cycle: Vec<String> =
-                                stack[from..].iter().map(|(x, _)| label(*x)).collect();
-                            cycle.push(label(w));
-                            let path = if v < r {
-                                join(&join("roles", &label(v)), "requires")
-                            } else {
-                                join("services", &label(v))
-                            };
-                            errs.push(
-                                span,
-                                path,
-                                format!("dependency cycle: {}", cycle.join(" → ")),
-                            );
-                        }
-                        _ => {}
-                    }
-                } else {
-                    state[v] = 2;
-                    stack.pop();
-                }
-            }
-        }
-        ok
+        find_cycles(&edges, &label, "dependency cycle", "", errs)
     }
 
-    fn build(self, simulation: Simulation) -> Model {
-        let components: Vec<Component> = self
-            .nodes
-            .into_iter()
-            .map(|n| Component {
-                stream_key: stream_key("node", &n.name),
-                name: n.name,
-                kind: ComponentKind::Node,
-                description: None,
-                failure: n.failure.expect("validated"),
-                repair: n.repair.expect("validated"),
-                crew: None,
-                priority: 0,
-                within: Vec::new(),
+    /// Domains must not nest in a cycle; sites form one tree.
+    fn check_domains_and_sites(&self, errs: &mut Errors) -> bool {
+        let edges: Vec<Vec<Edge>> = self
+            .domains
+            .iter()
+            .map(|d| {
+                let path = join(&join("domains", &d.name), "in");
+                d.within
+                    .iter()
+                    .filter_map(|(p, span)| match p {
+                        Place::Domain(j) => Some(Edge {
+                            to: *j,
+                            span: span.clone(),
+                            path: path.clone(),
+                        }),
+                        Place::Site(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let domains_ok = find_cycles(
+            &edges,
+            &|i| self.domains[i].name.clone(),
+            "domain cycle",
+            ": a domain cannot be inside itself",
+            errs,
+        );
+        let edges: Vec<Vec<Edge>> = self
+            .sites
+            .iter()
+            .map(|s| {
+                s.parent
+                    .iter()
+                    .map(|(p, span)| Edge {
+                        to: *p,
+                        span: span.clone(),
+                        path: join(&join("sites", &s.name), "parent"),
+                    })
+                    .collect()
+            })
+            .collect();
+        let sites_ok = find_cycles(
+            &edges,
+            &|i| self.sites[i].name.clone(),
+            "parent cycle",
+            ": sites form a tree, from the root (central) site down",
+            errs,
+        );
+        let mut roots = self.sites.iter().filter(|s| s.parent.is_none());
+        let mut roots_ok = true;
+        if sites_ok && let Some(root) = roots.next() {
+            for extra in roots {
+                roots_ok = false;
+                errs.push(
+                    extra.span.clone(),
+                    join("sites", &extra.name),
+                    format!(
+                        "site `{}` has no `parent`, but `{}` is already the root site; sites form one tree: give it a parent, e.g. parent = \"{}\"",
+                        extra.name, root.name, root.name
+                    ),
+                );
+            }
+        }
+        domains_ok && sites_ok && roots_ok
+    }
+
+    fn build(self, simulation: Simulation) -> Option<Model> {
+        let n_nodes = self.nodes.len();
+        let mut next = n_nodes + self.domains.len();
+        let mut site_comp = vec![None; self.sites.len()];
+        let mut link_comp = vec![None; self.sites.len()];
+        for (i, s) in self.sites.iter().enumerate() {
+            if s.own.is_some() {
+                site_comp[i] = Some(next);
+                next += 1;
+            }
+            if s.link.is_some() {
+                link_comp[i] = Some(next);
+                next += 1;
+            }
+        }
+        let place = |p: &Place| match p {
+            Place::Domain(i) => Some(n_nodes + i),
+            Place::Site(j) => site_comp[*j],
+        };
+        let component = |name: String,
+                         kind: ComponentKind,
+                         comp: RawComp,
+                         within: Vec<usize>|
+         -> Option<Component> {
+            let mut inside: Vec<usize> = Vec::new();
+            for c in within {
+                if !inside.contains(&c) {
+                    inside.push(c);
+                }
+            }
+            Some(Component {
+                stream_key: stream_key(kind.as_str(), &name),
+                name,
+                kind,
+                description: comp.description,
+                failure: comp.failure?,
+                repair: comp.repair?,
+                crew: comp.crew,
+                priority: comp.priority,
+                within: inside,
                 maintenance: None,
                 effective: 0,
             })
-            .collect();
+        };
+        let mut components = Vec::with_capacity(next);
+        for n in self.nodes {
+            let mut within: Vec<usize> = n.within.iter().filter_map(place).collect();
+            within.extend(n.site.and_then(|s| site_comp[s]));
+            components.push(component(n.name, ComponentKind::Node, n.comp, within)?);
+        }
+        for d in self.domains {
+            let within = d.within.iter().filter_map(|(p, _)| place(p)).collect();
+            components.push(component(d.name, ComponentKind::Domain, d.comp, within)?);
+        }
+        let mut sites = Vec::with_capacity(self.sites.len());
+        for (i, s) in self.sites.into_iter().enumerate() {
+            if let Some(own) = s.own {
+                components.push(component(
+                    s.name.clone(),
+                    ComponentKind::Site,
+                    own,
+                    Vec::new(),
+                )?);
+            }
+            if let Some(link) = s.link {
+                components.push(component(
+                    format!("{}~link", s.name),
+                    ComponentKind::Link,
+                    link,
+                    Vec::new(),
+                )?);
+            }
+            sites.push(Site {
+                name: s.name,
+                description: s.description,
+                parent: s.parent.map(|(p, _)| p),
+                component: site_comp[i],
+                link: link_comp[i],
+            });
+        }
         fn to_model(e: Expr) -> model::Expr {
             match e {
                 Expr::Ref(Target::Role(i), _) => model::Expr::Role(i),
@@ -893,48 +2445,95 @@ impl Compiler {
                 },
             }
         }
-        let roles = self
-            .roles
-            .into_iter()
-            .map(|r| Role {
+        let mut roles = Vec::with_capacity(self.roles.len());
+        for r in self.roles {
+            roles.push(Role {
                 name: r.name.text,
                 description: r.description,
-                kind: r.kind.expect("validated"),
-                machine: None,
+                kind: r.kind?,
+                machine: r.machine,
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
-                site: None,
+                site: r.site,
                 own: 0,
                 gate: 0,
-            })
-            .collect();
-        let services = self
-            .services
-            .into_iter()
-            .map(|s| Service {
+            });
+        }
+        let mut services = Vec::with_capacity(self.services.len());
+        for s in self.services {
+            services.push(Service {
                 name: s.name.text,
                 description: s.description,
                 target: s.target,
-                expr: to_model(s.expr.expect("validated")),
-                site: None,
+                expr: to_model(s.expr?),
+                site: s.site,
                 expression: String::new(),
                 gate: 0,
                 support: Vec::new(),
-            })
-            .collect();
+            });
+        }
         let mut model = Model {
             name: self.name,
             simulation,
             components,
-            crews: Vec::new(),
-            sites: Vec::new(),
+            crews: self.crews,
+            sites,
             roles,
             services,
-            maintenance: Vec::new(),
+            maintenance: self.maintenance,
             graph: Graph::default(),
         };
         model::lower(&mut model);
-        model
+        Some(model)
     }
+}
+
+/// Reports every cycle of a graph (one error per back edge, at the edge that closes it).
+fn find_cycles(
+    edges: &[Vec<Edge>],
+    label: &dyn Fn(usize) -> String,
+    what: &str,
+    note: &str,
+    errs: &mut Errors,
+) -> bool {
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; edges.len()];
+    let mut ok = true;
+    for start in 0..edges.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if *next < edges[v].len() {
+                let e = &edges[v][*next];
+                *next += 1;
+                match state[e.to] {
+                    0 => {
+                        state[e.to] = 1;
+                        stack.push((e.to, 0));
+                    }
+                    1 => {
+                        ok = false;
+                        let from = stack.iter().position(|(x, _)| *x == e.to).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[from..].iter().map(|(x, _)| label(*x)).collect();
+                        cycle.push(label(e.to));
+                        errs.push(
+                            e.span.clone(),
+                            e.path.clone(),
+                            format!("{what}: {}{note}", cycle.join(" → ")),
+                        );
+                    }
+                    _ => {}
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    ok
 }
 
 /// Reads a distribution table such as `{ dist = "weibull", shape = 2, mean = "1000h" }`.

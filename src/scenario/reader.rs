@@ -81,6 +81,8 @@ pub struct Tbl<'a, 'i> {
     /// Path of the table.
     pub path: String,
     asked: RefCell<Vec<&'static str>>,
+    /// Keys already reported by a more specific message; `finish` stays quiet about them.
+    handled: RefCell<Vec<String>>,
 }
 
 impl<'a, 'i> Tbl<'a, 'i> {
@@ -106,6 +108,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             span,
             path: path.to_string(),
             asked: RefCell::new(Vec::new()),
+            handled: RefCell::new(Vec::new()),
         }
     }
 
@@ -126,6 +129,20 @@ impl<'a, 'i> Tbl<'a, 'i> {
     /// Marks keys as known without reading them (for keys read through `entries`).
     pub fn allow(&self, keys: &[&'static str]) {
         self.asked.borrow_mut().extend_from_slice(keys);
+    }
+
+    /// The key's span and value, if present, without marking the key as known.
+    pub fn peek(&self, key: &str) -> Option<(Range<usize>, &'a Val<'i>)> {
+        self.table
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(k, v)| (k.span(), v))
+    }
+
+    /// Marks a key as reported already (by a more specific message than "unknown key"), without
+    /// listing it among the valid keys.
+    pub fn handled(&self, key: &str) {
+        self.handled.borrow_mut().push(key.to_string());
     }
 
     /// True when the key is present (marks it as known).
@@ -156,9 +173,10 @@ impl<'a, 'i> Tbl<'a, 'i> {
     /// Reports every key that was never asked for, with the valid keys and a likely intended one.
     pub fn finish(self, errs: &mut Errors) {
         let asked = self.asked.into_inner();
+        let handled = self.handled.into_inner();
         for (k, _) in self.table.iter() {
             let key: &str = k.get_ref();
-            if asked.contains(&key) {
+            if asked.contains(&key) || handled.iter().any(|h| h == key) {
                 continue;
             }
             let mut valid: Vec<&str> = asked.clone();
@@ -398,6 +416,21 @@ pub fn duration(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Hours> {
                     "expected a duration, found {}; expected {DURATION_HELP}",
                     type_name(other)
                 ),
+            );
+            None
+        }
+    }
+}
+
+/// Reads a boolean.
+pub fn boolean(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<bool> {
+    match v.get_ref() {
+        DeValue::Boolean(b) => Some(*b),
+        other => {
+            errs.push(
+                v.span(),
+                path,
+                format!("expected true or false, found {}", type_name(other)),
             );
             None
         }
