@@ -155,13 +155,16 @@ fn mechanisms(out: &mut String, summary: &Summary) {
     for e in &summary.entities {
         if let Some(f) = &e.failover {
             let _ = writeln!(out, "\nrole {} (own mechanism, per year)", e.name);
-            let _ = writeln!(
-                out,
-                "  failovers {} · failed failovers {} · software restarts {}",
-                per_year(&f.failovers_per_year),
-                per_year(&f.failed_failovers_per_year),
-                per_year(&f.restarts_per_year)
-            );
+            let mut counts = vec![format!("failovers {}", per_year(&f.failovers_per_year))];
+            for (what, e) in [
+                ("failed failovers", &f.failed_failovers_per_year),
+                ("software restarts", &f.restarts_per_year),
+            ] {
+                if e.value > 0.0 {
+                    counts.push(format!("{what} {}", per_year(e)));
+                }
+            }
+            let _ = writeln!(out, "  {}", counts.join(" · "));
             let causes = [
                 ("switching", &f.failover_hours_per_year),
                 ("restarting", &f.restart_hours_per_year),

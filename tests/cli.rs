@@ -307,3 +307,58 @@ fn unreadable_inputs_are_named() {
         "{err}"
     );
 }
+
+/// Every bundled scenario validates without warnings and runs end to end; the mechanisms tour reports the
+/// measures of every mechanism, and is reproducible across thread counts too.
+#[test]
+fn bundled_scenarios_validate_and_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<_> = fs::read_dir("scenarios")
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 2);
+    for f in &files {
+        let out = nines().arg("validate").arg(f).output().unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{}: {text}", f.display());
+        assert!(!text.contains("warning:"), "{}: {text}", f.display());
+        let dir = tmp.path().join(f.file_stem().unwrap());
+        nines()
+            .args(["run", "-n", "200", "-q", "--out"])
+            .arg(&dir)
+            .arg(f)
+            .assert()
+            .success();
+        assert!(dir.join("summary.csv").exists());
+    }
+    let summary = fs::read_to_string(tmp.path().join("mechanisms/summary.csv")).unwrap();
+    for needle in [
+        "service,management_service,planned_downtime_per_year,hours_per_year,",
+        "service,management_service,at_risk_per_year,hours_per_year,",
+        "role,management,failovers_per_year,per_year,",
+        "role,management,failed_failovers_per_year,per_year,",
+        "role,management,downtime_switching_per_year,hours_per_year,",
+        "role,database,data_lost_per_year,hours_per_year,",
+        "role,branch_files,data_lost_per_incident,hours,",
+        "crew,ops,utilisation,fraction,",
+        "crew,ops,mean_wait,hours,",
+        "contribution,branch_service,downtime_share:branch~link,fraction,",
+    ] {
+        assert!(summary.contains(needle), "missing {needle} in\n{summary}");
+    }
+    let again = tmp.path().join("again");
+    nines()
+        .args(["run", "-n", "200", "-q", "-j", "1", "--out"])
+        .arg(&again)
+        .arg("scenarios/mechanisms.toml")
+        .assert()
+        .success();
+    assert_eq!(
+        summary,
+        fs::read_to_string(again.join("summary.csv")).unwrap(),
+        "mechanisms.toml differs between thread counts"
+    );
+}
