@@ -81,4 +81,115 @@ proptest! {
         e.run(rep);
         prop_assert_eq!(e.monitors()[1].downtime.to_bits(), m[1].downtime.to_bits());
     }
+
+    /// With every mechanism active (crew, rack, cluster with coverage and software failures, AG, restore,
+    /// rolling and plain maintenance, WAN link): every monitor's downtime, planned downtime and time at
+    /// risk fit in the mission, planned ≤ downtime, a role's own downtime by cause fits in the mission, data
+    /// loss is never negative, crew utilisation is at most 100%, and a replication repeats exactly.
+    #[test]
+    fn engine_invariants_with_mechanisms(
+        rep in 0u64..1_000_000,
+        mean_fail in 20.0f64..2000.0,
+        mean_repair in 0.5f64..50.0,
+        coverage in 0.0f64..=1.0,
+        techs in 1u32..3,
+        rolling in any::<bool>(),
+    ) {
+        let text = format!(r#"
+            [simulation]
+            mission = "3000h"
+            [defaults]
+            failure = {{ dist = "exponential", mean = "{mean_fail}h" }}
+            repair = {{ dist = "lognormal", mean = "{mean_repair}h", sigma = 0.7 }}
+            [crews.ops]
+            technicians = {techs}
+            dispatch = {{ dist = "uniform", min = "0h", max = "2h" }}
+            [sites.hq]
+            [sites.br]
+            parent = "hq"
+            link = {{ failure = {{ dist = "exponential", mean = "{mean_fail}h" }}, repair = {{ dist = "fixed", value = "3h" }} }}
+            [domains.rack]
+            failure = {{ dist = "exponential", mean = "{}h" }}
+            repair = {{ dist = "exponential", mean = "2h" }}
+            [nodes.h]
+            count = 3
+            in = "rack"
+            site = "hq"
+            crew = "ops"
+            [nodes.s]
+            count = 3
+            site = "hq"
+            [nodes.b]
+            site = "br"
+            [roles.c]
+            kind = "cluster"
+            on = "h"
+            failover = {{ dist = "exponential", mean = "0.5h" }}
+            coverage = {coverage}
+            manual_recovery = {{ dist = "exponential", mean = "2h" }}
+            failback = {rolling}
+            software = {{ failure = {{ dist = "exponential", mean = "300h" }}, restart = {{ dist = "fixed", value = "0.1h" }}, restart_success = 0.7 }}
+            requires = ["db"]
+            [roles.db]
+            kind = "availability_group"
+            primary = "s-1"
+            secondaries = [{{ on = "s-2", commit = "synchronous" }}, {{ on = "s-3", commit = "asynchronous", lag = {{ dist = "exponential", mean = "0.1h" }} }}]
+            failover = {{ dist = "fixed", value = "0.05h" }}
+            manual_failover = {{ dist = "exponential", mean = "1h" }}
+            [roles.br]
+            kind = "standalone"
+            on = "b"
+            recovery = {{ kind = "restore", backup_every = "24h", restore = {{ dist = "fixed", value = "4h" }} }}
+            requires = ["c"]
+            [maintenance.roll]
+            every = "200h"
+            duration = "5h"
+            role = "c"
+            rolling = {rolling}
+            [maintenance.db]
+            every = "300h"
+            duration = "1h"
+            offset = "10h"
+            role = "db"
+            rolling = true
+            [services.all]
+            all_of = ["c", "br"]
+            [services.any]
+            any_of = ["c", "br"]
+        "#, mean_fail * 5.0);
+        let model = compile(&text, "p.toml").unwrap_or_else(|e| panic!("{e}"));
+        let mut e = Engine::new(&model);
+        e.run(rep);
+        let m = e.monitors().to_vec();
+        let eps = 1e-6;
+        for mon in &m {
+            prop_assert!(mon.downtime >= 0.0 && mon.downtime <= 3000.0 + eps);
+            prop_assert!(mon.planned >= 0.0 && mon.planned <= mon.downtime + eps);
+            prop_assert!(mon.at_risk >= 0.0 && mon.downtime + mon.at_risk <= 3000.0 + eps);
+            prop_assert!(mon.longest <= mon.downtime + eps);
+        }
+        // all_of is down at least as much as any_of.
+        prop_assert!(m[1].downtime <= m[0].downtime + eps);
+        for st in e.machine_stats() {
+            let own: f64 = st.down_by_cause.iter().sum();
+            prop_assert!(own >= 0.0 && own <= 3000.0 + eps);
+            prop_assert!(st.data_lost >= 0.0 && st.worst_loss <= st.data_lost + eps);
+        }
+        // A role machine's own downtime bounds the role's downtime from below.
+        let roles = &m[2..];
+        for (r, st) in e.machine_stats().iter().enumerate() {
+            let own: f64 = st.down_by_cause.iter().sum();
+            prop_assert!(own <= roles[r].downtime + eps, "role {r}: own {own} > role {}", roles[r].downtime);
+        }
+        let crew = e.crew_stats()[0];
+        prop_assert!(crew.busy <= techs as f64 * 3000.0 + eps);
+        let again = {
+            e.run(rep);
+            e.monitors().to_vec()
+        };
+        for (a, b) in m.iter().zip(&again) {
+            prop_assert_eq!(a.downtime.to_bits(), b.downtime.to_bits());
+            prop_assert_eq!(a.at_risk.to_bits(), b.at_risk.to_bits());
+        }
+    }
 }
