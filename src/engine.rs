@@ -940,15 +940,19 @@ impl<'m> Engine<'m> {
         }
     }
 
-    /// The best replica to start on after an operator intervenes: the one holding the latest data if up,
-    /// else the first up replica that loses nothing, else the first up one.
+    /// The best replica to start on after an operator intervenes. A cluster (shared storage) starts on
+    /// its most preferred up node; replicated data starts on the replica holding the latest data if it is
+    /// up, else on the first up replica that loses nothing, else on the first up one.
     fn best_replica(&self, r: usize) -> Option<u32> {
         let m = self.machine(r);
+        let n = m.replicas.len();
+        if matches!(self.model.roles[r].kind, RoleKind::Cluster { .. }) {
+            return (0..n).find(|&i| self.replica_up(m, i)).map(|i| i as u32);
+        }
         let last = self.machines[r].last_host as usize;
         if self.replica_up(m, last) {
             return Some(last as u32);
         }
-        let n = m.replicas.len();
         (0..n)
             .find(|&i| m.replicas[i].lag.is_none() && self.replica_up(m, i))
             .or_else(|| (0..n).find(|&i| self.replica_up(m, i)))
