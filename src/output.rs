@@ -137,11 +137,11 @@ pub fn table(summary: &Summary, model: &Model) -> String {
     mechanisms(&mut out, summary);
     let _ = writeln!(
         out,
-        "\n{} replications · {} events in {:.2}s ({} events/s) on {} thread{}",
+        "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
         summary.replications,
         summary.events,
         summary.wall_seconds,
-        sig3(summary.events_per_second),
+        sig3(summary.events_per_second / 1e6),
         summary.threads,
         if summary.threads == 1 { "" } else { "s" }
     );
@@ -278,11 +278,13 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
             ci(&e.unplanned_downtime_hours_per_year, hours)
         );
     }
+    let share = |h: f64| format!("{}%", sig3(100.0 * h / HOURS_PER_YEAR));
     let _ = writeln!(
         out,
-        "  time at risk        {:<14} {} per year up with no redundancy left",
-        hours(e.at_risk_hours_per_year.value),
-        ci(&e.at_risk_hours_per_year, hours)
+        "  time at risk        {:<14} {} of the time up with no redundancy left ({}/yr)",
+        share(e.at_risk_hours_per_year.value),
+        ci(&e.at_risk_hours_per_year, share),
+        hours(e.at_risk_hours_per_year.value)
     );
     if let Some(p) = &e.probability_year_misses_target {
         let pc = |x: f64| format!("{}%", sig3(x * 100.0));
