@@ -1069,7 +1069,17 @@ impl<'m> Engine<'m> {
                     self.host_back(r, st.host, t);
                 }
             }
-            Phase::ManualRecovery | Phase::ManualFailover => {}
+            Phase::ManualRecovery | Phase::ManualFailover => {
+                // A role restored from backups keeps its state on its node: losing the node while an
+                // operator works on the software loses the changes too, and the role needs a restore.
+                if let Recovery::Restore { .. } = m.recovery
+                    && !self.replica_up(m, st.last_host as usize)
+                {
+                    let protected = self.machines[r].protected;
+                    self.lose(r, t - protected);
+                    self.enter(r, Phase::NoHost, NONE, t);
+                }
+            }
         }
     }
 
@@ -1765,6 +1775,59 @@ repair = { dist = "fixed", value = "1h" }"#;
         assert!(close(mons[0].downtime, 1.0));
         assert!(close(st[0].data_lost, 0.5));
         assert_eq!(st[0].loss_incidents, 1);
+    }
+
+    #[test]
+    fn reinstall_waits_for_its_source() {
+        // The child's node fails at 60 and is back at 65, but the parent it is reinstalled from is down
+        // [50, 80]: the reinstall starts at 80 and takes 10 h. Child down [60, 90].
+        let text = r#"
+            [simulation]
+            mission = "100h"
+            [nodes.p]
+            failure = { dist = "fixed", value = "50h" }
+            repair = { dist = "fixed", value = "30h" }
+            [nodes.s]
+            failure = { dist = "fixed", value = "60h" }
+            repair = { dist = "fixed", value = "5h" }
+            [roles.parent]
+            kind = "standalone"
+            on = "p"
+            [roles.child]
+            kind = "standalone"
+            on = "s"
+            recovery = { kind = "reinstall", time = { dist = "fixed", value = "10h" }, from = "parent" }
+            "#;
+        let (_, mons, st, _) = run_once(text);
+        assert!(close(mons[1].downtime, 30.0), "{}", mons[1].downtime);
+        assert!(close(st[1].down_by_cause[Cause::NoHost as usize], 5.0));
+        assert!(close(st[1].down_by_cause[Cause::Recovery as usize], 25.0));
+        assert_eq!(st[1].loss_incidents, 0);
+    }
+
+    #[test]
+    fn node_lost_during_manual_recovery_of_a_restored_role_loses_data() {
+        // Software fails at 30; the restart fails, an operator takes 20 h. The node fails at 40 during
+        // that: 40 − 24 (last backup) = 16 h lost; node back at 45, restored by 47.
+        let text = r#"
+            [simulation]
+            mission = "60h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "40h" }
+            repair = { dist = "fixed", value = "5h" }
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            software = { failure = { dist = "fixed", value = "30h" }, restart = { dist = "fixed", value = "1h" }, restart_success = 0.0 }
+            manual_recovery = { dist = "fixed", value = "20h" }
+            recovery = { kind = "restore", backup_every = "24h", restore = { dist = "fixed", value = "2h" } }
+            "#;
+        let (_, mons, st, _) = run_once(text);
+        assert!(close(st[0].data_lost, 16.0), "{}", st[0].data_lost);
+        assert_eq!(st[0].loss_incidents, 1);
+        // Down [30, 47]: restart 1, operator 9, no host 5, restore 2.
+        assert!(close(mons[0].downtime, 17.0), "{}", mons[0].downtime);
+        assert!(close(st[0].down_by_cause[Cause::Manual as usize], 9.0));
     }
 
     #[test]
