@@ -3,30 +3,11 @@
 //! errors are below 1% of the unavailability, so a model that is wrong by 1% would fail.
 //! Seeds are fixed and were not chosen: a 4-SE band has a false-alarm rate of 6e-5 per assertion.
 
-use nines::model::Model;
-use nines::runner::{RunOptions, run};
-use nines::scenario::compile;
-use nines::stats::{Estimate, t_975};
+mod common;
+
+use common::{simulate, std_error};
+use nines::stats::Estimate;
 use nines::summary::Summary;
-
-fn simulate(text: &str) -> (Model, Summary) {
-    let model = compile(text, "exact.toml").unwrap_or_else(|e| panic!("{e}"));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let out = run(
-        &model,
-        RunOptions {
-            threads,
-            rows: None,
-            progress: None,
-        },
-    )
-    .expect("run");
-    (model, out.summary)
-}
-
-fn std_error(e: &Estimate) -> f64 {
-    (e.ci95_high - e.ci95_low) / 2.0 / t_975(e.n - 1)
-}
 
 /// The foundation issue's acceptance rule.
 fn assert_exact(what: &str, e: &Estimate, exact: f64) {

@@ -23,35 +23,10 @@ use std::collections::HashMap;
 use common::ctmc::{
     Chain, ExpSum, Explored, Matrix, TwoState, explore, explore_with, expm_integral, vec_mat,
 };
-use nines::model::Model;
-use nines::runner::{RunOptions, run};
-use nines::scenario::compile;
-use nines::stats::{Estimate, t_975};
+use common::{simulate, std_error};
+use nines::stats::Estimate;
 use nines::summary::{EntitySummary, FailoverSummary, Summary};
 use nines::units::HOURS_PER_YEAR;
-
-fn simulate(text: &str) -> (Model, Summary) {
-    let model = compile(text, "exact_ha.toml").unwrap_or_else(|e| panic!("{e}"));
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
-    let out = run(
-        &model,
-        RunOptions {
-            threads,
-            rows: None,
-            progress: None,
-        },
-    )
-    .expect("run");
-    println!(
-        "{} replications, {} events, {:.1} s",
-        out.summary.replications, out.summary.events, out.summary.wall_seconds
-    );
-    (model, out.summary)
-}
-
-fn std_error(e: &Estimate) -> f64 {
-    (e.ci95_high - e.ci95_low) / 2.0 / t_975(e.n - 1)
-}
 
 /// The foundation issue's acceptance rule, applied to every figure of a test before failing, so one
 /// run shows all the figures that disagree.
