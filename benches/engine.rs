@@ -23,8 +23,8 @@ fn scenario(pools: usize) -> Model {
     nines::scenario::compile(&t, "bench.toml").expect("valid bench scenario")
 }
 
-/// `clusters` 4-node failover clusters, nodes in racks of 4 (one rack per cluster), repaired by a crew of
-/// 4 technicians with a dispatch delay, patched monthly one node at a time; each cluster role has
+/// `clusters` 4-node failover clusters, nodes in racks of 4 (one rack per cluster), repaired by a crew
+/// (4 technicians per 100 nodes) with a dispatch delay, patched monthly one node at a time; each cluster role has
 /// software failures and imperfect coverage, and a service needs all clusters.
 fn ha_scenario(clusters: usize) -> Model {
     let mut t = String::from(
@@ -35,10 +35,12 @@ seed = 1
 failure = { dist = "exponential", mean = "1000h" }
 repair = { dist = "exponential", mean = "10h" }
 [crews.ops]
-technicians = 4
 dispatch = { dist = "exponential", mean = "1h" }
 "#,
     );
+    // Four technicians per 100 nodes keep the crew's load (about 1.1 busy per 100 nodes) the same at
+    // every size, so that events per component do not change with the size.
+    t += &format!("technicians = {}\n", 4 * clusters.div_ceil(25));
     let mut names = Vec::new();
     for c in 0..clusters {
         t += &format!(
