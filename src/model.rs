@@ -358,6 +358,87 @@ pub struct Maintenance {
     pub guard: Guard,
 }
 
+/// A population of clients: many identical clients at one place.
+#[derive(Debug, Clone)]
+pub struct Population {
+    /// Unique name.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// Number of clients.
+    pub count: u64,
+    /// Site the clients are at, if any: requests to roles at other sites need the WAN path.
+    pub site: Option<usize>,
+}
+
+/// How a request chooses the order in which it tries a role's instances.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// A uniformly random order without repeats.
+    Random,
+    /// The instance list rotated to a uniformly random start (clients out of phase).
+    RoundRobin,
+    /// The instance list as given (preferred first).
+    Ordered,
+}
+
+impl Selection {
+    /// Name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Selection::Random => "random",
+            Selection::RoundRobin => "round_robin",
+            Selection::Ordered => "ordered",
+        }
+    }
+}
+
+/// Largest number of instances a request kind can choose among.
+pub const MAX_INSTANCES: usize = 64;
+
+/// One kind of request a population makes (a policy poll, a status message, a download).
+#[derive(Debug, Clone)]
+pub struct RequestKind {
+    /// `population.kind`.
+    pub name: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// The population making it.
+    pub population: usize,
+    /// The role it is served by.
+    pub target: usize,
+    /// Requests per hour of one client (1 / mean interval).
+    pub rate: f64,
+    /// Order in which instances are tried.
+    pub selection: Selection,
+    /// Time an attempt on a dead instance costs.
+    pub timeout: Hours,
+    /// Response time of a live instance.
+    pub response: Dist,
+    /// Attempts before the request fails.
+    pub max_attempts: u32,
+    /// Wait after each complete pass over the instances.
+    pub backoff: Hours,
+    /// Key of its random stream (probe requests).
+    pub stream_key: u64,
+    /// Set by [`lower`]: per instance, in list order, the signal that is up while it can serve this
+    /// population.
+    pub instances: Vec<SignalId>,
+}
+
+impl RequestKind {
+    /// Offset from arrival to the start of attempt `j`.
+    pub fn attempt_offset(&self, j: u32) -> Hours {
+        let n = self.instances.len().max(1) as u32;
+        j as f64 * self.timeout + (j / n) as f64 * self.backoff
+    }
+
+    /// Longest time after arrival at which an attempt can start: the horizon a request looks at.
+    pub fn horizon(&self) -> Hours {
+        self.attempt_offset(self.max_attempts.saturating_sub(1))
+    }
+}
+
 /// The dependency graph: threshold gates over signals, stored as flat arrays.
 #[derive(Debug, Clone, Default)]
 pub struct Graph {
@@ -481,6 +562,10 @@ pub struct Model {
     pub services: Vec<Service>,
     /// Maintenance schedules.
     pub maintenance: Vec<Maintenance>,
+    /// Client populations.
+    pub populations: Vec<Population>,
+    /// Request kinds of all populations.
+    pub requests: Vec<RequestKind>,
     /// The gate graph, built by [`lower`].
     pub graph: Graph,
 }
@@ -669,6 +754,36 @@ pub fn lower(model: &mut Model) {
     }
     for (s, deps) in depends_extra {
         g.depends[s as usize].extend(deps);
+    }
+
+    // Instances of client targets: a pool's instance is its node with the role's requirements; any other
+    // role is one instance, the role itself; the WAN path from the clients' site is added to each.
+    for q in 0..model.requests.len() {
+        let (target, population) = (model.requests[q].target, model.requests[q].population);
+        let role = &model.roles[target];
+        let from = model.populations[population].site;
+        let path = paths.between(from, role.site, &mut g);
+        let mut instances = Vec::new();
+        match (&role.machine, &role.kind) {
+            (None, RoleKind::Pool { nodes, .. }) => {
+                let deps: Vec<SignalId> = g.inputs[role_gates[target] as usize - g.primitives][1..]
+                    .iter()
+                    .copied()
+                    .chain(path)
+                    .collect();
+                for &n in nodes {
+                    let mut ins = vec![model.components[n].effective];
+                    ins.extend(deps.iter().copied());
+                    instances.push(g.gate_over(ins.len() as u32, ins));
+                }
+            }
+            _ => {
+                let mut ins = vec![role_gates[target]];
+                ins.extend(path);
+                instances.push(g.gate_over(ins.len() as u32, ins));
+            }
+        }
+        model.requests[q].instances = instances;
     }
 
     let service_gates: Vec<SignalId> = model.services.iter().map(|_| g.add_gate(0)).collect();

@@ -358,6 +358,7 @@ impl RunAcc {
             entities,
             contributions,
             crews,
+            requests: Vec::new(),
         }
     }
 }
@@ -465,6 +466,38 @@ pub struct DataLossSummary {
     pub worst_hours: Hours,
 }
 
+/// What clients of one request kind experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSummary {
+    /// `population.kind`.
+    pub name: String,
+    /// The role serving it.
+    pub target: String,
+    /// Requests per year of the whole population (exact: count / mean interval).
+    pub requests_per_year: f64,
+    /// Requests that failed after all attempts, per year.
+    pub failed_requests_per_year: Estimate,
+    /// Share of requests that succeeded.
+    pub success_ratio: Estimate,
+    /// Per attempt j (0-based): share of requests that succeeded at attempt j; the last entry is the share
+    /// that failed.
+    pub outcome_shares: Vec<Estimate>,
+    /// Mean latency of successful requests, hours.
+    pub latency_mean_hours: Estimate,
+    /// Latency percentiles of successful requests, hours: p50, p90, p99, p99.9.
+    pub latency_p50_hours: Estimate,
+    /// 90th percentile.
+    pub latency_p90_hours: Estimate,
+    /// 99th percentile.
+    pub latency_p99_hours: Estimate,
+    /// 99.9th percentile.
+    pub latency_p999_hours: Estimate,
+    /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
+    pub client_visible_downtime_hours_per_year: Estimate,
+    /// Downtime of the serving role per year, hours, for comparison.
+    pub server_downtime_hours_per_year: Estimate,
+}
+
 /// How a repair crew was used.
 #[derive(Debug, Clone, Serialize)]
 pub struct CrewSummary {
@@ -520,4 +553,6 @@ pub struct Summary {
     pub contributions: Vec<Contribution>,
     /// Repair crews.
     pub crews: Vec<CrewSummary>,
+    /// Client request kinds.
+    pub requests: Vec<RequestSummary>,
 }

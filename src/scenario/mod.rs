@@ -2480,6 +2480,8 @@ impl Compiler {
             roles,
             services,
             maintenance: self.maintenance,
+            populations: Vec::new(),
+            requests: Vec::new(),
             graph: Graph::default(),
         };
         model::lower(&mut model);
