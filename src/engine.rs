@@ -9,12 +9,15 @@
 
 use std::collections::VecDeque;
 
+use crate::clients::{ClientEval, RequestStats};
 use crate::dist::{Dist, unit_f64};
 use crate::model::{CrewPolicy, Guard, Machine, Model, Recovery, RoleKind, SignalId};
 use crate::rng::{Stream, stream};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
 const NONE: u32 = u32::MAX;
+/// Marks a watcher entry as a request kind rather than a role machine.
+const CLIENT: u32 = 1 << 31;
 
 /// Signal levels: down, up with no redundancy left (one more failure takes it down), up and safe.
 const DOWN: u8 = 0;
@@ -316,6 +319,10 @@ pub struct Engine<'m> {
     watchers: Vec<u32>,
     pending: VecDeque<u32>,
     queued: Vec<bool>,
+    clients: ClientEval,
+    /// Request kinds whose instances changed during the current event.
+    dirty: Vec<u32>,
+    dirty_flag: Vec<bool>,
     stack: Vec<(SignalId, u8, u8)>,
     /// Whether the event being handled is a maintenance action (outages it starts are planned).
     planned_now: bool,
@@ -384,6 +391,14 @@ impl<'m> Engine<'m> {
                 }
             }
         }
+        for (q, kind) in model.requests.iter().enumerate() {
+            let mut sigs = kind.instances.clone();
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push(CLIENT | q as u32);
+            }
+        }
         let mut watch_start = Vec::with_capacity(signals + 1);
         let mut watchers = Vec::new();
         for w in &watch {
@@ -436,6 +451,9 @@ impl<'m> Engine<'m> {
             watchers,
             pending: VecDeque::with_capacity(model.roles.len()),
             queued: vec![false; model.roles.len()],
+            clients: ClientEval::new(model),
+            dirty: Vec::with_capacity(model.requests.len()),
+            dirty_flag: vec![false; model.requests.len()],
             stack: Vec::with_capacity(signals),
             planned_now: false,
             down_since: vec![0.0; comps],
@@ -551,6 +569,12 @@ impl<'m> Engine<'m> {
         }
         self.pending.clear();
         self.queued.fill(false);
+        self.dirty.clear();
+        self.dirty_flag.fill(false);
+        let masks: Vec<u64> = (0..model.requests.len())
+            .map(|q| self.instance_mask(q))
+            .collect();
+        self.clients.reset(model, self.seed, rep, masks.into_iter());
         self.planned_now = false;
         self.down_comps.clear();
         self.down_pos.fill(NONE);
@@ -1124,6 +1148,29 @@ impl<'m> Engine<'m> {
             self.queued[r as usize] = false;
             self.reconsider(r as usize, t);
         }
+        // Machines are settled, so the instances' state at `t` is final.
+        while let Some(q) = self.dirty.pop() {
+            let q = q as usize;
+            self.dirty_flag[q] = false;
+            let mask = self.instance_mask(q);
+            self.clients.observe(self.model, q, t, mask);
+        }
+    }
+
+    /// Which instances of request kind `q` can serve now (bit i = instance i).
+    fn instance_mask(&self, q: usize) -> u64 {
+        self.model.requests[q]
+            .instances
+            .iter()
+            .enumerate()
+            .fold(0u64, |m, (i, &s)| {
+                m | (((self.level[s as usize] != DOWN) as u64) << i)
+            })
+    }
+
+    /// Per request kind: its figures this replication.
+    pub fn request_stats(&self) -> impl Iterator<Item = &RequestStats> {
+        self.clients.stats()
     }
 
     // ----- signals -----
@@ -1168,7 +1215,12 @@ impl<'m> Engine<'m> {
         );
         for i in a..b {
             let r = self.watchers[i];
-            if !std::mem::replace(&mut self.queued[r as usize], true) {
+            if r & CLIENT != 0 {
+                let q = (r & !CLIENT) as usize;
+                if !std::mem::replace(&mut self.dirty_flag[q], true) {
+                    self.dirty.push(q as u32);
+                }
+            } else if !std::mem::replace(&mut self.queued[r as usize], true) {
                 self.pending.push_back(r);
             }
         }
@@ -1229,6 +1281,7 @@ impl<'m> Engine<'m> {
     /// Closes every open interval at the mission end.
     fn finish(&mut self) {
         let t = self.mission;
+        self.clients.finish(self.model, t);
         for m in 0..self.monitors.len() {
             match self.monitors[m].level {
                 DOWN => self.end_outage(m, t),

@@ -5,6 +5,7 @@
 //! figures with confidence intervals, and [`output`] turns results into bytes (tables, CSV, JSON).
 #![warn(missing_docs)]
 
+pub mod clients;
 pub mod dist;
 pub mod engine;
 pub mod explain;

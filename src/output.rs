@@ -192,6 +192,60 @@ fn mechanisms(out: &mut String, summary: &Summary) {
             );
         }
     }
+    for r in &summary.requests {
+        let failed_share = r.outcome_shares.last();
+        let _ = writeln!(
+            out,
+            "\nclients {} → {} ({} requests/yr)",
+            r.name,
+            r.target,
+            sig3(r.requests_per_year)
+        );
+        let _ = writeln!(
+            out,
+            "  success ratio       {:<14} {}   failed requests/yr {} {}",
+            percent(r.success_ratio.value, 1.0 - r.success_ratio.value),
+            ci(&r.success_ratio, |x| percent(
+                x,
+                1.0 - r.success_ratio.value
+            )),
+            sig3(r.failed_requests_per_year.value),
+            ci(&r.failed_requests_per_year, sig3)
+        );
+        let _ = writeln!(
+            out,
+            "  latency             mean {} · P50 {} · P90 {} · P99 {} {} · P99.9 {} {}",
+            hours(r.latency_mean_hours.value),
+            hours(r.latency_p50_hours.value),
+            hours(r.latency_p90_hours.value),
+            hours(r.latency_p99_hours.value),
+            ci(&r.latency_p99_hours, hours),
+            hours(r.latency_p999_hours.value),
+            ci(&r.latency_p999_hours, hours)
+        );
+        let _ = writeln!(
+            out,
+            "  client-visible downtime {} {} per year · server-side downtime of {} {} {}",
+            hours(r.client_visible_downtime_hours_per_year.value),
+            ci(&r.client_visible_downtime_hours_per_year, hours),
+            r.target,
+            hours(r.server_downtime_hours_per_year.value),
+            ci(&r.server_downtime_hours_per_year, hours)
+        );
+        if let Some(f) = failed_share {
+            let tries: Vec<String> = r.outcome_shares[..r.outcome_shares.len() - 1]
+                .iter()
+                .enumerate()
+                .map(|(j, e)| format!("attempt {} {}%", j + 1, sig3(e.value * 100.0)))
+                .collect();
+            let _ = writeln!(
+                out,
+                "  succeeded at        {} · failed {}%",
+                tries.join(" · "),
+                sig3(f.value * 100.0)
+            );
+        }
+    }
     if !summary.crews.is_empty() {
         let _ = writeln!(out, "\ncrews");
         for c in &summary.crews {
@@ -526,6 +580,63 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &plain(d.worst_hours, e.availability.n),
             )?;
         }
+    }
+    for r in &summary.requests {
+        let n = &r.name;
+        let exact = Estimate {
+            value: r.requests_per_year,
+            ci95_low: r.requests_per_year,
+            ci95_high: r.requests_per_year,
+            n: r.success_ratio.n,
+        };
+        row("requests", n, "requests_per_year", "per_year", &exact)?;
+        row(
+            "requests",
+            n,
+            "failed_requests_per_year",
+            "per_year",
+            &r.failed_requests_per_year,
+        )?;
+        row("requests", n, "success_ratio", "fraction", &r.success_ratio)?;
+        for (j, e) in r.outcome_shares.iter().enumerate() {
+            let measure = if j + 1 == r.outcome_shares.len() {
+                "share_failed".to_string()
+            } else {
+                format!("share_succeeded_at_attempt_{}", j + 1)
+            };
+            row("requests", n, &measure, "fraction", e)?;
+        }
+        row(
+            "requests",
+            n,
+            "latency_mean",
+            "hours",
+            &r.latency_mean_hours,
+        )?;
+        row("requests", n, "latency_p50", "hours", &r.latency_p50_hours)?;
+        row("requests", n, "latency_p90", "hours", &r.latency_p90_hours)?;
+        row("requests", n, "latency_p99", "hours", &r.latency_p99_hours)?;
+        row(
+            "requests",
+            n,
+            "latency_p999",
+            "hours",
+            &r.latency_p999_hours,
+        )?;
+        row(
+            "requests",
+            n,
+            "client_visible_downtime_per_year",
+            "hours_per_year",
+            &r.client_visible_downtime_hours_per_year,
+        )?;
+        row(
+            "requests",
+            n,
+            "server_downtime_per_year",
+            "hours_per_year",
+            &r.server_downtime_hours_per_year,
+        )?;
     }
     for c in &summary.crews {
         row("crew", &c.name, "utilisation", "fraction", &c.utilisation)?;

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::engine::{CAUSES, Cause, Engine, MachineStats};
-use crate::model::{ComponentKind, EntityKind, Model, Recovery};
+use crate::model::{ComponentKind, EntityKind, Model, Recovery, RequestKind};
 use crate::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
@@ -72,6 +72,34 @@ impl MachineAcc {
     }
 }
 
+/// Mergeable statistics of a request kind.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct RequestAcc {
+    failed_per_year: MeanAcc,
+    success: RatioAcc,
+    /// Per attempt: successes at that attempt against all requests; the last entry is the failed share.
+    shares: Vec<RatioAcc>,
+    /// Per attempt: successes at that attempt against all successes (for latency percentiles).
+    success_shares: Vec<RatioAcc>,
+    latency: RatioAcc,
+    failing_time: MeanAcc,
+}
+
+impl RequestAcc {
+    fn merge(&mut self, o: &RequestAcc) {
+        self.failed_per_year.merge(&o.failed_per_year);
+        self.success.merge(&o.success);
+        for (a, b) in self.shares.iter_mut().zip(&o.shares) {
+            a.merge(b);
+        }
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+        self.latency.merge(&o.latency);
+        self.failing_time.merge(&o.failing_time);
+    }
+}
+
 /// Mergeable statistics of a crew.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct CrewAcc {
@@ -113,6 +141,7 @@ pub struct RunAcc {
     /// Per measured entity: its availability target (services only).
     targets: Vec<Option<f64>>,
     crews: Vec<CrewAcc>,
+    requests: Vec<RequestAcc>,
 }
 
 impl RunAcc {
@@ -136,6 +165,15 @@ impl RunAcc {
                 })
                 .collect(),
             crews: vec![CrewAcc::default(); model.crews.len()],
+            requests: model
+                .requests
+                .iter()
+                .map(|q| RequestAcc {
+                    shares: vec![RatioAcc::default(); q.max_attempts as usize + 1],
+                    success_shares: vec![RatioAcc::default(); q.max_attempts as usize],
+                    ..Default::default()
+                })
+                .collect(),
             contributions: model
                 .services
                 .iter()
@@ -192,6 +230,31 @@ impl RunAcc {
                 m.record(st, years, w);
             }
         }
+        for ((acc, st), q) in self
+            .requests
+            .iter_mut()
+            .zip(engine.request_stats())
+            .zip(&model.requests)
+        {
+            let ok: f64 = st.succeeded.iter().sum();
+            let total = ok + st.failed;
+            acc.failed_per_year.add(st.failed / years, w);
+            acc.success.add(ok, total, w);
+            for (j, &x) in st.succeeded.iter().enumerate() {
+                acc.shares[j].add(x, total, w);
+                acc.success_shares[j].add(x, ok, w);
+            }
+            acc.shares[st.succeeded.len()].add(st.failed, total, w);
+            let mean_response = q.response.mean();
+            let latency: f64 = st
+                .succeeded
+                .iter()
+                .enumerate()
+                .map(|(j, &x)| x * (q.attempt_offset(j as u32) + mean_response))
+                .sum();
+            acc.latency.add(latency, ok, w);
+            acc.failing_time.add(st.failing_time / years, w);
+        }
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
             acc.utilisation.add(st.busy / mission, w);
             acc.wait.add(st.waited, st.assigned as f64, w);
@@ -214,6 +277,9 @@ impl RunAcc {
             for (x, y) in a.iter_mut().zip(b) {
                 x.merge(y);
             }
+        }
+        for (a, b) in self.requests.iter_mut().zip(&o.requests) {
+            a.merge(b);
         }
         for (a, b) in self.crews.iter_mut().zip(&o.crews) {
             a.utilisation.merge(&b.utilisation);
@@ -340,6 +406,32 @@ impl RunAcc {
                 repairs_per_year: acc.repairs.estimate(),
             })
             .collect();
+        let requests = model
+            .requests
+            .iter()
+            .zip(&self.requests)
+            .map(|(q, acc)| {
+                let role = model.services.len() + q.target;
+                let server = &self.entities[role].unavailability;
+                let count = model.populations[q.population].count as f64;
+                let pct = |p: f64| latency_quantile(q, &acc.success_shares, p);
+                RequestSummary {
+                    name: q.name.clone(),
+                    target: model.roles[q.target].name.clone(),
+                    requests_per_year: count * q.rate * HOURS_PER_YEAR,
+                    failed_requests_per_year: acc.failed_per_year.estimate(),
+                    success_ratio: acc.success.estimate(),
+                    outcome_shares: acc.shares.iter().map(RatioAcc::estimate).collect(),
+                    latency_mean_hours: acc.latency.estimate(),
+                    latency_p50_hours: pct(0.5),
+                    latency_p90_hours: pct(0.9),
+                    latency_p99_hours: pct(0.99),
+                    latency_p999_hours: pct(0.999),
+                    client_visible_downtime_hours_per_year: acc.failing_time.estimate(),
+                    server_downtime_hours_per_year: server.estimate().map(|u| u * HOURS_PER_YEAR),
+                }
+            })
+            .collect();
         let seconds = info.wall_seconds;
         Summary {
             scenario: model.name.clone(),
@@ -358,7 +450,7 @@ impl RunAcc {
             entities,
             contributions,
             crews,
-            requests: Vec::new(),
+            requests,
         }
     }
 }
@@ -555,4 +647,103 @@ pub struct Summary {
     pub crews: Vec<CrewSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
+}
+
+/// A latency percentile of successful requests: the latency is the offset of the attempt that succeeded
+/// plus a response time, so its distribution is a mixture of shifted response distributions weighted by
+/// the estimated shares. The interval is conservative: it moves every share to the end of its own 95%
+/// interval that shifts the quantile most (a union bound over the shares).
+fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
+    let est: Vec<Estimate> = shares.iter().map(RatioAcc::estimate).collect();
+    let n = est.first().map_or(0, |e| e.n);
+    let offsets: Vec<f64> = (0..shares.len() as u32)
+        .map(|j| q.attempt_offset(j))
+        .collect();
+    let weights = |pick: &dyn Fn(&Estimate) -> f64| -> Vec<f64> {
+        est.iter()
+            .map(|e| {
+                let v = pick(e);
+                if v.is_finite() {
+                    v.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    };
+    let point = weights(&|e| e.value);
+    if point.iter().sum::<f64>() <= 0.0 {
+        return Estimate {
+            value: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+    }
+    let cdf = |w: &[f64], x: f64| -> f64 {
+        w.iter()
+            .zip(&offsets)
+            .map(|(wj, o)| wj * q.response.cdf(x - o))
+            .sum::<f64>()
+    };
+    let quantile = |f: &dyn Fn(f64) -> f64| -> f64 {
+        let mut hi = offsets.last().copied().unwrap_or(0.0) + q.response.mean().max(1e-9);
+        let mut guard = 0;
+        while f(hi) < p && guard < 200 {
+            hi *= 2.0;
+            guard += 1;
+        }
+        let mut lo = 0.0;
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if f(mid) >= p {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        hi
+    };
+    let total: f64 = point.iter().sum();
+    let value = quantile(&|x| cdf(&point, x) / total);
+    // Earliest mass: low ends of the early shares and high ends of late ones give the smallest quantile.
+    let low_w = weights(&|e| e.ci95_low);
+    let high_w = weights(&|e| e.ci95_high);
+    let fast = |x: f64| -> f64 {
+        // Largest possible CDF at x: early classes at their high ends, the rest at their low ends.
+        let up: f64 = high_w
+            .iter()
+            .zip(&offsets)
+            .map(|(w, o)| w * q.response.cdf(x - o))
+            .sum();
+        let down: f64 = low_w
+            .iter()
+            .zip(&offsets)
+            .map(|(w, o)| w * (1.0 - q.response.cdf(x - o)))
+            .sum();
+        (up / (up + down)).clamp(0.0, 1.0)
+    };
+    let slow = |x: f64| -> f64 {
+        let up: f64 = low_w
+            .iter()
+            .zip(&offsets)
+            .map(|(w, o)| w * q.response.cdf(x - o))
+            .sum();
+        let down: f64 = high_w
+            .iter()
+            .zip(&offsets)
+            .map(|(w, o)| w * (1.0 - q.response.cdf(x - o)))
+            .sum();
+        if up + down <= 0.0 {
+            0.0
+        } else {
+            (up / (up + down)).clamp(0.0, 1.0)
+        }
+    };
+    Estimate {
+        value,
+        ci95_low: quantile(&fast),
+        ci95_high: quantile(&slow),
+        n,
+    }
 }
