@@ -87,22 +87,75 @@ fn measure(c: &mut Criterion, group: &str, sizes: &[usize], build: fn(usize) -> 
             })
             .sum();
         group.throughput(Throughput::Elements(events / sample));
-        group.bench_with_input(
-            BenchmarkId::new("replication_1y", components),
-            &model,
-            |b, model| {
-                let mut e = Engine::new(model);
-                let mut acc = RunAcc::new(model);
-                let mut rep = 0;
-                b.iter(|| {
-                    e.run(rep);
-                    acc.record(&e, 1.0);
-                    rep += 1;
-                });
-            },
-        );
+        let id = if model.requests.is_empty() {
+            BenchmarkId::new("replication_1y", components)
+        } else {
+            BenchmarkId::new("replication_10y_clients", n)
+        };
+        group.bench_with_input(id, &model, |b, model| {
+            let mut e = Engine::new(model);
+            let mut acc = RunAcc::new(model);
+            let mut rep = 0;
+            b.iter(|| {
+                e.run(rep);
+                acc.record(&e, 1.0);
+                rep += 1;
+            });
+        });
     }
     group.finish();
+}
+
+/// A 5-node pool behind a load balancer with three request kinds, for `clients` clients polling every hour
+/// over 10 years: the cost must not depend on the number of clients.
+fn clients_scenario(clients: usize) -> Model {
+    let t = format!(
+        r#"[simulation]
+mission = "10y"
+seed = 1
+[defaults]
+failure = {{ dist = "exponential", mean = "2000h" }}
+repair = {{ dist = "lognormal", mean = "8h", sigma = 0.8 }}
+[nodes.mp]
+count = 5
+[nodes.lb]
+[roles.balancer]
+kind = "standalone"
+on = "lb"
+[roles.management_points]
+kind = "pool"
+on = "mp"
+requires = ["balancer"]
+[clients.desktops]
+count = {clients}
+[clients.desktops.requests.policy]
+target = "management_points"
+every = "1h"
+selection = "random"
+timeout = "30s"
+response = {{ dist = "lognormal", mean = "200ms", sigma = 0.5 }}
+max_attempts = 3
+backoff = "1min"
+[clients.desktops.requests.status]
+target = "management_points"
+every = "15min"
+selection = "round_robin"
+timeout = "10s"
+response = {{ dist = "exponential", mean = "50ms" }}
+[clients.desktops.requests.inventory]
+target = "management_points"
+every = "1d"
+selection = "ordered"
+timeout = "1min"
+response = {{ dist = "fixed", value = "2s" }}
+max_attempts = 5
+"#
+    );
+    nines::scenario::compile(&t, "bench-clients.toml").unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn clients(c: &mut Criterion) {
+    measure(c, "client_events", &[100, 1_000_000], clients_scenario);
 }
 
 fn ha(c: &mut Criterion) {
@@ -113,5 +166,5 @@ fn engine(c: &mut Criterion) {
     measure(c, "node_events", &[10, 30, 100], scenario);
 }
 
-criterion_group!(benches, engine, ha);
+criterion_group!(benches, engine, ha, clients);
 criterion_main!(benches);

@@ -4,7 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::model::{
-    Commit, ComponentId, ComponentKind, CrewPolicy, Guard, Machine, Model, Recovery, RoleKind,
+    Commit, ComponentId, ComponentKind, CrewPolicy, Guard, Machine, Model, Recovery, RequestKind,
+    RoleKind, Selection,
 };
 use crate::output::percent;
 use crate::scenario::DEFAULT_PRIORITY;
@@ -500,10 +501,105 @@ pub fn describe(model: &Model) -> String {
             "  (no services: every role is still measured; add [services] to get SLA figures)"
         );
     }
+    if !model.populations.is_empty() {
+        let _ = writeln!(
+            out,
+            "{}:",
+            plural(
+                model.populations.len(),
+                "client population",
+                "client populations"
+            )
+        );
+        for p in &model.populations {
+            let site = p
+                .site
+                .map(|s| format!(" at site {}", model.sites[s].name))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  clients {}: {}{site}",
+                p.name,
+                plural(p.count as usize, "client", "clients")
+            );
+        }
+        let _ = writeln!(
+            out,
+            "{}:",
+            plural(model.requests.len(), "request kind", "request kinds")
+        );
+        for q in &model.requests {
+            let _ = writeln!(out, "  request {}: {}", q.name, request_text(model, q));
+        }
+    }
     for w in warnings(model) {
         let _ = writeln!(out, "warning: {w}");
     }
     out
+}
+
+/// A request kind in plain English: target, rates, how instances are tried, and what a try costs.
+fn request_text(model: &Model, q: &RequestKind) -> String {
+    let role = &model.roles[q.target];
+    let population = &model.populations[q.population];
+    let mut s = format!("to role {}", role.name);
+    if let (Some(from), Some(to)) = (population.site, role.site)
+        && from != to
+    {
+        let _ = write!(
+            s,
+            " over the WAN from site {} to site {}",
+            model.sites[from].name, model.sites[to].name
+        );
+    }
+    let _ = write!(
+        s,
+        ", each client every {} on average: {} per client per hour, {} per hour in total",
+        format_duration(1.0 / q.rate),
+        trim_float(q.rate),
+        trim_float(q.rate * population.count as f64)
+    );
+    let n = q.instances.len();
+    let instances = match &role.kind {
+        RoleKind::Pool { nodes, .. } => format!(
+            "{} ({})",
+            plural(n, "instance", "instances"),
+            list(model, nodes, 8)
+        ),
+        _ => format!(
+            "{} (role {} itself)",
+            plural(n, "instance", "instances"),
+            role.name
+        ),
+    };
+    let order = match q.selection {
+        _ if n <= 1 => "",
+        Selection::Random => " in a random order",
+        Selection::RoundRobin => " round robin from a random start",
+        Selection::Ordered => " in the listed order",
+    };
+    let _ = write!(
+        s,
+        "; selection {}: tries {instances}{order}",
+        q.selection.as_str()
+    );
+    let _ = write!(
+        s,
+        "; timeout {}, at most {}",
+        format_duration(q.timeout),
+        plural(q.max_attempts as usize, "attempt", "attempts")
+    );
+    if q.backoff > 0.0 {
+        let _ = write!(
+            s,
+            ", backoff {} after each pass over the instances",
+            format_duration(q.backoff)
+        );
+    } else {
+        s.push_str(", no backoff");
+    }
+    let _ = write!(s, "; response {}", q.response.describe());
+    s
 }
 
 /// Parts of a scenario that are valid but probably not what the author meant.
@@ -604,8 +700,28 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    for q in &model.requests {
+        let busy = q.timeout * q.max_attempts as f64;
+        let every = 1.0 / q.rate;
+        // A relative margin: `every` went through 1 / rate, and equality is no overlap.
+        if busy > every * (1.0 + 1e-9) {
+            out.push(format!(
+                "request {}: timeout {} × {} = {} exceeds every = {}: a client would start new requests while its earlier ones are still retrying (clients would overlap their own requests)",
+                q.name,
+                format_duration(q.timeout),
+                plural(q.max_attempts as usize, "attempt", "attempts"),
+                format_duration(busy),
+                format_duration(every)
+            ));
+        }
+    }
     if !model.services.is_empty() {
-        let gates: Vec<u32> = model.services.iter().map(|s| s.gate).collect();
+        let mut gates: Vec<u32> = model.services.iter().map(|s| s.gate).collect();
+        // Roles that clients use are used, whether or not a service names them.
+        for q in &model.requests {
+            gates.extend(q.instances.iter().copied());
+            gates.push(model.roles[q.target].gate);
+        }
         let reached = model.graph.reach(&gates);
         for r in model.roles.iter().filter(|r| !reached[r.gate as usize]) {
             out.push(format!(

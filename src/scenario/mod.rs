@@ -11,8 +11,9 @@ use toml::de::{DeTable, DeValue};
 
 use crate::dist::Dist;
 use crate::model::{
-    self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, Machine, Maintenance,
-    Model, Recovery, Replica, Role, RoleKind, Service, Simulation, Site, Software, stream_key,
+    self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES, Machine,
+    Maintenance, Model, Population, Recovery, Replica, RequestKind, Role, RoleKind, Selection,
+    Service, Simulation, Site, Software, stream_key,
 };
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
@@ -36,6 +37,12 @@ pub const MAX_AG_SECONDARIES: usize = 8;
 pub const MAX_WINDOWS: f64 = 1_000_000.0;
 /// Crew priority of a component that gives none.
 pub const DEFAULT_PRIORITY: u32 = 100;
+/// Largest accepted `count` of a client population.
+pub const MAX_CLIENTS: u64 = 100_000_000;
+/// Largest accepted `max_attempts` of a request kind.
+pub const MAX_ATTEMPTS: u64 = 16;
+/// `max_attempts` of a request kind that gives none.
+pub const DEFAULT_ATTEMPTS: u32 = 3;
 
 /// One problem in a scenario file, located for people.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -265,6 +272,8 @@ struct Compiler {
     /// Role and service names share one namespace.
     entity_names: HashMap<String, Target>,
     maintenance: Vec<Maintenance>,
+    populations: Vec<Population>,
+    requests: Vec<RequestKind>,
 }
 
 const ROLE_KINDS: &str = "\"standalone\" (one instance on one node), \"pool\" (k-of-n instances), \"cluster\" (active/passive failover cluster), \"availability_group\" (SQL Server AlwaysOn) or \"mirroring\" (SQL Server database mirroring)";
@@ -297,6 +306,8 @@ const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("commit", &["mirroring"]),
     ("lag", &["mirroring"]),
 ];
+const SELECTIONS: &str = "\"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start) or \"ordered\" (the instance list as given, first listed first)";
+const SELECTION_NAMES: &[&str] = &["random", "round_robin", "ordered"];
 const DIST_KINDS: &str =
     "exponential, weibull, lognormal, gamma, normal, uniform, fixed, empirical";
 const COMMIT_MODES: &str = "\"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)";
@@ -432,6 +443,8 @@ impl Compiler {
             services: Vec::new(),
             entity_names: HashMap::new(),
             maintenance: Vec::new(),
+            populations: Vec::new(),
+            requests: Vec::new(),
         }
     }
 
@@ -493,6 +506,9 @@ impl Compiler {
         }
         if let Some(v) = root.get("maintenance") {
             self.maintenance_section(v, errs);
+        }
+        if let Some(v) = root.get("clients") {
+            self.clients_section(v, errs);
         }
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);
@@ -2228,6 +2244,248 @@ impl Compiler {
         }
     }
 
+    /// Reads `[clients.NAME]` populations and their `[clients.NAME.requests.KIND]` request kinds.
+    fn clients_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
+        let Some(section) = Tbl::new(v, "clients", "the [clients] section", errs) else {
+            return;
+        };
+        for (key, val) in section.entries() {
+            let key_name: &str = key.get_ref();
+            let path = join("clients", key_name);
+            if key_name.contains('.') {
+                errs.push(
+                    key.span(),
+                    path.clone(),
+                    format!("a population name cannot contain `.`: its request kinds are named population.kind, and `{key_name}` would make those names ambiguous"),
+                );
+            }
+            let Some(t) = Tbl::new(val, &path, &format!("client population `{key_name}`"), errs)
+            else {
+                continue;
+            };
+            let count = t
+                .req(
+                    "count",
+                    "number of clients, 1 to 100000000, e.g. 40_000",
+                    errs,
+                )
+                .and_then(|c| {
+                    let p = t.path_of("count");
+                    match integer(c, &p, MAX_CLIENTS, errs)? {
+                        0 => {
+                            errs.push(
+                                c.span(),
+                                p,
+                                "count must be at least 1 (leave the population out if it has no clients)",
+                            );
+                            None
+                        }
+                        n => Some(n),
+                    }
+                });
+            let site = t
+                .get("site")
+                .and_then(|s| name(s, &t.path_of("site"), errs))
+                .and_then(|n| self.lookup_site(&n, &t.path_of("site"), errs));
+            let description = t
+                .get("description")
+                .and_then(|d| string(d, &t.path_of("description"), errs));
+            let population = self.populations.len();
+            let none_msg = format!(
+                "a client population needs at least one request kind: add a [clients.{}] section with `target`, `every`, `timeout` and `response`",
+                join(&join(key_name, "requests"), "NAME")
+            );
+            match t.get("requests") {
+                None => errs.push(t.span.clone(), path.clone(), none_msg),
+                Some(rv) => {
+                    let rp = t.path_of("requests");
+                    if let Some(rt) = Tbl::new(
+                        rv,
+                        &rp,
+                        &format!("request kinds, each a [{}] section", join(&rp, "NAME")),
+                        errs,
+                    ) {
+                        let mut any = false;
+                        // Every key is a request kind's name: there are no fixed keys to check.
+                        for (k, kv) in rt.entries() {
+                            any = true;
+                            let kind = self.request_kind(population, key_name, k, kv, &rp, errs);
+                            self.requests.extend(kind);
+                        }
+                        if !any {
+                            errs.push(rv.span(), rp, none_msg);
+                        }
+                    }
+                }
+            }
+            t.finish(errs);
+            self.populations.push(Population {
+                name: key_name.to_string(),
+                description,
+                count: count.unwrap_or(1),
+                site,
+            });
+        }
+    }
+
+    /// Reads one request kind `[clients.POPULATION.requests.KIND]`.
+    fn request_kind(
+        &self,
+        population: usize,
+        population_name: &str,
+        key: &toml::Spanned<std::borrow::Cow<'_, str>>,
+        v: &Val<'_>,
+        section: &str,
+        errs: &mut Errors,
+    ) -> Option<RequestKind> {
+        let kind_name: &str = key.get_ref();
+        let path = join(section, kind_name);
+        let mut ok = true;
+        if kind_name.contains('.') {
+            ok = false;
+            errs.push(
+                key.span(),
+                path.clone(),
+                format!("a request kind's name cannot contain `.`: it is named {population_name}.{kind_name}, which would be ambiguous"),
+            );
+        }
+        let t = Tbl::new(v, &path, &format!("request kind `{kind_name}`"), errs)?;
+        let target = t
+            .req(
+                "target",
+                "the role that serves the requests, e.g. target = \"web\"",
+                errs,
+            )
+            .and_then(|tv| {
+                let p = t.path_of("target");
+                let n = name(tv, &p, errs)?;
+                match self.entity_names.get(&n.text) {
+                    Some(Target::Role(i)) => {
+                        if let Some(RoleKind::Pool { nodes, .. }) =
+                            self.roles.get(*i).and_then(|r| r.kind.as_ref())
+                            && nodes.len() > MAX_INSTANCES
+                        {
+                            errs.push(
+                                n.span,
+                                p,
+                                format!(
+                                    "role `{}` is a pool of {} nodes, one instance each, but a request chooses among at most {MAX_INSTANCES} instances",
+                                    n.text,
+                                    nodes.len()
+                                ),
+                            );
+                            return None;
+                        }
+                        Some(*i)
+                    }
+                    Some(Target::Service(_)) => {
+                        errs.push(
+                            n.span.clone(),
+                            p,
+                            format!("`{}` is a service; `target` names the role whose instances serve the requests", n.text),
+                        );
+                        None
+                    }
+                    None => {
+                        errs.push(n.span.clone(), p, self.unknown_role(&n.text));
+                        None
+                    }
+                }
+            });
+        let every = t
+            .req(
+                "every",
+                "mean interval between requests of one client, e.g. \"60min\"",
+                errs,
+            )
+            .and_then(|e| positive_duration(e, &t.path_of("every"), "every", errs));
+        let selection = match t.get("selection") {
+            Some(sv) => {
+                let p = t.path_of("selection");
+                match string(sv, &p, errs).as_deref() {
+                    Some("random") => Some(Selection::Random),
+                    Some("round_robin") => Some(Selection::RoundRobin),
+                    Some("ordered") => Some(Selection::Ordered),
+                    Some(other) => {
+                        let hint = reader::closest(other, SELECTION_NAMES)
+                            .map(|c| format!("did you mean \"{c}\"? "))
+                            .unwrap_or_default();
+                        errs.push(
+                            sv.span(),
+                            p,
+                            format!("unknown selection \"{other}\"; {hint}expected {SELECTIONS}"),
+                        );
+                        None
+                    }
+                    None => None,
+                }
+            }
+            None => Some(Selection::Random),
+        };
+        let timeout = t
+            .req(
+                "timeout",
+                "what an attempt on a dead instance costs, e.g. \"30s\"",
+                errs,
+            )
+            .and_then(|d| positive_duration(d, &t.path_of("timeout"), "timeout", errs));
+        let response = t
+            .req(
+                "response",
+                "response time of a live instance, e.g. { dist = \"lognormal\", mean = \"200ms\", sigma = 0.5 }",
+                errs,
+            )
+            .and_then(|d| dist(d, &t.path_of("response"), errs));
+        let max_attempts = match t.get("max_attempts") {
+            Some(a) => {
+                let p = t.path_of("max_attempts");
+                match integer(a, &p, MAX_ATTEMPTS, errs) {
+                    Some(0) => {
+                        errs.push(
+                            a.span(),
+                            p,
+                            format!("max_attempts must be from 1 to {MAX_ATTEMPTS} (the first try counts as an attempt)"),
+                        );
+                        None
+                    }
+                    other => other.map(|n| n as u32),
+                }
+            }
+            None => Some(DEFAULT_ATTEMPTS),
+        };
+        let backoff = match t.get("backoff") {
+            Some(b) => duration(b, &t.path_of("backoff"), errs),
+            None => Some(0.0),
+        };
+        let description = t
+            .get("description")
+            .and_then(|d| string(d, &t.path_of("description"), errs));
+        t.finish(errs);
+        let name = format!("{population_name}.{kind_name}");
+        let (Some(target), Some(every), Some(selection), Some(timeout), Some(response)) =
+            (target, every, selection, timeout, response)
+        else {
+            return None;
+        };
+        let (Some(max_attempts), Some(backoff), true) = (max_attempts, backoff, ok) else {
+            return None;
+        };
+        Some(RequestKind {
+            stream_key: stream_key("request", &name),
+            name,
+            description,
+            population,
+            target,
+            rate: 1.0 / every,
+            selection,
+            timeout,
+            response,
+            max_attempts,
+            backoff,
+            instances: Vec::new(),
+        })
+    }
+
     /// Finds dependency cycles among roles (`requires`, reinstall `from`) and services (references).
     fn check_cycles(&self, errs: &mut Errors) -> bool {
         let r = self.roles.len();
@@ -2480,8 +2738,8 @@ impl Compiler {
             roles,
             services,
             maintenance: self.maintenance,
-            populations: Vec::new(),
-            requests: Vec::new(),
+            populations: self.populations,
+            requests: self.requests,
             graph: Graph::default(),
         };
         model::lower(&mut model);
