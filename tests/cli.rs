@@ -346,6 +346,9 @@ fn bundled_scenarios_validate_and_run() {
         "crew,ops,utilisation,fraction,",
         "crew,ops,mean_wait,hours,",
         "contribution,branch_service,downtime_share:branch~link,fraction,",
+        "requests,branch_desktops.policy_poll,client_visible_downtime_per_year,hours_per_year,",
+        "requests,branch_desktops.policy_poll,latency_p99,hours,",
+        "requests,branch_desktops.policy_poll,share_succeeded_at_attempt_2,fraction,",
     ] {
         assert!(summary.contains(needle), "missing {needle} in\n{summary}");
     }
