@@ -19,7 +19,72 @@ use crate::units::Hours;
 /// Probe requests per stretch of arrivals that straddle a state change.
 pub const PROBES: usize = 8;
 
-/// Per-replication figures of one request kind: expected numbers of requests by outcome.
+/// State of a request kind's instances when a request arrives: where its latency comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SystemState {
+    /// Every instance can serve.
+    AllUp = 0,
+    /// Some instances can serve, some cannot.
+    Degraded = 1,
+    /// No instance can serve (outage, failover in progress).
+    Down = 2,
+}
+
+impl SystemState {
+    /// All states, in index order.
+    pub const ALL: [SystemState; 3] =
+        [SystemState::AllUp, SystemState::Degraded, SystemState::Down];
+
+    /// Name for tables and CSV.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SystemState::AllUp => "all_up",
+            SystemState::Degraded => "degraded",
+            SystemState::Down => "down",
+        }
+    }
+
+    fn of(mask: u64, n: usize) -> SystemState {
+        let live = (mask & full(n)).count_ones() as usize;
+        if live == n {
+            SystemState::AllUp
+        } else if live > 0 {
+            SystemState::Degraded
+        } else {
+            SystemState::Down
+        }
+    }
+}
+
+/// Expected numbers of requests by outcome.
+#[derive(Debug, Clone, Default)]
+pub struct Outcomes {
+    /// `succeeded[j]`: requests that succeeded at attempt `j`.
+    pub succeeded: Vec<f64>,
+    /// Requests that failed after every attempt.
+    pub failed: f64,
+}
+
+impl Outcomes {
+    fn new(attempts: usize) -> Self {
+        Outcomes {
+            succeeded: vec![0.0; attempts],
+            failed: 0.0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.succeeded.fill(0.0);
+        self.failed = 0.0;
+    }
+
+    /// All requests.
+    pub fn total(&self) -> f64 {
+        self.succeeded.iter().sum::<f64>() + self.failed
+    }
+}
+
+/// Per-replication figures of one request kind.
 #[derive(Debug, Clone, Default)]
 pub struct RequestStats {
     /// `succeeded[j]`: requests that succeeded at attempt `j`.
@@ -28,6 +93,21 @@ pub struct RequestStats {
     pub failed: f64,
     /// Arrival time during which a request would fail, hours (∫ P(fail) over arrival times).
     pub failing_time: Hours,
+    /// The same outcomes split by the [`SystemState`] at arrival.
+    pub by_state: [Outcomes; 3],
+}
+
+impl RequestStats {
+    fn add_success(&mut self, state: SystemState, j: usize, w: f64) {
+        self.succeeded[j] += w;
+        self.by_state[state as usize].succeeded[j] += w;
+    }
+
+    fn add_failure(&mut self, state: SystemState, w: f64, time: Hours) {
+        self.failed += w;
+        self.failing_time += time;
+        self.by_state[state as usize].failed += w;
+    }
 }
 
 /// State of one request kind during a replication.
@@ -70,6 +150,7 @@ impl ClientEval {
                     succeeded: vec![0.0; q.max_attempts as usize],
                     failed: 0.0,
                     failing_time: 0.0,
+                    by_state: std::array::from_fn(|_| Outcomes::new(q.max_attempts as usize)),
                 },
                 order: Vec::with_capacity(q.instances.len()),
             })
@@ -100,6 +181,9 @@ impl ClientEval {
             k.stats.succeeded.fill(0.0);
             k.stats.failed = 0.0;
             k.stats.failing_time = 0.0;
+            for o in &mut k.stats.by_state {
+                o.clear();
+            }
         }
     }
 
@@ -153,23 +237,15 @@ impl ClientEval {
             if hi > clean_end {
                 let len = hi - clean_end;
                 let w = rate * len / PROBES as f64;
+                // Arrivals in the straddle all come before the next change: they arrive in `mask`.
+                let state = SystemState::of(mask, q.instances.len());
                 for p in 0..PROBES {
                     let u: f64 = k.stream.random();
                     let s = clean_end + len * (p as f64 + u) / PROBES as f64;
-                    match probe(
-                        q,
-                        &self.offsets[i],
-                        &k.history,
-                        idx,
-                        s,
-                        &mut k.stream,
-                        &mut k.order,
-                    ) {
-                        Some(j) => k.stats.succeeded[j] += w,
-                        None => {
-                            k.stats.failed += w;
-                            k.stats.failing_time += len / PROBES as f64;
-                        }
+                    let offsets = &self.offsets[i];
+                    match probe(q, offsets, &k.history, idx, s, &mut k.stream, &mut k.order) {
+                        Some(j) => k.stats.add_success(state, j, w),
+                        None => k.stats.add_failure(state, w, len / PROBES as f64),
                     }
                 }
             }
@@ -191,15 +267,15 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
     let attempts = q.max_attempts as usize;
     let live = (mask & full(n)).count_ones() as usize;
     let total = rate * len;
+    let state = SystemState::of(mask, n);
     if live == 0 {
-        stats.failed += total;
-        stats.failing_time += len;
+        stats.add_failure(state, total, len);
         return;
     }
     let mut p_success = 0.0;
     let mut add = |j: usize, p: f64, stats: &mut RequestStats| {
         if j < attempts {
-            stats.succeeded[j] += total * p;
+            stats.add_success(state, j, total * p);
             p_success += p;
         }
     };
@@ -230,8 +306,7 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
         }
     }
     let p_fail = (1.0 - p_success).max(0.0);
-    stats.failed += total * p_fail;
-    stats.failing_time += len * p_fail;
+    stats.add_failure(state, total * p_fail, len * p_fail);
 }
 
 fn full(n: usize) -> u64 {

@@ -1884,6 +1884,74 @@ repair = { dist = "fixed", value = "1h" }"#;
     }
 
     #[test]
+    fn clients_integrate_over_the_outage() {
+        // One client requesting once an hour on average, one attempt: 200 requests expected in 200 h, of
+        // which the 10 arriving during the outage [100, 110] fail.
+        let text = r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            [clients.c]
+            count = 1
+            [clients.c.requests.q]
+            target = "r"
+            every = "1h"
+            timeout = "1s"
+            response = { dist = "fixed", value = "1s" }
+            max_attempts = 1
+            "#;
+        let m = compile(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let st = e.request_stats().next().unwrap().clone();
+        assert!(close(st.succeeded[0], 190.0), "{:?}", st);
+        assert!(close(st.failed, 10.0));
+        assert!(close(st.failing_time, 10.0));
+        assert!(close(st.by_state[0].total(), 190.0));
+        assert!(close(st.by_state[2].failed, 10.0));
+        assert!(close(st.by_state[1].total(), 0.0));
+    }
+
+    #[test]
+    fn client_retries_span_the_end_of_an_outage() {
+        // Attempts at 0, 1 h and 2 h after arrival (timeout 1 h, no backoff, one instance): arrivals in
+        // the last 2 h of the outage [100, 110] succeed at a later attempt; only [100, 108) fail.
+        let text = r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            [clients.c]
+            count = 1
+            [clients.c.requests.q]
+            target = "r"
+            every = "1h"
+            timeout = "1h"
+            response = { dist = "fixed", value = "1s" }
+            max_attempts = 3
+            "#;
+        let m = compile(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let st = e.request_stats().next().unwrap().clone();
+        // The straddle [108, 110) is sampled by stratified probes: each stratum's probe lands in a known
+        // half, so the split between attempts 2 and 3 is exact up to which strata fall where.
+        assert!(close(st.failed, 8.0), "{st:?}");
+        assert!(close(st.succeeded[1] + st.succeeded[2], 2.0), "{st:?}");
+        assert!(close(st.succeeded[0], 190.0));
+        assert!(close(st.failing_time, 8.0));
+    }
+
+    #[test]
     fn cross_site_requirement_needs_the_link() {
         // The WAN link fails at 30 for 4 h: the branch role that requires the hub role is down then.
         let text = format!(

@@ -245,6 +245,26 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 sig3(f.value * 100.0)
             );
         }
+        let states: Vec<String> = r
+            .by_state
+            .iter()
+            .filter(|b| b.share_of_requests.value > 0.0)
+            .map(|b| {
+                let ok = b.success_ratio.value;
+                let p99 = if ok > 0.0 {
+                    format!(", P99 {}", hours(b.latency_p99_hours.value))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} {}% of requests ({}% succeed{p99})",
+                    b.state.replace('_', " "),
+                    sig3(b.share_of_requests.value * 100.0),
+                    sig3(ok * 100.0)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "  by state at arrival {}", states.join(" · "));
     }
     if !summary.crews.is_empty() {
         let _ = writeln!(out, "\ncrews");
@@ -637,6 +657,37 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             "hours_per_year",
             &r.server_downtime_hours_per_year,
         )?;
+        for b in &r.by_state {
+            let m = |what: &str| format!("{what}:{}", b.state);
+            row(
+                "requests",
+                n,
+                &m("share_of_requests"),
+                "fraction",
+                &b.share_of_requests,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("success_ratio"),
+                "fraction",
+                &b.success_ratio,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("latency_mean"),
+                "hours",
+                &b.latency_mean_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("latency_p99"),
+                "hours",
+                &b.latency_p99_hours,
+            )?;
+        }
     }
     for c in &summary.crews {
         row("crew", &c.name, "utilisation", "fraction", &c.utilisation)?;

@@ -4,6 +4,7 @@
 
 use serde::Serialize;
 
+use crate::clients::SystemState;
 use crate::engine::{CAUSES, Cause, Engine, MachineStats};
 use crate::model::{ComponentKind, EntityKind, Model, Recovery, RequestKind};
 use crate::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
@@ -83,6 +84,27 @@ struct RequestAcc {
     success_shares: Vec<RatioAcc>,
     latency: RatioAcc,
     failing_time: MeanAcc,
+    by_state: Vec<StateAcc>,
+}
+
+/// Mergeable statistics of the requests that arrived in one system state.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct StateAcc {
+    share: RatioAcc,
+    success: RatioAcc,
+    success_shares: Vec<RatioAcc>,
+    latency: RatioAcc,
+}
+
+impl StateAcc {
+    fn merge(&mut self, o: &StateAcc) {
+        self.share.merge(&o.share);
+        self.success.merge(&o.success);
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+        self.latency.merge(&o.latency);
+    }
 }
 
 impl RequestAcc {
@@ -97,6 +119,9 @@ impl RequestAcc {
         }
         self.latency.merge(&o.latency);
         self.failing_time.merge(&o.failing_time);
+        for (a, b) in self.by_state.iter_mut().zip(&o.by_state) {
+            a.merge(b);
+        }
     }
 }
 
@@ -171,6 +196,13 @@ impl RunAcc {
                 .map(|q| RequestAcc {
                     shares: vec![RatioAcc::default(); q.max_attempts as usize + 1],
                     success_shares: vec![RatioAcc::default(); q.max_attempts as usize],
+                    by_state: SystemState::ALL
+                        .iter()
+                        .map(|_| StateAcc {
+                            success_shares: vec![RatioAcc::default(); q.max_attempts as usize],
+                            ..Default::default()
+                        })
+                        .collect(),
                     ..Default::default()
                 })
                 .collect(),
@@ -254,6 +286,22 @@ impl RunAcc {
                 .sum();
             acc.latency.add(latency, ok, w);
             acc.failing_time.add(st.failing_time / years, w);
+            for (sa, o) in acc.by_state.iter_mut().zip(&st.by_state) {
+                let n_state = o.total();
+                let ok_state = n_state - o.failed;
+                sa.share.add(n_state, total, w);
+                sa.success.add(ok_state, n_state, w);
+                for (j, &x) in o.succeeded.iter().enumerate() {
+                    sa.success_shares[j].add(x, ok_state, w);
+                }
+                let lat: f64 = o
+                    .succeeded
+                    .iter()
+                    .enumerate()
+                    .map(|(j, &x)| x * (q.attempt_offset(j as u32) + mean_response))
+                    .sum();
+                sa.latency.add(lat, ok_state, w);
+            }
         }
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
             acc.utilisation.add(st.busy / mission, w);
@@ -429,6 +477,17 @@ impl RunAcc {
                     latency_p999_hours: pct(0.999),
                     client_visible_downtime_hours_per_year: acc.failing_time.estimate(),
                     server_downtime_hours_per_year: server.estimate().map(|u| u * HOURS_PER_YEAR),
+                    by_state: SystemState::ALL
+                        .iter()
+                        .zip(&acc.by_state)
+                        .map(|(st, sa)| StateSummary {
+                            state: st.as_str(),
+                            share_of_requests: sa.share.estimate(),
+                            success_ratio: sa.success.estimate(),
+                            latency_mean_hours: sa.latency.estimate(),
+                            latency_p99_hours: latency_quantile(q, &sa.success_shares, 0.99),
+                        })
+                        .collect(),
                 }
             })
             .collect();
@@ -588,6 +647,23 @@ pub struct RequestSummary {
     pub client_visible_downtime_hours_per_year: Estimate,
     /// Downtime of the serving role per year, hours, for comparison.
     pub server_downtime_hours_per_year: Estimate,
+    /// The requests split by the state of the instances when they arrived: all up, degraded, down.
+    pub by_state: Vec<StateSummary>,
+}
+
+/// What requests arriving in one state of the instances experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct StateSummary {
+    /// `all_up`, `degraded` or `down`.
+    pub state: &'static str,
+    /// Share of all requests that arrived in this state.
+    pub share_of_requests: Estimate,
+    /// Share of them that succeeded.
+    pub success_ratio: Estimate,
+    /// Mean latency of the successful ones, hours.
+    pub latency_mean_hours: Estimate,
+    /// 99th percentile latency of the successful ones, hours.
+    pub latency_p99_hours: Estimate,
 }
 
 /// How a repair crew was used.
