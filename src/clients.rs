@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use crate::model::{Model, RequestKind, Selection};
+use crate::model::{Model, Reconnect, RequestKind, Selection};
 use crate::rng::{Stream, stream};
 use crate::units::Hours;
 
@@ -44,8 +44,17 @@ impl SystemState {
         }
     }
 
-    fn of(mask: u64, n: usize) -> SystemState {
+    fn of(q: &RequestKind, mask: u64) -> SystemState {
+        let n = q.instances.len();
         let live = (mask & full(n)).count_ones() as usize;
+        if q.per_replica {
+            // A mirror serves from one partner at a time: that is all up.
+            return if live > 0 {
+                SystemState::AllUp
+            } else {
+                SystemState::Down
+            };
+        }
         if live == n {
             SystemState::AllUp
         } else if live > 0 {
@@ -123,6 +132,12 @@ struct KindState {
     stats: RequestStats,
     /// Scratch: a probe's order of instances.
     order: Vec<u32>,
+    /// With lasting connections: per history entry, the expected share of clients connected to each
+    /// instance at the entry's start (n values per entry, flat).
+    conn: VecDeque<f64>,
+    /// Scratch: shares at some time, and where reconnecting clients go.
+    shares: Vec<f64>,
+    target: Vec<f64>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -153,6 +168,9 @@ impl ClientEval {
                     by_state: std::array::from_fn(|_| Outcomes::new(q.max_attempts as usize)),
                 },
                 order: Vec::with_capacity(q.instances.len()),
+                conn: VecDeque::new(),
+                shares: vec![0.0; q.instances.len()],
+                target: vec![0.0; q.instances.len()],
             })
             .collect();
         ClientEval {
@@ -170,12 +188,20 @@ impl ClientEval {
         }
     }
 
-    /// Starts replication `rep` with the instances' masks at time 0.
-    pub fn reset(&mut self, model: &Model, seed: u64, rep: u64, masks: impl Iterator<Item = u64>) {
-        for ((k, q), mask) in self.kinds.iter_mut().zip(&model.requests).zip(masks) {
+    /// Starts replication `rep` of request kind `i`, whose instances are `mask` at time 0.
+    pub fn reset_kind(&mut self, model: &Model, i: usize, seed: u64, rep: u64, mask: u64) {
+        let q = &model.requests[i];
+        let k = &mut self.kinds[i];
+        {
             k.mask = mask;
             k.history.clear();
             k.history.push_back((0.0, mask));
+            k.conn.clear();
+            if let Reconnect::FreshConnectionOnly { .. } = q.reconnect {
+                // Everyone starts connected where a fresh connection would go.
+                reconnect_target(q, mask, &mut k.target);
+                k.conn.extend(k.target.iter().copied());
+            }
             k.done = 0.0;
             k.stream = stream(seed, rep, q.stream_key);
             k.stats.succeeded.fill(0.0);
@@ -200,6 +226,23 @@ impl ClientEval {
             return;
         }
         k.mask = mask;
+        if let Reconnect::FreshConnectionOnly { every } = model.requests[i].reconnect {
+            let q = &model.requests[i];
+            let last = k.history.len() - 1;
+            let (start, old_mask) = k.history[last];
+            shares_at(
+                q,
+                every,
+                &k.conn,
+                last,
+                start,
+                old_mask,
+                t,
+                &mut k.shares,
+                &mut k.target,
+            );
+            k.conn.extend(k.shares.iter().copied());
+        }
         k.history.push_back((t, mask));
         let upto = t - model.requests[i].horizon();
         self.advance(model, i, upto);
@@ -232,17 +275,69 @@ impl ClientEval {
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
             if clean_end > from {
-                closed_form(q, mask, rate, clean_end - from, &mut k.stats);
+                match q.reconnect {
+                    Reconnect::OnFailure => {
+                        closed_form(q, mask, rate, clean_end - from, &mut k.stats)
+                    }
+                    Reconnect::FreshConnectionOnly { every } => {
+                        reconnect_target(q, mask, &mut k.target);
+                        let n = q.instances.len();
+                        let a0 = k.conn.range(idx * n..(idx + 1) * n);
+                        let live = connected_live(
+                            &k.target,
+                            a0,
+                            mask,
+                            every,
+                            from - start,
+                            clean_end - start,
+                        );
+                        let len = clean_end - from;
+                        let state = SystemState::of(q, mask);
+                        k.stats.add_success(state, 0, rate * live);
+                        k.stats.add_failure(state, rate * (len - live), len - live);
+                    }
+                }
             }
             if hi > clean_end {
                 let len = hi - clean_end;
                 let w = rate * len / PROBES as f64;
                 // Arrivals in the straddle all come before the next change: they arrive in `mask`.
-                let state = SystemState::of(mask, q.instances.len());
+                let state = SystemState::of(q, mask);
                 for p in 0..PROBES {
                     let u: f64 = k.stream.random();
                     let s = clean_end + len * (p as f64 + u) / PROBES as f64;
                     let offsets = &self.offsets[i];
+                    if let Reconnect::FreshConnectionOnly { every } = q.reconnect {
+                        // The probe's client is connected where a share of clients is at `s`.
+                        shares_at(
+                            q,
+                            every,
+                            &k.conn,
+                            idx,
+                            start,
+                            mask,
+                            s,
+                            &mut k.shares,
+                            &mut k.target,
+                        );
+                        let mut u: f64 = k.stream.random();
+                        let n = q.instances.len();
+                        let mut pick = n - 1;
+                        for (c, &a) in k.shares.iter().enumerate() {
+                            if u < a {
+                                pick = c;
+                                break;
+                            }
+                            u -= a;
+                        }
+                        k.order.clear();
+                        k.order.resize(n, pick as u32);
+                        match walk(offsets, &k.history, idx, s, &k.order) {
+                            Some(j) => k.stats.add_success(state, j, w),
+                            None => k.stats.add_failure(state, w, len / PROBES as f64),
+                        }
+                        continue;
+                    }
                     match probe(q, offsets, &k.history, idx, s, &mut k.stream, &mut k.order) {
                         Some(j) => k.stats.add_success(state, j, w),
                         None => k.stats.add_failure(state, w, len / PROBES as f64),
@@ -258,6 +353,9 @@ impl ClientEval {
         // Forget states that no remaining arrival can see.
         let keep_from = idx.min(k.history.len() - 1);
         k.history.drain(..keep_from);
+        if !k.conn.is_empty() {
+            k.conn.drain(..keep_from * q.instances.len());
+        }
     }
 }
 
@@ -267,7 +365,7 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
     let attempts = q.max_attempts as usize;
     let live = (mask & full(n)).count_ones() as usize;
     let total = rate * len;
-    let state = SystemState::of(mask, n);
+    let state = SystemState::of(q, mask);
     if live == 0 {
         stats.add_failure(state, total, len);
         return;
@@ -319,7 +417,7 @@ fn probe(
     q: &RequestKind,
     offsets: &[Hours],
     history: &VecDeque<(Hours, u64)>,
-    mut idx: usize,
+    idx: usize,
     s: Hours,
     rng: &mut Stream,
     order: &mut Vec<u32>,
@@ -341,6 +439,18 @@ fn probe(
         }
         Selection::Ordered => {}
     }
+    walk(offsets, history, idx, s, order)
+}
+
+/// Tries the instances of `order` (cycling) at the attempt times of a request arriving at `s`.
+fn walk(
+    offsets: &[Hours],
+    history: &VecDeque<(Hours, u64)>,
+    mut idx: usize,
+    s: Hours,
+    order: &[u32],
+) -> Option<usize> {
+    let n = order.len();
     for (j, &off) in offsets.iter().enumerate() {
         let at = s + off;
         while idx + 1 < history.len() && history[idx + 1].0 <= at {
@@ -352,4 +462,84 @@ fn probe(
         }
     }
     None
+}
+
+/// Where a client that (re)connects while the instances are `mask` goes: the first live instance for
+/// `ordered`, any live one alike otherwise. With none live it keeps its connection (all zero here).
+fn reconnect_target(q: &RequestKind, mask: u64, target: &mut [f64]) {
+    let n = q.instances.len();
+    target.fill(0.0);
+    let live = (mask & full(n)).count_ones();
+    if live == 0 {
+        return;
+    }
+    match q.selection {
+        Selection::Ordered => {
+            if let Some(i) = (0..n).find(|&i| mask >> i & 1 == 1) {
+                target[i] = 1.0;
+            }
+        }
+        Selection::Random | Selection::RoundRobin => {
+            for (i, x) in target.iter_mut().enumerate() {
+                if mask >> i & 1 == 1 {
+                    *x = 1.0 / live as f64;
+                }
+            }
+        }
+    }
+}
+
+/// Shares of clients connected to each instance at time `t`, from the shares at the start of history
+/// entry `entry` (which began at `start` with instances `mask`): clients reconnect at rate 1/`every`
+/// and go to [`reconnect_target`], so the shares relax exponentially towards it.
+#[allow(clippy::too_many_arguments)]
+fn shares_at(
+    q: &RequestKind,
+    every: Hours,
+    conn: &VecDeque<f64>,
+    entry: usize,
+    start: Hours,
+    mask: u64,
+    t: Hours,
+    out: &mut [f64],
+    target: &mut [f64],
+) {
+    let n = q.instances.len();
+    reconnect_target(q, mask, target);
+    let a0 = conn.range(entry * n..(entry + 1) * n);
+    if target.iter().all(|&x| x == 0.0) {
+        for (o, &a) in out.iter_mut().zip(a0) {
+            *o = a;
+        }
+        return;
+    }
+    let decay = (-(t - start) / every).exp();
+    for ((o, &a), &p) in out.iter_mut().zip(a0).zip(target.iter()) {
+        *o = p + (a - p) * decay;
+    }
+}
+
+/// ∫ over `[x, y)` (times since the entry's start) of the share of clients connected to a live
+/// instance, the shares starting at `a0` and relaxing towards `target` at rate 1/`every`.
+fn connected_live<'a>(
+    target: &[f64],
+    a0: impl Iterator<Item = &'a f64>,
+    mask: u64,
+    every: Hours,
+    x: Hours,
+    y: Hours,
+) -> Hours {
+    let frozen = target.iter().all(|&p| p == 0.0);
+    let mut total = 0.0;
+    for (i, (&a, &p)) in a0.zip(target).enumerate() {
+        if mask >> i & 1 == 0 {
+            continue;
+        }
+        total += if frozen {
+            a * (y - x)
+        } else {
+            p * (y - x) + (a - p) * every * ((-x / every).exp() - (-y / every).exp())
+        };
+    }
+    total
 }

@@ -11,7 +11,7 @@ use std::collections::VecDeque;
 
 use crate::clients::{ClientEval, RequestStats};
 use crate::dist::{Dist, unit_f64};
-use crate::model::{CrewPolicy, Guard, Machine, Model, Recovery, RoleKind, SignalId};
+use crate::model::{CrewPolicy, Guard, Machine, Model, Reconnect, Recovery, RoleKind, SignalId};
 use crate::rng::{Stream, stream};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
@@ -571,10 +571,6 @@ impl<'m> Engine<'m> {
         self.queued.fill(false);
         self.dirty.clear();
         self.dirty_flag.fill(false);
-        let masks: Vec<u64> = (0..model.requests.len())
-            .map(|q| self.instance_mask(q))
-            .collect();
-        self.clients.reset(model, self.seed, rep, masks.into_iter());
         self.planned_now = false;
         self.down_comps.clear();
         self.down_pos.fill(NONE);
@@ -593,6 +589,11 @@ impl<'m> Engine<'m> {
         self.machine_stats.fill(MachineStats::default());
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);
+        // Last: the instances' state at time 0 needs the signals and machines reset above.
+        for q in 0..model.requests.len() {
+            let mask = self.instance_mask(q);
+            self.clients.reset_kind(model, q, self.seed, rep, mask);
+        }
     }
 
     /// Simulates replication `rep` of the run (its random streams derive from the seed and `rep`).
@@ -1159,6 +1160,23 @@ impl<'m> Engine<'m> {
 
     /// Which instances of request kind `q` can serve now (bit i = instance i).
     fn instance_mask(&self, q: usize) -> u64 {
+        let kind = &self.model.requests[q];
+        if kind.per_replica {
+            // A mirror's partners: only the one the role runs on serves.
+            let st = &self.machines[kind.target];
+            let up = self.level[kind.instances[0] as usize] != DOWN;
+            return match kind.reconnect {
+                // A fresh connection that reaches the partner that is not principal is redirected at
+                // once (the failover-partner attribute): both partners serve while the mirror does.
+                Reconnect::OnFailure if up => (1u64 << kind.instances.len()) - 1,
+                Reconnect::FreshConnectionOnly { .. }
+                    if up && st.phase == Phase::Running && st.host != NONE =>
+                {
+                    1u64 << st.host
+                }
+                _ => 0,
+            };
+        }
         self.model.requests[q]
             .instances
             .iter()

@@ -393,6 +393,21 @@ impl Selection {
     }
 }
 
+/// How clients hold connections.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Reconnect {
+    /// No lasting connection: every request chooses afresh, and a failed attempt moves on to the next
+    /// instance.
+    OnFailure,
+    /// Each client keeps a connection to one instance and sends every attempt there; it only finds
+    /// another instance when it reconnects, at exponentially distributed intervals with this mean
+    /// (connection pools recycled; the database-mirroring failover-partner case).
+    FreshConnectionOnly {
+        /// Mean interval between reconnects of one client.
+        every: Hours,
+    },
+}
+
 /// Largest number of instances a request kind can choose among.
 pub const MAX_INSTANCES: usize = 64;
 
@@ -419,11 +434,16 @@ pub struct RequestKind {
     pub max_attempts: u32,
     /// Wait after each complete pass over the instances.
     pub backoff: Hours,
+    /// How clients hold connections.
+    pub reconnect: Reconnect,
     /// Key of its random stream (probe requests).
     pub stream_key: u64,
     /// Set by [`lower`]: per instance, in list order, the signal that is up while it can serve this
     /// population.
     pub instances: Vec<SignalId>,
+    /// Set by [`lower`]: when the target is a database mirror, its instances are the principal's and the
+    /// mirror's nodes, and instance i can serve only while the role runs on replica i.
+    pub per_replica: bool,
 }
 
 impl RequestKind {
@@ -777,10 +797,18 @@ pub fn lower(model: &mut Model) {
                     instances.push(g.gate_over(ins.len() as u32, ins));
                 }
             }
-            _ => {
+            (_, kind) => {
                 let mut ins = vec![role_gates[target]];
                 ins.extend(path);
-                instances.push(g.gate_over(ins.len() as u32, ins));
+                let s = g.gate_over(ins.len() as u32, ins);
+                // Clients of a mirror name both partners; either serves only while it is the principal.
+                let replicas = if matches!(kind, RoleKind::Mirroring { .. }) {
+                    2
+                } else {
+                    1
+                };
+                instances.extend(std::iter::repeat_n(s, replicas));
+                model.requests[q].per_replica = replicas > 1;
             }
         }
         model.requests[q].instances = instances;

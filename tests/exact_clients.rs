@@ -744,3 +744,80 @@ fn selections_differ_on_a_pool_of_unlike_nodes() {
     }
     ck.finish();
 }
+
+/// The failover-partner case: clients of a database mirror keep their connection to the old principal
+/// until they reconnect. The principal (failure exponential, mean 500 h) fails once at most in a
+/// 1000-hour mission; the mirror and witness never fail, so the witness makes the failover automatic
+/// (fixed f = 0.1 h) and the role stays on the mirror (no failback). With one attempt per request, a
+/// request fails while its client's connection is not on the serving partner. During the failover
+/// nobody is served; afterwards the stale share e^{−u/R} decays as clients reconnect (mean R = 2 h).
+/// So for a failure at t < T − f the client-visible downtime is f + R(1 − e^{−(T−t−f)/R}), for
+/// T − f ≤ t < T it is T − t, and 0 otherwise; the server's downtime is min(f, T − t). Integrated over
+/// t ~ Exp(λ) in closed form below.
+#[test]
+fn stale_connections_outlast_a_mirror_failover() {
+    let (lambda, f, r, t): (f64, f64, f64, f64) = (1.0 / 500.0, 0.1, 2.0, 1000.0);
+    let text = r#"
+        [simulation]
+        mission = "1000h"
+        replications = 40000
+        [nodes.sql1]
+        failure = { dist = "exponential", mean = "500h" }
+        repair = { dist = "fixed", value = "10h" }
+        [nodes.sql2]
+        failure = { dist = "fixed", value = "100000h" }
+        repair = { dist = "fixed", value = "1h" }
+        [nodes.w]
+        failure = { dist = "fixed", value = "100000h" }
+        repair = { dist = "fixed", value = "1h" }
+        [roles.db]
+        kind = "mirroring"
+        principal = "sql1"
+        mirror = "sql2"
+        witness = "w"
+        failover = { dist = "fixed", value = "0.1h" }
+        manual_failover = { dist = "fixed", value = "1h" }
+        [clients.app]
+        count = 600
+        [clients.app.requests.query]
+        target = "db"
+        every = "10min"
+        selection = "ordered"
+        timeout = "5s"
+        response = { dist = "fixed", value = "0.05s" }
+        max_attempts = 1
+        reconnect = "fresh_connection_only"
+        reconnect_every = "2h"
+    "#;
+    let (_, s) = simulate(text);
+    let a = t - f;
+    let p_before = 1.0 - (-lambda * a).exp();
+    let k = lambda - 1.0 / r;
+    let b = lambda * (-a / r).exp() * (1.0 - (-k * a).exp()) / k;
+    let tail = lambda
+        * (-lambda * t).exp()
+        * ((f / lambda - 1.0 / (lambda * lambda)) * (lambda * f).exp() + 1.0 / (lambda * lambda));
+    let visible = (f + r) * p_before - r * b + tail;
+    let server = f * p_before + tail;
+    let per_year = HOURS_PER_YEAR / t;
+    let q = request(&s, "app.query");
+    let mut ck = Checks::default();
+    ck.exact(
+        "client-visible downtime h/yr",
+        &q.client_visible_downtime_hours_per_year,
+        visible * per_year,
+    );
+    ck.exact(
+        "server downtime h/yr",
+        &q.server_downtime_hours_per_year,
+        server * per_year,
+    );
+    let rate = 600.0 * 6.0;
+    ck.exact(
+        "failed requests/yr",
+        &q.failed_requests_per_year,
+        rate * visible * per_year,
+    );
+    ck.close("requests/yr", q.requests_per_year, rate * HOURS_PER_YEAR);
+    ck.finish();
+}

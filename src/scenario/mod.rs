@@ -12,8 +12,8 @@ use toml::de::{DeTable, DeValue};
 use crate::dist::Dist;
 use crate::model::{
     self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES, Machine,
-    Maintenance, Model, Population, Recovery, Replica, RequestKind, Role, RoleKind, Selection,
-    Service, Simulation, Site, Software, stream_key,
+    Maintenance, Model, Population, Reconnect, Recovery, Replica, RequestKind, Role, RoleKind,
+    Selection, Service, Simulation, Site, Software, stream_key,
 };
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
@@ -2457,6 +2457,57 @@ impl Compiler {
             Some(b) => duration(b, &t.path_of("backoff"), errs),
             None => Some(0.0),
         };
+        let reconnect = match t.get("reconnect") {
+            Some(rv) => {
+                let p = t.path_of("reconnect");
+                match string(rv, &p, errs).as_deref() {
+                    Some("on_failure") => {
+                        if let Some(e) = t.get("reconnect_every") {
+                            errs.push(
+                                e.span(),
+                                t.path_of("reconnect_every"),
+                                "reconnect_every applies only with reconnect = \"fresh_connection_only\"",
+                            );
+                        }
+                        Some(Reconnect::OnFailure)
+                    }
+                    Some("fresh_connection_only") => t
+                        .req(
+                            "reconnect_every",
+                            "mean interval between reconnects of one client, e.g. \"30min\"",
+                            errs,
+                        )
+                        .and_then(|e| {
+                            positive_duration(
+                                e,
+                                &t.path_of("reconnect_every"),
+                                "reconnect_every",
+                                errs,
+                            )
+                        })
+                        .map(|every| Reconnect::FreshConnectionOnly { every }),
+                    Some(other) => {
+                        errs.push(
+                            rv.span(),
+                            p,
+                            format!("unknown reconnect \"{other}\"; expected \"on_failure\" (a failed attempt moves on to the next instance) or \"fresh_connection_only\" (clients keep their connection until they reconnect)"),
+                        );
+                        None
+                    }
+                    None => None,
+                }
+            }
+            None => {
+                if let Some(e) = t.get("reconnect_every") {
+                    errs.push(
+                        e.span(),
+                        t.path_of("reconnect_every"),
+                        "reconnect_every applies only with reconnect = \"fresh_connection_only\"",
+                    );
+                }
+                Some(Reconnect::OnFailure)
+            }
+        };
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -2467,7 +2518,9 @@ impl Compiler {
         else {
             return None;
         };
-        let (Some(max_attempts), Some(backoff), true) = (max_attempts, backoff, ok) else {
+        let (Some(max_attempts), Some(backoff), Some(reconnect), true) =
+            (max_attempts, backoff, reconnect, ok)
+        else {
             return None;
         };
         Some(RequestKind {
@@ -2482,7 +2535,9 @@ impl Compiler {
             response,
             max_attempts,
             backoff,
+            reconnect,
             instances: Vec::new(),
+            per_replica: false,
         })
     }
 
