@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use crate::model::{
-    Commit, ComponentId, ComponentKind, CrewPolicy, Guard, Machine, Model, Recovery, RequestKind,
-    RoleKind, Selection,
+    Commit, ComponentId, ComponentKind, CrewPolicy, Guard, Machine, Model, Reconnect, Recovery,
+    RequestKind, RoleKind, Selection,
 };
 use crate::output::percent;
 use crate::scenario::DEFAULT_PRIORITY;
@@ -566,6 +566,10 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             plural(n, "instance", "instances"),
             list(model, nodes, 8)
         ),
+        _ if q.per_replica => format!(
+            "2 instances (the mirror's partners {}; the principal serves, the other redirects fresh connections to it)",
+            list(model, &role.kind.nodes(), 2)
+        ),
         _ => format!(
             "{} (role {} itself)",
             plural(n, "instance", "instances"),
@@ -599,6 +603,13 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         s.push_str(", no backoff");
     }
     let _ = write!(s, "; response {}", q.response.describe());
+    if let Reconnect::FreshConnectionOnly { every } = q.reconnect {
+        let _ = write!(
+            s,
+            "; clients keep their connection and send every attempt over it, reconnecting every {} on average (stale connections keep failing until then)",
+            format_duration(every)
+        );
+    }
     s
 }
 

@@ -352,6 +352,22 @@ fn bundled_scenarios_validate_and_run() {
     ] {
         assert!(summary.contains(needle), "missing {needle} in\n{summary}");
     }
+    // The failover-partner case: pooled connections to a mirror see far more downtime than the mirror.
+    let appv = fs::read_to_string(tmp.path().join("appv-mirroring/summary.csv")).unwrap();
+    let estimate = |measure: &str| -> f64 {
+        let prefix = format!("requests,management_service.db_query_pooled,{measure},");
+        let line = appv
+            .lines()
+            .find(|l| l.starts_with(&prefix))
+            .expect(measure);
+        line.split(',').nth(4).unwrap().parse().unwrap()
+    };
+    let visible = estimate("client_visible_downtime_per_year");
+    let server = estimate("server_downtime_per_year");
+    assert!(
+        visible > 10.0 * server && server > 0.0,
+        "pooled clients should see far more downtime than the mirror: {visible} vs {server}"
+    );
     let again = tmp.path().join("again");
     nines()
         .args(["run", "-n", "200", "-q", "-j", "1", "--out"])

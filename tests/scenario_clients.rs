@@ -434,12 +434,27 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "key of a later part",
             kind("cache = true\n"),
-            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, max_attempts, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
         ),
         (
             "key misspelt",
             kind("max_atempts = 2\n"),
-            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, max_attempts, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
+        ),
+        (
+            "reconnect misspelt",
+            kind("reconnect = \"fresh_connection\"\n"),
+            "8:13: clients.pc.requests.get.reconnect: unknown reconnect \"fresh_connection\"; expected \"on_failure\" (a failed attempt moves on to the next instance) or \"fresh_connection_only\" (clients keep their connection until they reconnect)".into(),
+        ),
+        (
+            "fresh connections without a reconnect interval",
+            kind("reconnect = \"fresh_connection_only\"\n"),
+            "3:1: clients.pc.requests.get: missing field `reconnect_every` (mean interval between reconnects of one client, e.g. \"30min\")".into(),
+        ),
+        (
+            "reconnect interval without fresh connections",
+            kind("reconnect_every = \"1h\"\n"),
+            "8:19: clients.pc.requests.get.reconnect_every: reconnect_every applies only with reconnect = \"fresh_connection_only\"".into(),
         ),
         (
             "request kind not a table",
