@@ -197,7 +197,7 @@ impl ClientEval {
             k.history.clear();
             k.history.push_back((0.0, mask));
             k.conn.clear();
-            if let Reconnect::FreshConnectionOnly { .. } = q.reconnect {
+            if holds_connections(q) {
                 // Everyone starts connected where a fresh connection would go.
                 reconnect_target(q, mask, &mut k.target);
                 k.conn.extend(k.target.iter().copied());
@@ -226,13 +226,12 @@ impl ClientEval {
             return;
         }
         k.mask = mask;
-        if let Reconnect::FreshConnectionOnly { every } = model.requests[i].reconnect {
+        if holds_connections(&model.requests[i]) {
             let q = &model.requests[i];
             let last = k.history.len() - 1;
             let (start, old_mask) = k.history[last];
             shares_at(
                 q,
-                every,
                 &k.conn,
                 last,
                 start,
@@ -275,27 +274,20 @@ impl ClientEval {
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
             if clean_end > from {
-                match q.reconnect {
-                    Reconnect::OnFailure => {
-                        closed_form(q, mask, rate, clean_end - from, &mut k.stats)
-                    }
-                    Reconnect::FreshConnectionOnly { every } => {
-                        reconnect_target(q, mask, &mut k.target);
-                        let n = q.instances.len();
-                        let a0 = k.conn.range(idx * n..(idx + 1) * n);
-                        let live = connected_live(
-                            &k.target,
-                            a0,
-                            mask,
-                            every,
-                            from - start,
-                            clean_end - start,
-                        );
-                        let len = clean_end - from;
-                        let state = SystemState::of(q, mask);
-                        k.stats.add_success(state, 0, rate * live);
-                        k.stats.add_failure(state, rate * (len - live), len - live);
-                    }
+                if holds_connections(q) {
+                    let n = q.instances.len();
+                    let a0: Vec<f64> = k.conn.range(idx * n..(idx + 1) * n).copied().collect();
+                    connected_closed_form(
+                        q,
+                        &a0,
+                        mask,
+                        rate,
+                        from - start,
+                        clean_end - start,
+                        &mut k.stats,
+                    );
+                } else {
+                    closed_form(q, mask, rate, clean_end - from, &mut k.stats);
                 }
             }
             if hi > clean_end {
@@ -307,11 +299,10 @@ impl ClientEval {
                     let u: f64 = k.stream.random();
                     let s = clean_end + len * (p as f64 + u) / PROBES as f64;
                     let offsets = &self.offsets[i];
-                    if let Reconnect::FreshConnectionOnly { every } = q.reconnect {
+                    if holds_connections(q) {
                         // The probe's client is connected where a share of clients is at `s`.
                         shares_at(
                             q,
-                            every,
                             &k.conn,
                             idx,
                             start,
@@ -331,7 +322,17 @@ impl ClientEval {
                             u -= a;
                         }
                         k.order.clear();
-                        k.order.resize(n, pick as u32);
+                        if q.selection == Selection::Sticky {
+                            // Its instance first, then the others in a random order.
+                            k.order.push(pick as u32);
+                            k.order.extend((0..n as u32).filter(|&x| x != pick as u32));
+                            for a in (2..n).rev() {
+                                let b = k.stream.random_range(1..=a);
+                                k.order.swap(a, b);
+                            }
+                        } else {
+                            k.order.resize(n, pick as u32);
+                        }
                         match walk(offsets, &k.history, idx, s, &k.order) {
                             Some(j) => k.stats.add_success(state, j, w),
                             None => k.stats.add_failure(state, w, len / PROBES as f64),
@@ -378,7 +379,8 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
         }
     };
     match q.selection {
-        Selection::Random => {
+        // Sticky clients hold connections and never get here; alone they would choose at random.
+        Selection::Random | Selection::Sticky => {
             // First live instance at position j of a random order: negative hypergeometric.
             let dead = n - live;
             let mut all_dead_so_far = 1.0;
@@ -426,7 +428,7 @@ fn probe(
     order.clear();
     order.extend(0..n as u32);
     match q.selection {
-        Selection::Random => {
+        Selection::Random | Selection::Sticky => {
             // A full shuffle: attempts beyond the first pass reuse the same order.
             for i in (1..n).rev() {
                 let j = rng.random_range(0..=i);
@@ -479,7 +481,7 @@ fn reconnect_target(q: &RequestKind, mask: u64, target: &mut [f64]) {
                 target[i] = 1.0;
             }
         }
-        Selection::Random | Selection::RoundRobin => {
+        Selection::Random | Selection::RoundRobin | Selection::Sticky => {
             for (i, x) in target.iter_mut().enumerate() {
                 if mask >> i & 1 == 1 {
                     *x = 1.0 / live as f64;
@@ -489,13 +491,43 @@ fn reconnect_target(q: &RequestKind, mask: u64, target: &mut [f64]) {
     }
 }
 
+/// Whether clients of this kind hold connections (so the engine tracks where they are connected).
+fn holds_connections(q: &RequestKind) -> bool {
+    q.selection == Selection::Sticky || matches!(q.reconnect, Reconnect::FreshConnectionOnly { .. })
+}
+
+/// Probability that a sticky client whose instance is dead finds a live one among the others (random
+/// order, the remaining attempts), with `live` of `n` instances live.
+fn sticky_rescue(q: &RequestKind, live: usize) -> f64 {
+    let n = q.instances.len();
+    // With every instance live nobody is stuck; the rate does not matter then.
+    if live == 0 || live >= n {
+        return 0.0;
+    }
+    let (others, dead_others) = (n - 1, n - 1 - live);
+    let attempts = q.max_attempts as usize - 1;
+    let mut p = 0.0;
+    let mut all_dead = 1.0;
+    for j in 0..=dead_others {
+        if j < attempts {
+            p += all_dead * live as f64 / (others - j) as f64;
+        }
+        if j < dead_others {
+            all_dead *= (dead_others - j) as f64 / (others - j) as f64;
+        }
+    }
+    p
+}
+
 /// Shares of clients connected to each instance at time `t`, from the shares at the start of history
-/// entry `entry` (which began at `start` with instances `mask`): clients reconnect at rate 1/`every`
-/// and go to [`reconnect_target`], so the shares relax exponentially towards it.
+/// entry `entry` (which began at `start` with instances `mask`).
+/// - Fresh connections only: clients reconnect at rate 1/`every` and go to [`reconnect_target`], so the
+///   shares relax exponentially towards it.
+/// - Sticky: clients on a dead instance leave it at their next request that finds a live one (rate
+///   `rate × rescue`), spreading evenly over the live instances; the others stay.
 #[allow(clippy::too_many_arguments)]
 fn shares_at(
     q: &RequestKind,
-    every: Hours,
     conn: &VecDeque<f64>,
     entry: usize,
     start: Hours,
@@ -505,18 +537,102 @@ fn shares_at(
     target: &mut [f64],
 ) {
     let n = q.instances.len();
-    reconnect_target(q, mask, target);
     let a0 = conn.range(entry * n..(entry + 1) * n);
-    if target.iter().all(|&x| x == 0.0) {
-        for (o, &a) in out.iter_mut().zip(a0) {
-            *o = a;
+    for (o, &a) in out.iter_mut().zip(a0) {
+        *o = a;
+    }
+    let dt = t - start;
+    if q.selection == Selection::Sticky {
+        let live = (mask & full(n)).count_ones() as usize;
+        let k = q.rate * sticky_rescue(q, live);
+        if k == 0.0 {
+            return;
+        }
+        let keep = (-k * dt).exp();
+        let mut moved = 0.0;
+        for (i, o) in out.iter_mut().enumerate() {
+            if mask >> i & 1 == 0 {
+                moved += *o * (1.0 - keep);
+                *o *= keep;
+            }
+        }
+        for (i, o) in out.iter_mut().enumerate() {
+            if mask >> i & 1 == 1 {
+                *o += moved / live as f64;
+            }
         }
         return;
     }
-    let decay = (-(t - start) / every).exp();
-    for ((o, &a), &p) in out.iter_mut().zip(a0).zip(target.iter()) {
-        *o = p + (a - p) * decay;
+    let Reconnect::FreshConnectionOnly { every } = q.reconnect else {
+        return;
+    };
+    reconnect_target(q, mask, target);
+    if target.iter().all(|&x| x == 0.0) {
+        return;
     }
+    let decay = (-dt / every).exp();
+    for (o, &p) in out.iter_mut().zip(target.iter()) {
+        *o = p + (*o - p) * decay;
+    }
+}
+
+/// Adds the expected outcomes of the arrivals in `[x, y)` (times since the entry's start, all seeing
+/// `mask` for their whole horizon) of clients holding connections whose shares at the entry's start
+/// are `a0`.
+fn connected_closed_form(
+    q: &RequestKind,
+    a0: &[f64],
+    mask: u64,
+    rate: f64,
+    x: Hours,
+    y: Hours,
+    stats: &mut RequestStats,
+) {
+    let n = q.instances.len();
+    let len = y - x;
+    let state = SystemState::of(q, mask);
+    let live_n = (mask & full(n)).count_ones() as usize;
+    let on_live0: f64 = (0..n).filter(|&i| mask >> i & 1 == 1).map(|i| a0[i]).sum();
+    let on_dead0: f64 = (0..n).filter(|&i| mask >> i & 1 == 0).map(|i| a0[i]).sum();
+    if q.selection == Selection::Sticky {
+        // Time integrals of the shares on live and on dead instances.
+        let k = q.rate * sticky_rescue(q, live_n);
+        let stuck = if k > 0.0 {
+            on_dead0 * ((-k * x).exp() - (-k * y).exp()) / k
+        } else {
+            on_dead0 * len
+        };
+        let on_live = len * (on_live0 + on_dead0) - stuck;
+        stats.add_success(state, 0, rate * on_live);
+        // A stuck client's request: a timeout on its own instance, then the others in a random order.
+        let others = n - 1;
+        let dead_others = others.saturating_sub(live_n);
+        let mut rescued = 0.0;
+        if live_n > 0 && others > 0 {
+            let mut all_dead = 1.0;
+            for j in 0..=dead_others {
+                let p = all_dead * live_n as f64 / (others - j) as f64;
+                if j + 1 < q.max_attempts as usize {
+                    stats.add_success(state, j + 1, rate * stuck * p);
+                    rescued += p;
+                }
+                if j < dead_others {
+                    all_dead *= (dead_others - j) as f64 / (others - j) as f64;
+                }
+            }
+        }
+        let fail = (1.0 - rescued).max(0.0);
+        stats.add_failure(state, rate * stuck * fail, stuck * fail);
+        return;
+    }
+    let Reconnect::FreshConnectionOnly { every } = q.reconnect else {
+        return;
+    };
+    let mut target = vec![0.0; n];
+    reconnect_target(q, mask, &mut target);
+    let live = connected_live(&target, a0.iter(), mask, every, x, y);
+    stats.add_success(state, 0, rate * live);
+    stats.add_failure(state, rate * (len - live), len - live);
 }
 
 /// ∫ over `[x, y)` (times since the entry's start) of the share of clients connected to a live

@@ -1970,6 +1970,45 @@ repair = { dist = "fixed", value = "1h" }"#;
     }
 
     #[test]
+    fn sticky_clients_pay_one_timeout_then_stay() {
+        // Half the clients start on each of a and b. a is down [100, 110]: its clients fail over to b at
+        // their next request (rate 1/h), paying one timeout: 0.5 (1 − e^{−10}) requests succeed at the
+        // second attempt. Afterwards nobody moves back, and nothing fails.
+        let text = r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [nodes.b]
+            failure = { dist = "fixed", value = "100000h" }
+            repair = { dist = "fixed", value = "1h" }
+            [roles.r]
+            kind = "pool"
+            on = ["a", "b"]
+            [clients.c]
+            count = 1
+            [clients.c.requests.q]
+            target = "r"
+            every = "1h"
+            selection = "sticky"
+            timeout = "1s"
+            response = { dist = "fixed", value = "1s" }
+            max_attempts = 2
+            "#;
+        let m = compile(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let st = e.request_stats().next().unwrap().clone();
+        let moved = 0.5 * (1.0 - (-10.0f64).exp());
+        // Arrivals within one horizon (1 s) of a change are probes; the stuck share there is 0.5 e^{−10}
+        // at most near the repair, so they move the figure by less than 1e-8.
+        assert!((st.succeeded[1] - moved).abs() < 1e-7, "{st:?}");
+        assert!(st.failed.abs() < 1e-12);
+        assert!((st.succeeded[0] + st.succeeded[1] - 200.0).abs() < 1e-9);
+    }
+
+    #[test]
     fn cross_site_requirement_needs_the_link() {
         // The WAN link fails at 30 for 4 h: the branch role that requires the hub role is down then.
         let text = format!(

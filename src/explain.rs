@@ -581,6 +581,9 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         Selection::Random => " in a random order",
         Selection::RoundRobin => " round robin from a random start",
         Selection::Ordered => " in the listed order",
+        Selection::Sticky => {
+            " starting with the one it used last (sticky), then the others in a random order"
+        }
     };
     let _ = write!(
         s,

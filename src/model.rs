@@ -380,6 +380,9 @@ pub enum Selection {
     RoundRobin,
     /// The instance list as given (preferred first).
     Ordered,
+    /// Each client keeps the instance it last used; when that one fails, the request tries the others
+    /// in a random order and the client stays with the one that answers.
+    Sticky,
 }
 
 impl Selection {
@@ -389,6 +392,7 @@ impl Selection {
             Selection::Random => "random",
             Selection::RoundRobin => "round_robin",
             Selection::Ordered => "ordered",
+            Selection::Sticky => "sticky",
         }
     }
 }

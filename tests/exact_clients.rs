@@ -334,7 +334,11 @@ fn latencies(offsets: &[f64], response: f64) -> Vec<f64> {
     offsets.iter().map(|o| o + response).collect()
 }
 
+/// C(n, k), zero when k > n (fewer than k items cannot be chosen).
 fn binomial(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
     (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64)
 }
 

@@ -424,12 +424,12 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "selection misspelt",
             kind("selection = \"roundrobin\"\n"),
-            "8:13: clients.pc.requests.get.selection: unknown selection \"roundrobin\"; did you mean \"round_robin\"? expected \"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start) or \"ordered\" (the instance list as given, first listed first)".into(),
+            "8:13: clients.pc.requests.get.selection: unknown selection \"roundrobin\"; did you mean \"round_robin\"? expected \"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start), \"ordered\" (the instance list as given, first listed first) or \"sticky\" (keep the last instance that answered)".into(),
         ),
         (
-            "selection of a later part",
-            kind("selection = \"sticky\"\n"),
-            "8:13: clients.pc.requests.get.selection: unknown selection \"sticky\"; expected \"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start) or \"ordered\" (the instance list as given, first listed first)".into(),
+            "selection that does not exist",
+            kind("selection = \"least_connections\"\n"),
+            "8:13: clients.pc.requests.get.selection: unknown selection \"least_connections\"; expected \"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start), \"ordered\" (the instance list as given, first listed first) or \"sticky\" (keep the last instance that answered)".into(),
         ),
         (
             "key of a later part",
@@ -455,6 +455,11 @@ fn bad_inputs_get_located_specific_errors() {
             "reconnect interval without fresh connections",
             kind("reconnect_every = \"1h\"\n"),
             "8:19: clients.pc.requests.get.reconnect_every: reconnect_every applies only with reconnect = \"fresh_connection_only\"".into(),
+        ),
+        (
+            "sticky with fresh connections only",
+            kind("selection = \"sticky\"\nreconnect = \"fresh_connection_only\"\nreconnect_every = \"1h\"\n"),
+            "9:13: clients.pc.requests.get.reconnect: selection = \"sticky\" already keeps a connection and moves it when the instance fails; fresh_connection_only would never move it: use one or the other".into(),
         ),
         (
             "request kind not a table",

@@ -306,8 +306,8 @@ const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("commit", &["mirroring"]),
     ("lag", &["mirroring"]),
 ];
-const SELECTIONS: &str = "\"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start) or \"ordered\" (the instance list as given, first listed first)";
-const SELECTION_NAMES: &[&str] = &["random", "round_robin", "ordered"];
+const SELECTIONS: &str = "\"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start), \"ordered\" (the instance list as given, first listed first) or \"sticky\" (keep the last instance that answered)";
+const SELECTION_NAMES: &[&str] = &["random", "round_robin", "ordered", "sticky"];
 const DIST_KINDS: &str =
     "exponential, weibull, lognormal, gamma, normal, uniform, fixed, empirical";
 const COMMIT_MODES: &str = "\"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)";
@@ -2406,6 +2406,7 @@ impl Compiler {
                     Some("random") => Some(Selection::Random),
                     Some("round_robin") => Some(Selection::RoundRobin),
                     Some("ordered") => Some(Selection::Ordered),
+                    Some("sticky") => Some(Selection::Sticky),
                     Some(other) => {
                         let hint = reader::closest(other, SELECTION_NAMES)
                             .map(|c| format!("did you mean \"{c}\"? "))
@@ -2508,6 +2509,17 @@ impl Compiler {
                 Some(Reconnect::OnFailure)
             }
         };
+        if selection == Some(Selection::Sticky)
+            && let Some(Reconnect::FreshConnectionOnly { .. }) = reconnect
+            && let Some(rv) = t.get("reconnect")
+        {
+            ok = false;
+            errs.push(
+                rv.span(),
+                t.path_of("reconnect"),
+                "selection = \"sticky\" already keeps a connection and moves it when the instance fails; fresh_connection_only would never move it: use one or the other",
+            );
+        }
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -2523,6 +2535,7 @@ impl Compiler {
         else {
             return None;
         };
+
         Some(RequestKind {
             stream_key: stream_key("request", &name),
             name,
