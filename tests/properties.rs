@@ -94,7 +94,17 @@ proptest! {
         coverage in 0.0f64..=1.0,
         techs in 1u32..3,
         rolling in any::<bool>(),
+        selection in 0usize..4,
+        fresh in any::<bool>(),
+        attempts in 1u32..5,
     ) {
+        let selection = ["random", "round_robin", "ordered", "sticky"][selection];
+        // Sticky clients keep their own connections; fresh_connection_only applies to the others.
+        let reconnect = if fresh && selection != "sticky" {
+            "reconnect = \"fresh_connection_only\"\n            reconnect_every = \"3h\""
+        } else {
+            ""
+        };
         let text = format!(r#"
             [simulation]
             mission = "3000h"
@@ -156,6 +166,25 @@ proptest! {
             all_of = ["c", "br"]
             [services.any]
             any_of = ["c", "br"]
+            [clients.pcs]
+            count = 700
+            site = "br"
+            [clients.pcs.requests.to_db]
+            target = "db"
+            every = "20min"
+            selection = "{selection}"
+            timeout = "10min"
+            response = {{ dist = "exponential", mean = "1s" }}
+            max_attempts = {attempts}
+            backoff = "5min"
+            {reconnect}
+            [clients.pcs.requests.to_cluster]
+            target = "c"
+            every = "1h"
+            selection = "{selection}"
+            timeout = "1min"
+            response = {{ dist = "fixed", value = "2s" }}
+            max_attempts = {attempts}
         "#, mean_fail * 5.0);
         let model = compile(&text, "p.toml").unwrap_or_else(|e| panic!("{e}"));
         let mut e = Engine::new(&model);
@@ -180,6 +209,16 @@ proptest! {
         for (r, st) in e.machine_stats().iter().enumerate() {
             let own: f64 = st.down_by_cause.iter().sum();
             prop_assert!(own <= roles[r].downtime + eps, "role {r}: own {own} > role {}", roles[r].downtime);
+        }
+        // Every request is accounted for exactly once: the expected count is rate × mission whatever
+        // happens, and failures never take more arrival time than the mission.
+        for (q, st) in model.requests.iter().zip(e.request_stats()) {
+            let expected = 700.0 * q.rate * 3000.0;
+            let total: f64 = st.succeeded.iter().sum::<f64>() + st.failed;
+            prop_assert!((total - expected).abs() <= 1e-9 * expected, "{}: {total} vs {expected}", q.name);
+            prop_assert!(st.failed >= -eps && st.failing_time >= -eps && st.failing_time <= 3000.0 + eps);
+            let by_state: f64 = st.by_state.iter().map(|o| o.total()).sum();
+            prop_assert!((by_state - total).abs() <= 1e-9 * expected);
         }
         let crew = e.crew_stats()[0];
         prop_assert!(crew.busy <= techs as f64 * 3000.0 + eps);
