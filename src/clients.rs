@@ -45,7 +45,7 @@ impl SystemState {
     }
 
     fn of(q: &RequestKind, mask: u64) -> SystemState {
-        let n = q.instances.len();
+        let n = q.primary;
         let live = (mask & full(n)).count_ones() as usize;
         if q.per_replica {
             // A mirror serves from one partner at a time: that is all up.
@@ -162,10 +162,10 @@ impl ClientEval {
                 done: 0.0,
                 stream: stream(0, 0, q.stream_key),
                 stats: RequestStats {
-                    succeeded: vec![0.0; q.max_attempts as usize],
+                    succeeded: vec![0.0; q.attempts() as usize],
                     failed: 0.0,
                     failing_time: 0.0,
-                    by_state: std::array::from_fn(|_| Outcomes::new(q.max_attempts as usize)),
+                    by_state: std::array::from_fn(|_| Outcomes::new(q.attempts() as usize)),
                 },
                 order: Vec::with_capacity(q.instances.len()),
                 conn: VecDeque::new(),
@@ -183,7 +183,7 @@ impl ClientEval {
             offsets: model
                 .requests
                 .iter()
-                .map(|q| (0..q.max_attempts).map(|j| q.attempt_offset(j)).collect())
+                .map(|q| (0..q.attempts()).map(|j| q.attempt_offset(j)).collect())
                 .collect(),
         }
     }
@@ -362,31 +362,54 @@ impl ClientEval {
 
 /// Adds the expected outcomes of `rate × len` arrivals that all see `mask`.
 fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut RequestStats) {
-    let n = q.instances.len();
-    let attempts = q.max_attempts as usize;
-    let live = (mask & full(n)).count_ones() as usize;
     let total = rate * len;
     let state = SystemState::of(q, mask);
+    let attempts = q.max_attempts as usize;
+    let n1 = q.primary;
+    let (first, mut p_fail) = first_success(q.selection, n1, mask, attempts);
+    for (j, p) in first.into_iter().enumerate() {
+        if p > 0.0 {
+            stats.add_success(state, j, total * p);
+        }
+    }
+    if q.fallback.is_some() && p_fail > 0.0 {
+        // The fallback's instances see the same state: its outcome is independent of which target
+        // instances were tried.
+        let n2 = q.instances.len() - n1;
+        let (second, fail2) = first_success(q.selection, n2, mask >> n1, attempts);
+        for (i, p) in second.into_iter().enumerate() {
+            if p > 0.0 {
+                stats.add_success(state, attempts + i, total * p_fail * p);
+            }
+        }
+        p_fail *= fail2;
+    }
+    stats.add_failure(state, total * p_fail, len * p_fail);
+}
+
+/// For `n` instances in state `mask` tried in the order `selection` gives, up to `attempts` times:
+/// the probability that attempt j is the first to find a live instance, and that none does.
+fn first_success(selection: Selection, n: usize, mask: u64, attempts: usize) -> (Vec<f64>, f64) {
+    let mut probs = vec![0.0; attempts];
+    let live = (mask & full(n)).count_ones() as usize;
     if live == 0 {
-        stats.add_failure(state, total, len);
-        return;
+        return (probs, 1.0);
     }
     let mut p_success = 0.0;
-    let mut add = |j: usize, p: f64, stats: &mut RequestStats| {
+    let mut add = |j: usize, p: f64| {
         if j < attempts {
-            stats.add_success(state, j, total * p);
+            probs[j] += p;
             p_success += p;
         }
     };
-    match q.selection {
+    match selection {
         // Sticky clients hold connections and never get here; alone they would choose at random.
         Selection::Random | Selection::Sticky => {
             // First live instance at position j of a random order: negative hypergeometric.
             let dead = n - live;
             let mut all_dead_so_far = 1.0;
             for j in 0..=dead {
-                let p = all_dead_so_far * live as f64 / (n - j) as f64;
-                add(j, p, stats);
+                add(j, all_dead_so_far * live as f64 / (n - j) as f64);
                 if j < dead {
                     all_dead_so_far *= (dead - j) as f64 / (n - j) as f64;
                 }
@@ -394,19 +417,18 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
         }
         Selection::Ordered => {
             let j = (0..n).find(|&i| mask >> i & 1 == 1).unwrap_or(n);
-            add(j, 1.0, stats);
+            add(j, 1.0);
         }
         Selection::RoundRobin => {
             for r in 0..n {
                 let j = (0..n)
                     .find(|&d| mask >> ((r + d) % n) & 1 == 1)
                     .unwrap_or(n);
-                add(j, 1.0 / n as f64, stats);
+                add(j, 1.0 / n as f64);
             }
         }
     }
-    let p_fail = (1.0 - p_success).max(0.0);
-    stats.add_failure(state, total * p_fail, len * p_fail);
+    (probs, (1.0 - p_success).max(0.0))
 }
 
 fn full(n: usize) -> u64 {
@@ -424,24 +446,53 @@ fn probe(
     rng: &mut Stream,
     order: &mut Vec<u32>,
 ) -> Option<usize> {
-    let n = q.instances.len();
+    // The target's order, then the fallback's (its instances follow the target's).
+    let n1 = q.primary;
     order.clear();
-    order.extend(0..n as u32);
-    match q.selection {
-        Selection::Random | Selection::Sticky => {
-            // A full shuffle: attempts beyond the first pass reuse the same order.
-            for i in (1..n).rev() {
-                let j = rng.random_range(0..=i);
-                order.swap(i, j);
+    for (lo, hi) in [(0, n1), (n1, q.instances.len())] {
+        let start = order.len();
+        order.extend(lo as u32..hi as u32);
+        let part = &mut order[start..];
+        let n = part.len();
+        if n == 0 {
+            continue;
+        }
+        match q.selection {
+            Selection::Random | Selection::Sticky => {
+                // A full shuffle: attempts beyond the first pass reuse the same order.
+                for i in (1..n).rev() {
+                    let j = rng.random_range(0..=i);
+                    part.swap(i, j);
+                }
             }
+            Selection::RoundRobin => {
+                let r = rng.random_range(0..n);
+                part.rotate_left(r);
+            }
+            Selection::Ordered => {}
         }
-        Selection::RoundRobin => {
-            let r = rng.random_range(0..n);
-            order.rotate_left(r);
-        }
-        Selection::Ordered => {}
     }
-    walk(offsets, history, idx, s, order)
+    if q.fallback.is_none() {
+        return walk(offsets, history, idx, s, order);
+    }
+    let attempts = q.max_attempts as usize;
+    let n2 = q.instances.len() - n1;
+    let mut idx = idx;
+    for (j, &off) in offsets.iter().enumerate() {
+        let at = s + off;
+        while idx + 1 < history.len() && history[idx + 1].0 <= at {
+            idx += 1;
+        }
+        let instance = if j < attempts {
+            order[j % n1]
+        } else {
+            order[n1 + (j - attempts) % n2]
+        };
+        if history[idx].1 >> instance & 1 == 1 {
+            return Some(j);
+        }
+    }
+    None
 }
 
 /// Tries the instances of `order` (cycling) at the attempt times of a request arriving at `s`.

@@ -1165,10 +1165,10 @@ impl<'m> Engine<'m> {
             // A mirror's partners: only the one the role runs on serves.
             let st = &self.machines[kind.target];
             let up = self.level[kind.instances[0] as usize] != DOWN;
-            return match kind.reconnect {
+            let partners = match kind.reconnect {
                 // A fresh connection that reaches the partner that is not principal is redirected at
                 // once (the failover-partner attribute): both partners serve while the mirror does.
-                Reconnect::OnFailure if up => (1u64 << kind.instances.len()) - 1,
+                Reconnect::OnFailure if up => 0b11,
                 Reconnect::FreshConnectionOnly { .. }
                     if up && st.phase == Phase::Running && st.host != NONE =>
                 {
@@ -1176,6 +1176,12 @@ impl<'m> Engine<'m> {
                 }
                 _ => 0,
             };
+            return kind.instances[kind.primary..]
+                .iter()
+                .enumerate()
+                .fold(partners, |m, (i, &s)| {
+                    m | (((self.level[s as usize] != DOWN) as u64) << (kind.primary + i))
+                });
         }
         self.model.requests[q]
             .instances
@@ -2006,6 +2012,50 @@ repair = { dist = "fixed", value = "1h" }"#;
         assert!((st.succeeded[1] - moved).abs() < 1e-7, "{st:?}");
         assert!(st.failed.abs() < 1e-12);
         assert!((st.succeeded[0] + st.succeeded[1] - 200.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn failed_requests_turn_to_the_fallback() {
+        // The management point is down [100, 110]; the fallback status point never fails. With one
+        // attempt each, the 10 requests of the outage succeed at the fallback's attempt (the second).
+        let text = r#"
+            [simulation]
+            mission = "200h"
+            [nodes.a]
+            failure = { dist = "fixed", value = "100h" }
+            repair = { dist = "fixed", value = "10h" }
+            [nodes.f]
+            failure = { dist = "fixed", value = "100000h" }
+            repair = { dist = "fixed", value = "1h" }
+            [roles.mp]
+            kind = "standalone"
+            on = "a"
+            [roles.fsp]
+            kind = "standalone"
+            on = "f"
+            [clients.c]
+            count = 1
+            [clients.c.requests.status]
+            target = "mp"
+            fallback = "fsp"
+            every = "1h"
+            timeout = "1s"
+            response = { dist = "fixed", value = "1s" }
+            max_attempts = 1
+            "#;
+        let m = compile(text, "test.toml").unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (m.requests[0].primary, m.requests[0].instances.len()),
+            (1, 2)
+        );
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let st = e.request_stats().next().unwrap().clone();
+        // Arrivals within 1 s before the repair are probes: their fallback attempt starts after it, but
+        // the fallback succeeds either way, so the split is exact.
+        assert!(close(st.succeeded[1], 10.0), "{st:?}");
+        assert!(close(st.succeeded[0], 190.0), "{st:?}");
+        assert!(close(st.failed, 0.0));
     }
 
     #[test]

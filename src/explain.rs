@@ -559,7 +559,7 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         trim_float(q.rate),
         trim_float(q.rate * population.count as f64)
     );
-    let n = q.instances.len();
+    let n = q.primary;
     let instances = match &role.kind {
         RoleKind::Pool { nodes, .. } => format!(
             "{} ({})",
@@ -606,6 +606,13 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         s.push_str(", no backoff");
     }
     let _ = write!(s, "; response {}", q.response.describe());
+    if let Some(f) = q.fallback {
+        let _ = write!(
+            s,
+            "; when every attempt fails, the same attempts go to fallback role {}",
+            model.roles[f].name
+        );
+    }
     if let Reconnect::FreshConnectionOnly { every } = q.reconnect {
         let _ = write!(
             s,

@@ -448,18 +448,43 @@ pub struct RequestKind {
     /// Set by [`lower`]: when the target is a database mirror, its instances are the principal's and the
     /// mirror's nodes, and instance i can serve only while the role runs on replica i.
     pub per_replica: bool,
+    /// Role tried when every attempt on the target failed (a fallback status point), with the same
+    /// timeout, attempts, backoff and response.
+    pub fallback: Option<usize>,
+    /// Set by [`lower`]: how many of `instances` belong to the target; the rest are the fallback's.
+    pub primary: usize,
 }
 
 impl RequestKind {
-    /// Offset from arrival to the start of attempt `j`.
+    /// Attempts a request can make in all: on the target, then as many on the fallback.
+    pub fn attempts(&self) -> u32 {
+        if self.fallback.is_some() {
+            2 * self.max_attempts
+        } else {
+            self.max_attempts
+        }
+    }
+
+    /// Offset from arrival to the start of attempt `j` (attempts from `max_attempts` on go to the
+    /// fallback, which starts when the last attempt on the target has timed out).
     pub fn attempt_offset(&self, j: u32) -> Hours {
-        let n = self.instances.len().max(1) as u32;
-        j as f64 * self.timeout + (j / n) as f64 * self.backoff
+        let within = |j: u32, n: usize| {
+            let n = n.max(1) as u32;
+            j as f64 * self.timeout + (j / n) as f64 * self.backoff
+        };
+        if j < self.max_attempts || self.fallback.is_none() {
+            within(j, self.primary)
+        } else {
+            let fallback = self.instances.len().saturating_sub(self.primary);
+            within(self.max_attempts - 1, self.primary)
+                + self.timeout
+                + within(j - self.max_attempts, fallback)
+        }
     }
 
     /// Longest time after arrival at which an attempt can start: the horizon a request looks at.
     pub fn horizon(&self) -> Hours {
-        self.attempt_offset(self.max_attempts.saturating_sub(1))
+        self.attempt_offset(self.attempts().saturating_sub(1))
     }
 }
 
@@ -781,40 +806,51 @@ pub fn lower(model: &mut Model) {
     }
 
     // Instances of client targets: a pool's instance is its node with the role's requirements; any other
-    // role is one instance, the role itself; the WAN path from the clients' site is added to each.
+    // role is one instance, the role itself; the WAN path from the clients' site is added to each. A
+    // fallback role's instances follow the target's.
     for q in 0..model.requests.len() {
-        let (target, population) = (model.requests[q].target, model.requests[q].population);
-        let role = &model.roles[target];
+        let population = model.requests[q].population;
         let from = model.populations[population].site;
-        let path = paths.between(from, role.site, &mut g);
+        let targets: Vec<usize> = std::iter::once(model.requests[q].target)
+            .chain(model.requests[q].fallback)
+            .collect();
         let mut instances = Vec::new();
-        match (&role.machine, &role.kind) {
-            (None, RoleKind::Pool { nodes, .. }) => {
-                let deps: Vec<SignalId> = g.inputs[role_gates[target] as usize - g.primitives][1..]
-                    .iter()
-                    .copied()
-                    .chain(path)
-                    .collect();
-                for &n in nodes {
-                    let mut ins = vec![model.components[n].effective];
-                    ins.extend(deps.iter().copied());
-                    instances.push(g.gate_over(ins.len() as u32, ins));
+        let mut primary = 0;
+        for (t, &target) in targets.iter().enumerate() {
+            let role = &model.roles[target];
+            let path = paths.between(from, role.site, &mut g);
+            match (&role.machine, &role.kind) {
+                (None, RoleKind::Pool { nodes, .. }) => {
+                    let deps: Vec<SignalId> = g.inputs[role_gates[target] as usize - g.primitives]
+                        [1..]
+                        .iter()
+                        .copied()
+                        .chain(path)
+                        .collect();
+                    for &n in nodes {
+                        let mut ins = vec![model.components[n].effective];
+                        ins.extend(deps.iter().copied());
+                        instances.push(g.gate_over(ins.len() as u32, ins));
+                    }
+                }
+                (_, kind) => {
+                    let mut ins = vec![role_gates[target]];
+                    ins.extend(path);
+                    let s = g.gate_over(ins.len() as u32, ins);
+                    // Clients of a mirror name both partners; either serves only while it is the
+                    // principal.
+                    let mirror = t == 0 && matches!(kind, RoleKind::Mirroring { .. });
+                    instances.extend(std::iter::repeat_n(s, if mirror { 2 } else { 1 }));
+                    if t == 0 {
+                        model.requests[q].per_replica = mirror;
+                    }
                 }
             }
-            (_, kind) => {
-                let mut ins = vec![role_gates[target]];
-                ins.extend(path);
-                let s = g.gate_over(ins.len() as u32, ins);
-                // Clients of a mirror name both partners; either serves only while it is the principal.
-                let replicas = if matches!(kind, RoleKind::Mirroring { .. }) {
-                    2
-                } else {
-                    1
-                };
-                instances.extend(std::iter::repeat_n(s, replicas));
-                model.requests[q].per_replica = replicas > 1;
+            if t == 0 {
+                primary = instances.len();
             }
         }
+        model.requests[q].primary = primary;
         model.requests[q].instances = instances;
     }
 

@@ -196,9 +196,13 @@ fn mechanisms(out: &mut String, summary: &Summary) {
         let failed_share = r.outcome_shares.last();
         let _ = writeln!(
             out,
-            "\nclients {} → {} ({} requests/yr)",
+            "\nclients {} → {}{} ({} requests/yr)",
             r.name,
             r.target,
+            r.fallback
+                .as_ref()
+                .map(|f| format!(", falling back to {f}"))
+                .unwrap_or_default(),
             sig3(r.requests_per_year)
         );
         let _ = writeln!(
@@ -236,7 +240,14 @@ fn mechanisms(out: &mut String, summary: &Summary) {
             let tries: Vec<String> = r.outcome_shares[..r.outcome_shares.len() - 1]
                 .iter()
                 .enumerate()
-                .map(|(j, e)| format!("attempt {} {}%", j + 1, sig3(e.value * 100.0)))
+                .map(|(j, e)| {
+                    let a = r.attempts_on_target as usize;
+                    if j < a {
+                        format!("attempt {} {}%", j + 1, sig3(e.value * 100.0))
+                    } else {
+                        format!("fallback attempt {} {}%", j - a + 1, sig3(e.value * 100.0))
+                    }
+                })
                 .collect();
             let _ = writeln!(
                 out,
@@ -619,10 +630,13 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         )?;
         row("requests", n, "success_ratio", "fraction", &r.success_ratio)?;
         for (j, e) in r.outcome_shares.iter().enumerate() {
+            let a = r.attempts_on_target as usize;
             let measure = if j + 1 == r.outcome_shares.len() {
                 "share_failed".to_string()
-            } else {
+            } else if j < a {
                 format!("share_succeeded_at_attempt_{}", j + 1)
+            } else {
+                format!("share_succeeded_at_fallback_attempt_{}", j - a + 1)
             };
             row("requests", n, &measure, "fraction", e)?;
         }

@@ -194,12 +194,12 @@ impl RunAcc {
                 .requests
                 .iter()
                 .map(|q| RequestAcc {
-                    shares: vec![RatioAcc::default(); q.max_attempts as usize + 1],
-                    success_shares: vec![RatioAcc::default(); q.max_attempts as usize],
+                    shares: vec![RatioAcc::default(); q.attempts() as usize + 1],
+                    success_shares: vec![RatioAcc::default(); q.attempts() as usize],
                     by_state: SystemState::ALL
                         .iter()
                         .map(|_| StateAcc {
-                            success_shares: vec![RatioAcc::default(); q.max_attempts as usize],
+                            success_shares: vec![RatioAcc::default(); q.attempts() as usize],
                             ..Default::default()
                         })
                         .collect(),
@@ -470,6 +470,8 @@ impl RunAcc {
                     failed_requests_per_year: acc.failed_per_year.estimate(),
                     success_ratio: acc.success.estimate(),
                     outcome_shares: acc.shares.iter().map(RatioAcc::estimate).collect(),
+                    attempts_on_target: q.max_attempts,
+                    fallback: q.fallback.map(|f| model.roles[f].name.clone()),
                     latency_mean_hours: acc.latency.estimate(),
                     latency_p50_hours: pct(0.5),
                     latency_p90_hours: pct(0.9),
@@ -631,8 +633,12 @@ pub struct RequestSummary {
     /// Share of requests that succeeded.
     pub success_ratio: Estimate,
     /// Per attempt j (0-based): share of requests that succeeded at attempt j; the last entry is the share
-    /// that failed.
+    /// that failed. Attempts from `attempts_on_target` on went to the fallback role.
     pub outcome_shares: Vec<Estimate>,
+    /// Attempts a request makes on its target before it turns to the fallback (if any).
+    pub attempts_on_target: u32,
+    /// The fallback role, if any.
+    pub fallback: Option<String>,
     /// Mean latency of successful requests, hours.
     pub latency_mean_hours: Estimate,
     /// Latency percentiles of successful requests, hours: p50, p90, p99, p99.9.

@@ -825,3 +825,68 @@ fn stale_connections_outlast_a_mirror_failover() {
     ck.close("requests/yr", q.requests_per_year, rate * HOURS_PER_YEAR);
     ck.finish();
 }
+
+/// A fallback status point: one attempt on the first node of a pool (`ordered`), then one on the
+/// fallback role. With independent nodes, the request arriving at s succeeds at its first attempt while
+/// a is up at s, at the fallback's attempt while a is down at s and c is up at s + 1 s, and fails
+/// otherwise; each is the mission average of a product of two-state transition probabilities from the
+/// all-up start.
+#[test]
+fn fallback_role_catches_what_the_target_misses() {
+    let text = r#"
+        [simulation]
+        mission = "200y"
+        replications = 100
+        [nodes.a]
+        failure = { dist = "exponential", mean = "50h" }
+        repair = { dist = "exponential", mean = "50h" }
+        [nodes.b]
+        failure = { dist = "exponential", mean = "50h" }
+        repair = { dist = "exponential", mean = "50h" }
+        [nodes.c]
+        failure = { dist = "exponential", mean = "90h" }
+        repair = { dist = "exponential", mean = "10h" }
+        [roles.mp]
+        kind = "pool"
+        on = ["a", "b"]
+        [roles.fsp]
+        kind = "standalone"
+        on = "c"
+        [clients.pc]
+        count = 100
+        [clients.pc.requests.status]
+        target = "mp"
+        fallback = "fsp"
+        every = "15min"
+        selection = "ordered"
+        timeout = "1s"
+        response = { dist = "fixed", value = "0.2s" }
+        max_attempts = 1
+    "#;
+    let (model, s) = simulate(text);
+    let t = model.simulation.mission;
+    let a = TwoState::from_means(50.0, 50.0);
+    let c = TwoState::from_means(90.0, 10.0);
+    let first = a.up_up().integral(0.0, t) / t;
+    let fallback = a
+        .up_down()
+        .times(&c.up_up().shifted(SECOND))
+        .integral(0.0, t)
+        / t;
+    let failed = a
+        .up_down()
+        .times(&c.up_down().shifted(SECOND))
+        .integral(0.0, t)
+        / t;
+    let q = request(&s, "pc.status");
+    let mut ck = Checks::default();
+    ck.exact("share at the first attempt", &q.outcome_shares[0], first);
+    ck.exact("share at the fallback", &q.outcome_shares[1], fallback);
+    ck.exact("share failed", &q.outcome_shares[2], failed);
+    ck.exact(
+        "client-visible downtime h/yr",
+        &q.client_visible_downtime_hours_per_year,
+        failed * HOURS_PER_YEAR,
+    );
+    ck.finish();
+}

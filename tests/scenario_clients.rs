@@ -434,12 +434,12 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "key of a later part",
             kind("cache = true\n"),
-            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, fallback, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
         ),
         (
             "key misspelt",
             kind("max_atempts = 2\n"),
-            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, fallback, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
         ),
         (
             "reconnect misspelt",
@@ -460,6 +460,16 @@ fn bad_inputs_get_located_specific_errors() {
             "sticky with fresh connections only",
             kind("selection = \"sticky\"\nreconnect = \"fresh_connection_only\"\nreconnect_every = \"1h\"\n"),
             "9:13: clients.pc.requests.get.reconnect: selection = \"sticky\" already keeps a connection and moves it when the instance fails; fresh_connection_only would never move it: use one or the other".into(),
+        ),
+        (
+            "fallback is the target",
+            kind("fallback = \"web\"\n"),
+            "8:12: clients.pc.requests.get.fallback: the fallback is the target itself; name another role (e.g. a fallback status point)".into(),
+        ),
+        (
+            "fallback unknown",
+            kind("fallback = \"fsp\"\n"),
+            "8:12: clients.pc.requests.get.fallback: unknown role `fsp`; defined: db, farm, web".into(),
         ),
         (
             "request kind not a table",

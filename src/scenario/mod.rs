@@ -2509,6 +2509,63 @@ impl Compiler {
                 Some(Reconnect::OnFailure)
             }
         };
+        let fallback = t.get("fallback").and_then(|fv| {
+            let p = t.path_of("fallback");
+            let n = name(fv, &p, errs)?;
+            let role = match self.entity_names.get(&n.text) {
+                Some(Target::Role(i)) => *i,
+                Some(Target::Service(_)) => {
+                    errs.push(
+                        n.span.clone(),
+                        p,
+                        format!("`{}` is a service; `fallback` names the role tried when every attempt on the target failed", n.text),
+                    );
+                    return None;
+                }
+                None => {
+                    errs.push(n.span.clone(), p, self.unknown_role(&n.text));
+                    return None;
+                }
+            };
+            if target == Some(role) {
+                errs.push(
+                    n.span.clone(),
+                    p,
+                    "the fallback is the target itself; name another role (e.g. a fallback status point)",
+                );
+                return None;
+            }
+            if selection == Some(Selection::Sticky)
+                || matches!(reconnect, Some(Reconnect::FreshConnectionOnly { .. }))
+            {
+                errs.push(
+                    n.span.clone(),
+                    p,
+                    "a fallback works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only) have no fallback yet",
+                );
+                return None;
+            }
+            let count = |r: usize| match self.roles.get(r).and_then(|r| r.kind.as_ref()) {
+                Some(RoleKind::Pool { nodes, .. }) => nodes.len(),
+                Some(RoleKind::Mirroring { .. }) => 2,
+                _ => 1,
+            };
+            let total = target.map_or(0, count) + count(role);
+            if total > MAX_INSTANCES {
+                errs.push(
+                    n.span,
+                    p,
+                    format!(
+                        "the target and the fallback have {total} instances together; a request chooses among at most {MAX_INSTANCES}"
+                    ),
+                );
+                return None;
+            }
+            Some(role)
+        });
+        if t.has("fallback") && fallback.is_none() {
+            ok = false;
+        }
         if selection == Some(Selection::Sticky)
             && let Some(Reconnect::FreshConnectionOnly { .. }) = reconnect
             && let Some(rv) = t.get("reconnect")
@@ -2551,6 +2608,8 @@ impl Compiler {
             reconnect,
             instances: Vec::new(),
             per_replica: false,
+            fallback,
+            primary: 0,
         })
     }
 
