@@ -27,66 +27,13 @@ mod common;
 use std::sync::OnceLock;
 
 use common::ctmc::{ExpSum, TwoState};
-use common::{simulate, std_error};
+use common::{Checks, simulate, std_error};
 use nines::model::Model;
-use nines::stats::Estimate;
 use nines::summary::{EntitySummary, RequestSummary, Summary};
 use nines::units::HOURS_PER_YEAR;
 
 /// One second, in hours.
 const SECOND: f64 = 1.0 / 3600.0;
-
-/// The foundation issue's acceptance rule, applied to every figure of a test before failing, so one
-/// run shows all the figures that disagree.
-#[derive(Default)]
-struct Checks {
-    failures: Vec<String>,
-}
-
-impl Checks {
-    /// The exact value within 4 standard errors of the estimate, and 4 SE below 1% of the exact value.
-    fn exact(&mut self, what: &str, e: &Estimate, exact: f64) {
-        let se = std_error(e);
-        let z = (e.value - exact) / se;
-        println!(
-            "{what}: estimate {:.6e} exact {exact:.6e} se {se:.3e} ({:.3}% of exact) z {z:+.2}",
-            e.value,
-            100.0 * se / exact
-        );
-        let near = z.abs() < 4.0;
-        let sharp = 4.0 * se < 0.01 * exact;
-        if !near {
-            self.failures.push(format!(
-                "{what}: estimate {} is {z:.2} standard errors from the exact {exact}",
-                e.value
-            ));
-        }
-        if !sharp {
-            self.failures.push(format!(
-                "{what}: 4 SE = {} cannot catch a 1% error of {exact}",
-                4.0 * se
-            ));
-        }
-    }
-
-    /// A figure known exactly up to rounding (a ratio of exact inputs).
-    fn close(&mut self, what: &str, value: f64, expected: f64) {
-        println!("{what}: {value} (must be {expected})");
-        if (value - expected).abs() > 1e-9 * expected.abs() {
-            self.failures
-                .push(format!("{what}: {value}, expected {expected}"));
-        }
-    }
-
-    fn finish(self) {
-        assert!(
-            self.failures.is_empty(),
-            "{} check(s) failed:\n{}",
-            self.failures.len(),
-            self.failures.join("\n")
-        );
-    }
-}
 
 fn request<'a>(s: &'a Summary, name: &str) -> &'a RequestSummary {
     s.requests

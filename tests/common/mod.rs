@@ -34,3 +34,75 @@ pub fn simulate(text: &str) -> (Model, Summary) {
 pub fn std_error(e: &Estimate) -> f64 {
     (e.ci95_high - e.ci95_low) / 2.0 / t_975(e.n - 1)
 }
+
+/// The foundation issue's acceptance rule, applied to every figure of a test before failing, so one
+/// run shows all the figures that disagree.
+#[derive(Default)]
+pub struct Checks {
+    /// Disagreements found so far.
+    pub failures: Vec<String>,
+}
+
+#[allow(dead_code)]
+impl Checks {
+    /// The exact value within 4 standard errors of the estimate, and 4 SE below 1% of the exact value.
+    pub fn exact(&mut self, what: &str, e: &Estimate, exact: f64) {
+        let se = std_error(e);
+        let z = (e.value - exact) / se;
+        println!(
+            "{what}: estimate {:.6e} exact {exact:.6e} se {se:.3e} ({:.3}% of exact) z {z:+.2}",
+            e.value,
+            100.0 * se / exact
+        );
+        let near = z.abs() < 4.0;
+        let sharp = 4.0 * se < 0.01 * exact;
+        if !near {
+            self.failures.push(format!(
+                "{what}: estimate {} is {z:.2} standard errors from the exact {exact}",
+                e.value
+            ));
+        }
+        if !sharp {
+            self.failures.push(format!(
+                "{what}: 4 SE = {} cannot catch a 1% error of {exact}",
+                4.0 * se
+            ));
+        }
+    }
+
+    /// A figure that must be exactly `expected` (a structural zero).
+    pub fn equal(&mut self, what: &str, value: f64, expected: f64) {
+        println!("{what}: {value} (must be exactly {expected})");
+        if value != expected {
+            self.failures
+                .push(format!("{what}: {value}, expected exactly {expected}"));
+        }
+    }
+
+    /// [`Checks::exact`], or [`Checks::equal`] to 0 for a figure that is structurally zero.
+    pub fn exact_or_zero(&mut self, what: &str, e: &Estimate, exact: f64) {
+        if exact == 0.0 {
+            self.equal(what, e.value, 0.0);
+        } else {
+            self.exact(what, e, exact);
+        }
+    }
+
+    /// A figure known exactly up to rounding (a ratio of exact inputs).
+    pub fn close(&mut self, what: &str, value: f64, expected: f64) {
+        println!("{what}: {value} (must be {expected})");
+        if (value - expected).abs() > 1e-9 * expected.abs() {
+            self.failures
+                .push(format!("{what}: {value}, expected {expected}"));
+        }
+    }
+
+    pub fn finish(self) {
+        assert!(
+            self.failures.is_empty(),
+            "{} check(s) failed:\n{}",
+            self.failures.len(),
+            self.failures.join("\n")
+        );
+    }
+}
