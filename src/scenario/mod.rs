@@ -1439,36 +1439,22 @@ impl Compiler {
                         let from = t.get("from").and_then(|f| {
                             let p = t.path_of("from");
                             let n = reader::name(f, &p, errs)?;
-                            match self.entity_names.get(&n.text) {
-                                Some(Target::Role(j)) => {
-                                    if n.text == role.name.text {
-                                        errs.push(
-                                            n.span.clone(),
-                                            p,
-                                            format!("role `{}` cannot be reinstalled from itself; `from` names the role it is rebuilt from, e.g. its parent site's server", n.text),
-                                        );
-                                        return None;
-                                    }
-                                    role.from = Some((*j, n.span.clone()));
-                                    Some(*j)
-                                }
-                                Some(Target::Service(_)) => {
-                                    errs.push(
-                                        n.span.clone(),
-                                        p,
-                                        format!("`{}` is a service; `from` names the role it is reinstalled from", n.text),
-                                    );
-                                    None
-                                }
-                                None => {
-                                    errs.push(
-                                        n.span.clone(),
-                                        p,
-                                        self.unknown_role(&n.text),
-                                    );
-                                    None
-                                }
+                            let j = self.role_ref(
+                                &n,
+                                &p,
+                                "`from` names the role it is reinstalled from",
+                                errs,
+                            )?;
+                            if n.text == role.name.text {
+                                errs.push(
+                                    n.span.clone(),
+                                    p,
+                                    format!("role `{}` cannot be reinstalled from itself; `from` names the role it is rebuilt from, e.g. its parent site's server", n.text),
+                                );
+                                return None;
                             }
+                            role.from = Some((j, n.span.clone()));
+                            Some(j)
                         });
                         time.map(|time| Recovery::Reinstall { time, from })
                     }
@@ -1886,6 +1872,26 @@ impl Compiler {
     }
 
     /// The unknown-role message, with a likely intended role or the defined ones.
+    /// Resolves a field that must name a role. A service or an unknown name gets a located error;
+    /// `what` says what the field is for.
+    fn role_ref(&self, n: &Name, path: &str, what: &str, errs: &mut Errors) -> Option<usize> {
+        match self.entity_names.get(&n.text) {
+            Some(Target::Role(i)) => Some(*i),
+            Some(Target::Service(_)) => {
+                errs.push(
+                    n.span.clone(),
+                    path,
+                    format!("`{}` is a service; {what}", n.text),
+                );
+                None
+            }
+            None => {
+                errs.push(n.span.clone(), path, self.unknown_role(&n.text));
+                None
+            }
+        }
+    }
+
     fn unknown_role(&self, text: &str) -> String {
         let known: Vec<&str> = self.roles_named();
         unknown(
@@ -2182,36 +2188,24 @@ impl Compiler {
                 }
                 (None, Some(rv)) => {
                     let p = t.path_of("role");
-                    reader::name(rv, &p, errs).and_then(|n| match self.entity_names.get(&n.text) {
-                        Some(Target::Role(i)) => {
-                            let kind = self.roles.get(*i).and_then(|r| r.kind.as_ref())?;
-                            if rolling && matches!(kind, RoleKind::Standalone { .. }) {
-                                errs.push(
-                                    n.span,
-                                    p,
-                                    format!("rolling maintenance needs redundancy to roll over, but role `{}` is standalone (one node); drop `rolling` to take its node down in each window", n.text),
-                                );
-                                return None;
-                            }
-                            let guard = if rolling { Guard::Role(*i) } else { Guard::None };
-                            Some((kind.nodes(), guard))
-                        }
-                        Some(Target::Service(_)) => {
+                    reader::name(rv, &p, errs).and_then(|n| {
+                        let i = self.role_ref(
+                            &n,
+                            &p,
+                            "`role` names a role whose nodes are maintained",
+                            errs,
+                        )?;
+                        let kind = self.roles.get(i).and_then(|r| r.kind.as_ref())?;
+                        if rolling && matches!(kind, RoleKind::Standalone { .. }) {
                             errs.push(
                                 n.span,
                                 p,
-                                format!("`{}` is a service; `role` names a role whose nodes are maintained", n.text),
+                                format!("rolling maintenance needs redundancy to roll over, but role `{}` is standalone (one node); drop `rolling` to take its node down in each window", n.text),
                             );
-                            None
+                            return None;
                         }
-                        None => {
-                            errs.push(
-                                n.span.clone(),
-                                p,
-                                self.unknown_role(&n.text),
-                            );
-                            None
-                        }
+                        let guard = if rolling { Guard::Role(i) } else { Guard::None };
+                        Some((kind.nodes(), guard))
                     })
                 }
             };
@@ -2359,38 +2353,28 @@ impl Compiler {
             .and_then(|tv| {
                 let p = t.path_of("target");
                 let n = name(tv, &p, errs)?;
-                match self.entity_names.get(&n.text) {
-                    Some(Target::Role(i)) => {
-                        if let Some(RoleKind::Pool { nodes, .. }) =
-                            self.roles.get(*i).and_then(|r| r.kind.as_ref())
-                            && nodes.len() > MAX_INSTANCES
-                        {
-                            errs.push(
-                                n.span,
-                                p,
-                                format!(
-                                    "role `{}` is a pool of {} nodes, one instance each, but a request chooses among at most {MAX_INSTANCES} instances",
-                                    n.text,
-                                    nodes.len()
-                                ),
-                            );
-                            return None;
-                        }
-                        Some(*i)
-                    }
-                    Some(Target::Service(_)) => {
-                        errs.push(
-                            n.span.clone(),
-                            p,
-                            format!("`{}` is a service; `target` names the role whose instances serve the requests", n.text),
-                        );
-                        None
-                    }
-                    None => {
-                        errs.push(n.span.clone(), p, self.unknown_role(&n.text));
-                        None
-                    }
+                let i = self.role_ref(
+                    &n,
+                    &p,
+                    "`target` names the role whose instances serve the requests",
+                    errs,
+                )?;
+                if let Some(RoleKind::Pool { nodes, .. }) =
+                    self.roles.get(i).and_then(|r| r.kind.as_ref())
+                    && nodes.len() > MAX_INSTANCES
+                {
+                    errs.push(
+                        n.span,
+                        p,
+                        format!(
+                            "role `{}` is a pool of {} nodes, one instance each, but a request chooses among at most {MAX_INSTANCES} instances",
+                            n.text,
+                            nodes.len()
+                        ),
+                    );
+                    return None;
                 }
+                Some(i)
             });
         let every = t
             .req(
@@ -2512,21 +2496,12 @@ impl Compiler {
         let fallback = t.get("fallback").and_then(|fv| {
             let p = t.path_of("fallback");
             let n = name(fv, &p, errs)?;
-            let role = match self.entity_names.get(&n.text) {
-                Some(Target::Role(i)) => *i,
-                Some(Target::Service(_)) => {
-                    errs.push(
-                        n.span.clone(),
-                        p,
-                        format!("`{}` is a service; `fallback` names the role tried when every attempt on the target failed", n.text),
-                    );
-                    return None;
-                }
-                None => {
-                    errs.push(n.span.clone(), p, self.unknown_role(&n.text));
-                    return None;
-                }
-            };
+            let role = self.role_ref(
+                &n,
+                &p,
+                "`fallback` names the role tried when every attempt on the target failed",
+                errs,
+            )?;
             if target == Some(role) {
                 errs.push(
                     n.span.clone(),
