@@ -138,6 +138,8 @@ struct KindState {
     /// Scratch: shares at some time, and where reconnecting clients go.
     shares: Vec<f64>,
     target: Vec<f64>,
+    /// Scratch: outcome probabilities by attempt, so state changes allocate nothing.
+    probs: Vec<f64>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -171,6 +173,7 @@ impl ClientEval {
                 conn: VecDeque::new(),
                 shares: vec![0.0; q.instances.len()],
                 target: vec![0.0; q.instances.len()],
+                probs: vec![0.0; q.max_attempts as usize],
             })
             .collect();
         ClientEval {
@@ -276,18 +279,25 @@ impl ClientEval {
             if clean_end > from {
                 if holds_connections(q) {
                     let n = q.instances.len();
-                    let a0: Vec<f64> = k.conn.range(idx * n..(idx + 1) * n).copied().collect();
+                    for (a, &c) in k
+                        .shares
+                        .iter_mut()
+                        .zip(k.conn.range(idx * n..(idx + 1) * n))
+                    {
+                        *a = c;
+                    }
                     connected_closed_form(
                         q,
-                        &a0,
+                        &k.shares,
+                        &mut k.target,
                         mask,
                         rate,
-                        from - start,
-                        clean_end - start,
+                        (from - start, clean_end - start),
                         &mut k.stats,
                     );
                 } else {
-                    closed_form(q, mask, rate, clean_end - from, &mut k.stats);
+                    let len = clean_end - from;
+                    closed_form(q, mask, rate, len, &mut k.probs, &mut k.stats);
                 }
             }
             if hi > clean_end {
@@ -361,13 +371,20 @@ impl ClientEval {
 }
 
 /// Adds the expected outcomes of `rate × len` arrivals that all see `mask`.
-fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut RequestStats) {
+fn closed_form(
+    q: &RequestKind,
+    mask: u64,
+    rate: f64,
+    len: Hours,
+    probs: &mut [f64],
+    stats: &mut RequestStats,
+) {
     let total = rate * len;
     let state = SystemState::of(q, mask);
     let attempts = q.max_attempts as usize;
     let n1 = q.primary;
-    let (first, mut p_fail) = first_success(q.selection, n1, mask, attempts);
-    for (j, p) in first.into_iter().enumerate() {
+    let mut p_fail = first_success(q.selection, n1, mask, probs);
+    for (j, &p) in probs.iter().enumerate() {
         if p > 0.0 {
             stats.add_success(state, j, total * p);
         }
@@ -376,8 +393,8 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
         // The fallback's instances see the same state: its outcome is independent of which target
         // instances were tried.
         let n2 = q.instances.len() - n1;
-        let (second, fail2) = first_success(q.selection, n2, mask >> n1, attempts);
-        for (i, p) in second.into_iter().enumerate() {
+        let fail2 = first_success(q.selection, n2, mask >> n1, probs);
+        for (i, &p) in probs.iter().enumerate() {
             if p > 0.0 {
                 stats.add_success(state, attempts + i, total * p_fail * p);
             }
@@ -387,13 +404,15 @@ fn closed_form(q: &RequestKind, mask: u64, rate: f64, len: Hours, stats: &mut Re
     stats.add_failure(state, total * p_fail, len * p_fail);
 }
 
-/// For `n` instances in state `mask` tried in the order `selection` gives, up to `attempts` times:
-/// the probability that attempt j is the first to find a live instance, and that none does.
-fn first_success(selection: Selection, n: usize, mask: u64, attempts: usize) -> (Vec<f64>, f64) {
-    let mut probs = vec![0.0; attempts];
+/// For `n` instances in state `mask` tried in the order `selection` gives, up to `probs.len()` times:
+/// fills `probs[j]` with the probability that attempt j is the first to find a live instance, and
+/// returns the probability that none does.
+fn first_success(selection: Selection, n: usize, mask: u64, probs: &mut [f64]) -> f64 {
+    let attempts = probs.len();
+    probs.fill(0.0);
     let live = (mask & full(n)).count_ones() as usize;
     if live == 0 {
-        return (probs, 1.0);
+        return 1.0;
     }
     let mut p_success = 0.0;
     let mut add = |j: usize, p: f64| {
@@ -428,7 +447,7 @@ fn first_success(selection: Selection, n: usize, mask: u64, attempts: usize) -> 
             }
         }
     }
-    (probs, (1.0 - p_success).max(0.0))
+    (1.0 - p_success).max(0.0)
 }
 
 fn full(n: usize) -> u64 {
@@ -633,10 +652,10 @@ fn shares_at(
 fn connected_closed_form(
     q: &RequestKind,
     a0: &[f64],
+    target: &mut [f64],
     mask: u64,
     rate: f64,
-    x: Hours,
-    y: Hours,
+    (x, y): (Hours, Hours),
     stats: &mut RequestStats,
 ) {
     let n = q.instances.len();
@@ -679,9 +698,8 @@ fn connected_closed_form(
     let Reconnect::FreshConnectionOnly { every } = q.reconnect else {
         return;
     };
-    let mut target = vec![0.0; n];
-    reconnect_target(q, mask, &mut target);
-    let live = connected_live(&target, a0.iter(), mask, every, x, y);
+    reconnect_target(q, mask, target);
+    let live = connected_live(target, a0.iter(), mask, every, x, y);
     stats.add_success(state, 0, rate * live);
     stats.add_failure(state, rate * (len - live), len - live);
 }
