@@ -12,12 +12,16 @@ use std::collections::VecDeque;
 
 use rand::RngExt;
 
-use crate::model::{Model, Reconnect, RequestKind, Selection};
+use crate::dist::unit_f64;
+use crate::model::{Model, Reconnect, RequestKind, Selection, WhenAllFail};
 use crate::rng::{Stream, stream};
 use crate::units::Hours;
 
 /// Probe requests per stretch of arrivals that straddle a state change.
 pub const PROBES: usize = 8;
+
+/// Cached items that stand for the failed requests of one stretch of constant state.
+pub const CACHE_PROBES: usize = 8;
 
 /// State of a request kind's instances when a request arrives: where its latency comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,21 +74,33 @@ impl SystemState {
 pub struct Outcomes {
     /// `succeeded[j]`: requests that succeeded at attempt `j`.
     pub succeeded: Vec<f64>,
+    /// `by_class[j × classes + c]`: requests that succeeded at attempt `j` in latency class `c` (the
+    /// number of live target instances, which sets the wait in their queue; see
+    /// [`RequestKind::classes`]).
+    pub by_class: Vec<f64>,
     /// Requests that failed after every attempt.
     pub failed: f64,
 }
 
 impl Outcomes {
-    fn new(attempts: usize) -> Self {
+    fn new(attempts: usize, classes: usize) -> Self {
         Outcomes {
             succeeded: vec![0.0; attempts],
+            by_class: vec![0.0; attempts * classes],
             failed: 0.0,
         }
     }
 
     fn clear(&mut self) {
         self.succeeded.fill(0.0);
+        self.by_class.fill(0.0);
         self.failed = 0.0;
+    }
+
+    fn add_success(&mut self, j: usize, c: usize, w: f64) {
+        let classes = self.by_class.len() / self.succeeded.len();
+        self.succeeded[j] += w;
+        self.by_class[j * classes + c] += w;
     }
 
     /// All requests.
@@ -96,27 +112,62 @@ impl Outcomes {
 /// Per-replication figures of one request kind.
 #[derive(Debug, Clone, Default)]
 pub struct RequestStats {
-    /// `succeeded[j]`: requests that succeeded at attempt `j`.
-    pub succeeded: Vec<f64>,
-    /// Requests that failed after every attempt.
-    pub failed: f64,
+    /// Outcomes of all requests.
+    pub all: Outcomes,
     /// Arrival time during which a request would fail, hours (∫ P(fail) over arrival times).
     pub failing_time: Hours,
     /// The same outcomes split by the [`SystemState`] at arrival.
     pub by_state: [Outcomes; 3],
+    /// With `when_all_fail = "cache"`: (delay, weight) of each cached item delivered in this
+    /// replication, the delay from the failed request's arrival to the arrival of the request that
+    /// delivered it; the weights add up to the expected number of failed requests delivered.
+    pub delivered: Vec<(Hours, f64)>,
+    /// Expected number of failed requests whose data was still undelivered at the mission end.
+    pub undelivered: f64,
 }
 
 impl RequestStats {
-    fn add_success(&mut self, state: SystemState, j: usize, w: f64) {
-        self.succeeded[j] += w;
-        self.by_state[state as usize].succeeded[j] += w;
+    fn new(attempts: usize, classes: usize) -> Self {
+        RequestStats {
+            all: Outcomes::new(attempts, classes),
+            failing_time: 0.0,
+            by_state: std::array::from_fn(|_| Outcomes::new(attempts, classes)),
+            delivered: Vec::new(),
+            undelivered: 0.0,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.all.clear();
+        self.failing_time = 0.0;
+        for o in &mut self.by_state {
+            o.clear();
+        }
+        self.delivered.clear();
+        self.undelivered = 0.0;
+    }
+
+    fn add_success(&mut self, state: SystemState, (j, c): (usize, usize), w: f64) {
+        self.all.add_success(j, c, w);
+        self.by_state[state as usize].add_success(j, c, w);
     }
 
     fn add_failure(&mut self, state: SystemState, w: f64, time: Hours) {
-        self.failed += w;
+        self.all.failed += w;
         self.failing_time += time;
         self.by_state[state as usize].failed += w;
     }
+}
+
+/// Failed requests whose data a client keeps, waiting for a request that succeeds.
+#[derive(Debug, Clone, Copy)]
+struct Cached {
+    /// Arrival of the request that failed.
+    born: Hours,
+    /// No request of the client before this time delivered it; later ones are a Poisson process.
+    from: Hours,
+    /// Expected number of failed requests it stands for.
+    weight: f64,
 }
 
 /// State of one request kind during a replication.
@@ -124,7 +175,8 @@ impl RequestStats {
 struct KindState {
     /// Liveness of the instances (bit i = instance i can serve).
     mask: u64,
-    /// Changes of `mask` not yet consumed: (time, new mask); the first entry covers `done`.
+    /// Changes of `mask` not yet consumed: (time, new mask); the first entry covers `done` (with DNS
+    /// answers, also the `ttl` before it).
     history: VecDeque<(Hours, u64)>,
     /// Arrivals before this time have been accounted for.
     done: Hours,
@@ -140,6 +192,8 @@ struct KindState {
     target: Vec<f64>,
     /// Scratch: outcome probabilities by attempt, so state changes allocate nothing.
     probs: Vec<f64>,
+    /// Cached data of failed requests not yet delivered.
+    cached: Vec<Cached>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -163,17 +217,13 @@ impl ClientEval {
                 history: VecDeque::new(),
                 done: 0.0,
                 stream: stream(0, 0, q.stream_key),
-                stats: RequestStats {
-                    succeeded: vec![0.0; q.attempts() as usize],
-                    failed: 0.0,
-                    failing_time: 0.0,
-                    by_state: std::array::from_fn(|_| Outcomes::new(q.attempts() as usize)),
-                },
+                stats: RequestStats::new(q.attempts() as usize, q.classes()),
                 order: Vec::with_capacity(q.instances.len()),
                 conn: VecDeque::new(),
                 shares: vec![0.0; q.instances.len()],
                 target: vec![0.0; q.instances.len()],
                 probs: vec![0.0; q.max_attempts as usize],
+                cached: Vec::new(),
             })
             .collect();
         ClientEval {
@@ -195,25 +245,26 @@ impl ClientEval {
     pub fn reset_kind(&mut self, model: &Model, i: usize, seed: u64, rep: u64, mask: u64) {
         let q = &model.requests[i];
         let k = &mut self.kinds[i];
+        k.mask = mask;
+        k.history.clear();
+        // DNS answers given before time 0 were for the state at time 0.
+        let since = match q.reconnect {
+            Reconnect::Dns { ttl, .. } => -ttl,
+            _ => 0.0,
+        };
+        k.history.push_back((since, mask));
+        k.conn.clear();
+        if matches!(q.reconnect, Reconnect::FreshConnectionOnly { .. })
+            || q.selection == Selection::Sticky
         {
-            k.mask = mask;
-            k.history.clear();
-            k.history.push_back((0.0, mask));
-            k.conn.clear();
-            if holds_connections(q) {
-                // Everyone starts connected where a fresh connection would go.
-                reconnect_target(q, mask, &mut k.target);
-                k.conn.extend(k.target.iter().copied());
-            }
-            k.done = 0.0;
-            k.stream = stream(seed, rep, q.stream_key);
-            k.stats.succeeded.fill(0.0);
-            k.stats.failed = 0.0;
-            k.stats.failing_time = 0.0;
-            for o in &mut k.stats.by_state {
-                o.clear();
-            }
+            // Everyone starts connected where a fresh connection would go.
+            reconnect_target(q, mask, &mut k.target);
+            k.conn.extend(k.target.iter().copied());
         }
+        k.done = 0.0;
+        k.stream = stream(seed, rep, q.stream_key);
+        k.stats.clear();
+        k.cached.clear();
     }
 
     /// Figures of the last replication, per request kind.
@@ -229,8 +280,8 @@ impl ClientEval {
             return;
         }
         k.mask = mask;
-        if holds_connections(&model.requests[i]) {
-            let q = &model.requests[i];
+        let q = &model.requests[i];
+        if !k.conn.is_empty() {
             let last = k.history.len() - 1;
             let (start, old_mask) = k.history[last];
             shares_at(
@@ -246,58 +297,97 @@ impl ClientEval {
             k.conn.extend(k.shares.iter().copied());
         }
         k.history.push_back((t, mask));
-        let upto = t - model.requests[i].horizon();
+        let upto = t - q.horizon();
         self.advance(model, i, upto);
     }
 
     /// Accounts for every remaining arrival before the mission end (the state after it is taken as
-    /// unchanged).
+    /// unchanged); data still cached then is undelivered.
     pub fn finish(&mut self, model: &Model, mission: Hours) {
         for i in 0..self.kinds.len() {
             self.advance(model, i, mission);
+            let k = &mut self.kinds[i];
+            k.stats.undelivered = k.cached.iter().map(|c| c.weight).sum();
+            k.cached.clear();
         }
     }
 
-    /// Accounts for the arrivals in `[done, upto)` of kind `i`.
+    /// Accounts for the arrivals in `[done, upto)` of kind `i`, and for cached data the requests among
+    /// them deliver.
     fn advance(&mut self, model: &Model, i: usize, upto: Hours) {
         let q = &model.requests[i];
         let rate = self.rates[i];
         let horizon = q.horizon();
+        let offsets = &self.offsets[i];
         let k = &mut self.kinds[i];
         if upto <= k.done {
             return;
         }
+        let caches = q.when_all_fail == WhenAllFail::Cache;
         let mut from = k.done;
-        let mut idx = 0;
+        let mut idx = entry_at(&k.history, from);
         while from < upto {
             let (start, mask) = k.history[idx];
-            debug_assert!(start <= from);
             let end = k.history.get(idx + 1).map_or(f64::INFINITY, |h| h.0);
             let hi = upto.min(end);
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
             if clean_end > from {
-                if holds_connections(q) {
-                    let n = q.instances.len();
-                    for (a, &c) in k
-                        .shares
-                        .iter_mut()
-                        .zip(k.conn.range(idx * n..(idx + 1) * n))
-                    {
-                        *a = c;
+                let failed = match q.reconnect {
+                    _ if q.selection == Selection::Sticky => {
+                        let n = q.instances.len();
+                        let a0 = k.conn.range(idx * n..(idx + 1) * n);
+                        for (a, &c) in k.shares.iter_mut().zip(a0) {
+                            *a = c;
+                        }
+                        sticky_closed_form(
+                            q,
+                            &k.shares,
+                            mask,
+                            rate,
+                            (from - start, clean_end - start),
+                            &mut k.stats,
+                        );
+                        0.0
                     }
-                    connected_closed_form(
-                        q,
-                        &k.shares,
-                        &mut k.target,
-                        mask,
-                        rate,
-                        (from - start, clean_end - start),
-                        &mut k.stats,
-                    );
-                } else {
+                    Reconnect::FreshConnectionOnly { every } => {
+                        let n = q.instances.len();
+                        reconnect_target(q, mask, &mut k.target);
+                        let a0 = k.conn.range(idx * n..(idx + 1) * n);
+                        let live = connected_live(
+                            &k.target,
+                            a0,
+                            mask,
+                            every,
+                            from - start,
+                            clean_end - start,
+                        );
+                        connected_closed_form(q, mask, rate, clean_end - from, live, &mut k.stats);
+                        0.0
+                    }
+                    Reconnect::Dns { ttl, .. } => {
+                        let live =
+                            dns_live(q, &k.history, ttl, from, clean_end, mask, &mut k.target);
+                        connected_closed_form(q, mask, rate, clean_end - from, live, &mut k.stats);
+                        0.0
+                    }
+                    Reconnect::OnFailure => {
+                        closed_form(q, mask, rate, clean_end - from, &mut k.probs, &mut k.stats)
+                    }
+                };
+                if caches && failed > 0.0 {
+                    // Stratified arrivals stand for the failed requests of the stretch.
                     let len = clean_end - from;
-                    closed_form(q, mask, rate, len, &mut k.probs, &mut k.stats);
+                    let w = failed / CACHE_PROBES as f64;
+                    for p in 0..CACHE_PROBES {
+                        let born =
+                            from + len * (p as f64 + unit_f64(&mut k.stream)) / CACHE_PROBES as f64;
+                        k.cached.push(Cached {
+                            born,
+                            from: born + q.give_up(),
+                            weight: w,
+                        });
+                    }
                 }
             }
             if hi > clean_end {
@@ -308,29 +398,27 @@ impl ClientEval {
                 for p in 0..PROBES {
                     let u: f64 = k.stream.random();
                     let s = clean_end + len * (p as f64 + u) / PROBES as f64;
-                    let offsets = &self.offsets[i];
-                    if holds_connections(q) {
+                    let outcome = if q.selection == Selection::Sticky
+                        || !matches!(q.reconnect, Reconnect::OnFailure)
+                    {
                         // The probe's client is connected where a share of clients is at `s`.
-                        shares_at(
-                            q,
-                            &k.conn,
-                            idx,
-                            start,
-                            mask,
-                            s,
-                            &mut k.shares,
-                            &mut k.target,
-                        );
-                        let mut u: f64 = k.stream.random();
-                        let n = q.instances.len();
-                        let mut pick = n - 1;
-                        for (c, &a) in k.shares.iter().enumerate() {
-                            if u < a {
-                                pick = c;
-                                break;
+                        match q.reconnect {
+                            Reconnect::Dns { ttl, .. } => {
+                                dns_shares_at(q, &k.history, ttl, s, &mut k.shares, &mut k.target)
                             }
-                            u -= a;
+                            _ => shares_at(
+                                q,
+                                &k.conn,
+                                idx,
+                                start,
+                                mask,
+                                s,
+                                &mut k.shares,
+                                &mut k.target,
+                            ),
                         }
+                        let pick = pick_share(&k.shares, &mut k.stream);
+                        let n = q.instances.len();
                         k.order.clear();
                         if q.selection == Selection::Sticky {
                             // Its instance first, then the others in a random order.
@@ -343,15 +431,25 @@ impl ClientEval {
                         } else {
                             k.order.resize(n, pick as u32);
                         }
-                        match walk(offsets, &k.history, idx, s, &k.order) {
-                            Some(j) => k.stats.add_success(state, j, w),
-                            None => k.stats.add_failure(state, w, len / PROBES as f64),
+                        let order = &k.order;
+                        walk(q, offsets, &k.history, idx, s, &mut k.stream, |j| {
+                            order[j % n]
+                        })
+                    } else {
+                        probe(q, offsets, &k.history, idx, s, &mut k.stream, &mut k.order)
+                    };
+                    match outcome {
+                        Some(jc) => k.stats.add_success(state, jc, w),
+                        None => {
+                            k.stats.add_failure(state, w, len / PROBES as f64);
+                            if caches {
+                                k.cached.push(Cached {
+                                    born: s,
+                                    from: s + q.give_up(),
+                                    weight: w,
+                                });
+                            }
                         }
-                        continue;
-                    }
-                    match probe(q, offsets, &k.history, idx, s, &mut k.stream, &mut k.order) {
-                        Some(j) => k.stats.add_success(state, j, w),
-                        None => k.stats.add_failure(state, w, len / PROBES as f64),
                     }
                 }
             }
@@ -361,8 +459,17 @@ impl ClientEval {
             }
         }
         k.done = upto;
+        if caches {
+            deliver(q, offsets, k, upto);
+        }
         // Forget states that no remaining arrival can see.
-        let keep_from = idx.min(k.history.len() - 1);
+        let mut keep_from = entry_at(&k.history, k.done);
+        if let Reconnect::Dns { ttl, .. } = q.reconnect {
+            keep_from = entry_at(&k.history, k.done - ttl);
+        }
+        for c in &k.cached {
+            keep_from = keep_from.min(entry_at(&k.history, c.from));
+        }
         k.history.drain(..keep_from);
         if !k.conn.is_empty() {
             k.conn.drain(..keep_from * q.instances.len());
@@ -370,7 +477,113 @@ impl ClientEval {
     }
 }
 
-/// Adds the expected outcomes of `rate × len` arrivals that all see `mask`.
+/// Index of the history entry in force at `t` (the first one if `t` comes before it).
+fn entry_at(history: &VecDeque<(Hours, u64)>, t: Hours) -> usize {
+    let mut idx = 0;
+    while idx + 1 < history.len() && history[idx + 1].0 <= t {
+        idx += 1;
+    }
+    idx
+}
+
+/// Moves every cached item of kind `q` forward to `upto`: the client's requests after `from` are a
+/// Poisson process of its own rate, and the first one that succeeds delivers the data. While the state
+/// stays constant for a request's whole horizon, the successful ones are a thinned Poisson process
+/// (closed form); near a change each request is simulated exactly against the history.
+fn deliver(q: &RequestKind, offsets: &[Hours], k: &mut KindState, upto: Hours) {
+    let horizon = q.horizon();
+    let mut c = 0;
+    while c < k.cached.len() {
+        let item = k.cached[c];
+        let mut t = item.from;
+        let mut idx = entry_at(&k.history, t);
+        let mut delivered = None;
+        while t < upto && delivered.is_none() {
+            let (_, mask) = k.history[idx];
+            let end = k.history.get(idx + 1).map_or(f64::INFINITY, |h| h.0);
+            let clean_end = (end - horizon).max(k.history[idx].0);
+            let seg_end = clean_end.min(upto);
+            if t < seg_end {
+                let p_fail = outcome_probs(q, mask, &mut k.probs);
+                let rate = q.rate * (1.0 - p_fail);
+                if rate > 0.0 {
+                    let at = t + exp_draw(&mut k.stream, rate);
+                    if at < seg_end {
+                        delivered = Some(at);
+                        break;
+                    }
+                }
+                t = seg_end;
+            }
+            let hi = end.min(upto);
+            while t < hi {
+                let r = t + exp_draw(&mut k.stream, q.rate);
+                if r >= hi {
+                    t = hi;
+                    break;
+                }
+                t = r;
+                if probe(q, offsets, &k.history, idx, r, &mut k.stream, &mut k.order).is_some() {
+                    delivered = Some(r);
+                    break;
+                }
+            }
+            if t >= end {
+                idx += 1;
+            }
+        }
+        match delivered {
+            Some(at) => {
+                k.stats.delivered.push((at - item.born, item.weight));
+                k.cached.swap_remove(c);
+            }
+            None => {
+                k.cached[c].from = t.max(item.from);
+                c += 1;
+            }
+        }
+    }
+}
+
+/// An exponential draw with the given rate.
+fn exp_draw(rng: &mut Stream, rate: f64) -> Hours {
+    -(1.0 - unit_f64(rng)).ln() / rate
+}
+
+/// An instance drawn with the given shares (the last one if rounding leaves a remainder).
+fn pick_share(shares: &[f64], rng: &mut Stream) -> usize {
+    let mut u: f64 = rng.random();
+    for (c, &a) in shares.iter().enumerate() {
+        if u < a {
+            return c;
+        }
+        u -= a;
+    }
+    shares.len() - 1
+}
+
+/// Live target instances in `mask` (which sets the wait in their queue).
+fn live_targets(q: &RequestKind, mask: u64) -> usize {
+    (mask & full(q.primary)).count_ones() as usize
+}
+
+/// Outcome probabilities of a request (without lasting connections) whose attempts all see `mask`:
+/// `probs[j]` for success at target attempt j, then the fallback's; returns the probability that every
+/// attempt fails. `probs` must hold `max_attempts` values; with a fallback its values are the
+/// fallback's, scaled by the target's failure, on return.
+fn outcome_probs(q: &RequestKind, mask: u64, probs: &mut [f64]) -> f64 {
+    let n1 = q.primary;
+    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
+    if q.fallback.is_some() && p_fail > 0.0 {
+        let n2 = q.instances.len() - n1;
+        p_fail *= first_success(q.selection, n2, mask >> n1, 1.0, probs);
+    }
+    p_fail
+}
+
+/// Adds the expected outcomes of `rate × len` arrivals that all see `mask`; returns the expected number
+/// of them that failed.
 fn closed_form(
     q: &RequestKind,
     mask: u64,
@@ -378,76 +591,104 @@ fn closed_form(
     len: Hours,
     probs: &mut [f64],
     stats: &mut RequestStats,
-) {
+) -> f64 {
     let total = rate * len;
     let state = SystemState::of(q, mask);
     let attempts = q.max_attempts as usize;
     let n1 = q.primary;
-    let mut p_fail = first_success(q.selection, n1, mask, probs);
+    let c = if q.queue.is_empty() {
+        0
+    } else {
+        live_targets(q, mask)
+    };
+    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
     for (j, &p) in probs.iter().enumerate() {
         if p > 0.0 {
-            stats.add_success(state, j, total * p);
+            stats.add_success(state, (j, c), total * p);
         }
     }
     if q.fallback.is_some() && p_fail > 0.0 {
         // The fallback's instances see the same state: its outcome is independent of which target
         // instances were tried.
         let n2 = q.instances.len() - n1;
-        let fail2 = first_success(q.selection, n2, mask >> n1, probs);
+        let fail2 = first_success(q.selection, n2, mask >> n1, 1.0, probs);
         for (i, &p) in probs.iter().enumerate() {
             if p > 0.0 {
-                stats.add_success(state, attempts + i, total * p_fail * p);
+                stats.add_success(state, (attempts + i, 0), total * p_fail * p);
             }
         }
         p_fail *= fail2;
     }
     stats.add_failure(state, total * p_fail, len * p_fail);
+    total * p_fail
 }
 
-/// For `n` instances in state `mask` tried in the order `selection` gives, up to `probs.len()` times:
-/// fills `probs[j]` with the probability that attempt j is the first to find a live instance, and
-/// returns the probability that none does.
-fn first_success(selection: Selection, n: usize, mask: u64, probs: &mut [f64]) -> f64 {
+/// For `n` instances in state `mask` tried in the order `selection` gives, up to `probs.len()` times,
+/// where an attempt on a live instance is served in time with probability `in_time`: fills `probs[j]`
+/// with the probability that attempt j is the first to succeed, and returns the probability that none
+/// does.
+fn first_success(
+    selection: Selection,
+    n: usize,
+    mask: u64,
+    in_time: f64,
+    probs: &mut [f64],
+) -> f64 {
     let attempts = probs.len();
     probs.fill(0.0);
     let live = (mask & full(n)).count_ones() as usize;
-    if live == 0 {
+    if live == 0 || in_time <= 0.0 {
         return 1.0;
     }
-    let mut p_success = 0.0;
-    let mut add = |j: usize, p: f64| {
-        if j < attempts {
-            probs[j] += p;
-            p_success += p;
-        }
-    };
+    let miss = 1.0 - in_time;
     match selection {
         // Sticky clients hold connections and never get here; alone they would choose at random.
         Selection::Random | Selection::Sticky => {
-            // First live instance at position j of a random order: negative hypergeometric.
-            let dead = n - live;
-            let mut all_dead_so_far = 1.0;
-            for j in 0..=dead {
-                add(j, all_dead_so_far * live as f64 / (n - j) as f64);
-                if j < dead {
-                    all_dead_so_far *= (dead - j) as f64 / (n - j) as f64;
+            // One random order, repeated pass after pass. `seen[x]`: probability that x of the first
+            // j positions are live; position j is then live with probability (live − x)/(n − j).
+            let mut seen = [0.0; crate::model::MAX_INSTANCES + 1];
+            seen[0] = 1.0;
+            let mut first_pass = [0.0; crate::model::MAX_INSTANCES];
+            for j in 0..n.min(attempts) {
+                let left = (n - j) as f64;
+                let mut p = 0.0;
+                for x in (0..=j.min(live)).rev() {
+                    let here = seen[x] * (live - x) as f64 / left;
+                    p += here * miss.powi(x as i32);
+                    seen[x + 1] += here;
+                    seen[x] -= here;
                 }
+                first_pass[j] = p;
+            }
+            for (a, slot) in probs.iter_mut().enumerate() {
+                let pass = (a / n) as i32;
+                *slot = in_time * miss.powi(live as i32 * pass) * first_pass[a % n];
             }
         }
-        Selection::Ordered => {
-            let j = (0..n).find(|&i| mask >> i & 1 == 1).unwrap_or(n);
-            add(j, 1.0);
-        }
+        Selection::Ordered => ordered_from(0, n, mask, in_time, probs, 1.0),
         Selection::RoundRobin => {
             for r in 0..n {
-                let j = (0..n)
-                    .find(|&d| mask >> ((r + d) % n) & 1 == 1)
-                    .unwrap_or(n);
-                add(j, 1.0 / n as f64);
+                ordered_from(r, n, mask, in_time, probs, 1.0 / n as f64);
             }
         }
     }
-    (1.0 - p_success).max(0.0)
+    (1.0 - probs.iter().sum::<f64>()).max(0.0)
+}
+
+/// Adds `weight ×` the first-success probabilities of the instances tried in list order from `start`.
+fn ordered_from(start: usize, n: usize, mask: u64, in_time: f64, probs: &mut [f64], weight: f64) {
+    let miss = 1.0 - in_time;
+    let mut reach = weight;
+    for (a, slot) in probs.iter_mut().enumerate() {
+        if mask >> ((start + a) % n) & 1 == 1 {
+            *slot += reach * in_time;
+            reach *= miss;
+            if reach == 0.0 {
+                return;
+            }
+        }
+    }
 }
 
 fn full(n: usize) -> u64 {
@@ -455,7 +696,7 @@ fn full(n: usize) -> u64 {
 }
 
 /// Simulates one request arriving at `s` against the recorded history (starting at entry `idx`, which
-/// covers `s`); returns the attempt that succeeded.
+/// covers `s`); returns the attempt that succeeded and its latency class.
 fn probe(
     q: &RequestKind,
     offsets: &[Hours],
@@ -464,7 +705,7 @@ fn probe(
     s: Hours,
     rng: &mut Stream,
     order: &mut Vec<u32>,
-) -> Option<usize> {
+) -> Option<(usize, usize)> {
     // The target's order, then the fallback's (its instances follow the target's).
     let n1 = q.primary;
     order.clear();
@@ -491,46 +732,46 @@ fn probe(
             Selection::Ordered => {}
         }
     }
-    if q.fallback.is_none() {
-        return walk(offsets, history, idx, s, order);
-    }
     let attempts = q.max_attempts as usize;
     let n2 = q.instances.len() - n1;
-    let mut idx = idx;
-    for (j, &off) in offsets.iter().enumerate() {
-        let at = s + off;
-        while idx + 1 < history.len() && history[idx + 1].0 <= at {
-            idx += 1;
-        }
-        let instance = if j < attempts {
+    let order = &*order;
+    walk(q, offsets, history, idx, s, rng, |j| {
+        if j < attempts {
             order[j % n1]
         } else {
             order[n1 + (j - attempts) % n2]
-        };
-        if history[idx].1 >> instance & 1 == 1 {
-            return Some(j);
         }
-    }
-    None
+    })
 }
 
-/// Tries the instances of `order` (cycling) at the attempt times of a request arriving at `s`.
+/// Tries the instances `instance(j)` at the attempt times of a request arriving at `s`; an attempt on a
+/// live target instance with a queue is served in time with the queue's probability. Returns the
+/// attempt that succeeded and its latency class.
 fn walk(
+    q: &RequestKind,
     offsets: &[Hours],
     history: &VecDeque<(Hours, u64)>,
     mut idx: usize,
     s: Hours,
-    order: &[u32],
-) -> Option<usize> {
-    let n = order.len();
+    rng: &mut Stream,
+    instance: impl Fn(usize) -> u32,
+) -> Option<(usize, usize)> {
     for (j, &off) in offsets.iter().enumerate() {
         let at = s + off;
         while idx + 1 < history.len() && history[idx + 1].0 <= at {
             idx += 1;
         }
         let mask = history[idx].1;
-        if mask >> order[j % n] & 1 == 1 {
-            return Some(j);
+        let i = instance(j);
+        if mask >> i & 1 == 0 {
+            continue;
+        }
+        if (i as usize) >= q.primary || q.queue.is_empty() {
+            return Some((j, 0));
+        }
+        let c = live_targets(q, mask);
+        if unit_f64(rng) < q.queue[c].in_time {
+            return Some((j, c));
         }
     }
     None
@@ -561,9 +802,98 @@ fn reconnect_target(q: &RequestKind, mask: u64, target: &mut [f64]) {
     }
 }
 
-/// Whether clients of this kind hold connections (so the engine tracks where they are connected).
-fn holds_connections(q: &RequestKind) -> bool {
-    q.selection == Selection::Sticky || matches!(q.reconnect, Reconnect::FreshConnectionOnly { .. })
+/// Where a DNS answer given while the instances are `mask` sends a client: round robin over the live
+/// instances if DNS is health-checked and any is live, else over all of them.
+fn dns_target(q: &RequestKind, mask: u64, health_checked: bool, target: &mut [f64]) {
+    let n = q.instances.len();
+    let live = (mask & full(n)).count_ones();
+    if health_checked && live > 0 {
+        for (i, x) in target.iter_mut().enumerate() {
+            *x = if mask >> i & 1 == 1 {
+                1.0 / live as f64
+            } else {
+                0.0
+            };
+        }
+    } else {
+        target.fill(1.0 / n as f64);
+    }
+}
+
+/// Shares of DNS clients resolved to each instance at `t`: every client re-resolves once per `ttl`, out
+/// of phase, so the shares are the DNS answers averaged over the last `ttl`.
+fn dns_shares_at(
+    q: &RequestKind,
+    history: &VecDeque<(Hours, u64)>,
+    ttl: Hours,
+    t: Hours,
+    out: &mut [f64],
+    target: &mut [f64],
+) {
+    let Reconnect::Dns { health_checked, .. } = q.reconnect else {
+        return;
+    };
+    out.fill(0.0);
+    for (e, &(a, mask)) in history.iter().enumerate() {
+        let b = history.get(e + 1).map_or(f64::INFINITY, |h| h.0);
+        let overlap = (b.min(t) - a.max(t - ttl)).max(0.0);
+        if overlap > 0.0 {
+            dns_target(q, mask, health_checked, target);
+            for (o, &p) in out.iter_mut().zip(target.iter()) {
+                *o += p * overlap / ttl;
+            }
+        }
+    }
+}
+
+/// ∫ over arrival times `[x, y)` (absolute) of the share of DNS clients resolved to an instance that is
+/// live in `mask`.
+fn dns_live(
+    q: &RequestKind,
+    history: &VecDeque<(Hours, u64)>,
+    ttl: Hours,
+    x: Hours,
+    y: Hours,
+    mask: u64,
+    target: &mut [f64],
+) -> Hours {
+    let Reconnect::Dns { health_checked, .. } = q.reconnect else {
+        return 0.0;
+    };
+    // ∫ of clamp(t − a, 0, w) dt: the antiderivative of an entry's overlap with [t − ttl, t).
+    let ramp = |u: f64, w: f64| {
+        if u <= 0.0 {
+            0.0
+        } else if u <= w {
+            u * u / 2.0
+        } else {
+            w * w / 2.0 + w * (u - w)
+        }
+    };
+    let mut total = 0.0;
+    for (e, &(a, m)) in history.iter().enumerate() {
+        if a >= y {
+            break;
+        }
+        // An open last entry lasts at least until y, which is all the overlaps below can see.
+        let b = history.get(e + 1).map_or(y, |h| h.0.min(y));
+        if b <= x - ttl {
+            continue;
+        }
+        let w = b - a;
+        let overlap =
+            (ramp(y - a, w) - ramp(x - a, w)) - (ramp(y - ttl - a, w) - ramp(x - ttl - a, w));
+        if overlap <= 0.0 {
+            continue;
+        }
+        dns_target(q, m, health_checked, target);
+        let live: f64 = (0..q.instances.len())
+            .filter(|&i| mask >> i & 1 == 1)
+            .map(|i| target[i])
+            .sum();
+        total += live * overlap / ttl;
+    }
+    total
 }
 
 /// Probability that a sticky client whose instance is dead finds a live one among the others (random
@@ -647,12 +977,10 @@ fn shares_at(
 }
 
 /// Adds the expected outcomes of the arrivals in `[x, y)` (times since the entry's start, all seeing
-/// `mask` for their whole horizon) of clients holding connections whose shares at the entry's start
-/// are `a0`.
-fn connected_closed_form(
+/// `mask` for their whole horizon) of sticky clients whose shares at the entry's start are `a0`.
+fn sticky_closed_form(
     q: &RequestKind,
     a0: &[f64],
-    target: &mut [f64],
     mask: u64,
     rate: f64,
     (x, y): (Hours, Hours),
@@ -664,44 +992,65 @@ fn connected_closed_form(
     let live_n = (mask & full(n)).count_ones() as usize;
     let on_live0: f64 = (0..n).filter(|&i| mask >> i & 1 == 1).map(|i| a0[i]).sum();
     let on_dead0: f64 = (0..n).filter(|&i| mask >> i & 1 == 0).map(|i| a0[i]).sum();
-    if q.selection == Selection::Sticky {
-        // Time integrals of the shares on live and on dead instances.
-        let k = q.rate * sticky_rescue(q, live_n);
-        let stuck = if k > 0.0 {
-            on_dead0 * ((-k * x).exp() - (-k * y).exp()) / k
-        } else {
-            on_dead0 * len
-        };
-        let on_live = len * (on_live0 + on_dead0) - stuck;
-        stats.add_success(state, 0, rate * on_live);
-        // A stuck client's request: a timeout on its own instance, then the others in a random order.
-        let others = n - 1;
-        let dead_others = others.saturating_sub(live_n);
-        let mut rescued = 0.0;
-        if live_n > 0 && others > 0 {
-            let mut all_dead = 1.0;
-            for j in 0..=dead_others {
-                let p = all_dead * live_n as f64 / (others - j) as f64;
-                if j + 1 < q.max_attempts as usize {
-                    stats.add_success(state, j + 1, rate * stuck * p);
-                    rescued += p;
-                }
-                if j < dead_others {
-                    all_dead *= (dead_others - j) as f64 / (others - j) as f64;
-                }
+    // Time integrals of the shares on live and on dead instances.
+    let k = q.rate * sticky_rescue(q, live_n);
+    let stuck = if k > 0.0 {
+        on_dead0 * ((-k * x).exp() - (-k * y).exp()) / k
+    } else {
+        on_dead0 * len
+    };
+    let on_live = len * (on_live0 + on_dead0) - stuck;
+    stats.add_success(state, (0, 0), rate * on_live);
+    // A stuck client's request: a timeout on its own instance, then the others in a random order.
+    let others = n - 1;
+    let dead_others = others.saturating_sub(live_n);
+    let mut rescued = 0.0;
+    if live_n > 0 && others > 0 {
+        let mut all_dead = 1.0;
+        for j in 0..=dead_others {
+            let p = all_dead * live_n as f64 / (others - j) as f64;
+            if j + 1 < q.max_attempts as usize {
+                stats.add_success(state, (j + 1, 0), rate * stuck * p);
+                rescued += p;
+            }
+            if j < dead_others {
+                all_dead *= (dead_others - j) as f64 / (others - j) as f64;
             }
         }
-        let fail = (1.0 - rescued).max(0.0);
-        stats.add_failure(state, rate * stuck * fail, stuck * fail);
-        return;
     }
-    let Reconnect::FreshConnectionOnly { every } = q.reconnect else {
-        return;
+    let fail = (1.0 - rescued).max(0.0);
+    stats.add_failure(state, rate * stuck * fail, stuck * fail);
+}
+
+/// Adds the expected outcomes of `rate × len` arrivals, all seeing `mask` for their whole horizon, of
+/// clients that send every attempt over their connection, `live` (∫ over the arrivals of the share
+/// connected to a live instance) of them to a live instance.
+fn connected_closed_form(
+    q: &RequestKind,
+    mask: u64,
+    rate: f64,
+    len: Hours,
+    live: Hours,
+    stats: &mut RequestStats,
+) {
+    let state = SystemState::of(q, mask);
+    let c = if q.queue.is_empty() {
+        0
+    } else {
+        live_targets(q, mask)
     };
-    reconnect_target(q, mask, target);
-    let live = connected_live(target, a0.iter(), mask, every, x, y);
-    stats.add_success(state, 0, rate * live);
-    stats.add_failure(state, rate * (len - live), len - live);
+    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    // On a live instance each attempt is served in time independently; on a dead one none is.
+    let mut reach = live;
+    for j in 0..q.max_attempts as usize {
+        if reach <= 0.0 {
+            break;
+        }
+        stats.add_success(state, (j, c), rate * reach * in_time);
+        reach *= 1.0 - in_time;
+    }
+    let failing = (len - live) + reach.max(0.0);
+    stats.add_failure(state, rate * failing, failing);
 }
 
 /// ∫ over `[x, y)` (times since the entry's start) of the share of clients connected to a live

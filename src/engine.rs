@@ -1933,8 +1933,8 @@ repair = { dist = "fixed", value = "1h" }"#;
         let mut e = Engine::new(&m);
         e.run(0);
         let st = e.request_stats().next().unwrap().clone();
-        assert!(close(st.succeeded[0], 190.0), "{:?}", st);
-        assert!(close(st.failed, 10.0));
+        assert!(close(st.all.succeeded[0], 190.0), "{:?}", st);
+        assert!(close(st.all.failed, 10.0));
         assert!(close(st.failing_time, 10.0));
         assert!(close(st.by_state[0].total(), 190.0));
         assert!(close(st.by_state[2].failed, 10.0));
@@ -1969,9 +1969,12 @@ repair = { dist = "fixed", value = "1h" }"#;
         let st = e.request_stats().next().unwrap().clone();
         // The straddle [108, 110) is sampled by stratified probes: each stratum's probe lands in a known
         // half, so the split between attempts 2 and 3 is exact up to which strata fall where.
-        assert!(close(st.failed, 8.0), "{st:?}");
-        assert!(close(st.succeeded[1] + st.succeeded[2], 2.0), "{st:?}");
-        assert!(close(st.succeeded[0], 190.0));
+        assert!(close(st.all.failed, 8.0), "{st:?}");
+        assert!(
+            close(st.all.succeeded[1] + st.all.succeeded[2], 2.0),
+            "{st:?}"
+        );
+        assert!(close(st.all.succeeded[0], 190.0));
         assert!(close(st.failing_time, 8.0));
     }
 
@@ -2009,9 +2012,9 @@ repair = { dist = "fixed", value = "1h" }"#;
         let moved = 0.5 * (1.0 - (-10.0f64).exp());
         // Arrivals within one horizon (1 s) of a change are probes; the stuck share there is 0.5 e^{−10}
         // at most near the repair, so they move the figure by less than 1e-8.
-        assert!((st.succeeded[1] - moved).abs() < 1e-7, "{st:?}");
-        assert!(st.failed.abs() < 1e-12);
-        assert!((st.succeeded[0] + st.succeeded[1] - 200.0).abs() < 1e-9);
+        assert!((st.all.succeeded[1] - moved).abs() < 1e-7, "{st:?}");
+        assert!(st.all.failed.abs() < 1e-12);
+        assert!((st.all.succeeded[0] + st.all.succeeded[1] - 200.0).abs() < 1e-9);
     }
 
     #[test]
@@ -2053,9 +2056,9 @@ repair = { dist = "fixed", value = "1h" }"#;
         let st = e.request_stats().next().unwrap().clone();
         // Arrivals within 1 s before the repair are probes: their fallback attempt starts after it, but
         // the fallback succeeds either way, so the split is exact.
-        assert!(close(st.succeeded[1], 10.0), "{st:?}");
-        assert!(close(st.succeeded[0], 190.0), "{st:?}");
-        assert!(close(st.failed, 0.0));
+        assert!(close(st.all.succeeded[1], 10.0), "{st:?}");
+        assert!(close(st.all.succeeded[0], 190.0), "{st:?}");
+        assert!(close(st.all.failed, 0.0));
     }
 
     #[test]

@@ -285,6 +285,8 @@ pub struct Role {
     pub requires: Vec<usize>,
     /// Site it is at, if any.
     pub site: Option<usize>,
+    /// Requests per hour one instance can serve (1 / mean service time), if its clients queue.
+    pub capacity: Option<f64>,
     /// Set by [`lower`]: up when its own instances allow it to serve (ignoring requirements).
     pub own: SignalId,
     /// Set by [`lower`]: up when the role is available (own redundancy, requirements and WAN paths).
@@ -410,6 +412,135 @@ pub enum Reconnect {
         /// Mean interval between reconnects of one client.
         every: Hours,
     },
+    /// DNS round robin: each client resolves the role's name to one instance and sends every attempt
+    /// there until the answer expires after `ttl` (clients resolve out of phase). Health-checked DNS
+    /// answers with a live instance (any instance when none is live); plain DNS with any instance.
+    Dns {
+        /// How long a client keeps a resolved address.
+        ttl: Hours,
+        /// Whether DNS lists only live instances.
+        health_checked: bool,
+    },
+}
+
+/// What a client does with a request whose every attempt failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhenAllFail {
+    /// The request is lost.
+    Fail,
+    /// The client keeps the data and sends it with its next request that succeeds (autonomy).
+    Cache,
+}
+
+/// Waiting in the queue of a role's live instances (M/M/c), for one number of live instances.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct Queue {
+    /// Probability that a request waits at all (Erlang C); 1 when saturated.
+    pub p_wait: f64,
+    /// Rate of the exponential tail of the wait, per hour (c·μ − λ); 0 when saturated.
+    pub theta: f64,
+    /// Probability that an attempt on a live instance is served before its timeout.
+    pub in_time: f64,
+}
+
+impl Queue {
+    /// No queueing: every attempt on a live instance is served at once.
+    pub const NONE: Queue = Queue {
+        p_wait: 0.0,
+        theta: 0.0,
+        in_time: 1.0,
+    };
+
+    /// The M/M/c queue of `c` servers each serving `mu` per hour, offered `lambda` per hour, for
+    /// attempts that give up after `timeout`.
+    pub fn mmc(c: usize, mu: f64, lambda: f64, timeout: Hours) -> Queue {
+        let a = lambda / mu;
+        if c == 0 || a >= c as f64 {
+            return Queue {
+                p_wait: 1.0,
+                theta: 0.0,
+                in_time: 0.0,
+            };
+        }
+        // Erlang B by its stable recursion, then Erlang C from it.
+        let mut b = 1.0;
+        for k in 1..=c {
+            b = a * b / (k as f64 + a * b);
+        }
+        let cf = c as f64;
+        let p_wait = (cf * b / (cf - a * (1.0 - b))).clamp(0.0, 1.0);
+        let theta = cf * mu - lambda;
+        Queue {
+            p_wait,
+            theta,
+            in_time: 1.0 - p_wait * (-theta * timeout).exp(),
+        }
+    }
+
+    /// P(wait ≤ w) of an attempt that was served in time (the wait is cut at the timeout `t`).
+    pub fn wait_cdf(&self, w: Hours, t: Hours) -> f64 {
+        if w < 0.0 || self.in_time <= 0.0 {
+            return 0.0;
+        }
+        let served_by = 1.0 - self.p_wait * (-self.theta * w.min(t)).exp();
+        (served_by / self.in_time).min(1.0)
+    }
+
+    /// Mean wait of an attempt that was served in time (timeout `t`).
+    pub fn mean_wait(&self, t: Hours) -> Hours {
+        if self.p_wait <= 0.0 || self.in_time <= 0.0 || self.theta <= 0.0 {
+            return 0.0;
+        }
+        let th = self.theta;
+        self.p_wait * (1.0 / th - (-th * t).exp() * (t + 1.0 / th)) / self.in_time
+    }
+
+    /// P(wait + response ≤ y) of an attempt that was served in time (timeout `t`).
+    pub fn latency_cdf(&self, response: &Dist, t: Hours, y: Hours) -> f64 {
+        if y < 0.0 {
+            return 0.0;
+        }
+        if self.p_wait <= 0.0 || self.in_time <= 0.0 || self.theta <= 0.0 {
+            return response.cdf(y);
+        }
+        // With u = 1 − e^(−θw) the waiting part is uniform on [0, u_max] and its integrand monotone.
+        let th = self.theta;
+        let u_max = 1.0 - (-th * t.min(y)).exp();
+        let waited = match response {
+            Dist::Fixed { value } => {
+                if y < *value {
+                    0.0
+                } else {
+                    u_max.min(1.0 - (-th * (y - value)).exp())
+                }
+            }
+            Dist::Empirical { samples } => {
+                samples
+                    .iter()
+                    .map(|r| {
+                        if y < *r {
+                            0.0
+                        } else {
+                            u_max.min(1.0 - (-th * (y - r)).exp())
+                        }
+                    })
+                    .sum::<f64>()
+                    / samples.len() as f64
+            }
+            _ => {
+                // Composite Simpson over u.
+                const STEPS: usize = 64;
+                let h = u_max / STEPS as f64;
+                let f = |u: f64| response.cdf(y + (1.0 - u).ln() / th);
+                let mut acc = f(0.0) + f(u_max);
+                for i in 1..STEPS {
+                    acc += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
+                }
+                acc * h / 3.0
+            }
+        };
+        (((1.0 - self.p_wait) * response.cdf(y) + self.p_wait * waited) / self.in_time).min(1.0)
+    }
 }
 
 /// Largest number of instances a request kind can choose among.
@@ -453,6 +584,11 @@ pub struct RequestKind {
     pub fallback: Option<usize>,
     /// Set by [`lower`]: how many of `instances` belong to the target; the rest are the fallback's.
     pub primary: usize,
+    /// What happens to a request whose every attempt failed.
+    pub when_all_fail: WhenAllFail,
+    /// Set by [`lower`]: when the target has a capacity, its queue by number of live target instances
+    /// (index 0 to `primary`); empty otherwise.
+    pub queue: Vec<Queue>,
 }
 
 impl RequestKind {
@@ -485,6 +621,46 @@ impl RequestKind {
     /// Longest time after arrival at which an attempt can start: the horizon a request looks at.
     pub fn horizon(&self) -> Hours {
         self.attempt_offset(self.attempts().saturating_sub(1))
+    }
+
+    /// When a request whose every attempt failed gives up: its last attempt has timed out.
+    pub fn give_up(&self) -> Hours {
+        self.horizon() + self.timeout
+    }
+
+    /// Latency classes per attempt: the number of live target instances when it succeeded (which
+    /// sets its wait in the queue), or one class without a queue.
+    pub fn classes(&self) -> usize {
+        self.queue.len().max(1)
+    }
+
+    /// Queue met by an attempt on the target with `live` instances live.
+    pub fn queue_at(&self, live: usize) -> Queue {
+        self.queue.get(live).copied().unwrap_or(Queue::NONE)
+    }
+
+    /// CDF at `x` of the latency of a request that succeeded in latency class `class` (attempt
+    /// `class / classes()`, with `class % classes()` live target instances).
+    pub fn latency_cdf(&self, class: usize, x: Hours) -> f64 {
+        let classes = self.classes();
+        let (j, c) = (class / classes, class % classes);
+        let y = x - self.attempt_offset(j as u32);
+        if c == 0 {
+            return if y < 0.0 { 0.0 } else { self.response.cdf(y) };
+        }
+        self.queue[c].latency_cdf(&self.response, self.timeout, y)
+    }
+
+    /// Mean latency of a request that succeeded in latency class `class`.
+    pub fn latency_mean(&self, class: usize) -> Hours {
+        let classes = self.classes();
+        let (j, c) = (class / classes, class % classes);
+        let wait = if c == 0 {
+            0.0
+        } else {
+            self.queue[c].mean_wait(self.timeout)
+        };
+        self.attempt_offset(j as u32) + wait + self.response.mean()
     }
 }
 
@@ -852,6 +1028,24 @@ pub fn lower(model: &mut Model) {
         }
         model.requests[q].primary = primary;
         model.requests[q].instances = instances;
+    }
+    // Queues of roles with a capacity: the whole offered load of every kind that targets the role is
+    // shared by the live instances a kind sees.
+    let mut load = vec![0.0; model.roles.len()];
+    for q in &model.requests {
+        load[q.target] += q.rate * model.populations[q.population].count as f64;
+    }
+    for q in &mut model.requests {
+        q.queue = match model.roles[q.target].capacity {
+            Some(mu) => {
+                // A mirror's partners serve one at a time: at most one live instance.
+                let most = if q.per_replica { 1 } else { q.primary };
+                (0..=q.primary)
+                    .map(|c| Queue::mmc(c.min(most), mu, load[q.target], q.timeout))
+                    .collect()
+            }
+            None => Vec::new(),
+        };
     }
 
     let service_gates: Vec<SignalId> = model.services.iter().map(|_| g.add_gate(0)).collect();

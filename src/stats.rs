@@ -349,6 +349,8 @@ pub struct LogHistogram {
     first: i32,
     buckets: Vec<f64>,
     total: f64,
+    /// Σ over groups of (group weight)²: with `total`, the effective number of independent samples.
+    groups_w2: f64,
     count: u64,
     min: f64,
     max: f64,
@@ -361,6 +363,7 @@ impl Default for LogHistogram {
             first: 0,
             buckets: Vec::new(),
             total: 0.0,
+            groups_w2: 0.0,
             count: 0,
             min: f64::INFINITY,
             max: 0.0,
@@ -383,8 +386,25 @@ impl LogHistogram {
         ((i as f64 + 0.5) / BUCKETS_PER_OCTAVE).exp2()
     }
 
-    /// Records a value `x ≥ 0` with weight `w`.
+    /// Records a value `x ≥ 0` with weight `w`, independent of every other value.
     pub fn add(&mut self, x: f64, w: f64) {
+        self.add_value(x, w);
+        self.groups_w2 += w * w;
+    }
+
+    /// Records weighted values that are not independent of each other (e.g. those of one replication):
+    /// for the intervals of [`LogHistogram::quantile_estimate`] they count as one sample of their
+    /// total weight.
+    pub fn add_group(&mut self, values: impl IntoIterator<Item = (f64, f64)>) {
+        let mut group = 0.0;
+        for (x, w) in values {
+            self.add_value(x, w);
+            group += w;
+        }
+        self.groups_w2 += group * group;
+    }
+
+    fn add_value(&mut self, x: f64, w: f64) {
         debug_assert!(x >= 0.0 && x.is_finite());
         self.count += 1;
         self.total += w;
@@ -416,6 +436,7 @@ impl LogHistogram {
     pub fn merge(&mut self, o: &LogHistogram) {
         self.count += o.count;
         self.total += o.total;
+        self.groups_w2 += o.groups_w2;
         self.zero += o.zero;
         self.min = self.min.min(o.min);
         self.max = self.max.max(o.max);
@@ -459,12 +480,22 @@ impl LogHistogram {
         self.max
     }
 
+    /// Effective number of independent samples (Kish): (Σ w)² / Σ over groups of (group weight)²;
+    /// the number of values for independent unit weights.
+    pub fn effective_count(&self) -> f64 {
+        if self.groups_w2 > 0.0 {
+            self.total * self.total / self.groups_w2
+        } else {
+            0.0
+        }
+    }
+
     /// Quantile `q` with a distribution-free 95% interval from the binomial distribution of order
-    /// statistics (valid for unit weights; the samples are taken as independent).
+    /// statistics over the effective number of independent samples (groups count once each, weighted).
     pub fn quantile_estimate(&self, q: f64) -> Estimate {
         let n = self.count;
         let value = self.quantile(q);
-        if n == 0 {
+        if n == 0 || self.groups_w2 <= 0.0 {
             return Estimate {
                 value,
                 ci95_low: f64::NAN,
@@ -472,7 +503,7 @@ impl LogHistogram {
                 n,
             };
         }
-        let nf = n as f64;
+        let nf = self.effective_count();
         let half = 1.959_963_984_540_054 * (nf * q * (1.0 - q)).sqrt();
         let lo_rank = (nf * q - half).floor();
         let hi_rank = (nf * q + half).ceil() + 1.0;

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::clients::SystemState;
 use crate::engine::{CAUSES, Cause, Engine, MachineStats};
-use crate::model::{ComponentKind, EntityKind, Model, Recovery, RequestKind};
+use crate::model::{ComponentKind, EntityKind, Model, Recovery, RequestKind, WhenAllFail};
 use crate::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
@@ -85,6 +85,11 @@ struct RequestAcc {
     latency: RatioAcc,
     failing_time: MeanAcc,
     by_state: Vec<StateAcc>,
+    /// With caching: delays of delivered items, per replication a group (for honest intervals).
+    delays: LogHistogram,
+    delay_mean: RatioAcc,
+    delivered_share: RatioAcc,
+    undelivered: MeanAcc,
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
@@ -122,6 +127,10 @@ impl RequestAcc {
         for (a, b) in self.by_state.iter_mut().zip(&o.by_state) {
             a.merge(b);
         }
+        self.delays.merge(&o.delays);
+        self.delay_mean.merge(&o.delay_mean);
+        self.delivered_share.merge(&o.delivered_share);
+        self.undelivered.merge(&o.undelivered);
     }
 }
 
@@ -195,11 +204,14 @@ impl RunAcc {
                 .iter()
                 .map(|q| RequestAcc {
                     shares: vec![RatioAcc::default(); q.attempts() as usize + 1],
-                    success_shares: vec![RatioAcc::default(); q.attempts() as usize],
+                    success_shares: vec![RatioAcc::default(); q.attempts() as usize * q.classes()],
                     by_state: SystemState::ALL
                         .iter()
                         .map(|_| StateAcc {
-                            success_shares: vec![RatioAcc::default(); q.attempts() as usize],
+                            success_shares: vec![
+                                RatioAcc::default();
+                                q.attempts() as usize * q.classes()
+                            ],
                             ..Default::default()
                         })
                         .collect(),
@@ -268,39 +280,46 @@ impl RunAcc {
             .zip(engine.request_stats())
             .zip(&model.requests)
         {
-            let ok: f64 = st.succeeded.iter().sum();
-            let total = ok + st.failed;
-            acc.failed_per_year.add(st.failed / years, w);
+            let all = &st.all;
+            let ok: f64 = all.succeeded.iter().sum();
+            let total = ok + all.failed;
+            acc.failed_per_year.add(all.failed / years, w);
             acc.success.add(ok, total, w);
-            for (j, &x) in st.succeeded.iter().enumerate() {
+            for (j, &x) in all.succeeded.iter().enumerate() {
                 acc.shares[j].add(x, total, w);
-                acc.success_shares[j].add(x, ok, w);
             }
-            acc.shares[st.succeeded.len()].add(st.failed, total, w);
-            let mean_response = q.response.mean();
-            let latency: f64 = st
-                .succeeded
-                .iter()
-                .enumerate()
-                .map(|(j, &x)| x * (q.attempt_offset(j as u32) + mean_response))
-                .sum();
-            acc.latency.add(latency, ok, w);
+            acc.shares[all.succeeded.len()].add(all.failed, total, w);
+            let latency = |o: &crate::clients::Outcomes| -> f64 {
+                o.by_class
+                    .iter()
+                    .enumerate()
+                    .map(|(l, &x)| x * q.latency_mean(l))
+                    .sum()
+            };
+            for (l, &x) in all.by_class.iter().enumerate() {
+                acc.success_shares[l].add(x, ok, w);
+            }
+            acc.latency.add(latency(all), ok, w);
             acc.failing_time.add(st.failing_time / years, w);
             for (sa, o) in acc.by_state.iter_mut().zip(&st.by_state) {
                 let n_state = o.total();
                 let ok_state = n_state - o.failed;
                 sa.share.add(n_state, total, w);
                 sa.success.add(ok_state, n_state, w);
-                for (j, &x) in o.succeeded.iter().enumerate() {
-                    sa.success_shares[j].add(x, ok_state, w);
+                for (l, &x) in o.by_class.iter().enumerate() {
+                    sa.success_shares[l].add(x, ok_state, w);
                 }
-                let lat: f64 = o
-                    .succeeded
-                    .iter()
-                    .enumerate()
-                    .map(|(j, &x)| x * (q.attempt_offset(j as u32) + mean_response))
-                    .sum();
-                sa.latency.add(lat, ok_state, w);
+                sa.latency.add(latency(o), ok_state, w);
+            }
+            if q.when_all_fail == WhenAllFail::Cache {
+                acc.delays
+                    .add_group(st.delivered.iter().map(|&(d, x)| (d, x * w)));
+                let delivered: f64 = st.delivered.iter().map(|(_, x)| x).sum();
+                let delay: f64 = st.delivered.iter().map(|(d, x)| d * x).sum();
+                acc.delay_mean.add(delay, delivered, w);
+                acc.delivered_share
+                    .add(delivered, delivered + st.undelivered, w);
+                acc.undelivered.add(st.undelivered, w);
             }
         }
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
@@ -463,6 +482,49 @@ impl RunAcc {
                 let server = &self.entities[role].unavailability;
                 let count = model.populations[q.population].count as f64;
                 let pct = |p: f64| latency_quantile(q, &acc.success_shares, p);
+                // The typical largest latency among a mission's requests: the median of the largest of
+                // N independent draws is the quantile 0.5^(1/N).
+                let per_mission = count * q.rate * model.simulation.mission;
+                let max_p = if per_mission > 1.0 {
+                    0.5f64.powf(1.0 / per_mission)
+                } else {
+                    0.5
+                };
+                let with_n = |mut e: Estimate| {
+                    e.n = self.replications;
+                    e
+                };
+                let cache = (q.when_all_fail == WhenAllFail::Cache).then(|| CacheSummary {
+                    delivered_share: acc.delivered_share.estimate(),
+                    delay_mean_hours: acc.delay_mean.estimate(),
+                    delay_p50_hours: with_n(acc.delays.quantile_estimate(0.5)),
+                    delay_p99_hours: with_n(acc.delays.quantile_estimate(0.99)),
+                    delay_max_hours: acc.delays.max(),
+                    undelivered_at_end: acc.undelivered.estimate(),
+                });
+                let load = model
+                    .requests
+                    .iter()
+                    .filter(|o| o.target == q.target)
+                    .map(|o| o.rate * model.populations[o.population].count as f64)
+                    .sum::<f64>();
+                let queue = match model.roles[q.target].capacity {
+                    Some(mu) => q
+                        .queue
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .filter(|(c, _)| !q.per_replica || *c == 1)
+                        .map(|(c, qu)| QueueRow {
+                            live: c as u32,
+                            utilisation: load / (c as f64 * mu),
+                            p_wait: qu.p_wait,
+                            p_timeout: 1.0 - qu.in_time,
+                            mean_wait_hours: qu.mean_wait(q.timeout),
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
                 RequestSummary {
                     name: q.name.clone(),
                     target: model.roles[q.target].name.clone(),
@@ -477,6 +539,11 @@ impl RunAcc {
                     latency_p90_hours: pct(0.9),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),
+                    latency_max_hours: pct(max_p),
+                    capacity_per_hour: model.roles[q.target].capacity,
+                    offered_load_per_hour: load,
+                    queue,
+                    cache,
                     client_visible_downtime_hours_per_year: acc.failing_time.estimate(),
                     server_downtime_hours_per_year: server.estimate().map(|u| u * HOURS_PER_YEAR),
                     by_state: SystemState::ALL
@@ -649,12 +716,56 @@ pub struct RequestSummary {
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.
     pub latency_p999_hours: Estimate,
+    /// Typical largest latency among one mission's successful requests (the median of the maximum of
+    /// that many latencies), hours.
+    pub latency_max_hours: Estimate,
+    /// Requests per hour one instance of the target serves, if it has a capacity.
+    pub capacity_per_hour: Option<f64>,
+    /// Requests per hour offered to the target by every population.
+    pub offered_load_per_hour: f64,
+    /// With a capacity: the target's queue for each number of live instances.
+    pub queue: Vec<QueueRow>,
+    /// With `when_all_fail = "cache"`: what became of the cached data of failed requests.
+    pub cache: Option<CacheSummary>,
     /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
     pub client_visible_downtime_hours_per_year: Estimate,
     /// Downtime of the serving role per year, hours, for comparison.
     pub server_downtime_hours_per_year: Estimate,
     /// The requests split by the state of the instances when they arrived: all up, degraded, down.
     pub by_state: Vec<StateSummary>,
+}
+
+/// The M/M/c queue of a target with a capacity, with some number of its instances live (exact, from
+/// the inputs).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    /// Live instances.
+    pub live: u32,
+    /// Offered load over their capacity (at least 1: saturated, every attempt times out).
+    pub utilisation: f64,
+    /// Probability that a request waits (Erlang C).
+    pub p_wait: f64,
+    /// Probability that an attempt times out waiting.
+    pub p_timeout: f64,
+    /// Mean wait of the attempts served in time, hours.
+    pub mean_wait_hours: Hours,
+}
+
+/// What became of the data of failed requests that clients cached.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheSummary {
+    /// Share of the cached data delivered before the mission end.
+    pub delivered_share: Estimate,
+    /// Mean delay from the failed request to the request that delivered its data, hours.
+    pub delay_mean_hours: Estimate,
+    /// Median delivery delay, hours.
+    pub delay_p50_hours: Estimate,
+    /// 99th percentile delivery delay, hours.
+    pub delay_p99_hours: Estimate,
+    /// Longest delivery delay seen, hours.
+    pub delay_max_hours: Hours,
+    /// Failed requests per mission whose data was still undelivered at its end.
+    pub undelivered_at_end: Estimate,
 }
 
 /// What requests arriving in one state of the instances experienced.
@@ -732,15 +843,13 @@ pub struct Summary {
 }
 
 /// A latency percentile of successful requests: the latency is the offset of the attempt that succeeded
-/// plus a response time, so its distribution is a mixture of shifted response distributions weighted by
-/// the estimated shares. The interval is conservative: it moves every share to the end of its own 95%
-/// interval that shifts the quantile most (a union bound over the shares).
+/// plus its wait in the queue (with a capacity) plus a response time, so its distribution is a mixture
+/// over latency classes (attempt × live instances) weighted by the estimated shares. The interval is
+/// conservative: it moves every share to the end of its own 95% interval that shifts the quantile most
+/// (a union bound over the shares).
 fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
     let est: Vec<Estimate> = shares.iter().map(RatioAcc::estimate).collect();
     let n = est.first().map_or(0, |e| e.n);
-    let offsets: Vec<f64> = (0..shares.len() as u32)
-        .map(|j| q.attempt_offset(j))
-        .collect();
     let weights = |pick: &dyn Fn(&Estimate) -> f64| -> Vec<f64> {
         est.iter()
             .map(|e| {
@@ -762,70 +871,53 @@ fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
             n,
         };
     }
-    let cdf = |w: &[f64], x: f64| -> f64 {
-        w.iter()
-            .zip(&offsets)
-            .map(|(wj, o)| wj * q.response.cdf(x - o))
-            .sum::<f64>()
+    let low_w = weights(&|e| e.ci95_low);
+    let high_w = weights(&|e| e.ci95_high);
+    // Share of the mixture at or below x, with the classes' weights for "below" and for "above"
+    // taken from `up` and `down` (the same for the point estimate).
+    let mixture = |up: &[f64], down: &[f64], x: f64| -> f64 {
+        let (mut below, mut above) = (0.0, 0.0);
+        for (l, (u, d)) in up.iter().zip(down).enumerate() {
+            if *u == 0.0 && *d == 0.0 {
+                continue;
+            }
+            let f = q.latency_cdf(l, x);
+            below += u * f;
+            above += d * (1.0 - f);
+        }
+        if below + above <= 0.0 {
+            0.0
+        } else {
+            (below / (below + above)).clamp(0.0, 1.0)
+        }
     };
     let quantile = |f: &dyn Fn(f64) -> f64| -> f64 {
-        let mut hi = offsets.last().copied().unwrap_or(0.0) + q.response.mean().max(1e-9);
+        let mut hi = q.horizon() + q.timeout + q.response.mean().max(1e-9);
         let mut guard = 0;
         while f(hi) < p && guard < 200 {
             hi *= 2.0;
             guard += 1;
         }
         let mut lo = 0.0;
-        for _ in 0..200 {
+        // Bisection to a relative precision far below the histogram-free accuracy that matters.
+        for _ in 0..100 {
             let mid = 0.5 * (lo + hi);
             if f(mid) >= p {
                 hi = mid;
             } else {
                 lo = mid;
             }
+            if hi - lo <= 1e-9 * hi {
+                break;
+            }
         }
         hi
     };
-    let total: f64 = point.iter().sum();
-    let value = quantile(&|x| cdf(&point, x) / total);
-    // Earliest mass: low ends of the early shares and high ends of late ones give the smallest quantile.
-    let low_w = weights(&|e| e.ci95_low);
-    let high_w = weights(&|e| e.ci95_high);
-    let fast = |x: f64| -> f64 {
-        // Largest possible CDF at x: early classes at their high ends, the rest at their low ends.
-        let up: f64 = high_w
-            .iter()
-            .zip(&offsets)
-            .map(|(w, o)| w * q.response.cdf(x - o))
-            .sum();
-        let down: f64 = low_w
-            .iter()
-            .zip(&offsets)
-            .map(|(w, o)| w * (1.0 - q.response.cdf(x - o)))
-            .sum();
-        (up / (up + down)).clamp(0.0, 1.0)
-    };
-    let slow = |x: f64| -> f64 {
-        let up: f64 = low_w
-            .iter()
-            .zip(&offsets)
-            .map(|(w, o)| w * q.response.cdf(x - o))
-            .sum();
-        let down: f64 = high_w
-            .iter()
-            .zip(&offsets)
-            .map(|(w, o)| w * (1.0 - q.response.cdf(x - o)))
-            .sum();
-        if up + down <= 0.0 {
-            0.0
-        } else {
-            (up / (up + down)).clamp(0.0, 1.0)
-        }
-    };
     Estimate {
-        value,
-        ci95_low: quantile(&fast),
-        ci95_high: quantile(&slow),
+        value: quantile(&|x| mixture(&point, &point, x)),
+        // Fastest: early mass at its high ends, the rest at its low ends (and the opposite).
+        ci95_low: quantile(&|x| mixture(&high_w, &low_w, x)),
+        ci95_high: quantile(&|x| mixture(&low_w, &high_w, x)),
         n,
     }
 }

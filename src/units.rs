@@ -96,6 +96,50 @@ pub fn parse_duration(text: &str) -> Result<Hours, String> {
     Ok(total)
 }
 
+/// What a valid rate looks like, for error messages.
+pub const RATE_HELP: &str =
+    "a number of requests per unit of time, e.g. \"200/s\", \"1500/min\" or \"90000/h\"";
+
+/// Parses a rate such as `"200/s"` or `"1500 / min"` into events per hour.
+///
+/// The unit after the slash is any duration (`"/s"`, `"/5min"`); a bare number is an error for the
+/// same reason as for durations.
+pub fn parse_rate(text: &str) -> Result<f64, String> {
+    let Some((count, per)) = text.split_once('/') else {
+        return Err(format!(
+            "rate \"{text}\" has no `/unit`; expected {RATE_HELP}"
+        ));
+    };
+    let count = count.trim();
+    let n: f64 = count.replace('_', "").parse().map_err(|_| {
+        format!("invalid number `{count}` in rate \"{text}\"; expected {RATE_HELP}")
+    })?;
+    let per = per.trim();
+    // "/s" means per one second: a unit without a number counts once.
+    let starts_with_digit = per.starts_with(|c: char| c.is_ascii_digit() || c == '.');
+    let span = if starts_with_digit {
+        parse_duration(per)
+    } else {
+        parse_duration(&format!("1{per}"))
+    }
+    .map_err(|_| format!("invalid unit `/{per}` in rate \"{text}\"; expected {RATE_HELP}"))?;
+    if !(n.is_finite() && n > 0.0) {
+        return Err(format!(
+            "rate \"{text}\" must be positive and finite; expected {RATE_HELP}"
+        ));
+    }
+    if span <= 0.0 {
+        return Err(format!(
+            "rate \"{text}\" is per zero time; expected {RATE_HELP}"
+        ));
+    }
+    let rate = n / span;
+    if !rate.is_finite() {
+        return Err(format!("rate \"{text}\" is too large"));
+    }
+    Ok(rate)
+}
+
 fn trim_number(candidate: &str) -> usize {
     // Accept "12", "1.5", "1e3", "2_000"; stop before a trailing 'e' that belongs to no exponent.
     let bytes = candidate.as_bytes();

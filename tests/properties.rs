@@ -214,9 +214,9 @@ proptest! {
         // happens, and failures never take more arrival time than the mission.
         for (q, st) in model.requests.iter().zip(e.request_stats()) {
             let expected = 700.0 * q.rate * 3000.0;
-            let total: f64 = st.succeeded.iter().sum::<f64>() + st.failed;
+            let total: f64 = st.all.succeeded.iter().sum::<f64>() + st.all.failed;
             prop_assert!((total - expected).abs() <= 1e-9 * expected, "{}: {total} vs {expected}", q.name);
-            prop_assert!(st.failed >= -eps && st.failing_time >= -eps && st.failing_time <= 3000.0 + eps);
+            prop_assert!(st.all.failed >= -eps && st.failing_time >= -eps && st.failing_time <= 3000.0 + eps);
             let by_state: f64 = st.by_state.iter().map(|o| o.total()).sum();
             prop_assert!((by_state - total).abs() <= 1e-9 * expected);
         }

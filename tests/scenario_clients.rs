@@ -432,19 +432,19 @@ fn bad_inputs_get_located_specific_errors() {
             "8:13: clients.pc.requests.get.selection: unknown selection \"least_connections\"; expected \"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start), \"ordered\" (the instance list as given, first listed first) or \"sticky\" (keep the last instance that answered)".into(),
         ),
         (
-            "key of a later part",
+            "key that is not a request setting",
             kind("cache = true\n"),
-            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, fallback, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, every, fallback, health_checked, max_attempts, reconnect, reconnect_every, response, selection, target, timeout, ttl, when_all_fail".into(),
         ),
         (
             "key misspelt",
             kind("max_atempts = 2\n"),
-            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, fallback, max_attempts, reconnect, reconnect_every, response, selection, target, timeout".into(),
+            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, every, fallback, health_checked, max_attempts, reconnect, reconnect_every, response, selection, target, timeout, ttl, when_all_fail".into(),
         ),
         (
             "reconnect misspelt",
             kind("reconnect = \"fresh_connection\"\n"),
-            "8:13: clients.pc.requests.get.reconnect: unknown reconnect \"fresh_connection\"; expected \"on_failure\" (a failed attempt moves on to the next instance) or \"fresh_connection_only\" (clients keep their connection until they reconnect)".into(),
+            "8:13: clients.pc.requests.get.reconnect: unknown reconnect \"fresh_connection\"; did you mean \"fresh_connection_only\"? expected \"on_failure\" (a failed attempt moves on to the next instance; the default), \"fresh_connection_only\" (clients keep their connection until they reconnect, with reconnect_every) or \"dns\" (DNS round robin: clients keep a resolved address for ttl)".into(),
         ),
         (
             "fresh connections without a reconnect interval",

@@ -13,11 +13,11 @@ use crate::dist::Dist;
 use crate::model::{
     self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES, Machine,
     Maintenance, Model, Population, Reconnect, Recovery, Replica, RequestKind, Role, RoleKind,
-    Selection, Service, Simulation, Site, Software, stream_key,
+    Selection, Service, Simulation, Site, Software, WhenAllFail, stream_key,
 };
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
-    Errors, Name, Tbl, Val, boolean, duration, integer, join, name, names, number, string,
+    Errors, Name, Tbl, Val, boolean, duration, integer, join, name, names, number, rate, string,
     type_name,
 };
 
@@ -237,6 +237,7 @@ struct RawRole {
     /// The role a reinstall waits for, and where it was named.
     from: Option<(usize, Range<usize>)>,
     site: Option<usize>,
+    capacity: Option<f64>,
 }
 
 struct RawService {
@@ -1196,6 +1197,7 @@ impl Compiler {
             requires: Vec::new(),
             from: None,
             site: None,
+            capacity: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;
@@ -1203,6 +1205,9 @@ impl Compiler {
         role.description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
+        role.capacity = t
+            .get("capacity")
+            .and_then(|c| rate(c, &t.path_of("capacity"), errs));
         let kind = t.req("kind", ROLE_KINDS, errs).and_then(|k| {
             let s = string(k, &t.path_of("kind"), errs)?;
             if ROLE_KIND_NAMES.contains(&s.as_str()) {
@@ -2442,55 +2447,47 @@ impl Compiler {
             Some(b) => duration(b, &t.path_of("backoff"), errs),
             None => Some(0.0),
         };
-        let reconnect = match t.get("reconnect") {
-            Some(rv) => {
-                let p = t.path_of("reconnect");
-                match string(rv, &p, errs).as_deref() {
-                    Some("on_failure") => {
-                        if let Some(e) = t.get("reconnect_every") {
-                            errs.push(
-                                e.span(),
-                                t.path_of("reconnect_every"),
-                                "reconnect_every applies only with reconnect = \"fresh_connection_only\"",
-                            );
-                        }
-                        Some(Reconnect::OnFailure)
+        let reconnect = self.reconnect(&t, errs);
+        let holds_connections = selection == Some(Selection::Sticky)
+            || matches!(
+                reconnect,
+                Some(Reconnect::FreshConnectionOnly { .. } | Reconnect::Dns { .. })
+            );
+        if let (Some(Reconnect::Dns { .. }), Some(sv)) = (reconnect, t.get("selection"))
+            && !matches!(selection, Some(Selection::Random | Selection::RoundRobin))
+        {
+            ok = false;
+            errs.push(
+                sv.span(),
+                t.path_of("selection"),
+                "with reconnect = \"dns\" the DNS answer chooses the instance (round robin); leave `selection` out",
+            );
+        }
+        let when_all_fail = match t.get("when_all_fail") {
+            None => Some(WhenAllFail::Fail),
+            Some(wv) => {
+                let p = t.path_of("when_all_fail");
+                match string(wv, &p, errs).as_deref() {
+                    Some("fail") => Some(WhenAllFail::Fail),
+                    Some("cache") if holds_connections => {
+                        errs.push(
+                            wv.span(),
+                            p,
+                            "when_all_fail = \"cache\" works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only, dns) cannot cache yet",
+                        );
+                        None
                     }
-                    Some("fresh_connection_only") => t
-                        .req(
-                            "reconnect_every",
-                            "mean interval between reconnects of one client, e.g. \"30min\"",
-                            errs,
-                        )
-                        .and_then(|e| {
-                            positive_duration(
-                                e,
-                                &t.path_of("reconnect_every"),
-                                "reconnect_every",
-                                errs,
-                            )
-                        })
-                        .map(|every| Reconnect::FreshConnectionOnly { every }),
+                    Some("cache") => Some(WhenAllFail::Cache),
                     Some(other) => {
                         errs.push(
-                            rv.span(),
+                            wv.span(),
                             p,
-                            format!("unknown reconnect \"{other}\"; expected \"on_failure\" (a failed attempt moves on to the next instance) or \"fresh_connection_only\" (clients keep their connection until they reconnect)"),
+                            format!("unknown when_all_fail \"{other}\"; expected \"fail\" (the request is lost; the default) or \"cache\" (the client keeps the data and sends it with its next request that succeeds)"),
                         );
                         None
                     }
                     None => None,
                 }
-            }
-            None => {
-                if let Some(e) = t.get("reconnect_every") {
-                    errs.push(
-                        e.span(),
-                        t.path_of("reconnect_every"),
-                        "reconnect_every applies only with reconnect = \"fresh_connection_only\"",
-                    );
-                }
-                Some(Reconnect::OnFailure)
             }
         };
         let fallback = t.get("fallback").and_then(|fv| {
@@ -2510,13 +2507,11 @@ impl Compiler {
                 );
                 return None;
             }
-            if selection == Some(Selection::Sticky)
-                || matches!(reconnect, Some(Reconnect::FreshConnectionOnly { .. }))
-            {
+            if holds_connections {
                 errs.push(
                     n.span.clone(),
                     p,
-                    "a fallback works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only) have no fallback yet",
+                    "a fallback works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only, dns) have no fallback yet",
                 );
                 return None;
             }
@@ -2562,8 +2557,8 @@ impl Compiler {
         else {
             return None;
         };
-        let (Some(max_attempts), Some(backoff), Some(reconnect), true) =
-            (max_attempts, backoff, reconnect, ok)
+        let (Some(max_attempts), Some(backoff), Some(reconnect), Some(when_all_fail), true) =
+            (max_attempts, backoff, reconnect, when_all_fail, ok)
         else {
             return None;
         };
@@ -2585,7 +2580,75 @@ impl Compiler {
             per_replica: false,
             fallback,
             primary: 0,
+            when_all_fail,
+            queue: Vec::new(),
         })
+    }
+
+    /// Reads how clients of a request kind hold connections (`reconnect` and the keys that go with it).
+    fn reconnect(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Reconnect> {
+        const OWN_KEYS: [(&str, &str); 3] = [
+            ("reconnect_every", "fresh_connection_only"),
+            ("ttl", "dns"),
+            ("health_checked", "dns"),
+        ];
+        let mode = match t.get("reconnect") {
+            None => "on_failure".to_string(),
+            Some(rv) => string(rv, &t.path_of("reconnect"), errs)?,
+        };
+        for (key, owner) in OWN_KEYS {
+            if owner != mode
+                && let Some(e) = t.get(key)
+            {
+                errs.push(
+                    e.span(),
+                    t.path_of(key),
+                    format!("{key} applies only with reconnect = \"{owner}\""),
+                );
+            }
+        }
+        match mode.as_str() {
+            "on_failure" => Some(Reconnect::OnFailure),
+            "fresh_connection_only" => t
+                .req(
+                    "reconnect_every",
+                    "mean interval between reconnects of one client, e.g. \"30min\"",
+                    errs,
+                )
+                .and_then(|e| {
+                    positive_duration(e, &t.path_of("reconnect_every"), "reconnect_every", errs)
+                })
+                .map(|every| Reconnect::FreshConnectionOnly { every }),
+            "dns" => {
+                let ttl = t
+                    .req(
+                        "ttl",
+                        "how long a client keeps a resolved address, e.g. \"5min\"",
+                        errs,
+                    )
+                    .and_then(|e| positive_duration(e, &t.path_of("ttl"), "ttl", errs));
+                let health_checked = match t.get("health_checked") {
+                    Some(h) => boolean(h, &t.path_of("health_checked"), errs),
+                    None => Some(false),
+                };
+                Some(Reconnect::Dns {
+                    ttl: ttl?,
+                    health_checked: health_checked?,
+                })
+            }
+            other => {
+                let rv = t.get("reconnect")?;
+                let hint = reader::closest(other, &["on_failure", "fresh_connection_only", "dns"])
+                    .map(|c| format!("did you mean \"{c}\"? "))
+                    .unwrap_or_default();
+                errs.push(
+                    rv.span(),
+                    t.path_of("reconnect"),
+                    format!("unknown reconnect \"{other}\"; {hint}expected \"on_failure\" (a failed attempt moves on to the next instance; the default), \"fresh_connection_only\" (clients keep their connection until they reconnect, with reconnect_every) or \"dns\" (DNS round robin: clients keep a resolved address for ttl)"),
+                );
+                None
+            }
+        }
     }
 
     /// Finds dependency cycles among roles (`requires`, reinstall `from`) and services (references).
@@ -2814,6 +2877,7 @@ impl Compiler {
                 machine: r.machine,
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
                 site: r.site,
+                capacity: r.capacity,
                 own: 0,
                 gate: 0,
             });

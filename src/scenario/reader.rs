@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::units::{DURATION_HELP, Hours, parse_duration};
+use crate::units::{DURATION_HELP, Hours, RATE_HELP, parse_duration, parse_rate};
 
 /// One problem found in a scenario, before positions are turned into lines and columns.
 #[derive(Debug, Clone)]
@@ -414,6 +414,43 @@ pub fn duration(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Hours> {
                 path,
                 format!(
                     "expected a duration, found {}; expected {DURATION_HELP}",
+                    type_name(other)
+                ),
+            );
+            None
+        }
+    }
+}
+
+/// Reads a rate string with a unit (`"200/s"`), in events per hour.
+pub fn rate(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
+    match v.get_ref() {
+        DeValue::String(s) => match parse_rate(s) {
+            Ok(r) => Some(r),
+            Err(msg) => {
+                errs.push(v.span(), path, msg);
+                None
+            }
+        },
+        DeValue::Integer(_) | DeValue::Float(_) => {
+            let text = match v.get_ref() {
+                DeValue::Integer(i) => i.as_str().to_string(),
+                DeValue::Float(f) => f.as_str().to_string(),
+                _ => unreachable!(),
+            };
+            errs.push(
+                v.span(),
+                path,
+                format!("a bare number ({text}) is not a rate: say per what, e.g. \"{text}/s\"; expected {RATE_HELP}"),
+            );
+            None
+        }
+        other => {
+            errs.push(
+                v.span(),
+                path,
+                format!(
+                    "expected a rate, found {}; expected {RATE_HELP}",
                     type_name(other)
                 ),
             );
