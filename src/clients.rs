@@ -650,7 +650,7 @@ fn first_success(
             let mut seen = [0.0; crate::model::MAX_INSTANCES + 1];
             seen[0] = 1.0;
             let mut first_pass = [0.0; crate::model::MAX_INSTANCES];
-            for j in 0..n.min(attempts) {
+            for (j, slot) in first_pass.iter_mut().enumerate().take(n.min(attempts)) {
                 let left = (n - j) as f64;
                 let mut p = 0.0;
                 for x in (0..=j.min(live)).rev() {
@@ -659,7 +659,7 @@ fn first_success(
                     seen[x + 1] += here;
                     seen[x] -= here;
                 }
-                first_pass[j] = p;
+                *slot = p;
             }
             for (a, slot) in probs.iter_mut().enumerate() {
                 let pass = (a / n) as i32;

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::model::{
     Commit, ComponentId, ComponentKind, CrewPolicy, Guard, Machine, Model, Reconnect, Recovery,
-    RequestKind, RoleKind, Selection,
+    RequestKind, RoleKind, Selection, WhenAllFail,
 };
 use crate::output::percent;
 use crate::scenario::DEFAULT_PRIORITY;
@@ -613,12 +613,43 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             model.roles[f].name
         );
     }
-    if let Reconnect::FreshConnectionOnly { every } = q.reconnect {
+    match q.reconnect {
+        Reconnect::FreshConnectionOnly { every } => {
+            let _ = write!(
+                s,
+                "; clients keep their connection and send every attempt over it, reconnecting every {} on average (stale connections keep failing until then)",
+                format_duration(every)
+            );
+        }
+        Reconnect::Dns {
+            ttl,
+            health_checked,
+        } => {
+            let answer = if health_checked {
+                "a live instance (health-checked; any instance when none is live)"
+            } else {
+                "any instance, live or not (no health checks)"
+            };
+            let _ = write!(
+                s,
+                "; DNS round robin: each client resolves the name to {answer} and sends every attempt there for {} (clients out of phase)",
+                format_duration(ttl)
+            );
+        }
+        Reconnect::OnFailure => {}
+    }
+    if let Some(mu) = role.capacity {
+        let load = model.offered_load(q.target);
         let _ = write!(
             s,
-            "; clients keep their connection and send every attempt over it, reconnecting every {} on average (stale connections keep failing until then)",
-            format_duration(every)
+            "; role {} serves {}/s per instance and is offered {}/s by all its clients: they queue at the live instances (M/M/c), and an attempt that waits longer than the timeout fails",
+            role.name,
+            trim_float(mu / 3600.0),
+            trim_float(load / 3600.0)
         );
+    }
+    if q.when_all_fail == WhenAllFail::Cache {
+        s.push_str("; when every attempt fails, the client keeps the data and sends it with its next request that succeeds");
     }
     s
 }
@@ -722,6 +753,27 @@ pub fn warnings(model: &Model) -> Vec<String> {
         }
     }
     for q in &model.requests {
+        if let Some(mu) = model.roles[q.target].capacity {
+            let load = model.offered_load(q.target);
+            let most = if q.per_replica { 1 } else { q.primary };
+            if load >= mu * most as f64 {
+                out.push(format!(
+                    "request {}: role {} is offered {}/s but all its {} together serve {}/s: it is saturated even with every instance up, so every attempt times out",
+                    q.name,
+                    model.roles[q.target].name,
+                    trim_float(load / 3600.0),
+                    plural(most, "instance", "instances"),
+                    trim_float(mu * most as f64 / 3600.0)
+                ));
+            }
+            if q.selection == Selection::Ordered {
+                out.push(format!(
+                    "request {}: selection ordered sends every request to the first live instance, but the queue model shares the load over all live instances of {} (as behind a load balancer)",
+                    q.name,
+                    model.roles[q.target].name
+                ));
+            }
+        }
         let busy = q.timeout * q.max_attempts as f64;
         let every = 1.0 / q.rate;
         // A relative margin: `every` went through 1 / rate, and equality is no overlap.

@@ -528,19 +528,67 @@ impl Queue {
                     / samples.len() as f64
             }
             _ => {
-                // Composite Simpson over u.
-                const STEPS: usize = 64;
-                let h = u_max / STEPS as f64;
-                let f = |u: f64| response.cdf(y + (1.0 - u).ln() / th);
-                let mut acc = f(0.0) + f(u_max);
-                for i in 1..STEPS {
-                    acc += f(i as f64 * h) * if i % 2 == 1 { 4.0 } else { 2.0 };
-                }
-                acc * h / 3.0
+                // Where 1 − u underflows, the wait is at its cut.
+                let w_max = t.min(y);
+                let f = |u: f64| response.cdf(y - (-(1.0 - u).ln() / th).min(w_max));
+                adaptive_simpson(&f, 0.0, u_max, 1e-9)
             }
         };
         (((1.0 - self.p_wait) * response.cdf(y) + self.p_wait * waited) / self.in_time).min(1.0)
     }
+}
+
+/// ∫ f over [a, b] by adaptive Simpson to an absolute tolerance (f bounded and monotone here).
+fn adaptive_simpson(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
+    fn step(
+        f: &dyn Fn(f64) -> f64,
+        (a, fa): (f64, f64),
+        (m, fm): (f64, f64),
+        (b, fb): (f64, f64),
+        whole: f64,
+        tol: f64,
+        depth: u32,
+    ) -> f64 {
+        let (lm, rm) = (0.5 * (a + m), 0.5 * (m + b));
+        let (flm, frm) = (f(lm), f(rm));
+        let left = (m - a) / 6.0 * (fa + 4.0 * flm + fm);
+        let right = (b - m) / 6.0 * (fm + 4.0 * frm + fb);
+        let delta = left + right - whole;
+        if depth == 0 || delta.abs() <= 15.0 * tol {
+            return left + right + delta / 15.0;
+        }
+        step(f, (a, fa), (lm, flm), (m, fm), left, tol / 2.0, depth - 1)
+            + step(f, (m, fm), (rm, frm), (b, fb), right, tol / 2.0, depth - 1)
+    }
+    if b <= a {
+        return 0.0;
+    }
+    let fa = f(a);
+    // Start from a few panels so that a step near one end is not missed by the first estimate.
+    const PANELS: usize = 8;
+    let h = (b - a) / PANELS as f64;
+    let mut total = 0.0;
+    let mut x0 = a;
+    let mut f0 = fa;
+    for i in 1..=PANELS {
+        let x1 = if i == PANELS { b } else { a + h * i as f64 };
+        let f1 = f(x1);
+        let xm = 0.5 * (x0 + x1);
+        let fxm = f(xm);
+        let whole = (x1 - x0) / 6.0 * (f0 + 4.0 * fxm + f1);
+        total += step(
+            f,
+            (x0, f0),
+            (xm, fxm),
+            (x1, f1),
+            whole,
+            tol / PANELS as f64,
+            40,
+        );
+        x0 = x1;
+        f0 = f1;
+    }
+    total
 }
 
 /// Largest number of instances a request kind can choose among.
@@ -809,6 +857,15 @@ impl Model {
         s.chain(r).collect()
     }
 
+    /// Requests per hour that every population together offers to role `role` (as their target).
+    pub fn offered_load(&self, role: usize) -> f64 {
+        self.requests
+            .iter()
+            .filter(|q| q.target == role)
+            .map(|q| q.rate * self.populations[q.population].count as f64)
+            .sum()
+    }
+
     /// Indices of the components of one kind.
     pub fn components_of(&self, kind: ComponentKind) -> impl Iterator<Item = ComponentId> + '_ {
         self.components
@@ -1031,10 +1088,9 @@ pub fn lower(model: &mut Model) {
     }
     // Queues of roles with a capacity: the whole offered load of every kind that targets the role is
     // shared by the live instances a kind sees.
-    let mut load = vec![0.0; model.roles.len()];
-    for q in &model.requests {
-        load[q.target] += q.rate * model.populations[q.population].count as f64;
-    }
+    let load: Vec<f64> = (0..model.roles.len())
+        .map(|r| model.offered_load(r))
+        .collect();
     for q in &mut model.requests {
         q.queue = match model.roles[q.target].capacity {
             Some(mu) => {
@@ -1177,4 +1233,70 @@ pub fn tree_path(parent: &[Option<usize>], a: usize, b: usize) -> (Vec<usize>, V
     sites.push(common);
     sites.retain(|&s| s != a && s != b);
     (sites, links)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn erlang_c_matches_textbook_values() {
+        // c = 2, a = 1 Erlang: C = 1/3; c = 1: C = ρ (M/M/1).
+        let q = Queue::mmc(2, 1.0, 1.0, 1.0);
+        assert!((q.p_wait - 1.0 / 3.0).abs() < 1e-12, "{q:?}");
+        assert!((q.theta - 1.0).abs() < 1e-12);
+        let m1 = Queue::mmc(1, 4.0, 3.0, 0.5);
+        assert!((m1.p_wait - 0.75).abs() < 1e-12);
+        assert!((m1.in_time - (1.0 - 0.75 * (-0.5f64).exp())).abs() < 1e-12);
+        // Saturated, and no server at all: nothing is served in time.
+        assert_eq!(Queue::mmc(2, 1.0, 2.0, 1.0).in_time, 0.0);
+        assert_eq!(Queue::mmc(0, 1.0, 0.5, 1.0).in_time, 0.0);
+    }
+
+    #[test]
+    fn latency_cdf_is_the_convolution_of_wait_and_response() {
+        // Exponential response (rate ν) after a wait that is 0 with probability 1 − C and Exp(θ)
+        // otherwise (a timeout far beyond the tail): P(W + R ≤ y) = (1 − C)(1 − e^{−νy})
+        // + C[1 − (ν e^{−θy} − θ e^{−νy}) / (ν − θ)].
+        let q = Queue::mmc(3, 10.0, 24.0, 1e3);
+        let nu = 7.0;
+        let r = Dist::exponential(1.0 / nu).unwrap();
+        let (c, th) = (q.p_wait, q.theta);
+        for y in [0.01, 0.1, 0.3, 1.0, 3.0] {
+            let exact = (1.0 - c) * (1.0 - (-nu * y).exp())
+                + c * (1.0 - (nu * (-th * y).exp() - th * (-nu * y).exp()) / (nu - th));
+            let got = q.latency_cdf(&r, 1e3, y);
+            assert!((got - exact).abs() < 1e-8, "y = {y}: {got} vs {exact}");
+        }
+        // A fixed response shifts the cut wait: P(W' ≤ y − r).
+        let t = 0.2;
+        let q = Queue::mmc(2, 10.0, 15.0, t);
+        let fixed = Dist::fixed(0.05).unwrap();
+        for y in [0.0, 0.05, 0.1, 0.2, 0.25, 1.0] {
+            let exact = q.wait_cdf(y - 0.05, t);
+            assert!(
+                (q.latency_cdf(&fixed, t, y) - exact).abs() < 1e-12,
+                "y = {y}"
+            );
+        }
+        assert_eq!(q.latency_cdf(&fixed, t, 0.25 + 1e-9), 1.0);
+    }
+
+    #[test]
+    fn mean_wait_integrates_the_cut_law() {
+        let t = 0.3;
+        let q = Queue::mmc(2, 10.0, 15.0, t);
+        // ∫_0^t (1 − F(w)) dw for the law of the wait given it ended by t.
+        let steps = 100_000;
+        let h = t / steps as f64;
+        let numeric: f64 = (0..steps)
+            .map(|i| 1.0 - q.wait_cdf((i as f64 + 0.5) * h, t))
+            .sum::<f64>()
+            * h;
+        assert!(
+            (q.mean_wait(t) - numeric).abs() < 1e-9,
+            "{} vs {numeric}",
+            q.mean_wait(t)
+        );
+    }
 }

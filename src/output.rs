@@ -218,15 +218,63 @@ fn mechanisms(out: &mut String, summary: &Summary) {
         );
         let _ = writeln!(
             out,
-            "  latency             mean {} · P50 {} · P90 {} · P99 {} {} · P99.9 {} {}",
+            "  latency             mean {} · P50 {} · P90 {} · P99 {} {} · P99.9 {} {} · max {}",
             hours(r.latency_mean_hours.value),
             hours(r.latency_p50_hours.value),
             hours(r.latency_p90_hours.value),
             hours(r.latency_p99_hours.value),
             ci(&r.latency_p99_hours, hours),
             hours(r.latency_p999_hours.value),
-            ci(&r.latency_p999_hours, hours)
+            ci(&r.latency_p999_hours, hours),
+            hours(r.latency_max_hours.value)
         );
+        if let Some(mu) = r.capacity_per_hour {
+            let rows: Vec<String> = r
+                .queue
+                .iter()
+                .rev()
+                .map(|q| {
+                    if q.utilisation >= 1.0 {
+                        format!(
+                            "{} up: {}% busy, saturated (every attempt times out)",
+                            q.live,
+                            sig3(q.utilisation * 100.0)
+                        )
+                    } else {
+                        format!(
+                            "{} up: {}% busy, {}% wait, mean wait {}, {}% time out",
+                            q.live,
+                            sig3(q.utilisation * 100.0),
+                            sig3(q.p_wait * 100.0),
+                            hours(q.mean_wait_hours),
+                            sig3(q.p_timeout * 100.0)
+                        )
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  queue               {}/s offered to {}/s per instance · {}",
+                sig3(r.offered_load_per_hour / 3600.0),
+                sig3(mu / 3600.0),
+                rows.join(" · ")
+            );
+        }
+        if let Some(c) = &r.cache {
+            let _ = writeln!(
+                out,
+                "  cached data         delivered {}% {} · delay mean {} {} · P50 {} · P99 {} {} · worst {} · undelivered at end {} per mission",
+                sig3(c.delivered_share.value * 100.0),
+                ci(&c.delivered_share, |x| format!("{}%", sig3(x * 100.0))),
+                hours(c.delay_mean_hours.value),
+                ci(&c.delay_mean_hours, hours),
+                hours(c.delay_p50_hours.value),
+                hours(c.delay_p99_hours.value),
+                ci(&c.delay_p99_hours, hours),
+                hours(c.delay_max_hours),
+                sig3(c.undelivered_at_end.value)
+            );
+        }
         let _ = writeln!(
             out,
             "  client-visible downtime {} {} per year · server-side downtime of {} {} {}",
@@ -657,6 +705,105 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             "hours",
             &r.latency_p999_hours,
         )?;
+        row("requests", n, "latency_max", "hours", &r.latency_max_hours)?;
+        // Inputs of the queue are exact; the worst delay seen has no interval.
+        let fixed = |v: f64| Estimate {
+            value: v,
+            ci95_low: v,
+            ci95_high: v,
+            n: r.success_ratio.n,
+        };
+        let seen = |v: f64| Estimate {
+            value: v,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n: r.success_ratio.n,
+        };
+        if let Some(mu) = r.capacity_per_hour {
+            row(
+                "requests",
+                n,
+                "capacity_per_instance",
+                "per_hour",
+                &fixed(mu),
+            )?;
+            row(
+                "requests",
+                n,
+                "offered_load",
+                "per_hour",
+                &fixed(r.offered_load_per_hour),
+            )?;
+            for q in &r.queue {
+                let m = |what: &str| format!("{what}:{}_up", q.live);
+                row(
+                    "requests",
+                    n,
+                    &m("utilisation"),
+                    "fraction",
+                    &fixed(q.utilisation),
+                )?;
+                row("requests", n, &m("p_wait"), "fraction", &fixed(q.p_wait))?;
+                row(
+                    "requests",
+                    n,
+                    &m("p_timeout"),
+                    "fraction",
+                    &fixed(q.p_timeout),
+                )?;
+                row(
+                    "requests",
+                    n,
+                    &m("mean_wait"),
+                    "hours",
+                    &fixed(q.mean_wait_hours),
+                )?;
+            }
+        }
+        if let Some(c) = &r.cache {
+            row(
+                "requests",
+                n,
+                "cached_delivered_share",
+                "fraction",
+                &c.delivered_share,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_mean",
+                "hours",
+                &c.delay_mean_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_p50",
+                "hours",
+                &c.delay_p50_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_p99",
+                "hours",
+                &c.delay_p99_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_max",
+                "hours",
+                &seen(c.delay_max_hours),
+            )?;
+            row(
+                "requests",
+                n,
+                "undelivered_at_mission_end",
+                "requests",
+                &c.undelivered_at_end,
+            )?;
+        }
         row(
             "requests",
             n,

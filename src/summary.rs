@@ -215,6 +215,7 @@ impl RunAcc {
                             ..Default::default()
                         })
                         .collect(),
+                    delays: LogHistogram::fine(),
                     ..Default::default()
                 })
                 .collect(),
@@ -502,12 +503,7 @@ impl RunAcc {
                     delay_max_hours: acc.delays.max(),
                     undelivered_at_end: acc.undelivered.estimate(),
                 });
-                let load = model
-                    .requests
-                    .iter()
-                    .filter(|o| o.target == q.target)
-                    .map(|o| o.rate * model.populations[o.population].count as f64)
-                    .sum::<f64>();
+                let load = model.offered_load(q.target);
                 let queue = match model.roles[q.target].capacity {
                     Some(mu) => q
                         .queue

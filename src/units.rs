@@ -238,6 +238,27 @@ mod tests {
     }
 
     #[test]
+    fn parses_rates() {
+        assert_eq!(parse_rate("200/s").unwrap(), 200.0 * 3600.0);
+        assert_eq!(parse_rate("1500 / min").unwrap(), 1500.0 * 60.0);
+        assert_eq!(parse_rate("90_000/h").unwrap(), 90000.0);
+        assert_eq!(parse_rate("10/5min").unwrap(), 120.0);
+        for (bad, why) in [
+            ("200", "no `/unit`"),
+            ("200/", "invalid unit"),
+            ("200/parsec", "invalid unit"),
+            ("x/s", "invalid number"),
+            ("0/s", "positive"),
+            ("-3/s", "positive"),
+            ("5/0s", "per zero time"),
+            ("inf/s", "positive"),
+        ] {
+            let msg = parse_rate(bad).expect_err(bad);
+            assert!(msg.contains(why), "{bad:?}: {msg}");
+        }
+    }
+
+    #[test]
     fn formats_readably() {
         assert_eq!(format_duration(8760.0), "365d");
         assert_eq!(format_duration(87600.0), "10y");

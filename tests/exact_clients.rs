@@ -27,7 +27,7 @@ mod common;
 use std::sync::OnceLock;
 
 use common::ctmc::{ExpSum, TwoState};
-use common::{Checks, simulate, std_error};
+use common::{Checks, binomial, permutations, power, simulate, std_error};
 use nines::model::Model;
 use nines::summary::{EntitySummary, RequestSummary, Summary};
 use nines::units::HOURS_PER_YEAR;
@@ -249,26 +249,6 @@ fn rotations(n: usize) -> Vec<Vec<usize>> {
         .collect()
 }
 
-/// `random`: all n! orders, equally likely.
-fn permutations(n: usize) -> Vec<Vec<usize>> {
-    fn extend(prefix: &mut Vec<usize>, n: usize, out: &mut Vec<Vec<usize>>) {
-        if prefix.len() == n {
-            out.push(prefix.clone());
-            return;
-        }
-        for i in 0..n {
-            if !prefix.contains(&i) {
-                prefix.push(i);
-                extend(prefix, n, out);
-                prefix.pop();
-            }
-        }
-    }
-    let mut out = Vec::new();
-    extend(&mut Vec::new(), n, &mut out);
-    out
-}
-
 /// Start offsets of attempts 0..m against n instances: j·timeout + ⌊j/n⌋·backoff (the spec).
 fn offsets(m: usize, n: usize, timeout: f64, backoff: f64) -> Vec<f64> {
     (0..m)
@@ -279,18 +259,6 @@ fn offsets(m: usize, n: usize, timeout: f64, backoff: f64) -> Vec<f64> {
 /// Latency of a request succeeding at each attempt: its start offset plus a fixed response.
 fn latencies(offsets: &[f64], response: f64) -> Vec<f64> {
     offsets.iter().map(|o| o + response).collect()
-}
-
-/// C(n, k), zero when k > n (fewer than k items cannot be chosen).
-fn binomial(n: usize, k: usize) -> f64 {
-    if k > n {
-        return 0.0;
-    }
-    (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64)
-}
-
-fn power(f: &ExpSum, k: usize) -> ExpSum {
-    (0..k).fold(ExpSum::constant(1.0), |p, _| p.times(f))
 }
 
 /// P(the first live instance is at position j of a uniformly random order | k of n instances dead):

@@ -487,6 +487,61 @@ fn bad_inputs_get_located_specific_errors() {
             "1:10: clients.\"p.c\": a population name cannot contain `.`: its request kinds are named population.kind, and `p.c` would make those names ambiguous".into(),
         ),
         (
+            "capacity without a unit",
+            "[roles.mp]\nkind = \"pool\"\non = \"w\"\ncapacity = 200\n".into(),
+            "4:12: roles.mp.capacity: a bare number (200) is not a rate: say per what, e.g. \"200/s\"; expected a number of requests per unit of time, e.g. \"200/s\", \"1500/min\" or \"90000/h\"".into(),
+        ),
+        (
+            "capacity per an unknown unit",
+            "[roles.mp]\nkind = \"pool\"\non = \"w\"\ncapacity = \"200/sec2\"\n".into(),
+            "4:12: roles.mp.capacity: invalid unit `/sec2` in rate \"200/sec2\"; expected a number of requests per unit of time, e.g. \"200/s\", \"1500/min\" or \"90000/h\"".into(),
+        ),
+        (
+            "zero capacity",
+            "[roles.mp]\nkind = \"pool\"\non = \"w\"\ncapacity = \"0/s\"\n".into(),
+            "4:12: roles.mp.capacity: rate \"0/s\" must be positive and finite; expected a number of requests per unit of time, e.g. \"200/s\", \"1500/min\" or \"90000/h\"".into(),
+        ),
+        (
+            "sticky clients of a role with a capacity",
+            "[roles.mp]\nkind = \"pool\"\non = \"w\"\ncapacity = \"20/s\"\n[clients.pc]\ncount = 10\n[clients.pc.requests.get]\ntarget = \"mp\"\nevery = \"1h\"\ntimeout = \"30s\"\nresponse = { dist = \"fixed\", value = \"1s\" }\nselection = \"sticky\"\n".into(),
+            "12:13: clients.pc.requests.get.selection: role `mp` has a capacity, and queueing is not modelled for sticky clients yet; use selection random, round_robin or ordered, or leave out the role's capacity".into(),
+        ),
+        (
+            "unknown when_all_fail",
+            kind("when_all_fail = \"retry\"\n"),
+            "8:17: clients.pc.requests.get.when_all_fail: unknown when_all_fail \"retry\"; expected \"fail\" (the request is lost; the default) or \"cache\" (the client keeps the data and sends it with its next request that succeeds)".into(),
+        ),
+        (
+            "cache with lasting connections",
+            kind("when_all_fail = \"cache\"\nselection = \"sticky\"\n"),
+            "8:17: clients.pc.requests.get.when_all_fail: when_all_fail = \"cache\" works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only, dns) cannot cache yet".into(),
+        ),
+        (
+            "dns without a ttl",
+            kind("reconnect = \"dns\"\n"),
+            "3:1: clients.pc.requests.get: missing field `ttl` (how long a client keeps a resolved address, e.g. \"5min\")".into(),
+        ),
+        (
+            "ttl without dns",
+            kind("ttl = \"5min\"\n"),
+            "8:7: clients.pc.requests.get.ttl: ttl applies only with reconnect = \"dns\"".into(),
+        ),
+        (
+            "health check without dns",
+            kind("reconnect = \"fresh_connection_only\"\nreconnect_every = \"1h\"\nhealth_checked = true\n"),
+            "10:18: clients.pc.requests.get.health_checked: health_checked applies only with reconnect = \"dns\"".into(),
+        ),
+        (
+            "dns with an ordered selection",
+            kind("reconnect = \"dns\"\nttl = \"5min\"\nselection = \"ordered\"\n"),
+            "10:13: clients.pc.requests.get.selection: with reconnect = \"dns\" the DNS answer chooses the instance (round robin); leave `selection` out".into(),
+        ),
+        (
+            "zero ttl",
+            kind("reconnect = \"dns\"\nttl = \"0s\"\n"),
+            "9:7: clients.pc.requests.get.ttl: ttl must be longer than zero".into(),
+        ),
+        (
             "section misspelt",
             format!("[client.pc]\ncount = 10\n[client.pc.requests.get]\n{REQ}"),
             "1:2: client: unknown key `client`; did you mean `clients`? valid keys here: clients, crews, defaults, domains, maintenance, nodes, roles, services, simulation, sites".into(),

@@ -2547,6 +2547,21 @@ impl Compiler {
                 "selection = \"sticky\" already keeps a connection and moves it when the instance fails; fresh_connection_only would never move it: use one or the other",
             );
         }
+        if selection == Some(Selection::Sticky)
+            && let Some(role) = target.and_then(|i| self.roles.get(i))
+            && role.capacity.is_some()
+            && let Some(sv) = t.get("selection")
+        {
+            ok = false;
+            errs.push(
+                sv.span(),
+                t.path_of("selection"),
+                format!(
+                    "role `{}` has a capacity, and queueing is not modelled for sticky clients yet; use selection random, round_robin or ordered, or leave out the role's capacity",
+                    role.name.text
+                ),
+            );
+        }
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));

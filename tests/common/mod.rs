@@ -4,6 +4,7 @@
 #[allow(dead_code)]
 pub mod ctmc;
 
+use ctmc::ExpSum;
 use nines::model::Model;
 use nines::runner::{RunOptions, run};
 use nines::scenario::compile;
@@ -105,4 +106,39 @@ impl Checks {
             self.failures.join("\n")
         );
     }
+}
+
+/// `random`: all n! orders, equally likely.
+#[allow(dead_code)]
+pub fn permutations(n: usize) -> Vec<Vec<usize>> {
+    fn extend(prefix: &mut Vec<usize>, n: usize, out: &mut Vec<Vec<usize>>) {
+        if prefix.len() == n {
+            out.push(prefix.clone());
+            return;
+        }
+        for i in 0..n {
+            if !prefix.contains(&i) {
+                prefix.push(i);
+                extend(prefix, n, out);
+                prefix.pop();
+            }
+        }
+    }
+    let mut out = Vec::new();
+    extend(&mut Vec::new(), n, &mut out);
+    out
+}
+
+/// C(n, k), zero when k > n (fewer than k items cannot be chosen).
+#[allow(dead_code)]
+pub fn binomial(n: usize, k: usize) -> f64 {
+    if k > n {
+        return 0.0;
+    }
+    (0..k).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64)
+}
+
+#[allow(dead_code)]
+pub fn power(f: &ExpSum, k: usize) -> ExpSum {
+    (0..k).fold(ExpSum::constant(1.0), |p, _| p.times(f))
 }
