@@ -159,15 +159,29 @@ impl RequestStats {
     }
 }
 
-/// Failed requests whose data a client keeps, waiting for a request that succeeds.
-#[derive(Debug, Clone, Copy)]
-struct Cached {
-    /// Arrival of the request that failed.
-    born: Hours,
-    /// No request of the client before this time delivered it; later ones are a Poisson process.
-    from: Hours,
-    /// Expected number of failed requests it stands for.
-    weight: f64,
+/// Cached data of failed requests, waiting for a request of its client that succeeds.
+///
+/// Item i of a request kind goes to track i mod [`CACHE_PROBES`]. The requests after any time are a
+/// Poisson process whatever came before, so every item of a track that has given up waits for the
+/// same thing: the track's next successful request, simulated once for all of them. The cost thus
+/// depends on the number of state changes, not on how many items wait (a long outage, a saturated
+/// queue); items of one track are delivered together, which correlates them but leaves every
+/// expected figure unbiased.
+#[derive(Debug, Clone, Default)]
+struct Track {
+    /// No request before this time delivered the waiting items.
+    clock: Hours,
+    /// Items that gave up by `clock`: (arrival of the failed request, weight).
+    waiting: Vec<(Hours, f64)>,
+    /// Items that give up later: (give-up time, arrival, weight), in give-up order.
+    joining: VecDeque<(Hours, Hours, f64)>,
+}
+
+impl Track {
+    fn weight(&self) -> f64 {
+        self.waiting.iter().map(|w| w.1).sum::<f64>()
+            + self.joining.iter().map(|j| j.2).sum::<f64>()
+    }
 }
 
 /// State of one request kind during a replication.
@@ -192,8 +206,13 @@ struct KindState {
     target: Vec<f64>,
     /// Scratch: outcome probabilities by attempt, so state changes allocate nothing.
     probs: Vec<f64>,
+    /// With caching: per history entry, the rate at which one client's requests that see only
+    /// that entry's state succeed.
+    success_rate: VecDeque<f64>,
     /// Cached data of failed requests not yet delivered.
-    cached: Vec<Cached>,
+    tracks: Vec<Track>,
+    /// Track of the next cached item.
+    next_track: usize,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -223,7 +242,9 @@ impl ClientEval {
                 shares: vec![0.0; q.instances.len()],
                 target: vec![0.0; q.instances.len()],
                 probs: vec![0.0; q.max_attempts as usize],
-                cached: Vec::new(),
+                success_rate: VecDeque::new(),
+                tracks: vec![Track::default(); CACHE_PROBES],
+                next_track: 0,
             })
             .collect();
         ClientEval {
@@ -253,6 +274,11 @@ impl ClientEval {
             _ => 0.0,
         };
         k.history.push_back((since, mask));
+        k.success_rate.clear();
+        if q.when_all_fail == WhenAllFail::Cache {
+            let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
+            k.success_rate.push_back(rate);
+        }
         k.conn.clear();
         if matches!(q.reconnect, Reconnect::FreshConnectionOnly { .. })
             || q.selection == Selection::Sticky
@@ -264,7 +290,12 @@ impl ClientEval {
         k.done = 0.0;
         k.stream = stream(seed, rep, q.stream_key);
         k.stats.clear();
-        k.cached.clear();
+        for t in &mut k.tracks {
+            t.clock = 0.0;
+            t.waiting.clear();
+            t.joining.clear();
+        }
+        k.next_track = 0;
     }
 
     /// Figures of the last replication, per request kind.
@@ -297,6 +328,10 @@ impl ClientEval {
             k.conn.extend(k.shares.iter().copied());
         }
         k.history.push_back((t, mask));
+        if q.when_all_fail == WhenAllFail::Cache {
+            let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
+            k.success_rate.push_back(rate);
+        }
         let upto = t - q.horizon();
         self.advance(model, i, upto);
     }
@@ -307,8 +342,7 @@ impl ClientEval {
         for i in 0..self.kinds.len() {
             self.advance(model, i, mission);
             let k = &mut self.kinds[i];
-            k.stats.undelivered = k.cached.iter().map(|c| c.weight).sum();
-            k.cached.clear();
+            k.stats.undelivered = k.tracks.iter().map(Track::weight).sum();
         }
     }
 
@@ -382,11 +416,7 @@ impl ClientEval {
                     for p in 0..CACHE_PROBES {
                         let born =
                             from + len * (p as f64 + unit_f64(&mut k.stream)) / CACHE_PROBES as f64;
-                        k.cached.push(Cached {
-                            born,
-                            from: born + q.give_up(),
-                            weight: w,
-                        });
+                        k.cache(born + q.give_up(), born, w);
                     }
                 }
             }
@@ -443,11 +473,7 @@ impl ClientEval {
                         None => {
                             k.stats.add_failure(state, w, len / PROBES as f64);
                             if caches {
-                                k.cached.push(Cached {
-                                    born: s,
-                                    from: s + q.give_up(),
-                                    weight: w,
-                                });
+                                k.cache(s + q.give_up(), s, w);
                             }
                         }
                     }
@@ -467,10 +493,11 @@ impl ClientEval {
         if let Reconnect::Dns { ttl, .. } = q.reconnect {
             keep_from = entry_at(&k.history, k.done - ttl);
         }
-        for c in &k.cached {
-            keep_from = keep_from.min(entry_at(&k.history, c.from));
-        }
+        // Cached data needs nothing older: every track's clock is at `done` or later now.
         k.history.drain(..keep_from);
+        if !k.success_rate.is_empty() {
+            k.success_rate.drain(..keep_from);
+        }
         if !k.conn.is_empty() {
             k.conn.drain(..keep_from * q.instances.len());
         }
@@ -486,63 +513,108 @@ fn entry_at(history: &VecDeque<(Hours, u64)>, t: Hours) -> usize {
     idx
 }
 
-/// Moves every cached item of kind `q` forward to `upto`: the client's requests after `from` are a
-/// Poisson process of its own rate, and the first one that succeeds delivers the data. While the state
-/// stays constant for a request's whole horizon, the successful ones are a thinned Poisson process
-/// (closed form); near a change each request is simulated exactly against the history.
+impl KindState {
+    /// Caches a failed request that arrived at `born` and gave up at `give_up`.
+    fn cache(&mut self, give_up: Hours, born: Hours, weight: f64) {
+        self.tracks[self.next_track]
+            .joining
+            .push_back((give_up, born, weight));
+        self.next_track = (self.next_track + 1) % self.tracks.len();
+    }
+}
+
+/// Moves every track of cached data of kind `q` forward to `upto`, delivering what the first
+/// successful request after each item's give-up carries.
 fn deliver(q: &RequestKind, offsets: &[Hours], k: &mut KindState, upto: Hours) {
-    let horizon = q.horizon();
-    let mut c = 0;
-    while c < k.cached.len() {
-        let item = k.cached[c];
-        let mut t = item.from;
-        let mut idx = entry_at(&k.history, t);
-        let mut delivered = None;
-        while t < upto && delivered.is_none() {
-            let (_, mask) = k.history[idx];
-            let end = k.history.get(idx + 1).map_or(f64::INFINITY, |h| h.0);
-            let clean_end = (end - horizon).max(k.history[idx].0);
-            let seg_end = clean_end.min(upto);
-            if t < seg_end {
-                let p_fail = outcome_probs(q, mask, &mut k.probs);
-                let rate = q.rate * (1.0 - p_fail);
-                if rate > 0.0 {
-                    let at = t + exp_draw(&mut k.stream, rate);
-                    if at < seg_end {
-                        delivered = Some(at);
+    for ti in 0..k.tracks.len() {
+        loop {
+            let track = &mut k.tracks[ti];
+            while let Some(&(g, born, w)) = track.joining.front()
+                && g <= track.clock
+            {
+                track.waiting.push((born, w));
+                track.joining.pop_front();
+            }
+            let next_join = track.joining.front().map(|j| j.0);
+            if track.waiting.is_empty() {
+                match next_join {
+                    Some(g) if g < upto => {
+                        track.clock = g;
+                        continue;
+                    }
+                    _ => {
+                        track.clock = track.clock.max(upto);
                         break;
                     }
                 }
-                t = seg_end;
             }
-            let hi = end.min(upto);
-            while t < hi {
-                let r = t + exp_draw(&mut k.stream, q.rate);
-                if r >= hi {
-                    t = hi;
-                    break;
+            // Simulate no further than the next item joining, so that it shares what comes after.
+            let stop = next_join.map_or(upto, |g| g.min(upto));
+            let from = track.clock;
+            if from >= stop {
+                break;
+            }
+            let found = next_success(q, offsets, k, from, stop);
+            let track = &mut k.tracks[ti];
+            match found {
+                Some(at) => {
+                    k.stats
+                        .delivered
+                        .extend(track.waiting.drain(..).map(|(born, w)| (at - born, w)));
+                    track.clock = at;
                 }
-                t = r;
-                if probe(q, offsets, &k.history, idx, r, &mut k.stream, &mut k.order).is_some() {
-                    delivered = Some(r);
-                    break;
-                }
-            }
-            if t >= end {
-                idx += 1;
-            }
-        }
-        match delivered {
-            Some(at) => {
-                k.stats.delivered.push((at - item.born, item.weight));
-                k.cached.swap_remove(c);
-            }
-            None => {
-                k.cached[c].from = t.max(item.from);
-                c += 1;
+                None => track.clock = stop,
             }
         }
     }
+}
+
+/// The first request of one client in `[from, stop)` that succeeds, if any: the client's requests
+/// are a Poisson process of its own rate. While the state stays constant for a request's whole
+/// horizon the successful ones are a thinned Poisson process (closed form); near a change each
+/// request is simulated exactly against the history.
+fn next_success(
+    q: &RequestKind,
+    offsets: &[Hours],
+    k: &mut KindState,
+    from: Hours,
+    stop: Hours,
+) -> Option<Hours> {
+    let horizon = q.horizon();
+    let mut t = from;
+    let mut idx = entry_at(&k.history, t);
+    while t < stop {
+        let start = k.history[idx].0;
+        let end = k.history.get(idx + 1).map_or(f64::INFINITY, |h| h.0);
+        let clean_end = (end - horizon).max(start);
+        let seg_end = clean_end.min(stop);
+        if t < seg_end {
+            let rate = k.success_rate[idx];
+            if rate > 0.0 {
+                let at = t + exp_draw(&mut k.stream, rate);
+                if at < seg_end {
+                    return Some(at);
+                }
+            }
+            t = seg_end;
+        }
+        let hi = end.min(stop);
+        while t < hi {
+            let r = t + exp_draw(&mut k.stream, q.rate);
+            if r >= hi {
+                t = hi;
+                break;
+            }
+            t = r;
+            if probe(q, offsets, &k.history, idx, r, &mut k.stream, &mut k.order).is_some() {
+                return Some(r);
+            }
+        }
+        if t >= end {
+            idx += 1;
+        }
+    }
+    None
 }
 
 /// An exponential draw with the given rate.
@@ -644,10 +716,19 @@ fn first_success(
     let miss = 1.0 - in_time;
     match selection {
         // Sticky clients hold connections and never get here; alone they would choose at random.
+        Selection::Random | Selection::Sticky if in_time >= 1.0 => {
+            // First live instance at position j of a random order: negative hypergeometric.
+            let dead = n - live;
+            let mut all_dead_so_far = 1.0;
+            for (j, slot) in probs.iter_mut().enumerate().take(dead + 1) {
+                *slot = all_dead_so_far * live as f64 / (n - j) as f64;
+                all_dead_so_far *= (dead - j.min(dead)) as f64 / (n - j) as f64;
+            }
+        }
         Selection::Random | Selection::Sticky => {
             // One random order, repeated pass after pass. `seen[x]`: probability that x of the first
             // j positions are live; position j is then live with probability (live − x)/(n − j).
-            let mut seen = [0.0; crate::model::MAX_INSTANCES + 1];
+            let mut seen = [0.0; crate::model::MAX_INSTANCES + 2];
             seen[0] = 1.0;
             let mut first_pass = [0.0; crate::model::MAX_INSTANCES];
             for (j, slot) in first_pass.iter_mut().enumerate().take(n.min(attempts)) {
@@ -1076,4 +1157,71 @@ fn connected_live<'a>(
         };
     }
     total
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// P(first success at attempt j) by enumerating every order of the instances (random: all n!
+    /// orders; ordered: the identity; round robin: the n rotations), each attempt on a live instance
+    /// succeeding with probability `in_time`, the order repeated pass after pass.
+    fn brute(selection: Selection, n: usize, mask: u64, in_time: f64, attempts: usize) -> Vec<f64> {
+        fn perms(n: usize) -> Vec<Vec<usize>> {
+            if n == 0 {
+                return vec![vec![]];
+            }
+            let mut out = Vec::new();
+            for p in perms(n - 1) {
+                for i in 0..=p.len() {
+                    let mut q = p.clone();
+                    q.insert(i, n - 1);
+                    out.push(q);
+                }
+            }
+            out
+        }
+        let orders: Vec<Vec<usize>> = match selection {
+            Selection::Random | Selection::Sticky => perms(n),
+            Selection::Ordered => vec![(0..n).collect()],
+            Selection::RoundRobin => (0..n)
+                .map(|r| (0..n).map(|i| (r + i) % n).collect())
+                .collect(),
+        };
+        let mut out = vec![0.0; attempts];
+        for order in &orders {
+            let mut reach = 1.0 / orders.len() as f64;
+            for (j, slot) in out.iter_mut().enumerate() {
+                if mask >> order[j % n] & 1 == 1 {
+                    *slot += reach * in_time;
+                    reach *= 1.0 - in_time;
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn first_success_matches_enumeration_over_orders() {
+        let n = 4;
+        for selection in [Selection::Random, Selection::Ordered, Selection::RoundRobin] {
+            for mask in 0..(1u64 << n) {
+                for in_time in [1.0, 0.7, 0.2] {
+                    for attempts in [1, 3, 4, 9] {
+                        let mut probs = vec![0.0; attempts];
+                        let fail = first_success(selection, n, mask, in_time, &mut probs);
+                        let exact = brute(selection, n, mask, in_time, attempts);
+                        for (j, (a, b)) in probs.iter().zip(&exact).enumerate() {
+                            assert!(
+                                (a - b).abs() < 1e-12,
+                                "{selection:?} mask {mask:04b} s {in_time} attempt {j}: {a} vs {b}"
+                            );
+                        }
+                        let exact_fail = 1.0 - exact.iter().sum::<f64>();
+                        assert!((fail - exact_fail).abs() < 1e-12);
+                    }
+                }
+            }
+        }
+    }
 }

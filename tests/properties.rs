@@ -1,6 +1,7 @@
 //! Property tests: exact merging of statistics, a compiler that never panics, and engine invariants.
 
 use nines::engine::Engine;
+use nines::model::WhenAllFail;
 use nines::scenario::compile;
 use nines::stats::{ExactSum, MeanAcc};
 use proptest::prelude::*;
@@ -95,16 +96,20 @@ proptest! {
         techs in 1u32..3,
         rolling in any::<bool>(),
         selection in 0usize..4,
-        fresh in any::<bool>(),
+        reconnect in 0usize..3,
         attempts in 1u32..5,
+        capacity in 0.1f64..2.0,
     ) {
         let selection = ["random", "round_robin", "ordered", "sticky"][selection];
-        // Sticky clients keep their own connections; fresh_connection_only applies to the others.
-        let reconnect = if fresh && selection != "sticky" {
-            "reconnect = \"fresh_connection_only\"\n            reconnect_every = \"3h\""
-        } else {
-            ""
+        // Sticky clients keep their own connections; the other modes apply to the others (DNS
+        // chooses its instance itself).
+        let (reconnect, selection) = match (reconnect, selection) {
+            (_, "sticky") | (0, _) => ("", selection),
+            (1, _) => ("reconnect = \"fresh_connection_only\"\n            reconnect_every = \"3h\"", selection),
+            _ => ("reconnect = \"dns\"\n            ttl = \"2h\"\n            health_checked = true", "round_robin"),
         };
+        // Queues and caches need clients without lasting connections.
+        let pool_selection = if selection == "sticky" { "random" } else { selection };
         let text = format!(r#"
             [simulation]
             mission = "3000h"
@@ -185,6 +190,19 @@ proptest! {
             timeout = "1min"
             response = {{ dist = "fixed", value = "2s" }}
             max_attempts = {attempts}
+            [roles.front]
+            kind = "pool"
+            on = "h"
+            capacity = "{capacity}/s"
+            requires = ["db"]
+            [clients.pcs.requests.to_front]
+            target = "front"
+            every = "30min"
+            selection = "{pool_selection}"
+            timeout = "5s"
+            response = {{ dist = "lognormal", mean = "0.5s", sigma = 0.5 }}
+            max_attempts = {attempts}
+            when_all_fail = "cache"
         "#, mean_fail * 5.0);
         let model = compile(&text, "p.toml").unwrap_or_else(|e| panic!("{e}"));
         let mut e = Engine::new(&model);
@@ -219,6 +237,20 @@ proptest! {
             prop_assert!(st.all.failed >= -eps && st.failing_time >= -eps && st.failing_time <= 3000.0 + eps);
             let by_state: f64 = st.by_state.iter().map(|o| o.total()).sum();
             prop_assert!((by_state - total).abs() <= 1e-9 * expected);
+            let by_class: f64 = st.all.by_class.iter().sum::<f64>() + st.all.failed;
+            prop_assert!((by_class - total).abs() <= 1e-9 * expected);
+            // Every cached request is delivered once or still waiting at the end, never later
+            // than the mission allows.
+            let delivered: f64 = st.delivered.iter().map(|(_, w)| w).sum();
+            if q.when_all_fail == WhenAllFail::Cache {
+                prop_assert!((delivered + st.undelivered - st.all.failed).abs() <= 1e-9 * expected.max(1.0),
+                    "{}: delivered {delivered} + undelivered {} vs failed {}", q.name, st.undelivered, st.all.failed);
+                for &(d, w) in &st.delivered {
+                    prop_assert!(d > 0.0 && d <= 3000.0 && w > 0.0);
+                }
+            } else {
+                prop_assert!(st.delivered.is_empty() && st.undelivered == 0.0);
+            }
         }
         let crew = e.crew_stats()[0];
         prop_assert!(crew.busy <= techs as f64 * 3000.0 + eps);
