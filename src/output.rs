@@ -325,6 +325,32 @@ fn mechanisms(out: &mut String, summary: &Summary) {
             .collect();
         let _ = writeln!(out, "  by state at arrival {}", states.join(" · "));
     }
+    if summary.client_groups.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\nclients overall\n  {:<22} {:>5} {:>11}  {:<34} {:>12}  latency P50 · P99 · P99.9",
+            "population", "kinds", "requests/yr", "success ratio [95% CI]", "failed/yr"
+        );
+        for g in &summary.client_groups {
+            let ok = g.success_ratio.value;
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>5} {:>11}  {:<34} {:>12}  {} · {} · {}",
+                g.name,
+                g.kinds,
+                sig3(g.requests_per_year),
+                format!(
+                    "{} {}",
+                    percent(ok, 1.0 - ok),
+                    ci(&g.success_ratio, |x| percent(x, 1.0 - ok))
+                ),
+                sig3(g.failed_requests_per_year.value),
+                hours(g.latency_p50_hours.value),
+                hours(g.latency_p99_hours.value),
+                hours(g.latency_p999_hours.value)
+            );
+        }
+    }
     if !summary.crews.is_empty() {
         let _ = writeln!(out, "\ncrews");
         for c in &summary.crews {
@@ -849,6 +875,27 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &b.latency_p99_hours,
             )?;
         }
+    }
+    for g in &summary.client_groups {
+        let n = &g.name;
+        let exact = Estimate {
+            value: g.requests_per_year,
+            ci95_low: g.requests_per_year,
+            ci95_high: g.requests_per_year,
+            n: g.success_ratio.n,
+        };
+        row("clients", n, "requests_per_year", "per_year", &exact)?;
+        row("clients", n, "success_ratio", "fraction", &g.success_ratio)?;
+        row(
+            "clients",
+            n,
+            "failed_requests_per_year",
+            "per_year",
+            &g.failed_requests_per_year,
+        )?;
+        row("clients", n, "latency_p50", "hours", &g.latency_p50_hours)?;
+        row("clients", n, "latency_p99", "hours", &g.latency_p99_hours)?;
+        row("clients", n, "latency_p999", "hours", &g.latency_p999_hours)?;
     }
     for c in &summary.crews {
         row("crew", &c.name, "utilisation", "fraction", &c.utilisation)?;

@@ -92,6 +92,27 @@ struct RequestAcc {
     undelivered: MeanAcc,
 }
 
+/// Mergeable statistics of all the requests of a group of request kinds (a population, or all).
+#[derive(Debug, Clone, Default, PartialEq)]
+struct GroupAcc {
+    /// Request kinds in the group.
+    kinds: Vec<usize>,
+    success: RatioAcc,
+    failed_per_year: MeanAcc,
+    /// Per kind of the group and latency class: successes against the group's successes.
+    success_shares: Vec<RatioAcc>,
+}
+
+impl GroupAcc {
+    fn merge(&mut self, o: &GroupAcc) {
+        self.success.merge(&o.success);
+        self.failed_per_year.merge(&o.failed_per_year);
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+    }
+}
+
 /// Mergeable statistics of the requests that arrived in one system state.
 #[derive(Debug, Clone, Default, PartialEq)]
 struct StateAcc {
@@ -176,6 +197,8 @@ pub struct RunAcc {
     targets: Vec<Option<f64>>,
     crews: Vec<CrewAcc>,
     requests: Vec<RequestAcc>,
+    /// Per population, then all clients (when there are any).
+    groups: Vec<GroupAcc>,
 }
 
 impl RunAcc {
@@ -219,6 +242,35 @@ impl RunAcc {
                     ..Default::default()
                 })
                 .collect(),
+            groups: {
+                let group = |kinds: Vec<usize>| GroupAcc {
+                    success_shares: vec![
+                        RatioAcc::default();
+                        kinds
+                            .iter()
+                            .map(|&i| {
+                                let q = &model.requests[i];
+                                q.attempts() as usize * q.classes()
+                            })
+                            .sum()
+                    ],
+                    kinds,
+                    ..Default::default()
+                };
+                let mut groups: Vec<GroupAcc> = (0..model.populations.len())
+                    .map(|p| {
+                        group(
+                            (0..model.requests.len())
+                                .filter(|&i| model.requests[i].population == p)
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                if !model.requests.is_empty() {
+                    groups.push(group((0..model.requests.len()).collect()));
+                }
+                groups
+            },
             contributions: model
                 .services
                 .iter()
@@ -323,6 +375,26 @@ impl RunAcc {
                 acc.undelivered.add(st.undelivered, w);
             }
         }
+        for g in &mut self.groups {
+            // Kinds are listed in index order.
+            let member =
+                |(i, _): &(usize, &crate::clients::RequestStats)| g.kinds.binary_search(i).is_ok();
+            let (mut ok, mut failed) = (0.0, 0.0);
+            for (_, st) in engine.request_stats().enumerate().filter(member) {
+                ok += st.all.succeeded.iter().sum::<f64>();
+                failed += st.all.failed;
+            }
+            g.success.add(ok, ok + failed, w);
+            g.failed_per_year.add(failed / years, w);
+            let classes = engine
+                .request_stats()
+                .enumerate()
+                .filter(member)
+                .flat_map(|(_, st)| st.all.by_class.iter());
+            for (a, &x) in g.success_shares.iter_mut().zip(classes) {
+                a.add(x, ok, w);
+            }
+        }
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
             acc.utilisation.add(st.busy / mission, w);
             acc.wait.add(st.waited, st.assigned as f64, w);
@@ -347,6 +419,9 @@ impl RunAcc {
             }
         }
         for (a, b) in self.requests.iter_mut().zip(&o.requests) {
+            a.merge(b);
+        }
+        for (a, b) in self.groups.iter_mut().zip(&o.groups) {
             a.merge(b);
         }
         for (a, b) in self.crews.iter_mut().zip(&o.crews) {
@@ -556,6 +631,42 @@ impl RunAcc {
                 }
             })
             .collect();
+        let client_groups = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(p, g)| {
+                let parts: Vec<(&RequestKind, usize)> = g
+                    .kinds
+                    .iter()
+                    .flat_map(|&i| {
+                        let q = &model.requests[i];
+                        (0..q.attempts() as usize * q.classes()).map(move |l| (q, l))
+                    })
+                    .collect();
+                let pct = |p: f64| mixture_quantile(&parts, &g.success_shares, p);
+                ClientGroupSummary {
+                    name: model
+                        .populations
+                        .get(p)
+                        .map_or_else(|| "all clients".to_string(), |pop| pop.name.clone()),
+                    kinds: g.kinds.len(),
+                    requests_per_year: g
+                        .kinds
+                        .iter()
+                        .map(|&i| {
+                            let q = &model.requests[i];
+                            q.rate * model.populations[q.population].count as f64 * HOURS_PER_YEAR
+                        })
+                        .sum(),
+                    success_ratio: g.success.estimate(),
+                    failed_requests_per_year: g.failed_per_year.estimate(),
+                    latency_p50_hours: pct(0.5),
+                    latency_p99_hours: pct(0.99),
+                    latency_p999_hours: pct(0.999),
+                }
+            })
+            .collect();
         let seconds = info.wall_seconds;
         Summary {
             scenario: model.name.clone(),
@@ -575,6 +686,7 @@ impl RunAcc {
             contributions,
             crews,
             requests,
+            client_groups,
         }
     }
 }
@@ -836,6 +948,29 @@ pub struct Summary {
     pub crews: Vec<CrewSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
+    /// All the requests of each client population, then of all clients (when there are any).
+    pub client_groups: Vec<ClientGroupSummary>,
+}
+
+/// What all the requests of a group of request kinds (a population, or all clients) experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientGroupSummary {
+    /// The population's name, or `all clients`.
+    pub name: String,
+    /// Request kinds in the group.
+    pub kinds: usize,
+    /// Requests per year (exact).
+    pub requests_per_year: f64,
+    /// Share of requests that succeeded.
+    pub success_ratio: Estimate,
+    /// Requests that failed after all attempts, per year.
+    pub failed_requests_per_year: Estimate,
+    /// Latency percentiles of successful requests, hours.
+    pub latency_p50_hours: Estimate,
+    /// 99th percentile.
+    pub latency_p99_hours: Estimate,
+    /// 99.9th percentile.
+    pub latency_p999_hours: Estimate,
 }
 
 /// A latency percentile of successful requests: the latency is the offset of the attempt that succeeded
@@ -844,6 +979,13 @@ pub struct Summary {
 /// conservative: it moves every share to the end of its own 95% interval that shifts the quantile most
 /// (a union bound over the shares).
 fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
+    let parts: Vec<(&RequestKind, usize)> = (0..shares.len()).map(|l| (q, l)).collect();
+    mixture_quantile(&parts, shares, p)
+}
+
+/// [`latency_quantile`] over a mixture of latency classes of several request kinds: `parts[i]` is the
+/// kind and class whose share of the successes `shares[i]` estimates.
+fn mixture_quantile(parts: &[(&RequestKind, usize)], shares: &[RatioAcc], p: f64) -> Estimate {
     let est: Vec<Estimate> = shares.iter().map(RatioAcc::estimate).collect();
     let n = est.first().map_or(0, |e| e.n);
     let weights = |pick: &dyn Fn(&Estimate) -> f64| -> Vec<f64> {
@@ -877,7 +1019,8 @@ fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
             if *u == 0.0 && *d == 0.0 {
                 continue;
             }
-            let f = q.latency_cdf(l, x);
+            let (q, class) = parts[l];
+            let f = q.latency_cdf(class, x);
             below += u * f;
             above += d * (1.0 - f);
         }
@@ -888,7 +1031,10 @@ fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
         }
     };
     let quantile = |f: &dyn Fn(f64) -> f64| -> f64 {
-        let mut hi = q.horizon() + q.timeout + q.response.mean().max(1e-9);
+        let mut hi = parts
+            .iter()
+            .map(|(q, _)| q.horizon() + q.timeout + q.response.mean())
+            .fold(1e-9, f64::max);
         let mut guard = 0;
         while f(hi) < p && guard < 200 {
             hi *= 2.0;

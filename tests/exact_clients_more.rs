@@ -459,6 +459,31 @@ fn dns_clients_keep_a_dead_address_until_the_ttl_expires() {
             0.0,
         );
     }
+    // The population and all clients (the same two kinds here) add the kinds' requests up.
+    assert_eq!(s.client_groups.len(), 2, "the population, then all clients");
+    let kinds_failed: f64 = s
+        .requests
+        .iter()
+        .map(|r| r.failed_requests_per_year.value)
+        .sum();
+    for g in &s.client_groups {
+        ck.close(
+            &format!("{} failed requests per year", g.name),
+            g.failed_requests_per_year.value,
+            kinds_failed,
+        );
+        ck.close(
+            &format!("{} success ratio", g.name),
+            g.success_ratio.value,
+            1.0 - kinds_failed / (2.0 * rate * HOURS_PER_YEAR),
+        );
+        // Both kinds answer in 0.1 s at the first attempt almost always.
+        ck.close(
+            &format!("{} latency p50 (s)", g.name),
+            g.latency_p50_hours.value / SECOND,
+            0.1,
+        );
+    }
     ck.finish();
 }
 
