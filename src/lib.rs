@@ -11,6 +11,7 @@ pub mod engine;
 pub mod explain;
 pub mod model;
 pub mod output;
+pub mod partial;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -10,6 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use nines::model::Model;
 use nines::output;
+use nines::partial;
 use nines::runner::{self, RepRow, RunOptions};
 use nines::scenario;
 use nines::units::parse_duration;
@@ -35,6 +36,24 @@ enum Command {
         #[arg(required = true)]
         scenarios: Vec<PathBuf>,
     },
+    /// Merge the parts of a sharded run (`run --shard I/N`) into the outputs of a single run.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct MergeArgs {
+    /// Part files (part-I-of-N.json), or directories holding them.
+    #[arg(required = true)]
+    parts: Vec<PathBuf>,
+    /// Output directory (default: output/<scenario name>).
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Do not write replications.csv.
+    #[arg(long)]
+    no_replications: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -65,6 +84,10 @@ struct RunArgs {
     /// No progress bar.
     #[arg(short, long)]
     quiet: bool,
+    /// Run only block I of N of the replications (e.g. 3/16) and write its exact partial result to the
+    /// output directory, for `nines merge` (a Slurm array task per shard).
+    #[arg(long, value_name = "I/N")]
+    shard: Option<String>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -80,6 +103,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run(args),
         Command::Validate { scenarios } => validate(&scenarios),
+        Command::Merge(args) => merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -93,6 +117,12 @@ fn main() -> ExitCode {
 
 /// Reads and compiles a scenario file; every error names the file.
 fn load(path: &Path) -> Result<Model> {
+    let (text, shown) = read_scenario(path)?;
+    scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))
+}
+
+/// Reads a scenario file's text, and the name to show for it.
+fn read_scenario(path: &Path) -> Result<(String, String)> {
     let shown = path.display().to_string();
     if path.is_dir() {
         bail!("{shown} is a directory; expected a scenario file (.toml)");
@@ -109,7 +139,7 @@ fn load(path: &Path) -> Result<Model> {
             );
         }
     };
-    scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))
+    Ok((text, shown))
 }
 
 fn validate(paths: &[PathBuf]) -> Result<()> {
@@ -130,7 +160,9 @@ fn validate(paths: &[PathBuf]) -> Result<()> {
 }
 
 fn run(args: RunArgs) -> Result<()> {
-    let mut model = load(&args.scenario)?;
+    let (text, shown) = read_scenario(&args.scenario)?;
+    let mut model = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
+    let shard = args.shard.as_deref().map(parse_shard).transpose()?;
     let sim = &mut model.simulation;
     if let Some(n) = args.replications {
         if n == 0 || n > scenario::MAX_REPLICATIONS {
@@ -162,19 +194,26 @@ fn run(args: RunArgs) -> Result<()> {
             .unwrap_or(1),
     };
     sim.threads = Some(threads);
-    let out_dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&model.name));
+    let out_dir = args.out.clone().unwrap_or_else(|| match shard {
+        Some(_) => Path::new("output").join(&model.name).join("parts"),
+        None => Path::new("output").join(&model.name),
+    });
     fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    let range = shard.map(|(i, n)| partial::shard_range(model.simulation.replications, i, n));
 
     let mut rep_writer = if args.no_replications {
         None
     } else {
-        let mut w =
-            csv::Writer::from_writer(AtomicFile::create(&out_dir.join("replications.csv"))?);
-        w.write_record(output::REPLICATIONS_HEADER)?;
+        let (name, header) = match shard {
+            // A shard's rows are the body of the merged file: no header.
+            Some((i, n)) => (partial::rows_file_name(i, n), false),
+            None => ("replications.csv".to_string(), true),
+        };
+        let mut w = csv::WriterBuilder::new().from_writer(AtomicFile::create(&out_dir.join(name))?);
+        if header {
+            w.write_record(output::REPLICATIONS_HEADER)?;
+        }
         Some(w)
     };
     let mut write_error: Option<csv::Error> = None;
@@ -210,6 +249,7 @@ fn run(args: RunArgs) -> Result<()> {
                 Some(&mut sink)
             },
             progress: Some(&progress),
+            range: range.clone(),
         },
     )?;
     if let Some(b) = &bar {
@@ -223,16 +263,170 @@ fn run(args: RunArgs) -> Result<()> {
             .map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?
             .commit()?;
     }
-    let summary = &result.summary;
+    if let (Some((i, n)), Some(range)) = (shard, range) {
+        let sim = &model.simulation;
+        let part = partial::Part {
+            format: partial::FORMAT.to_string(),
+            key: partial::RunKey {
+                nines_version: env!("CARGO_PKG_VERSION").to_string(),
+                scenario: model.name.clone(),
+                file: shown,
+                scenario_hash: format!("{:016x}", partial::fnv1a(text.as_bytes())),
+                seed: sim.seed,
+                replications: sim.replications,
+                mission_hours: sim.mission,
+                shards: n,
+            },
+            shard: i,
+            first: range.start,
+            end: range.end,
+            rows: !args.no_replications,
+            scenario_text: text,
+            acc: result.acc,
+        };
+        let dest = out_dir.join(partial::file_name(i, n));
+        write_atomic(&dest, partial::to_text(&part).as_bytes())?;
+        if !args.quiet {
+            eprintln!(
+                "shard {i}/{n}: replications {}..{} of {} in {:.2}s; wrote {}",
+                range.start,
+                range.end,
+                sim.replications,
+                result.summary.wall_seconds,
+                dest.display()
+            );
+        }
+        return Ok(());
+    }
+    finish(&model, &result.summary, &out_dir, args.format)
+}
+
+/// Writes the summary of a run (or of merged parts) and prints it.
+fn finish(
+    model: &Model,
+    summary: &nines::summary::Summary,
+    out_dir: &Path,
+    format: Format,
+) -> Result<()> {
     write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
-    match args.format {
+    match format {
         Format::Table => {
-            print!("{}", output::table(summary, &model));
+            print!("{}", output::table(summary, model));
             println!("wrote {}", out_dir.display());
         }
         Format::Json => println!("{}", output::json(summary)),
     }
     Ok(())
+}
+
+/// Reads `I/N` (1 ≤ I ≤ N).
+fn parse_shard(text: &str) -> Result<(u64, u64)> {
+    let bad = || {
+        anyhow!(
+            "--shard {text}: expected I/N with 1 ≤ I ≤ N, e.g. 3/16 (shard 3 of 16; Slurm: --shard $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT with --array=1-16)"
+        )
+    };
+    let (i, n) = text.split_once('/').ok_or_else(bad)?;
+    let (i, n): (u64, u64) = (
+        i.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if i == 0 || i > n || n > partial::MAX_SHARDS {
+        return Err(bad());
+    }
+    Ok((i, n))
+}
+
+/// Merges the parts of a sharded run and writes what the single run would have written.
+fn merge(args: MergeArgs) -> Result<()> {
+    let mut files = Vec::new();
+    for p in &args.parts {
+        if p.is_dir() {
+            let mut found: Vec<PathBuf> = fs::read_dir(p)
+                .with_context(|| format!("cannot read directory {}", p.display()))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|f| {
+                    f.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("part-") && n.ends_with(".json"))
+                })
+                .collect();
+            if found.is_empty() {
+                bail!("{}", partial::PartError::None(p.display().to_string()));
+            }
+            found.sort();
+            files.extend(found);
+        } else {
+            files.push(p.clone());
+        }
+    }
+    let mut parts = Vec::with_capacity(files.len());
+    for f in &files {
+        let shown = f.display().to_string();
+        let text = fs::read_to_string(f).map_err(|e| anyhow!("cannot read part {shown}: {e}"))?;
+        parts.push((shown.clone(), partial::from_text(&text, &shown)?));
+    }
+    let parts = partial::check(parts, !args.no_replications)?;
+    let (_, first) = &parts[0];
+    let key = &first.key;
+    let mut model = scenario::compile(&first.scenario_text, &key.file).map_err(|e| {
+        anyhow!(
+            "the scenario inside {} no longer compiles with this nines: {e}",
+            parts[0].0
+        )
+    })?;
+    model.simulation.seed = key.seed;
+    model.simulation.replications = key.replications;
+    model.simulation.mission = key.mission_hours;
+    let rows_files: Vec<PathBuf> = parts
+        .iter()
+        .map(|(file, p)| {
+            Path::new(file).with_file_name(partial::rows_file_name(p.shard, key.shards))
+        })
+        .collect();
+    if !args.no_replications
+        && let Some((rows, (file, _))) = rows_files.iter().zip(&parts).find(|(r, _)| !r.is_file())
+    {
+        bail!(
+            "cannot find {} (the rows of {file}); merge with --no-replications to do without them",
+            rows.display()
+        );
+    }
+    let out_dir = args
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(&model.name));
+    fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
+    let mut rows_out = None;
+    if !args.no_replications {
+        let mut out = AtomicFile::create(&out_dir.join("replications.csv"))?;
+        let mut header = csv::Writer::from_writer(Vec::new());
+        header.write_record(output::REPLICATIONS_HEADER)?;
+        out.write_all(&header.into_inner().map_err(|e| anyhow!("{}", e.error()))?)?;
+        for rows in &rows_files {
+            let mut f =
+                fs::File::open(rows).with_context(|| format!("cannot read {}", rows.display()))?;
+            std::io::copy(&mut f, &mut out)
+                .with_context(|| format!("copying {}", rows.display()))?;
+        }
+        rows_out = Some(out);
+    }
+    let mut acc = nines::summary::RunAcc::new(&model);
+    for (_, p) in &parts {
+        acc.merge(&p.acc);
+    }
+    let summary = acc.summarize(
+        &model,
+        nines::summary::RunInfo {
+            wall_seconds: 0.0,
+            threads: 1,
+        },
+    );
+    if let Some(out) = rows_out {
+        out.commit()?;
+    }
+    finish(&model, &summary, &out_dir, args.format)
 }
 
 /// A file written under a temporary name and renamed into place only when complete, so a crash or

@@ -40,6 +40,9 @@ pub struct RunOptions<'a> {
     pub rows: Option<&'a mut RowSink<'a>>,
     /// Called with the number of replications done so far.
     pub progress: Option<&'a dyn Fn(u64)>,
+    /// Only these replications (whole batches, e.g. one shard's: see [`crate::partial::shard_range`]);
+    /// `None` runs them all.
+    pub range: Option<std::ops::Range<u64>>,
 }
 
 /// The result of a run: the mergeable state and the estimates derived from it.
@@ -98,13 +101,18 @@ pub fn run(model: &Model, mut opts: RunOptions<'_>) -> Result<RunOutput, RunErro
         .build()
         .map_err(|source| RunError::ThreadPool { threads, source })?;
     let start = Instant::now();
-    let total = model.simulation.replications;
+    let range = opts
+        .range
+        .clone()
+        .unwrap_or(0..model.simulation.replications);
+    debug_assert!(range.start % BATCH == 0, "ranges start at a batch");
+    let total = range.end;
     let batches = total.div_ceil(BATCH);
     // Enough batches in flight to keep every thread busy, few enough to bound memory.
     let per_round = (threads as u64 * 4).max(1);
     let want_rows = opts.rows.is_some();
     let mut acc = RunAcc::new(model);
-    let mut b = 0;
+    let mut b = range.start / BATCH;
     while b < batches {
         let end = (b + per_round).min(batches);
         let results: Vec<(RunAcc, Vec<RepRow>)> = pool.install(|| {

@@ -2,7 +2,7 @@
 //!
 //! [`RunAcc`] holds the exact mergeable state of every statistic; [`Summary`] is what people read.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::clients::SystemState;
 use crate::engine::{CAUSES, Cause, Engine, MachineStats};
@@ -11,7 +11,7 @@ use crate::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
 /// Mergeable statistics of one measured entity.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct EntityAcc {
     unavailability: MeanAcc,
     outages_per_year: MeanAcc,
@@ -28,7 +28,7 @@ pub struct EntityAcc {
 }
 
 /// Mergeable statistics of a role machine.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct MachineAcc {
     failovers: MeanAcc,
     failed_failovers: MeanAcc,
@@ -74,7 +74,7 @@ impl MachineAcc {
 }
 
 /// Mergeable statistics of a request kind.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct RequestAcc {
     failed_per_year: MeanAcc,
     success: RatioAcc,
@@ -93,7 +93,7 @@ struct RequestAcc {
 }
 
 /// Mergeable statistics of all the requests of a group of request kinds (a population, or all).
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct GroupAcc {
     /// Request kinds in the group.
     kinds: Vec<usize>,
@@ -114,7 +114,7 @@ impl GroupAcc {
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct StateAcc {
     share: RatioAcc,
     success: RatioAcc,
@@ -156,7 +156,7 @@ impl RequestAcc {
 }
 
 /// Mergeable statistics of a crew.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 struct CrewAcc {
     utilisation: MeanAcc,
     wait: RatioAcc,
@@ -183,7 +183,7 @@ impl EntityAcc {
 }
 
 /// The exact, mergeable state of a whole run (or of any part of it).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunAcc {
     /// Per measured entity, in [`Model::measured`] order.
     pub entities: Vec<EntityAcc>,

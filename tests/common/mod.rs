@@ -21,6 +21,7 @@ pub fn simulate(text: &str) -> (Model, Summary) {
             threads,
             rows: None,
             progress: None,
+            range: None,
         },
     )
     .expect("run");
