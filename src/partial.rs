@@ -330,7 +330,10 @@ mod tests {
                 for i in 1..=shards {
                     let r = shard_range(total, i, shards);
                     assert_eq!(r.start, next, "total {total}, shard {i}/{shards}");
-                    assert!(r.start % BATCH == 0 && (r.end % BATCH == 0 || r.end == total));
+                    assert!(
+                        r.start.is_multiple_of(BATCH)
+                            && (r.end.is_multiple_of(BATCH) || r.end == total)
+                    );
                     next = r.end;
                 }
                 assert_eq!(next, total);

@@ -105,7 +105,7 @@ pub fn run(model: &Model, mut opts: RunOptions<'_>) -> Result<RunOutput, RunErro
         .range
         .clone()
         .unwrap_or(0..model.simulation.replications);
-    debug_assert!(range.start % BATCH == 0, "ranges start at a batch");
+    debug_assert!(range.start.is_multiple_of(BATCH), "ranges start at a batch");
     let total = range.end;
     let batches = total.div_ceil(BATCH);
     // Enough batches in flight to keep every thread busy, few enough to bound memory.
