@@ -16,7 +16,17 @@ const REPS: &str = "300";
 
 fn single(dir: &Path) {
     nines()
-        .args(["run", SCENARIO, "-n", REPS, "-q", "--no-charts", "-j", "2", "--out"])
+        .args([
+            "run",
+            SCENARIO,
+            "-n",
+            REPS,
+            "-q",
+            "--no-charts",
+            "-j",
+            "2",
+            "--out",
+        ])
         .arg(dir)
         .assert()
         .success();
@@ -60,7 +70,10 @@ fn merged_shards_are_byte_identical_to_a_single_run() {
         for f in ["summary.csv", "replications.csv"] {
             let a = fs::read(tmp.path().join("single").join(f)).unwrap();
             let b = fs::read(out.join(f)).unwrap();
-            assert!(a == b, "{f} of {n} merged shards differs from the single run");
+            assert!(
+                a == b,
+                "{f} of {n} merged shards differs from the single run"
+            );
         }
     }
 }
@@ -85,7 +98,11 @@ fn bad_parts_are_refused_and_nothing_is_written() {
     // The same shard twice (a copy in another directory).
     let twice = tmp.path().join("twice");
     fs::create_dir_all(&twice).unwrap();
-    fs::copy(parts.join("part-2-of-3.json"), twice.join("part-2-of-3.json")).unwrap();
+    fs::copy(
+        parts.join("part-2-of-3.json"),
+        twice.join("part-2-of-3.json"),
+    )
+    .unwrap();
     let doubled = merge(&[parts.clone(), twice.join("part-2-of-3.json")], &out).failure();
     assert!(
         stderr(&doubled).contains("shard 2 of 3 is there twice"),
@@ -106,7 +123,8 @@ fn bad_parts_are_refused_and_nothing_is_written() {
     )
     .failure();
     assert!(
-        stderr(&foreign).contains("belongs to another run") && stderr(&foreign).contains("the seed is 2026 there and 99 here"),
+        stderr(&foreign).contains("belongs to another run")
+            && stderr(&foreign).contains("the seed is 2026 there and 99 here"),
         "{}",
         stderr(&foreign)
     );

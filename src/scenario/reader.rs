@@ -387,76 +387,60 @@ pub fn integer(v: &Val<'_>, path: &str, max: u64, errs: &mut Errors) -> Option<u
 
 /// Reads a duration string with a unit.
 pub fn duration(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Hours> {
-    match v.get_ref() {
-        DeValue::String(s) => match parse_duration(s) {
-            Ok(h) => Some(h),
-            Err(msg) => {
-                errs.push(v.span(), path, msg);
-                None
-            }
+    with_unit(
+        v,
+        path,
+        errs,
+        parse_duration,
+        |text| {
+            format!(
+                "a bare number ({text}) is not a duration: say which unit, e.g. \"{text}h\"; expected {DURATION_HELP}"
+            )
         },
-        DeValue::Integer(_) | DeValue::Float(_) => {
-            let text = match v.get_ref() {
-                DeValue::Integer(i) => i.as_str().to_string(),
-                DeValue::Float(f) => f.as_str().to_string(),
-                _ => unreachable!(),
-            };
-            errs.push(
-                v.span(),
-                path,
-                format!("a bare number ({text}) is not a duration: say which unit, e.g. \"{text}h\"; expected {DURATION_HELP}"),
-            );
-            None
-        }
-        other => {
-            errs.push(
-                v.span(),
-                path,
-                format!(
-                    "expected a duration, found {}; expected {DURATION_HELP}",
-                    type_name(other)
-                ),
-            );
-            None
-        }
-    }
+        ("a duration", DURATION_HELP),
+    )
 }
 
 /// Reads a rate string with a unit (`"200/s"`), in events per hour.
 pub fn rate(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
-    match v.get_ref() {
-        DeValue::String(s) => match parse_rate(s) {
-            Ok(r) => Some(r),
-            Err(msg) => {
-                errs.push(v.span(), path, msg);
-                None
-            }
+    with_unit(
+        v,
+        path,
+        errs,
+        parse_rate,
+        |text| {
+            format!(
+                "a bare number ({text}) is not a rate: say per what, e.g. \"{text}/s\"; expected {RATE_HELP}"
+            )
         },
-        DeValue::Integer(_) | DeValue::Float(_) => {
-            let text = match v.get_ref() {
-                DeValue::Integer(i) => i.as_str().to_string(),
-                DeValue::Float(f) => f.as_str().to_string(),
-                _ => unreachable!(),
-            };
-            errs.push(
-                v.span(),
-                path,
-                format!("a bare number ({text}) is not a rate: say per what, e.g. \"{text}/s\"; expected {RATE_HELP}"),
-            );
-            None
-        }
-        other => {
-            errs.push(
-                v.span(),
-                path,
-                format!(
-                    "expected a rate, found {}; expected {RATE_HELP}",
-                    type_name(other)
-                ),
-            );
-            None
-        }
-    }
+        ("a rate", RATE_HELP),
+    )
+}
+
+/// Reads a quantity written as a string with its unit: a bare number is refused with `bare(number)`,
+/// another type with what was expected (`kind`) and what is valid (`help`).
+fn with_unit(
+    v: &Val<'_>,
+    path: &str,
+    errs: &mut Errors,
+    parse: fn(&str) -> Result<f64, String>,
+    bare: impl Fn(&str) -> String,
+    (kind, help): (&str, &str),
+) -> Option<f64> {
+    let msg = match v.get_ref() {
+        DeValue::String(s) => match parse(s) {
+            Ok(x) => return Some(x),
+            Err(msg) => msg,
+        },
+        DeValue::Integer(i) => bare(i.as_str()),
+        DeValue::Float(f) => bare(f.as_str()),
+        other => format!(
+            "expected {kind}, found {}; expected {help}",
+            type_name(other)
+        ),
+    };
+    errs.push(v.span(), path, msg);
+    None
 }
 
 /// Reads a boolean.
