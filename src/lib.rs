@@ -2,7 +2,8 @@
 //!
 //! The library holds the whole model and engine and does no I/O: [`scenario::compile`] turns scenario
 //! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
-//! figures with confidence intervals, and [`output`] turns results into bytes (tables, CSV, JSON).
+//! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON) and
+//! [`trace`] records one replication's history.
 #![warn(missing_docs)]
 
 pub mod clients;
@@ -16,4 +17,5 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod trace;
 pub mod units;
