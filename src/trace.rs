@@ -396,3 +396,66 @@ impl Trace {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(changes: Vec<(Hours, State)>) -> TraceRow {
+        TraceRow {
+            name: "x".into(),
+            kind: RowKind::Service,
+            changes,
+            moves: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn changes_at_one_instant_leave_only_the_last() {
+        let mut t = Tracer {
+            rows: vec![row(vec![(0.0, State::Up)])],
+            ..Default::default()
+        };
+        t.push(0, State::Down, 5.0);
+        t.push(0, State::AtRisk, 5.0);
+        t.push(0, State::Up, 5.0);
+        assert_eq!(t.rows[0].changes, vec![(0.0, State::Up)]);
+        t.push(0, State::Down, 6.0);
+        t.push(0, State::Down, 7.0);
+        assert_eq!(
+            t.rows[0].changes,
+            vec![(0.0, State::Up), (6.0, State::Down)]
+        );
+        assert_eq!(t.rows[0].state_at(6.5), State::Down);
+        assert_eq!(t.rows[0].state_at(1.0), State::Up);
+    }
+
+    #[test]
+    fn window_is_centred_on_the_longest_outage_and_clamped() {
+        let trace = |changes| Trace {
+            scenario: "s".into(),
+            replication: 0,
+            mission: 1000.0,
+            rows: vec![row(changes)],
+        };
+        let t = trace(vec![
+            (0.0, State::Up),
+            (100.0, State::Down),
+            (101.0, State::Up),
+            (500.0, State::Down),
+            (510.0, State::Up),
+        ]);
+        let w = t.window(0);
+        assert_eq!(w.outage, Some((500.0, 510.0)));
+        assert!((w.end - w.start - MIN_WINDOW).abs() < 1e-9);
+        assert!((w.start - (500.0 - 0.4 * (MIN_WINDOW - 10.0))).abs() < 1e-9);
+        // Near the mission end the window slides back inside it.
+        let t = trace(vec![(0.0, State::Up), (990.0, State::Down)]);
+        let w = t.window(0);
+        assert_eq!(w.end, 1000.0);
+        assert_eq!(w.outage, Some((990.0, 1000.0)));
+        // No outage: the mission start.
+        let w = trace(vec![(0.0, State::Up)]).window(0);
+        assert_eq!((w.start, w.end, w.outage), (0.0, MIN_WINDOW, None));
+    }
+}

@@ -130,7 +130,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         .map(|g| GROUP_H + ROW_H * g.1.len() as i32)
         .sum();
     let plot_top = 72 + 26 + 44;
-    let height = plot_top + rows_h + 54 + 16 * notes.len() as i32 + 16;
+    let height = plot_top + rows_h + 70 + 16 * notes.len() as i32 + 16;
     let title = "Availability with 95% confidence intervals".to_string();
     let mut svg = String::new();
     {
@@ -184,6 +184,17 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 palette::MUTED,
                 Anchor::TOP,
             );
+            let nines = match k as i64 {
+                1 => "1 nine".to_string(),
+                k => format!("{k} nines"),
+            };
+            c.text(
+                &nines,
+                (x, y_end + 22),
+                size::NOTE,
+                palette::MUTED,
+                Anchor::TOP,
+            );
             let down = 10f64.powf(-k) * HOURS_PER_YEAR;
             c.line(&[(x, plot_top - 4), (x, plot_top)], solid(palette::AXIS), 1);
             c.text(
@@ -204,7 +215,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         );
         c.text(
             "availability (log scale of unavailability)",
-            ((x0 + x1) / 2, y_end + 26),
+            ((x0 + x1) / 2, y_end + 42),
             size::AXIS,
             palette::MUTED,
             Anchor::TOP,
@@ -279,7 +290,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         for (i, n) in notes.iter().enumerate() {
             c.text(
                 n,
-                (MARGIN, y_end + 54 + 16 * i as i32),
+                (MARGIN, y_end + 70 + 16 * i as i32),
                 size::NOTE,
                 palette::MUTED,
                 Anchor::LEFT,
@@ -333,5 +344,19 @@ fn draw_row(
     if let Some(t) = e.target {
         let k = nines_of(1.0 - t);
         c.diamond((at(k), cy), 6, alpha(palette::VERMILLION, 0.9));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nines_read_as_percentages() {
+        assert_eq!(nines_percent(1.0), "90%");
+        assert_eq!(nines_percent(2.0), "99%");
+        assert_eq!(nines_percent(3.0), "99.9%");
+        assert_eq!(nines_percent(5.0), "99.999%");
+        assert_eq!(nines_percent(0.0), "0%");
     }
 }

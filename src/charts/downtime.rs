@@ -467,3 +467,58 @@ fn draw_panel(c: &mut Canvas, p: &Panel, top: i32, notes: &[String]) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hist(values: &[f64]) -> LogHistogram {
+        let mut h = LogHistogram::default();
+        for &v in values {
+            h.add(v, 1.0);
+        }
+        h
+    }
+
+    #[test]
+    fn rebinning_keeps_every_value() {
+        let values: Vec<f64> = (0..1000).map(|i| (i % 97) as f64 * 0.1).collect();
+        let h = hist(&values);
+        let axis = Axis::Linear {
+            max: 8.0,
+            unit: time_unit(8.0),
+        };
+        let b = rebin(&h, axis);
+        let total: f64 = b.bins.iter().sum::<f64>() + b.zero + b.under + b.over;
+        assert!((total - 1.0).abs() < 1e-9, "{total}");
+        assert!((b.zero - 11.0 / 1000.0).abs() < 1e-12);
+        // Values 8.0 ..= 9.6 are beyond the axis: 17 of 97 per cycle (the 8.0 bucket straddles it).
+        assert!((b.over - 0.17).abs() < 0.02, "{}", b.over);
+    }
+
+    #[test]
+    fn skewed_distributions_get_a_log_axis() {
+        let even = hist(&(1..200).map(|i| 2.0 + i as f64 * 0.01).collect::<Vec<_>>());
+        assert!(matches!(
+            axis_for(&even, 3.0, Some(8.76)),
+            Axis::Linear { .. }
+        ));
+        // Usually seconds, rarely hours, and a target of hours: log.
+        let mut v: Vec<f64> = (0..990).map(|i| 0.005 + i as f64 * 1e-5).collect();
+        v.extend((0..10).map(|i| 1.0 + i as f64));
+        let skewed = hist(&v);
+        let Axis::Log { lo, hi } = axis_for(&skewed, 0.06, Some(8.76)) else {
+            panic!("expected a log axis");
+        };
+        assert!(lo <= 0.005 && hi >= 9.5, "{lo} {hi}");
+        let ticks = Axis::Log { lo, hi }.ticks(900);
+        assert!(ticks.iter().any(|t| t.1 == "1h"), "{ticks:?}");
+        // Nothing at all: a plain axis.
+        assert!(matches!(
+            axis_for(&hist(&[0.0, 0.0]), 0.0, None),
+            Axis::Linear { .. }
+        ));
+        assert_eq!(target_percent(0.999), "99.9%");
+        assert_eq!(target_percent(0.9995), "99.95%");
+    }
+}

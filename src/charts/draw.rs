@@ -518,3 +518,59 @@ pub fn share(v: f64) -> String {
     }
     format!("{}%", crate::output::sig3(v * 100.0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_are_round_and_cover_the_range() {
+        assert_eq!(
+            nice_ticks(0.0, 10.0, 5),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(nice_ticks(0.0, 1.0, 4), vec![0.0, 0.25, 0.5, 0.75, 1.0]);
+        let t = nice_ticks(0.0, 37.0, 8);
+        assert!(t.len() <= 9 && t[0] == 0.0 && *t.last().unwrap() <= 37.0);
+        assert_eq!(nice_ceil(10.07), 12.0);
+        assert_eq!(nice_ceil(0.36), 0.4);
+        assert_eq!(nice_ceil(8.0), 8.0);
+        assert_eq!(num(2.5), "2.5");
+        assert_eq!(num(10.0), "10");
+        assert_eq!(num(0.125), "0.125");
+        assert_eq!(count(20_000), "20\u{2009}000");
+        assert_eq!(count(999), "999");
+    }
+
+    #[test]
+    fn units_and_labels_read_well() {
+        assert_eq!(time_unit(0.01).short, "s");
+        assert_eq!(time_unit(1.5).short, "min");
+        assert_eq!(time_unit(40.0).short, "h");
+        assert_eq!(time_unit(200.0).short, "d");
+        assert_eq!(latency(0.04 / 3600.0), "40 ms");
+        assert_eq!(latency(1.5 / 3600.0), "1.5 s");
+        assert_eq!(latency(0.05), "3 min");
+        assert_eq!(share(0.898), "89.8%");
+    }
+
+    #[test]
+    fn text_is_measured_and_cut_to_fit() {
+        let w = text_width("availability", size::LABEL);
+        assert!((50..=110).contains(&w), "{w}");
+        assert!(text_width("mmmm", 12.0) > text_width("iiii", 12.0));
+        let cut = fit("a very long component name indeed", size::LABEL, 80);
+        assert!(
+            cut.ends_with('…') && text_width(&cut, size::LABEL) <= 80,
+            "{cut}"
+        );
+        assert_eq!(fit("short", size::LABEL, 80), "short");
+        let lines = wrap(
+            &["one part".into(), "another part".into(), "a third".into()],
+            size::NOTE,
+            140,
+        );
+        assert!(lines.len() >= 2);
+        assert!(lines.iter().all(|l| text_width(l, size::NOTE) <= 140));
+    }
+}

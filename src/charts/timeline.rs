@@ -353,3 +353,18 @@ fn draw_strip(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn time_axis_steps_and_clock() {
+        assert_eq!(tick_step(72.0, 12), 6.0);
+        assert_eq!(tick_step(72.0, 6), 12.0);
+        assert_eq!(tick_step(24.0 * 60.0, 10), 168.0);
+        assert_eq!(clock(24.0 * 3.0 + 6.5), "06:30");
+        assert_eq!(clock(48.0), "00:00");
+        assert_eq!(day(36.0), "1.5");
+    }
+}
