@@ -102,7 +102,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 .map(|c| value_text(c, p.service.downtime_hours_per_year.value))
         })
         .map(|t| text_width(&t, size::LABEL))
-        .chain([text_width("share [95% CI] · hours/yr", size::LABEL)])
+        .chain([text_width("share [95% CI] · downtime/yr", size::LABEL)])
         .max()
         .unwrap_or(120);
     let x0 = MARGIN + name_w + 16;
@@ -112,7 +112,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         &[
             "share: the part of the service's downtime during which the component was down".into(),
             "shares add up to more than 100% when components are down together".into(),
-            "hours/yr: that share of the service's downtime per year".into(),
+            "downtime/yr: that share of the service's downtime per year".into(),
             "downtime with no component down comes from the roles' own mechanisms (failover, restart, operator)".into(),
         ],
         size::NOTE,
@@ -197,7 +197,7 @@ fn draw_panel(
         Anchor::LEFT,
     );
     c.text(
-        "share [95% CI] · hours/yr",
+        "share [95% CI] · downtime/yr",
         (x_value, top + 12),
         size::LABEL,
         palette::MUTED,

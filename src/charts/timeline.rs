@@ -149,6 +149,12 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
     about.push(
         "window: from the earliest failure still open when it started, at least 3 days wide".into(),
     );
+    if present.contains(&State::AtRisk) {
+        about.push(
+            "up with no redundancy left: the next failure takes it down (a long strip is a single point of failure)"
+                .into(),
+        );
+    }
     about.push(format!(
         "intervals shorter than {MIN_PX} pixels are drawn {MIN_PX} pixels wide"
     ));
@@ -163,10 +169,11 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
     let plot_bottom = plot_top + PITCH * rows.len() as i32;
     let height = plot_bottom + 48 + 16 * notes.len() as i32 + 12;
     let title = format!(
-        "Timeline of replication {}: days {}–{} of the mission",
+        "Timeline of replication {}: days {}–{} of the mission (year {})",
         trace.replication,
         day(w.start),
-        day(w.end)
+        day(w.end),
+        (w.start / HOURS_PER_YEAR).floor() + 1.0
     );
     let mut svg = String::new();
     {
