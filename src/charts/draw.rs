@@ -270,7 +270,8 @@ pub fn text_width(text: &str, px: f64) -> i32 {
         .map_or(text.chars().count() as i32 * px as i32, |(w, _)| w as i32)
 }
 
-/// `text` cut with an ellipsis so that it fits in `max` pixels.
+/// `text` cut in the middle with an ellipsis so that it fits in `max` pixels: the start and the end
+/// stay, so that `web-server-in-room-b-1` and `...-2` remain distinct.
 pub fn fit(text: &str, px: f64, max: i32) -> String {
     if text_width(text, px) <= max {
         return text.to_string();
@@ -279,7 +280,13 @@ pub fn fit(text: &str, px: f64, max: i32) -> String {
     let mut n = chars.len();
     while n > 1 {
         n -= 1;
-        let s: String = chars[..n].iter().collect::<String>() + "…";
+        let tail = n / 3;
+        let head = n - tail;
+        let s: String = chars[..head]
+            .iter()
+            .chain(std::iter::once(&'…'))
+            .chain(&chars[chars.len() - tail..])
+            .collect();
         if text_width(&s, px) <= max {
             return s;
         }
@@ -287,8 +294,8 @@ pub fn fit(text: &str, px: f64, max: i32) -> String {
     "…".into()
 }
 
-/// Joins `parts` with " · " into lines no wider than `max` pixels at `px` (a part too long for a line
-/// is cut with an ellipsis).
+/// Joins `parts` with " · " into lines no wider than `max` pixels at `px`; a part too long for a line
+/// is broken between words.
 pub fn wrap(parts: &[String], px: f64, max: i32) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut cur = String::new();
@@ -298,11 +305,25 @@ pub fn wrap(parts: &[String], px: f64, max: i32) -> Vec<String> {
         } else {
             format!("{cur} · {p}")
         };
-        if !cur.is_empty() && text_width(&candidate, px) > max {
-            lines.push(std::mem::take(&mut cur));
-            cur = p.clone();
-        } else {
+        if text_width(&candidate, px) <= max {
             cur = candidate;
+            continue;
+        }
+        if !cur.is_empty() {
+            lines.push(std::mem::take(&mut cur));
+        }
+        // The part alone, word by word.
+        for word in p.split(' ') {
+            let candidate = if cur.is_empty() {
+                word.to_string()
+            } else {
+                format!("{cur} {word}")
+            };
+            if !cur.is_empty() && text_width(&candidate, px) > max {
+                lines.push(std::mem::replace(&mut cur, word.to_string()));
+            } else {
+                cur = candidate;
+            }
         }
     }
     if !cur.is_empty() {
@@ -559,16 +580,26 @@ mod tests {
         let w = text_width("availability", size::LABEL);
         assert!((50..=110).contains(&w), "{w}");
         assert!(text_width("mmmm", 12.0) > text_width("iiii", 12.0));
-        let cut = fit("a very long component name indeed", size::LABEL, 80);
+        let cut = fit("a very long component name indeed-12", size::LABEL, 120);
         assert!(
-            cut.ends_with('…') && text_width(&cut, size::LABEL) <= 80,
+            cut.contains('…') && text_width(&cut, size::LABEL) <= 120,
             "{cut}"
         );
+        assert!(cut.starts_with("a very") && cut.ends_with("-12"), "{cut}");
         assert_eq!(fit("short", size::LABEL, 80), "short");
         let lines = wrap(
             &["one part".into(), "another part".into(), "a third".into()],
             size::NOTE,
             140,
+        );
+        let long = wrap(
+            &["a single part far too long to fit on one line of the chart".into()],
+            size::NOTE,
+            140,
+        );
+        assert!(
+            long.len() >= 3 && long.iter().all(|l| !l.contains('…')),
+            "{long:?}"
         );
         assert!(lines.len() >= 2);
         assert!(lines.iter().all(|l| text_width(l, size::NOTE) <= 140));

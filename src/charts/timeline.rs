@@ -132,20 +132,25 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
         lx += wdt;
     }
     let main_name = main.map_or("-", |r| r.name.as_str());
-    let mut about = vec![match (outage, main) {
-        (Some((a, b)), Some(m)) => format!(
-            "replication {}, the first with an outage of {} {}; shown: its longest, from day {}, lasting {}",
-            trace.replication,
-            m.kind.as_str(),
-            m.name,
-            day(a),
-            hours(b - a)
-        ),
-        _ => format!(
+    let mut about = match (outage, main) {
+        (Some((a, b)), Some(m)) => vec![
+            format!(
+                "replication {}, the first with an outage of {} {}",
+                trace.replication,
+                m.kind.as_str(),
+                m.name
+            ),
+            format!(
+                "shown: its longest, from day {}, lasting {}",
+                day(a),
+                hours(b - a)
+            ),
+        ],
+        _ => vec![format!(
             "no outage of {main_name} in the replications searched: replication {} from its first change",
             trace.replication
-        ),
-    }];
+        )],
+    };
     about.push(
         "window: from the earliest failure still open when it started, at least 3 days wide".into(),
     );
