@@ -2,7 +2,7 @@
 //! nothing here touches the file system.
 //!
 //! [`render`] draws every chart that applies to a [`Summary`] (and a [`Trace`] of one replication for
-//! the timeline); [`png`] rasterises one with the embedded font. Text is measured and rendered with
+//! the timeline); [`png()`] rasterises one with the embedded font. Text is measured and rendered with
 //! DejaVu Sans compiled into the binary, so charts look the same on a machine without fonts.
 //!
 //! ```
