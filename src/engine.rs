@@ -13,6 +13,7 @@ use crate::clients::{ClientEval, RequestStats};
 use crate::dist::{Dist, unit_f64};
 use crate::model::{CrewPolicy, Guard, Machine, Model, Reconnect, Recovery, RoleKind, SignalId};
 use crate::rng::{Stream, stream};
+use crate::trace::{ComponentEvent, Level, NoTrace, Recorder};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
 const NONE: u32 = u32::MAX;
@@ -292,7 +293,10 @@ impl MachineState {
 }
 
 /// Simulates missions of one model. Create one per worker and reuse it for many replications.
-pub struct Engine<'m> {
+///
+/// `R` hears about every change of state (see [`crate::trace`]); the default [`NoTrace`] compiles the
+/// hooks away.
+pub struct Engine<'m, R: Recorder = NoTrace> {
     model: &'m Model,
     mission: Hours,
     seed: u64,
@@ -352,11 +356,19 @@ pub struct Engine<'m> {
     /// Per monitor and year slot: downtime in that slot, hours.
     year_down: Vec<Hours>,
     events: u64,
+    recorder: R,
 }
 
 impl<'m> Engine<'m> {
     /// Prepares an engine for `model`; allocates everything the replications will need.
     pub fn new(model: &'m Model) -> Self {
+        Self::with_recorder(model, NoTrace)
+    }
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// An engine that reports every change of state to `recorder` (see [`crate::trace::trace`]).
+    pub fn with_recorder(model: &'m Model, recorder: R) -> Self {
         let g = &model.graph;
         let signals = g.signals();
         let measured = model.measured();
@@ -475,7 +487,18 @@ impl<'m> Engine<'m> {
             year_len,
             year_down: vec![0.0; measured.len() * years],
             events: 0,
+            recorder,
         }
+    }
+
+    /// The recorder.
+    pub fn recorder(&self) -> &R {
+        &self.recorder
+    }
+
+    /// Gives the recorder back.
+    pub fn into_recorder(self) -> R {
+        self.recorder
     }
 
     /// The model being simulated.
@@ -600,6 +623,13 @@ impl<'m> Engine<'m> {
     pub fn run(&mut self, rep: u64) {
         self.reset(rep);
         let model = self.model;
+        if R::ACTIVE {
+            self.recorder.begin(model, rep);
+            for m in 0..self.monitors.len() {
+                let level = level_of(self.monitors[m].level);
+                self.recorder.level(m, level, false, 0.0);
+            }
+        }
         for (c, comp) in model.components.iter().enumerate() {
             let t = comp.failure.sample(&mut self.comp_streams[c]);
             self.push(t, Kind::Fail, c as u32, 0);
@@ -662,6 +692,12 @@ impl<'m> Engine<'m> {
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
         self.down_comps.push(c as u32);
+        if R::ACTIVE {
+            self.recorder.component(c, ComponentEvent::Failed, t);
+            if comp.crew.is_none() {
+                self.recorder.component(c, ComponentEvent::RepairStarted, t);
+            }
+        }
         match comp.crew {
             Some(k) => {
                 self.arrivals += 1;
@@ -696,6 +732,9 @@ impl<'m> Engine<'m> {
             st.waited += t - self.down_since[c];
             st.assigned += 1;
             self.repair_started[c] = t;
+            if R::ACTIVE {
+                self.recorder.component(c, ComponentEvent::RepairStarted, t);
+            }
             match &crew.dispatch {
                 Some(d) => {
                     let d = d.sample(&mut self.crew_streams[k]);
@@ -727,6 +766,9 @@ impl<'m> Engine<'m> {
             self.down_pos[last as usize] = pos as u32;
         }
         self.down_pos[c] = NONE;
+        if R::ACTIVE {
+            self.recorder.component(c, ComponentEvent::Repaired, t);
+        }
         self.set_level(c as SignalId, AT_RISK, t);
         if let Some(k) = comp.crew {
             self.assign(k, t);
@@ -818,15 +860,22 @@ impl<'m> Engine<'m> {
 
     fn enter_maintenance(&mut self, n: usize, t: Hours) {
         self.in_maintenance[n] = true;
+        if R::ACTIVE {
+            self.recorder
+                .component(n, ComponentEvent::MaintenanceStart, t);
+        }
         if let Some(s) = self.model.components[n].maintenance {
             self.set_level(s, DOWN, t);
         }
     }
 
     fn leave_maintenance(&mut self, n: usize, t: Hours) {
-        if std::mem::replace(&mut self.in_maintenance[n], false)
-            && let Some(s) = self.model.components[n].maintenance
-        {
+        let was = std::mem::replace(&mut self.in_maintenance[n], false);
+        if R::ACTIVE && was {
+            self.recorder
+                .component(n, ComponentEvent::MaintenanceEnd, t);
+        }
+        if was && let Some(s) = self.model.components[n].maintenance {
             self.set_level(s, SAFE, t);
         }
     }
@@ -999,6 +1048,9 @@ impl<'m> Engine<'m> {
             st.last_host = h;
             st.moved_at = t;
             self.machine_stats[r].failovers += 1;
+            if R::ACTIVE {
+                self.recorder.moved(r, m.replicas[h as usize].node, t);
+            }
             if let Some(lag) = &m.replicas[h as usize].lag {
                 let lost = lag.sample(&mut self.role_streams[r]);
                 self.lose(r, lost);
@@ -1255,6 +1307,9 @@ impl<'m> Engine<'m> {
     }
 
     fn monitor_level(&mut self, m: usize, level: u8, t: Hours) {
+        if R::ACTIVE {
+            self.recorder.level(m, level_of(level), self.planned_now, t);
+        }
         let mon = &mut self.monitors[m];
         match mon.level {
             DOWN => self.end_outage(m, t),
@@ -1332,6 +1387,16 @@ impl<'m> Engine<'m> {
                 self.crew_stats[k].busy += t - self.repair_started[c];
             }
         }
+    }
+}
+
+/// The public name of a signal level.
+#[inline]
+fn level_of(level: u8) -> Level {
+    match level {
+        DOWN => Level::Down,
+        AT_RISK => Level::AtRisk,
+        _ => Level::Safe,
     }
 }
 

@@ -2,9 +2,11 @@
 //!
 //! The library holds the whole model and engine and does no I/O: [`scenario::compile`] turns scenario
 //! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
-//! figures with confidence intervals, and [`output`] turns results into bytes (tables, CSV, JSON).
+//! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON) and
+//! [`charts`] into SVG and PNG charts; [`trace`] records one replication's history for the timeline.
 #![warn(missing_docs)]
 
+pub mod charts;
 pub mod clients;
 pub mod dist;
 pub mod engine;
@@ -17,4 +19,5 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod trace;
 pub mod units;

@@ -4,10 +4,12 @@ use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use nines::charts;
 use nines::model::Model;
 use nines::output;
 use nines::partial;
@@ -54,6 +56,9 @@ struct MergeArgs {
     /// Do not write replications.csv.
     #[arg(long)]
     no_replications: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -88,6 +93,9 @@ struct RunArgs {
     /// output directory, for `nines merge` (a Slurm array task per shard).
     #[arg(long, value_name = "I/N")]
     shard: Option<String>,
+    /// Do not draw the charts (SVG and PNG files under <output dir>/charts/).
+    #[arg(long)]
+    no_charts: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -298,17 +306,23 @@ fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
-    finish(&model, &result.summary, &out_dir, args.format)
+    let charts = (!args.no_charts).then_some(threads);
+    finish(&model, &result.summary, &out_dir, args.format, charts)
 }
 
-/// Writes the summary of a run (or of merged parts) and prints it.
+/// Writes the summary of a run (or of merged parts), its charts unless `charts` is `None` (else the
+/// threads to draw them with), and prints it.
 fn finish(
     model: &Model,
     summary: &nines::summary::Summary,
     out_dir: &Path,
     format: Format,
+    charts: Option<usize>,
 ) -> Result<()> {
     write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
+    if let Some(threads) = charts {
+        write_charts(model, summary, &out_dir.join("charts"), threads)?;
+    }
     match format {
         Format::Table => {
             print!("{}", output::table(summary, model));
@@ -426,7 +440,71 @@ fn merge(args: MergeArgs) -> Result<()> {
     if let Some(out) = rows_out {
         out.commit()?;
     }
-    finish(&model, &summary, &out_dir, args.format)
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let charts = (!args.no_charts).then_some(threads);
+    finish(&model, &summary, &out_dir, args.format, charts)
+}
+
+/// Replications searched for one in which the main service has an outage, for the timeline.
+const SAMPLE_SEARCH: u64 = 1000;
+
+/// Draws every chart as SVG and PNG into `dir` (rasterising on up to `threads` threads), and removes
+/// charts of an earlier run that this run does not draw (the client latency chart of a scenario that no
+/// longer has clients). The timeline shows the first replication in which the main service has an
+/// outage.
+fn write_charts(
+    model: &Model,
+    summary: &nines::summary::Summary,
+    dir: &Path,
+    threads: usize,
+) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create chart directory {}", dir.display()))?;
+    let sample = nines::trace::sample(model, SAMPLE_SEARCH);
+    let trace = nines::trace::trace(model, sample.replication);
+    let charts = charts::render(summary, Some(&trace))?;
+    // Rasterising dominates: workers take the next chart until none is left.
+    let next = AtomicUsize::new(0);
+    let mut pngs: Vec<(usize, Result<Vec<u8>, charts::ChartError>)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads.clamp(1, charts.len().max(1)))
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut done = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(chart) = charts.get(i) else {
+                            break done;
+                        };
+                        done.push((i, charts::png(&chart.svg)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().expect("a chart worker panicked"))
+            .collect()
+    });
+    pngs.sort_by_key(|p| p.0);
+    for (chart, (_, png)) in charts.iter().zip(pngs) {
+        write_atomic(
+            &dir.join(format!("{}.svg", chart.name)),
+            chart.svg.as_bytes(),
+        )?;
+        write_atomic(&dir.join(format!("{}.png", chart.name)), &png?)?;
+    }
+    for name in charts::NAMES {
+        if !charts.iter().any(|c| c.name == name) {
+            for ext in ["svg", "png"] {
+                let stale = dir.join(format!("{name}.{ext}"));
+                if stale.exists() {
+                    fs::remove_file(&stale)
+                        .with_context(|| format!("cannot remove {}", stale.display()))?;
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A file written under a temporary name and renamed into place only when complete, so a crash or

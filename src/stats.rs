@@ -661,11 +661,53 @@ impl LogHistogram {
             n,
         }
     }
+
+    /// Total weight of the values that were exactly zero.
+    pub fn zero_weight(&self) -> f64 {
+        self.zero.value()
+    }
+
+    /// Total weight of all values.
+    pub fn total_weight(&self) -> f64 {
+        self.total.value()
+    }
+
+    /// The non-empty buckets as `(low, high, weight)`: the weight of the positive values in
+    /// `[low, high)`, in increasing order (exact zeros are in [`LogHistogram::zero_weight`]).
+    pub fn buckets(&self) -> impl Iterator<Item = (f64, f64, f64)> + '_ {
+        self.buckets
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| !w.is_zero())
+            .map(|(k, w)| {
+                let i = self.first + k as i32;
+                let lo = (i as f64 / self.per_octave).exp2();
+                let hi = ((i + 1) as f64 / self.per_octave).exp2();
+                (lo, hi, w.value())
+            })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn histogram_buckets_hold_their_values() {
+        let mut h = LogHistogram::default();
+        for x in [0.0, 0.0, 1.0, 2.5, 2.5, 1000.0] {
+            h.add(x, 1.0);
+        }
+        assert_eq!(h.zero_weight(), 2.0);
+        assert_eq!(h.total_weight(), 6.0);
+        let b: Vec<_> = h.buckets().collect();
+        assert_eq!(b.len(), 3);
+        assert_eq!(b.iter().map(|x| x.2).sum::<f64>(), 4.0);
+        for (x, (lo, hi, _)) in [1.0, 2.5, 1000.0].iter().zip(&b) {
+            assert!(lo <= x && x < hi, "{x} in [{lo}, {hi})");
+            assert!(hi / lo < 1.011);
+        }
+    }
 
     #[test]
     fn exact_sum_is_order_independent() {

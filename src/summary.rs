@@ -199,6 +199,8 @@ pub struct RunAcc {
     requests: Vec<RequestAcc>,
     /// Per population, then all clients (when there are any).
     groups: Vec<GroupAcc>,
+    /// Per measured entity: the distribution of downtime per year over replications (for charts).
+    downtime_per_replication: Vec<LogHistogram>,
 }
 
 impl RunAcc {
@@ -284,6 +286,7 @@ impl RunAcc {
                 .map(|s| s.target)
                 .chain(model.roles.iter().map(|_| None))
                 .collect(),
+            downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
         }
     }
 
@@ -406,6 +409,13 @@ impl RunAcc {
                 self.contributions[s][k].add(engine.overlap(s, n), down, w);
             }
         }
+        for (h, mon) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(engine.monitors())
+        {
+            h.add(mon.downtime / years, w);
+        }
     }
 
     /// Adds another accumulator of the same model.
@@ -431,6 +441,13 @@ impl RunAcc {
         }
         self.replications += o.replications;
         self.events += o.events;
+        for (a, b) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(&o.downtime_per_replication)
+        {
+            a.merge(b);
+        }
     }
 
     /// Turns the state into estimates.
@@ -687,6 +704,19 @@ impl RunAcc {
             crews,
             requests,
             client_groups,
+            downtime_distributions: measured
+                .iter()
+                .zip(&self.entities)
+                .zip(&self.downtime_per_replication)
+                .map(
+                    |(((kind, name, _), acc), per_replication)| DowntimeDistribution {
+                        kind: *kind,
+                        name: name.to_string(),
+                        per_replication: per_replication.clone(),
+                        per_year: acc.annual_downtime.clone(),
+                    },
+                )
+                .collect(),
         }
     }
 }
@@ -950,6 +980,9 @@ pub struct Summary {
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).
     pub client_groups: Vec<ClientGroupSummary>,
+    /// Per service, then role: how downtime per year is distributed (chart input; not in the JSON output).
+    #[serde(skip)]
+    pub downtime_distributions: Vec<DowntimeDistribution>,
 }
 
 /// What all the requests of a group of request kinds (a population, or all clients) experienced.
@@ -971,6 +1004,22 @@ pub struct ClientGroupSummary {
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.
     pub latency_p999_hours: Estimate,
+}
+
+/// How a service's or role's downtime per year is distributed, as streaming histograms (1% buckets,
+/// exact zeros apart): memory does not grow with replications, and merging in any order gives the same
+/// result.
+#[derive(Debug, Clone)]
+pub struct DowntimeDistribution {
+    /// Service or role.
+    pub kind: EntityKind,
+    /// Its name.
+    pub name: String,
+    /// One value per replication: its mission downtime divided by the mission's years, hours per year.
+    pub per_replication: LogHistogram,
+    /// One value per whole year of each replication's mission: that year's downtime, hours (as the
+    /// annual percentiles).
+    pub per_year: LogHistogram,
 }
 
 /// A latency percentile of successful requests: the latency is the offset of the attempt that succeeded
