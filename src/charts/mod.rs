@@ -10,7 +10,7 @@
 //!     "[simulation]\nmission = \"1y\"\nreplications = 64\n[nodes.a]\nfailure = { dist = \"exponential\", mean = \"30d\" }\nrepair = { dist = \"fixed\", value = \"8h\" }\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\n",
 //!     "doc.toml",
 //! ).unwrap();
-//! let run = nines::runner::run(&model, nines::runner::RunOptions { threads: 1, rows: None, progress: None }).unwrap();
+//! let run = nines::runner::run(&model, nines::runner::RunOptions { threads: 1, rows: None, progress: None, range: None }).unwrap();
 //! let sample = nines::trace::sample(&model, 100);
 //! let trace = nines::trace::trace(&model, sample.replication);
 //! let charts = nines::charts::render(&run.summary, Some(&trace)).unwrap();
