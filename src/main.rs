@@ -226,7 +226,11 @@ fn run(args: RunArgs) -> Result<()> {
     };
     let mut write_error: Option<csv::Error> = None;
     let bar = (!args.quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(model.simulation.replications);
+        let bar = indicatif::ProgressBar::new(
+            range
+                .as_ref()
+                .map_or(model.simulation.replications, |r| r.end - r.start),
+        );
         bar.set_style(
             indicatif::ProgressStyle::with_template(
                 "{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})",
