@@ -639,13 +639,23 @@ fn live_targets(q: &RequestKind, mask: u64) -> usize {
     (mask & full(q.primary)).count_ones() as usize
 }
 
+/// The latency class of a success on the target in state `mask` (its live instances, or 0 without a
+/// queue) and the probability that an attempt on a live instance is served in time.
+fn target_queue(q: &RequestKind, mask: u64) -> (usize, f64) {
+    if q.queue.is_empty() {
+        return (0, 1.0);
+    }
+    let live = live_targets(q, mask);
+    (live, q.queue_at(live).in_time)
+}
+
 /// Outcome probabilities of a request (without lasting connections) whose attempts all see `mask`:
 /// `probs[j]` for success at target attempt j, then the fallback's; returns the probability that every
 /// attempt fails. `probs` must hold `max_attempts` values; with a fallback its values are the
 /// fallback's, scaled by the target's failure, on return.
 fn outcome_probs(q: &RequestKind, mask: u64, probs: &mut [f64]) -> f64 {
     let n1 = q.primary;
-    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    let (_, in_time) = target_queue(q, mask);
     let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
     if q.fallback.is_some() && p_fail > 0.0 {
         let n2 = q.instances.len() - n1;
@@ -668,12 +678,7 @@ fn closed_form(
     let state = SystemState::of(q, mask);
     let attempts = q.max_attempts as usize;
     let n1 = q.primary;
-    let c = if q.queue.is_empty() {
-        0
-    } else {
-        live_targets(q, mask)
-    };
-    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    let (c, in_time) = target_queue(q, mask);
     let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
     for (j, &p) in probs.iter().enumerate() {
         if p > 0.0 {
@@ -1115,12 +1120,7 @@ fn connected_closed_form(
     stats: &mut RequestStats,
 ) {
     let state = SystemState::of(q, mask);
-    let c = if q.queue.is_empty() {
-        0
-    } else {
-        live_targets(q, mask)
-    };
-    let in_time = q.queue_at(live_targets(q, mask)).in_time;
+    let (c, in_time) = target_queue(q, mask);
     // On a live instance each attempt is served in time independently; on a dead one none is.
     let mut reach = live;
     for j in 0..q.max_attempts as usize {

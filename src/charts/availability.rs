@@ -287,15 +287,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 y += ROW_H;
             }
         }
-        for (i, n) in notes.iter().enumerate() {
-            c.text(
-                n,
-                (MARGIN, y_end + 70 + 16 * i as i32),
-                size::NOTE,
-                palette::MUTED,
-                Anchor::LEFT,
-            );
-        }
+        c.notes(&notes, (MARGIN, y_end + 70));
         c.finish()?;
     }
     Ok(Chart {

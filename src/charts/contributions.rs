@@ -160,15 +160,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
             draw_panel(&mut c, p, y, (x0, x1, x_value), name_w);
             y += p.height();
         }
-        for (i, n) in notes.iter().enumerate() {
-            c.text(
-                n,
-                (MARGIN, y + 8 + 16 * i as i32),
-                size::NOTE,
-                palette::MUTED,
-                Anchor::LEFT,
-            );
-        }
+        c.notes(&notes, (MARGIN, y + 8));
         c.finish()?;
     }
     Ok(Chart {

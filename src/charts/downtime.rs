@@ -457,15 +457,7 @@ fn draw_panel(c: &mut Canvas, p: &Panel, top: i32, notes: &[String]) {
         );
         c.text(label, (lx, ly), size::LABEL, color, Anchor::LEFT);
     }
-    for (i, n) in notes.iter().enumerate() {
-        c.text(
-            n,
-            (x0, y1 + 50 + 16 * i as i32),
-            size::NOTE,
-            palette::MUTED,
-            Anchor::LEFT,
-        );
-    }
+    c.notes(notes, (x0, y1 + 50));
 }
 
 #[cfg(test)]

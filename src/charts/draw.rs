@@ -136,6 +136,19 @@ impl<'a> Canvas<'a> {
         self.check(r);
     }
 
+    /// Draws explanatory notes, one line each, from `(x, y)` down.
+    pub fn notes<S: AsRef<str>>(&mut self, notes: &[S], (x, y): (i32, i32)) {
+        for (i, n) in notes.iter().enumerate() {
+            self.text(
+                n.as_ref(),
+                (x, y + 16 * i as i32),
+                size::NOTE,
+                palette::MUTED,
+                Anchor::LEFT,
+            );
+        }
+    }
+
     /// Draws `text` rotated to read bottom to top, centred on `(x, y)`.
     pub fn text_up(&mut self, text: &str, (x, y): (i32, i32), px: f64, color: RGBColor) {
         let style = font(px)

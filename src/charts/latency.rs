@@ -249,15 +249,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
             }
         }
         let ny = legend_top + 20 * legend_rows.len() as i32 + 8;
-        for (i, t) in notes.iter().enumerate() {
-            c.text(
-                t,
-                (MARGIN, ny + 16 * i as i32),
-                size::NOTE,
-                palette::MUTED,
-                Anchor::LEFT,
-            );
-        }
+        c.notes(&notes, (MARGIN, ny));
         c.finish()?;
     }
     Ok(Chart {

@@ -313,15 +313,7 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
             1,
         );
         let ny = plot_bottom + 46;
-        for (i, n) in notes.iter().enumerate() {
-            c.text(
-                n,
-                (MARGIN, ny + 16 * i as i32),
-                size::NOTE,
-                palette::MUTED,
-                Anchor::LEFT,
-            );
-        }
+        c.notes(&notes, (MARGIN, ny));
         c.finish()?;
     }
     Ok(Chart {
