@@ -2,8 +2,9 @@
 //!
 //! The library holds the whole model and engine and does no I/O: [`scenario::compile`] turns scenario
 //! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
-//! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON) and
-//! [`charts`] into SVG and PNG charts; [`trace`] records one replication's history for the timeline.
+//! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON),
+//! [`charts`] into SVG and PNG charts and [`report`] into a self-contained HTML report; [`trace`]
+//! records one replication's history for the timeline.
 #![warn(missing_docs)]
 
 pub mod charts;
@@ -14,6 +15,7 @@ pub mod explain;
 pub mod model;
 pub mod output;
 pub mod partial;
+pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;

@@ -59,6 +59,9 @@ struct MergeArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    no_report: bool,
 }
 
 #[derive(clap::Args, Debug)]
@@ -96,6 +99,9 @@ struct RunArgs {
     /// Do not draw the charts (SVG and PNG files under <output dir>/charts/).
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.html (the self-contained HTML report: tables, charts, assumptions).
+    #[arg(long)]
+    no_report: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -311,21 +317,42 @@ fn run(args: RunArgs) -> Result<()> {
         return Ok(());
     }
     let charts = (!args.no_charts).then_some(threads);
-    finish(&model, &result.summary, &out_dir, args.format, charts)
+    let report = (!args.no_report).then_some(nines::report::Source {
+        file: &shown,
+        text: &text,
+    });
+    finish(
+        &model,
+        &result.summary,
+        &out_dir,
+        args.format,
+        charts,
+        report,
+    )
 }
 
 /// Writes the summary of a run (or of merged parts), its charts unless `charts` is `None` (else the
-/// threads to draw them with), and prints it.
+/// threads to draw them with) and its HTML report unless `report` is `None` (else the scenario file),
+/// and prints it.
 fn finish(
     model: &Model,
     summary: &nines::summary::Summary,
     out_dir: &Path,
     format: Format,
     charts: Option<usize>,
+    report: Option<nines::report::Source>,
 ) -> Result<()> {
     write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
-    if let Some(threads) = charts {
-        write_charts(model, summary, &out_dir.join("charts"), threads)?;
+    let drawn = match charts {
+        Some(threads) => write_charts(model, summary, &out_dir.join("charts"), threads)?,
+        None => Vec::new(),
+    };
+    if let Some(source) = report {
+        let page = nines::report::run_report(model, summary, &drawn, &source);
+        write_atomic(
+            &out_dir.join("report.html"),
+            nines::report::render(&page).as_bytes(),
+        )?;
     }
     match format {
         Format::Table => {
@@ -446,7 +473,11 @@ fn merge(args: MergeArgs) -> Result<()> {
     }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let charts = (!args.no_charts).then_some(threads);
-    finish(&model, &summary, &out_dir, args.format, charts)
+    let report = (!args.no_report).then_some(nines::report::Source {
+        file: &key.file,
+        text: &first.scenario_text,
+    });
+    finish(&model, &summary, &out_dir, args.format, charts, report)
 }
 
 /// Replications searched for one in which the main service has an outage, for the timeline.
@@ -455,13 +486,13 @@ const SAMPLE_SEARCH: u64 = 1000;
 /// Draws every chart as SVG and PNG into `dir` (rasterising on up to `threads` threads), and removes
 /// charts of an earlier run that this run does not draw (the client latency chart of a scenario that no
 /// longer has clients). The timeline shows the first replication in which the main service has an
-/// outage.
+/// outage. Returns the charts drawn.
 fn write_charts(
     model: &Model,
     summary: &nines::summary::Summary,
     dir: &Path,
     threads: usize,
-) -> Result<()> {
+) -> Result<Vec<charts::Chart>> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create chart directory {}", dir.display()))?;
     let sample = nines::trace::sample(model, SAMPLE_SEARCH);
@@ -508,7 +539,7 @@ fn write_charts(
             }
         }
     }
-    Ok(())
+    Ok(charts)
 }
 
 /// A file written under a temporary name and renamed into place only when complete, so a crash or
