@@ -159,6 +159,17 @@ impl Cell {
     pub fn estimate(e: &Estimate, f: impl Fn(f64) -> String) -> Self {
         Cell::number(f(e.value)).detail(interval(e, f))
     }
+
+    /// [`Cell::estimate`] of a quantity that lies in `[lo, hi]` (a fraction in [0, 1], hours at least
+    /// 0): the interval's bounds are cut there (normal-approximation intervals can cross them).
+    pub fn estimate_within(e: &Estimate, lo: f64, hi: f64, f: impl Fn(f64) -> String) -> Self {
+        let cut = Estimate {
+            ci95_low: e.ci95_low.clamp(lo, hi),
+            ci95_high: e.ci95_high.clamp(lo, hi),
+            ..*e
+        };
+        Cell::estimate(&cut, f)
+    }
 }
 
 /// The 95% interval of an estimate as `[low, high]`, formatted by `f`.
@@ -550,9 +561,22 @@ fn pct(x: f64) -> String {
     format!("{}%", sig3(x * 100.0))
 }
 
-fn availability_cell(e: &EntitySummary) -> Cell {
-    let u = e.unavailability.value;
-    Cell::estimate(&e.availability, |x| percent(x, u))
+/// A fraction (availability, a share, a probability) as a percentage with enough decimals to tell
+/// values near 100% apart; its interval is cut to [0, 1].
+fn fraction(e: &Estimate) -> Cell {
+    let v = e.value;
+    Cell::estimate_within(e, 0.0, 1.0, |x| share(x, v))
+}
+
+/// A fraction `x` formatted for a value `v` (so that an interval has its value's decimals): as many
+/// decimals as the nines of `v` need above one half, three significant digits below.
+fn share(x: f64, v: f64) -> String {
+    if v > 0.5 { percent(x, 1.0 - v) } else { pct(x) }
+}
+
+/// An amount that cannot be negative (hours, counts per year); its interval is cut at zero.
+fn amount(e: &Estimate, f: impl Fn(f64) -> String) -> Cell {
+    Cell::estimate_within(e, 0.0, f64::INFINITY, f)
 }
 
 fn name_cell(name: &str, description: Option<&String>) -> Cell {
@@ -603,13 +627,13 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
                             .map(|t| percent(t, 1.0 - t))
                             .unwrap_or_else(|| "none".into()),
                     ),
-                    availability_cell(e),
+                    fraction(&e.availability),
                     Cell::estimate(&e.nines, nines_text),
-                    Cell::estimate(&e.downtime_hours_per_year, hours),
-                    Cell::estimate(&e.outages_per_year, sig3),
-                    Cell::estimate(&e.mean_outage_hours, hours),
+                    amount(&e.downtime_hours_per_year, hours),
+                    amount(&e.outages_per_year, sig3),
+                    amount(&e.mean_outage_hours, hours),
                     match &e.probability_year_misses_target {
-                        Some(p) => Cell::estimate(p, pct),
+                        Some(p) => fraction(p),
                         None => Cell::number("no target"),
                     },
                 ]
@@ -637,13 +661,13 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
             .map(|e| {
                 vec![
                     Cell::text(&e.name),
-                    Cell::estimate(&e.annual_downtime_hours_p50, hours),
-                    Cell::estimate(&e.annual_downtime_hours_p90, hours),
-                    Cell::estimate(&e.annual_downtime_hours_p99, hours),
+                    amount(&e.annual_downtime_hours_p50, hours),
+                    amount(&e.annual_downtime_hours_p90, hours),
+                    amount(&e.annual_downtime_hours_p99, hours),
                     Cell::number(hours(e.annual_downtime_hours_max)).detail("no interval"),
-                    Cell::estimate(&e.longest_outage_hours, hours),
+                    amount(&e.longest_outage_hours, hours),
                     Cell::number(hours(e.worst_outage_hours)).detail("no interval"),
-                    Cell::estimate(&e.at_risk_hours_per_year, hours),
+                    amount(&e.at_risk_hours_per_year, hours),
                     Cell::number(e.total_outages.to_string()),
                 ]
             })
@@ -675,8 +699,8 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
                 .map(|e| {
                     vec![
                         Cell::text(&e.name),
-                        Cell::estimate(&e.planned_downtime_hours_per_year, hours),
-                        Cell::estimate(&e.unplanned_downtime_hours_per_year, hours),
+                        amount(&e.planned_downtime_hours_per_year, hours),
+                        amount(&e.unplanned_downtime_hours_per_year, hours),
                     ]
                 })
                 .collect(),
@@ -706,7 +730,7 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
                 Cell::text(&e.name),
                 Cell::text(&c.component),
                 Cell::text(c.component_kind.as_str()),
-                Cell::estimate(&c.share_of_downtime, pct),
+                fraction(&c.share_of_downtime),
             ]);
         }
     }
@@ -734,12 +758,15 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
         .iter()
         .filter(|e| e.total_outages < 10)
         .map(|e| {
+            let seen = match e.total_outages {
+                0 => "no outage".to_string(),
+                1 => "only 1 outage".to_string(),
+                k => format!("only {k} outages"),
+            };
             format!(
-                "{} {}: only {} outage{} seen in {} replications; its intervals are not reliable, run more replications.",
+                "{} {}: {seen} seen in {} replications; its intervals are not reliable, run more replications.",
                 e.kind.as_str(),
                 e.name,
-                e.total_outages,
-                if e.total_outages == 1 { "" } else { "s" },
                 summary.replications
             )
         })
@@ -778,11 +805,11 @@ fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
                 vec![
                     name_cell(&e.name, r.and_then(|r| r.description.as_ref())),
                     Cell::text(r.map(|r| explain::redundancy(&r.kind)).unwrap_or_default()),
-                    availability_cell(e),
+                    fraction(&e.availability),
                     Cell::estimate(&e.nines, nines_text),
-                    Cell::estimate(&e.downtime_hours_per_year, hours),
-                    Cell::estimate(&e.outages_per_year, sig3),
-                    Cell::estimate(&e.mean_outage_hours, hours),
+                    amount(&e.downtime_hours_per_year, hours),
+                    amount(&e.outages_per_year, sig3),
+                    amount(&e.mean_outage_hours, hours),
                 ]
             })
             .collect(),
@@ -797,14 +824,14 @@ fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
         .map(|(e, f)| {
             vec![
                 Cell::text(&e.name),
-                Cell::estimate(&f.failovers_per_year, sig3),
-                Cell::estimate(&f.failed_failovers_per_year, sig3),
-                Cell::estimate(&f.restarts_per_year, sig3),
-                Cell::estimate(&f.failover_hours_per_year, hours),
-                Cell::estimate(&f.restart_hours_per_year, hours),
-                Cell::estimate(&f.manual_hours_per_year, hours),
-                Cell::estimate(&f.no_host_hours_per_year, hours),
-                Cell::estimate(&f.recovery_hours_per_year, hours),
+                amount(&f.failovers_per_year, sig3),
+                amount(&f.failed_failovers_per_year, sig3),
+                amount(&f.restarts_per_year, sig3),
+                amount(&f.failover_hours_per_year, hours),
+                amount(&f.restart_hours_per_year, hours),
+                amount(&f.manual_hours_per_year, hours),
+                amount(&f.no_host_hours_per_year, hours),
+                amount(&f.recovery_hours_per_year, hours),
             ]
         })
         .collect();
@@ -835,9 +862,9 @@ fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
         .map(|(e, d)| {
             vec![
                 Cell::text(&e.name),
-                Cell::estimate(&d.hours_per_year, hours),
-                Cell::estimate(&d.incidents_per_year, sig3),
-                Cell::estimate(&d.mean_per_incident_hours, hours),
+                amount(&d.hours_per_year, hours),
+                amount(&d.incidents_per_year, sig3),
+                amount(&d.mean_per_incident_hours, hours),
                 Cell::number(hours(d.worst_hours)).detail("no interval"),
             ]
         })
@@ -883,7 +910,6 @@ fn clients(summary: &Summary) -> Vec<Block> {
             rows: reqs
                 .iter()
                 .map(|r| {
-                    let ok = r.success_ratio.value;
                     let served = match &r.fallback {
                         Some(f) => Cell::text(&r.target).detail(format!("falling back to {f}")),
                         None => Cell::text(&r.target),
@@ -892,10 +918,10 @@ fn clients(summary: &Summary) -> Vec<Block> {
                         Cell::text(&r.name),
                         served,
                         Cell::number(sig3(r.requests_per_year)).detail("exact"),
-                        Cell::estimate(&r.success_ratio, |x| percent(x, 1.0 - ok)),
-                        Cell::estimate(&r.failed_requests_per_year, sig3),
-                        Cell::estimate(&r.client_visible_downtime_hours_per_year, hours),
-                        Cell::estimate(&r.server_downtime_hours_per_year, hours),
+                        fraction(&r.success_ratio),
+                        amount(&r.failed_requests_per_year, sig3),
+                        amount(&r.client_visible_downtime_hours_per_year, hours),
+                        amount(&r.server_downtime_hours_per_year, hours),
                     ]
                 })
                 .collect(),
@@ -914,7 +940,6 @@ fn clients(summary: &Summary) -> Vec<Block> {
                 "P99".into(),
                 "P99.9".into(),
                 "typical max per mission".into(),
-                "succeeded at".into(),
             ],
             rows: reqs
                 .iter()
@@ -926,29 +951,32 @@ fn clients(summary: &Summary) -> Vec<Block> {
                         .enumerate()
                         .map(|(j, e)| {
                             if j < a {
-                                format!("attempt {} {}", j + 1, pct(e.value))
+                                format!("attempt {} {}", j + 1, share(e.value, e.value))
                             } else {
-                                format!("fallback attempt {} {}", j - a + 1, pct(e.value))
+                                format!(
+                                    "fallback attempt {} {}",
+                                    j - a + 1,
+                                    share(e.value, e.value)
+                                )
                             }
                         })
                         .collect();
                     if let Some(f) = r.outcome_shares.last() {
-                        tries.push(format!("failed {}", pct(f.value)));
+                        tries.push(format!("failed {}", share(f.value, f.value)));
                     }
                     vec![
-                        Cell::text(&r.name),
-                        Cell::estimate(&r.latency_mean_hours, hours),
-                        Cell::estimate(&r.latency_p50_hours, hours),
-                        Cell::estimate(&r.latency_p90_hours, hours),
-                        Cell::estimate(&r.latency_p99_hours, hours),
-                        Cell::estimate(&r.latency_p999_hours, hours),
-                        Cell::estimate(&r.latency_max_hours, hours),
-                        Cell::text(tries.join(" · ")),
+                        Cell::text(&r.name).detail(format!("succeeded at {}", tries.join(" · "))),
+                        amount(&r.latency_mean_hours, hours),
+                        amount(&r.latency_p50_hours, hours),
+                        amount(&r.latency_p90_hours, hours),
+                        amount(&r.latency_p99_hours, hours),
+                        amount(&r.latency_p999_hours, hours),
+                        amount(&r.latency_max_hours, hours),
                     ]
                 })
                 .collect(),
             caption: Some(caption(
-                "Latency counts retries, backoff and queueing; percentile intervals are conservative.",
+                "Latency counts retries, backoff and queueing; percentile intervals are conservative. Under each request: the share of requests that succeeded at each attempt, and that failed.",
                 n,
             )),
         }),
@@ -960,14 +988,13 @@ fn clients(summary: &Summary) -> Vec<Block> {
                 .iter()
                 .filter(|b| b.share_of_requests.value > 0.0)
                 .map(|b| {
-                    let ok = b.success_ratio.value;
                     vec![
                         Cell::text(&r.name),
                         Cell::text(b.state.replace('_', " ")),
-                        Cell::estimate(&b.share_of_requests, pct),
-                        Cell::estimate(&b.success_ratio, |x| percent(x, 1.0 - ok)),
-                        Cell::estimate(&b.latency_mean_hours, hours),
-                        Cell::estimate(&b.latency_p99_hours, hours),
+                        fraction(&b.share_of_requests),
+                        fraction(&b.success_ratio),
+                        amount(&b.latency_mean_hours, hours),
+                        amount(&b.latency_p99_hours, hours),
                     ]
                 })
                 .collect::<Vec<_>>()
@@ -1045,12 +1072,12 @@ fn clients(summary: &Summary) -> Vec<Block> {
         .map(|(r, c)| {
             vec![
                 Cell::text(&r.name),
-                Cell::estimate(&c.delivered_share, pct),
-                Cell::estimate(&c.delay_mean_hours, hours),
-                Cell::estimate(&c.delay_p50_hours, hours),
-                Cell::estimate(&c.delay_p99_hours, hours),
+                fraction(&c.delivered_share),
+                amount(&c.delay_mean_hours, hours),
+                amount(&c.delay_p50_hours, hours),
+                amount(&c.delay_p99_hours, hours),
                 Cell::number(hours(c.delay_max_hours)).detail("no interval"),
-                Cell::estimate(&c.undelivered_at_end, sig3),
+                amount(&c.undelivered_at_end, sig3),
             ]
         })
         .collect();
@@ -1090,16 +1117,15 @@ fn clients(summary: &Summary) -> Vec<Block> {
                 .client_groups
                 .iter()
                 .map(|g| {
-                    let ok = g.success_ratio.value;
                     vec![
                         Cell::text(&g.name),
                         Cell::number(g.kinds.to_string()),
                         Cell::number(sig3(g.requests_per_year)).detail("exact"),
-                        Cell::estimate(&g.success_ratio, |x| percent(x, 1.0 - ok)),
-                        Cell::estimate(&g.failed_requests_per_year, sig3),
-                        Cell::estimate(&g.latency_p50_hours, hours),
-                        Cell::estimate(&g.latency_p99_hours, hours),
-                        Cell::estimate(&g.latency_p999_hours, hours),
+                        fraction(&g.success_ratio),
+                        amount(&g.failed_requests_per_year, sig3),
+                        amount(&g.latency_p50_hours, hours),
+                        amount(&g.latency_p99_hours, hours),
+                        amount(&g.latency_p999_hours, hours),
                     ]
                 })
                 .collect(),
@@ -1128,9 +1154,9 @@ fn crews(summary: &Summary) -> Vec<Block> {
                 vec![
                     Cell::text(&c.name),
                     Cell::number(c.technicians.to_string()),
-                    Cell::estimate(&c.utilisation, pct),
-                    Cell::estimate(&c.mean_wait_hours, hours),
-                    Cell::estimate(&c.repairs_per_year, sig3),
+                    fraction(&c.utilisation),
+                    amount(&c.mean_wait_hours, hours),
+                    amount(&c.repairs_per_year, sig3),
                 ]
             })
             .collect(),
@@ -1177,6 +1203,10 @@ fn how_to_read() -> Vec<Block> {
             kv(
                 "down while the service is down",
                 "for each component, the share of the service's downtime during which it was failed; shares can add up to more than 100%.",
+            ),
+            kv(
+                "[low, high]",
+                "the 95% confidence interval, under each figure. Intervals of quantities that cannot be negative or exceed 100% are cut at those bounds here; summary.csv has them as computed.",
             ),
             kv(
                 "no interval",
