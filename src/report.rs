@@ -1035,7 +1035,7 @@ fn clients(summary: &Summary) -> Vec<Block> {
                         Cell::number(q.live.to_string()),
                         Cell::number(pct(q.utilisation)),
                         if q.utilisation >= 1.0 {
-                            Cell::text("saturated: every attempt times out")
+                            Cell::number("saturated").detail("every attempt times out")
                         } else {
                             Cell::number(pct(q.p_wait))
                         },
