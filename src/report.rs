@@ -249,6 +249,12 @@ nav.toc{display:none}
 table,figure,dl.kv,pre{break-inside:avoid}
 h2,h3{break-after:avoid}
 tbody tr:nth-child(even){background:#f2f2f2;-webkit-print-color-adjust:exact;print-color-adjust:exact}
+table{font-size:8pt}
+thead th{font-size:7.5pt}
+th,td{padding:3px 4px}
+.ci,td:not(.num) .ci{font-size:7pt;white-space:normal}
+dl.kv{font-size:9pt}
+pre{font-size:8pt}
 }
 "#;
 

@@ -3,7 +3,8 @@
 //     but the file itself (the report is self-contained);
 //   - it has the expected number of charts, each an inline <svg> drawn with a real size;
 //   - the tables and the assumptions are there, and nothing is wider than the window at 1280 px;
-//   - a full-page screenshot (and a PDF, to check the print layout) is saved as an artefact.
+//   - printed, nothing is wider than an A4 page;
+//   - a full-page screenshot and a PDF of the print layout are saved as artefacts.
 //
 // usage: node check.mjs REPORT.html CHARTS SCREENSHOT.png [CHROMIUM]
 import { chromium } from "playwright-core";
@@ -77,6 +78,16 @@ try {
   for (const w of facts.wide) problems.push(`wider than the page: ${w}`);
 
   await page.screenshot({ path: screenshot, fullPage: true });
+
+  // The print layout: an A4 page less Chromium's default margins is about 718 CSS pixels wide.
+  await page.emulateMedia({ media: "print" });
+  await page.setViewportSize({ width: 718, height: 1000 });
+  const printWide = await page.evaluate(() =>
+    [...document.querySelectorAll("table, pre, dl, figure")]
+      .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+      .map((e) => `${e.tagName.toLowerCase()} (${Math.round(e.getBoundingClientRect().right)} px) in "${e.closest("section")?.querySelector("h2")?.textContent}"`),
+  );
+  for (const w of printWide) problems.push(`wider than an A4 page in print: ${w}`);
   const pdf = screenshot.replace(/\.png$/, "") + ".pdf";
   await page.pdf({ path: pdf, format: "A4", printBackground: true });
   for (const f of [screenshot, pdf]) {
