@@ -170,6 +170,19 @@ impl Cell {
         };
         Cell::estimate(&cut, f)
     }
+
+    /// A fraction (availability, a share, a probability) as a percentage with enough decimals to tell
+    /// values near 100% apart ([`share`]); its interval is cut to [0, 1].
+    pub fn fraction(e: &Estimate) -> Self {
+        let v = e.value;
+        Cell::estimate_within(e, 0.0, 1.0, |x| share(x, v))
+    }
+
+    /// An amount that cannot be negative (hours with [`hours`], counts per year with [`sig3`]); its
+    /// interval is cut at zero.
+    pub fn amount(e: &Estimate, f: impl Fn(f64) -> String) -> Self {
+        Cell::estimate_within(e, 0.0, f64::INFINITY, f)
+    }
 }
 
 /// The 95% interval of an estimate as `[low, high]`, formatted by `f`.
@@ -513,7 +526,23 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
     if !summary.crews.is_empty() {
         sections.push(Section::new("Repair crews", crews(summary)));
     }
-    let chart_blocks = if charts.is_empty() {
+    sections.push(charts_section(charts));
+    sections.push(how_to_read());
+    Page {
+        title: format!("nines report: {}", summary.scenario),
+        subtitle: Some(format!(
+            "mission {mission} · {} replications · seed {} · nines {}",
+            summary.replications, summary.seed, summary.nines_version
+        )),
+        sections,
+        timing: Some(timing(summary)),
+    }
+}
+
+/// A "Charts" section with every chart inline, in order; when `charts` is empty, a note that they
+/// were not drawn (`--no-charts`).
+pub fn charts_section(charts: &[Chart]) -> Section {
+    let blocks = if charts.is_empty() {
         vec![Block::Notes(vec![
             "The charts were not drawn for this run (--no-charts).".into(),
         ])]
@@ -526,9 +555,13 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
             })
             .collect()
     };
-    sections.push(Section::new("Charts", chart_blocks));
-    sections.push(Section::new("How to read this report", how_to_read()));
-    let timing = if summary.wall_seconds > 0.0 {
+    Section::new("Charts", blocks)
+}
+
+/// The timing line of a run ([`Page::timing`]): events, wall time, events per second and threads, or,
+/// with no wall time (a merge of shards), that it was not recorded.
+pub fn timing(summary: &Summary) -> String {
+    if summary.wall_seconds > 0.0 {
         format!(
             "Run time: {} events in {:.2}s ({} million events/s) on {} thread{}; results do not depend on the number of threads.",
             summary.events,
@@ -539,15 +572,6 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
         )
     } else {
         "Run time: not recorded (merged from the parts of a sharded run).".into()
-    };
-    Page {
-        title: format!("nines report: {}", summary.scenario),
-        subtitle: Some(format!(
-            "mission {mission} · {} replications · seed {} · nines {}",
-            summary.replications, summary.seed, summary.nines_version
-        )),
-        sections,
-        timing: Some(timing),
     }
 }
 
@@ -567,22 +591,19 @@ fn pct(x: f64) -> String {
     format!("{}%", sig3(x * 100.0))
 }
 
-/// A fraction (availability, a share, a probability) as a percentage with enough decimals to tell
-/// values near 100% apart; its interval is cut to [0, 1].
-fn fraction(e: &Estimate) -> Cell {
-    let v = e.value;
-    Cell::estimate_within(e, 0.0, 1.0, |x| share(x, v))
-}
-
-/// A fraction `x` formatted for a value `v` (so that an interval has its value's decimals): as many
-/// decimals as the nines of `v` need above one half, three significant digits below.
-fn share(x: f64, v: f64) -> String {
+/// A fraction `x` as a percentage formatted for a value `v` (so that an interval has its value's
+/// decimals): above one half as many decimals as the nines of `v` need (99.9548%), below three
+/// significant digits (16.9%, 0.0692%).
+pub fn share(x: f64, v: f64) -> String {
     if v > 0.5 { percent(x, 1.0 - v) } else { pct(x) }
 }
 
-/// An amount that cannot be negative (hours, counts per year); its interval is cut at zero.
+fn fraction(e: &Estimate) -> Cell {
+    Cell::fraction(e)
+}
+
 fn amount(e: &Estimate, f: impl Fn(f64) -> String) -> Cell {
-    Cell::estimate_within(e, 0.0, f64::INFINITY, f)
+    Cell::amount(e, f)
 }
 
 fn name_cell(name: &str, description: Option<&String>) -> Cell {
@@ -605,6 +626,11 @@ fn services(model: &Model, summary: &Summary) -> Vec<Block> {
         .filter(|e| e.kind == EntityKind::Service)
         .collect();
     let n = summary.replications;
+    if services.is_empty() {
+        return vec![Block::Paragraph(
+            "The scenario defines no service: see the roles.".into(),
+        )];
+    }
     let describe = |name: &str| {
         model
             .services
@@ -1173,9 +1199,10 @@ fn crews(summary: &Summary) -> Vec<Block> {
     })]
 }
 
-fn how_to_read() -> Vec<Block> {
+/// The "How to read this report" section: what each figure means, intervals, extremes.
+pub fn how_to_read() -> Section {
     let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
-    vec![
+    let blocks = vec![
         Block::Paragraph(
             "nines simulates many independent missions of the whole system, event by event. Each figure is an estimate from those replications with its 95% confidence interval: with the same assumptions, the true value lies in the interval in 95 of 100 runs. More replications narrow the intervals."
                 .into(),
@@ -1223,7 +1250,8 @@ fn how_to_read() -> Vec<Block> {
             "The same figures are in summary.csv (one row per measure with its interval and n) and per replication in replications.csv; the charts are also written as SVG and PNG files under charts/."
                 .into(),
         ),
-    ]
+    ];
+    Section::new("How to read this report", blocks)
 }
 
 #[cfg(test)]
