@@ -26,7 +26,7 @@ if ! command -v chromium >/dev/null 2>&1; then
         chromium fonts-dejavu-core >/dev/null
 fi
 browser=$(command -v chromium)
-"$browser" --version
+"$browser" --version 2>/dev/null
 
 test -s "$report" || { echo "no report at $report"; exit 1; }
 charts=$(find "$dir/charts" -maxdepth 1 -name '*.svg' | wc -l)

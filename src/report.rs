@@ -250,7 +250,8 @@ ul.notes{margin:10px 0;padding:8px 14px 8px 32px;background:#fff7e0;border-left:
 figure{margin:18px 0 26px;padding:0}
 figure svg{display:block;max-width:100%;height:auto;margin:0 auto;border:1px solid var(--line)}
 figcaption{color:var(--muted);font-size:13px;margin-top:6px;text-align:center}
-footer{color:var(--muted);font-size:13px;border-top:1px solid var(--line);padding-top:10px;padding-bottom:30px}
+footer{color:var(--muted);font-size:13px;padding-bottom:30px}
+footer::before{content:"";display:block;border-top:1px solid var(--line);margin-bottom:10px}
 footer p{margin:4px 0;max-width:none}
 @media print{
 body{font-size:10.5pt}
@@ -319,7 +320,7 @@ pub fn render(page: &Page) -> String {
     out.push_str("</main>\n<footer>\n");
     let _ = writeln!(
         out,
-        "<p>Made by nines {} (Monte Carlo availability simulator). Every estimate is a mean over replications with its 95% confidence interval.</p>",
+        "<p>Made by nines {} (Monte Carlo availability simulator). Every estimate comes from the replications of the run, with its 95% confidence interval.</p>",
         env!("CARGO_PKG_VERSION")
     );
     if let Some(t) = &page.timing {
@@ -1204,7 +1205,7 @@ pub fn how_to_read() -> Section {
     let kv = |k: &str, v: &str| (k.to_string(), v.to_string());
     let blocks = vec![
         Block::Paragraph(
-            "nines simulates many independent missions of the whole system, event by event. Each figure is an estimate from those replications with its 95% confidence interval: with the same assumptions, the true value lies in the interval in 95 of 100 runs. More replications narrow the intervals."
+            "nines simulates many independent missions of the whole system, event by event. Each figure is an estimate from those replications with its 95% confidence interval: an interval computed this way contains the true value (for these assumptions) in 95 of 100 runs. More replications narrow the intervals; they do not make the assumptions truer."
                 .into(),
         ),
         Block::KeyValues(vec![
