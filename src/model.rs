@@ -841,9 +841,65 @@ pub struct Model {
     pub requests: Vec<RequestKind>,
     /// The gate graph, built by [`lower`].
     pub graph: Graph,
+    /// Yearly costs given in the scenario (none: the scenario has no costs).
+    pub costs: Costs,
+    /// The scenario's `[sweep]` section: parameters `nines sweep` varies when none is given.
+    pub sweep: Vec<crate::sweep::SweepParameter>,
+}
+
+/// Yearly costs of a layout, as the scenario gives them: per node, per role instance and flat items.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Costs {
+    /// Per component (node) index: its `yearly_cost`.
+    pub nodes: Vec<(ComponentId, f64)>,
+    /// Per role index: `yearly_cost` per instance (each node it can run on; a mirror's witness is not an
+    /// instance).
+    pub roles: Vec<(usize, f64)>,
+    /// Items of the `[costs]` section, in file order.
+    pub items: Vec<(String, f64)>,
+    /// Currency label for output, e.g. `EUR` (none given: amounts are shown without one).
+    pub currency: Option<String>,
+}
+
+impl Costs {
+    /// Whether the scenario gives any cost.
+    pub fn any(&self) -> bool {
+        !(self.nodes.is_empty() && self.roles.is_empty() && self.items.is_empty())
+    }
 }
 
 impl Model {
+    /// Total yearly cost and its parts (label, amount) in file order: nodes, role licences, other items.
+    /// `None` when the scenario gives no cost.
+    pub fn yearly_cost(&self) -> Option<(f64, Vec<(String, f64)>)> {
+        if !self.costs.any() {
+            return None;
+        }
+        let mut parts: Vec<(String, f64)> = Vec::new();
+        for &(c, cost) in &self.costs.nodes {
+            parts.push((format!("node {}", self.components[c].name), cost));
+        }
+        for &(r, cost) in &self.costs.roles {
+            let role = &self.roles[r];
+            let n = role.kind.nodes().len();
+            parts.push((
+                format!(
+                    "role {} ({n} × {})",
+                    role.name,
+                    crate::units::trim_float(cost)
+                ),
+                cost * n as f64,
+            ));
+        }
+        parts.extend(self.costs.items.iter().cloned());
+        // Summed exactly so the total does not depend on the order of the parts.
+        let mut total = crate::stats::ExactSum::default();
+        for (_, v) in &parts {
+            total.add(*v);
+        }
+        Some((total.value(), parts))
+    }
+
     /// Measured entities: services first, then roles, as (kind, name, gate).
     pub fn measured(&self) -> Vec<(EntityKind, &str, SignalId)> {
         let s = self
