@@ -291,9 +291,12 @@ fn set(doc: &mut DocumentMut, path: &str, value: &SweepValue) -> Result<(), Stri
         .ok_or_else(|| format!("`{walked}` is a value, not a table"))?;
     let mut new = value.to_toml();
     match table.get_mut(last) {
-        Some(Item::Value(old)) => {
+        Some(Item::Value(old)) if !old.is_inline_table() && !old.is_array() => {
             *new.decor_mut() = old.decor().clone();
             *old = new;
+        }
+        Some(Item::Value(v)) if v.is_array() => {
+            return Err(format!("`{path}` is a list; sweep a number or a string"));
         }
         Some(_) => {
             return Err(format!(
