@@ -1,6 +1,7 @@
 //! `compare` and `sweep`: common random numbers, paired differences against exact answers, costs,
 //! and reproducibility whatever the threads.
 
+#[allow(dead_code)] // shared helpers; this file needs only some
 mod common;
 
 use common::std_error;
