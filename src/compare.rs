@@ -785,7 +785,7 @@ pub fn table(c: &Comparison) -> String {
     }
     let _ = writeln!(
         out,
-        "\n± 95% interval (the larger side). Δ: difference to {} over {} paired replications (common random numbers);",
+        "\n± 95% interval (the larger side; percentage points for availability). Δ: difference to {} over {} paired replications (common random numbers);",
         c.layouts[0].name, c.replications
     );
     let _ = writeln!(

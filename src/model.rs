@@ -850,8 +850,8 @@ pub struct Model {
 /// Yearly costs of a layout, as the scenario gives them: per node, per role instance and flat items.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Costs {
-    /// Per component (node) index: its `yearly_cost`.
-    pub nodes: Vec<(ComponentId, f64)>,
+    /// Per `[nodes.X]` section with a `yearly_cost`: its name, its nodes and the cost of each.
+    pub nodes: Vec<(String, Vec<ComponentId>, f64)>,
     /// Per role index: `yearly_cost` per instance (each node it can run on; a mirror's witness is not an
     /// instance).
     pub roles: Vec<(usize, f64)>,
@@ -876,20 +876,23 @@ impl Model {
             return None;
         }
         let mut parts: Vec<(String, f64)> = Vec::new();
-        for &(c, cost) in &self.costs.nodes {
-            parts.push((format!("node {}", self.components[c].name), cost));
+        let each = |what: &str, name: &str, n: usize, cost: f64| {
+            let label = if n == 1 {
+                format!("{what} {name}")
+            } else {
+                format!(
+                    "{what} {name} ({n} × {})",
+                    crate::compare::money(cost, None)
+                )
+            };
+            (label, cost * n as f64)
+        };
+        for (name, nodes, cost) in &self.costs.nodes {
+            parts.push(each("nodes", name, nodes.len(), *cost));
         }
         for &(r, cost) in &self.costs.roles {
             let role = &self.roles[r];
-            let n = role.kind.nodes().len();
-            parts.push((
-                format!(
-                    "role {} ({n} × {})",
-                    role.name,
-                    crate::units::trim_float(cost)
-                ),
-                cost * n as f64,
-            ));
+            parts.push(each("role", &role.name, role.kind.nodes().len(), cost));
         }
         parts.extend(self.costs.items.iter().cloned());
         // Summed exactly so the total does not depend on the order of the parts.

@@ -303,7 +303,13 @@ fn yearly_costs_add_up() {
         total,
         3.0 * 2500.0 + 4000.0 + 1000.5 + 3.0 * 100.0 + 12_000.0
     );
-    assert_eq!(parts.len(), 3 + 1 + 2 + 1);
+    assert_eq!(parts.len(), 5);
+    assert!(
+        parts
+            .iter()
+            .any(|(l, v)| l == "nodes web (3 × 2 500)" && *v == 7500.0)
+    );
+    assert!(parts.iter().any(|(l, v)| l == "role db" && *v == 1000.5));
     assert!(
         parts
             .iter()

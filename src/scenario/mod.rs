@@ -1034,9 +1034,11 @@ impl Compiler {
             };
             let first = self.nodes.len();
             if let Some(cost) = cost {
-                self.costs
-                    .nodes
-                    .extend((first..first + members.len()).map(|c| (c, cost)));
+                self.costs.nodes.push((
+                    key_name.to_string(),
+                    (first..first + members.len()).collect(),
+                    cost,
+                ));
             }
             for m in &members {
                 if self.node_names.contains_key(m) {
