@@ -9,6 +9,7 @@
 
 pub mod charts;
 pub mod clients;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod explain;
@@ -21,5 +22,6 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod trace;
 pub mod units;

@@ -468,23 +468,29 @@ const CONTRIBUTIONS_SHOWN: usize = 8;
 /// empty: they were not drawn) and how to read the figures.
 pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &Source) -> Page {
     let mission = format_duration(summary.mission_hours);
+    let mut assumptions = vec![
+        ("Scenario".into(), summary.scenario.clone()),
+        ("Scenario file".into(), source.file.to_string()),
+        (
+            "Mission".into(),
+            format!("{mission} per replication (simulated time of each independent history)"),
+        ),
+        ("Replications".into(), summary.replications.to_string()),
+        ("Seed".into(), summary.seed.to_string()),
+        ("Events simulated".into(), summary.events.to_string()),
+        ("nines version".into(), summary.nines_version.clone()),
+    ];
+    if let Some(cost) = crate::output::cost_line(model) {
+        let cost = cost
+            .strip_prefix("yearly cost ")
+            .unwrap_or(&cost)
+            .to_string();
+        assumptions.push(("Yearly cost".into(), cost));
+    }
     let mut sections = vec![Section::new(
         "Assumptions",
         vec![
-            Block::KeyValues(vec![
-                ("Scenario".into(), summary.scenario.clone()),
-                ("Scenario file".into(), source.file.to_string()),
-                (
-                    "Mission".into(),
-                    format!(
-                        "{mission} per replication (simulated time of each independent history)"
-                    ),
-                ),
-                ("Replications".into(), summary.replications.to_string()),
-                ("Seed".into(), summary.seed.to_string()),
-                ("Events simulated".into(), summary.events.to_string()),
-                ("nines version".into(), summary.nines_version.clone()),
-            ]),
+            Block::KeyValues(assumptions),
             Block::Paragraph(format!(
                 "The same scenario, seed, mission and replications give the same figures on any machine and with any number of threads. Percentiles of annual downtime are over {} mission-years.",
                 years_observed(summary)

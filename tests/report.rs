@@ -202,7 +202,12 @@ fn run_writes_a_self_contained_report_with_the_charts_tables_and_assumptions() {
     }
     // The scenario, explained and as written.
     assert!(html.contains("role frontend: pool, available while 2 of 3 instances are up"));
-    assert!(html.contains("<details>\n<summary>Scenario file scenarios/web-farm.toml (56 lines)"));
+    let lines = fs::read_to_string(EXAMPLE).unwrap().lines().count();
+    assert!(html.contains(&format!(
+        "<details>\n<summary>Scenario file scenarios/web-farm.toml ({lines} lines)"
+    )));
+    // The web farm gives costs: an input, among the assumptions.
+    assert!(html.contains("<dt>Yearly cost</dt><dd>22 000 EUR ("));
     assert!(html.contains("[roles.frontend_nodes_any]"));
 
     // The tables: services, bad years, contributions, roles; each figure with its interval.
