@@ -5,8 +5,11 @@
 //! E[downtime in a cycle] / E[cycle length] (regenerative ratio). Each cycle walks the embedded jump
 //! chain under a changed law: in a state with both failures and repairs possible, a failure is taken
 //! with probability `bias`, spread evenly over the possible failures (balanced), and a repair with
-//! probability 1 − `bias`, in proportion to the repair rates; with failures only, they are taken evenly.
-//! The path's likelihood ratio L (true over biased probabilities of the steps taken so far) weights
+//! probability 1 − `bias`, in proportion to the repair rates; where only failures can happen (all up)
+//! the true law is kept, so that long stays among all-up states (a cluster running on its second node
+//! is not the start state) do not pile up likelihood-ratio factors.
+//! In states where the first measured entity (the main service) is already down, the true law is
+//! used: biasing further failures there only lengthens cycles. The path's likelihood ratio L (true over biased probabilities of the steps taken so far) weights
 //! everything the cycle adds, so the estimates stay unbiased. Holding times are not sampled: each visit
 //! adds its expected stay 1/q(s) (a conditional expectation, which only lowers the variance). The
 //! interval is the delta method on the ratio of the two cycle sums, like [`crate::stats::RatioAcc`].
@@ -288,6 +291,8 @@ fn choose(node: &Node, bias: Option<f64>, rng: &mut Stream) -> (usize, f64) {
         }
         offset + moves.len() - 1
     };
+    // Once the target is down, the true law brings the cycle home fastest.
+    let bias = bias.filter(|_| !node.down.first().copied().unwrap_or(false));
     match bias {
         Some(b) if nf > 0 && node.repair_rate > 0.0 => {
             if u < b {
@@ -298,10 +303,6 @@ fn choose(node: &Node, bias: Option<f64>, rng: &mut Stream) -> (usize, f64) {
                 let k = pick_by_rate(&node.moves[nf..], nf, node.repair_rate, v);
                 (k, (1.0 - b) * node.moves[k].0 / node.repair_rate)
             }
-        }
-        Some(_) if nf > 0 => {
-            let i = ((u * nf as f64) as usize).min(nf - 1);
-            (i, 1.0 / nf as f64)
         }
         _ => {
             let k = pick_by_rate(&node.moves, 0, node.exit, u);
