@@ -437,6 +437,13 @@ impl<'m> Chain<'m> {
         vec![0u16; self.key_len()].into_boxed_slice()
     }
 
+    /// Whether every component is up and every role machine running in state `key`.
+    pub fn is_home(&self, key: &[u16]) -> bool {
+        let nc = self.comps.len();
+        key[..nc].iter().all(|&c| c == UP)
+            && (0..self.machines.len()).all(|m| Phase::from_code(key[nc + 3 * m]) == Phase::Running)
+    }
+
     /// Levels of every signal in state `key`.
     pub fn levels(&self, key: &[u16], out: &mut Vec<u8>) {
         let g = &self.model.graph;

@@ -6,10 +6,13 @@
 //! chain under a changed law: in a state with both failures and repairs possible, a failure is taken
 //! with probability `bias`, spread evenly over the possible failures (balanced), and a repair with
 //! probability 1 − `bias`, in proportion to the repair rates; where only failures can happen (all up)
-//! the true law is kept, so that long stays among all-up states (a cluster running on its second node
-//! is not the start state) do not pile up likelihood-ratio factors.
+//! they are taken evenly.
 //! In states where the first measured entity (the main service) is already down, the true law is
-//! used: biasing further failures there only lengthens cycles. The path's likelihood ratio L (true over biased probabilities of the steps taken so far) weights
+//! used: biasing further failures there only lengthens cycles. Only the first excursion of a cycle
+//! (until a state with every component up and every role running) is biased: a cycle can pass
+//! through several such states (a cluster now on its second node is not the start state), and
+//! biasing every excursion would multiply likelihood-ratio factors whose variance grows
+//! geometrically with the number of excursions; the later ones are sampled under the true law. The path's likelihood ratio L (true over biased probabilities of the steps taken so far) weights
 //! everything the cycle adds, so the estimates stay unbiased. Holding times are not sampled: each visit
 //! adds its expected stay 1/q(s) (a conditional expectation, which only lowers the variance). The
 //! interval is the delta method on the ratio of the two cycle sums, like [`crate::stats::RatioAcc`].
@@ -113,6 +116,8 @@ struct Node {
     repair_rate: f64,
     /// Per entity: down here.
     down: Vec<bool>,
+    /// Every component up and every role running: the end of an excursion.
+    home: bool,
 }
 
 /// The part of the chain a worker has explored.
@@ -151,6 +156,7 @@ impl<'c, 'm> Cache<'c, 'm> {
             failures: 0,
             repair_rate: 0.0,
             down: Vec::new(),
+            home: false,
         });
         i
     }
@@ -178,6 +184,7 @@ impl<'c, 'm> Cache<'c, 'm> {
         node.repair_rate = resolved.iter().filter(|m| !m.2).map(|m| m.0).sum();
         node.moves = resolved;
         node.down = down;
+        node.home = self.chain.is_home(&node.key);
         node.expanded = true;
         Ok(())
     }
@@ -228,6 +235,7 @@ fn batch(cache: &mut Cache<'_, '_>, b: u64, opts: &RareOptions) -> Result<Acc, M
         let mut weight = 1.0;
         let mut cur = 0u32;
         let mut steps = 0u64;
+        let mut biasing = opts.bias;
         loop {
             cache.expand(cur)?;
             let node = &cache.nodes[cur as usize];
@@ -245,7 +253,7 @@ fn batch(cache: &mut Cache<'_, '_>, b: u64, opts: &RareOptions) -> Result<Acc, M
                     down_time[e] += weight * stay;
                 }
             }
-            let (k, biased) = choose(node, opts.bias, &mut rng);
+            let (k, biased) = choose(node, biasing, &mut rng);
             let (rate, next, _) = node.moves[k];
             weight *= rate / node.exit / biased;
             steps += 1;
@@ -264,6 +272,12 @@ fn batch(cache: &mut Cache<'_, '_>, b: u64, opts: &RareOptions) -> Result<Acc, M
                 if !from.down[e] && to.down[e] {
                     outages[e] += weight;
                 }
+            }
+            // Only the first excursion from the all-up state is biased: a cycle can pass through
+            // other all-up states (a cluster on its second node), and biasing every excursion would
+            // multiply likelihood-ratio factors whose variance grows geometrically.
+            if to.home {
+                biasing = None;
             }
             cur = next;
         }
@@ -303,6 +317,12 @@ fn choose(node: &Node, bias: Option<f64>, rng: &mut Stream) -> (usize, f64) {
                 let k = pick_by_rate(&node.moves[nf..], nf, node.repair_rate, v);
                 (k, (1.0 - b) * node.moves[k].0 / node.repair_rate)
             }
+        }
+        // Balanced: failures evenly where nothing else can happen (all up), so that a rare cause
+        // (a power feed among servers) starts its share of excursions.
+        Some(_) if nf > 0 => {
+            let i = ((u * nf as f64) as usize).min(nf - 1);
+            (i, 1.0 / nf as f64)
         }
         _ => {
             let k = pick_by_rate(&node.moves, 0, node.exit, u);
