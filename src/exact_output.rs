@@ -12,7 +12,7 @@ use crate::units::{HOURS_PER_YEAR, format_duration};
 
 /// Availability as a percentage with enough digits to show its first non-nine digit.
 pub fn percent(unavailability: f64) -> String {
-    if !(unavailability > 0.0) {
+    if unavailability.is_nan() || unavailability <= 0.0 {
         return "100%".into();
     }
     let digits = ((nines_of(unavailability) - 2.0).ceil() as usize + 2).clamp(2, 15);
@@ -42,7 +42,7 @@ fn ci(e: &Estimate) -> String {
 /// many standard errors.
 fn versus(e: &Estimate, exact: f64) -> String {
     let se = (e.ci95_high - e.value) / 1.96;
-    if !(se > 0.0) {
+    if se.is_nan() || se <= 0.0 {
         return String::new();
     }
     let z = (e.value - exact) / se;

@@ -515,9 +515,8 @@ impl<'m> Chain<'m> {
                 Ok(())
             }
         };
-        for c in 0..nc {
-            let spec = &self.comps[c];
-            match key[c] {
+        for (c, (spec, &status)) in self.comps.iter().zip(key).enumerate() {
+            match status {
                 UP => push(Event::Fail(c), spec.fail, true, out)?,
                 REPAIR => push(Event::Repaired(c), spec.repair, false, out)?,
                 DISPATCH => {
@@ -1432,12 +1431,12 @@ fn interval_unavailability(s: &Space, u: &[f64], t: Hours) -> Result<Vec<f64>, S
         for i in 0..s.n {
             next[i] = p[i] * (1.0 - s.exit[i] / lambda);
         }
-        for i in 0..s.n {
-            if p[i] == 0.0 {
+        for (i, &pi) in p.iter().enumerate() {
+            if pi == 0.0 {
                 continue;
             }
             for (j, r) in s.out(i) {
-                next[j] += p[i] * r / lambda;
+                next[j] += pi * r / lambda;
             }
         }
         std::mem::swap(&mut p, &mut next);

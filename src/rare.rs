@@ -268,9 +268,9 @@ fn batch(cache: &mut Cache<'_, '_>, b: u64, opts: &RareOptions) -> Result<Acc, M
             }
             cache.expand(next)?;
             let (from, to) = (&cache.nodes[cur as usize], &cache.nodes[next as usize]);
-            for e in 0..ne {
-                if !from.down[e] && to.down[e] {
-                    outages[e] += weight;
+            for ((o, &a), &b) in outages.iter_mut().zip(&from.down).zip(&to.down) {
+                if !a && b {
+                    *o += weight;
                 }
             }
             // Only the first excursion from the all-up state is biased: a cycle can pass through
