@@ -4,7 +4,9 @@
 //! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
 //! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON),
 //! [`charts`] into SVG and PNG charts and [`report`] into a self-contained HTML report; [`trace`]
-//! records one replication's history for the timeline.
+//! records one replication's history for the timeline. [`markov`] solves scenarios whose durations are
+//! all exponential exactly, and [`rare`] estimates very small unavailabilities by importance sampling
+//! on the same chain.
 #![warn(missing_docs)]
 
 pub mod charts;
@@ -12,10 +14,13 @@ pub mod clients;
 pub mod compare;
 pub mod dist;
 pub mod engine;
+pub mod exact_output;
 pub mod explain;
+pub mod markov;
 pub mod model;
 pub mod output;
 pub mod partial;
+pub mod rare;
 pub mod report;
 pub mod rng;
 pub mod runner;

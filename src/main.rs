@@ -49,6 +49,9 @@ enum Command {
     /// Vary one or two scenario fields over a list of values and run each point (e.g. how many
     /// front ends meet the target).
     Sweep(SweepArgs),
+    /// Solve a scenario whose durations are all exponential as a Markov chain (exact steady state),
+    /// optionally with a rare-event estimate and a plain simulation side by side.
+    Exact(ExactArgs),
 }
 
 /// Run settings shared by `compare` and `sweep`: they apply to every layout.
@@ -101,6 +104,39 @@ struct SweepArgs {
     service: Option<String>,
     #[command(flatten)]
     sim: SimArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct ExactArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// Replace every non-exponential duration by an exponential with the same mean.
+    #[arg(long)]
+    approximate: bool,
+    /// Give up on the exact solution beyond this many states.
+    #[arg(long, default_value_t = nines::markov::DEFAULT_MAX_STATES)]
+    max_states: usize,
+    /// Also estimate by rare-event simulation (importance sampling), with at most this many cycles.
+    #[arg(long, value_name = "CYCLES")]
+    rare: Option<u64>,
+    /// With --rare: stop once the first entity's 95% interval is within this relative half-width.
+    #[arg(long, value_name = "FRACTION")]
+    precision: Option<f64>,
+    /// With --rare: probability of taking a failure where a repair is possible too (0 < b < 1).
+    #[arg(long, default_value_t = 0.5)]
+    bias: f64,
+    /// Also run a plain simulation with this many replications and compare.
+    #[arg(long, value_name = "REPLICATIONS")]
+    simulate: Option<u64>,
+    /// Override the seed (rare-event and plain simulation).
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 #[derive(clap::Args, Debug)]
@@ -181,6 +217,7 @@ fn main() -> ExitCode {
         Command::Merge(args) => merge(args),
         Command::Compare(args) => compare(args),
         Command::Sweep(args) => sweep(args),
+        Command::Exact(args) => exact(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -423,6 +460,88 @@ fn finish(
             println!("wrote {}", out_dir.display());
         }
         Format::Json => println!("{}", output::json(summary)),
+    }
+    Ok(())
+}
+
+/// `nines exact`: the Markov solution, and the rare-event and plain estimates asked for.
+fn exact(args: ExactArgs) -> Result<()> {
+    use nines::markov::{self, MarkovError};
+    let mut model = load(&args.scenario)?;
+    if let Some(s) = args.seed {
+        model.simulation.seed = s;
+    }
+    let threads = match args.threads {
+        Some(0) => bail!("--threads 0: expected at least 1"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    if let Some(p) = args.precision
+        && !(p > 0.0 && p < 1.0)
+    {
+        bail!("--precision {p}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%");
+    }
+    let opts = markov::Options {
+        approximate: args.approximate,
+        max_states: args.max_states,
+        ..markov::Options::default()
+    };
+    let (solved, note) = match markov::solve(&model, &opts) {
+        Ok(x) => (Some(x), None),
+        // Too large to solve: the rare-event estimate still works on the same chain.
+        Err(e @ MarkovError::TooManyStates { .. }) if args.rare.is_some() => {
+            (None, Some(e.to_string()))
+        }
+        Err(e) => return Err(anyhow!("{}: {e}", args.scenario.display())),
+    };
+    let rare = match args.rare {
+        Some(cycles) => Some(nines::rare::estimate(
+            &model,
+            &nines::rare::RareOptions {
+                cycles,
+                target: args.precision,
+                seed: model.simulation.seed,
+                threads,
+                bias: Some(args.bias),
+                approximate: args.approximate,
+            },
+        )?),
+        None => None,
+    };
+    let sim = match args.simulate {
+        Some(n) => {
+            if n == 0 || n > scenario::MAX_REPLICATIONS {
+                bail!(
+                    "--simulate {n}: expected 1 to {}",
+                    scenario::MAX_REPLICATIONS
+                );
+            }
+            model.simulation.replications = n;
+            let opts = RunOptions {
+                threads,
+                rows: None,
+                progress: None,
+                range: None,
+            };
+            Some(runner::run(&model, opts)?.summary)
+        }
+        None => None,
+    };
+    match args.format {
+        Format::Table => print!(
+            "{}",
+            nines::exact_output::table(
+                &model,
+                solved.as_ref(),
+                note.as_deref(),
+                rare.as_ref().map(|r| (r, threads)),
+                sim.as_ref()
+            )
+        ),
+        Format::Json => println!(
+            "{}",
+            serde_json::json!({ "exact": solved, "note": note, "rare": rare, "simulation": sim })
+        ),
     }
     Ok(())
 }

@@ -496,6 +496,13 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
             if e.total_outages == 1 { "" } else { "s" },
             summary.replications
         );
+        // Beyond what more replications can afford, the Markov chain is the way to a tight answer.
+        if e.total_outages < 3 {
+            let _ = writeln!(
+                out,
+                "  note: for many nines, `nines exact SCENARIO --rare 1000000 --precision 0.1` solves the scenario exactly and estimates rare outages by importance sampling (exponential durations; --approximate otherwise)"
+            );
+        }
     }
 }
 
