@@ -11,6 +11,7 @@ pub mod clients;
 pub mod dist;
 pub mod engine;
 pub mod explain;
+pub mod longrun;
 pub mod model;
 pub mod output;
 pub mod partial;
