@@ -313,6 +313,7 @@ fn run(args: RunArgs) -> Result<()> {
             write_error = Some(e);
         }
     };
+    let resume_done = resume.as_ref().map(|c| c.acc.replications);
     let controlled = runner::run_controlled(
         &model,
         RunOptions {
@@ -341,6 +342,13 @@ fn run(args: RunArgs) -> Result<()> {
     }
     if shard.is_some() && controlled.stop != runner::Stop::Exhausted {
         eprintln!("interrupted: the shard's part was not written; run the shard again");
+        return Err(EarlyStop(longrun::EXIT_INTERRUPTED).into());
+    }
+    if controlled.stop == runner::Stop::Interrupted
+        && (result.acc.replications == 0 || resume_done == Some(result.acc.replications))
+    {
+        // Nothing new to write: the outputs (and any checkpoint) stay as they were.
+        eprintln!("interrupted before a batch finished; nothing written");
         return Err(EarlyStop(longrun::EXIT_INTERRUPTED).into());
     }
     let status = longrun::Status {

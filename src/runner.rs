@@ -169,9 +169,11 @@ pub fn run_controlled(
     // Enough batches in flight to keep every thread busy, few enough to bound memory.
     let per_round = (threads as u64 * 4).max(1);
     let want_rows = opts.rows.is_some();
-    let halted = || {
+    // The first batch always runs on a deadline, so that a run stopped on time has a result.
+    let first = range.start / BATCH;
+    let halted = |batch: u64| {
         control.stop.is_some_and(|s| s.load(Ordering::Relaxed))
-            || control.deadline.is_some_and(|d| Instant::now() >= d)
+            || (batch > first && control.deadline.is_some_and(|d| Instant::now() >= d))
     };
     let met = |acc: &RunAcc| {
         control
@@ -183,7 +185,7 @@ pub fn run_controlled(
     } else {
         Stop::Exhausted
     };
-    let mut b = range.start / BATCH;
+    let mut b = first;
     while b < batches && stop == Stop::Exhausted {
         let end = (b + per_round).min(batches);
         // A batch that finds the run halted is not simulated; the run keeps the batches before the
@@ -194,7 +196,7 @@ pub fn run_controlled(
                 .map_init(
                     || Engine::new(model),
                     |engine, batch| {
-                        if halted() {
+                        if halted(batch) {
                             return None;
                         }
                         let lo = batch * BATCH;
