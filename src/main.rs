@@ -404,6 +404,9 @@ fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
+    // The charts (the timeline's sample replication) see the replications done, as a plain run of as
+    // many would.
+    model.simulation.replications = status.done;
     let charts = (!args.no_charts && status.stop != runner::Stop::Interrupted).then_some(threads);
     finish_with(
         &model,

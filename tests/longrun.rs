@@ -176,6 +176,54 @@ fn the_stopping_point_is_the_first_batch_that_meets_the_target() {
     assert!(!p.met && p.half_width > 0.03, "{p:?}");
 }
 
+/// A precision run writes what a plain run of as many replications writes, charts included (the
+/// timeline's sample is searched among the replications done).
+#[test]
+fn a_precision_run_writes_what_a_plain_run_of_as_many_writes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let p = tmp.path().join("precision");
+    nines()
+        .args([
+            "run",
+            EXAMPLE,
+            "--precision",
+            "10%",
+            "-q",
+            "--seed",
+            "2",
+            "--out",
+        ])
+        .arg(&p)
+        .assert()
+        .success();
+    let summary = text(&p.join("summary.csv"));
+    let n = run_rows(&summary)[0].1.clone();
+    assert!(n.parse::<u64>().unwrap() < 1000, "{n}");
+    let plain = tmp.path().join("plain");
+    nines()
+        .args(["run", EXAMPLE, "-n", &n, "-q", "--seed", "2", "--out"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let without_run_rows: String = summary
+        .lines()
+        .filter(|l| !l.starts_with("run,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(without_run_rows, text(&plain.join("summary.csv")));
+    assert_eq!(
+        read(&p.join("replications.csv")),
+        read(&plain.join("replications.csv"))
+    );
+    for chart in ["timeline.svg", "downtime-per-year.svg", "availability.svg"] {
+        assert_eq!(
+            read(&p.join("charts").join(chart)),
+            read(&plain.join("charts").join(chart)),
+            "{chart}"
+        );
+    }
+}
+
 #[test]
 fn absolute_targets_and_targets_not_met() {
     let tmp = tempfile::tempdir().unwrap();
@@ -337,6 +385,56 @@ fn max_time_stops_on_time_and_resume_completes_the_same_run() {
         text(&dir.join("summary.csv")),
         text(&whole.join("summary.csv"))
     );
+    assert_eq!(
+        read(&dir.join("replications.csv")),
+        read(&whole.join("replications.csv"))
+    );
+}
+
+#[test]
+fn a_precision_run_stopped_on_time_resumes_to_the_same_stop() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("timed");
+    let args = [
+        "run",
+        EXAMPLE,
+        "--precision",
+        "1.5%",
+        "-q",
+        "--no-charts",
+        "--seed",
+        "9",
+    ];
+    let out = nines()
+        .args(args)
+        .args(["--max-time", "1ms", "--out"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(3), "{out:?}");
+    let rows = run_rows(&text(&dir.join("summary.csv")));
+    assert_eq!(rows[0].0, "status:stopped_on_time");
+    assert_eq!(
+        rows.len(),
+        3,
+        "the target and the half-width so far: {rows:?}"
+    );
+    nines()
+        .args(args)
+        .args(["--resume", "--out"])
+        .arg(&dir)
+        .assert()
+        .success();
+    let whole = tmp.path().join("whole");
+    nines()
+        .args(args)
+        .arg("--out")
+        .arg(&whole)
+        .assert()
+        .success();
+    let resumed = text(&dir.join("summary.csv"));
+    assert_eq!(run_rows(&resumed)[0].0, "status:target_met");
+    assert_eq!(resumed, text(&whole.join("summary.csv")));
     assert_eq!(
         read(&dir.join("replications.csv")),
         read(&whole.join("replications.csv"))
