@@ -536,6 +536,20 @@ pub fn describe(model: &Model) -> String {
             let _ = writeln!(out, "  request {}: {}", q.name, request_text(model, q));
         }
     }
+    if let Some(cost) = crate::output::cost_line(model) {
+        let _ = writeln!(out, "{cost}");
+    }
+    if !model.sweep.is_empty() {
+        let params: Vec<String> = model
+            .sweep
+            .iter()
+            .map(|p| {
+                let v: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
+                format!("{} over {}", p.path, v.join(", "))
+            })
+            .collect();
+        let _ = writeln!(out, "sweep (nines sweep): {}", params.join("; "));
+    }
     for w in warnings(model) {
         let _ = writeln!(out, "warning: {w}");
     }

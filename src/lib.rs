@@ -8,6 +8,7 @@
 
 pub mod charts;
 pub mod clients;
+pub mod compare;
 pub mod dist;
 pub mod engine;
 pub mod explain;
@@ -20,5 +21,6 @@ pub mod runner;
 pub mod scenario;
 pub mod stats;
 pub mod summary;
+pub mod sweep;
 pub mod trace;
 pub mod units;

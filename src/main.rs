@@ -12,6 +12,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use nines::charts;
 use nines::longrun;
+
+mod cli_layouts;
+use cli_layouts::{compare, sweep};
 use nines::model::Model;
 use nines::output;
 use nines::partial;
@@ -42,6 +45,64 @@ enum Command {
     },
     /// Merge the parts of a sharded run (`run --shard I/N`) into the outputs of a single run.
     Merge(MergeArgs),
+    /// Compare layouts side by side under common random numbers, with the difference to the first and
+    /// whether it is significant.
+    Compare(CompareArgs),
+    /// Vary one or two scenario fields over a list of values and run each point (e.g. how many
+    /// front ends meet the target).
+    Sweep(SweepArgs),
+}
+
+/// Run settings shared by `compare` and `sweep`: they apply to every layout.
+#[derive(clap::Args, Debug)]
+struct SimArgs {
+    /// Override the number of replications (of every layout).
+    #[arg(short = 'n', long)]
+    replications: Option<u64>,
+    /// Override the seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override the mission length, e.g. "10y".
+    #[arg(long)]
+    mission: Option<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// Output directory.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// No progress bar.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Do not draw the charts.
+    #[arg(long)]
+    no_charts: bool,
+}
+
+#[derive(clap::Args, Debug)]
+struct CompareArgs {
+    /// Scenario files of the layouts (TOML); differences are to the first. Its [simulation] settings
+    /// (mission, replications, seed) apply to all.
+    #[arg(required = true, num_args = 2..)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+#[derive(clap::Args, Debug)]
+struct SweepArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// A field and its values, e.g. nodes.web.count=2..6 or nodes.sql.repair.mean=4h,8h,16h; twice for
+    /// a grid. Default: the scenario's [sweep] section.
+    #[arg(long = "set", value_name = "PATH=VALUES")]
+    set: Vec<String>,
+    /// The service whose target decides which points meet it (default: the first with a target, else
+    /// the first service).
+    #[arg(long)]
+    service: Option<String>,
+    #[command(flatten)]
+    sim: SimArgs,
 }
 
 #[derive(clap::Args, Debug)]
@@ -134,6 +195,8 @@ fn main() -> ExitCode {
         Command::Run(args) => run(args),
         Command::Validate { scenarios } => validate(&scenarios),
         Command::Merge(args) => merge(args),
+        Command::Compare(args) => compare(args),
+        Command::Sweep(args) => sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -600,11 +663,22 @@ fn write_charts(
     dir: &Path,
     threads: usize,
 ) -> Result<()> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create chart directory {}", dir.display()))?;
     let sample = nines::trace::sample(model, SAMPLE_SEARCH);
     let trace = nines::trace::trace(model, sample.replication);
     let charts = charts::render(summary, Some(&trace))?;
+    write_chart_files(dir, &charts, threads, &charts::NAMES)
+}
+
+/// Writes charts as SVG and PNG into `dir` (rasterising on up to `threads` threads), and removes the
+/// files of charts named in `known` that are not among them (left by an earlier run).
+fn write_chart_files(
+    dir: &Path,
+    charts: &[charts::Chart],
+    threads: usize,
+    known: &[&str],
+) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create chart directory {}", dir.display()))?;
     // Rasterising dominates: workers take the next chart until none is left.
     let next = AtomicUsize::new(0);
     let mut pngs: Vec<(usize, Result<Vec<u8>, charts::ChartError>)> = std::thread::scope(|scope| {
@@ -635,8 +709,8 @@ fn write_charts(
         )?;
         write_atomic(&dir.join(format!("{}.png", chart.name)), &png?)?;
     }
-    for name in charts::NAMES {
-        if !charts.iter().any(|c| c.name == name) {
+    for name in known {
+        if !charts.iter().any(|c| c.name == *name) {
             for ext in ["svg", "png"] {
                 let stale = dir.join(format!("{name}.{ext}"));
                 if stale.exists() {

@@ -71,6 +71,21 @@ fn ci(e: &Estimate, f: impl Fn(f64) -> String) -> String {
     }
 }
 
+/// `yearly cost 22 000 EUR: ...` with the parts, when the scenario gives costs.
+pub fn cost_line(model: &Model) -> Option<String> {
+    let (total, parts) = model.yearly_cost()?;
+    let cur = model.costs.currency.as_deref();
+    let parts: Vec<String> = parts
+        .iter()
+        .map(|(label, v)| format!("{label} {}", crate::compare::money(*v, None)))
+        .collect();
+    Some(format!(
+        "yearly cost {} ({})",
+        crate::compare::money(total, cur),
+        parts.join(" · ")
+    ))
+}
+
 /// The human-readable report printed by `nines run`.
 pub fn table(summary: &Summary, model: &Model) -> String {
     let mut out = String::new();
@@ -135,6 +150,9 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         }
     }
     mechanisms(&mut out, summary);
+    if let Some(cost) = cost_line(model) {
+        let _ = writeln!(out, "\n{cost}");
+    }
     let _ = writeln!(
         out,
         "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",

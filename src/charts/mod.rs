@@ -20,6 +20,7 @@
 //! ```
 
 mod availability;
+pub mod compare;
 mod contributions;
 mod downtime;
 pub mod draw;

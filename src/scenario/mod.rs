@@ -11,10 +11,11 @@ use toml::de::{DeTable, DeValue};
 
 use crate::dist::Dist;
 use crate::model::{
-    self, Commit, Component, ComponentKind, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES, Machine,
-    Maintenance, Model, Population, Reconnect, Recovery, Replica, RequestKind, Role, RoleKind,
-    Selection, Service, Simulation, Site, Software, WhenAllFail, stream_key,
+    self, Commit, Component, ComponentKind, Costs, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES,
+    Machine, Maintenance, Model, Population, Reconnect, Recovery, Replica, RequestKind, Role,
+    RoleKind, Selection, Service, Simulation, Site, Software, WhenAllFail, stream_key,
 };
+use crate::sweep::{SweepParameter, SweepValue};
 use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
 use reader::{
     Errors, Name, Tbl, Val, boolean, duration, integer, join, name, names, number, rate, string,
@@ -238,6 +239,8 @@ struct RawRole {
     from: Option<(usize, Range<usize>)>,
     site: Option<usize>,
     capacity: Option<f64>,
+    /// `yearly_cost` per instance.
+    yearly_cost: Option<f64>,
 }
 
 struct RawService {
@@ -275,6 +278,9 @@ struct Compiler {
     maintenance: Vec<Maintenance>,
     populations: Vec<Population>,
     requests: Vec<RequestKind>,
+    costs: Costs,
+    /// The `[sweep]` section, when present.
+    sweep: Vec<SweepParameter>,
 }
 
 const ROLE_KINDS: &str = "\"standalone\" (one instance on one node), \"pool\" (k-of-n instances), \"cluster\" (active/passive failover cluster), \"availability_group\" (SQL Server AlwaysOn) or \"mirroring\" (SQL Server database mirroring)";
@@ -446,6 +452,8 @@ impl Compiler {
             maintenance: Vec::new(),
             populations: Vec::new(),
             requests: Vec::new(),
+            costs: Costs::default(),
+            sweep: Vec::new(),
         }
     }
 
@@ -510,6 +518,12 @@ impl Compiler {
         }
         if let Some(v) = root.get("clients") {
             self.clients_section(v, errs);
+        }
+        if let Some(v) = root.get("costs") {
+            self.costs_section(v, errs);
+        }
+        if let Some(v) = root.get("sweep") {
+            self.sweep = sweep_section(v, errs);
         }
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);
@@ -1012,6 +1026,9 @@ impl Compiler {
                     "the node is never repaired (repair = \"none\"), so no crew works on it; remove `crew`, or give a repair distribution",
                 );
             }
+            let cost = t
+                .get("yearly_cost")
+                .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
             t.finish(errs);
             let comp = RawComp {
                 description,
@@ -1026,6 +1043,13 @@ impl Compiler {
                 (1..=count).map(|i| format!("{key_name}-{i}")).collect()
             };
             let first = self.nodes.len();
+            if let Some(cost) = cost {
+                self.costs.nodes.push((
+                    key_name.to_string(),
+                    (first..first + members.len()).collect(),
+                    cost,
+                ));
+            }
             for m in &members {
                 if self.node_names.contains_key(m) {
                     errs.push(
@@ -1208,10 +1232,14 @@ impl Compiler {
             from: None,
             site: None,
             capacity: None,
+            yearly_cost: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;
         };
+        role.yearly_cost = t
+            .get("yearly_cost")
+            .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
         role.description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -2894,7 +2922,11 @@ impl Compiler {
             }
         }
         let mut roles = Vec::with_capacity(self.roles.len());
-        for r in self.roles {
+        let mut costs = self.costs;
+        for (i, r) in self.roles.into_iter().enumerate() {
+            if let Some(c) = r.yearly_cost {
+                costs.roles.push((i, c));
+            }
             roles.push(Role {
                 name: r.name.text,
                 description: r.description,
@@ -2932,10 +2964,175 @@ impl Compiler {
             populations: self.populations,
             requests: self.requests,
             graph: Graph::default(),
+            costs,
+            sweep: self.sweep,
         };
         model::lower(&mut model);
         Some(model)
     }
+}
+
+/// Largest accepted yearly cost (of one item).
+pub const MAX_COST: f64 = 1e12;
+
+/// Reads a yearly cost: a number from 0 to [`MAX_COST`], in the scenario's currency.
+fn yearly_cost(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
+    let x = number(v, path, errs)?;
+    if (0.0..=MAX_COST).contains(&x) {
+        Some(x)
+    } else {
+        errs.push(
+            v.span(),
+            path,
+            format!(
+                "{} is not a yearly cost: expected an amount per year from 0 to 1e12, e.g. 4000",
+                crate::units::trim_float(x)
+            ),
+        );
+        None
+    }
+}
+
+impl Compiler {
+    /// Reads `[costs]`: `currency` and flat yearly items such as `support = 12000`.
+    fn costs_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
+        let Some(t) = Tbl::new(
+            v,
+            "costs",
+            "the [costs] section: yearly amounts such as `support_contract = 12000`, and optionally `currency = \"EUR\"`",
+            errs,
+        ) else {
+            return;
+        };
+        for (key, val) in t.entries() {
+            let k: &str = key.get_ref();
+            let path = t.path_of(k);
+            if k == "currency" {
+                if let Some(c) = string(val, &path, errs) {
+                    if c.trim().is_empty() || c.chars().count() > 8 {
+                        errs.push(
+                            val.span(),
+                            path,
+                            "expected a short currency label such as \"EUR\", \"USD\" or \"£\"",
+                        );
+                    } else {
+                        self.costs.currency = Some(c);
+                    }
+                }
+            } else if let Some(x) = yearly_cost(val, &path, errs) {
+                self.costs.items.push((k.to_string(), x));
+            }
+        }
+    }
+}
+
+/// Most parameters a sweep varies together (a grid over them).
+pub const MAX_SWEEP_PARAMETERS: usize = 2;
+/// Most values of one swept parameter.
+pub const MAX_SWEEP_VALUES: usize = 64;
+
+/// Reads `[sweep]`: `"dotted.path" = [values]` or `"dotted.path" = "lo..hi"`, at most two parameters.
+fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParameter> {
+    let Some(t) = Tbl::new(
+        v,
+        "sweep",
+        "the [sweep] section, e.g. `\"nodes.web.count\" = \"2..6\"` or `\"nodes.sql.repair.mean\" = [\"4h\", \"8h\"]`",
+        errs,
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, val) in t.entries() {
+        let k: &str = key.get_ref();
+        let path = t.path_of(k);
+        if out.len() == MAX_SWEEP_PARAMETERS {
+            errs.push(
+                key.span(),
+                path,
+                format!("a sweep varies at most {MAX_SWEEP_PARAMETERS} parameters"),
+            );
+            continue;
+        }
+        if k.starts_with("sweep") || k.starts_with("simulation") || k.split('.').any(str::is_empty)
+        {
+            errs.push(
+                key.span(),
+                path,
+                "expected the dotted path of a scenario field, e.g. \"nodes.web.count\"",
+            );
+            continue;
+        }
+        let values = match val.get_ref() {
+            DeValue::String(s) => match crate::sweep::parse_values(s) {
+                Ok(v) => v,
+                Err(e) => {
+                    errs.push(val.span(), path, e);
+                    continue;
+                }
+            },
+            DeValue::Array(items) => {
+                let mut vals = Vec::new();
+                for item in items.iter() {
+                    let value = match item.get_ref() {
+                        DeValue::String(s) => SweepValue::Text(s.to_string()),
+                        DeValue::Integer(i) => {
+                            match reader::integer_value(i.as_str(), i.radix())
+                                .and_then(|x| i64::try_from(x).ok())
+                            {
+                                Some(x) => SweepValue::Integer(x),
+                                None => {
+                                    errs.push(item.span(), &path, "integer out of range");
+                                    continue;
+                                }
+                            }
+                        }
+                        DeValue::Float(_) => match number(item, &path, errs) {
+                            Some(x) => SweepValue::Float(x),
+                            None => continue,
+                        },
+                        DeValue::Boolean(b) => SweepValue::Bool(*b),
+                        other => {
+                            errs.push(
+                                item.span(),
+                                &path,
+                                format!(
+                                    "expected numbers, strings or booleans, found {}",
+                                    type_name(other)
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    vals.push(value);
+                }
+                vals
+            }
+            other => {
+                errs.push(
+                    val.span(),
+                    path,
+                    format!(
+                        "expected a list of values, e.g. [2, 3, 4], or a range \"2..6\", found {}",
+                        type_name(other)
+                    ),
+                );
+                continue;
+            }
+        };
+        if values.is_empty() || values.len() > MAX_SWEEP_VALUES {
+            errs.push(
+                val.span(),
+                path,
+                format!("expected 1 to {MAX_SWEEP_VALUES} values"),
+            );
+            continue;
+        }
+        out.push(SweepParameter {
+            path: k.to_string(),
+            values,
+        });
+    }
+    out
 }
 
 /// Reports every cycle of a graph (one error per back edge, at the edge that closes it).

@@ -287,7 +287,7 @@ pub fn names(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Vec<Name>> {
     }
 }
 
-fn integer_value(text: &str, radix: u32) -> Option<i128> {
+pub fn integer_value(text: &str, radix: u32) -> Option<i128> {
     let cleaned: String = text.chars().filter(|c| *c != '_').collect();
     let (neg, digits) = match cleaned.strip_prefix('-') {
         Some(d) => (true, d),

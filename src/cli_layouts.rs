@@ -1,0 +1,225 @@
+//! `nines compare` and `nines sweep`: run several layouts under common random numbers and write the
+//! comparison (table, CSV, charts) atomically.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use nines::compare::{self, CompareOptions, Comparison};
+use nines::model::Model;
+use nines::output;
+use nines::scenario;
+use nines::sweep;
+use nines::units::parse_duration;
+
+use super::{CompareArgs, SimArgs, SweepArgs, write_atomic};
+
+/// Applies the command-line run settings to the first layout and its [simulation] to every other one;
+/// returns the threads to use and notes about settings that were replaced.
+fn settle(models: &mut [Model], names: &[String], sim: &SimArgs) -> Result<(usize, Vec<String>)> {
+    let given = models[0].simulation.clone();
+    let differs: Vec<bool> = models
+        .iter()
+        .map(|m| {
+            let s = &m.simulation;
+            s.mission != given.mission
+                || s.seed != given.seed
+                || s.replications != given.replications
+        })
+        .collect();
+    let first = &mut models[0].simulation;
+    if let Some(n) = sim.replications {
+        if n == 0 || n > scenario::MAX_REPLICATIONS {
+            bail!(
+                "--replications {n}: expected 1 to {}",
+                scenario::MAX_REPLICATIONS
+            );
+        }
+        first.replications = n;
+    }
+    if let Some(s) = sim.seed {
+        first.seed = s;
+    }
+    if let Some(m) = &sim.mission {
+        let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
+        if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
+            bail!(
+                "--mission {m}: expected more than zero and at most {}y",
+                scenario::MAX_MISSION_YEARS
+            );
+        }
+        first.mission = h;
+    }
+    let threads = match sim.threads.or(first.threads) {
+        Some(0) => bail!("--threads 0: expected at least 1"),
+        Some(t) => t,
+        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
+    };
+    let base = models[0].simulation.clone();
+    let mut notes = Vec::new();
+    for ((m, name), differs) in models.iter_mut().zip(names).zip(differs).skip(1) {
+        if differs {
+            notes.push(format!(
+                "{name}: its [simulation] settings are replaced by the first layout's (mission {}, {} replications, seed {}) so that replications pair up",
+                nines::units::format_duration(base.mission),
+                base.replications,
+                base.seed
+            ));
+        }
+        m.simulation = base.clone();
+    }
+    Ok((threads, notes))
+}
+
+/// Runs the layouts with a progress bar unless quiet.
+fn run_layouts(
+    models: &[Model],
+    names: &[String],
+    threads: usize,
+    quiet: bool,
+) -> Result<Comparison> {
+    let reps = models[0].simulation.replications;
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(reps);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {{bar:40}} {{pos}}/{{len}} replications of {} layouts {{elapsed}} (eta {{eta}})",
+                models.len()
+            ))
+            .expect("valid template"),
+        );
+        bar
+    });
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let refs: Vec<&Model> = models.iter().collect();
+    let c = compare::run(
+        &refs,
+        names,
+        CompareOptions {
+            threads,
+            progress: Some(&progress),
+        },
+    )?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    Ok(c)
+}
+
+/// A file-name-safe form of a layout name.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes each layout's summary.csv under `dir/layouts/<name>/`.
+fn write_layouts(dir: &Path, c: &Comparison) -> Result<()> {
+    for l in &c.layouts {
+        let d = dir.join("layouts").join(file_safe(&l.name));
+        fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        write_atomic(&d.join("summary.csv"), &output::summary_csv(&l.summary)?)?;
+    }
+    Ok(())
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))
+}
+
+pub(crate) fn compare(args: CompareArgs) -> Result<()> {
+    let mut models = Vec::with_capacity(args.scenarios.len());
+    for p in &args.scenarios {
+        models.push(super::load(p)?);
+    }
+    let names = compare::unique_names(&models.iter().map(|m| m.name.clone()).collect::<Vec<_>>());
+    let (threads, notes) = settle(&mut models, &names, &args.sim)?;
+    let out_dir = args.sim.out.clone().unwrap_or_else(|| {
+        let mut joined = names.join("-vs-");
+        if joined.chars().count() > 80 {
+            joined = format!("{}-and-{}-more", names[0], names.len() - 1);
+        }
+        Path::new("output").join(file_safe(&format!("compare-{joined}")))
+    });
+    create_dir(&out_dir)?;
+    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
+    write_layouts(&out_dir, &c)?;
+    if !args.sim.no_charts {
+        let charts = nines::charts::compare::render(&c, None)?;
+        super::write_chart_files(&out_dir.join("charts"), &charts, threads, &[])?;
+    }
+    print!("{}", compare::table(&c));
+    for n in &notes {
+        println!("note: {n}");
+    }
+    println!("wrote {}", out_dir.display());
+    Ok(())
+}
+
+pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
+    let (text, shown) = super::read_scenario(&args.scenario)?;
+    let base = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
+    let params: Vec<sweep::SweepParameter> = if args.set.is_empty() {
+        base.sweep.clone()
+    } else {
+        args.set
+            .iter()
+            .map(|s| sweep::parse_set(s))
+            .collect::<Result<_, _>>()?
+    };
+    let points = sweep::points(&text, &shown, &params)?;
+    let mut models: Vec<Model> = points.iter().map(|p| p.model.clone()).collect();
+    let names: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+    let (threads, _) = settle(&mut models, &names, &args.sim)?;
+    let service = match &args.service {
+        Some(s) => {
+            if !base.services.iter().any(|x| &x.name == s) {
+                let known: Vec<&str> = base.services.iter().map(|x| x.name.as_str()).collect();
+                bail!(
+                    "--service {s}: {shown} has no such service; its services: {}",
+                    known.join(", ")
+                );
+            }
+            s.clone()
+        }
+        None => base
+            .services
+            .iter()
+            .find(|s| s.target.is_some())
+            .or(base.services.first())
+            .map(|s| s.name.clone())
+            .ok_or_else(|| anyhow!("{shown} has no service to sweep"))?,
+    };
+    let out_dir: PathBuf = args
+        .sim
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    create_dir(&out_dir)?;
+    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    let s = nines::sweep::Sweep::new(&c, &points, &params, &service);
+    write_atomic(&out_dir.join("sweep.csv"), &s.csv()?)?;
+    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
+    write_layouts(&out_dir, &c)?;
+    if !args.sim.no_charts {
+        let charts = nines::charts::compare::render(&c, Some(&s))?;
+        super::write_chart_files(&out_dir.join("charts"), &charts, threads, &[])?;
+    }
+    print!("{}", s.table());
+    println!("wrote {}", out_dir.display());
+    Ok(())
+}

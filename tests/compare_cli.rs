@@ -1,0 +1,175 @@
+//! `nines compare` and `nines sweep` on the command line: what they write, and clear errors that
+//! leave nothing behind.
+
+use std::fs;
+use std::path::Path;
+
+use assert_cmd::Command;
+
+fn nines() -> Command {
+    Command::cargo_bin("nines").expect("binary")
+}
+
+const EXAMPLE: &str = "scenarios/web-farm.toml";
+
+/// The example with four front ends instead of three.
+fn four_front_ends(dir: &Path) -> std::path::PathBuf {
+    let text = fs::read_to_string(EXAMPLE).unwrap();
+    let four = text.replacen("count = 3 ", "count = 4 ", 1);
+    assert_ne!(text, four);
+    let p = dir.join("web-farm-4.toml");
+    fs::write(&p, four).unwrap();
+    p
+}
+
+fn assert_chart(dir: &Path, name: &str) {
+    for ext in ["svg", "png"] {
+        let p = dir.join("charts").join(format!("{name}.{ext}"));
+        let len = fs::metadata(&p)
+            .unwrap_or_else(|_| panic!("missing {}", p.display()))
+            .len();
+        assert!(len > 5_000, "{} has only {len} bytes", p.display());
+    }
+}
+
+#[test]
+fn compare_writes_the_table_csv_and_charts() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = four_front_ends(tmp.path());
+    let out = tmp.path().join("cmp");
+    let assert = nines()
+        .args(["compare", EXAMPLE])
+        .arg(&b)
+        .args(["-n", "256", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("Δ vs web-farm"), "{stdout}");
+    assert!(stdout.contains("service web_app"), "{stdout}");
+    assert!(stdout.contains("yearly cost"), "{stdout}");
+    assert!(stdout.contains("+2 500 EUR"), "{stdout}");
+    let csv = fs::read_to_string(out.join("comparison.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(lines.next().unwrap(), nines::compare::CSV_HEADER.join(","));
+    assert!(csv.contains("web-farm-4,web_app,availability,fraction,"));
+    assert!(out.join("layouts/web-farm/summary.csv").is_file());
+    assert!(out.join("layouts/web-farm-4/summary.csv").is_file());
+    assert_chart(&out, "compare-availability");
+    assert_chart(&out, "cost-availability");
+    // Same bytes on one thread.
+    let again = tmp.path().join("again");
+    nines()
+        .args(["compare", EXAMPLE])
+        .arg(&b)
+        .args(["-n", "256", "--quiet", "-j", "1", "--no-charts", "--out"])
+        .arg(&again)
+        .assert()
+        .success();
+    assert_eq!(
+        fs::read(again.join("comparison.csv")).unwrap(),
+        csv.as_bytes()
+    );
+    assert!(!again.join("charts").exists());
+}
+
+#[test]
+fn sweep_runs_the_scenarios_own_sweep_section() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("sweep");
+    let assert = nines()
+        .args(["sweep", EXAMPLE, "-n", "256", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("answer:"), "{stdout}");
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 1 + 4, "{csv}");
+    assert!(lines[0].starts_with("nodes.web.count,service,replications,availability,"));
+    for (i, l) in lines[1..].iter().enumerate() {
+        assert!(l.starts_with(&format!("{},web_app,256,", i + 2)), "{l}");
+    }
+    assert_chart(&out, "sweep-availability");
+    assert_chart(&out, "cost-availability");
+    assert_chart(&out, "compare-availability");
+}
+
+#[test]
+fn sweep_of_two_parameters_is_a_grid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("grid");
+    nines()
+        .args([
+            "sweep",
+            EXAMPLE,
+            "--set",
+            "nodes.web.count=3,4",
+            "--set",
+            "nodes.sql.repair.mean=8h,16h,32h",
+            "-n",
+            "128",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = fs::read_to_string(out.join("sweep.csv")).unwrap();
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 6);
+    assert!(rows[0].starts_with("3,8h,"), "{}", rows[0]);
+    assert!(rows[5].starts_with("4,32h,"), "{}", rows[5]);
+    assert_chart(&out, "sweep-availability");
+}
+
+#[test]
+fn bad_sweeps_and_comparisons_say_why_and_write_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.web.count=1..3"],
+            "at the sweep point nodes.web.count=1",
+        ),
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.wbe.count=2"],
+            "cannot set nodes.wbe.count: the scenario has no `nodes.wbe`",
+        ),
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.web.count"],
+            "expected PATH=VALUES",
+        ),
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.web.count=5..2"],
+            "is empty",
+        ),
+        (
+            &["sweep", EXAMPLE, "--service", "nope"],
+            "has no such service; its services: web_app, static_pages",
+        ),
+        (
+            &["compare", EXAMPLE, "no/such/file.toml"],
+            "cannot read scenario no/such/file.toml",
+        ),
+    ];
+    for (i, (args, want)) in cases.iter().enumerate() {
+        let out = tmp.path().join(format!("case{i}"));
+        let assert = nines()
+            .args(*args)
+            .args(["-n", "64", "--quiet", "--out"])
+            .arg(&out)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains(want), "{args:?}: {stderr}");
+        assert!(!out.exists(), "{args:?} created {}", out.display());
+    }
+    // The point that fails names the scenario's own complaint.
+    let assert = nines()
+        .args(["sweep", EXAMPLE, "--set", "nodes.web.count=1..3", "--quiet"])
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
+    assert!(stderr.contains("min_up"), "{stderr}");
+}
