@@ -103,7 +103,16 @@ fn catalogue() -> Vec<Case> {
         case(
             "duplicate key",
             sc(&format!("mission = \"2y\"\n[nodes.a]\n{NODE}\n{ROLE}")),
-            &[":3:1: TOML syntax error: duplicate key"],
+            &[
+                ":3:1: TOML syntax error: duplicate key `mission`: a key (or table) may be given only once",
+            ],
+        ),
+        case(
+            "table given twice",
+            sc(&format!("[nodes.a]\n{NODE}\n[nodes.a]\n{NODE}\n{ROLE}")),
+            &[
+                ":6:8: TOML syntax error: duplicate key `a`: a key (or table) may be given only once",
+            ],
         ),
         case(
             "empty file",

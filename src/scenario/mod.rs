@@ -115,11 +115,24 @@ pub fn compile(text: &str, file: &str) -> Result<Model, ScenarioError> {
     if !syntax.is_empty() {
         for e in syntax {
             let span = e.span().unwrap_or(0..0);
-            errs.push(
-                span,
-                "",
-                format!("TOML syntax error: {}", e.message().trim()),
-            );
+            let message = e.message().trim();
+            // Name the key a duplicate-key error points at: the line alone may hold several.
+            let key = text
+                .get(span.clone())
+                .map(|k| k.trim().trim_matches(|c| matches!(c, '[' | ']' | '"')))
+                .filter(|k| {
+                    message == "duplicate key"
+                        && !k.is_empty()
+                        && k.len() <= 80
+                        && !k.contains('\n')
+                });
+            let message = match key {
+                Some(k) => format!(
+                    "TOML syntax error: duplicate key `{k}`: a key (or table) may be given only once"
+                ),
+                None => format!("TOML syntax error: {message}"),
+            };
+            errs.push(span, "", message);
         }
         return Err(render(text, file, errs));
     }
