@@ -397,6 +397,9 @@ fn run(args: RunArgs) -> Result<()> {
         },
     )?;
     let result = controlled.output;
+    if controlled.stop == runner::Stop::Interrupted {
+        announce(&long.announced);
+    }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
@@ -799,6 +802,15 @@ struct LongRun {
     target: Option<longrun::Target>,
     deadline: Option<std::time::Instant>,
     interrupted: Arc<AtomicBool>,
+    /// Whether the interruption was acknowledged on stderr.
+    announced: Arc<AtomicBool>,
+}
+
+/// Acknowledges Ctrl-C on stderr, once.
+fn announce(done: &AtomicBool) {
+    if !done.swap(true, Ordering::Relaxed) {
+        eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
+    }
 }
 
 impl LongRun {
@@ -845,10 +857,20 @@ impl LongRun {
             .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&interrupted)))
             .context("cannot install the Ctrl-C handler")?;
         }
+        // Say at once that the signal was heard (the run itself stops at the next batch boundary).
+        let announced = Arc::new(AtomicBool::new(false));
+        let (heard, said) = (Arc::clone(&interrupted), Arc::clone(&announced));
+        std::thread::spawn(move || {
+            while !heard.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            announce(&said);
+        });
         Ok(LongRun {
             target,
             deadline,
             interrupted,
+            announced,
         })
     }
 }

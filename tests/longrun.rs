@@ -504,6 +504,11 @@ fn ctrl_c_writes_partial_results_and_resume_matches_an_uninterrupted_run() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(stdout.contains("interrupted after "), "{stdout}");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("stopping after the batches under way (Ctrl-C again to quit at once)"),
+        "{stderr}"
+    );
     assert!(
         stdout.contains("continue with the same command and --resume"),
         "{stdout}"
