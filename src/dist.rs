@@ -39,7 +39,7 @@ pub enum Dist {
     },
     /// Uniform on `[min, max)`.
     Uniform { min: Hours, max: Hours },
-    /// Always the same duration.
+    /// Always the same duration; infinite for a repair that never happens ([`Dist::never`]).
     Fixed { value: Hours },
     /// Observed durations, drawn with replacement.
     Empirical { samples: Vec<Hours> },
@@ -160,6 +160,19 @@ impl Dist {
         Ok(Dist::Fixed { value })
     }
 
+    /// A duration that never ends: the repair of a component that is never repaired. Its samples are
+    /// infinite, so the event they would schedule falls after every mission's end.
+    pub fn never() -> Self {
+        Dist::Fixed {
+            value: f64::INFINITY,
+        }
+    }
+
+    /// Whether this is [`Dist::never`].
+    pub fn is_never(&self) -> bool {
+        matches!(self, Dist::Fixed { value } if value.is_infinite())
+    }
+
     /// Observed durations, sampled with replacement; at least one, none negative.
     pub fn empirical(samples: Vec<Hours>) -> Result<Self, String> {
         if samples.is_empty() {
@@ -257,6 +270,9 @@ impl Dist {
 
     /// A short human description, e.g. `weibull(shape 2, mean 1000h)`.
     pub fn describe(&self) -> String {
+        if self.is_never() {
+            return "never".into();
+        }
         let m = format_duration(self.mean());
         match self {
             Dist::Exponential { .. } => format!("exponential(mean {m})"),

@@ -1329,6 +1329,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let mon = &mut self.monitors[m];
         let start = mon.since;
         let len = t - start;
+        if len <= 0.0 {
+            // Down and up again at the same instant (a zero-length repair, or same-time events taken
+            // one by one): no time was lost, so it is no outage.
+            mon.outages -= 1;
+            return;
+        }
         mon.downtime += len;
         if mon.outage_planned {
             mon.planned += len;

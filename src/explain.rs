@@ -51,12 +51,16 @@ fn pct(p: f64) -> String {
 /// One line on a component: what fails, who repairs it, what it is in.
 fn component_line(model: &Model, c: ComponentId) -> String {
     let comp = &model.components[c];
+    let repaired = if comp.repair.is_never() {
+        "never repaired (down for the rest of the mission once failed)".to_string()
+    } else {
+        format!("repaired in {}", comp.repair.describe())
+    };
     let mut s = format!(
-        "{} {}: fails after {}, repaired in {}",
+        "{} {}: fails after {}, {repaired}",
         comp.kind.as_str(),
         comp.name,
         comp.failure.describe(),
-        comp.repair.describe()
     );
     if let Some(k) = comp.crew {
         let crew = &model.crews[k];

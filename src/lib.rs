@@ -16,6 +16,7 @@ pub mod dist;
 pub mod engine;
 pub mod exact_output;
 pub mod explain;
+pub mod longrun;
 pub mod markov;
 pub mod model;
 pub mod output;

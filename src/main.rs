@@ -4,12 +4,14 @@ use std::fs;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use anyhow::{Context, Result, anyhow, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use nines::charts;
+use nines::longrun;
 
 mod cli_layouts;
 use cli_layouts::{compare, sweep};
@@ -199,6 +201,26 @@ struct RunArgs {
     /// Do not write report.html (the self-contained HTML report: tables, charts, assumptions).
     #[arg(long)]
     no_report: bool,
+    #[command(flatten)]
+    long: LongRunArgs,
+}
+
+/// Options of long runs: precision targets, a time limit, resuming a stopped run.
+#[derive(clap::Args, Debug, Default)]
+struct LongRunArgs {
+    /// Run batches until the 95% interval of the main service's unavailability is this narrow: a
+    /// relative half-width (5%), a half-width of downtime per year (1min/yr) or of availability
+    /// (0.0001). -n is then the most replications to run (default: no limit but --max-time).
+    #[arg(long, value_name = "TARGET")]
+    precision: Option<String>,
+    /// Start no batch after this much time (e.g. 30min, 2h); the run then reports that it stopped on
+    /// time and can be continued with --resume.
+    #[arg(long, value_name = "DURATION")]
+    max_time: Option<String>,
+    /// Continue the run stopped (Ctrl-C or --max-time) in the output directory from its checkpoint;
+    /// give the same scenario and options. Ends with the same results as an uninterrupted run.
+    #[arg(long)]
+    resume: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -221,6 +243,9 @@ fn main() -> ExitCode {
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<EarlyStop>().is_some() => {
+            ExitCode::from(e.downcast_ref::<EarlyStop>().map_or(2, |s| s.0))
+        }
         Err(e) => {
             let _ = std::io::stdout().flush();
             eprintln!("error: {e:#}");
@@ -308,13 +333,38 @@ fn run(args: RunArgs) -> Result<()> {
             .unwrap_or(1),
     };
     sim.threads = Some(threads);
+    let long = LongRun::from_args(&args.long, shard.is_some())?;
+    if long.target.is_some() && args.replications.is_none() {
+        model.simulation.replications = scenario::MAX_REPLICATIONS;
+    }
     let out_dir = args.out.clone().unwrap_or_else(|| match shard {
         Some(_) => Path::new("output").join(&model.name).join("parts"),
         None => Path::new("output").join(&model.name),
     });
+    let range = shard.map(|(i, n)| partial::shard_range(model.simulation.replications, i, n));
+    let key = partial::RunKey {
+        nines_version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: model.name.clone(),
+        file: shown.clone(),
+        scenario_hash: format!("{:016x}", partial::fnv1a(text.as_bytes())),
+        seed: model.simulation.seed,
+        replications: model.simulation.replications,
+        mission_hours: model.simulation.mission,
+        shards: shard.map_or(1, |s| s.1),
+    };
+    let resume = if args.long.resume {
+        Some(load_checkpoint(
+            &out_dir,
+            &model,
+            &key,
+            long.target,
+            !args.no_replications,
+        )?)
+    } else {
+        None
+    };
     fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create output directory {}", out_dir.display()))?;
-    let range = shard.map(|(i, n)| partial::shard_range(model.simulation.replications, i, n));
 
     let mut rep_writer = if args.no_replications {
         None
@@ -324,7 +374,17 @@ fn run(args: RunArgs) -> Result<()> {
             Some((i, n)) => (partial::rows_file_name(i, n), false),
             None => ("replications.csv".to_string(), true),
         };
-        let mut w = csv::WriterBuilder::new().from_writer(AtomicFile::create(&out_dir.join(name))?);
+        let mut file = AtomicFile::create(&out_dir.join(&name))?;
+        let mut header = header;
+        if resume.is_some() {
+            // The rows of the replications done so far, checked against the checkpoint.
+            let done = fs::read(out_dir.join(&name))
+                .with_context(|| format!("cannot read {}", out_dir.join(&name).display()))?;
+            file.write_all(&done)
+                .with_context(|| format!("writing {}", out_dir.join(&name).display()))?;
+            header = false;
+        }
+        let mut w = csv::WriterBuilder::new().from_writer(file);
         if header {
             w.write_record(output::REPLICATIONS_HEADER)?;
         }
@@ -338,9 +398,11 @@ fn run(args: RunArgs) -> Result<()> {
                 .map_or(model.simulation.replications, |r| r.end - r.start),
         );
         bar.set_style(
-            indicatif::ProgressStyle::with_template(
-                "{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})",
-            )
+            indicatif::ProgressStyle::with_template(if long.target.is_some() {
+                "{spinner} {pos} replications {elapsed} (until the precision target is met)"
+            } else {
+                "{spinner} {bar:40} {pos}/{len} replications {elapsed} (eta {eta})"
+            })
             .expect("valid template"),
         );
         bar
@@ -357,7 +419,8 @@ fn run(args: RunArgs) -> Result<()> {
             write_error = Some(e);
         }
     };
-    let result = runner::run(
+    let resume_done = resume.as_ref().map(|c| c.acc.replications);
+    let controlled = runner::run_controlled(
         &model,
         RunOptions {
             threads,
@@ -369,32 +432,66 @@ fn run(args: RunArgs) -> Result<()> {
             progress: Some(&progress),
             range: range.clone(),
         },
+        runner::Control {
+            target: long.target,
+            deadline: long.deadline,
+            stop: Some(&long.interrupted),
+            resume: resume.map(|c| c.acc),
+        },
     )?;
+    let result = controlled.output;
+    if controlled.stop == runner::Stop::Interrupted {
+        announce(&long.announced);
+    }
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
     if let Some(e) = write_error {
         return Err(e).context("writing replications.csv");
     }
+    if shard.is_some() && controlled.stop != runner::Stop::Exhausted {
+        eprintln!("interrupted: the shard's part was not written; run the shard again");
+        return Err(EarlyStop(longrun::EXIT_INTERRUPTED).into());
+    }
+    if controlled.stop == runner::Stop::Interrupted
+        && (result.acc.replications == 0 || resume_done == Some(result.acc.replications))
+    {
+        // Nothing new to write: the outputs (and any checkpoint) stay as they were.
+        eprintln!("interrupted before a batch finished; nothing written");
+        return Err(EarlyStop(longrun::EXIT_INTERRUPTED).into());
+    }
+    let status = longrun::Status {
+        stop: controlled.stop,
+        done: result.acc.replications,
+        asked: model.simulation.replications,
+        precision: long.target.map(|t| longrun::assess(&result.acc, t, &model)),
+    };
+    let checkpoint = out_dir.join(longrun::CHECKPOINT_FILE);
+    if shard.is_none() && status.resumable() {
+        // The checkpoint first: rows without it could not be resumed, it without rows is refused.
+        let c = longrun::Checkpoint {
+            format: longrun::CHECKPOINT_FORMAT.to_string(),
+            key: key.clone(),
+            target: long.target,
+            rows: !args.no_replications,
+            acc: result.acc.clone(),
+        };
+        write_atomic(&checkpoint, c.to_text().as_bytes())?;
+    }
     if let Some(w) = rep_writer {
         w.into_inner()
             .map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?
             .commit()?;
     }
+    if shard.is_none() && !status.resumable() && checkpoint.exists() {
+        fs::remove_file(&checkpoint)
+            .with_context(|| format!("cannot remove {}", checkpoint.display()))?;
+    }
     if let (Some((i, n)), Some(range)) = (shard, range) {
         let sim = &model.simulation;
         let part = partial::Part {
             format: partial::FORMAT.to_string(),
-            key: partial::RunKey {
-                nines_version: env!("CARGO_PKG_VERSION").to_string(),
-                scenario: model.name.clone(),
-                file: shown,
-                scenario_hash: format!("{:016x}", partial::fnv1a(text.as_bytes())),
-                seed: sim.seed,
-                replications: sim.replications,
-                mission_hours: sim.mission,
-                shards: n,
-            },
+            key,
             shard: i,
             first: range.start,
             end: range.end,
@@ -416,19 +513,28 @@ fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
-    let charts = (!args.no_charts).then_some(threads);
-    let report = (!args.no_report).then_some(nines::report::Source {
+    // The charts (the timeline's sample replication) see the replications done, as a plain run of as
+    // many would.
+    model.simulation.replications = status.done;
+    let complete = status.stop != runner::Stop::Interrupted;
+    let charts = (!args.no_charts && complete).then_some(threads);
+    let report = (!args.no_report && complete).then_some(nines::report::Source {
         file: &shown,
         text: &text,
     });
-    finish(
+    finish_with(
         &model,
         &result.summary,
         &out_dir,
         args.format,
         charts,
         report,
-    )
+        Some(&status),
+    )?;
+    match status.exit_code() {
+        0 => Ok(()),
+        code => Err(EarlyStop(code).into()),
+    }
 }
 
 /// Writes the summary of a run (or of merged parts), its charts unless `charts` is `None` (else the
@@ -442,7 +548,25 @@ fn finish(
     charts: Option<usize>,
     report: Option<nines::report::Source>,
 ) -> Result<()> {
-    write_atomic(&out_dir.join("summary.csv"), &output::summary_csv(summary)?)?;
+    finish_with(model, summary, out_dir, format, charts, report, None)
+}
+
+/// [`finish`], saying how the run ended when it was not a plain complete run (see
+/// [`longrun::Status`]).
+fn finish_with(
+    model: &Model,
+    summary: &nines::summary::Summary,
+    out_dir: &Path,
+    format: Format,
+    charts: Option<usize>,
+    report: Option<nines::report::Source>,
+    status: Option<&longrun::Status>,
+) -> Result<()> {
+    let mut csv = output::summary_csv(summary)?;
+    if let Some(s) = status {
+        s.append_to_csv(&mut csv, &model.name)?;
+    }
+    write_atomic(&out_dir.join("summary.csv"), &csv)?;
     let drawn = match charts {
         Some(threads) => write_charts(model, summary, &out_dir.join("charts"), threads)?,
         None => Vec::new(),
@@ -454,12 +578,25 @@ fn finish(
             nines::report::render(&page).as_bytes(),
         )?;
     }
+    let status = status.filter(|s| !s.csv_rows(&model.name).is_empty());
     match format {
         Format::Table => {
             print!("{}", output::table(summary, model));
+            if let Some(s) = status {
+                print!("{}", s.describe());
+            }
             println!("wrote {}", out_dir.display());
         }
-        Format::Json => println!("{}", output::json(summary)),
+        Format::Json => match status {
+            None => println!("{}", output::json(summary)),
+            Some(s) => {
+                let mut v: serde_json::Value = serde_json::from_str(&output::json(summary))?;
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("run".into(), s.json());
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            }
+        },
     }
     Ok(())
 }
@@ -792,4 +929,142 @@ fn write_atomic(dest: &Path, bytes: &[u8]) -> Result<()> {
     f.write_all(bytes)
         .with_context(|| format!("writing {}", dest.display()))?;
     f.commit()
+}
+
+/// A run that ended without doing all that was asked (interrupted, stopped on time, precision target
+/// not met): its outputs and report are written; the process exits with this code.
+#[derive(Debug)]
+struct EarlyStop(u8);
+
+impl std::fmt::Display for EarlyStop {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "the run stopped early (exit code {})", self.0)
+    }
+}
+
+impl std::error::Error for EarlyStop {}
+
+/// The checked long-run options of a run, and the flag that Ctrl-C sets.
+struct LongRun {
+    target: Option<longrun::Target>,
+    deadline: Option<std::time::Instant>,
+    interrupted: Arc<AtomicBool>,
+    /// Whether the interruption was acknowledged on stderr.
+    announced: Arc<AtomicBool>,
+}
+
+/// Acknowledges Ctrl-C on stderr, once.
+fn announce(done: &AtomicBool) {
+    if !done.swap(true, Ordering::Relaxed) {
+        eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
+    }
+}
+
+impl LongRun {
+    /// Checks the options and installs the Ctrl-C (and SIGTERM) handler: the first signal asks the run
+    /// to stop after the batches under way, a second one ends the process at once (exit code 130).
+    fn from_args(args: &LongRunArgs, sharded: bool) -> Result<Self> {
+        let target = args
+            .precision
+            .as_deref()
+            .map(|p| longrun::Target::parse(p).map_err(|e| anyhow!("--precision {p}: {e}")))
+            .transpose()?;
+        let deadline = match args.max_time.as_deref() {
+            None => None,
+            Some(m) => {
+                let h = parse_duration(m).map_err(|e| anyhow!("--max-time {m}: {e}"))?;
+                if !(h > 0.0 && h <= scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR) {
+                    bail!(
+                        "--max-time {m}: expected a duration of more than zero, e.g. 30min or 2h"
+                    );
+                }
+                Some(std::time::Instant::now() + std::time::Duration::from_secs_f64(h * 3600.0))
+            }
+        };
+        if sharded {
+            for (given, flag) in [
+                (target.is_some(), "--precision"),
+                (deadline.is_some(), "--max-time"),
+                (args.resume, "--resume"),
+            ] {
+                if given {
+                    bail!(
+                        "{flag} cannot be combined with --shard: a shard runs a fixed block of replications (run the shard again if it was stopped)"
+                    );
+                }
+            }
+        }
+        let interrupted = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register_conditional_shutdown(
+                signal,
+                longrun::EXIT_INTERRUPTED as i32,
+                Arc::clone(&interrupted),
+            )
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&interrupted)))
+            .context("cannot install the Ctrl-C handler")?;
+        }
+        // Say at once that the signal was heard (the run itself stops at the next batch boundary).
+        let announced = Arc::new(AtomicBool::new(false));
+        let (heard, said) = (Arc::clone(&interrupted), Arc::clone(&announced));
+        std::thread::spawn(move || {
+            while !heard.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            announce(&said);
+        });
+        Ok(LongRun {
+            target,
+            deadline,
+            interrupted,
+            announced,
+        })
+    }
+}
+
+/// Reads and checks the checkpoint of the stopped run in `out_dir`, and that replications.csv there
+/// holds exactly the rows of the replications it counts.
+fn load_checkpoint(
+    out_dir: &Path,
+    model: &Model,
+    key: &partial::RunKey,
+    target: Option<longrun::Target>,
+    rows: bool,
+) -> Result<longrun::Checkpoint> {
+    let file = out_dir.join(longrun::CHECKPOINT_FILE);
+    let shown = file.display().to_string();
+    if !file.is_file() {
+        bail!(longrun::CheckpointError::Missing(
+            out_dir.display().to_string()
+        ));
+    }
+    let text = fs::read_to_string(&file).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
+    let found = longrun::Checkpoint::from_text(&text, &shown)?;
+    let ours = longrun::Checkpoint {
+        format: longrun::CHECKPOINT_FORMAT.to_string(),
+        key: key.clone(),
+        target,
+        rows,
+        acc: nines::summary::RunAcc::new(model),
+    };
+    found.check_matches(&ours, &shown)?;
+    if rows {
+        let csv = out_dir.join("replications.csv");
+        let bytes = fs::read(&csv).map_err(|e| {
+            anyhow!(
+                "cannot resume: cannot read {} (the rows of the stopped run): {e}",
+                csv.display()
+            )
+        })?;
+        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
+        let expected = 1 + found.acc.replications * model.services.len() as u64;
+        if lines != expected || !bytes.starts_with(output::REPLICATIONS_HEADER[0].as_bytes()) {
+            bail!(
+                "cannot resume: {} has {lines} lines but the checkpoint counts {} replications ({expected} lines with the header); it was changed since the run stopped",
+                csv.display(),
+                found.acc.replications
+            );
+        }
+    }
+    Ok(found)
 }

@@ -450,6 +450,14 @@ impl RunAcc {
         }
     }
 
+    /// The unavailability of measured entity `m` (services, then roles) with its unclamped 95% interval,
+    /// and the outages seen so far; `None` when there is no such entity.
+    pub fn unavailability_of(&self, m: usize) -> Option<(Estimate, u64)> {
+        self.entities
+            .get(m)
+            .map(|e| (e.unavailability.estimate(), e.total_outages))
+    }
+
     /// Turns the state into estimates.
     pub fn summarize(&self, model: &Model, info: RunInfo) -> Summary {
         let measured = model.measured();

@@ -115,11 +115,24 @@ pub fn compile(text: &str, file: &str) -> Result<Model, ScenarioError> {
     if !syntax.is_empty() {
         for e in syntax {
             let span = e.span().unwrap_or(0..0);
-            errs.push(
-                span,
-                "",
-                format!("TOML syntax error: {}", e.message().trim()),
-            );
+            let message = e.message().trim();
+            // Name the key a duplicate-key error points at: the line alone may hold several.
+            let key = text
+                .get(span.clone())
+                .map(|k| k.trim().trim_matches(|c| matches!(c, '[' | ']' | '"')))
+                .filter(|k| {
+                    message == "duplicate key"
+                        && !k.is_empty()
+                        && k.len() <= 80
+                        && !k.contains('\n')
+                });
+            let message = match key {
+                Some(k) => format!(
+                    "TOML syntax error: duplicate key `{k}`: a key (or table) may be given only once"
+                ),
+                None => format!("TOML syntax error: {message}"),
+            };
+            errs.push(span, "", message);
         }
         return Err(render(text, file, errs));
     }
@@ -406,7 +419,7 @@ fn software(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Software> {
             "running time until the role crashes or hangs, e.g. { dist = \"exponential\", mean = \"90d\" }",
             errs,
         )
-        .and_then(|d| dist(d, &t.path_of("failure"), errs));
+        .and_then(|d| failure_dist(d, &t.path_of("failure"), errs));
     let restart = t
         .req(
             "restart",
@@ -605,10 +618,10 @@ impl Compiler {
         };
         let f = t
             .get("failure")
-            .and_then(|d| dist(d, &t.path_of("failure"), errs));
+            .and_then(|d| failure_dist(d, &t.path_of("failure"), errs));
         let r = t
             .get("repair")
-            .and_then(|d| dist(d, &t.path_of("repair"), errs));
+            .and_then(|d| repair_dist(d, &t.path_of("repair"), errs));
         t.finish(errs);
         (f, r)
     }
@@ -813,6 +826,7 @@ impl Compiler {
         errs: &mut Errors,
     ) -> (Option<Dist>, Option<Dist>) {
         let read = |key: &'static str, example: &str, errs: &mut Errors| match t.get(key) {
+            Some(d) if key == "failure" => failure_dist(d, &t.path_of(key), errs),
             Some(d) => dist(d, &t.path_of(key), errs),
             None => {
                 errs.push(
@@ -906,7 +920,7 @@ impl Compiler {
         let own = match (t.get("failure"), t.get("repair")) {
             (None, None) => None,
             (Some(f), Some(r)) => Some((
-                dist(f, &t.path_of("failure"), errs),
+                failure_dist(f, &t.path_of("failure"), errs),
                 dist(r, &t.path_of("repair"), errs),
             )),
             (Some(_), None) | (None, Some(_)) => {
@@ -977,7 +991,7 @@ impl Compiler {
                 None => 1,
             };
             let failure = match t.get("failure") {
-                Some(d) => dist(d, &t.path_of("failure"), errs),
+                Some(d) => failure_dist(d, &t.path_of("failure"), errs),
                 None => {
                     if dflt_f.is_none() {
                         errs.push(
@@ -990,13 +1004,13 @@ impl Compiler {
                 }
             };
             let repair = match t.get("repair") {
-                Some(d) => dist(d, &t.path_of("repair"), errs),
+                Some(d) => repair_dist(d, &t.path_of("repair"), errs),
                 None => {
                     if dflt_r.is_none() {
                         errs.push(
                             t.span.clone(),
                             path.clone(),
-                            "missing field `repair` (time-to-repair distribution, e.g. { dist = \"lognormal\", mean = \"8h\", sigma = 0.8 }), and [defaults] has no `repair`",
+                            "missing field `repair` (time-to-repair distribution, e.g. { dist = \"lognormal\", mean = \"8h\", sigma = 0.8 }, or \"none\" for a node that is never repaired), and [defaults] has no `repair`",
                         );
                     }
                     dflt_r.cloned()
@@ -1016,6 +1030,15 @@ impl Compiler {
                 .and_then(|s| name(s, &t.path_of("site"), errs))
                 .and_then(|n| self.lookup_site(&n, &t.path_of("site"), errs));
             let (crew, priority) = self.crew_fields(&t, errs);
+            if let (Some(_), Some(r), Some(c)) = (crew, &repair, t.peek("crew"))
+                && r.is_never()
+            {
+                errs.push(
+                    c.1.span(),
+                    t.path_of("crew"),
+                    "the node is never repaired (repair = \"none\"), so no crew works on it; remove `crew`, or give a repair distribution",
+                );
+            }
             let cost = t
                 .get("yearly_cost")
                 .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
@@ -3175,6 +3198,40 @@ fn find_cycles(
 }
 
 /// Reads a distribution table such as `{ dist = "weibull", shape = 2, mean = "1000h" }`.
+/// A time to failure: a distribution whose mean is more than zero (one that is always zero would
+/// fail again the instant it is repaired, forever).
+fn failure_dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
+    let d = dist(v, path, errs)?;
+    if d.mean() <= 0.0 {
+        errs.push(
+            v.span(),
+            path,
+            "a time to failure that is always zero would fail again the instant it is repaired; expected a positive duration, e.g. { dist = \"exponential\", mean = \"5y\" }",
+        );
+        return None;
+    }
+    Some(d)
+}
+
+/// A time to repair: a distribution, or `"none"` for a component that is never repaired (down for the
+/// rest of the mission once it fails).
+fn repair_dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
+    if let DeValue::String(s) = v.get_ref() {
+        if s.as_ref() == "none" {
+            return Some(Dist::never());
+        }
+        errs.push(
+            v.span(),
+            path,
+            format!(
+                "expected a time-to-repair distribution such as {{ dist = \"exponential\", mean = \"8h\" }}, or \"none\" for a node that is never repaired; found the string \"{s}\""
+            ),
+        );
+        return None;
+    }
+    dist(v, path, errs)
+}
+
 fn dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
     let t = Tbl::new(
         v,
