@@ -135,6 +135,38 @@ fn write_layouts(dir: &Path, c: &Comparison) -> Result<()> {
     Ok(())
 }
 
+/// Draws the comparison's charts into `dir/charts` (none with --no-charts) and returns them.
+fn draw(
+    dir: &Path,
+    c: &Comparison,
+    sweep: Option<&sweep::Sweep>,
+    threads: usize,
+    sim: &SimArgs,
+) -> Result<Vec<nines::charts::Chart>> {
+    if sim.no_charts {
+        return Ok(Vec::new());
+    }
+    let charts = nines::charts::compare::render(c, sweep)?;
+    super::write_chart_files(
+        &dir.join("charts"),
+        &charts,
+        threads,
+        &nines::charts::compare::NAMES,
+    )?;
+    Ok(charts)
+}
+
+/// Writes `dir/report.html` unless --no-report.
+fn report(dir: &Path, sim: &SimArgs, page: impl FnOnce() -> nines::report::Page) -> Result<()> {
+    if sim.no_report {
+        return Ok(());
+    }
+    write_atomic(
+        &dir.join("report.html"),
+        nines::report::render(&page()).as_bytes(),
+    )
+}
+
 fn create_dir(dir: &Path) -> Result<()> {
     fs::create_dir_all(dir)
         .with_context(|| format!("cannot create output directory {}", dir.display()))
@@ -142,8 +174,11 @@ fn create_dir(dir: &Path) -> Result<()> {
 
 pub(crate) fn compare(args: CompareArgs) -> Result<()> {
     let mut models = Vec::with_capacity(args.scenarios.len());
+    let mut texts = Vec::with_capacity(args.scenarios.len());
     for p in &args.scenarios {
-        models.push(super::load(p)?);
+        let (text, shown) = super::read_scenario(p)?;
+        models.push(scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?);
+        texts.push((shown, text));
     }
     let names = compare::unique_names(&models.iter().map(|m| m.name.clone()).collect::<Vec<_>>());
     let (threads, notes) = settle(&mut models, &names, &args.sim)?;
@@ -158,10 +193,14 @@ pub(crate) fn compare(args: CompareArgs) -> Result<()> {
     let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
     write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
     write_layouts(&out_dir, &c)?;
-    if !args.sim.no_charts {
-        let charts = nines::charts::compare::render(&c, None)?;
-        super::write_chart_files(&out_dir.join("charts"), &charts, threads, &[])?;
-    }
+    let charts = draw(&out_dir, &c, None, threads, &args.sim)?;
+    let sources: Vec<nines::report::Source> = texts
+        .iter()
+        .map(|(file, text)| nines::report::Source { file, text })
+        .collect();
+    report(&out_dir, &args.sim, || {
+        nines::report::compare_report(&c, None, &charts, &sources, &notes)
+    })?;
     print!("{}", compare::table(&c));
     for n in &notes {
         println!("note: {n}");
@@ -215,10 +254,14 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
     write_atomic(&out_dir.join("sweep.csv"), &s.csv()?)?;
     write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
     write_layouts(&out_dir, &c)?;
-    if !args.sim.no_charts {
-        let charts = nines::charts::compare::render(&c, Some(&s))?;
-        super::write_chart_files(&out_dir.join("charts"), &charts, threads, &[])?;
-    }
+    let charts = draw(&out_dir, &c, Some(&s), threads, &args.sim)?;
+    let source = nines::report::Source {
+        file: &shown,
+        text: &text,
+    };
+    report(&out_dir, &args.sim, || {
+        nines::report::compare_report(&c, Some(&s), &charts, &[source], &[])
+    })?;
     print!("{}", s.table());
     println!("wrote {}", out_dir.display());
     Ok(())

@@ -80,6 +80,9 @@ struct SimArgs {
     /// Do not draw the charts.
     #[arg(long)]
     no_charts: bool,
+    /// Do not write report.html.
+    #[arg(long)]
+    no_report: bool,
 }
 
 #[derive(clap::Args, Debug)]
