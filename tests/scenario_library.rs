@@ -40,7 +40,10 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
             .iter()
             .filter(|p| p.parent().is_some_and(|d| d.ends_with(f)))
             .count();
-        assert!(n >= 2, "scenarios/{f}/ should hold a baseline and an HA layout, has {n}");
+        assert!(
+            n >= 2,
+            "scenarios/{f}/ should hold a baseline and an HA layout, has {n}"
+        );
     }
     let mut names: Vec<String> = Vec::new();
     for f in &files {
@@ -51,14 +54,22 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
         assert!(warnings.is_empty(), "{shown}: {warnings:?}");
         assert!(!m.services.is_empty(), "{shown} measures no service");
         // Output directories are named after the file stem: no two bundled scenarios may share one.
-        assert!(!names.contains(&m.name), "{shown}: a second scenario named {}", m.name);
+        assert!(
+            !names.contains(&m.name),
+            "{shown}: a second scenario named {}",
+            m.name
+        );
         names.push(m.name.clone());
         // Costs in every layout of a family, so that compare shows them next to availability.
         if f.parent().is_some_and(|d| d != Path::new("scenarios")) {
             assert!(m.yearly_cost().is_some(), "{shown} gives no yearly costs");
         }
         for p in nines::sweep::points(&text, &shown, &m.sweep).unwrap_or_else(|e| panic!("{e}")) {
-            assert!(!p.model.services.is_empty(), "{shown}: sweep point {}", p.label);
+            assert!(
+                !p.model.services.is_empty(),
+                "{shown}: sweep point {}",
+                p.label
+            );
         }
         m.simulation.replications = 64;
         let out = runner::run(
@@ -76,7 +87,11 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
         assert!(s.events > 0, "{shown}");
         for e in s.entities.iter().filter(|e| e.kind == EntityKind::Service) {
             let a = e.availability.value;
-            assert!(a > 0.9 && a <= 1.0, "{shown}: service {} availability {a}", e.name);
+            assert!(
+                a > 0.9 && a <= 1.0,
+                "{shown}: service {} availability {a}",
+                e.name
+            );
         }
         for q in &s.requests {
             let r = q.success_ratio.value;
@@ -151,10 +166,16 @@ fn vmm_family_answers_its_design_question() {
     );
     let cluster = diff(&c, "availability", "vmm_management", 1);
     let ag = diff(&c, "availability", "vmm_management", 2);
-    assert!(cluster.significant && cluster.value.value > 0.0, "{cluster:?}");
+    assert!(
+        cluster.significant && cluster.value.value > 0.0,
+        "{cluster:?}"
+    );
     assert!(ag.significant && ag.value.value > 0.0, "{ag:?}");
     // The availability group saves several times what clustering VMM alone saves.
-    assert!(ag.value.value > 3.0 * cluster.value.value, "{ag:?} vs {cluster:?}");
+    assert!(
+        ag.value.value > 3.0 * cluster.value.value,
+        "{ag:?} vs {cluster:?}"
+    );
     // No restore from backup, so no data lost.
     assert_eq!(value(&c, "data loss per year", "", 2), 0.0);
     assert!(value(&c, "data loss per year", "", 0) > 0.0);
@@ -190,7 +211,10 @@ fn configmgr_family_answers_its_design_question() {
     let ag = diff(&c, "downtime per year", "client_policy", 1);
     let roles = diff(&c, "downtime per year", "client_policy", 2);
     assert!(ag.significant && ag.value.value < 0.0, "{ag:?}");
-    assert!(roles.significant && roles.value.value < 2.0 * ag.value.value, "{roles:?} vs {ag:?}");
+    assert!(
+        roles.significant && roles.value.value < 2.0 * ag.value.value,
+        "{roles:?} vs {ag:?}"
+    );
     // The site server stays the single point of failure of site processing.
     let processing_ag = diff(&c, "downtime per year", "site_processing", 1);
     let processing_roles = diff(&c, "downtime per year", "site_processing", 2);
@@ -238,5 +262,8 @@ fn appv_family_answers_its_design_question() {
     assert!(admin.value.value.abs() < 0.25, "{admin:?}");
     // And both are far better than one of everything.
     let standalone = diff(&c, "downtime per year", "app_delivery", 2);
-    assert!(standalone.significant && standalone.value.value > 5.0, "{standalone:?}");
+    assert!(
+        standalone.significant && standalone.value.value > 5.0,
+        "{standalone:?}"
+    );
 }
