@@ -64,12 +64,17 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
         if f.parent().is_some_and(|d| d != Path::new("scenarios")) {
             assert!(m.yearly_cost().is_some(), "{shown} gives no yearly costs");
         }
-        for p in nines::sweep::points(&text, &shown, &m.sweep).unwrap_or_else(|e| panic!("{e}")) {
-            assert!(
-                !p.model.services.is_empty(),
-                "{shown}: sweep point {}",
-                p.label
-            );
+        if !m.sweep.is_empty() {
+            let points =
+                nines::sweep::points(&text, &shown, &m.sweep).unwrap_or_else(|e| panic!("{e}"));
+            assert!(points.len() >= 2, "{shown}: a sweep of one point");
+            for p in points {
+                assert!(
+                    !p.model.services.is_empty(),
+                    "{shown}: sweep point {}",
+                    p.label
+                );
+            }
         }
         m.simulation.replications = 64;
         let out = runner::run(
@@ -238,8 +243,8 @@ fn configmgr_family_answers_its_design_question() {
 fn appv_family_answers_its_design_question() {
     let c = compare(
         &[
-            "scenarios/appv/appv-mirroring.toml",
-            "scenarios/appv/appv-always-on.toml",
+            "scenarios/appv/appv-nlb-mirroring.toml",
+            "scenarios/appv/appv-nlb-always-on.toml",
             "scenarios/appv/appv-standalone.toml",
         ],
         300,
