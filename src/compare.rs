@@ -607,6 +607,21 @@ fn rows(
     rows
 }
 
+/// A latency with three significant digits and a unit that reads: `135 ms`, `1.75 s`, `2.31e-5 ms`.
+fn latency(hours: f64) -> String {
+    let s = hours * 3600.0;
+    let a = s.abs();
+    if a == 0.0 {
+        "0".into()
+    } else if a < 1.0 {
+        format!("{} ms", crate::output::sig3(s * 1000.0))
+    } else if a < 120.0 {
+        format!("{} s", crate::output::sig3(s))
+    } else {
+        crate::output::hours(hours)
+    }
+}
+
 /// A yearly amount with thousands separated, e.g. `12 000 EUR`.
 pub fn money(v: f64, currency: Option<&str>) -> String {
     let rounded = v.round();
@@ -634,7 +649,7 @@ impl Unit {
             Unit::Availability => crate::output::percent(v, 1.0 - v),
             Unit::Hours => crate::output::hours(v),
             Unit::PerYear => crate::output::sig3(v),
-            Unit::Latency => crate::charts::draw::latency(v),
+            Unit::Latency => latency(v),
             Unit::Money => money(v, currency),
         }
     }
@@ -686,7 +701,11 @@ pub fn table(c: &Comparison) -> String {
     let mut lines: Vec<Vec<String>> = Vec::new();
     let mut scope = None;
     for r in &c.rows {
-        let heading = if r.scope.is_empty() {
+        let heading = if r.measure == "failed requests per year" {
+            "clients, all request kinds".to_string()
+        } else if r.unit == Unit::Money {
+            "cost".to_string()
+        } else if r.scope.is_empty() {
             "layout".to_string()
         } else if r.unit == Unit::Latency {
             format!("clients {}", r.scope)

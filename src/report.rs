@@ -1261,6 +1261,300 @@ pub fn how_to_read() -> Section {
     Section::new("How to read this report", blocks)
 }
 
+/// The report of a comparison (`nines compare`) or, with `sweep`, of a sweep (`nines sweep`): the
+/// assumptions, the sweep table and its answer, every compared figure per layout with its 95% interval
+/// and the difference to the first layout, the charts, how to read them and the scenario files.
+pub fn compare_report(
+    c: &crate::compare::Comparison,
+    sweep: Option<&crate::sweep::Sweep>,
+    charts: &[Chart],
+    sources: &[Source],
+    notes: &[String],
+) -> Page {
+    use crate::compare::Unit;
+    let cur = c.currency.as_deref();
+    let mission = format_duration(c.mission_hours);
+    let mut assumptions = vec![
+        (
+            "Layouts".to_string(),
+            c.layouts
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+                .join(" · "),
+        ),
+        ("Mission".into(), format!("{mission} per replication")),
+        (
+            "Replications".into(),
+            format!("{} of each layout", c.replications),
+        ),
+        ("Seed".into(), c.seed.to_string()),
+        (
+            "Random numbers".into(),
+            "common: every layout runs the same replications with the same seed, and a component that layouts share (by name) fails at the same moments in each, so differences are measured replication by replication".into(),
+        ),
+        ("Events simulated".into(), c.events.to_string()),
+        ("nines version".into(), env!("CARGO_PKG_VERSION").into()),
+    ];
+    if let Some(s) = sweep {
+        let params: Vec<String> = s
+            .params
+            .iter()
+            .map(|p| {
+                let v: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
+                format!("{} over {}", p.path, v.join(", "))
+            })
+            .collect();
+        assumptions.insert(0, ("Swept".into(), params.join("; ")));
+        assumptions.insert(1, ("Service".into(), s.service.clone()));
+    }
+    let mut sections = vec![Section::new(
+        "Assumptions",
+        vec![Block::KeyValues(assumptions)],
+    )];
+    if !notes.is_empty() {
+        sections[0].blocks.push(Block::Notes(notes.to_vec()));
+    }
+    if let Some(s) = sweep {
+        let clients = s.rows.iter().any(|r| r.failed_requests_per_year.is_some());
+        let costs = s.rows.iter().any(|r| r.yearly_cost.is_some());
+        let mut header: Vec<String> = s.params.iter().map(|p| p.path.clone()).collect();
+        header.extend(
+            [
+                "availability",
+                "downtime per year",
+                "P90 year",
+                "outages per year",
+            ]
+            .map(String::from),
+        );
+        if clients {
+            header.push("failed requests per year".into());
+            header.push(format!(
+                "P99 latency {}",
+                s.request_kind.as_deref().unwrap_or("")
+            ));
+        }
+        if costs {
+            header.push("yearly cost".into());
+        }
+        if s.target.is_some() {
+            header.push("meets the target".into());
+        }
+        let rows = s
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row: Vec<Cell> =
+                    r.values.iter().map(|v| Cell::text(v.to_string())).collect();
+                row.push(fraction(&r.availability));
+                row.push(amount(&r.downtime_hours_per_year, hours));
+                row.push(amount(&r.annual_downtime_hours_p90, hours));
+                row.push(amount(&r.outages_per_year, sig3));
+                if clients {
+                    row.push(
+                        r.failed_requests_per_year
+                            .map_or(Cell::text("—"), |e| amount(&e, sig3)),
+                    );
+                    row.push(r.latency_p99_hours.map_or(Cell::text("—"), |e| {
+                        amount(&e, crate::charts::draw::latency)
+                    }));
+                }
+                if costs {
+                    row.push(Cell::number(
+                        r.yearly_cost
+                            .map_or("—".into(), |v| crate::compare::money(v, cur)),
+                    ));
+                }
+                if s.target.is_some() {
+                    row.push(Cell::text(match r.meets {
+                        Some(crate::sweep::Meets::Yes) => "yes",
+                        Some(crate::sweep::Meets::No) => "no",
+                        Some(crate::sweep::Meets::Uncertain) => "uncertain",
+                        None => "—",
+                    }));
+                }
+                row
+            })
+            .collect();
+        let answer = match (s.target, s.answer()) {
+            (Some(t), Some(r)) => format!(
+                "Answer: {} is the {} point whose 95% interval of availability is at or above the target {}.",
+                s.label(r),
+                if costs { "cheapest" } else { "first" },
+                percent(t, 1.0 - t)
+            ),
+            (Some(t), None) => format!(
+                "No point is shown to meet the target {}; points marked uncertain need more replications.",
+                percent(t, 1.0 - t)
+            ),
+            (None, _) => format!(
+                "Service {} has no target, so the sweep cannot say which points meet it.",
+                s.service
+            ),
+        };
+        sections.push(Section::new(
+            "Sweep",
+            vec![
+                Block::Paragraph(answer),
+                Block::Table(Table {
+                    header,
+                    rows,
+                    caption: Some(format!(
+                        "service {}: each point is the scenario with the settings on its row; {} replications per point; 95% intervals in small print",
+                        s.service, c.replications
+                    )),
+                }),
+            ],
+        ));
+    }
+    // One table per scope (service, clients, cost): a row per layout, a column per figure, so the
+    // width does not grow with the number of layouts.
+    let fmt = |u: Unit| move |v: f64| u.format(v, cur);
+    let heading = |r: &crate::compare::Row| {
+        if r.measure == "failed requests per year" || r.measure == "data loss per year" {
+            "Whole layout".to_string()
+        } else if r.unit == Unit::Money {
+            "Cost".to_string()
+        } else if r.unit == Unit::Latency {
+            "Client latency: P99 of successful requests".to_string()
+        } else {
+            format!("Service {}", r.scope)
+        }
+    };
+    let mut groups: Vec<(String, Vec<&crate::compare::Row>)> = Vec::new();
+    for r in &c.rows {
+        let h = heading(r);
+        match groups.iter_mut().find(|g| g.0 == h) {
+            Some(g) => g.1.push(r),
+            None => groups.push((h, vec![r])),
+        }
+    }
+    let mut side = Vec::new();
+    for (h, rows) in &groups {
+        let mut header = vec!["layout".to_string()];
+        header.extend(rows.iter().map(|r| {
+            if r.unit == Unit::Latency {
+                // population.kind: break after the dot rather than anywhere.
+                r.scope.replace('.', ".\u{200b}")
+            } else {
+                r.measure.to_string()
+            }
+        }));
+        // A row per layout, and under each but the first its differences to the first.
+        let mut body = Vec::new();
+        for (i, l) in c.layouts.iter().enumerate() {
+            let mut row = vec![Cell::text(l.name.clone())];
+            let mut deltas = vec![Cell::text(format!("Δ vs {}", c.layouts[0].name))];
+            for r in rows {
+                let Some(cell) = r.cells[i] else {
+                    row.push(Cell::text("—"));
+                    deltas.push(Cell::text(""));
+                    continue;
+                };
+                row.push(match r.unit {
+                    Unit::Money => Cell::number(fmt(r.unit)(cell.value.value)),
+                    Unit::Availability => fraction(&cell.value),
+                    _ => amount(&cell.value, fmt(r.unit)),
+                });
+                deltas.push(match &cell.diff {
+                    None => Cell::text(""),
+                    Some(d) if r.unit == Unit::Money => {
+                        Cell::number(r.unit.format_diff(d.value.value, cur))
+                    }
+                    Some(d) => {
+                        let verdict = if d.significant {
+                            if (d.value.value > 0.0) == r.higher_is_better {
+                                "better"
+                            } else {
+                                "worse"
+                            }
+                        } else if d.paired {
+                            "not significant"
+                        } else {
+                            "overlap"
+                        };
+                        Cell::number(format!(
+                            "{} {verdict}",
+                            r.unit.format_diff(d.value.value, cur)
+                        ))
+                        .detail(format!(
+                            "[{}, {}]",
+                            r.unit.format_diff(d.value.ci95_low, cur),
+                            r.unit.format_diff(d.value.ci95_high, cur)
+                        ))
+                    }
+                });
+            }
+            body.push(row);
+            if i > 0 {
+                body.push(deltas);
+            }
+        }
+        side.push(Block::Subheading(h.clone()));
+        side.push(Block::Table(Table {
+            header,
+            rows: body,
+            caption: Some(format!(
+                "{} replications of each layout; 95% intervals in small print; Δ: difference to {} with its 95% interval (percentage points for availability)",
+                c.replications, c.layouts[0].name
+            )),
+        }));
+    }
+    side.push(Block::Paragraph(format!(
+        "Means (availability, downtime, outages, data lost, failed requests) are compared replication by replication over the common random numbers: their Δ interval is that of the paired difference, and better or worse means it excludes zero. Percentiles and latencies are not paired: their difference counts as significant only when the two layouts' intervals do not overlap. A difference can be significant and still too small to matter; the cost next to it says what it would buy.{}",
+        if c.layouts.len() > 2 { " Every difference is to the first layout." } else { "" }
+    )));
+    sections.push(Section::new("Layouts side by side", side));
+    sections.push(charts_section(charts));
+    sections.push(how_to_read());
+    let files: Vec<Block> = sources
+        .iter()
+        .map(|s| Block::Details {
+            summary: format!("scenario file {}", s.file),
+            text: s.text.to_string(),
+        })
+        .collect();
+    sections.push(Section::new("Scenario files", files));
+    let title = match sweep {
+        Some(s) => format!(
+            "nines report · sweep of {} over {}",
+            s.service,
+            s.params
+                .iter()
+                .map(|p| p.path.clone())
+                .collect::<Vec<_>>()
+                .join(" × ")
+        ),
+        None => format!(
+            "nines report · {}",
+            c.layouts
+                .iter()
+                .map(|l| l.name.clone())
+                .collect::<Vec<_>>()
+                .join(" vs ")
+        ),
+    };
+    Page {
+        title,
+        subtitle: Some(format!(
+            "{} layouts · mission {mission} · {} replications each · seed {} · common random numbers · nines {}",
+            c.layouts.len(),
+            c.replications,
+            c.seed,
+            env!("CARGO_PKG_VERSION")
+        )),
+        sections,
+        timing: Some(format!(
+            "Run time: {} events in {:.2}s on {} thread{}; results do not depend on the number of threads.",
+            c.events,
+            c.wall_seconds,
+            c.threads,
+            if c.threads == 1 { "" } else { "s" }
+        )),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1333,278 +1627,5 @@ mod tests {
             out.contains("<th scope=\"col\">name</th><th scope=\"col\" class=\"num\">value</th>")
         );
         assert!(out.contains("<td>a</td><td class=\"num\">1</td>"));
-    }
-}
-
-/// The report of a comparison (`nines compare`) or, with `sweep`, of a sweep (`nines sweep`): the
-/// assumptions, the sweep table and its answer, every compared figure per layout with its 95% interval
-/// and the difference to the first layout, the charts, how to read them and the scenario files.
-pub fn compare_report(
-    c: &crate::compare::Comparison,
-    sweep: Option<&crate::sweep::Sweep>,
-    charts: &[Chart],
-    sources: &[Source],
-    notes: &[String],
-) -> Page {
-    use crate::compare::Unit;
-    let cur = c.currency.as_deref();
-    let mission = format_duration(c.mission_hours);
-    let mut assumptions = vec![
-        (
-            "Layouts".to_string(),
-            c.layouts
-                .iter()
-                .map(|l| l.name.clone())
-                .collect::<Vec<_>>()
-                .join(" · "),
-        ),
-        ("Mission".into(), format!("{mission} per replication")),
-        (
-            "Replications".into(),
-            format!("{} of each layout", c.replications),
-        ),
-        ("Seed".into(), c.seed.to_string()),
-        (
-            "Random numbers".into(),
-            "common: every layout runs the same replications with the same seed, and a component that layouts share (by name) fails at the same moments in each, so differences are measured replication by replication".into(),
-        ),
-        ("Events simulated".into(), c.events.to_string()),
-        ("nines version".into(), env!("CARGO_PKG_VERSION").into()),
-    ];
-    if let Some(s) = sweep {
-        let params: Vec<String> = s
-            .params
-            .iter()
-            .map(|p| {
-                let v: Vec<String> = p.values.iter().map(|v| v.to_string()).collect();
-                format!("{} over {}", p.path, v.join(", "))
-            })
-            .collect();
-        assumptions.insert(0, ("Swept".into(), params.join("; ")));
-        assumptions.insert(1, ("Service".into(), s.service.clone()));
-    }
-    let mut sections = vec![Section::new(
-        "Assumptions",
-        vec![Block::KeyValues(assumptions)],
-    )];
-    if !notes.is_empty() {
-        sections[0].blocks.push(Block::Notes(notes.to_vec()));
-    }
-    if let Some(s) = sweep {
-        let clients = s.rows.iter().any(|r| r.failed_requests_per_year.is_some());
-        let costs = s.rows.iter().any(|r| r.yearly_cost.is_some());
-        let mut header: Vec<String> = s.params.iter().map(|p| p.path.clone()).collect();
-        header.extend(
-            ["availability", "downtime per year", "P90 year", "outages per year"].map(String::from),
-        );
-        if clients {
-            header.push("failed requests per year".into());
-            header.push(format!(
-                "P99 latency {}",
-                s.request_kind.as_deref().unwrap_or("")
-            ));
-        }
-        if costs {
-            header.push("yearly cost".into());
-        }
-        if s.target.is_some() {
-            header.push("meets the target".into());
-        }
-        let rows = s
-            .rows
-            .iter()
-            .map(|r| {
-                let mut row: Vec<Cell> = r.values.iter().map(|v| Cell::text(v.to_string())).collect();
-                row.push(fraction(&r.availability));
-                row.push(amount(&r.downtime_hours_per_year, hours));
-                row.push(amount(&r.annual_downtime_hours_p90, hours));
-                row.push(amount(&r.outages_per_year, sig3));
-                if clients {
-                    row.push(r.failed_requests_per_year.map_or(Cell::text("—"), |e| {
-                        amount(&e, sig3)
-                    }));
-                    row.push(r.latency_p99_hours.map_or(Cell::text("—"), |e| {
-                        amount(&e, crate::charts::draw::latency)
-                    }));
-                }
-                if costs {
-                    row.push(Cell::number(
-                        r.yearly_cost
-                            .map_or("—".into(), |v| crate::compare::money(v, cur)),
-                    ));
-                }
-                if s.target.is_some() {
-                    row.push(Cell::text(match r.meets {
-                        Some(crate::sweep::Meets::Yes) => "yes",
-                        Some(crate::sweep::Meets::No) => "no",
-                        Some(crate::sweep::Meets::Uncertain) => "uncertain",
-                        None => "—",
-                    }));
-                }
-                row
-            })
-            .collect();
-        let answer = match (s.target, s.answer()) {
-            (Some(t), Some(r)) => format!(
-                "Answer: {} is the {} point whose 95% interval of availability is at or above the target {}.",
-                s.label(r),
-                if costs { "cheapest" } else { "first" },
-                percent(t, 1.0 - t)
-            ),
-            (Some(t), None) => format!(
-                "No point is shown to meet the target {}; points marked uncertain need more replications.",
-                percent(t, 1.0 - t)
-            ),
-            (None, _) => format!(
-                "Service {} has no target, so the sweep cannot say which points meet it.",
-                s.service
-            ),
-        };
-        sections.push(Section::new(
-            "Sweep",
-            vec![
-                Block::Paragraph(answer),
-                Block::Table(Table {
-                    header,
-                    rows,
-                    caption: Some(format!(
-                        "service {}: each point is the scenario with the settings on its row; {} replications per point; 95% intervals in small print",
-                        s.service, c.replications
-                    )),
-                }),
-            ],
-        ));
-    }
-    let mut header = vec!["figure".to_string()];
-    for (i, l) in c.layouts.iter().enumerate() {
-        header.push(l.name.clone());
-        if i > 0 {
-            header.push(format!("Δ {} vs {}", l.name, c.layouts[0].name));
-        }
-    }
-    let fmt = |u: Unit| move |v: f64| u.format(v, cur);
-    let rows: Vec<Vec<Cell>> = c
-        .rows
-        .iter()
-        .map(|r| {
-            let label = if r.scope.is_empty() {
-                r.measure.to_string()
-            } else {
-                format!("{} · {}", r.scope, r.measure)
-            };
-            let mut row = vec![Cell::text(label)];
-            for (i, cell) in r.cells.iter().enumerate() {
-                match cell {
-                    Some(cell) => {
-                        row.push(match r.unit {
-                            Unit::Money => Cell::number(fmt(r.unit)(cell.value.value)),
-                            Unit::Availability => fraction(&cell.value),
-                            _ => amount(&cell.value, fmt(r.unit)),
-                        });
-                        if i > 0 {
-                            row.push(match &cell.diff {
-                                Some(d) if r.unit == Unit::Money => {
-                                    Cell::number(r.unit.format_diff(d.value.value, cur))
-                                }
-                                Some(d) => {
-                                    let verdict = if d.significant {
-                                        if (d.value.value > 0.0) == r.higher_is_better {
-                                            "better"
-                                        } else {
-                                            "worse"
-                                        }
-                                    } else if d.paired {
-                                        "not significant"
-                                    } else {
-                                        "intervals overlap"
-                                    };
-                                    Cell::number(format!(
-                                        "{} {verdict}",
-                                        r.unit.format_diff(d.value.value, cur)
-                                    ))
-                                    .detail(format!(
-                                        "[{}, {}]",
-                                        r.unit.format_diff(d.value.ci95_low, cur),
-                                        r.unit.format_diff(d.value.ci95_high, cur)
-                                    ))
-                                }
-                                None => Cell::text("n/a"),
-                            });
-                        }
-                    }
-                    None => {
-                        row.push(Cell::text("—"));
-                        if i > 0 {
-                            row.push(Cell::text(""));
-                        }
-                    }
-                }
-            }
-            row
-        })
-        .collect();
-    sections.push(Section::new(
-        "Layouts side by side",
-        vec![
-            Block::Table(Table {
-                header,
-                rows,
-                caption: Some(format!(
-                    "{} replications of each layout; 95% intervals in small print; Δ is the difference to {} (percentage points for availability)",
-                    c.replications, c.layouts[0].name
-                )),
-            }),
-            Block::Paragraph(format!(
-                "Means (availability, downtime, outages, data lost, failed requests) are compared replication by replication over the common random numbers: their Δ interval is that of the paired difference, and better or worse means it excludes zero. Percentiles and latencies are not paired: their difference counts as significant only when the two layouts' intervals do not overlap. A difference can be significant and still too small to matter; the cost next to it says what it would buy. {}",
-                if c.layouts.len() > 2 { "Every difference is to the first layout." } else { "" }
-            )),
-        ],
-    ));
-    sections.push(charts_section(charts));
-    sections.push(how_to_read());
-    let files: Vec<Block> = sources
-        .iter()
-        .map(|s| Block::Details {
-            summary: format!("scenario file {}", s.file),
-            text: s.text.to_string(),
-        })
-        .collect();
-    sections.push(Section::new("Scenario files", files));
-    let title = match sweep {
-        Some(s) => format!(
-            "nines report · sweep of {} over {}",
-            s.service,
-            s.params
-                .iter()
-                .map(|p| p.path.clone())
-                .collect::<Vec<_>>()
-                .join(" × ")
-        ),
-        None => format!(
-            "nines report · {}",
-            c.layouts
-                .iter()
-                .map(|l| l.name.clone())
-                .collect::<Vec<_>>()
-                .join(" vs ")
-        ),
-    };
-    Page {
-        title,
-        subtitle: Some(format!(
-            "{} layouts · mission {mission} · {} replications each · seed {} · common random numbers · nines {}",
-            c.layouts.len(),
-            c.replications,
-            c.seed,
-            env!("CARGO_PKG_VERSION")
-        )),
-        sections,
-        timing: Some(format!(
-            "Run time: {} events in {:.2}s on {} thread{}; results do not depend on the number of threads.",
-            c.events,
-            c.wall_seconds,
-            c.threads,
-            if c.threads == 1 { "" } else { "s" }
-        )),
     }
 }

@@ -173,3 +173,81 @@ fn bad_sweeps_and_comparisons_say_why_and_write_nothing() {
     let stderr = String::from_utf8(assert.get_output().stderr.clone()).unwrap();
     assert!(stderr.contains("min_up"), "{stderr}");
 }
+
+/// The report of a comparison and of a sweep: self-contained, every chart inline, the tables and
+/// the sweep's answer; `--no-report` writes none.
+#[test]
+fn compare_and_sweep_write_self_contained_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let b = four_front_ends(tmp.path());
+    let cmp = tmp.path().join("cmp");
+    nines()
+        .args(["compare", EXAMPLE])
+        .arg(&b)
+        .args(["-n", "128", "--quiet", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    let sw = tmp.path().join("sweep");
+    nines()
+        .args(["sweep", EXAMPLE, "-n", "128", "--quiet", "--out"])
+        .arg(&sw)
+        .assert()
+        .success();
+    for (dir, title, must, delta) in [
+        (
+            &cmp,
+            "nines report · web-farm vs web-farm-4",
+            "Layouts side by side",
+            "Δ vs web-farm",
+        ),
+        (
+            &sw,
+            "nines report · sweep of web_app over nodes.web.count",
+            "Answer: nodes.web.count=",
+            "Δ vs nodes.web.count=2",
+        ),
+    ] {
+        let html = fs::read_to_string(dir.join("report.html")).unwrap();
+        assert!(
+            html.contains(&format!("<title>{}", nines::report::escape(title))),
+            "{title}"
+        );
+        assert!(html.contains(must), "{must}");
+        assert!(html.contains(delta), "{delta}");
+        for forbidden in ["<script", "<link", "<img", "https://", "src="] {
+            assert!(
+                !html.contains(forbidden),
+                "{forbidden} in {}",
+                dir.display()
+            );
+        }
+        let mut charts = 0;
+        for entry in fs::read_dir(dir.join("charts")).unwrap() {
+            let p = entry.unwrap().path();
+            if p.extension().is_some_and(|e| e == "svg") {
+                let svg = fs::read_to_string(&p).unwrap();
+                let body = &svg[svg.find("<svg").unwrap()..];
+                assert!(html.contains(body.trim_end()), "{} not inline", p.display());
+                charts += 1;
+            }
+        }
+        assert!(charts >= 2);
+    }
+    let none = tmp.path().join("none");
+    nines()
+        .args([
+            "sweep",
+            EXAMPLE,
+            "-n",
+            "64",
+            "--quiet",
+            "--no-report",
+            "--out",
+        ])
+        .arg(&none)
+        .assert()
+        .success();
+    assert!(none.join("sweep.csv").is_file());
+    assert!(!none.join("report.html").exists());
+}

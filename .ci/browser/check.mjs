@@ -69,10 +69,18 @@ try {
     if (!(s.w >= 600 && s.h >= 200)) problems.push(`chart ${i + 1} is drawn ${s.w}×${s.h} px`);
     if (s.shapes < 20) problems.push(`chart ${i + 1} has only ${s.shapes} shapes`);
   });
-  if (facts.tables < 3) problems.push(`only ${facts.tables} tables`);
-  for (const h of ["Assumptions", "Scenario", "Services", "Charts", "How to read this report"])
+  // The report of a run, or of a comparison or sweep (`nines compare`, `nines sweep`).
+  const comparison = facts.headings.includes("Layouts side by side");
+  if (facts.tables < (comparison ? 1 : 3)) problems.push(`only ${facts.tables} tables`);
+  const sections = comparison
+    ? ["Assumptions", "Layouts side by side", "Charts", "How to read this report", "Scenario files"]
+    : ["Assumptions", "Scenario", "Services", "Charts", "How to read this report"];
+  for (const h of sections)
     if (!facts.headings.includes(h)) problems.push(`no section "${h}" (sections: ${facts.headings.join(", ")})`);
-  for (const k of ["Replications", "Seed", "Mission", "nines version", "Scenario file"])
+  const keys = comparison
+    ? ["Replications", "Seed", "Mission", "nines version", "Layouts"]
+    : ["Replications", "Seed", "Mission", "nines version", "Scenario file"];
+  for (const k of keys)
     if (!facts.assumptions.includes(k)) problems.push(`assumptions lack ${k}`);
   if (facts.pageWidth > facts.windowWidth) problems.push(`the page is ${facts.pageWidth} px wide in a ${facts.windowWidth} px window`);
   for (const w of facts.wide) problems.push(`wider than the page: ${w}`);
