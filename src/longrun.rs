@@ -488,33 +488,9 @@ impl Checkpoint {
                 "not written (--no-replications)"
             }
         };
-        let differs: Option<(&'static str, String, String)> = if a.nines_version != b.nines_version
+        let differs: Option<(&'static str, String, String)> = if let Some(d) = a.first_difference(b)
         {
-            Some((
-                "the nines version",
-                a.nines_version.clone(),
-                b.nines_version.clone(),
-            ))
-        } else if a.scenario_hash != b.scenario_hash {
-            Some((
-                "the scenario",
-                format!("{} (hash {})", a.file, a.scenario_hash),
-                format!("{} (hash {})", b.file, b.scenario_hash),
-            ))
-        } else if a.seed != b.seed {
-            Some(("the seed", a.seed.to_string(), b.seed.to_string()))
-        } else if a.replications != b.replications {
-            Some((
-                "the number of replications",
-                a.replications.to_string(),
-                b.replications.to_string(),
-            ))
-        } else if a.mission_hours != b.mission_hours {
-            Some((
-                "the mission",
-                format_duration(a.mission_hours),
-                format_duration(b.mission_hours),
-            ))
+            Some(d)
         } else if self.target != ours.target {
             Some(("--precision", opt(&self.target), opt(&ours.target)))
         } else if self.rows != ours.rows {

@@ -45,6 +45,43 @@ pub struct RunKey {
     pub shards: u64,
 }
 
+impl RunKey {
+    /// The first of version, scenario, seed, replications and mission in which two runs differ, as
+    /// (what, this run's, the other's): runs that differ in one cannot be joined.
+    pub fn first_difference(&self, o: &RunKey) -> Option<(&'static str, String, String)> {
+        use crate::units::format_duration;
+        if self.nines_version != o.nines_version {
+            Some((
+                "the nines version",
+                self.nines_version.clone(),
+                o.nines_version.clone(),
+            ))
+        } else if self.scenario_hash != o.scenario_hash {
+            Some((
+                "the scenario",
+                format!("{} (hash {})", self.file, self.scenario_hash),
+                format!("{} (hash {})", o.file, o.scenario_hash),
+            ))
+        } else if self.seed != o.seed {
+            Some(("the seed", self.seed.to_string(), o.seed.to_string()))
+        } else if self.replications != o.replications {
+            Some((
+                "the number of replications",
+                self.replications.to_string(),
+                o.replications.to_string(),
+            ))
+        } else if self.mission_hours != o.mission_hours {
+            Some((
+                "the mission",
+                format_duration(self.mission_hours),
+                format_duration(o.mission_hours),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
 /// One shard's result.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Part {
@@ -246,42 +283,15 @@ pub fn check(
     };
     for (file, p) in &parts[1..] {
         let (a, b) = (&first.key, &p.key);
-        let differs: Option<(&'static str, String, String)> = if a.nines_version != b.nines_version
-        {
-            Some((
-                "the nines version",
-                a.nines_version.clone(),
-                b.nines_version.clone(),
-            ))
-        } else if a.scenario_hash != b.scenario_hash {
-            Some((
-                "the scenario",
-                format!("{} (hash {})", a.file, a.scenario_hash),
-                format!("{} (hash {})", b.file, b.scenario_hash),
-            ))
-        } else if a.seed != b.seed {
-            Some(("the seed", a.seed.to_string(), b.seed.to_string()))
-        } else if a.replications != b.replications {
-            Some((
-                "the number of replications",
-                a.replications.to_string(),
-                b.replications.to_string(),
-            ))
-        } else if a.mission_hours != b.mission_hours {
-            Some((
-                "the mission",
-                format!("{}h", a.mission_hours),
-                format!("{}h", b.mission_hours),
-            ))
-        } else if a.shards != b.shards {
-            Some((
-                "the number of shards",
-                a.shards.to_string(),
-                b.shards.to_string(),
-            ))
-        } else {
-            None
-        };
+        let differs = a.first_difference(b).or_else(|| {
+            (a.shards != b.shards).then(|| {
+                (
+                    "the number of shards",
+                    a.shards.to_string(),
+                    b.shards.to_string(),
+                )
+            })
+        });
         if let Some((field, theirs, ours)) = differs {
             return Err(PartError::Foreign {
                 file: file.clone(),
