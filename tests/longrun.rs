@@ -562,7 +562,10 @@ fn ctrl_c_writes_partial_results_and_resume_matches_an_uninterrupted_run() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{out:?}");
-    assert_eq!(files_in(&dir), ["replications.csv", "report.html", "summary.csv"]);
+    assert_eq!(
+        files_in(&dir),
+        ["replications.csv", "report.html", "summary.csv"]
+    );
     let whole = tmp.path().join("whole");
     nines()
         .args(SLOW)
