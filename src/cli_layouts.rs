@@ -12,7 +12,6 @@ use nines::model::Model;
 use nines::output;
 use nines::scenario;
 use nines::sweep;
-use nines::units::parse_duration;
 
 use super::{CompareArgs, SimArgs, SweepArgs, write_atomic};
 
@@ -29,34 +28,13 @@ fn settle(models: &mut [Model], names: &[String], sim: &SimArgs) -> Result<(usiz
                 || s.replications != given.replications
         })
         .collect();
-    let first = &mut models[0].simulation;
-    if let Some(n) = sim.replications {
-        if n == 0 || n > scenario::MAX_REPLICATIONS {
-            bail!(
-                "--replications {n}: expected 1 to {}",
-                scenario::MAX_REPLICATIONS
-            );
-        }
-        first.replications = n;
-    }
-    if let Some(s) = sim.seed {
-        first.seed = s;
-    }
-    if let Some(m) = &sim.mission {
-        let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
-        if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
-            bail!(
-                "--mission {m}: expected more than zero and at most {}y",
-                scenario::MAX_MISSION_YEARS
-            );
-        }
-        first.mission = h;
-    }
-    let threads = match sim.threads.or(first.threads) {
-        Some(0) => bail!("--threads 0: expected at least 1"),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = super::override_simulation(
+        &mut models[0].simulation,
+        sim.replications,
+        sim.seed,
+        sim.mission.as_deref(),
+        sim.threads,
+    )?;
     let base = models[0].simulation.clone();
     let mut notes = Vec::new();
     for ((m, name), differs) in models.iter_mut().zip(names).zip(differs).skip(1) {

@@ -305,36 +305,14 @@ fn run(args: RunArgs) -> Result<()> {
     let (text, shown) = read_scenario(&args.scenario)?;
     let mut model = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
     let shard = args.shard.as_deref().map(parse_shard).transpose()?;
+    let threads = override_simulation(
+        &mut model.simulation,
+        args.replications,
+        args.seed,
+        args.mission.as_deref(),
+        args.threads,
+    )?;
     let sim = &mut model.simulation;
-    if let Some(n) = args.replications {
-        if n == 0 || n > scenario::MAX_REPLICATIONS {
-            bail!(
-                "--replications {n}: expected 1 to {}",
-                scenario::MAX_REPLICATIONS
-            );
-        }
-        sim.replications = n;
-    }
-    if let Some(s) = args.seed {
-        sim.seed = s;
-    }
-    if let Some(m) = &args.mission {
-        let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
-        if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
-            bail!(
-                "--mission {m}: expected more than zero and at most {}y",
-                scenario::MAX_MISSION_YEARS
-            );
-        }
-        sim.mission = h;
-    }
-    let threads = match args.threads.or(sim.threads) {
-        Some(0) => bail!("--threads 0: expected at least 1"),
-        Some(t) => t,
-        None => std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1),
-    };
     sim.threads = Some(threads);
     let long = LongRun::from_args(&args.long, shard.is_some())?;
     if long.target.is_some() && args.replications.is_none() {
@@ -537,6 +515,44 @@ fn run(args: RunArgs) -> Result<()> {
     match status.exit_code() {
         0 => Ok(()),
         code => Err(EarlyStop(code).into()),
+    }
+}
+
+/// Applies the command line's `-n`, `--seed`, `--mission` and `-j` to a scenario's run settings;
+/// returns the threads to use (the scenario's `threads`, else every core, unless `-j` says).
+fn override_simulation(
+    sim: &mut nines::model::Simulation,
+    replications: Option<u64>,
+    seed: Option<u64>,
+    mission: Option<&str>,
+    threads: Option<usize>,
+) -> Result<usize> {
+    if let Some(n) = replications {
+        if n == 0 || n > scenario::MAX_REPLICATIONS {
+            bail!(
+                "--replications {n}: expected 1 to {}",
+                scenario::MAX_REPLICATIONS
+            );
+        }
+        sim.replications = n;
+    }
+    if let Some(s) = seed {
+        sim.seed = s;
+    }
+    if let Some(m) = mission {
+        let h = parse_duration(m).map_err(|e| anyhow!("--mission: {e}"))?;
+        if h <= 0.0 || h > scenario::MAX_MISSION_YEARS * nines::units::HOURS_PER_YEAR {
+            bail!(
+                "--mission {m}: expected more than zero and at most {}y",
+                scenario::MAX_MISSION_YEARS
+            );
+        }
+        sim.mission = h;
+    }
+    match threads.or(sim.threads) {
+        Some(0) => bail!("--threads 0: expected at least 1"),
+        Some(t) => Ok(t),
+        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
     }
 }
 
