@@ -747,11 +747,20 @@ fn cost_availability(c: &Comparison, sweep: Option<&Sweep>) -> Result<Chart, Cha
         let y_at = |v: f64| {
             if v.is_finite() { ys.px_clamped(v) } else { top }
         };
+        // Places taken by the target's label and the points, which the layouts' labels avoid.
+        let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
         if let Some(t) = target {
             let y = ys.px(nines_of(1.0 - t));
             cv.dashed((left, y), (right, y), solid(palette::VERMILLION), 2);
+            let label = format!("target {}", percent(t, 1.0 - t));
+            taken.push((
+                right - 8 - text_width(&label, size::LABEL),
+                y - 22,
+                right,
+                y,
+            ));
             cv.text(
-                &format!("target {}", percent(t, 1.0 - t)),
+                &label,
                 (right - 4, y - 4),
                 size::LABEL,
                 palette::VERMILLION,
@@ -764,7 +773,6 @@ fn cost_availability(c: &Comparison, sweep: Option<&Sweep>) -> Result<Chart, Cha
             .collect();
         cv.line(&line, alpha(palette::BLUE, 0.8), 2);
         let label_all = pts.len() <= 10;
-        let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
         for (k, p) in pts.iter().enumerate() {
             let (x, y) = (xs.px(p.1), y_at(p.2.0));
             taken.push((x - 6, y - 6, x + 6, y + 6));
