@@ -166,3 +166,45 @@ fn a_mission_shorter_than_a_failover_is_down_from_the_failure_to_the_end() {
     let own: f64 = st.down_by_cause.iter().sum();
     assert_eq!(own, 6.0, "the role's own downtime, all switching");
 }
+
+/// A restore or reinstall follows every loss of the host, so validate warns when something other
+/// than the node's own failure can take the host: a maintenance schedule, a domain or a site.
+#[test]
+fn restore_on_a_node_that_maintenance_or_a_domain_takes_is_warned() {
+    let base = r#"[simulation]
+mission = "1y"
+
+[nodes.db]
+failure = { dist = "exponential", mean = "5y" }
+repair = { dist = "fixed", value = "4h" }
+
+[roles.sql]
+kind = "standalone"
+on = "db"
+recovery = { kind = "restore", backup_every = "24h", restore = { dist = "fixed", value = "6h" } }
+
+[services.s]
+all_of = ["sql"]
+"#;
+    let warned = |text: &str| {
+        let m = nines::scenario::compile(text, "w.toml").unwrap_or_else(|e| panic!("{e}"));
+        nines::explain::warnings(&m)
+            .into_iter()
+            .filter(|w| w.contains("treats every loss of node db"))
+            .collect::<Vec<_>>()
+    };
+    assert!(warned(base).is_empty());
+    let maint = format!(
+        "{base}\n[maintenance.patch]\nnodes = [\"db\"]\nevery = \"30d\"\nduration = \"30min\"\n"
+    );
+    let w = warned(&maint);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("after maintenance patch"), "{}", w[0]);
+    let domain = base.replace(
+        "[nodes.db]\n",
+        "[domains.rack]\nfailure = { dist = \"exponential\", mean = \"10y\" }\nrepair = { dist = \"fixed\", value = \"2h\" }\n\n[nodes.db]\nin = [\"rack\"]\n",
+    );
+    let w = warned(&domain);
+    assert_eq!(w.len(), 1, "{w:?}");
+    assert!(w[0].contains("domain rack"), "{}", w[0]);
+}
