@@ -226,36 +226,7 @@ fn crew_chain(lambda: f64, delta: f64, mu: f64, priority: [u32; 3]) -> Explored<
 #[test]
 fn priority_crew_with_dispatch_delay() {
     let mut ck = Checks::default();
-    let (model, s) = simulate(
-        r#"
-        [simulation]
-        mission = "1000y"
-        replications = 200
-        [crews.ops]
-        technicians = 1
-        dispatch = { dist = "exponential", mean = "4h" }
-        policy = "priority"
-        [defaults]
-        failure = { dist = "exponential", mean = "300h" }
-        repair = { dist = "exponential", mean = "50h" }
-        [nodes.a]
-        crew = "ops"
-        priority = 1
-        [nodes.b]
-        crew = "ops"
-        [nodes.c]
-        crew = "ops"
-        [roles.ra]
-        kind = "standalone"
-        on = "a"
-        [roles.rb]
-        kind = "standalone"
-        on = "b"
-        [roles.rc]
-        kind = "standalone"
-        on = "c"
-        "#,
-    );
+    let (model, s) = simulate(common::PRIORITY_CREW);
     let t = model.simulation.mission;
     let years = t / HOURS_PER_YEAR;
     let (l, d, m) = (1.0 / 300.0, 1.0 / 4.0, 1.0 / 50.0);

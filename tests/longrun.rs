@@ -381,14 +381,7 @@ fn max_time_stops_on_time_and_resume_completes_the_same_run() {
         .arg(&whole)
         .assert()
         .success();
-    assert_eq!(
-        text(&dir.join("summary.csv")),
-        text(&whole.join("summary.csv"))
-    );
-    assert_eq!(
-        read(&dir.join("replications.csv")),
-        read(&whole.join("replications.csv"))
-    );
+    assert_same_outputs(&dir, &whole);
 }
 
 #[test]
@@ -573,14 +566,7 @@ fn ctrl_c_writes_partial_results_and_resume_matches_an_uninterrupted_run() {
         .arg(&whole)
         .assert()
         .success();
-    assert_eq!(
-        text(&dir.join("summary.csv")),
-        text(&whole.join("summary.csv"))
-    );
-    assert_eq!(
-        read(&dir.join("replications.csv")),
-        read(&whole.join("replications.csv"))
-    );
+    assert_same_outputs(&dir, &whole);
 }
 
 #[test]
@@ -670,5 +656,14 @@ fn damaged_checkpoints_and_rows_are_refused() {
     assert!(
         err.contains("--precision is none there but 5% now"),
         "{err}"
+    );
+}
+
+/// Two runs wrote the same summary.csv and replications.csv, byte for byte.
+fn assert_same_outputs(a: &Path, b: &Path) {
+    assert_eq!(text(&a.join("summary.csv")), text(&b.join("summary.csv")));
+    assert_eq!(
+        read(&a.join("replications.csv")),
+        read(&b.join("replications.csv"))
     );
 }

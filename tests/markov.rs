@@ -129,37 +129,7 @@ const CLUSTER_NODES: &str = r#"
 
 #[test]
 fn priority_crew_with_dispatch_delay_agrees_with_simulation() {
-    agrees(
-        r#"
-        [simulation]
-        mission = "1000y"
-        replications = 200
-        [crews.ops]
-        technicians = 1
-        dispatch = { dist = "exponential", mean = "4h" }
-        policy = "priority"
-        [defaults]
-        failure = { dist = "exponential", mean = "300h" }
-        repair = { dist = "exponential", mean = "50h" }
-        [nodes.a]
-        crew = "ops"
-        priority = 1
-        [nodes.b]
-        crew = "ops"
-        [nodes.c]
-        crew = "ops"
-        [roles.ra]
-        kind = "standalone"
-        on = "a"
-        [roles.rb]
-        kind = "standalone"
-        on = "b"
-        [roles.rc]
-        kind = "standalone"
-        on = "c"
-        "#,
-        &["ra", "rb", "rc"],
-    );
+    agrees(common::PRIORITY_CREW, &["ra", "rb", "rc"]);
 }
 
 #[test]

@@ -143,3 +143,35 @@ pub fn binomial(n: usize, k: usize) -> f64 {
 pub fn power(f: &ExpSum, k: usize) -> ExpSum {
     (0..k).fold(ExpSum::constant(1.0), |p, _| p.times(f))
 }
+
+/// Three standalone roles on nodes sharing one technician (priority queue, node a first) with a
+/// dispatch delay: checked in closed form (`exact_ha`) and against the exact mode (`markov`).
+#[allow(dead_code)] // used by exact_ha and markov only
+pub const PRIORITY_CREW: &str = r#"
+        [simulation]
+        mission = "1000y"
+        replications = 200
+        [crews.ops]
+        technicians = 1
+        dispatch = { dist = "exponential", mean = "4h" }
+        policy = "priority"
+        [defaults]
+        failure = { dist = "exponential", mean = "300h" }
+        repair = { dist = "exponential", mean = "50h" }
+        [nodes.a]
+        crew = "ops"
+        priority = 1
+        [nodes.b]
+        crew = "ops"
+        [nodes.c]
+        crew = "ops"
+        [roles.ra]
+        kind = "standalone"
+        on = "a"
+        [roles.rb]
+        kind = "standalone"
+        on = "b"
+        [roles.rc]
+        kind = "standalone"
+        on = "c"
+        "#;
