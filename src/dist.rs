@@ -4,6 +4,11 @@
 use rand::Rng;
 use rand_distr::{Distribution, Exp, Gamma, LogNormal, Normal, Weibull};
 
+use std::f64::consts::SQRT_2;
+
+use statrs::function::erf::{erfc, erfc_inv};
+use statrs::function::gamma::checked_gamma_ur;
+
 use crate::units::{Hours, format_duration};
 
 /// A validated duration distribution, in hours. Build one with the constructors; they check parameters.
@@ -210,6 +215,92 @@ impl Dist {
         }
     }
 
+    /// Draws the remaining duration of one that has already lasted `age` hours: a draw from the
+    /// distribution conditioned on exceeding `age`, minus `age`. Importance splitting resamples the
+    /// clocks of a copied mission with it, so that copies diverge while keeping the right law.
+    pub fn residual<R: Rng + ?Sized>(&self, age: Hours, rng: &mut R) -> Hours {
+        if age <= 0.0 {
+            return self.sample(rng);
+        }
+        // A survival fraction drawn uniformly from (0, S(age)]: inverting S gives the conditional law.
+        let v = 1.0 - unit_f64(rng);
+        let total = match self {
+            Dist::Exponential { sampler, .. } => return sampler.sample(rng),
+            Dist::Weibull { shape, scale, .. } => {
+                scale * ((age / scale).powf(*shape) - v.ln()).powf(1.0 / shape)
+            }
+            Dist::LogNormal { mu, sigma, .. } => {
+                let q = 0.5 * erfc((age.ln() - mu) / (sigma * SQRT_2)) * v;
+                if q <= 0.0 {
+                    return 0.0;
+                }
+                (mu + sigma * SQRT_2 * erfc_inv(2.0 * q)).exp()
+            }
+            Dist::TruncNormal { mean, sd, .. } => {
+                let q = 0.5 * erfc((age - mean) / (sd * SQRT_2)) * v;
+                if q <= 0.0 {
+                    return 0.0;
+                }
+                mean + sd * SQRT_2 * erfc_inv(2.0 * q)
+            }
+            Dist::Gamma { shape, scale, .. } => {
+                let s_age = checked_gamma_ur(*shape, age / scale).unwrap_or(0.0);
+                if s_age >= 0.1 {
+                    // Rejection needs at most ten draws on average here.
+                    loop {
+                        let x = self.sample(rng);
+                        if x > age {
+                            break x;
+                        }
+                    }
+                } else if s_age <= 0.0 {
+                    return 0.0;
+                } else {
+                    let target = s_age * v;
+                    // S is decreasing: bisect for S(x) = target above `age`.
+                    let (mut lo, mut hi) = (age, age.max(*scale) * 2.0);
+                    while checked_gamma_ur(*shape, hi / scale).unwrap_or(0.0) > target {
+                        lo = hi;
+                        hi *= 2.0;
+                    }
+                    for _ in 0..100 {
+                        let mid = 0.5 * (lo + hi);
+                        if checked_gamma_ur(*shape, mid / scale).unwrap_or(0.0) > target {
+                            lo = mid;
+                        } else {
+                            hi = mid;
+                        }
+                        if hi - lo <= 1e-12 * hi {
+                            break;
+                        }
+                    }
+                    0.5 * (lo + hi)
+                }
+            }
+            Dist::Uniform { min, max } => {
+                let lo = age.max(*min);
+                if lo >= *max {
+                    return 0.0;
+                }
+                lo + (max - lo) * unit_f64(rng)
+            }
+            Dist::Fixed { value } => *value,
+            Dist::Empirical { samples } => {
+                let later = samples.iter().filter(|&&x| x > age).count();
+                if later == 0 {
+                    return 0.0;
+                }
+                let k = ((unit_f64(rng) * later as f64) as usize).min(later - 1);
+                *samples
+                    .iter()
+                    .filter(|&&x| x > age)
+                    .nth(k)
+                    .expect("k is below the count")
+            }
+        };
+        (total - age).max(0.0)
+    }
+
     /// P(duration ≤ x).
     pub fn cdf(&self, x: Hours) -> f64 {
         if x < 0.0 {
@@ -393,6 +484,48 @@ pub fn regularized_gamma_p(a: f64, x: f64) -> f64 {
 
 #[cfg(test)]
 mod tests {
+
+    /// The residual after an age has the conditional law: P(residual > x) = S(age + x) / S(age),
+    /// far into the tail too (where S(age) is 1e-6 and rejection sampling would not do).
+    #[test]
+    fn residuals_have_the_conditional_law() {
+        use rand::SeedableRng;
+        let mut rng = crate::rng::Stream::seed_from_u64(11);
+        let cases = [
+            (Dist::exponential(3.0).unwrap(), 2.0),
+            (Dist::weibull_mean(1.7, 3.0).unwrap(), 2.5),
+            (Dist::weibull_mean(0.6, 3.0).unwrap(), 40.0),
+            (Dist::lognormal_mean(3.0, 0.8).unwrap(), 1.0),
+            (Dist::lognormal_mean(3.0, 0.8).unwrap(), 40.0),
+            (Dist::gamma_mean(2.5, 3.0).unwrap(), 2.0),
+            (Dist::gamma_mean(2.5, 3.0).unwrap(), 25.0),
+            (Dist::trunc_normal(2.0, 1.5).unwrap(), 1.0),
+            (Dist::trunc_normal(2.0, 1.5).unwrap(), 8.0),
+            (Dist::uniform(1.0, 4.0).unwrap(), 2.0),
+            (Dist::empirical(vec![1.0, 2.0, 2.0, 7.0]).unwrap(), 1.5),
+        ];
+        let n = 200_000;
+        for (d, age) in &cases {
+            let s_age = 1.0 - d.cdf(*age);
+            assert!(s_age > 0.0, "{d:?} at {age}");
+            let r: Vec<f64> = (0..n).map(|_| d.residual(*age, &mut rng)).collect();
+            assert!(r.iter().all(|&x| x >= 0.0 && x.is_finite()), "{d:?}");
+            let mean = r.iter().sum::<f64>() / n as f64;
+            for q in [0.25, 0.5, 1.0, 2.0] {
+                let x = q * mean;
+                let want = (1.0 - d.cdf(age + x)) / s_age;
+                let got = r.iter().filter(|&&v| v > x).count() as f64 / n as f64;
+                let se = (want * (1.0 - want) / n as f64).sqrt().max(1e-9);
+                assert!(
+                    (got - want).abs() < 4.0 * se + 1e-12,
+                    "{d:?} after {age}h, P(> {x}): {got} vs {want}"
+                );
+            }
+        }
+        let fixed = Dist::fixed(5.0).unwrap();
+        assert_eq!(fixed.residual(2.0, &mut rng), 3.0);
+        assert_eq!(Dist::never().residual(2.0, &mut rng), f64::INFINITY);
+    }
 
     #[test]
     fn cdfs_match_closed_forms_and_samples() {

@@ -12,7 +12,7 @@ use std::collections::VecDeque;
 use crate::clients::{ClientEval, RequestStats};
 use crate::dist::{Dist, unit_f64};
 use crate::model::{CrewPolicy, Guard, Machine, Model, Reconnect, Recovery, RoleKind, SignalId};
-use crate::rng::{Stream, stream};
+use crate::rng::{Stream, mix64, stream};
 use crate::trace::{ComponentEvent, Level, NoTrace, Recorder};
 use crate::units::{HOURS_PER_YEAR, Hours};
 
@@ -356,7 +356,64 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     /// Per monitor and year slot: downtime in that slot, hours.
     year_down: Vec<Hours>,
     events: u64,
+    /// Replication being simulated.
+    rep: u64,
+    /// Per component: the clock behind its pending random event ([`Clock`]) and when it started, so
+    /// that a copied mission can redraw it ([`Engine::diverge`]).
+    clock: Vec<(Clock, Hours)>,
+    /// Per role: generation, start and distribution of its pending timer.
+    timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
+    /// Per role: generation and start of its pending software failure.
+    crash_clock: Vec<(u32, Hours)>,
     recorder: R,
+}
+
+/// Which random duration a component is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Clock {
+    /// Up: its failure.
+    Fail,
+    /// In its crew's queue: nothing yet.
+    Waiting,
+    /// A technician is on the way.
+    Dispatch,
+    /// Being repaired.
+    Repair,
+}
+
+/// The changing state of an [`Engine`] between two events, saved to copy a mission (importance
+/// splitting) and put back later. Reuses its buffers: saving into an old snapshot allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot<'m> {
+    queue: Vec<Event>,
+    seq: u64,
+    comp_streams: Vec<Stream>,
+    crew_streams: Vec<Stream>,
+    role_streams: Vec<Stream>,
+    level: Vec<u8>,
+    up_count: Vec<u32>,
+    safe_count: Vec<u32>,
+    monitors: Vec<Monitor>,
+    down_since: Vec<Hours>,
+    down_comps: Vec<u32>,
+    down_pos: Vec<u32>,
+    in_maintenance: Vec<bool>,
+    crew_free: Vec<u32>,
+    crew_queue: Vec<Vec<(u32, u64)>>,
+    arrivals: u64,
+    repair_started: Vec<Hours>,
+    crew_stats: Vec<CrewStats>,
+    roll_cursor: Vec<u32>,
+    roll_active: Vec<bool>,
+    machines: Vec<MachineState>,
+    machine_stats: Vec<MachineStats>,
+    overlap: Vec<Hours>,
+    year_down: Vec<Hours>,
+    events: u64,
+    rep: u64,
+    clock: Vec<(Clock, Hours)>,
+    timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
+    crash_clock: Vec<(u32, Hours)>,
 }
 
 impl<'m> Engine<'m> {
@@ -487,6 +544,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             year_len,
             year_down: vec![0.0; measured.len() * years],
             events: 0,
+            rep: 0,
+            clock: vec![(Clock::Fail, 0.0); comps],
+            timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
+            crash_clock: vec![(NONE, 0.0); model.roles.len()],
             recorder,
         }
     }
@@ -566,6 +627,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     fn reset(&mut self, rep: u64) {
         let model = self.model;
+        self.rep = rep;
+        self.clock.fill((Clock::Fail, 0.0));
+        self.timer_clock.fill((NONE, 0.0, None));
+        self.crash_clock.fill((NONE, 0.0));
         self.queue.clear();
         self.seq = 0;
         self.events = 0;
@@ -621,6 +686,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Simulates replication `rep` of the run (its random streams derive from the seed and `rep`).
     pub fn run(&mut self, rep: u64) {
+        self.begin(rep);
+        while self.step().is_some() {}
+        self.end();
+    }
+
+    /// Starts replication `rep`: everything up at time 0, first events scheduled. Then [`Engine::step`]
+    /// until it returns `None`, then [`Engine::end`].
+    pub fn begin(&mut self, rep: u64) {
         self.reset(rep);
         let model = self.model;
         if R::ACTIVE {
@@ -642,47 +715,209 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.schedule_crash(r, 0.0);
             }
         }
-        while let Some(ev) = self.queue.pop() {
-            let t = f64::from_bits(ev.time);
-            self.events += 1;
-            let i = ev.target as usize;
-            self.planned_now = false;
-            match ev.kind() {
-                Kind::Fail => self.fail(i, t),
-                Kind::RepairDone => self.repair_done(i, t),
-                Kind::Dispatched => {
-                    let d = model.components[i].repair.sample(&mut self.comp_streams[i]);
-                    self.push(t + d, Kind::RepairDone, ev.target, 0);
-                }
-                Kind::Window => {
-                    self.planned_now = true;
-                    self.window(i, t);
-                }
-                Kind::WindowEnd => {
-                    self.planned_now = true;
-                    self.leave_maintenance(i, t);
-                }
-                Kind::RollNext => {
-                    self.planned_now = true;
-                    let m = &model.maintenance[i];
-                    let node = m.nodes[self.roll_cursor[i] as usize - 1];
-                    self.leave_maintenance(node, t);
-                    self.roll(i, t);
-                }
-                Kind::RoleTimer => {
-                    if self.machines[i].epoch == ev.aux {
-                        self.timer(i, t);
-                    }
-                }
-                Kind::RoleCrash => {
-                    if self.machines[i].epoch == ev.aux {
-                        self.crash(i, t);
-                    }
+    }
+
+    /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
+    /// left before the mission end.
+    #[inline]
+    pub fn step(&mut self) -> Option<Hours> {
+        let model = self.model;
+        let ev = self.queue.pop()?;
+        let t = f64::from_bits(ev.time);
+        self.events += 1;
+        let i = ev.target as usize;
+        self.planned_now = false;
+        match ev.kind() {
+            Kind::Fail => self.fail(i, t),
+            Kind::RepairDone => self.repair_done(i, t),
+            Kind::Dispatched => {
+                let d = model.components[i].repair.sample(&mut self.comp_streams[i]);
+                self.clock[i] = (Clock::Repair, t);
+                self.push(t + d, Kind::RepairDone, ev.target, 0);
+            }
+            Kind::Window => {
+                self.planned_now = true;
+                self.window(i, t);
+            }
+            Kind::WindowEnd => {
+                self.planned_now = true;
+                self.leave_maintenance(i, t);
+            }
+            Kind::RollNext => {
+                self.planned_now = true;
+                let m = &model.maintenance[i];
+                let node = m.nodes[self.roll_cursor[i] as usize - 1];
+                self.leave_maintenance(node, t);
+                self.roll(i, t);
+            }
+            Kind::RoleTimer => {
+                if self.machines[i].epoch == ev.aux {
+                    self.timer(i, t);
                 }
             }
-            self.settle(t);
+            Kind::RoleCrash => {
+                if self.machines[i].epoch == ev.aux {
+                    self.crash(i, t);
+                }
+            }
         }
+        self.settle(t);
+        Some(t)
+    }
+
+    /// Closes the replication at the mission end: open outages and busy periods end there.
+    pub fn end(&mut self) {
         self.finish();
+    }
+
+    /// Level of every signal now (see [`crate::model::Graph`]): 0 down, 1 up with no redundancy
+    /// left, 2 up and safe.
+    pub fn levels(&self) -> &[u8] {
+        &self.level
+    }
+
+    /// Measured signal `m` up to time `t` of a mission still running (outages still open count up to
+    /// `t`): downtime, outages begun and time at risk, hours.
+    pub fn accrued(&self, m: usize, t: Hours) -> (Hours, u32, Hours) {
+        let mon = &self.monitors[m];
+        let open = (t - mon.since).max(0.0);
+        match mon.level {
+            DOWN => (mon.downtime + open, mon.outages, mon.at_risk),
+            AT_RISK => (mon.downtime, mon.outages, mon.at_risk + open),
+            _ => (mon.downtime, mon.outages, mon.at_risk),
+        }
+    }
+
+    /// Saves the mission's state between two events into `snap`.
+    pub fn save(&self, snap: &mut Snapshot<'m>) {
+        snap.queue.clone_from(&self.queue.v);
+        snap.seq = self.seq;
+        snap.comp_streams.clone_from(&self.comp_streams);
+        snap.crew_streams.clone_from(&self.crew_streams);
+        snap.role_streams.clone_from(&self.role_streams);
+        snap.level.clone_from(&self.level);
+        snap.up_count.clone_from(&self.up_count);
+        snap.safe_count.clone_from(&self.safe_count);
+        snap.monitors.clone_from(&self.monitors);
+        snap.down_since.clone_from(&self.down_since);
+        snap.down_comps.clone_from(&self.down_comps);
+        snap.down_pos.clone_from(&self.down_pos);
+        snap.in_maintenance.clone_from(&self.in_maintenance);
+        snap.crew_free.clone_from(&self.crew_free);
+        snap.crew_queue.clone_from(&self.crew_queue);
+        snap.arrivals = self.arrivals;
+        snap.repair_started.clone_from(&self.repair_started);
+        snap.crew_stats.clone_from(&self.crew_stats);
+        snap.roll_cursor.clone_from(&self.roll_cursor);
+        snap.roll_active.clone_from(&self.roll_active);
+        snap.machines.clone_from(&self.machines);
+        snap.machine_stats.clone_from(&self.machine_stats);
+        snap.overlap.clone_from(&self.overlap);
+        snap.year_down.clone_from(&self.year_down);
+        snap.events = self.events;
+        snap.rep = self.rep;
+        snap.clock.clone_from(&self.clock);
+        snap.timer_clock.clone_from(&self.timer_clock);
+        snap.crash_clock.clone_from(&self.crash_clock);
+    }
+
+    /// Puts back a state saved by [`Engine::save`] (of this engine's model).
+    pub fn restore(&mut self, snap: &Snapshot<'m>) {
+        debug_assert!(self.model.requests.is_empty(), "client state is not saved");
+        self.queue.v.clone_from(&snap.queue);
+        self.seq = snap.seq;
+        self.comp_streams.clone_from(&snap.comp_streams);
+        self.crew_streams.clone_from(&snap.crew_streams);
+        self.role_streams.clone_from(&snap.role_streams);
+        self.level.clone_from(&snap.level);
+        self.up_count.clone_from(&snap.up_count);
+        self.safe_count.clone_from(&snap.safe_count);
+        self.monitors.clone_from(&snap.monitors);
+        self.down_since.clone_from(&snap.down_since);
+        self.down_comps.clone_from(&snap.down_comps);
+        self.down_pos.clone_from(&snap.down_pos);
+        self.in_maintenance.clone_from(&snap.in_maintenance);
+        self.crew_free.clone_from(&snap.crew_free);
+        self.crew_queue.clone_from(&snap.crew_queue);
+        self.arrivals = snap.arrivals;
+        self.repair_started.clone_from(&snap.repair_started);
+        self.crew_stats.clone_from(&snap.crew_stats);
+        self.roll_cursor.clone_from(&snap.roll_cursor);
+        self.roll_active.clone_from(&snap.roll_active);
+        self.machines.clone_from(&snap.machines);
+        self.machine_stats.clone_from(&snap.machine_stats);
+        self.overlap.clone_from(&snap.overlap);
+        self.year_down.clone_from(&snap.year_down);
+        self.events = snap.events;
+        self.rep = snap.rep;
+        self.clock.clone_from(&snap.clock);
+        self.timer_clock.clone_from(&snap.timer_clock);
+        self.crash_clock.clone_from(&snap.crash_clock);
+    }
+
+    /// Makes this mission, at time `t` between two events, an independent copy of itself: every
+    /// pending random duration is drawn again from its law given how long it has already run, from
+    /// new random streams keyed by `salt`. Scheduled maintenance stays as it is. The copy has the same
+    /// law of the future as the original, and differs from it.
+    pub fn diverge(&mut self, t: Hours, salt: u64) {
+        let model = self.model;
+        let seed = mix64(self.seed ^ 0x7370_6c69_745f_7631) ^ mix64(salt);
+        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
+            *s = stream(seed, self.rep, c.stream_key);
+        }
+        for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
+            *s = stream(seed, self.rep, c.stream_key);
+        }
+        for (s, r) in self.role_streams.iter_mut().zip(&model.roles) {
+            if let Some(m) = &r.machine {
+                *s = stream(seed, self.rep, m.stream_key);
+            }
+        }
+        // A sorted array is a valid heap.
+        let mut kept = std::mem::take(&mut self.queue.v);
+        kept.retain(|e| matches!(e.kind(), Kind::Window | Kind::WindowEnd | Kind::RollNext));
+        kept.sort_unstable_by_key(Event::key);
+        self.queue.v = kept;
+        for (c, comp) in model.components.iter().enumerate() {
+            let (clock, since) = self.clock[c];
+            let age = t - since;
+            let (kind, d) = match clock {
+                Clock::Fail => (Kind::Fail, &comp.failure),
+                Clock::Repair => (Kind::RepairDone, &comp.repair),
+                Clock::Dispatch => {
+                    let k = comp.crew.expect("only crews dispatch");
+                    let d = model.crews[k]
+                        .dispatch
+                        .as_ref()
+                        .expect("dispatch has a delay");
+                    let r = d.residual(age, &mut self.crew_streams[k]);
+                    self.push(t + r, Kind::Dispatched, c as u32, 0);
+                    continue;
+                }
+                Clock::Waiting => continue,
+            };
+            let r = d.residual(age, &mut self.comp_streams[c]);
+            self.push(t + r, kind, c as u32, 0);
+        }
+        for r in 0..model.roles.len() {
+            let epoch = self.machines[r].epoch;
+            if let (e, since, Some(d)) = self.timer_clock[r]
+                && e == epoch
+            {
+                let x = d.residual(t - since, &mut self.role_streams[r]);
+                self.push(t + x, Kind::RoleTimer, r as u32, epoch);
+            }
+            let (e, since) = self.crash_clock[r];
+            if e == epoch
+                && let Some(sw) = &model.roles[r]
+                    .machine
+                    .as_ref()
+                    .and_then(|m| m.software.as_ref())
+            {
+                let x = sw.failure.residual(t - since, &mut self.role_streams[r]);
+                self.push(t + x, Kind::RoleCrash, r as u32, epoch);
+            }
+        }
     }
 
     // ----- components and crews -----
@@ -700,12 +935,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         match comp.crew {
             Some(k) => {
+                self.clock[c] = (Clock::Waiting, t);
                 self.arrivals += 1;
                 self.crew_queue[k].push((c as u32, self.arrivals));
                 self.assign(k, t);
             }
             None => {
                 let d = comp.repair.sample(&mut self.comp_streams[c]);
+                self.clock[c] = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
         }
@@ -738,12 +975,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
             match &crew.dispatch {
                 Some(d) => {
                     let d = d.sample(&mut self.crew_streams[k]);
+                    self.clock[c] = (Clock::Dispatch, t);
                     self.push(t + d, Kind::Dispatched, c as u32, 0);
                 }
                 None => {
                     let d = self.model.components[c]
                         .repair
                         .sample(&mut self.comp_streams[c]);
+                    self.clock[c] = (Clock::Repair, t);
                     self.push(t + d, Kind::RepairDone, c as u32, 0);
                 }
             }
@@ -757,6 +996,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.crew_stats[k].busy += t - self.repair_started[c];
         }
         let d = comp.failure.sample(&mut self.comp_streams[c]);
+        self.clock[c] = (Clock::Fail, t);
         self.push(t + d, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
         let pos = self.down_pos[c] as usize;
@@ -936,14 +1176,16 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if let Some(sw) = &self.machine(r).software {
             let d = sw.failure.sample(&mut self.role_streams[r]);
             let epoch = self.machines[r].epoch;
+            self.crash_clock[r] = (epoch, t);
             self.push(t + d, Kind::RoleCrash, r as u32, epoch);
         }
     }
 
-    fn set_timer(&mut self, r: usize, d: &Dist, t: Hours) {
-        let d = d.sample(&mut self.role_streams[r]);
+    fn set_timer(&mut self, r: usize, d: &'m Dist, t: Hours) {
+        let x = d.sample(&mut self.role_streams[r]);
         let epoch = self.machines[r].epoch;
-        self.push(t + d, Kind::RoleTimer, r as u32, epoch);
+        self.timer_clock[r] = (epoch, t, Some(d));
+        self.push(t + x, Kind::RoleTimer, r as u32, epoch);
     }
 
     /// Sets the machine's output signal from its state: up while running, safe when another replica

@@ -6,6 +6,7 @@ use std::fmt::Write;
 use crate::markov::Exact;
 use crate::model::Model;
 use crate::rare::{Rare, plain_replications};
+use crate::split::Split;
 use crate::stats::Estimate;
 use crate::summary::{Summary, nines_of};
 use crate::units::{HOURS_PER_YEAR, format_duration};
@@ -54,8 +55,10 @@ fn versus(e: &Estimate, exact: f64) -> String {
 }
 
 /// The whole report. `exact` is missing when the chain was too large (then `note` says why); `rare`
-/// and `sim` when they were not run. `threads` is shown with the rare-event timing.
+/// and `sim` when they were not run. `threads` is shown with the rare-event timing. `mode` names the
+/// command in the title line.
 pub fn table(
+    mode: &str,
     model: &Model,
     exact: Option<&Exact>,
     note: Option<&str>,
@@ -66,7 +69,7 @@ pub fn table(
     let mission = model.simulation.mission;
     let _ = writeln!(
         out,
-        "nines {} · scenario {} · exact mode",
+        "nines {} · scenario {} · {mode}",
         env!("CARGO_PKG_VERSION"),
         model.name
     );
@@ -218,5 +221,111 @@ pub fn table(
         );
     }
     let _ = HOURS_PER_YEAR;
+    out
+}
+
+/// The report of an importance-splitting run: its thresholds and factors, each entity's estimates over
+/// the mission, the exact figure over the mission beside them when the chain could be solved, and what
+/// plain Monte Carlo would need for the same precision.
+pub fn split_table(
+    model: &Model,
+    r: &Split,
+    threads: usize,
+    exact: Option<&Exact>,
+    note: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    let mission = model.simulation.mission;
+    let _ = writeln!(
+        out,
+        "nines {} · scenario {} · rare events by importance splitting (RESTART)",
+        env!("CARGO_PKG_VERSION"),
+        model.name
+    );
+    let _ = writeln!(
+        out,
+        "{} missions of {} (seed {}), {} copies, {} events in {:.2}s (pilot {:.2}s) on {threads} thread{}",
+        r.missions,
+        format_duration(mission),
+        model.simulation.seed,
+        r.copies,
+        r.events,
+        r.seconds,
+        r.pilot_seconds,
+        if threads == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        out,
+        "importance: failures towards an outage of {} ({} from all up); copies at thresholds: {}",
+        r.guide,
+        r.distance,
+        if r.thresholds.iter().all(|t| t.factor <= 1) {
+            "none (plain simulation)".into()
+        } else {
+            r.thresholds
+                .iter()
+                .filter(|t| t.factor > 1)
+                .map(|t| match t.up_probability {
+                    Some(p) => format!("{}: ×{} (P(next) {:.2e})", t.importance, t.factor, p),
+                    None => format!("{}: ×{}", t.importance, t.factor),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    if !model.requests.is_empty() {
+        let _ = writeln!(
+            out,
+            "  clients are not simulated here: their figures need `nines run`"
+        );
+    }
+    let _ = writeln!(out);
+    for (i, e) in r.entities.iter().enumerate() {
+        let u = &e.unavailability;
+        let mut line = format!(
+            "  {:<28} unavailability {} ±{:.2}% · {} nines · outages/yr {} · mean outage {}",
+            format!("{} {}", e.kind.as_str(), e.name),
+            ci(u),
+            100.0 * u.relative_half_width(),
+            if u.value > 0.0 {
+                format!("{:.2}", nines_of(u.value))
+            } else {
+                "n/a".into()
+            },
+            ci(&e.outages_per_year),
+            if e.mean_outage.value.is_finite() {
+                format_duration(e.mean_outage.value)
+            } else {
+                "n/a".into()
+            }
+        );
+        if let Some(iu) = exact.and_then(|x| x.entities.get(i)?.interval_unavailability) {
+            let _ = write!(line, " · {}", versus(u, iu));
+        }
+        let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
+    }
+    if exact.is_some() {
+        let _ = writeln!(
+            out,
+            "  (compared with the exact unavailability over the mission from the Markov chain)"
+        );
+    }
+    for n in note.iter().chain(r.note.as_deref().iter()) {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    if let Some(e) = r.entities.first() {
+        let rel = e.unavailability.relative_half_width();
+        let f = e.outages_per_year.value;
+        if f > 0.0 && rel.is_finite() {
+            let _ = writeln!(
+                out,
+                "  plain Monte Carlo would need about {:.2e} replications of {} for the same ±{:.1}% on {}",
+                plain_replications(f, mission, rel),
+                format_duration(mission),
+                100.0 * rel,
+                e.name
+            );
+        }
+    }
     out
 }

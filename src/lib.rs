@@ -26,6 +26,7 @@ pub mod report;
 pub mod rng;
 pub mod runner;
 pub mod scenario;
+pub mod split;
 pub mod stats;
 pub mod summary;
 pub mod sweep;

@@ -14,6 +14,7 @@ use nines::charts;
 use nines::longrun;
 
 mod cli_layouts;
+mod cli_rare;
 use cli_layouts::{compare, sweep};
 use nines::model::Model;
 use nines::output;
@@ -54,6 +55,40 @@ enum Command {
     /// Solve a scenario whose durations are all exponential as a Markov chain (exact steady state),
     /// optionally with a rare-event estimate and a plain simulation side by side.
     Exact(ExactArgs),
+    /// Estimate very high availability by rare-event simulation: importance sampling when every
+    /// duration is exponential, importance splitting (any distributions) otherwise.
+    Rare(RareArgs),
+}
+
+#[derive(clap::Args, Debug)]
+struct RareArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// How to estimate.
+    #[arg(long, value_enum, default_value_t = cli_rare::Method::Auto)]
+    method: cli_rare::Method,
+    /// Stop once the first entity's 95% interval is within this relative half-width.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.1)]
+    precision: f64,
+    /// At most this many regenerative cycles (importance sampling; default 2^26) or missions
+    /// (splitting; default 2^20), whatever the precision reached.
+    #[arg(long, value_name = "N")]
+    budget: Option<u64>,
+    /// Importance sampling: probability of taking a failure where a repair is possible too.
+    #[arg(long, default_value_t = 0.5)]
+    bias: f64,
+    /// Splitting: copies per threshold, e.g. 600,1200 (default: from a pilot run).
+    #[arg(long, value_delimiter = ',', value_name = "R1,R2,...")]
+    factors: Option<Vec<u32>>,
+    /// Override the seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// Run settings shared by `compare` and `sweep`: they apply to every layout.
@@ -243,6 +278,7 @@ fn main() -> ExitCode {
         Command::Compare(args) => compare(args),
         Command::Sweep(args) => sweep(args),
         Command::Exact(args) => exact(args),
+        Command::Rare(args) => cli_rare::rare_cmd(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -687,6 +723,7 @@ fn exact(args: ExactArgs) -> Result<()> {
         Format::Table => print!(
             "{}",
             nines::exact_output::table(
+                "exact mode",
                 &model,
                 solved.as_ref(),
                 note.as_deref(),

@@ -105,7 +105,7 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         .filter(|e| e.kind == EntityKind::Service)
     {
         out.push('\n');
-        entity_block(&mut out, e, summary);
+        entity_block(&mut out, e, summary, model);
     }
     let roles: Vec<&EntitySummary> = summary
         .entities
@@ -391,7 +391,7 @@ fn mechanisms(out: &mut String, summary: &Summary) {
     }
 }
 
-fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
+fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &Model) {
     let u = e.unavailability.value;
     let target = e
         .target
@@ -498,9 +498,14 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary) {
         );
         // Beyond what more replications can afford, the Markov chain is the way to a tight answer.
         if e.total_outages < 3 {
+            let how = if crate::markov::Chain::new(model, false).is_ok() {
+                "every duration is exponential, so it solves the Markov chain exactly and estimates by importance sampling"
+            } else {
+                "it estimates by importance splitting, which works with these distributions"
+            };
             let _ = writeln!(
                 out,
-                "  note: for many nines, `nines exact SCENARIO --rare 1000000 --precision 0.1` solves the scenario exactly and estimates rare outages by importance sampling (exponential durations; --approximate otherwise)"
+                "  note: for many nines, run `nines rare SCENARIO --precision 0.1`: {how}"
             );
         }
     }
