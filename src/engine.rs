@@ -275,6 +275,12 @@ struct MachineState {
     protected: Hours,
     /// Time the role last moved to a different host (for clients of a mirrored database).
     moved_at: Hours,
+    /// When the role last stopped running: its changes up to then are on `last_host`'s node.
+    stopped: Hours,
+    /// A restored or reinstalled role's state is gone: the node holding it failed (its own failure, not
+    /// a maintenance, domain or site outage) since the role last ran, so it needs a restore or a
+    /// reinstall before it runs again.
+    wiped: bool,
 }
 
 impl MachineState {
@@ -288,6 +294,8 @@ impl MachineState {
             up_since: 0.0,
             protected: 0.0,
             moved_at: 0.0,
+            stopped: 0.0,
+            wiped: false,
         }
     }
 }
@@ -452,6 +460,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 sigs.extend(m.witness.map(|w| model.components[w].effective));
                 if let Recovery::Reinstall { from: Some(j), .. } = m.recovery {
                     sigs.push(model.roles[j].gate);
+                }
+                // A restored or reinstalled role also hears its node's own failures (hardware signal =
+                // component index): one destroys its state even while the node is already down for
+                // another reason (maintenance, a domain or site outage).
+                if !matches!(m.recovery, Recovery::Repair) {
+                    sigs.extend(m.replicas.iter().map(|x| x.node as SignalId));
                 }
                 sigs.sort_unstable();
                 sigs.dedup();
@@ -1146,6 +1160,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let was_running = st.phase == Phase::Running;
         if was_running {
             self.note_backups(r, t);
+            self.machines[r].stopped = t;
         }
         let st = &mut self.machines[r];
         st.phase = phase;
@@ -1308,23 +1323,44 @@ impl<'m, R: Recorder> Engine<'m, R> {
         s.worst_loss = s.worst_loss.max(hours);
     }
 
-    /// The host of a running (or restarting) role went down.
+    /// The host of a running (or restarting) role went down. (A restored role's data is lost only if
+    /// the node itself failed: [`Engine::wipe`], before this.)
     fn host_lost(&mut self, r: usize, t: Hours) {
-        let m = self.machine(r);
-        let st = self.machines[r];
-        if st.phase == Phase::Running {
+        let host = self.machines[r].host;
+        self.fail_over(r, host, t, true);
+    }
+
+    /// The node holding restored or reinstalled role `r`'s state failed, or the role is to start on
+    /// another node: the state is gone. A restored role loses its changes since the last backup up to
+    /// when it stopped running (it changed nothing after that).
+    fn wipe(&mut self, r: usize, t: Hours) {
+        let until = if self.machines[r].phase == Phase::Running {
             self.note_backups(r, t);
-        }
-        if let Recovery::Restore { .. } = m.recovery {
+            t
+        } else {
+            self.machines[r].stopped
+        };
+        if let Recovery::Restore { .. } = self.machine(r).recovery {
             let protected = self.machines[r].protected;
-            self.lose(r, t - protected);
+            self.lose(r, until - protected);
         }
-        self.fail_over(r, st.host, t, true);
+        self.machines[r].wiped = true;
     }
 
     /// The role's host is back after none was up: restart it there the way its recovery says.
     fn host_back(&mut self, r: usize, h: u32, t: Hours) {
         let m = self.machine(r);
+        if !matches!(m.recovery, Recovery::Repair) && !self.machines[r].wiped {
+            if h == self.machines[r].last_host {
+                // Its node was only unavailable (maintenance, a domain or site outage) and kept the
+                // state: the role restarts there as if repaired.
+                self.switch_to(r, h, t);
+                return;
+            }
+            // Starting on another node than the one holding its state means rebuilding it. (Restored and
+            // reinstalled roles are standalone, with one node, so this does not happen today.)
+            self.wipe(r, t);
+        }
         match &m.recovery {
             Recovery::Repair => self.switch_to(r, h, t),
             Recovery::Restore { restore, .. } => {
@@ -1346,6 +1382,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
     fn reconsider(&mut self, r: usize, t: Hours) {
         let m = self.machine(r);
         let st = self.machines[r];
+        if !matches!(m.recovery, Recovery::Repair)
+            && !st.wiped
+            && self.level[m.replicas[st.last_host as usize].node] == DOWN
+        {
+            self.wipe(r, t);
+        }
         let host_up = st.host != NONE && self.replica_up(m, st.host as usize);
         match st.phase {
             Phase::Running => {
@@ -1389,13 +1431,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             Phase::ManualRecovery | Phase::ManualFailover => {
-                // A role restored from backups keeps its state on its node: losing the node while an
-                // operator works on the software loses the changes too, and the role needs a restore.
-                if let Recovery::Restore { .. } = m.recovery
-                    && !self.replica_up(m, st.last_host as usize)
-                {
-                    let protected = self.machines[r].protected;
-                    self.lose(r, t - protected);
+                // A restored or reinstalled role keeps its state on its node: the node's own failure
+                // while an operator works on the software destroys it (wiped above), and the role needs
+                // a restore or reinstall once the node is back. Its node merely taken (maintenance, a
+                // domain) leaves the operator to finish, as for any role.
+                if self.machines[r].wiped {
                     self.enter(r, Phase::NoHost, NONE, t);
                 }
             }
@@ -1407,10 +1447,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         match st.phase {
             Phase::Switching | Phase::Recovering => {
                 let m = self.machine(r);
-                if st.phase == Phase::Recovering
-                    && let Recovery::Restore { .. } = m.recovery
-                {
-                    self.machines[r].protected = t;
+                if st.phase == Phase::Recovering {
+                    if let Recovery::Restore { .. } = m.recovery {
+                        self.machines[r].protected = t;
+                    }
+                    self.machines[r].wiped = false;
                 }
                 self.start(r, st.host, t);
             }
@@ -2198,7 +2239,8 @@ repair = { dist = "fixed", value = "1h" }"#;
     #[test]
     fn node_lost_during_manual_recovery_of_a_restored_role_loses_data() {
         // Software fails at 30; the restart fails, an operator takes 20 h. The node fails at 40 during
-        // that: 40 − 24 (last backup) = 16 h lost; node back at 45, restored by 47.
+        // that, destroying the state: the changes since the last backup, up to when the role stopped,
+        // 30 − 24 = 6 h, are lost (nothing changed while it was down); node back at 45, restored by 47.
         let text = r#"
             [simulation]
             mission = "60h"
@@ -2213,11 +2255,142 @@ repair = { dist = "fixed", value = "1h" }"#;
             recovery = { kind = "restore", backup_every = "24h", restore = { dist = "fixed", value = "2h" } }
             "#;
         let (_, mons, st, _) = run_once(text);
-        assert!(close(st[0].data_lost, 16.0), "{}", st[0].data_lost);
+        assert!(close(st[0].data_lost, 6.0), "{}", st[0].data_lost);
         assert_eq!(st[0].loss_incidents, 1);
         // Down [30, 47]: restart 1, operator 9, no host 5, restore 2.
         assert!(close(mons[0].downtime, 17.0), "{}", mons[0].downtime);
         assert!(close(st[0].down_by_cause[Cause::Manual as usize], 9.0));
+        assert!(close(st[0].down_by_cause[Cause::Recovery as usize], 2.0));
+    }
+
+    #[test]
+    fn maintenance_keeps_a_restored_roles_data() {
+        // A monthly 30-minute patch window at 310, 1030 and 1750 h; the node never fails. Patching takes
+        // the node but not its disk: the role is down 3 × 0.5 h waiting for its host, then restarts
+        // there. No restore, nothing lost.
+        let text = format!(
+            r#"
+            [simulation]
+            mission = "2000h"
+            [nodes.a]
+            {NEVER}
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            recovery = {{ kind = "restore", backup_every = "24h", backup_offset = "2h", restore = {{ dist = "fixed", value = "6h" }} }}
+            [maintenance.patch]
+            nodes = ["a"]
+            every = "720h"
+            duration = "30min"
+            offset = "310h"
+            [services.s]
+            all_of = ["r"]
+            "#
+        );
+        let (_, mons, st, _) = run_once(&text);
+        assert_eq!(st[0].loss_incidents, 0);
+        assert_eq!(st[0].data_lost, 0.0);
+        assert_eq!(st[0].down_by_cause[Cause::Recovery as usize], 0.0);
+        assert!(close(st[0].down_by_cause[Cause::NoHost as usize], 1.5));
+        assert_eq!(st[0].failovers, 0);
+        for mon in &mons {
+            assert_eq!(mon.outages, 3);
+            assert!(close(mon.downtime, 1.5), "{}", mon.downtime);
+            assert!(close(mon.planned, 1.5), "{}", mon.planned);
+        }
+    }
+
+    /// A rack (fails 50 h after it is up, back 5 h later) holding the nodes of a restored and of a
+    /// reinstalled role; the nodes themselves fail at `node_fail`, repaired in 5 h.
+    fn racked(node_fail: f64, rack_repair: f64) -> String {
+        format!(
+            r#"
+            [simulation]
+            mission = "100h"
+            [domains.rack]
+            failure = {{ dist = "fixed", value = "50h" }}
+            repair = {{ dist = "fixed", value = "{rack_repair}h" }}
+            [defaults]
+            failure = {{ dist = "fixed", value = "{node_fail}h" }}
+            repair = {{ dist = "fixed", value = "5h" }}
+            [nodes.a]
+            in = "rack"
+            [nodes.b]
+            in = "rack"
+            [roles.db]
+            kind = "standalone"
+            on = "a"
+            recovery = {{ kind = "restore", backup_every = "24h", restore = {{ dist = "fixed", value = "5h" }} }}
+            [roles.app]
+            kind = "standalone"
+            on = "b"
+            recovery = {{ kind = "reinstall", time = {{ dist = "fixed", value = "8h" }} }}
+            "#
+        )
+    }
+
+    #[test]
+    fn domain_outage_keeps_a_restored_roles_data() {
+        // The rack is down [50, 55] (next failure at 105, after the end); the nodes never fail. Both
+        // roles wait for their host and restart on it: down 5 h each, no restore, no reinstall, nothing
+        // lost.
+        let (_, mons, st, _) = run_once(&racked(1e5, 5.0));
+        for r in 0..2 {
+            assert!(close(mons[r].downtime, 5.0), "{}", mons[r].downtime);
+            assert_eq!(mons[r].outages, 1);
+            assert!(close(st[r].down_by_cause[Cause::NoHost as usize], 5.0));
+            assert_eq!(st[r].down_by_cause[Cause::Recovery as usize], 0.0);
+            assert_eq!(st[r].loss_incidents, 0);
+            assert_eq!(st[r].data_lost, 0.0);
+        }
+    }
+
+    #[test]
+    fn node_failing_during_a_domain_outage_loses_a_restored_roles_data() {
+        // The rack is down [50, 70]; the nodes fail at 60, inside it, and are repaired by 65. Their own
+        // failure destroys the state: db loses its changes since the backup at 48 up to when it stopped
+        // at 50 — 2 h, not the 12 h to the node's failure — and is restored when its host is back at
+        // 70, by 75; app is reinstalled by 78. (Next failures: rack 120, nodes 125, after the end.)
+        let (_, mons, st, _) = run_once(&racked(60.0, 20.0));
+        assert!(close(st[0].data_lost, 2.0), "{}", st[0].data_lost);
+        assert_eq!(st[0].loss_incidents, 1);
+        assert!(close(st[0].worst_loss, 2.0));
+        assert!(close(mons[0].downtime, 25.0), "{}", mons[0].downtime);
+        assert!(close(st[0].down_by_cause[Cause::NoHost as usize], 20.0));
+        assert!(close(st[0].down_by_cause[Cause::Recovery as usize], 5.0));
+        assert!(close(mons[1].downtime, 28.0), "{}", mons[1].downtime);
+        assert!(close(st[1].down_by_cause[Cause::Recovery as usize], 8.0));
+        assert_eq!(st[1].loss_incidents, 0, "a reinstall keeps nothing to lose");
+    }
+
+    #[test]
+    fn domain_outage_during_manual_recovery_keeps_a_restored_roles_data() {
+        // As `node_lost_during_manual_recovery_of_a_restored_role_loses_data`, but the node stays up and
+        // its rack is down [40, 45] while the operator works (until 51): the operator finishes, the role
+        // starts on its node at 51 with its state. Down [30, 51], nothing lost, no restore.
+        let text = r#"
+            [simulation]
+            mission = "60h"
+            [domains.rack]
+            failure = { dist = "fixed", value = "40h" }
+            repair = { dist = "fixed", value = "5h" }
+            [nodes.a]
+            in = "rack"
+            failure = { dist = "fixed", value = "100000h" }
+            repair = { dist = "fixed", value = "5h" }
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            software = { failure = { dist = "fixed", value = "30h" }, restart = { dist = "fixed", value = "1h" }, restart_success = 0.0 }
+            manual_recovery = { dist = "fixed", value = "20h" }
+            recovery = { kind = "restore", backup_every = "24h", restore = { dist = "fixed", value = "2h" } }
+            "#;
+        let (_, mons, st, _) = run_once(text);
+        assert_eq!(st[0].loss_incidents, 0);
+        assert_eq!(st[0].data_lost, 0.0);
+        assert!(close(mons[0].downtime, 21.0), "{}", mons[0].downtime);
+        assert!(close(st[0].down_by_cause[Cause::Manual as usize], 20.0));
+        assert_eq!(st[0].down_by_cause[Cause::Recovery as usize], 0.0);
     }
 
     #[test]

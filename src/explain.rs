@@ -675,39 +675,6 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
 /// Parts of a scenario that are valid but probably not what the author meant.
 pub fn warnings(model: &Model) -> Vec<String> {
     let mut out = Vec::new();
-    // A restore or reinstall follows every loss of the host, whatever its cause.
-    for r in &model.roles {
-        let Some(m) = &r.machine else { continue };
-        let how = match m.recovery {
-            Recovery::Restore { .. } => "restored from its last backup (losing the changes since)",
-            Recovery::Reinstall { .. } => "reinstalled",
-            Recovery::Repair => continue,
-        };
-        for &c in &r.kind.nodes() {
-            let node = &model.components[c];
-            let mut causes: Vec<String> = model
-                .maintenance
-                .iter()
-                .filter(|w| w.nodes.contains(&c))
-                .map(|w| format!("maintenance {}", w.name))
-                .collect();
-            causes.extend(node.within.iter().map(|&d| {
-                format!(
-                    "{} {}",
-                    model.components[d].kind.as_str(),
-                    model.components[d].name
-                )
-            }));
-            if !causes.is_empty() {
-                out.push(format!(
-                    "role {}: nines treats every loss of node {} as destroying the role's data, so the role is {how} after {} too, not only after the node's own failures; if those keep the data (a planned reboot, a power cut), model the data's loss as a node of its own outside them",
-                    r.name,
-                    node.name,
-                    causes.join(", ")
-                ));
-            }
-        }
-    }
     let n = model.components.len();
     let mut used = vec![false; n];
     for r in &model.roles {

@@ -3,10 +3,11 @@
 //!
 //! A state holds what the engine's future depends on once every clock is memoryless: each
 //! component's status (up, repairing, technician travelling, waiting in its crew's queue with its
-//! place), and each role machine's phase, host and last host. Transitions replay the engine's own
-//! rules ([`crate::engine`]): a component fails or is repaired, a crew assigns technicians, and the
-//! role machines watching a signal that changed react in order until nothing changes; random
-//! branches inside a reaction (coverage, restart success) split a transition by their probabilities.
+//! place), and each role machine's phase, host, last host and whether its state was wiped (a
+//! restored or reinstalled role whose node failed). Transitions replay the engine's own rules
+//! ([`crate::engine`]): a component fails or is repaired, a crew assigns technicians, and the role
+//! machines watching a signal that changed react in order until nothing changes; random branches
+//! inside a reaction (coverage, restart success) split a transition by their probabilities.
 //! Services and roles are up or down per state through the model's gate graph.
 
 use std::collections::{HashMap, VecDeque};
@@ -30,6 +31,8 @@ const WAIT: u16 = 3;
 /// No host (a machine between hosts).
 const NO_HOST: u16 = u16::MAX;
 const NONE: u32 = u32::MAX;
+/// Slots of a role machine in a state key: phase, host, last host, and whether its state is wiped.
+const SLOTS: usize = 4;
 
 /// Default limit on the number of states explored.
 pub const DEFAULT_MAX_STATES: usize = 2_000_000;
@@ -177,6 +180,8 @@ struct CrewSpec {
 
 #[derive(Debug, Clone)]
 struct ReplicaSpec {
+    /// The node's own (hardware) signal.
+    node: SignalId,
     effective: SignalId,
     automatic: bool,
     needs_witness: bool,
@@ -362,6 +367,7 @@ impl<'m> Chain<'m> {
                 .replicas
                 .iter()
                 .map(|r| ReplicaSpec {
+                    node: r.node as SignalId,
                     effective: model.components[r.node].effective,
                     automatic: r.automatic,
                     needs_witness: r.needs_witness,
@@ -375,6 +381,10 @@ impl<'m> Chain<'m> {
             sigs.extend(witness);
             if let Rec::Reinstall(_, Some(g)) = recovery {
                 sigs.push(g);
+            }
+            // As in the engine: a restored or reinstalled role hears its node's own failures.
+            if !matches!(recovery, Rec::Repair) {
+                sigs.extend(replicas.iter().map(|r| r.node));
             }
             sigs.sort_unstable();
             sigs.dedup();
@@ -429,7 +439,7 @@ impl<'m> Chain<'m> {
     }
 
     fn key_len(&self) -> usize {
-        self.comps.len() + 3 * self.machines.len()
+        self.comps.len() + SLOTS * self.machines.len()
     }
 
     /// The start state: everything up, every role running on its first replica.
@@ -441,7 +451,8 @@ impl<'m> Chain<'m> {
     pub fn is_home(&self, key: &[u16]) -> bool {
         let nc = self.comps.len();
         key[..nc].iter().all(|&c| c == UP)
-            && (0..self.machines.len()).all(|m| Phase::from_code(key[nc + 3 * m]) == Phase::Running)
+            && (0..self.machines.len())
+                .all(|m| Phase::from_code(key[nc + SLOTS * m]) == Phase::Running)
     }
 
     /// Levels of every signal in state `key`.
@@ -460,7 +471,7 @@ impl<'m> Chain<'m> {
                     SAFE
                 } else {
                     let m = m as usize;
-                    let base = nc + 3 * m;
+                    let base = nc + SLOTS * m;
                     let (phase, host) = (Phase::from_code(key[base]), key[base + 1]);
                     if phase != Phase::Running {
                         DOWN
@@ -530,7 +541,7 @@ impl<'m> Chain<'m> {
             }
         }
         for (m, spec) in self.machines.iter().enumerate() {
-            let phase = Phase::from_code(key[nc + 3 * m]);
+            let phase = Phase::from_code(key[nc + SLOTS * m]);
             if phase == Phase::Running
                 && let Some((crash, _, _)) = spec.software
             {
@@ -801,7 +812,7 @@ impl Replay<'_, '_> {
     // ----- role machines: the engine's rules, without the bookkeeping of data and backups -----
 
     fn base(&self, m: usize) -> usize {
-        self.chain.comps.len() + 3 * m
+        self.chain.comps.len() + SLOTS * m
     }
     fn phase(&self, m: usize) -> Phase {
         Phase::from_code(self.key[self.base(m)])
@@ -811,6 +822,13 @@ impl Replay<'_, '_> {
     }
     fn last(&self, m: usize) -> u16 {
         self.key[self.base(m) + 2]
+    }
+    fn wiped(&self, m: usize) -> bool {
+        self.key[self.base(m) + 3] != 0
+    }
+    fn set_wiped(&mut self, m: usize, wiped: bool) {
+        let b = self.base(m);
+        self.key[b + 3] = wiped as u16;
     }
     fn spec(&self, m: usize) -> &MachineSpec {
         &self.chain.machines[m]
@@ -898,6 +916,14 @@ impl Replay<'_, '_> {
     }
 
     fn host_back(&mut self, m: usize, h: u16) {
+        if !matches!(self.spec(m).recovery, Rec::Repair) && !self.wiped(m) {
+            if h == self.last(m) {
+                // Only unavailable, the node kept the state: restart there.
+                self.switch_to(m, h);
+                return;
+            }
+            self.set_wiped(m, true);
+        }
         match self.spec(m).recovery {
             Rec::Repair => self.switch_to(m, h),
             Rec::Restore(_) => self.enter(m, Phase::Recovering, h),
@@ -912,6 +938,13 @@ impl Replay<'_, '_> {
     }
 
     fn reconsider(&mut self, m: usize) {
+        // The node holding a restored or reinstalled role's state failed itself: the state is gone.
+        if !matches!(self.spec(m).recovery, Rec::Repair)
+            && !self.wiped(m)
+            && self.levels[self.spec(m).replicas[self.last(m) as usize].node as usize] == DOWN
+        {
+            self.set_wiped(m, true);
+        }
         let host = self.host(m);
         let host_up = host != NO_HOST && self.replica_up(m, host as usize);
         match self.phase(m) {
@@ -954,10 +987,8 @@ impl Replay<'_, '_> {
                 }
             }
             Phase::ManualRecovery | Phase::ManualFailover => {
-                // A restored role keeps its state on its node: losing it needs a restore.
-                if let Rec::Restore(_) = self.spec(m).recovery
-                    && !self.replica_up(m, self.last(m) as usize)
-                {
+                // The node's own failure destroyed the state: a restore or reinstall once it is back.
+                if self.wiped(m) {
                     self.enter(m, Phase::NoHost, NO_HOST);
                 }
             }
@@ -967,7 +998,11 @@ impl Replay<'_, '_> {
     fn timer(&mut self, m: usize) {
         let host = self.host(m);
         match self.phase(m) {
-            Phase::Switching | Phase::Recovering => self.start(m, host),
+            Phase::Switching => self.start(m, host),
+            Phase::Recovering => {
+                self.set_wiped(m, false);
+                self.start(m, host);
+            }
             Phase::Restarting => {
                 let p = self.spec(m).software.map_or(1.0, |s| s.2);
                 if self.draw(p) {

@@ -222,7 +222,8 @@ pub struct Software {
 pub enum Recovery {
     /// The node comes back and the role with it.
     Repair,
-    /// Rebuilt from the last backup once the node is back; changes since that backup are lost.
+    /// Rebuilt from the last backup once the node is back after its own failure; changes since that
+    /// backup are lost. (Maintenance, domain and site outages keep the data: the role restarts.)
     Restore {
         /// Interval between backups.
         every: Hours,
@@ -231,7 +232,8 @@ pub enum Recovery {
         /// Time to restore.
         restore: Dist,
     },
-    /// Rebuilt from its parent once the node is back (and the parent role is available).
+    /// Rebuilt from its parent once the node is back after its own failure (and the parent role is
+    /// available). Maintenance, domain and site outages keep the installation: the role restarts.
     Reinstall {
         /// Time to reinstall.
         time: Dist,

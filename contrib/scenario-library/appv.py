@@ -110,9 +110,9 @@ SQL1_DISKS = """\
 # The database files on sql-1's own RAID volume. Disks: 2-4% annual replacement rates in the field
 # (Schroeder & Gibson, "Disk failures in the real world", FAST 2007); a RAID set losing its data is far
 # rarer. Assumption: once in 15 years, all causes; 4 h to replace the disks and rebuild the volume. The node
-# stands for losing the data, not the server: nines restores a role after any loss of its host, including
-# a site outage, so it is kept out of the site's failure domain on purpose (a power cut leaves the data
-# intact); the role says its site itself.
+# stands for losing the data, not the server: sql-1's failures, its patching and site outages take the
+# databases down but keep their files; only this node's own failures mean a restore. It is outside the
+# site's failure domain (site outages reach the databases through sql-1); the role says its site itself.
 [nodes.sql-1-disks]
 description = "data volume of sql-1 (the App-V databases)"
 crew = "ops"

@@ -84,9 +84,10 @@ link = { failure = { dist = "exponential", mean = "1y" }, repair = { dist = "log
 
 
 DISKS_NOTE = """\
-# A "-disks" node stands for losing a volume's data, not the server: nines restores (or reinstalls) a role
-# after any loss of its host, including a site outage, so these nodes are kept out of the site's failure
-# domain on purpose (a power cut leaves the data intact); the role says its site itself.
+# A "-disks" node stands for losing a volume's data, not the server: the server's failures, its patching
+# and site outages take the role down but keep the data; only the "-disks" node's own failures mean a
+# restore (or a reinstall). These nodes are outside the site's failure domain (site outages reach the
+# roles through their servers); the role says its site itself.
 """
 
 

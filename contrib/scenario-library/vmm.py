@@ -119,9 +119,9 @@ DB_STANDALONE = f"""\
 # a mistake) means a restore from backup. Disks: 2-4% annual replacement rates in the field (Schroeder &
 # Gibson, "Disk failures in the real world", FAST 2007); a RAID set losing its data is far rarer.
 # Assumption: once in 15 years, all causes; 4 h to replace the disks and rebuild the volume.
-# The node stands for losing the data, not the server: nines restores a role after any loss of its host,
-# including a site outage, so it is kept out of the site's failure domain on purpose (a power cut leaves
-# the data intact); the role says its site itself.
+# The node stands for losing the data, not the server: sql-1's failures, its patching and site outages take
+# the database down but keep its files; only this node's own failures mean a restore. It is outside the
+# site's failure domain (site outages reach the database through sql-1); the role says its site itself.
 [nodes.sql-1-disks]
 description = "data volume of sql-1 (the VMM database files)"
 crew = "ops"
