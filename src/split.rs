@@ -738,6 +738,7 @@ fn pilot<'m>(
         }
     }
     entries.truncate(PILOT_HITS);
+    #[allow(clippy::needless_range_loop)] // `i` is the threshold, not only an index
     for i in 1..top {
         // Entries past this threshold already (several failures at once) go on to the next one: the
         // factor balances the copies that entered exactly here.
@@ -829,9 +830,9 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
         Some(f) => {
             if f.len() != top {
                 return Err(SplitError::Options(format!(
-                    "{} splitting factors given, but {guide} has {top} thresholds (it goes down after {} failures); give {top}, e.g. {}",
-                    full.0,
+                    "{} splitting factors given, but {guide} has {top} thresholds (importance 1 to {top}; it goes down after {} failures from all up); give {top}, e.g. {}",
                     f.len(),
+                    full.0,
                     vec!["100"; top].join(",")
                 )));
             }
@@ -883,7 +884,7 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
     // Factors of 1 / P(next) balance the copies from threshold to threshold, which is best when
     // outages are reached step by step. Where they often come in a leap (a failover, a rack taking
     // two nodes), milder factors or none do better. The first round tries the pilot's factors, their
-    // square roots and none on the same number of events, and the run goes on with the one whose
+    // square roots and none (on a quarter of the events), and the run goes on with the one whose
     // interval is narrowest for the events spent (events, not seconds, so the choice is reproducible).
     if opts.factors.is_none() && factors.iter().any(|&r| r > 1) {
         let first = ROUND.min(batches);
@@ -901,11 +902,13 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
                 f64::INFINITY
             }
         };
+        let full_events = full.events;
         let mut best = (cost(&full), 0usize, full, first);
         for (which, f) in [(1usize, &mild), (2, &ones)] {
             let mut acc = Acc::new(ne);
             let mut k = 0;
-            while acc.events < best.2.events && k < batches {
+            // A quarter of the events: the cost per event does not depend on how many are spent.
+            while acc.events < full_events / 4 && k < batches {
                 let to = (k + ROUND).min(batches);
                 acc.merge(&run(f, k, to));
                 k = to;
@@ -923,7 +926,7 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
                 t.factor = factors[t.importance as usize];
             }
             note = Some(format!(
-                "{}: outages of {guide} often come in a leap rather than failure by failure, and a first round on the same number of events gave a narrower interval so",
+                "{}: outages of {guide} often come in a leap rather than failure by failure, and in a first round they gave a narrower interval per event than the pilot's factors",
                 if which == 1 {
                     "milder factors (square roots of the pilot's)"
                 } else {
