@@ -3,21 +3,22 @@
 //! an outage, so no likelihood ratio is needed and nothing has to be exponential.
 //!
 //! The importance of a state is how much closer it is to an outage of the main entity (the first
-//! service, or the first role) than the all-up start: `D0 − d`, where `d` is the number of further
-//! failures that would take it down, read off the gate graph (a k-of-n gate needs the cheapest
-//! `up − k + 1` of its up inputs to fail, a role machine all its up replicas). Threshold `i` is
-//! importance `i`. A mission that crosses threshold `i` upwards is split into `R_i` copies (itself and
-//! `R_i − 1` retrials); a retrial dies when it falls back below the threshold it was born at, and
-//! everything a mission adds at level `l` counts with weight `1 / (R_1 ⋯ R_l)`. Every copy has the law of
-//! the original given the past (`Engine::diverge` redraws each pending random duration from its law
-//! given its age), so the weighted sums are unbiased for every measure, not only the main one. Each
-//! main mission, with all its copies, is one independent replication: intervals are plain Student-t
-//! over missions, `n` = missions.
+//! service, or the first role) than the all-up start, read off the gate graph ([`Importance`]): the
+//! smallest set of components whose failure would take it down (so a rack under two nodes counts
+//! once), plus the count of failures along paths; threshold `i` is importance `i`. A copy that crosses
+//! thresholds upwards is split at the highest of them into `R_i` copies (itself and `R_i − 1`
+//! retrials); a retrial dies when it falls back below the threshold it was born at, its original goes
+//! on, and everything a copy adds counts with weight 1 / (product of the factors of the splits it is
+//! inside). Every copy has the law of the original given the past (`Engine::diverge` redraws each
+//! pending random duration from its law given its age), so the weighted sums are unbiased for every
+//! measure, not only the main one, whatever the factors. Each main mission, with all its copies, is one
+//! independent replication: intervals are plain Student-t over missions, `n` = missions.
 //!
 //! The factors come from a fixed-effort pilot: entry states of threshold 1 from plain missions, then
-//! for each threshold, copies of its entry states run until they reach the next threshold or fall
-//! back; `R_i ≈ 1 / P(reach i + 1 | entered i)`, which keeps the number of copies about level from
-//! threshold to threshold.
+//! for each threshold, copies of the states that entered exactly there run until they reach the next
+//! threshold or fall back; `R_i ≈ 1 / P(reach i + 1 | entered i)`, which keeps the number of copies
+//! about level from threshold to threshold. Outages reached in a leap gain less than that assumes, so
+//! a first round also tries milder factors and none, and keeps the narrowest interval per event.
 
 use std::time::Instant;
 
@@ -155,7 +156,7 @@ enum Term {
 
 /// Failures still needed to take a signal down, from the current levels.
 ///
-/// Each up signal keeps up to [`CUTS`] small sets of components whose failure would take it down
+/// Each up signal keeps up to three small sets of components whose failure would take it down
 /// (bitsets over the components it depends on), built from its inputs' sets: a gate that must lose
 /// `m` more inputs unions the sets of `m` inputs chosen greedily for the smallest union, starting once
 /// from each of its best first picks (smallest, and shared by the most inputs); a machine must lose
