@@ -769,6 +769,18 @@ pub fn warnings(model: &Model) -> Vec<String> {
                 m.name
             ));
         }
+        if let Guard::Role(r) = m.guard
+            && let RoleKind::Pool { nodes, min_up } = &model.roles[r].kind
+            && model.roles[r].machine.is_none()
+            && nodes.len() as u32 <= *min_up
+        {
+            out.push(format!(
+                "maintenance {} rolls over role {}, which needs all {} of its nodes up (min_up = {min_up}), so the roll never takes one; lower min_up or drop `rolling` to maintain them",
+                m.name,
+                model.roles[r].name,
+                nodes.len()
+            ));
+        }
     }
     for q in &model.requests {
         if let Some(mu) = model.roles[q.target].capacity {

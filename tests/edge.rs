@@ -216,3 +216,54 @@ all_of = ["sql"]
         0.0
     );
 }
+
+/// Rolling maintenance never takes the last instance a pool needs: over a pool that needs every node
+/// (a single-node pool, or min_up = count) it patches nothing, which validate warns about.
+#[test]
+fn rolling_maintenance_over_a_pool_without_spare_is_warned_and_patches_nothing() {
+    let text = |count: u32, min_up: u32| {
+        format!(
+            r#"
+[simulation]
+mission = "1y"
+
+[nodes.web]
+count = {count}
+failure = {{ dist = "fixed", value = "20000h" }}
+repair = {{ dist = "fixed", value = "1h" }}
+
+[roles.front]
+kind = "pool"
+on = "web"
+min_up = {min_up}
+
+[maintenance.patch]
+role = "front"
+rolling = true
+every = "30d"
+duration = "2h"
+
+[services.s]
+all_of = ["front"]
+"#
+        )
+    };
+    for (count, min_up, warned) in [(1, 1, true), (2, 2, true), (2, 1, false)] {
+        let model = nines::scenario::compile(&text(count, min_up), "w.toml")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let w = nines::explain::warnings(&model);
+        assert_eq!(
+            w.iter().any(|x| x.contains("so the roll never takes one")),
+            warned,
+            "{count} nodes, min_up {min_up}: {w:?}"
+        );
+        // No failure within the year: only maintenance could take a node. Windows at 0, 30d, ...,
+        // 360d: 13, of 2 h per node. A pool with no spare is at risk all year and never down.
+        let mut e = nines::engine::Engine::new(&model);
+        e.run(0);
+        let m = &e.monitors()[0];
+        assert_eq!(m.downtime, 0.0, "{count} nodes, min_up {min_up}");
+        let at_risk = if warned { 8760.0 } else { 13.0 * 2.0 * 2.0 };
+        assert_eq!(m.at_risk, at_risk, "{count} nodes, min_up {min_up}");
+    }
+}
