@@ -496,8 +496,9 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &
             if e.total_outages == 1 { "" } else { "s" },
             summary.replications
         );
-        // Beyond what more replications can afford, the Markov chain is the way to a tight answer.
-        if e.total_outages < 3 {
+        // Beyond what more replications can afford (almost no outage seen, or a target of five nines or
+        // more), rare-event simulation is the way to a tight answer.
+        if e.total_outages < 3 || e.target.is_some_and(|t| t >= 0.99999) {
             let how = if crate::markov::Chain::new(model, false).is_ok() {
                 "every duration is exponential, so it solves the Markov chain exactly and estimates by importance sampling"
             } else {

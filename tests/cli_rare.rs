@@ -102,3 +102,36 @@ fn rare_errors_name_the_problem() {
     assert_eq!(code, Some(2));
     assert!(err.contains("only for --method splitting"), "{err}");
 }
+
+#[test]
+fn run_suggests_the_rare_event_method_for_the_scenario() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (file, method) in [
+        ("scenarios/pool-3-of-5.toml", "importance sampling"),
+        (
+            "scenarios/pool-3-of-5-lognormal.toml",
+            "importance splitting",
+        ),
+    ] {
+        let out = nines()
+            .args([
+                "run",
+                "-n",
+                "100",
+                "-q",
+                "--no-charts",
+                "--no-report",
+                "--out",
+            ])
+            .arg(tmp.path().join(method.replace(' ', "-")))
+            .arg(file)
+            .output()
+            .unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert!(out.status.success(), "{text}");
+        assert!(
+            text.contains("run `nines rare SCENARIO --precision 0.1`") && text.contains(method),
+            "{file}: {text}"
+        );
+    }
+}
