@@ -389,6 +389,20 @@ enum Clock {
     Repair,
 }
 
+/// Copies every field a [`Snapshot`] shares with the [`Engine`] by name, from `$from` into `$to`: one
+/// list for [`Engine::save`] and [`Engine::restore`], so a new field cannot be saved but not restored.
+macro_rules! snapshot_fields {
+    ($to:ident, $from:ident) => {
+        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
+        snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, up_count,
+            safe_count, monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
+            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
+            overlap, year_down, clock, timer_clock, crash_clock);
+    };
+    (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
+    (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
+}
+
 /// The changing state of an [`Engine`] between two events, saved to copy a mission (importance
 /// splitting) and put back later. Reuses its buffers: saving into an old snapshot allocates nothing.
 #[derive(Debug, Clone, Default)]
@@ -805,68 +819,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Saves the mission's state between two events into `snap`.
     pub fn save(&self, snap: &mut Snapshot<'m>) {
         snap.queue.clone_from(&self.queue.v);
-        snap.seq = self.seq;
-        snap.comp_streams.clone_from(&self.comp_streams);
-        snap.crew_streams.clone_from(&self.crew_streams);
-        snap.role_streams.clone_from(&self.role_streams);
-        snap.level.clone_from(&self.level);
-        snap.up_count.clone_from(&self.up_count);
-        snap.safe_count.clone_from(&self.safe_count);
-        snap.monitors.clone_from(&self.monitors);
-        snap.down_since.clone_from(&self.down_since);
-        snap.down_comps.clone_from(&self.down_comps);
-        snap.down_pos.clone_from(&self.down_pos);
-        snap.in_maintenance.clone_from(&self.in_maintenance);
-        snap.crew_free.clone_from(&self.crew_free);
-        snap.crew_queue.clone_from(&self.crew_queue);
-        snap.arrivals = self.arrivals;
-        snap.repair_started.clone_from(&self.repair_started);
-        snap.crew_stats.clone_from(&self.crew_stats);
-        snap.roll_cursor.clone_from(&self.roll_cursor);
-        snap.roll_active.clone_from(&self.roll_active);
-        snap.machines.clone_from(&self.machines);
-        snap.machine_stats.clone_from(&self.machine_stats);
-        snap.overlap.clone_from(&self.overlap);
-        snap.year_down.clone_from(&self.year_down);
-        snap.events = self.events;
-        snap.rep = self.rep;
-        snap.clock.clone_from(&self.clock);
-        snap.timer_clock.clone_from(&self.timer_clock);
-        snap.crash_clock.clone_from(&self.crash_clock);
+        snapshot_fields!(snap, self);
     }
 
     /// Puts back a state saved by [`Engine::save`] (of this engine's model).
     pub fn restore(&mut self, snap: &Snapshot<'m>) {
         debug_assert!(self.model.requests.is_empty(), "client state is not saved");
         self.queue.v.clone_from(&snap.queue);
-        self.seq = snap.seq;
-        self.comp_streams.clone_from(&snap.comp_streams);
-        self.crew_streams.clone_from(&snap.crew_streams);
-        self.role_streams.clone_from(&snap.role_streams);
-        self.level.clone_from(&snap.level);
-        self.up_count.clone_from(&snap.up_count);
-        self.safe_count.clone_from(&snap.safe_count);
-        self.monitors.clone_from(&snap.monitors);
-        self.down_since.clone_from(&snap.down_since);
-        self.down_comps.clone_from(&snap.down_comps);
-        self.down_pos.clone_from(&snap.down_pos);
-        self.in_maintenance.clone_from(&snap.in_maintenance);
-        self.crew_free.clone_from(&snap.crew_free);
-        self.crew_queue.clone_from(&snap.crew_queue);
-        self.arrivals = snap.arrivals;
-        self.repair_started.clone_from(&snap.repair_started);
-        self.crew_stats.clone_from(&snap.crew_stats);
-        self.roll_cursor.clone_from(&snap.roll_cursor);
-        self.roll_active.clone_from(&snap.roll_active);
-        self.machines.clone_from(&snap.machines);
-        self.machine_stats.clone_from(&snap.machine_stats);
-        self.overlap.clone_from(&snap.overlap);
-        self.year_down.clone_from(&snap.year_down);
-        self.events = snap.events;
-        self.rep = snap.rep;
-        self.clock.clone_from(&snap.clock);
-        self.timer_clock.clone_from(&snap.timer_clock);
-        self.crash_clock.clone_from(&snap.crash_clock);
+        snapshot_fields!(self, snap);
     }
 
     /// Makes this mission, at time `t` between two events, an independent copy of itself: every

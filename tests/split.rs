@@ -25,13 +25,19 @@ fn threads() -> usize {
 }
 
 fn split(model: &Model, missions: u64) -> Split {
+    split_with(model, missions, None)
+}
+
+/// A run with the model's seed, on every core, with the pilot's factors or these.
+fn split_with(model: &Model, missions: u64, factors: Option<Vec<u32>>) -> Split {
     let r = estimate(
         model,
         &SplitOptions {
             missions,
             threads: threads(),
             seed: model.simulation.seed,
-            ..SplitOptions::default()
+            factors,
+            target: None,
         },
     )
     .unwrap_or_else(|e| panic!("{e}"));
@@ -233,17 +239,7 @@ fn failover_cluster_with_coverage_agrees_with_the_markov_chain() {
     let exact = markov(&m);
     let auto = split(&m, 512);
     assert!(auto.note.is_some(), "{:?}", auto.thresholds);
-    let r = estimate(
-        &m,
-        &SplitOptions {
-            missions: 1 << 19,
-            threads: threads(),
-            seed: m.simulation.seed,
-            factors: Some(vec![3; auto.thresholds.len()]),
-            target: None,
-        },
-    )
-    .unwrap();
+    let r = split_with(&m, 1 << 19, Some(vec![3; auto.thresholds.len()]));
     assert!(r.copies > 100_000, "{}", r.copies);
     check(&r, &exact);
 }
@@ -286,18 +282,7 @@ fn maintenance_window_over_a_pair_with_a_lognormal_repair() {
     assert_eq!(windows, 122.0);
     let exact = q * (q + (1.0 - q) * windows * uu / 87600.0);
     let auto = split(&m, 64);
-    let r = estimate(
-        &m,
-        &SplitOptions {
-            missions: 1 << 19,
-            threads: threads(),
-            seed: m.simulation.seed,
-            factors: Some(vec![2; auto.thresholds.len()]),
-            target: None,
-        },
-    )
-    .unwrap();
-    println!("{} copies", r.copies);
+    let r = split_with(&m, 1 << 19, Some(vec![2; auto.thresholds.len()]));
     assert!(r.copies > 100_000, "{}", r.copies);
     let mut ck = Checks::default();
     ck.exact("pool unavailability", &r.entities[0].unavailability, exact);
