@@ -4,8 +4,8 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nines::engine::Engine;
+use nines::estimate::summary::RunAcc;
 use nines::model::Model;
-use nines::summary::RunAcc;
 
 /// `pools` pools of 10 nodes each (8-of-10), all required by one service.
 fn scenario(pools: usize) -> Model {

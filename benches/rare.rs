@@ -5,10 +5,10 @@
 //! Run with `cargo bench --bench rare`.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use nines::markov::{Options, solve};
+use nines::analyses::exact::{Options, solve};
+use nines::analyses::rare::{RareOptions, estimate};
+use nines::analyses::split::{self, SplitOptions};
 use nines::model::Model;
-use nines::rare::{RareOptions, estimate};
-use nines::split::{self, SplitOptions};
 
 fn model() -> Model {
     let text = include_str!("../scenarios/pool-3-of-5.toml");

@@ -1,34 +1,25 @@
 //! nines: a discrete-event Monte Carlo availability simulator for high-availability layouts.
 //!
-//! The library holds the whole model and engine and does no I/O: [`scenario::compile`] turns scenario
-//! text into a [`model::Model`], [`runner::run`] simulates it in parallel and returns [`summary::Summary`]
-//! figures with confidence intervals, [`output`] turns results into bytes (tables, CSV, JSON),
-//! [`charts`] into SVG and PNG charts and [`report`] into a self-contained HTML report; [`trace`]
-//! records one replication's history for the timeline. [`markov`] solves scenarios whose durations are
-//! all exponential exactly, and [`rare`] estimates very small unavailabilities by importance sampling
-//! on the same chain.
+//! The library is a pipeline, one folder per layer, each using only the layers below it:
+//!
+//! ```text
+//! base      units, distributions, random streams, streaming statistics, number formatting
+//! model     the compiled model: components, machines, services, clients, the gate graph
+//! scenario  TOML text → Model, with located diagnostics
+//! engine    one mission: the event loop and one file per mechanism
+//! estimate  many missions: accumulators, estimates with intervals, batches, long runs, shards
+//! analyses  exact Markov mode, rare events (importance sampling, splitting), compare, sweep, explain
+//! write     results → bytes: tables, CSV, JSON, charts, the HTML report
+//! ```
+//!
+//! The library does no I/O; the command line (`src/cli/`, the `nines` binary) is the only place with
+//! files, signals and the terminal.
 #![warn(missing_docs)]
 
-pub mod charts;
-pub mod clients;
-pub mod compare;
-pub mod dist;
+pub mod analyses;
+pub mod base;
 pub mod engine;
-pub mod exact_output;
-pub mod explain;
-pub mod longrun;
-pub mod markov;
+pub mod estimate;
 pub mod model;
-pub mod output;
-pub mod partial;
-pub mod rare;
-pub mod report;
-pub mod rng;
-pub mod runner;
 pub mod scenario;
-pub mod split;
-pub mod stats;
-pub mod summary;
-pub mod sweep;
-pub mod trace;
-pub mod units;
+pub mod write;

@@ -6,9 +6,9 @@ use std::fs;
 use std::path::Path;
 
 use assert_cmd::Command;
-use nines::charts;
 use nines::engine::Engine;
-use nines::trace::{self, RowKind, State};
+use nines::engine::trace::{self, RowKind, State};
+use nines::write::charts;
 
 fn nines() -> Command {
     Command::cargo_bin("nines").expect("binary")
@@ -273,9 +273,9 @@ target = 0.9999
 "#
     );
     let m = nines::scenario::compile(&text, "long.toml").unwrap_or_else(|e| panic!("{e}"));
-    let out = nines::runner::run(
+    let out = nines::estimate::runner::run(
         &m,
-        nines::runner::RunOptions {
+        nines::estimate::runner::RunOptions {
             threads: 1,
             rows: None,
             progress: None,

@@ -5,11 +5,11 @@
 mod common;
 
 use common::std_error;
-use nines::compare::{self, CompareOptions, Comparison};
+use nines::analyses::compare::{self, CompareOptions, Comparison};
+use nines::analyses::sweep;
+use nines::base::stats::Estimate;
 use nines::model::Model;
 use nines::scenario::compile;
-use nines::stats::Estimate;
-use nines::sweep;
 
 fn model(text: &str, file: &str) -> Model {
     compile(text, file).unwrap_or_else(|e| panic!("{e}"))
@@ -116,9 +116,9 @@ fn a_layout_against_itself_differs_by_nothing_and_matches_run() {
         assert_eq!(d.value.value, 0.0, "{} {}", r.measure, r.scope);
         assert!(!d.significant, "{} {}", r.measure, r.scope);
     }
-    let plain = nines::runner::run(
+    let plain = nines::estimate::runner::run(
         &m,
-        nines::runner::RunOptions {
+        nines::estimate::runner::RunOptions {
             threads: 1,
             rows: None,
             progress: None,
@@ -126,7 +126,7 @@ fn a_layout_against_itself_differs_by_nothing_and_matches_run() {
         },
     )
     .unwrap();
-    let csv = |s| nines::output::summary_csv(s).unwrap();
+    let csv = |s| nines::write::output::summary_csv(s).unwrap();
     assert_eq!(csv(&c.layouts[0].summary), csv(&plain.summary));
     assert_eq!(csv(&c.layouts[1].summary), csv(&plain.summary));
 }

@@ -51,7 +51,10 @@ fn compare_writes_the_table_csv_and_charts() {
     assert!(stdout.contains("+2 500 EUR"), "{stdout}");
     let csv = fs::read_to_string(out.join("comparison.csv")).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(lines.next().unwrap(), nines::compare::CSV_HEADER.join(","));
+    assert_eq!(
+        lines.next().unwrap(),
+        nines::analyses::compare::CSV_HEADER.join(",")
+    );
     assert!(csv.contains("web-farm-4,web_app,availability,fraction,"));
     assert!(out.join("layouts/web-farm/summary.csv").is_file());
     assert!(out.join("layouts/web-farm-4/summary.csv").is_file());
@@ -210,7 +213,7 @@ fn compare_and_sweep_write_self_contained_reports() {
     ] {
         let html = fs::read_to_string(dir.join("report.html")).unwrap();
         assert!(
-            html.contains(&format!("<title>{}", nines::report::escape(title))),
+            html.contains(&format!("<title>{}", nines::write::report::escape(title))),
             "{title}"
         );
         assert!(html.contains(must), "{must}");

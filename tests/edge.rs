@@ -2,7 +2,7 @@
 //! end, missions shorter than a failover; each checked against the figure it must give exactly.
 
 use nines::engine::Engine;
-use nines::runner::{self, RunOptions};
+use nines::estimate::runner::{self, RunOptions};
 use nines::scenario::compile;
 
 /// Runs one replication and returns the monitors' (downtime, outages, longest) in measured order.
@@ -52,7 +52,7 @@ fn a_node_that_is_never_repaired_stays_down_for_the_rest_of_the_mission() {
     let pool = "[simulation]\nmission = \"1000h\"\n[defaults]\nfailure = { dist = \"fixed\", value = \"100h\" }\nrepair = \"none\"\n[nodes.n]\ncount = 3\n[nodes.late]\nfailure = { dist = \"fixed\", value = \"400h\" }\n[roles.p]\nkind = \"pool\"\non = [\"n-1\", \"n-2\", \"late\"]\nmin_up = 1\n";
     assert_eq!(one(pool, 0), vec![(600.0, 1, 600.0)]);
     let model = compile(pool, "edge.toml").unwrap();
-    let text = nines::explain::describe(&model);
+    let text = nines::analyses::explain::describe(&model);
     assert!(
         text.contains("never repaired (down for the rest of the mission once failed)"),
         "{text}"
@@ -189,7 +189,7 @@ all_of = ["sql"]
 "#;
     let warnings = |text: &str| {
         let m = nines::scenario::compile(text, "w.toml").unwrap_or_else(|e| panic!("{e}"));
-        nines::explain::warnings(&m)
+        nines::analyses::explain::warnings(&m)
     };
     let maint = format!(
         "{base}\n[maintenance.patch]\nnodes = [\"db\"]\nevery = \"30d\"\nduration = \"30min\"\noffset = \"12d 22h\"\n"
@@ -251,7 +251,7 @@ all_of = ["front"]
     for (count, min_up, warned) in [(1, 1, true), (2, 2, true), (2, 1, false)] {
         let model = nines::scenario::compile(&text(count, min_up), "w.toml")
             .unwrap_or_else(|e| panic!("{e}"));
-        let w = nines::explain::warnings(&model);
+        let w = nines::analyses::explain::warnings(&model);
         assert_eq!(
             w.iter().any(|x| x.contains("so the roll never takes one")),
             warned,

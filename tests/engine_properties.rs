@@ -5,8 +5,8 @@
 //! and so in expectation.
 
 use nines::engine::Engine;
+use nines::estimate::runner::{self, RepRow, RunOptions};
 use nines::model::Model;
-use nines::runner::{self, RepRow, RunOptions};
 use nines::scenario::compile;
 use proptest::prelude::*;
 
@@ -31,7 +31,7 @@ fn layout(n: usize, min_up: usize, fail: f64, repair: f64, shape: f64, extra: bo
     text
 }
 
-fn run(model: &Model, threads: usize) -> (nines::runner::RunOutput, Vec<RepRow>) {
+fn run(model: &Model, threads: usize) -> (nines::estimate::runner::RunOutput, Vec<RepRow>) {
     let mut rows = Vec::new();
     let mut sink = |r: &[RepRow]| rows.extend_from_slice(r);
     let out = runner::run(

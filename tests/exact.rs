@@ -6,8 +6,8 @@
 mod common;
 
 use common::{simulate, std_error};
-use nines::stats::Estimate;
-use nines::summary::Summary;
+use nines::base::stats::Estimate;
+use nines::estimate::summary::Summary;
 
 /// The foundation issue's acceptance rule.
 fn assert_exact(what: &str, e: &Estimate, exact: f64) {
@@ -30,7 +30,7 @@ fn assert_exact(what: &str, e: &Estimate, exact: f64) {
     );
 }
 
-fn entity<'a>(s: &'a Summary, name: &str) -> &'a nines::summary::EntitySummary {
+fn entity<'a>(s: &'a Summary, name: &str) -> &'a nines::estimate::summary::EntitySummary {
     s.entities.iter().find(|e| e.name == name).expect("entity")
 }
 

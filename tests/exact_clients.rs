@@ -28,9 +28,9 @@ use std::sync::OnceLock;
 
 use common::ctmc::{ExpSum, TwoState};
 use common::{Checks, binomial, permutations, power, simulate, std_error};
+use nines::base::units::HOURS_PER_YEAR;
+use nines::estimate::summary::{EntitySummary, RequestSummary, Summary};
 use nines::model::Model;
-use nines::summary::{EntitySummary, RequestSummary, Summary};
-use nines::units::HOURS_PER_YEAR;
 
 /// One second, in hours.
 const SECOND: f64 = 1.0 / 3600.0;

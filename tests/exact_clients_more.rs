@@ -11,8 +11,8 @@ mod common;
 
 use common::ctmc::TwoState;
 use common::{Checks, binomial, permutations, power, simulate};
-use nines::summary::{RequestSummary, Summary};
-use nines::units::HOURS_PER_YEAR;
+use nines::base::units::HOURS_PER_YEAR;
+use nines::estimate::summary::{RequestSummary, Summary};
 
 /// One second, in hours.
 const SECOND: f64 = 1.0 / 3600.0;

@@ -24,9 +24,9 @@ use common::ctmc::{
     Chain, ExpSum, Explored, Matrix, TwoState, explore, explore_with, expm_integral, vec_mat,
 };
 use common::{Checks, simulate};
-use nines::stats::Estimate;
-use nines::summary::{EntitySummary, FailoverSummary, Summary};
-use nines::units::HOURS_PER_YEAR;
+use nines::base::stats::Estimate;
+use nines::base::units::HOURS_PER_YEAR;
+use nines::estimate::summary::{EntitySummary, FailoverSummary, Summary};
 
 fn entity<'a>(s: &'a Summary, name: &str) -> &'a EntitySummary {
     s.entities

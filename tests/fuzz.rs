@@ -258,7 +258,7 @@ fn check(text: &str) -> Result<(), TestCaseError> {
             prop_assert!(shown.contains("fuzz.toml:"), "{shown}");
         }
         Ok(mut model) => {
-            let _ = nines::explain::describe(&model);
+            let _ = nines::analyses::explain::describe(&model);
             model.simulation.mission = model.simulation.mission.min(SHORT_MISSION);
             let expected: f64 = model
                 .components

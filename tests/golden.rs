@@ -52,7 +52,10 @@ fn scenarios() -> Vec<PathBuf> {
 
 /// `scenarios/vmm/vmm-cluster-2.toml` → `vmm-vmm-cluster-2`.
 fn stem(scenario: &Path) -> String {
-    let rel = scenario.strip_prefix("scenarios").unwrap().with_extension("");
+    let rel = scenario
+        .strip_prefix("scenarios")
+        .unwrap()
+        .with_extension("");
     rel.to_string_lossy().replace(['/', '\\'], "-")
 }
 
@@ -82,7 +85,8 @@ fn model_text(stdout: &[u8]) -> Vec<u8> {
     let text = String::from_utf8_lossy(stdout);
     let mut out = String::new();
     for line in text.lines() {
-        if line.starts_with("wrote ") || (line.contains(" events in ") && line.contains(" thread")) {
+        if line.starts_with("wrote ") || (line.contains(" events in ") && line.contains(" thread"))
+        {
             continue;
         }
         out.push_str(line);
@@ -102,7 +106,10 @@ fn check(name: &str, actual: &[u8], failures: &mut Vec<String>) {
     match fs::read(&path) {
         Ok(expected) if expected == actual => {}
         Ok(expected) => {
-            let (e, a) = (String::from_utf8_lossy(&expected), String::from_utf8_lossy(actual));
+            let (e, a) = (
+                String::from_utf8_lossy(&expected),
+                String::from_utf8_lossy(actual),
+            );
             let line = e
                 .lines()
                 .zip(a.lines())
@@ -156,7 +163,14 @@ fn every_bundled_scenario_runs_to_the_pinned_bytes_with_one_and_two_threads() {
                 .arg("run")
                 .arg(scenario)
                 .args(["-n", REPLICATIONS, "--seed", SEED, "-j", threads])
-                .args(["--quiet", "--no-charts", "--no-report", "--format", "json", "--out"])
+                .args([
+                    "--quiet",
+                    "--no-charts",
+                    "--no-report",
+                    "--format",
+                    "json",
+                    "--out",
+                ])
                 .arg(&out)
                 .assert()
                 .success();
@@ -166,7 +180,8 @@ fn every_bundled_scenario_runs_to_the_pinned_bytes_with_one_and_two_threads() {
                 &mut failures,
             );
             for file in ["summary.csv", "replications.csv"] {
-                let bytes = fs::read(out.join(file)).unwrap_or_else(|e| panic!("{stem}: {file}: {e}"));
+                let bytes =
+                    fs::read(out.join(file)).unwrap_or_else(|e| panic!("{stem}: {file}: {e}"));
                 check(&format!("run/{stem}.{file}"), &bytes, &mut failures);
             }
         }
@@ -212,8 +227,16 @@ fn layouts_command(name: &str, args: &[&str], failures: &mut Vec<String>) {
         let files = csv_files(&out);
         assert!(!files.is_empty(), "{name} wrote no CSV");
         for file in files {
-            let rel = file.strip_prefix(&out).unwrap().to_string_lossy().replace(['/', '\\'], "-");
-            check(&format!("{name}/{rel}"), &fs::read(&file).unwrap(), failures);
+            let rel = file
+                .strip_prefix(&out)
+                .unwrap()
+                .to_string_lossy()
+                .replace(['/', '\\'], "-");
+            check(
+                &format!("{name}/{rel}"),
+                &fs::read(&file).unwrap(),
+                failures,
+            );
         }
     }
 }
@@ -231,6 +254,10 @@ fn compare_and_sweep_of_the_appv_family_give_the_pinned_bytes() {
         ],
         &mut failures,
     );
-    layouts_command("sweep-web-farm", &["sweep", "scenarios/web-farm.toml"], &mut failures);
+    layouts_command(
+        "sweep-web-farm",
+        &["sweep", "scenarios/web-farm.toml"],
+        &mut failures,
+    );
     report(failures);
 }

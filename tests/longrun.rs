@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use assert_cmd::cargo::cargo_bin;
-use nines::longrun::{self, Target};
+use nines::estimate::precision::{self, Target};
+use nines::estimate::runner::{self, Control, RunOptions, Stop};
 use nines::model::Model;
-use nines::runner::{self, Control, RunOptions, Stop};
 use nines::scenario::compile;
 
 const EXAMPLE: &str = "scenarios/web-farm.toml";
@@ -169,10 +169,10 @@ fn the_stopping_point_is_the_first_batch_that_meets_the_target() {
     assert_eq!(b.stop, Stop::TargetMet);
     let n = a.output.acc.replications;
     assert_eq!(a.output.acc, b.output.acc);
-    assert!(longrun::assess(&a.output.acc, target, &model).met);
+    assert!(precision::assess(&a.output.acc, target, &model).met);
     assert_eq!(plain(&model, n), a.output.acc);
     let fewer = plain(&model, n - 64);
-    let p = longrun::assess(&fewer, target, &model);
+    let p = precision::assess(&fewer, target, &model);
     assert!(!p.met && p.half_width > 0.03, "{p:?}");
 }
 

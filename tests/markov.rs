@@ -1,21 +1,21 @@
 //! The exact Markov mode against closed forms, and against the simulator on the structures of the
 //! exact-answer tests (`tests/exact.rs`, `tests/exact_ha.rs`): the same scenarios, now solved by
-//! `nines::markov` instead of a hand-built chain. The rule is the project's: the exact figure within
+//! `nines::analyses::exact` instead of a hand-built chain. The rule is the project's: the exact figure within
 //! 4 standard errors of the simulated estimate (fixed seed, never chosen) and 4 SE below 1% of it.
 
 mod common;
 
 use common::{Checks, simulate};
-use nines::markov::{Exact, Options, solve};
+use nines::analyses::exact::{Exact, Options, solve};
+use nines::base::units::HOURS_PER_YEAR;
 use nines::scenario::compile;
-use nines::units::HOURS_PER_YEAR;
 
 fn exact(text: &str) -> Exact {
     let model = compile(text, "markov.toml").unwrap_or_else(|e| panic!("{e}"));
     solve(&model, &Options::default()).unwrap_or_else(|e| panic!("{e}"))
 }
 
-fn figure<'a>(x: &'a Exact, name: &str) -> &'a nines::markov::ExactEntity {
+fn figure<'a>(x: &'a Exact, name: &str) -> &'a nines::analyses::exact::ExactEntity {
     x.entities
         .iter()
         .find(|e| e.name == name)

@@ -1,9 +1,9 @@
 //! Property tests: exact merging of statistics, a compiler that never panics, and engine invariants.
 
+use nines::base::stats::{ExactSum, MeanAcc};
 use nines::engine::Engine;
 use nines::model::WhenAllFail;
 use nines::scenario::compile;
-use nines::stats::{ExactSum, MeanAcc};
 use proptest::prelude::*;
 
 proptest! {
@@ -22,7 +22,7 @@ proptest! {
         let mut m2 = MeanAcc::default();
         values.iter().for_each(|v| m1.add(*v, 1.0));
         values.iter().rev().for_each(|v| m2.add(*v, 1.0));
-        let bits = |e: nines::stats::Estimate| [e.value.to_bits(), e.ci95_low.to_bits(), e.ci95_high.to_bits(), e.n];
+        let bits = |e: nines::base::stats::Estimate| [e.value.to_bits(), e.ci95_low.to_bits(), e.ci95_high.to_bits(), e.n];
         prop_assert_eq!(bits(m1.estimate()), bits(m2.estimate()));
     }
 

@@ -8,8 +8,8 @@
 mod common;
 
 use common::Checks;
-use nines::markov::{Options, solve};
-use nines::rare::{RareOptions, estimate};
+use nines::analyses::exact::{Options, solve};
+use nines::analyses::rare::{RareOptions, estimate};
 use nines::scenario::compile;
 
 /// Checks every entity of `text` whose unavailability is positive; returns the exact figures.

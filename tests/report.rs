@@ -253,7 +253,7 @@ fn run_writes_a_self_contained_report_with_the_charts_tables_and_assumptions() {
     }
     // The figures are summary.csv's: web_app's availability and downtime, with their intervals.
     let (a, low, high) = csv_value(&out, "service", "web_app", "availability");
-    let p = |x: f64| nines::output::percent(x, 1.0 - a);
+    let p = |x: f64| nines::base::format::percent(x, 1.0 - a);
     let cell = format!(
         "<td class=\"num\">{}<span class=\"ci\">[{}, {}]</span></td>",
         p(a),
@@ -262,7 +262,7 @@ fn run_writes_a_self_contained_report_with_the_charts_tables_and_assumptions() {
     );
     assert!(html.contains(&cell), "web_app's availability: {cell}");
     let (d, low, high) = csv_value(&out, "service", "web_app", "downtime_per_year");
-    let h = nines::output::hours;
+    let h = nines::base::format::hours;
     let cell = format!(
         "<td class=\"num\">{}<span class=\"ci\">[{}, {}]</span></td>",
         h(d),

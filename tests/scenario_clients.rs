@@ -2,7 +2,7 @@
 //! (names, rates, selections, instances after lowering), `validate` describes them in plain words, and
 //! bad input gets located, specific errors.
 
-use nines::explain::{describe, warnings};
+use nines::analyses::explain::{describe, warnings};
 use nines::model::{ComponentKind, MAX_INSTANCES, Model, Selection, SignalId, stream_key};
 use nines::scenario::compile;
 

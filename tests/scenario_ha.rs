@@ -2,7 +2,7 @@
 //! availability groups, mirroring, standalone recovery, software failures and maintenance compile to
 //! the expected model, and bad input gets located, specific errors.
 
-use nines::explain::{describe, warnings};
+use nines::analyses::explain::{describe, warnings};
 use nines::model::{Commit, ComponentKind, CrewPolicy, Guard, Model, Recovery, RoleKind, SignalId};
 use nines::scenario::compile;
 

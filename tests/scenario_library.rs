@@ -5,9 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use nines::compare::{self, CompareOptions, Comparison, Diff};
+use nines::analyses::compare::{self, CompareOptions, Comparison, Diff};
+use nines::estimate::runner::{self, RunOptions};
 use nines::model::{EntityKind, Model};
-use nines::runner::{self, RunOptions};
 
 /// Every .toml under `dir`, recursively, sorted.
 fn scenario_files(dir: &Path) -> Vec<PathBuf> {
@@ -50,7 +50,7 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
         let shown = f.display().to_string();
         let text = fs::read_to_string(f).unwrap();
         let mut m = nines::scenario::compile(&text, &shown).unwrap_or_else(|e| panic!("{e}"));
-        let warnings = nines::explain::warnings(&m);
+        let warnings = nines::analyses::explain::warnings(&m);
         assert!(warnings.is_empty(), "{shown}: {warnings:?}");
         assert!(!m.services.is_empty(), "{shown} measures no service");
         // Output directories are named after the file stem: no two bundled scenarios may share one.
@@ -65,8 +65,8 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
             assert!(m.yearly_cost().is_some(), "{shown} gives no yearly costs");
         }
         if !m.sweep.is_empty() {
-            let points =
-                nines::sweep::points(&text, &shown, &m.sweep).unwrap_or_else(|e| panic!("{e}"));
+            let points = nines::analyses::sweep::points(&text, &shown, &m.sweep)
+                .unwrap_or_else(|e| panic!("{e}"));
             assert!(points.len() >= 2, "{shown}: a sweep of one point");
             for p in points {
                 assert!(

@@ -10,11 +10,11 @@
 mod common;
 
 use common::Checks;
-use nines::markov::{Options, solve};
+use nines::analyses::exact::{Options, solve};
+use nines::analyses::split::{Split, SplitOptions, estimate};
+use nines::base::units::HOURS_PER_YEAR;
 use nines::model::Model;
 use nines::scenario::compile;
-use nines::split::{Split, SplitOptions, estimate};
-use nines::units::HOURS_PER_YEAR;
 
 fn model(text: &str) -> Model {
     compile(text, "split.toml").unwrap_or_else(|e| panic!("{e}"))

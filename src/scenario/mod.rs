@@ -2,6 +2,7 @@
 //! with its line, column, field path and what would be valid.
 
 mod reader;
+pub mod sweep;
 
 use std::collections::HashMap;
 use std::fmt;
@@ -9,14 +10,14 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use crate::dist::Dist;
+use crate::base::dist::Dist;
+use crate::base::units::{HOURS_PER_YEAR, Hours, format_duration};
 use crate::model::{
     self, Commit, Component, ComponentKind, Costs, Crew, CrewPolicy, Graph, Guard, MAX_INSTANCES,
     Machine, Maintenance, Model, Population, Reconnect, Recovery, Replica, RequestKind, Role,
     RoleKind, Selection, Service, Simulation, Site, Software, WhenAllFail, stream_key,
 };
-use crate::sweep::{SweepParameter, SweepValue};
-use crate::units::{HOURS_PER_YEAR, Hours, format_duration};
+use crate::model::{SweepParameter, SweepValue};
 use reader::{
     Errors, Name, Tbl, Val, boolean, duration, integer, join, name, names, number, rate, string,
     type_name,
@@ -2999,7 +3000,7 @@ fn yearly_cost(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
             path,
             format!(
                 "{} is not a yearly cost: expected an amount per year from 0 to 1e12, e.g. 4000",
-                crate::units::trim_float(x)
+                crate::base::units::trim_float(x)
             ),
         );
         None
@@ -3076,7 +3077,7 @@ fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParameter> {
             continue;
         }
         let values = match val.get_ref() {
-            DeValue::String(s) => match crate::sweep::parse_values(s) {
+            DeValue::String(s) => match sweep::parse_values(s) {
                 Ok(v) => v,
                 Err(e) => {
                     errs.push(val.span(), path, e);

@@ -7,7 +7,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::units::{DURATION_HELP, Hours, RATE_HELP, parse_duration, parse_rate};
+use crate::base::units::{DURATION_HELP, Hours, RATE_HELP, parse_duration, parse_rate};
 
 /// One problem found in a scenario, before positions are turned into lines and columns.
 #[derive(Debug, Clone)]

@@ -5,11 +5,11 @@
 pub mod ctmc;
 
 use ctmc::ExpSum;
+use nines::base::stats::{Estimate, t_975};
+use nines::estimate::runner::{RunOptions, run};
+use nines::estimate::summary::Summary;
 use nines::model::Model;
-use nines::runner::{RunOptions, run};
 use nines::scenario::compile;
-use nines::stats::{Estimate, t_975};
-use nines::summary::Summary;
 
 /// Compiles and runs a scenario on all cores; prints how much work it was.
 pub fn simulate(text: &str) -> (Model, Summary) {

@@ -1,0 +1,645 @@
+//! Parameter sweeps: a scenario's text with one or two fields set to each value of a list, compiled
+//! into one layout per point of the grid. The fields are dotted paths into the TOML document
+//! (`nodes.web.count`, `nodes.sql.repair.mean`), so any number in a scenario can be swept.
+
+use toml_edit::{DocumentMut, Item, Value};
+
+use crate::analyses::compare::Comparison;
+use crate::base::stats::Estimate;
+use crate::model::{EntityKind, Model};
+pub use crate::model::{SweepParameter, SweepValue};
+use crate::scenario::sweep::parse_values;
+use crate::scenario::{self, MAX_SWEEP_PARAMETERS, ScenarioError};
+
+/// A swept value as a TOML value.
+fn to_toml(value: &SweepValue) -> Value {
+    match value {
+        SweepValue::Integer(i) => Value::from(*i),
+        SweepValue::Float(x) => Value::from(*x),
+        SweepValue::Bool(b) => Value::from(*b),
+        SweepValue::Text(s) => Value::from(s.as_str()),
+    }
+}
+
+/// Why a sweep could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// `--set` text that is not `path=values`.
+    #[error(
+        "--set {0}: expected PATH=VALUES, e.g. nodes.web.count=2..6, roles.db.coverage=0.9,0.99 or nodes.sql.repair.mean=4h,8h,16h"
+    )]
+    Syntax(String),
+    /// A value list that cannot be read.
+    #[error("--set {text}: {message}")]
+    Values {
+        /// The argument.
+        text: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// No parameter given and no `[sweep]` section.
+    #[error(
+        "nothing to sweep: give --set PATH=VALUES (e.g. --set nodes.web.count=2..6) or a [sweep] section in {0}"
+    )]
+    Nothing(String),
+    /// Too many parameters.
+    #[error("a sweep varies at most {MAX_SWEEP_PARAMETERS} parameters; {0} were given")]
+    TooMany(usize),
+    /// The same field twice.
+    #[error("{0} is swept twice")]
+    Twice(String),
+    /// A path that does not lead to a field of the scenario.
+    #[error("{file}: cannot set {path}: {reason}")]
+    Path {
+        /// Scenario file.
+        file: String,
+        /// The dotted path.
+        path: String,
+        /// Why.
+        reason: String,
+    },
+    /// The file is not valid TOML (compile it for the located error).
+    #[error("{0}")]
+    Scenario(#[from] ScenarioError),
+    /// A point of the grid gives an invalid scenario.
+    #[error("at the sweep point {point}:\n{error}")]
+    Point {
+        /// The point, e.g. `nodes.web.count=1`.
+        point: String,
+        /// The scenario's errors with that setting.
+        error: ScenarioError,
+    },
+}
+
+/// Reads a `--set PATH=VALUES` argument.
+pub fn parse_set(text: &str) -> Result<SweepParameter, SweepError> {
+    let (path, values) = text
+        .split_once('=')
+        .ok_or_else(|| SweepError::Syntax(text.to_string()))?;
+    let path = path.trim();
+    if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
+        return Err(SweepError::Syntax(text.to_string()));
+    }
+    let values = parse_values(values).map_err(|message| SweepError::Values {
+        text: text.to_string(),
+        message,
+    })?;
+    Ok(SweepParameter {
+        path: path.to_string(),
+        values,
+    })
+}
+
+/// One point of a sweep: its settings and the layout they give.
+#[derive(Debug, Clone)]
+pub struct Point {
+    /// Per parameter, the index of its value.
+    pub index: Vec<usize>,
+    /// `path=value` for each parameter, joined by ", ".
+    pub label: String,
+    /// The compiled layout.
+    pub model: Model,
+}
+
+/// Every point of the grid over `params` (the last parameter varies fastest), each compiled from
+/// `text` with the fields set. `file` names the scenario in errors. Fails on the first point that
+/// does not compile, naming it.
+pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<Point>, SweepError> {
+    if params.is_empty() {
+        return Err(SweepError::Nothing(file.to_string()));
+    }
+    if params.len() > MAX_SWEEP_PARAMETERS {
+        return Err(SweepError::TooMany(params.len()));
+    }
+    for (i, p) in params.iter().enumerate() {
+        if params[..i].iter().any(|q| q.path == p.path) {
+            return Err(SweepError::Twice(p.path.clone()));
+        }
+    }
+    // The unmodified scenario must compile first, so its own errors are reported as such.
+    scenario::compile(text, file)?;
+    let doc: DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| SweepError::Path {
+            file: file.to_string(),
+            path: params[0].path.clone(),
+            reason: e.to_string(),
+        })?;
+    let mut grid: Vec<Vec<usize>> = vec![Vec::new()];
+    for p in params {
+        grid = grid
+            .into_iter()
+            .flat_map(|g| {
+                (0..p.values.len()).map(move |i| {
+                    let mut g = g.clone();
+                    g.push(i);
+                    g
+                })
+            })
+            .collect();
+    }
+    let mut out = Vec::with_capacity(grid.len());
+    for index in grid {
+        let mut d = doc.clone();
+        let mut label = Vec::new();
+        for (p, &i) in params.iter().zip(&index) {
+            set(&mut d, &p.path, &p.values[i]).map_err(|reason| SweepError::Path {
+                file: file.to_string(),
+                path: p.path.clone(),
+                reason,
+            })?;
+            label.push(format!("{}={}", p.path, p.values[i]));
+        }
+        let label = label.join(", ");
+        let model = scenario::compile(&d.to_string(), file).map_err(|error| SweepError::Point {
+            point: label.clone(),
+            error,
+        })?;
+        out.push(Point {
+            index,
+            label,
+            model,
+        });
+    }
+    Ok(out)
+}
+
+/// Sets the field at a dotted path, keeping its comments; the tables on the way must exist, the field
+/// itself may be new.
+fn set(doc: &mut DocumentMut, path: &str, value: &SweepValue) -> Result<(), String> {
+    let segs: Vec<&str> = path.split('.').map(str::trim).collect();
+    let (last, parents) = segs.split_last().expect("paths are not empty");
+    let mut item: &mut Item = doc.as_item_mut();
+    let mut walked = String::new();
+    for seg in parents {
+        let table = item
+            .as_table_like_mut()
+            .ok_or_else(|| format!("`{walked}` is a value, not a table"))?;
+        walked = if walked.is_empty() {
+            seg.to_string()
+        } else {
+            format!("{walked}.{seg}")
+        };
+        item = table
+            .get_mut(seg)
+            .ok_or_else(|| format!("the scenario has no `{walked}`"))?;
+    }
+    let table = item
+        .as_table_like_mut()
+        .ok_or_else(|| format!("`{walked}` is a value, not a table"))?;
+    let mut new = to_toml(value);
+    match table.get_mut(last) {
+        Some(Item::Value(old)) if !old.is_inline_table() && !old.is_array() => {
+            *new.decor_mut() = old.decor().clone();
+            *old = new;
+        }
+        Some(Item::Value(v)) if v.is_array() => {
+            return Err(format!("`{path}` is a list; sweep a number or a string"));
+        }
+        Some(_) => {
+            return Err(format!(
+                "`{path}` is a table; sweep one of its fields, e.g. `{path}.mean`"
+            ));
+        }
+        None => {
+            table.insert(last, Item::Value(new));
+        }
+    }
+    Ok(())
+}
+
+/// Whether a point meets the service's availability target, judged by its 95% interval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Meets {
+    /// The whole interval is at or above the target.
+    Yes,
+    /// The whole interval is below the target.
+    No,
+    /// The interval straddles the target: more replications would tell.
+    Uncertain,
+}
+
+impl Meets {
+    /// Judges an availability estimate against a target.
+    pub fn judge(a: &Estimate, target: f64) -> Meets {
+        if a.ci95_low >= target {
+            Meets::Yes
+        } else if a.ci95_high < target {
+            Meets::No
+        } else {
+            Meets::Uncertain
+        }
+    }
+
+    fn as_str(self) -> &'static str {
+        match self {
+            Meets::Yes => "yes",
+            Meets::No => "no",
+            Meets::Uncertain => "uncertain",
+        }
+    }
+}
+
+/// One point of a sweep, as a row of its table.
+#[derive(Debug, Clone)]
+pub struct SweepRow {
+    /// Index of the point's layout in the comparison.
+    pub layout: usize,
+    /// The point's value of each parameter.
+    pub values: Vec<SweepValue>,
+    /// Availability of the swept service.
+    pub availability: Estimate,
+    /// Its downtime per year, hours.
+    pub downtime_hours_per_year: Estimate,
+    /// Its 90th percentile of annual downtime, hours.
+    pub annual_downtime_hours_p90: Estimate,
+    /// Its outages per year.
+    pub outages_per_year: Estimate,
+    /// Requests of all clients that failed, per year (with clients).
+    pub failed_requests_per_year: Option<Estimate>,
+    /// P99 latency of the first request kind (with clients), hours.
+    pub latency_p99_hours: Option<Estimate>,
+    /// Total yearly cost (with costs).
+    pub yearly_cost: Option<f64>,
+    /// Against the service's target (if it has one).
+    pub meets: Option<Meets>,
+}
+
+/// A sweep's results: one row per point, for the swept service.
+#[derive(Debug, Clone)]
+pub struct Sweep {
+    /// The parameters.
+    pub params: Vec<SweepParameter>,
+    /// The service the table is about.
+    pub service: String,
+    /// Its availability target, if any.
+    pub target: Option<f64>,
+    /// The request kind whose P99 latency is shown (the first one), if any.
+    pub request_kind: Option<String>,
+    /// Rows in grid order.
+    pub rows: Vec<SweepRow>,
+    /// Currency of the costs.
+    pub currency: Option<String>,
+    /// Replications per point.
+    pub replications: u64,
+    /// Seed shared by the points.
+    pub seed: u64,
+    /// Mission, hours.
+    pub mission_hours: f64,
+}
+
+impl Sweep {
+    /// The sweep's view of a comparison of its points (in the same order).
+    pub fn new(c: &Comparison, points: &[Point], params: &[SweepParameter], service: &str) -> Self {
+        let request_kind = c
+            .layouts
+            .iter()
+            .find_map(|l| l.summary.requests.first().map(|q| q.name.clone()));
+        let mut target = None;
+        let rows = points
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| {
+                let l = &c.layouts[i];
+                let e = l
+                    .summary
+                    .entities
+                    .iter()
+                    .find(|e| e.kind == EntityKind::Service && e.name == service)?;
+                target = target.or(e.target);
+                let failed = c
+                    .rows
+                    .iter()
+                    .find(|r| r.measure == "failed requests per year")
+                    .and_then(|r| r.cells[i].map(|x| x.value));
+                Some(SweepRow {
+                    layout: i,
+                    values: params
+                        .iter()
+                        .zip(&p.index)
+                        .map(|(q, &k)| q.values[k].clone())
+                        .collect(),
+                    availability: e.availability,
+                    downtime_hours_per_year: e.downtime_hours_per_year,
+                    annual_downtime_hours_p90: e.annual_downtime_hours_p90,
+                    outages_per_year: e.outages_per_year,
+                    failed_requests_per_year: failed,
+                    latency_p99_hours: request_kind.as_ref().and_then(|k| {
+                        l.summary
+                            .requests
+                            .iter()
+                            .find(|q| &q.name == k)
+                            .map(|q| q.latency_p99_hours)
+                    }),
+                    yearly_cost: l.yearly_cost,
+                    meets: e.target.map(|t| Meets::judge(&e.availability, t)),
+                })
+            })
+            .collect();
+        Sweep {
+            params: params.to_vec(),
+            service: service.to_string(),
+            target,
+            request_kind,
+            rows,
+            currency: c.currency.clone(),
+            replications: c.replications,
+            seed: c.seed,
+            mission_hours: c.mission_hours,
+        }
+    }
+
+    /// The answer to "which point meets the target": the cheapest point whose interval is above the
+    /// target when costs are given, else the first such point in sweep order.
+    pub fn answer(&self) -> Option<&SweepRow> {
+        let ok = self.rows.iter().filter(|r| r.meets == Some(Meets::Yes));
+        if self.rows.iter().all(|r| r.yearly_cost.is_some()) && !self.rows.is_empty() {
+            ok.min_by(|a, b| {
+                a.yearly_cost
+                    .partial_cmp(&b.yearly_cost)
+                    .unwrap_or(std::cmp::Ordering::Equal)
+            })
+        } else {
+            ok.into_iter().next()
+        }
+    }
+
+    /// A point's settings, e.g. `nodes.web.count=3`.
+    pub fn label(&self, r: &SweepRow) -> String {
+        self.params
+            .iter()
+            .zip(&r.values)
+            .map(|(p, v)| format!("{}={v}", p.path))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// The table `nines sweep` prints.
+    pub fn table(&self) -> String {
+        use crate::base::format::money;
+        use crate::base::format::{hours, percent, sig3};
+        let cur = self.currency.as_deref();
+        let mut header: Vec<String> = self.params.iter().map(|p| p.path.clone()).collect();
+        header.extend(
+            [
+                "availability [95% CI]",
+                "downtime/yr",
+                "P90 year",
+                "outages/yr",
+            ]
+            .map(String::from),
+        );
+        let clients = self
+            .rows
+            .iter()
+            .any(|r| r.failed_requests_per_year.is_some());
+        if clients {
+            header.push("failed req/yr".into());
+            header.push(format!(
+                "P99 {}",
+                self.request_kind.as_deref().unwrap_or("latency")
+            ));
+        }
+        let costs = self.rows.iter().any(|r| r.yearly_cost.is_some());
+        if costs {
+            header.push("yearly cost".into());
+        }
+        if let Some(t) = self.target {
+            header.push(format!("meets {}", percent(t, 1.0 - t)));
+        }
+        let mut lines = vec![header];
+        for r in &self.rows {
+            let a = &r.availability;
+            let u = 1.0 - a.value;
+            let mut l: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
+            l.push(format!(
+                "{} [{}, {}]",
+                percent(a.value, u),
+                percent(a.ci95_low, u),
+                percent(a.ci95_high, u)
+            ));
+            l.push(format!(
+                "{} ±{}",
+                hours(r.downtime_hours_per_year.value),
+                hours(
+                    (r.downtime_hours_per_year.ci95_high - r.downtime_hours_per_year.value)
+                        .max(0.0)
+                )
+            ));
+            l.push(hours(r.annual_downtime_hours_p90.value));
+            l.push(sig3(r.outages_per_year.value));
+            if clients {
+                l.push(
+                    r.failed_requests_per_year
+                        .map_or("—".into(), |e| sig3(e.value)),
+                );
+                l.push(
+                    r.latency_p99_hours
+                        .map_or("—".into(), |e| crate::base::format::latency(e.value)),
+                );
+            }
+            if costs {
+                l.push(r.yearly_cost.map_or("—".into(), |c| money(c, cur)));
+            }
+            if self.target.is_some() {
+                l.push(r.meets.map_or("—", Meets::as_str).to_string());
+            }
+            lines.push(l);
+        }
+        let width = |s: &str| s.chars().count();
+        let cols = lines[0].len();
+        let widths: Vec<usize> = (0..cols)
+            .map(|k| lines.iter().map(|l| width(&l[k])).max().unwrap_or(0))
+            .collect();
+        let mut out = format!(
+            "nines {} · sweep of service {} · {} points · mission {} · {} replications each · seed {} · common random numbers\n\n",
+            env!("CARGO_PKG_VERSION"),
+            self.service,
+            self.rows.len(),
+            crate::base::units::format_duration(self.mission_hours),
+            self.replications,
+            self.seed
+        );
+        for l in &lines {
+            let mut s = String::new();
+            for (k, cell) in l.iter().enumerate() {
+                // Text columns (parameters) left, figures right.
+                let pad = " ".repeat(widths[k] - width(cell));
+                if k < self.params.len() {
+                    s.push_str(cell);
+                    s.push_str(&pad);
+                } else {
+                    s.push_str(&pad);
+                    s.push_str(cell);
+                }
+                s.push_str("   ");
+            }
+            out.push_str(s.trim_end());
+            out.push('\n');
+        }
+        out.push('\n');
+        match (self.target, self.answer()) {
+            (Some(t), Some(r)) => out.push_str(&format!(
+                "answer: {} is the {} point whose 95% interval of availability is at or above the target {}{}\n",
+                self.label(r),
+                if costs { "cheapest" } else { "first" },
+                percent(t, 1.0 - t),
+                r.yearly_cost
+                    .map(|c| format!(" (yearly cost {})", money(c, cur)))
+                    .unwrap_or_default()
+            )),
+            (Some(t), None) => out.push_str(&format!(
+                "answer: no point is shown to meet the target {} (uncertain points need more replications)\n",
+                percent(t, 1.0 - t)
+            )),
+            (None, _) => out.push_str(&format!(
+                "service {} has no target; give it `target = 0.999` to have the sweep say which points meet it\n",
+                self.service
+            )),
+        }
+        out
+    }
+
+    /// `sweep.csv`: one row per point.
+    pub fn csv(&self) -> Result<Vec<u8>, csv::Error> {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let mut header: Vec<String> = self.params.iter().map(|p| p.path.clone()).collect();
+        for h in [
+            "service",
+            "replications",
+            "availability",
+            "availability_ci95_low",
+            "availability_ci95_high",
+            "downtime_hours_per_year",
+            "downtime_ci95_low",
+            "downtime_ci95_high",
+            "annual_downtime_hours_p90",
+            "outages_per_year",
+            "failed_requests_per_year",
+            "failed_requests_ci95_low",
+            "failed_requests_ci95_high",
+            "latency_p99_hours",
+            "latency_p99_ci95_low",
+            "latency_p99_ci95_high",
+            "yearly_cost",
+            "target",
+            "meets_target",
+        ] {
+            header.push(h.to_string());
+        }
+        w.write_record(&header)?;
+        let f = |v: f64| format!("{v}");
+        let opt = |e: Option<Estimate>| -> [String; 3] {
+            match e {
+                Some(e) => [f(e.value), f(e.ci95_low), f(e.ci95_high)],
+                None => Default::default(),
+            }
+        };
+        for r in &self.rows {
+            let mut rec: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
+            rec.push(self.service.clone());
+            rec.push(r.availability.n.to_string());
+            rec.extend([
+                f(r.availability.value),
+                f(r.availability.ci95_low),
+                f(r.availability.ci95_high),
+                f(r.downtime_hours_per_year.value),
+                f(r.downtime_hours_per_year.ci95_low),
+                f(r.downtime_hours_per_year.ci95_high),
+                f(r.annual_downtime_hours_p90.value),
+                f(r.outages_per_year.value),
+            ]);
+            rec.extend(opt(r.failed_requests_per_year));
+            rec.extend(opt(r.latency_p99_hours));
+            rec.push(r.yearly_cost.map(f).unwrap_or_default());
+            rec.push(self.target.map(f).unwrap_or_default());
+            rec.push(r.meets.map(|m| m.as_str().to_string()).unwrap_or_default());
+            w.write_record(&rec)?;
+        }
+        w.into_inner().map_err(|e| e.into_error().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEXT: &str = "[simulation]\nmission = \"1y\" # one year\nreplications = 64\n[nodes.web]\ncount = 3 # three\nfailure = { dist = \"exponential\", mean = \"30d\" }\nrepair = { dist = \"fixed\", value = \"8h\" }\n[roles.r]\nkind = \"pool\"\non = \"web\"\nmin_up = 2\n[services.s]\nall_of = [\"r\"]\n";
+
+    #[test]
+    fn values() {
+        assert_eq!(
+            parse_values("2..4").unwrap(),
+            vec![
+                SweepValue::Integer(2),
+                SweepValue::Integer(3),
+                SweepValue::Integer(4)
+            ]
+        );
+        assert_eq!(
+            parse_values("0.9, 0.99,true,8h").unwrap(),
+            vec![
+                SweepValue::Float(0.9),
+                SweepValue::Float(0.99),
+                SweepValue::Bool(true),
+                SweepValue::Text("8h".into())
+            ]
+        );
+        assert!(parse_values("4..2").unwrap_err().contains("empty"));
+        assert!(parse_values("a..b").unwrap_err().contains("integers"));
+        assert!(parse_values("1..1000").unwrap_err().contains("at most"));
+        assert!(parse_values("1,,2").unwrap_err().contains("empty"));
+        assert!(matches!(
+            parse_set("nodes.web.count"),
+            Err(SweepError::Syntax(_))
+        ));
+        assert!(matches!(parse_set(".x=1"), Err(SweepError::Syntax(_))));
+    }
+
+    #[test]
+    fn grid_sets_fields_and_keeps_the_rest() {
+        let params = vec![
+            parse_set("nodes.web.count=3..4").unwrap(),
+            parse_set("nodes.web.repair.value=4h,8h").unwrap(),
+        ];
+        let pts = points(TEXT, "t.toml", &params).unwrap();
+        assert_eq!(pts.len(), 4);
+        assert_eq!(pts[1].label, "nodes.web.count=3, nodes.web.repair.value=8h");
+        assert_eq!(pts[2].index, vec![1, 0]);
+        assert_eq!(pts[2].model.components.len(), 4);
+        assert_eq!(pts[0].model.components[0].repair.mean(), 4.0);
+        assert_eq!(pts[3].model.components[0].repair.mean(), 8.0);
+    }
+
+    #[test]
+    fn bad_paths_and_points_are_named() {
+        let e = points(TEXT, "t.toml", &[parse_set("nodes.wbe.count=2").unwrap()]).unwrap_err();
+        assert!(e.to_string().contains("no `nodes.wbe`"), "{e}");
+        let e = points(TEXT, "t.toml", &[parse_set("nodes.web.count.x=2").unwrap()]).unwrap_err();
+        assert!(e.to_string().contains("is a value"), "{e}");
+        let e = points(TEXT, "t.toml", &[parse_set("nodes.web.failure=2").unwrap()]).unwrap_err();
+        assert!(e.to_string().contains("is a table"), "{e}");
+        let e = points(
+            TEXT,
+            "t.toml",
+            &[parse_set("nodes.web.count=1..3").unwrap()],
+        )
+        .unwrap_err();
+        let msg = e.to_string();
+        assert!(msg.contains("nodes.web.count=1"), "{msg}");
+        assert!(msg.contains("min_up"), "{msg}");
+        let twice = [
+            parse_set("nodes.web.count=2").unwrap(),
+            parse_set("nodes.web.count=3").unwrap(),
+        ];
+        assert!(matches!(
+            points(TEXT, "t.toml", &twice),
+            Err(SweepError::Twice(_))
+        ));
+        assert!(matches!(
+            points(TEXT, "t.toml", &[]),
+            Err(SweepError::Nothing(_))
+        ));
+    }
+}

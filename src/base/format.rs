@@ -1,0 +1,114 @@
+//! Numbers for people: durations with a readable unit, significant digits, availability as a
+//! percentage with its nines, money with thousands separated. Writers, analyses and charts share these.
+
+/// Formats hours with a readable unit and three significant digits, e.g. `2.52h`, `35.1min`, `4.2d`.
+pub fn hours(h: f64) -> String {
+    if !h.is_finite() {
+        return if h.is_nan() {
+            "n/a".into()
+        } else {
+            format!("{h}")
+        };
+    }
+    let a = h.abs();
+    let (v, unit) = if a == 0.0 {
+        return "0".into();
+    } else if a < 1.0 / 60.0 {
+        (h * 3600.0, "s")
+    } else if a < 1.0 {
+        (h * 60.0, "min")
+    } else if a < 48.0 {
+        (h, "h")
+    } else {
+        (h / 24.0, "d")
+    };
+    format!("{}{unit}", sig3(v))
+}
+
+/// Three significant digits, no exponent for ordinary magnitudes.
+pub fn sig3(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let a = v.abs();
+    if !(1e-4..1e7).contains(&a) {
+        return format!("{v:.2e}");
+    }
+    let digits = (2 - a.log10().floor() as i32).max(0) as usize;
+    format!("{v:.digits$}")
+}
+
+/// Availability as a percentage with enough decimals to show its nines.
+pub fn percent(a: f64, unavailability: f64) -> String {
+    if !a.is_finite() {
+        return "n/a".into();
+    }
+    if a == 1.0 {
+        return "100%".into();
+    }
+    let nines = if unavailability > 0.0 {
+        -unavailability.log10()
+    } else {
+        6.0
+    };
+    let decimals = (nines.floor() as i64 + 1).clamp(2, 12) as usize;
+    format!("{:.*}%", decimals, a * 100.0)
+}
+
+/// A yearly amount with thousands separated, e.g. `12 000 EUR`.
+pub fn money(v: f64, currency: Option<&str>) -> String {
+    let rounded = v.round();
+    let digits = format!("{}", rounded.abs() as u128);
+    let mut out = String::new();
+    if rounded < 0.0 {
+        out.push('−');
+    }
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(' ');
+        }
+        out.push(ch);
+    }
+    match currency {
+        Some(c) => format!("{out} {c}"),
+        None => out,
+    }
+}
+
+/// A tick number without trailing zeros: `0.5`, `10`, `2.5`.
+pub fn num(v: f64) -> String {
+    if v == 0.0 {
+        return "0".into();
+    }
+    let a = v.abs();
+    let digits = if a >= 100.0 {
+        0
+    } else if a >= 10.0 {
+        1
+    } else if a >= 1.0 {
+        2
+    } else {
+        (2.0 - a.log10().floor()) as usize + 1
+    };
+    let s = format!("{v:.digits$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// A short latency label: `40 ms`, `1.5 s`, `2 min`.
+pub fn latency(hours: f64) -> String {
+    let s = hours * 3600.0;
+    if s < 1.0 {
+        format!("{} ms", num(s * 1000.0))
+    } else if s < 120.0 {
+        format!("{} s", num(s))
+    } else if s < 7200.0 {
+        format!("{} min", num(s / 60.0))
+    } else {
+        format!("{} h", num(s / 3600.0))
+    }
+}

@@ -1,0 +1,8 @@
+//! Foundations that know no project type: durations and rates, distributions, random streams,
+//! streaming statistics and number formatting.
+
+pub mod dist;
+pub mod format;
+pub mod rng;
+pub mod stats;
+pub mod units;

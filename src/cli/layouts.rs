@@ -1,0 +1,250 @@
+//! `nines compare` and `nines sweep`: run several layouts under common random numbers and write the
+//! comparison (table, CSV, charts) atomically.
+
+use std::fs;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use nines::analyses::compare::{self, CompareOptions, Comparison};
+use nines::analyses::sweep;
+use nines::model::Model;
+use nines::scenario;
+use nines::write::output;
+
+use super::{CompareArgs, SimArgs, SweepArgs, write_atomic};
+
+/// Applies the command-line run settings to the first layout and its [simulation] to every other one;
+/// returns the threads to use and notes about settings that were replaced.
+fn settle(models: &mut [Model], names: &[String], sim: &SimArgs) -> Result<(usize, Vec<String>)> {
+    let given = models[0].simulation.clone();
+    let differs: Vec<bool> = models
+        .iter()
+        .map(|m| {
+            let s = &m.simulation;
+            s.mission != given.mission
+                || s.seed != given.seed
+                || s.replications != given.replications
+        })
+        .collect();
+    let threads = super::override_simulation(
+        &mut models[0].simulation,
+        sim.replications,
+        sim.seed,
+        sim.mission.as_deref(),
+        sim.threads,
+    )?;
+    let base = models[0].simulation.clone();
+    let mut notes = Vec::new();
+    for ((m, name), differs) in models.iter_mut().zip(names).zip(differs).skip(1) {
+        if differs {
+            notes.push(format!(
+                "{name}: its [simulation] settings are replaced by the first layout's (mission {}, {} replications, seed {}) so that replications pair up",
+                nines::base::units::format_duration(base.mission),
+                base.replications,
+                base.seed
+            ));
+        }
+        m.simulation = base.clone();
+    }
+    Ok((threads, notes))
+}
+
+/// Runs the layouts with a progress bar unless quiet.
+fn run_layouts(
+    models: &[Model],
+    names: &[String],
+    threads: usize,
+    quiet: bool,
+) -> Result<Comparison> {
+    let reps = models[0].simulation.replications;
+    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new(reps);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(&format!(
+                "{{spinner}} {{bar:40}} {{pos}}/{{len}} replications of {} layouts {{elapsed}} (eta {{eta}})",
+                models.len()
+            ))
+            .expect("valid template"),
+        );
+        bar
+    });
+    let progress = |done: u64| {
+        if let Some(b) = &bar {
+            b.set_position(done);
+        }
+    };
+    let refs: Vec<&Model> = models.iter().collect();
+    let c = compare::run(
+        &refs,
+        names,
+        CompareOptions {
+            threads,
+            progress: Some(&progress),
+        },
+    )?;
+    if let Some(b) = &bar {
+        b.finish_and_clear();
+    }
+    Ok(c)
+}
+
+/// A file-name-safe form of a layout name.
+fn file_safe(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// Writes each layout's summary.csv under `dir/layouts/<name>/`.
+fn write_layouts(dir: &Path, c: &Comparison) -> Result<()> {
+    for l in &c.layouts {
+        let d = dir.join("layouts").join(file_safe(&l.name));
+        fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
+        write_atomic(&d.join("summary.csv"), &output::summary_csv(&l.summary)?)?;
+    }
+    Ok(())
+}
+
+/// Draws the comparison's charts into `dir/charts` (none with --no-charts) and returns them.
+fn draw(
+    dir: &Path,
+    c: &Comparison,
+    sweep: Option<&sweep::Sweep>,
+    threads: usize,
+    sim: &SimArgs,
+) -> Result<Vec<nines::write::charts::Chart>> {
+    if sim.no_charts {
+        return Ok(Vec::new());
+    }
+    let charts = nines::write::charts::compare::render(c, sweep)?;
+    super::write_chart_files(
+        &dir.join("charts"),
+        &charts,
+        threads,
+        &nines::write::charts::compare::NAMES,
+    )?;
+    Ok(charts)
+}
+
+/// Writes `dir/report.html` unless --no-report.
+fn report(
+    dir: &Path,
+    sim: &SimArgs,
+    page: impl FnOnce() -> nines::write::report::Page,
+) -> Result<()> {
+    if sim.no_report {
+        return Ok(());
+    }
+    write_atomic(
+        &dir.join("report.html"),
+        nines::write::report::render(&page()).as_bytes(),
+    )
+}
+
+fn create_dir(dir: &Path) -> Result<()> {
+    fs::create_dir_all(dir)
+        .with_context(|| format!("cannot create output directory {}", dir.display()))
+}
+
+pub(crate) fn compare(args: CompareArgs) -> Result<()> {
+    let mut models = Vec::with_capacity(args.scenarios.len());
+    let mut texts = Vec::with_capacity(args.scenarios.len());
+    for p in &args.scenarios {
+        let (text, shown) = super::read_scenario(p)?;
+        models.push(scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?);
+        texts.push((shown, text));
+    }
+    let names = compare::unique_names(&models.iter().map(|m| m.name.clone()).collect::<Vec<_>>());
+    let (threads, notes) = settle(&mut models, &names, &args.sim)?;
+    let out_dir = args.sim.out.clone().unwrap_or_else(|| {
+        let mut joined = names.join("-vs-");
+        if joined.chars().count() > 80 {
+            joined = format!("{}-and-{}-more", names[0], names.len() - 1);
+        }
+        Path::new("output").join(file_safe(&format!("compare-{joined}")))
+    });
+    create_dir(&out_dir)?;
+    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
+    write_layouts(&out_dir, &c)?;
+    let charts = draw(&out_dir, &c, None, threads, &args.sim)?;
+    let sources: Vec<nines::write::report::Source> = texts
+        .iter()
+        .map(|(file, text)| nines::write::report::Source { file, text })
+        .collect();
+    report(&out_dir, &args.sim, || {
+        nines::write::report::compare_report(&c, None, &charts, &sources, &notes)
+    })?;
+    print!("{}", compare::table(&c));
+    for n in &notes {
+        println!("note: {n}");
+    }
+    println!("wrote {}", out_dir.display());
+    Ok(())
+}
+
+pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
+    let (text, shown) = super::read_scenario(&args.scenario)?;
+    let base = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
+    let params: Vec<sweep::SweepParameter> = if args.set.is_empty() {
+        base.sweep.clone()
+    } else {
+        args.set
+            .iter()
+            .map(|s| sweep::parse_set(s))
+            .collect::<Result<_, _>>()?
+    };
+    let points = sweep::points(&text, &shown, &params)?;
+    let mut models: Vec<Model> = points.iter().map(|p| p.model.clone()).collect();
+    let names: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+    let (threads, _) = settle(&mut models, &names, &args.sim)?;
+    let service = match &args.service {
+        Some(s) => {
+            if !base.services.iter().any(|x| &x.name == s) {
+                let known: Vec<&str> = base.services.iter().map(|x| x.name.as_str()).collect();
+                bail!(
+                    "--service {s}: {shown} has no such service; its services: {}",
+                    known.join(", ")
+                );
+            }
+            s.clone()
+        }
+        None => base
+            .services
+            .iter()
+            .find(|s| s.target.is_some())
+            .or(base.services.first())
+            .map(|s| s.name.clone())
+            .ok_or_else(|| anyhow!("{shown} has no service to sweep"))?,
+    };
+    let out_dir: PathBuf = args
+        .sim
+        .out
+        .clone()
+        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
+    create_dir(&out_dir)?;
+    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    let s = nines::analyses::sweep::Sweep::new(&c, &points, &params, &service);
+    write_atomic(&out_dir.join("sweep.csv"), &s.csv()?)?;
+    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
+    write_layouts(&out_dir, &c)?;
+    let charts = draw(&out_dir, &c, Some(&s), threads, &args.sim)?;
+    let source = nines::write::report::Source {
+        file: &shown,
+        text: &text,
+    };
+    report(&out_dir, &args.sim, || {
+        nines::write::report::compare_report(&c, Some(&s), &charts, &[source], &[])
+    })?;
+    print!("{}", s.table());
+    println!("wrote {}", out_dir.display());
+    Ok(())
+}

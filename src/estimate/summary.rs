@@ -1,0 +1,1123 @@
+//! Accumulation of per-replication measures into run-level estimates with confidence intervals.
+//!
+//! [`RunAcc`] holds the exact mergeable state of every statistic; [`Summary`] is what people read.
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
+use crate::base::units::{HOURS_PER_YEAR, Hours};
+use crate::engine::clients::SystemState;
+use crate::engine::{CAUSES, Cause, Engine, MachineStats};
+use crate::model::{ComponentKind, EntityKind, Model, Recovery, RequestKind, WhenAllFail};
+
+/// Mergeable statistics of one measured entity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntityAcc {
+    unavailability: MeanAcc,
+    outages_per_year: MeanAcc,
+    outage_length: RatioAcc,
+    longest: MeanAcc,
+    worst_outage: f64,
+    annual_downtime: LogHistogram,
+    years_missed: MeanAcc,
+    total_outages: u64,
+    planned: MeanAcc,
+    unplanned: MeanAcc,
+    at_risk: MeanAcc,
+    machine: Option<MachineAcc>,
+}
+
+/// Mergeable statistics of a role machine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct MachineAcc {
+    failovers: MeanAcc,
+    failed_failovers: MeanAcc,
+    restarts: MeanAcc,
+    by_cause: [MeanAcc; CAUSES],
+    can_lose_data: bool,
+    data_lost: MeanAcc,
+    loss_incidents: MeanAcc,
+    loss_per_incident: RatioAcc,
+    worst_loss: f64,
+}
+
+impl MachineAcc {
+    fn merge(&mut self, o: &MachineAcc) {
+        self.failovers.merge(&o.failovers);
+        self.failed_failovers.merge(&o.failed_failovers);
+        self.restarts.merge(&o.restarts);
+        for (a, b) in self.by_cause.iter_mut().zip(&o.by_cause) {
+            a.merge(b);
+        }
+        self.data_lost.merge(&o.data_lost);
+        self.loss_incidents.merge(&o.loss_incidents);
+        self.loss_per_incident.merge(&o.loss_per_incident);
+        self.worst_loss = self.worst_loss.max(o.worst_loss);
+    }
+
+    fn record(&mut self, st: &MachineStats, years: f64, w: f64) {
+        self.failovers.add(st.failovers as f64 / years, w);
+        self.failed_failovers
+            .add(st.failed_failovers as f64 / years, w);
+        self.restarts.add(st.restarts as f64 / years, w);
+        for (a, &h) in self.by_cause.iter_mut().zip(&st.down_by_cause) {
+            a.add(h / years, w);
+        }
+        if self.can_lose_data {
+            self.data_lost.add(st.data_lost / years, w);
+            self.loss_incidents.add(st.loss_incidents as f64 / years, w);
+            self.loss_per_incident
+                .add(st.data_lost, st.loss_incidents as f64, w);
+            self.worst_loss = self.worst_loss.max(st.worst_loss);
+        }
+    }
+}
+
+/// Mergeable statistics of a request kind.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct RequestAcc {
+    failed_per_year: MeanAcc,
+    success: RatioAcc,
+    /// Per attempt: successes at that attempt against all requests; the last entry is the failed share.
+    shares: Vec<RatioAcc>,
+    /// Per attempt: successes at that attempt against all successes (for latency percentiles).
+    success_shares: Vec<RatioAcc>,
+    latency: RatioAcc,
+    failing_time: MeanAcc,
+    by_state: Vec<StateAcc>,
+    /// With caching: delays of delivered items, per replication a group (for honest intervals).
+    delays: LogHistogram,
+    delay_mean: RatioAcc,
+    delivered_share: RatioAcc,
+    undelivered: MeanAcc,
+}
+
+/// Mergeable statistics of all the requests of a group of request kinds (a population, or all).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct GroupAcc {
+    /// Request kinds in the group.
+    kinds: Vec<usize>,
+    success: RatioAcc,
+    failed_per_year: MeanAcc,
+    /// Per kind of the group and latency class: successes against the group's successes.
+    success_shares: Vec<RatioAcc>,
+}
+
+impl GroupAcc {
+    fn merge(&mut self, o: &GroupAcc) {
+        self.success.merge(&o.success);
+        self.failed_per_year.merge(&o.failed_per_year);
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Mergeable statistics of the requests that arrived in one system state.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct StateAcc {
+    share: RatioAcc,
+    success: RatioAcc,
+    success_shares: Vec<RatioAcc>,
+    latency: RatioAcc,
+}
+
+impl StateAcc {
+    fn merge(&mut self, o: &StateAcc) {
+        self.share.merge(&o.share);
+        self.success.merge(&o.success);
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+        self.latency.merge(&o.latency);
+    }
+}
+
+impl RequestAcc {
+    fn merge(&mut self, o: &RequestAcc) {
+        self.failed_per_year.merge(&o.failed_per_year);
+        self.success.merge(&o.success);
+        for (a, b) in self.shares.iter_mut().zip(&o.shares) {
+            a.merge(b);
+        }
+        for (a, b) in self.success_shares.iter_mut().zip(&o.success_shares) {
+            a.merge(b);
+        }
+        self.latency.merge(&o.latency);
+        self.failing_time.merge(&o.failing_time);
+        for (a, b) in self.by_state.iter_mut().zip(&o.by_state) {
+            a.merge(b);
+        }
+        self.delays.merge(&o.delays);
+        self.delay_mean.merge(&o.delay_mean);
+        self.delivered_share.merge(&o.delivered_share);
+        self.undelivered.merge(&o.undelivered);
+    }
+}
+
+/// Mergeable statistics of a crew.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+struct CrewAcc {
+    utilisation: MeanAcc,
+    wait: RatioAcc,
+    repairs: MeanAcc,
+}
+
+impl EntityAcc {
+    fn merge(&mut self, o: &EntityAcc) {
+        self.unavailability.merge(&o.unavailability);
+        self.outages_per_year.merge(&o.outages_per_year);
+        self.outage_length.merge(&o.outage_length);
+        self.longest.merge(&o.longest);
+        self.worst_outage = self.worst_outage.max(o.worst_outage);
+        self.annual_downtime.merge(&o.annual_downtime);
+        self.years_missed.merge(&o.years_missed);
+        self.total_outages += o.total_outages;
+        self.planned.merge(&o.planned);
+        self.unplanned.merge(&o.unplanned);
+        self.at_risk.merge(&o.at_risk);
+        if let (Some(a), Some(b)) = (&mut self.machine, &o.machine) {
+            a.merge(b);
+        }
+    }
+}
+
+/// The exact, mergeable state of a whole run (or of any part of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunAcc {
+    /// Per measured entity, in [`Model::measured`] order.
+    pub entities: Vec<EntityAcc>,
+    /// Per service, per node of its support: hours down while that node was down, against service downtime.
+    contributions: Vec<Vec<RatioAcc>>,
+    /// Replications recorded.
+    pub replications: u64,
+    /// Events simulated.
+    pub events: u64,
+    /// Per measured entity: its availability target (services only).
+    targets: Vec<Option<f64>>,
+    crews: Vec<CrewAcc>,
+    requests: Vec<RequestAcc>,
+    /// Per population, then all clients (when there are any).
+    groups: Vec<GroupAcc>,
+    /// Per measured entity: the distribution of downtime per year over replications (for charts).
+    downtime_per_replication: Vec<LogHistogram>,
+}
+
+impl RunAcc {
+    /// An empty accumulator for `model`.
+    pub fn new(model: &Model) -> Self {
+        RunAcc {
+            entities: model
+                .services
+                .iter()
+                .map(|_| None)
+                .chain(model.roles.iter().map(|r| {
+                    r.machine.as_ref().map(|m| MachineAcc {
+                        can_lose_data: matches!(m.recovery, Recovery::Restore { .. })
+                            || m.replicas.iter().any(|r| r.lag.is_some()),
+                        ..Default::default()
+                    })
+                }))
+                .map(|machine| EntityAcc {
+                    machine,
+                    ..Default::default()
+                })
+                .collect(),
+            crews: vec![CrewAcc::default(); model.crews.len()],
+            requests: model
+                .requests
+                .iter()
+                .map(|q| RequestAcc {
+                    shares: vec![RatioAcc::default(); q.attempts() as usize + 1],
+                    success_shares: vec![RatioAcc::default(); q.attempts() as usize * q.classes()],
+                    by_state: SystemState::ALL
+                        .iter()
+                        .map(|_| StateAcc {
+                            success_shares: vec![
+                                RatioAcc::default();
+                                q.attempts() as usize * q.classes()
+                            ],
+                            ..Default::default()
+                        })
+                        .collect(),
+                    delays: LogHistogram::fine(),
+                    ..Default::default()
+                })
+                .collect(),
+            groups: {
+                let group = |kinds: Vec<usize>| GroupAcc {
+                    success_shares: vec![
+                        RatioAcc::default();
+                        kinds
+                            .iter()
+                            .map(|&i| {
+                                let q = &model.requests[i];
+                                q.attempts() as usize * q.classes()
+                            })
+                            .sum()
+                    ],
+                    kinds,
+                    ..Default::default()
+                };
+                let mut groups: Vec<GroupAcc> = (0..model.populations.len())
+                    .map(|p| {
+                        group(
+                            (0..model.requests.len())
+                                .filter(|&i| model.requests[i].population == p)
+                                .collect(),
+                        )
+                    })
+                    .collect();
+                if !model.requests.is_empty() {
+                    groups.push(group((0..model.requests.len()).collect()));
+                }
+                groups
+            },
+            contributions: model
+                .services
+                .iter()
+                .map(|s| vec![RatioAcc::default(); s.support.len()])
+                .collect(),
+            replications: 0,
+            events: 0,
+            targets: model
+                .services
+                .iter()
+                .map(|s| s.target)
+                .chain(model.roles.iter().map(|_| None))
+                .collect(),
+            downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
+        }
+    }
+
+    /// Records the replication the engine just simulated, with weight `w` (1 for plain Monte Carlo).
+    pub fn record(&mut self, engine: &Engine<'_>, w: f64) {
+        let model = engine.model();
+        let mission = model.simulation.mission;
+        let years = mission / HOURS_PER_YEAR;
+        let (slots, slot_len) = engine.year_slots();
+        let year_scale = HOURS_PER_YEAR / slot_len;
+        self.replications += 1;
+        self.events += engine.events();
+        let targets = &self.targets;
+        for (m, (acc, mon)) in self.entities.iter_mut().zip(engine.monitors()).enumerate() {
+            acc.unavailability.add(mon.downtime / mission, w);
+            acc.outages_per_year.add(mon.outages as f64 / years, w);
+            acc.outage_length.add(mon.downtime, mon.outages as f64, w);
+            acc.longest.add(mon.longest, w);
+            acc.worst_outage = acc.worst_outage.max(mon.longest);
+            acc.total_outages += mon.outages as u64;
+            acc.planned.add(mon.planned / years, w);
+            acc.unplanned.add((mon.downtime - mon.planned) / years, w);
+            acc.at_risk.add(mon.at_risk / years, w);
+            let mut missed = 0;
+            for &d in engine.year_downtime(m) {
+                acc.annual_downtime.add(d * year_scale, w);
+                if targets[m].is_some_and(|target| 1.0 - d / slot_len < target) {
+                    missed += 1;
+                }
+            }
+            if targets[m].is_some() {
+                acc.years_missed.add(missed as f64 / slots as f64, w);
+            }
+        }
+        let services = model.services.len();
+        for (acc, st) in self.entities[services..]
+            .iter_mut()
+            .zip(engine.machine_stats())
+        {
+            if let Some(m) = &mut acc.machine {
+                m.record(st, years, w);
+            }
+        }
+        for ((acc, st), q) in self
+            .requests
+            .iter_mut()
+            .zip(engine.request_stats())
+            .zip(&model.requests)
+        {
+            let all = &st.all;
+            let ok: f64 = all.succeeded.iter().sum();
+            let total = ok + all.failed;
+            acc.failed_per_year.add(all.failed / years, w);
+            acc.success.add(ok, total, w);
+            for (j, &x) in all.succeeded.iter().enumerate() {
+                acc.shares[j].add(x, total, w);
+            }
+            acc.shares[all.succeeded.len()].add(all.failed, total, w);
+            let latency = |o: &crate::engine::clients::Outcomes| -> f64 {
+                o.by_class
+                    .iter()
+                    .enumerate()
+                    .map(|(l, &x)| x * q.latency_mean(l))
+                    .sum()
+            };
+            for (l, &x) in all.by_class.iter().enumerate() {
+                acc.success_shares[l].add(x, ok, w);
+            }
+            acc.latency.add(latency(all), ok, w);
+            acc.failing_time.add(st.failing_time / years, w);
+            for (sa, o) in acc.by_state.iter_mut().zip(&st.by_state) {
+                let n_state = o.total();
+                let ok_state = n_state - o.failed;
+                sa.share.add(n_state, total, w);
+                sa.success.add(ok_state, n_state, w);
+                for (l, &x) in o.by_class.iter().enumerate() {
+                    sa.success_shares[l].add(x, ok_state, w);
+                }
+                sa.latency.add(latency(o), ok_state, w);
+            }
+            if q.when_all_fail == WhenAllFail::Cache {
+                acc.delays
+                    .add_group(st.delivered.iter().map(|&(d, x)| (d, x * w)));
+                let delivered: f64 = st.delivered.iter().map(|(_, x)| x).sum();
+                let delay: f64 = st.delivered.iter().map(|(d, x)| d * x).sum();
+                acc.delay_mean.add(delay, delivered, w);
+                acc.delivered_share
+                    .add(delivered, delivered + st.undelivered, w);
+                acc.undelivered.add(st.undelivered, w);
+            }
+        }
+        for g in &mut self.groups {
+            // Kinds are listed in index order.
+            let member = |(i, _): &(usize, &crate::engine::clients::RequestStats)| {
+                g.kinds.binary_search(i).is_ok()
+            };
+            let (mut ok, mut failed) = (0.0, 0.0);
+            for (_, st) in engine.request_stats().enumerate().filter(member) {
+                ok += st.all.succeeded.iter().sum::<f64>();
+                failed += st.all.failed;
+            }
+            g.success.add(ok, ok + failed, w);
+            g.failed_per_year.add(failed / years, w);
+            let classes = engine
+                .request_stats()
+                .enumerate()
+                .filter(member)
+                .flat_map(|(_, st)| st.all.by_class.iter());
+            for (a, &x) in g.success_shares.iter_mut().zip(classes) {
+                a.add(x, ok, w);
+            }
+        }
+        for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
+            acc.utilisation.add(st.busy / mission, w);
+            acc.wait.add(st.waited, st.assigned as f64, w);
+            acc.repairs.add(st.assigned as f64 / years, w);
+        }
+        for (s, svc) in model.services.iter().enumerate() {
+            let down = engine.monitors()[s].downtime;
+            for (k, &n) in svc.support.iter().enumerate() {
+                self.contributions[s][k].add(engine.overlap(s, n), down, w);
+            }
+        }
+        for (h, mon) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(engine.monitors())
+        {
+            h.add(mon.downtime / years, w);
+        }
+    }
+
+    /// Adds another accumulator of the same model.
+    pub fn merge(&mut self, o: &RunAcc) {
+        for (a, b) in self.entities.iter_mut().zip(&o.entities) {
+            a.merge(b);
+        }
+        for (a, b) in self.contributions.iter_mut().zip(&o.contributions) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+        for (a, b) in self.requests.iter_mut().zip(&o.requests) {
+            a.merge(b);
+        }
+        for (a, b) in self.groups.iter_mut().zip(&o.groups) {
+            a.merge(b);
+        }
+        for (a, b) in self.crews.iter_mut().zip(&o.crews) {
+            a.utilisation.merge(&b.utilisation);
+            a.wait.merge(&b.wait);
+            a.repairs.merge(&b.repairs);
+        }
+        self.replications += o.replications;
+        self.events += o.events;
+        for (a, b) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(&o.downtime_per_replication)
+        {
+            a.merge(b);
+        }
+    }
+
+    /// The unavailability of measured entity `m` (services, then roles) with its unclamped 95% interval,
+    /// and the outages seen so far; `None` when there is no such entity.
+    pub fn unavailability_of(&self, m: usize) -> Option<(Estimate, u64)> {
+        self.entities
+            .get(m)
+            .map(|e| (e.unavailability.estimate(), e.total_outages))
+    }
+
+    /// Turns the state into estimates.
+    pub fn summarize(&self, model: &Model, info: RunInfo) -> Summary {
+        let measured = model.measured();
+        let mut entities = Vec::new();
+        for (m, ((kind, name, _), acc)) in measured.iter().zip(&self.entities).enumerate() {
+            let target = if m < model.services.len() {
+                model.services[m].target
+            } else {
+                None
+            };
+            let u = acc.unavailability.estimate();
+            let clamp01 = |x: f64| x.clamp(0.0, 1.0);
+            let unavailability = Estimate {
+                ci95_low: clamp01(u.ci95_low),
+                ci95_high: clamp01(u.ci95_high),
+                ..u
+            };
+            let availability = Estimate {
+                value: 1.0 - unavailability.value,
+                ci95_low: 1.0 - unavailability.ci95_high,
+                ci95_high: 1.0 - unavailability.ci95_low,
+                n: u.n,
+            };
+            let nines = Estimate {
+                value: nines_of(unavailability.value),
+                ci95_low: nines_of(unavailability.ci95_high),
+                ci95_high: nines_of(unavailability.ci95_low),
+                n: u.n,
+            };
+            let downtime_per_year = unavailability.map(|x| x * HOURS_PER_YEAR);
+            let h = &acc.annual_downtime;
+            let planned = acc.planned.estimate();
+            let unplanned = acc.unplanned.estimate();
+            entities.push(EntitySummary {
+                kind: *kind,
+                name: name.to_string(),
+                target,
+                availability,
+                unavailability,
+                nines,
+                downtime_hours_per_year: downtime_per_year,
+                annual_downtime_hours_p50: h.quantile_estimate(0.50),
+                annual_downtime_hours_p90: h.quantile_estimate(0.90),
+                annual_downtime_hours_p99: h.quantile_estimate(0.99),
+                annual_downtime_hours_max: h.max(),
+                years_observed: h.count(),
+                outages_per_year: acc.outages_per_year.estimate(),
+                mean_outage_hours: acc.outage_length.estimate(),
+                longest_outage_hours: acc.longest.estimate(),
+                worst_outage_hours: acc.worst_outage,
+                total_outages: acc.total_outages,
+                probability_year_misses_target: target.map(|_| {
+                    let e = acc.years_missed.estimate();
+                    Estimate {
+                        ci95_low: e.ci95_low.max(0.0),
+                        ci95_high: e.ci95_high.min(1.0),
+                        ..e
+                    }
+                }),
+                planned_downtime_hours_per_year: planned,
+                unplanned_downtime_hours_per_year: unplanned,
+                at_risk_hours_per_year: acc.at_risk.estimate(),
+                failover: acc.machine.as_ref().map(|m| FailoverSummary {
+                    failovers_per_year: m.failovers.estimate(),
+                    failed_failovers_per_year: m.failed_failovers.estimate(),
+                    restarts_per_year: m.restarts.estimate(),
+                    failover_hours_per_year: m.by_cause[Cause::Failover as usize].estimate(),
+                    restart_hours_per_year: m.by_cause[Cause::Restart as usize].estimate(),
+                    manual_hours_per_year: m.by_cause[Cause::Manual as usize].estimate(),
+                    no_host_hours_per_year: m.by_cause[Cause::NoHost as usize].estimate(),
+                    recovery_hours_per_year: m.by_cause[Cause::Recovery as usize].estimate(),
+                }),
+                data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
+                    DataLossSummary {
+                        hours_per_year: m.data_lost.estimate(),
+                        incidents_per_year: m.loss_incidents.estimate(),
+                        mean_per_incident_hours: m.loss_per_incident.estimate(),
+                        worst_hours: m.worst_loss,
+                    }
+                }),
+            });
+        }
+        let mut contributions = Vec::new();
+        for (s, svc) in model.services.iter().enumerate() {
+            let mut rows: Vec<Contribution> = svc
+                .support
+                .iter()
+                .zip(&self.contributions[s])
+                .map(|(&n, acc)| Contribution {
+                    service: svc.name.clone(),
+                    component: model.components[n].name.clone(),
+                    component_kind: model.components[n].kind,
+                    share_of_downtime: acc.estimate(),
+                })
+                .filter(|c| c.share_of_downtime.value > 0.0)
+                .collect();
+            rows.sort_by(|a, b| {
+                b.share_of_downtime
+                    .value
+                    .total_cmp(&a.share_of_downtime.value)
+                    .then_with(|| a.component.cmp(&b.component))
+            });
+            contributions.extend(rows);
+        }
+        let crews = model
+            .crews
+            .iter()
+            .zip(&self.crews)
+            .map(|(c, acc)| CrewSummary {
+                name: c.name.clone(),
+                technicians: c.technicians,
+                utilisation: acc.utilisation.estimate().map(|u| u / c.technicians as f64),
+                mean_wait_hours: acc.wait.estimate(),
+                repairs_per_year: acc.repairs.estimate(),
+            })
+            .collect();
+        let requests = model
+            .requests
+            .iter()
+            .zip(&self.requests)
+            .map(|(q, acc)| {
+                let role = model.services.len() + q.target;
+                let server = &self.entities[role].unavailability;
+                let count = model.populations[q.population].count as f64;
+                let pct = |p: f64| latency_quantile(q, &acc.success_shares, p);
+                // The typical largest latency among a mission's requests: the median of the largest of
+                // N independent draws is the quantile 0.5^(1/N).
+                let per_mission = count * q.rate * model.simulation.mission;
+                let max_p = if per_mission > 1.0 {
+                    0.5f64.powf(1.0 / per_mission)
+                } else {
+                    0.5
+                };
+                let with_n = |mut e: Estimate| {
+                    e.n = self.replications;
+                    e
+                };
+                let cache = (q.when_all_fail == WhenAllFail::Cache).then(|| CacheSummary {
+                    delivered_share: acc.delivered_share.estimate(),
+                    delay_mean_hours: acc.delay_mean.estimate(),
+                    delay_p50_hours: with_n(acc.delays.quantile_estimate(0.5)),
+                    delay_p99_hours: with_n(acc.delays.quantile_estimate(0.99)),
+                    delay_max_hours: acc.delays.max(),
+                    undelivered_at_end: acc.undelivered.estimate(),
+                });
+                let load = model.offered_load(q.target);
+                let queue = match model.roles[q.target].capacity {
+                    Some(mu) => q
+                        .queue
+                        .iter()
+                        .enumerate()
+                        .skip(1)
+                        .filter(|(c, _)| !q.per_replica || *c == 1)
+                        .map(|(c, qu)| QueueRow {
+                            live: c as u32,
+                            utilisation: load / (c as f64 * mu),
+                            p_wait: qu.p_wait,
+                            p_timeout: 1.0 - qu.in_time,
+                            mean_wait_hours: qu.mean_wait(q.timeout),
+                        })
+                        .collect(),
+                    None => Vec::new(),
+                };
+                RequestSummary {
+                    name: q.name.clone(),
+                    target: model.roles[q.target].name.clone(),
+                    requests_per_year: count * q.rate * HOURS_PER_YEAR,
+                    failed_requests_per_year: acc.failed_per_year.estimate(),
+                    success_ratio: acc.success.estimate(),
+                    outcome_shares: acc.shares.iter().map(RatioAcc::estimate).collect(),
+                    attempts_on_target: q.max_attempts,
+                    fallback: q.fallback.map(|f| model.roles[f].name.clone()),
+                    latency_mean_hours: acc.latency.estimate(),
+                    latency_p50_hours: pct(0.5),
+                    latency_p90_hours: pct(0.9),
+                    latency_p99_hours: pct(0.99),
+                    latency_p999_hours: pct(0.999),
+                    latency_max_hours: pct(max_p),
+                    capacity_per_hour: model.roles[q.target].capacity,
+                    offered_load_per_hour: load,
+                    queue,
+                    cache,
+                    client_visible_downtime_hours_per_year: acc.failing_time.estimate(),
+                    server_downtime_hours_per_year: server.estimate().map(|u| u * HOURS_PER_YEAR),
+                    by_state: SystemState::ALL
+                        .iter()
+                        .zip(&acc.by_state)
+                        .map(|(st, sa)| StateSummary {
+                            state: st.as_str(),
+                            share_of_requests: sa.share.estimate(),
+                            success_ratio: sa.success.estimate(),
+                            latency_mean_hours: sa.latency.estimate(),
+                            latency_p99_hours: latency_quantile(q, &sa.success_shares, 0.99),
+                        })
+                        .collect(),
+                }
+            })
+            .collect();
+        let client_groups = self
+            .groups
+            .iter()
+            .enumerate()
+            .map(|(p, g)| {
+                let parts: Vec<(&RequestKind, usize)> = g
+                    .kinds
+                    .iter()
+                    .flat_map(|&i| {
+                        let q = &model.requests[i];
+                        (0..q.attempts() as usize * q.classes()).map(move |l| (q, l))
+                    })
+                    .collect();
+                let pct = |p: f64| mixture_quantile(&parts, &g.success_shares, p);
+                ClientGroupSummary {
+                    name: model
+                        .populations
+                        .get(p)
+                        .map_or_else(|| "all clients".to_string(), |pop| pop.name.clone()),
+                    kinds: g.kinds.len(),
+                    requests_per_year: g
+                        .kinds
+                        .iter()
+                        .map(|&i| {
+                            let q = &model.requests[i];
+                            q.rate * model.populations[q.population].count as f64 * HOURS_PER_YEAR
+                        })
+                        .sum(),
+                    success_ratio: g.success.estimate(),
+                    failed_requests_per_year: g.failed_per_year.estimate(),
+                    latency_p50_hours: pct(0.5),
+                    latency_p99_hours: pct(0.99),
+                    latency_p999_hours: pct(0.999),
+                }
+            })
+            .collect();
+        let seconds = info.wall_seconds;
+        Summary {
+            scenario: model.name.clone(),
+            nines_version: env!("CARGO_PKG_VERSION").to_string(),
+            mission_hours: model.simulation.mission,
+            seed: model.simulation.seed,
+            replications: self.replications,
+            events: self.events,
+            wall_seconds: seconds,
+            events_per_second: if seconds > 0.0 {
+                self.events as f64 / seconds
+            } else {
+                f64::NAN
+            },
+            threads: info.threads,
+            entities,
+            contributions,
+            crews,
+            requests,
+            client_groups,
+            downtime_distributions: measured
+                .iter()
+                .zip(&self.entities)
+                .zip(&self.downtime_per_replication)
+                .map(
+                    |(((kind, name, _), acc), per_replication)| DowntimeDistribution {
+                        kind: *kind,
+                        name: name.to_string(),
+                        per_replication: per_replication.clone(),
+                        per_year: acc.annual_downtime.clone(),
+                    },
+                )
+                .collect(),
+        }
+    }
+}
+
+/// "Number of nines": −log10(unavailability); infinite when no downtime was seen.
+pub fn nines_of(unavailability: f64) -> f64 {
+    if unavailability <= 0.0 {
+        f64::INFINITY
+    } else {
+        -unavailability.log10()
+    }
+}
+
+/// Facts about how a run was executed (not part of the statistics).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RunInfo {
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+    /// Worker threads.
+    pub threads: usize,
+}
+
+/// Estimates for one service or role.
+#[derive(Debug, Clone, Serialize)]
+pub struct EntitySummary {
+    /// Service or role.
+    pub kind: EntityKind,
+    /// Its name.
+    pub name: String,
+    /// Availability target, for services that have one.
+    pub target: Option<f64>,
+    /// Fraction of mission time available (mean over replications).
+    pub availability: Estimate,
+    /// 1 − availability.
+    pub unavailability: Estimate,
+    /// −log10(unavailability).
+    pub nines: Estimate,
+    /// Mean downtime per year, hours.
+    pub downtime_hours_per_year: Estimate,
+    /// Median downtime of a calendar year of the mission, hours.
+    pub annual_downtime_hours_p50: Estimate,
+    /// 90th percentile of annual downtime, hours.
+    pub annual_downtime_hours_p90: Estimate,
+    /// 99th percentile of annual downtime: the planner's bad year, hours.
+    pub annual_downtime_hours_p99: Estimate,
+    /// Worst single year seen, hours.
+    pub annual_downtime_hours_max: Hours,
+    /// Mission years behind the annual figures.
+    pub years_observed: u64,
+    /// Outages per year.
+    pub outages_per_year: Estimate,
+    /// Mean outage length, hours (total downtime / outages).
+    pub mean_outage_hours: Estimate,
+    /// Mean over replications of the longest outage in the mission, hours.
+    pub longest_outage_hours: Estimate,
+    /// Longest outage seen in any replication, hours.
+    pub worst_outage_hours: Hours,
+    /// Outages seen in all replications.
+    pub total_outages: u64,
+    /// Probability that a year's availability is below the target.
+    pub probability_year_misses_target: Option<Estimate>,
+    /// Downtime per year in outages started by planned maintenance, hours.
+    pub planned_downtime_hours_per_year: Estimate,
+    /// Downtime per year in all other outages, hours.
+    pub unplanned_downtime_hours_per_year: Estimate,
+    /// Time per year up but with no redundancy left (one more failure takes it down), hours.
+    pub at_risk_hours_per_year: Estimate,
+    /// For roles with failover, restart or recovery behaviour.
+    pub failover: Option<FailoverSummary>,
+    /// For roles that can lose data (restore from backup, asynchronous replicas).
+    pub data_loss: Option<DataLossSummary>,
+}
+
+/// What a stateful role's own mechanisms did (its own downtime by cause, ignoring requirements).
+#[derive(Debug, Clone, Serialize)]
+pub struct FailoverSummary {
+    /// Completed automatic failovers (including failbacks and moves after a manual failover) per year.
+    pub failovers_per_year: Estimate,
+    /// Automatic failovers that failed (coverage) per year.
+    pub failed_failovers_per_year: Estimate,
+    /// Software restarts per year.
+    pub restarts_per_year: Estimate,
+    /// Own downtime while switching to another host or starting after none was up, hours/yr.
+    pub failover_hours_per_year: Estimate,
+    /// Own downtime restarting in place after a software failure, hours/yr.
+    pub restart_hours_per_year: Estimate,
+    /// Own downtime waiting for an operator (failed failover, failed restart, manual failover), hours/yr.
+    pub manual_hours_per_year: Estimate,
+    /// Own downtime with no replica host up, hours/yr.
+    pub no_host_hours_per_year: Estimate,
+    /// Own downtime restoring from backup or reinstalling, hours/yr.
+    pub recovery_hours_per_year: Estimate,
+}
+
+/// Data lost by a role: hours of changes that were not yet in a backup or replica.
+#[derive(Debug, Clone, Serialize)]
+pub struct DataLossSummary {
+    /// Hours of changes lost per year.
+    pub hours_per_year: Estimate,
+    /// Incidents that lost data (or could have: a restore with nothing to lose counts) per year.
+    pub incidents_per_year: Estimate,
+    /// Mean loss per incident, hours (the RPO actually achieved, on average).
+    pub mean_per_incident_hours: Estimate,
+    /// Largest loss in any incident of any replication, hours (the worst RPO seen).
+    pub worst_hours: Hours,
+}
+
+/// What clients of one request kind experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestSummary {
+    /// `population.kind`.
+    pub name: String,
+    /// The role serving it.
+    pub target: String,
+    /// Requests per year of the whole population (exact: count / mean interval).
+    pub requests_per_year: f64,
+    /// Requests that failed after all attempts, per year.
+    pub failed_requests_per_year: Estimate,
+    /// Share of requests that succeeded.
+    pub success_ratio: Estimate,
+    /// Per attempt j (0-based): share of requests that succeeded at attempt j; the last entry is the share
+    /// that failed. Attempts from `attempts_on_target` on went to the fallback role.
+    pub outcome_shares: Vec<Estimate>,
+    /// Attempts a request makes on its target before it turns to the fallback (if any).
+    pub attempts_on_target: u32,
+    /// The fallback role, if any.
+    pub fallback: Option<String>,
+    /// Mean latency of successful requests, hours.
+    pub latency_mean_hours: Estimate,
+    /// Latency percentiles of successful requests, hours: p50, p90, p99, p99.9.
+    pub latency_p50_hours: Estimate,
+    /// 90th percentile.
+    pub latency_p90_hours: Estimate,
+    /// 99th percentile.
+    pub latency_p99_hours: Estimate,
+    /// 99.9th percentile.
+    pub latency_p999_hours: Estimate,
+    /// Typical largest latency among one mission's successful requests (the median of the maximum of
+    /// that many latencies), hours.
+    pub latency_max_hours: Estimate,
+    /// Requests per hour one instance of the target serves, if it has a capacity.
+    pub capacity_per_hour: Option<f64>,
+    /// Requests per hour offered to the target by every population.
+    pub offered_load_per_hour: f64,
+    /// With a capacity: the target's queue for each number of live instances.
+    pub queue: Vec<QueueRow>,
+    /// With `when_all_fail = "cache"`: what became of the cached data of failed requests.
+    pub cache: Option<CacheSummary>,
+    /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
+    pub client_visible_downtime_hours_per_year: Estimate,
+    /// Downtime of the serving role per year, hours, for comparison.
+    pub server_downtime_hours_per_year: Estimate,
+    /// The requests split by the state of the instances when they arrived: all up, degraded, down.
+    pub by_state: Vec<StateSummary>,
+}
+
+/// The M/M/c queue of a target with a capacity, with some number of its instances live (exact, from
+/// the inputs).
+#[derive(Debug, Clone, Serialize)]
+pub struct QueueRow {
+    /// Live instances.
+    pub live: u32,
+    /// Offered load over their capacity (at least 1: saturated, every attempt times out).
+    pub utilisation: f64,
+    /// Probability that a request waits (Erlang C).
+    pub p_wait: f64,
+    /// Probability that an attempt times out waiting.
+    pub p_timeout: f64,
+    /// Mean wait of the attempts served in time, hours.
+    pub mean_wait_hours: Hours,
+}
+
+/// What became of the data of failed requests that clients cached.
+#[derive(Debug, Clone, Serialize)]
+pub struct CacheSummary {
+    /// Share of the cached data delivered before the mission end.
+    pub delivered_share: Estimate,
+    /// Mean delay from the failed request to the request that delivered its data, hours.
+    pub delay_mean_hours: Estimate,
+    /// Median delivery delay, hours.
+    pub delay_p50_hours: Estimate,
+    /// 99th percentile delivery delay, hours.
+    pub delay_p99_hours: Estimate,
+    /// Longest delivery delay seen, hours.
+    pub delay_max_hours: Hours,
+    /// Failed requests per mission whose data was still undelivered at its end.
+    pub undelivered_at_end: Estimate,
+}
+
+/// What requests arriving in one state of the instances experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct StateSummary {
+    /// `all_up`, `degraded` or `down`.
+    pub state: &'static str,
+    /// Share of all requests that arrived in this state.
+    pub share_of_requests: Estimate,
+    /// Share of them that succeeded.
+    pub success_ratio: Estimate,
+    /// Mean latency of the successful ones, hours.
+    pub latency_mean_hours: Estimate,
+    /// 99th percentile latency of the successful ones, hours.
+    pub latency_p99_hours: Estimate,
+}
+
+/// How a repair crew was used.
+#[derive(Debug, Clone, Serialize)]
+pub struct CrewSummary {
+    /// Crew name.
+    pub name: String,
+    /// Technicians.
+    pub technicians: u32,
+    /// Busy technician-hours / (technicians × mission).
+    pub utilisation: Estimate,
+    /// Mean wait from failure until a technician is assigned, per repair, hours.
+    pub mean_wait_hours: Estimate,
+    /// Repairs started per year.
+    pub repairs_per_year: Estimate,
+}
+
+/// Share of a service's downtime during which a node was down.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contribution {
+    /// The service.
+    pub service: String,
+    /// The component (node, domain, site or link).
+    pub component: String,
+    /// What sort of component it is.
+    pub component_kind: ComponentKind,
+    /// (Hours the service was down while the node was down) / (service downtime).
+    pub share_of_downtime: Estimate,
+}
+
+/// Everything a run reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// Scenario name.
+    pub scenario: String,
+    /// Version of nines that produced it.
+    pub nines_version: String,
+    /// Mission length, hours.
+    pub mission_hours: Hours,
+    /// Seed of the run.
+    pub seed: u64,
+    /// Replications simulated.
+    pub replications: u64,
+    /// Events simulated.
+    pub events: u64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+    /// Events per second of wall time.
+    pub events_per_second: f64,
+    /// Worker threads.
+    pub threads: usize,
+    /// Services, then roles.
+    pub entities: Vec<EntitySummary>,
+    /// Per service, components by decreasing share of its downtime.
+    pub contributions: Vec<Contribution>,
+    /// Repair crews.
+    pub crews: Vec<CrewSummary>,
+    /// Client request kinds.
+    pub requests: Vec<RequestSummary>,
+    /// All the requests of each client population, then of all clients (when there are any).
+    pub client_groups: Vec<ClientGroupSummary>,
+    /// Per service, then role: how downtime per year is distributed (chart input; not in the JSON output).
+    #[serde(skip)]
+    pub downtime_distributions: Vec<DowntimeDistribution>,
+}
+
+/// What all the requests of a group of request kinds (a population, or all clients) experienced.
+#[derive(Debug, Clone, Serialize)]
+pub struct ClientGroupSummary {
+    /// The population's name, or `all clients`.
+    pub name: String,
+    /// Request kinds in the group.
+    pub kinds: usize,
+    /// Requests per year (exact).
+    pub requests_per_year: f64,
+    /// Share of requests that succeeded.
+    pub success_ratio: Estimate,
+    /// Requests that failed after all attempts, per year.
+    pub failed_requests_per_year: Estimate,
+    /// Latency percentiles of successful requests, hours.
+    pub latency_p50_hours: Estimate,
+    /// 99th percentile.
+    pub latency_p99_hours: Estimate,
+    /// 99.9th percentile.
+    pub latency_p999_hours: Estimate,
+}
+
+/// How a service's or role's downtime per year is distributed, as streaming histograms (1% buckets,
+/// exact zeros apart): memory does not grow with replications, and merging in any order gives the same
+/// result.
+#[derive(Debug, Clone)]
+pub struct DowntimeDistribution {
+    /// Service or role.
+    pub kind: EntityKind,
+    /// Its name.
+    pub name: String,
+    /// One value per replication: its mission downtime divided by the mission's years, hours per year.
+    pub per_replication: LogHistogram,
+    /// One value per whole year of each replication's mission: that year's downtime, hours (as the
+    /// annual percentiles).
+    pub per_year: LogHistogram,
+}
+
+/// A latency percentile of successful requests: the latency is the offset of the attempt that succeeded
+/// plus its wait in the queue (with a capacity) plus a response time, so its distribution is a mixture
+/// over latency classes (attempt × live instances) weighted by the estimated shares. The interval is
+/// conservative: it moves every share to the end of its own 95% interval that shifts the quantile most
+/// (a union bound over the shares).
+fn latency_quantile(q: &RequestKind, shares: &[RatioAcc], p: f64) -> Estimate {
+    let parts: Vec<(&RequestKind, usize)> = (0..shares.len()).map(|l| (q, l)).collect();
+    mixture_quantile(&parts, shares, p)
+}
+
+/// [`latency_quantile`] over a mixture of latency classes of several request kinds: `parts[i]` is the
+/// kind and class whose share of the successes `shares[i]` estimates.
+fn mixture_quantile(parts: &[(&RequestKind, usize)], shares: &[RatioAcc], p: f64) -> Estimate {
+    let est: Vec<Estimate> = shares.iter().map(RatioAcc::estimate).collect();
+    let n = est.first().map_or(0, |e| e.n);
+    let weights = |pick: &dyn Fn(&Estimate) -> f64| -> Vec<f64> {
+        est.iter()
+            .map(|e| {
+                let v = pick(e);
+                if v.is_finite() {
+                    v.clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            })
+            .collect()
+    };
+    let point = weights(&|e| e.value);
+    if point.iter().sum::<f64>() <= 0.0 {
+        return Estimate {
+            value: f64::NAN,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+    }
+    let low_w = weights(&|e| e.ci95_low);
+    let high_w = weights(&|e| e.ci95_high);
+    // Share of the mixture at or below x, with the classes' weights for "below" and for "above"
+    // taken from `up` and `down` (the same for the point estimate).
+    let mixture = |up: &[f64], down: &[f64], x: f64| -> f64 {
+        let (mut below, mut above) = (0.0, 0.0);
+        for (l, (u, d)) in up.iter().zip(down).enumerate() {
+            if *u == 0.0 && *d == 0.0 {
+                continue;
+            }
+            let (q, class) = parts[l];
+            let f = q.latency_cdf(class, x);
+            below += u * f;
+            above += d * (1.0 - f);
+        }
+        if below + above <= 0.0 {
+            0.0
+        } else {
+            (below / (below + above)).clamp(0.0, 1.0)
+        }
+    };
+    let quantile = |f: &dyn Fn(f64) -> f64| -> f64 {
+        let mut hi = parts
+            .iter()
+            .map(|(q, _)| q.horizon() + q.timeout + q.response.mean())
+            .fold(1e-9, f64::max);
+        let mut guard = 0;
+        while f(hi) < p && guard < 200 {
+            hi *= 2.0;
+            guard += 1;
+        }
+        let mut lo = 0.0;
+        // Bisection to a relative precision far below the histogram-free accuracy that matters.
+        for _ in 0..100 {
+            let mid = 0.5 * (lo + hi);
+            if f(mid) >= p {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+            if hi - lo <= 1e-9 * hi {
+                break;
+            }
+        }
+        hi
+    };
+    Estimate {
+        value: quantile(&|x| mixture(&point, &point, x)),
+        // Fastest: early mass at its high ends, the rest at its low ends (and the opposite).
+        ci95_low: quantile(&|x| mixture(&high_w, &low_w, x)),
+        ci95_high: quantile(&|x| mixture(&low_w, &high_w, x)),
+        n,
+    }
+}

@@ -1,0 +1,331 @@
+//! The report of `nines exact`: exact Markov figures side by side with rare-event and plain
+//! simulation estimates when those were run (pure: results in, text out).
+
+use std::fmt::Write;
+
+use crate::analyses::exact::Exact;
+use crate::analyses::rare::{Rare, plain_replications};
+use crate::analyses::split::Split;
+use crate::base::stats::Estimate;
+use crate::base::units::{HOURS_PER_YEAR, format_duration};
+use crate::estimate::summary::{Summary, nines_of};
+use crate::model::Model;
+
+/// Availability as a percentage with enough digits to show its first non-nine digit.
+pub fn percent(unavailability: f64) -> String {
+    if unavailability.is_nan() || unavailability <= 0.0 {
+        return "100%".into();
+    }
+    let digits = ((nines_of(unavailability) - 2.0).ceil() as usize + 2).clamp(2, 15);
+    format!("{:.*}%", digits, 100.0 * (1.0 - unavailability))
+}
+
+fn sci(x: f64) -> String {
+    if x == 0.0 {
+        "0".into()
+    } else if x.is_nan() {
+        "n/a".into()
+    } else {
+        format!("{x:.4e}")
+    }
+}
+
+fn ci(e: &Estimate) -> String {
+    format!(
+        "{} [{}, {}]",
+        sci(e.value),
+        sci(e.ci95_low.max(0.0)),
+        sci(e.ci95_high)
+    )
+}
+
+/// Where an exact value falls against an estimate: inside or outside its 95% interval, and by how
+/// many standard errors.
+fn versus(e: &Estimate, exact: f64) -> String {
+    let se = (e.ci95_high - e.value) / 1.96;
+    if se.is_nan() || se <= 0.0 {
+        return String::new();
+    }
+    let z = (e.value - exact) / se;
+    let inside = e.ci95_low <= exact && exact <= e.ci95_high;
+    format!(
+        "exact {} the interval (z {z:+.2})",
+        if inside { "inside" } else { "OUTSIDE" }
+    )
+}
+
+/// The whole report. `exact` is missing when the chain was too large (then `note` says why); `rare`
+/// and `sim` when they were not run. `threads` is shown with the rare-event timing. `mode` names the
+/// command in the title line.
+pub fn table(
+    mode: &str,
+    model: &Model,
+    exact: Option<&Exact>,
+    note: Option<&str>,
+    rare: Option<(&Rare, usize)>,
+    sim: Option<&Summary>,
+) -> String {
+    let mut out = String::new();
+    let mission = model.simulation.mission;
+    let _ = writeln!(
+        out,
+        "nines {} · scenario {} · {mode}",
+        env!("CARGO_PKG_VERSION"),
+        model.name
+    );
+    if let Some(x) = exact {
+        let _ = writeln!(
+            out,
+            "Markov chain: {} states, {} transitions; steady state by {}{} (balance residual {:.1e})",
+            x.states,
+            x.transitions,
+            x.method,
+            if x.sweeps > 0 {
+                format!(" in {} sweeps", x.sweeps)
+            } else {
+                String::new()
+            },
+            x.residual
+        );
+        for a in &x.approximated {
+            let _ = writeln!(
+                out,
+                "  approximated by an exponential with the same mean: {a}"
+            );
+        }
+        if !model.requests.is_empty() {
+            let _ = writeln!(
+                out,
+                "  clients are not part of the chain: their figures need `nines run`"
+            );
+        }
+        let _ = writeln!(out);
+        let over = format!("over {}", format_duration(mission));
+        let _ = writeln!(
+            out,
+            "{:<30} {:>22} {:>6} {:>12} {:>11} {:>11} {:>12} {:>12}",
+            "entity",
+            "availability",
+            "nines",
+            "unavailab.",
+            "outages/yr",
+            "mean outage",
+            "at risk/yr",
+            over
+        );
+        for e in &x.entities {
+            let _ = writeln!(
+                out,
+                "{:<30} {:>22} {:>6.2} {:>12} {:>11} {:>11} {:>12} {:>12}",
+                format!("{} {}", e.kind.as_str(), e.name),
+                percent(e.unavailability),
+                nines_of(e.unavailability),
+                sci(e.unavailability),
+                sci(e.outages_per_year),
+                if e.mean_outage_hours.is_finite() {
+                    format_duration(e.mean_outage_hours)
+                } else {
+                    "n/a".into()
+                },
+                format_duration(e.at_risk_hours_per_year),
+                e.interval_unavailability.map_or("n/a".into(), sci)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "(steady state; the last column is the expected unavailability over a mission that starts all up)"
+        );
+        if let Some(n) = &x.interval_note {
+            let _ = writeln!(out, "  note: {n}");
+        }
+    }
+    if let Some(n) = note {
+        let _ = writeln!(out, "note: {n}");
+    }
+    if let Some((r, threads)) = rare {
+        let _ = writeln!(out);
+        let how = match r.bias {
+            Some(b) => format!("importance sampling, balanced failure biasing {b}"),
+            None => "plain regenerative simulation (no biasing)".into(),
+        };
+        let _ = writeln!(
+            out,
+            "rare-event simulation ({how}): {} cycles, {} jumps in {:.2}s on {threads} thread{}",
+            r.cycles,
+            r.steps,
+            r.seconds,
+            if threads == 1 { "" } else { "s" }
+        );
+        for a in &r.approximated {
+            if exact.is_none() {
+                let _ = writeln!(
+                    out,
+                    "  approximated by an exponential with the same mean: {a}"
+                );
+            }
+        }
+        for (i, e) in r.entities.iter().enumerate() {
+            let u = &e.unavailability;
+            let mut line = format!(
+                "  {:<28} unavailability {} ±{:.2}% · outages/yr {}",
+                format!("{} {}", e.kind.as_str(), e.name),
+                ci(u),
+                100.0 * u.relative_half_width(),
+                ci(&e.outages_per_year)
+            );
+            if let Some(x) = exact {
+                let _ = write!(line, " · {}", versus(u, x.entities[i].unavailability));
+            }
+            let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
+        }
+        if let Some(e) = r.entities.first() {
+            let rel = e.unavailability.relative_half_width();
+            let f = exact.map_or(e.outages_per_year.value, |x| x.entities[0].outages_per_year);
+            if f > 0.0 && rel.is_finite() {
+                let _ = writeln!(
+                    out,
+                    "  plain Monte Carlo would need about {:.2e} replications of {} for the same ±{:.1}% on {}",
+                    plain_replications(f, mission, rel),
+                    format_duration(mission),
+                    100.0 * rel,
+                    e.name
+                );
+            }
+        }
+    }
+    if let Some(s) = sim {
+        let _ = writeln!(out);
+        let _ = writeln!(
+            out,
+            "simulation: {} replications of {} (seed {})",
+            s.replications,
+            format_duration(mission),
+            model.simulation.seed
+        );
+        for (i, e) in s.entities.iter().enumerate() {
+            let mut line = format!(
+                "  {:<28} unavailability {} · outages/yr {} ({} outages)",
+                format!("{} {}", e.kind.as_str(), e.name),
+                ci(&e.unavailability),
+                ci(&e.outages_per_year),
+                e.total_outages
+            );
+            if let Some(iu) = exact.and_then(|x| x.entities.get(i)?.interval_unavailability) {
+                let _ = write!(line, " · {}", versus(&e.unavailability, iu));
+            }
+            let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
+        }
+        let _ = writeln!(
+            out,
+            "  (the simulation is compared with the exact figure over the mission, not the steady state)"
+        );
+    }
+    let _ = HOURS_PER_YEAR;
+    out
+}
+
+/// The report of an importance-splitting run: its thresholds and factors, each entity's estimates over
+/// the mission, the exact figure over the mission beside them when the chain could be solved, and what
+/// plain Monte Carlo would need for the same precision.
+pub fn split_table(
+    model: &Model,
+    r: &Split,
+    threads: usize,
+    exact: Option<&Exact>,
+    note: Option<&str>,
+) -> String {
+    let mut out = String::new();
+    let mission = model.simulation.mission;
+    let _ = writeln!(
+        out,
+        "nines {} · scenario {} · rare events by importance splitting (RESTART)",
+        env!("CARGO_PKG_VERSION"),
+        model.name
+    );
+    let _ = writeln!(
+        out,
+        "{} missions of {} (seed {}), {} copies, {} events in {:.2}s (pilot {:.2}s) on {threads} thread{}",
+        r.missions,
+        format_duration(mission),
+        model.simulation.seed,
+        r.copies,
+        r.events,
+        r.seconds,
+        r.pilot_seconds,
+        if threads == 1 { "" } else { "s" }
+    );
+    let _ = writeln!(
+        out,
+        "importance: failures towards an outage of {} ({} from all up); copies at thresholds: {}",
+        r.guide,
+        r.distance,
+        if r.thresholds.iter().all(|t| t.factor <= 1) {
+            "none (plain simulation)".into()
+        } else {
+            r.thresholds
+                .iter()
+                .filter(|t| t.factor > 1)
+                .map(|t| match t.up_probability {
+                    Some(p) => format!("{}: ×{} (P(next) {:.2e})", t.importance, t.factor, p),
+                    None => format!("{}: ×{}", t.importance, t.factor),
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
+    );
+    if !model.requests.is_empty() {
+        let _ = writeln!(
+            out,
+            "  clients are not simulated here: their figures need `nines run`"
+        );
+    }
+    let _ = writeln!(out);
+    for (i, e) in r.entities.iter().enumerate() {
+        let u = &e.unavailability;
+        let mut line = format!(
+            "  {:<28} unavailability {} ±{:.2}% · {} nines · outages/yr {} · mean outage {}",
+            format!("{} {}", e.kind.as_str(), e.name),
+            ci(u),
+            100.0 * u.relative_half_width(),
+            if u.value > 0.0 {
+                format!("{:.2}", nines_of(u.value))
+            } else {
+                "n/a".into()
+            },
+            ci(&e.outages_per_year),
+            if e.mean_outage.value.is_finite() {
+                format_duration(e.mean_outage.value)
+            } else {
+                "n/a".into()
+            }
+        );
+        if let Some(iu) = exact.and_then(|x| x.entities.get(i)?.interval_unavailability) {
+            let _ = write!(line, " · {}", versus(u, iu));
+        }
+        let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
+    }
+    if exact.is_some() {
+        let _ = writeln!(
+            out,
+            "  (compared with the exact unavailability over the mission from the Markov chain)"
+        );
+    }
+    for n in note.iter().chain(r.note.as_deref().iter()) {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    if let Some(e) = r.entities.first() {
+        let rel = e.unavailability.relative_half_width();
+        let f = e.outages_per_year.value;
+        if f > 0.0 && rel.is_finite() {
+            let _ = writeln!(
+                out,
+                "  plain Monte Carlo would need about {:.2e} replications of {} for the same ±{:.1}% on {}",
+                plain_replications(f, mission, rel),
+                format_duration(mission),
+                100.0 * rel,
+                e.name
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,7 @@
+//! Results to bytes, with no files: the terminal table, CSV, JSON, the exact-mode table, charts (SVG
+//! and PNG) and the self-contained HTML report.
+
+pub mod charts;
+pub mod exact;
+pub mod output;
+pub mod report;

@@ -1,0 +1,924 @@
+//! Writers: turn a [`Summary`] or per-replication rows into bytes (a table for people, CSV, JSON).
+//! Nothing here touches the file system.
+
+use std::fmt::Write as _;
+
+use crate::base::format::{hours, percent, sig3};
+
+use crate::base::stats::Estimate;
+use crate::base::units::{HOURS_PER_YEAR, format_duration};
+use crate::estimate::runner::RepRow;
+use crate::estimate::summary::{EntitySummary, Summary};
+use crate::model::{EntityKind, Model};
+
+fn ci(e: &Estimate, f: impl Fn(f64) -> String) -> String {
+    if e.ci95_low.is_finite() && e.ci95_high.is_finite() {
+        format!("[{}, {}]", f(e.ci95_low), f(e.ci95_high))
+    } else {
+        "[n/a]".into()
+    }
+}
+
+/// The human-readable report printed by `nines run`.
+pub fn table(summary: &Summary, model: &Model) -> String {
+    let mut out = String::new();
+    let sim = &model.simulation;
+    let _ = writeln!(
+        out,
+        "nines {} · scenario {} · mission {} · {} replications · seed {}",
+        summary.nines_version,
+        summary.scenario,
+        format_duration(sim.mission),
+        summary.replications,
+        summary.seed
+    );
+    for e in summary
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Service)
+    {
+        out.push('\n');
+        entity_block(&mut out, e, summary, model);
+    }
+    let roles: Vec<&EntitySummary> = summary
+        .entities
+        .iter()
+        .filter(|e| e.kind == EntityKind::Role)
+        .collect();
+    if !roles.is_empty() {
+        let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        let reds: Vec<String> = model
+            .roles
+            .iter()
+            .map(|r| crate::analyses::explain::redundancy(&r.kind))
+            .collect();
+        let rw = reds.iter().map(|r| r.len()).max().unwrap_or(10).max(10);
+        let _ = writeln!(out, "\nroles");
+        let _ = writeln!(
+            out,
+            "  {:<w$}  {:<rw$} {:<27} {:>10} {:>11} {:>10}",
+            "role",
+            "redundancy",
+            "availability [95% CI]",
+            "downtime/yr",
+            "outages/yr",
+            "mean outage"
+        );
+        for (r, red) in roles.iter().zip(&reds) {
+            let u = r.unavailability.value;
+            let _ = writeln!(
+                out,
+                "  {:<w$}  {:<rw$} {:<27} {:>10} {:>11} {:>10}",
+                r.name,
+                red,
+                format!(
+                    "{} ±{}",
+                    percent(r.availability.value, u),
+                    sig3((r.availability.ci95_high - r.availability.ci95_low) * 50.0)
+                ),
+                hours(r.downtime_hours_per_year.value),
+                sig3(r.outages_per_year.value),
+                hours(r.mean_outage_hours.value),
+            );
+        }
+    }
+    mechanisms(&mut out, summary);
+    if let Some(cost) = model.cost_line() {
+        let _ = writeln!(out, "\n{cost}");
+    }
+    let _ = writeln!(
+        out,
+        "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
+        summary.replications,
+        summary.events,
+        summary.wall_seconds,
+        sig3(summary.events_per_second / 1e6),
+        summary.threads,
+        if summary.threads == 1 { "" } else { "s" }
+    );
+    out
+}
+
+/// Per-year figures of failover roles, data loss and crews.
+fn mechanisms(out: &mut String, summary: &Summary) {
+    let per_year = |e: &Estimate| format!("{} {}", sig3(e.value), ci(e, sig3));
+    let h = |e: &Estimate| format!("{} {}", hours(e.value), ci(e, hours));
+    for e in &summary.entities {
+        if let Some(f) = &e.failover {
+            let _ = writeln!(out, "\nrole {} (own mechanism, per year)", e.name);
+            let mut counts = vec![format!("failovers {}", per_year(&f.failovers_per_year))];
+            for (what, e) in [
+                ("failed failovers", &f.failed_failovers_per_year),
+                ("software restarts", &f.restarts_per_year),
+            ] {
+                if e.value > 0.0 {
+                    counts.push(format!("{what} {}", per_year(e)));
+                }
+            }
+            let _ = writeln!(out, "  {}", counts.join(" · "));
+            let causes = [
+                ("switching", &f.failover_hours_per_year),
+                ("restarting", &f.restart_hours_per_year),
+                ("operator", &f.manual_hours_per_year),
+                ("no host up", &f.no_host_hours_per_year),
+                ("restore/reinstall", &f.recovery_hours_per_year),
+            ];
+            let parts: Vec<String> = causes
+                .iter()
+                .filter(|(_, e)| e.value > 0.0)
+                .map(|(what, e)| format!("{what} {}", h(e)))
+                .collect();
+            if !parts.is_empty() {
+                let _ = writeln!(out, "  own downtime by cause: {}", parts.join(" · "));
+            }
+        }
+        if let Some(d) = &e.data_loss {
+            let _ = writeln!(
+                out,
+                "  data lost per year {} in {} incidents; per incident mean {} · worst seen {}",
+                h(&d.hours_per_year),
+                sig3(d.incidents_per_year.value),
+                h(&d.mean_per_incident_hours),
+                hours(d.worst_hours)
+            );
+        }
+    }
+    for r in &summary.requests {
+        let failed_share = r.outcome_shares.last();
+        let _ = writeln!(
+            out,
+            "\nclients {} → {}{} ({} requests/yr)",
+            r.name,
+            r.target,
+            r.fallback
+                .as_ref()
+                .map(|f| format!(", falling back to {f}"))
+                .unwrap_or_default(),
+            sig3(r.requests_per_year)
+        );
+        let _ = writeln!(
+            out,
+            "  success ratio       {:<14} {}   failed requests/yr {} {}",
+            percent(r.success_ratio.value, 1.0 - r.success_ratio.value),
+            ci(&r.success_ratio, |x| percent(
+                x,
+                1.0 - r.success_ratio.value
+            )),
+            sig3(r.failed_requests_per_year.value),
+            ci(&r.failed_requests_per_year, sig3)
+        );
+        let _ = writeln!(
+            out,
+            "  latency             mean {} · P50 {} · P90 {} · P99 {} {} · P99.9 {} {} · max {}",
+            hours(r.latency_mean_hours.value),
+            hours(r.latency_p50_hours.value),
+            hours(r.latency_p90_hours.value),
+            hours(r.latency_p99_hours.value),
+            ci(&r.latency_p99_hours, hours),
+            hours(r.latency_p999_hours.value),
+            ci(&r.latency_p999_hours, hours),
+            hours(r.latency_max_hours.value)
+        );
+        if let Some(mu) = r.capacity_per_hour {
+            let rows: Vec<String> = r
+                .queue
+                .iter()
+                .rev()
+                .map(|q| {
+                    if q.utilisation >= 1.0 {
+                        format!(
+                            "{} up: {}% busy, saturated (every attempt times out)",
+                            q.live,
+                            sig3(q.utilisation * 100.0)
+                        )
+                    } else {
+                        format!(
+                            "{} up: {}% busy, {}% wait, mean wait {}, {}% time out",
+                            q.live,
+                            sig3(q.utilisation * 100.0),
+                            sig3(q.p_wait * 100.0),
+                            hours(q.mean_wait_hours),
+                            sig3(q.p_timeout * 100.0)
+                        )
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  queue               {}/s offered to {}/s per instance · {}",
+                sig3(r.offered_load_per_hour / 3600.0),
+                sig3(mu / 3600.0),
+                rows.join(" · ")
+            );
+        }
+        if let Some(c) = &r.cache {
+            let _ = writeln!(
+                out,
+                "  cached data         delivered {}% {} · delay mean {} {} · P50 {} · P99 {} {} · worst {} · undelivered at end {} per mission",
+                sig3(c.delivered_share.value * 100.0),
+                ci(&c.delivered_share, |x| format!("{}%", sig3(x * 100.0))),
+                hours(c.delay_mean_hours.value),
+                ci(&c.delay_mean_hours, hours),
+                hours(c.delay_p50_hours.value),
+                hours(c.delay_p99_hours.value),
+                ci(&c.delay_p99_hours, hours),
+                hours(c.delay_max_hours),
+                sig3(c.undelivered_at_end.value)
+            );
+        }
+        let _ = writeln!(
+            out,
+            "  client-visible downtime {} {} per year · server-side downtime of {} {} {}",
+            hours(r.client_visible_downtime_hours_per_year.value),
+            ci(&r.client_visible_downtime_hours_per_year, hours),
+            r.target,
+            hours(r.server_downtime_hours_per_year.value),
+            ci(&r.server_downtime_hours_per_year, hours)
+        );
+        if let Some(f) = failed_share {
+            let tries: Vec<String> = r.outcome_shares[..r.outcome_shares.len() - 1]
+                .iter()
+                .enumerate()
+                .map(|(j, e)| {
+                    let a = r.attempts_on_target as usize;
+                    if j < a {
+                        format!("attempt {} {}%", j + 1, sig3(e.value * 100.0))
+                    } else {
+                        format!("fallback attempt {} {}%", j - a + 1, sig3(e.value * 100.0))
+                    }
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "  succeeded at        {} · failed {}%",
+                tries.join(" · "),
+                sig3(f.value * 100.0)
+            );
+        }
+        let states: Vec<String> = r
+            .by_state
+            .iter()
+            .filter(|b| b.share_of_requests.value > 0.0)
+            .map(|b| {
+                let ok = b.success_ratio.value;
+                let p99 = if ok > 0.0 {
+                    format!(", P99 {}", hours(b.latency_p99_hours.value))
+                } else {
+                    String::new()
+                };
+                format!(
+                    "{} {}% of requests ({}% succeed{p99})",
+                    b.state.replace('_', " "),
+                    sig3(b.share_of_requests.value * 100.0),
+                    sig3(ok * 100.0)
+                )
+            })
+            .collect();
+        let _ = writeln!(out, "  by state at arrival {}", states.join(" · "));
+    }
+    if summary.client_groups.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\nclients overall\n  {:<22} {:>5} {:>11}  {:<34} {:>12}  latency P50 · P99 · P99.9",
+            "population", "kinds", "requests/yr", "success ratio [95% CI]", "failed/yr"
+        );
+        for g in &summary.client_groups {
+            let ok = g.success_ratio.value;
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>5} {:>11}  {:<34} {:>12}  {} · {} · {}",
+                g.name,
+                g.kinds,
+                sig3(g.requests_per_year),
+                format!(
+                    "{} {}",
+                    percent(ok, 1.0 - ok),
+                    ci(&g.success_ratio, |x| percent(x, 1.0 - ok))
+                ),
+                sig3(g.failed_requests_per_year.value),
+                hours(g.latency_p50_hours.value),
+                hours(g.latency_p99_hours.value),
+                hours(g.latency_p999_hours.value)
+            );
+        }
+    }
+    if !summary.crews.is_empty() {
+        let _ = writeln!(out, "\ncrews");
+        for c in &summary.crews {
+            let util = format!(
+                "{}% {}",
+                sig3(c.utilisation.value * 100.0),
+                ci(&c.utilisation, |x| format!("{}%", sig3(x * 100.0)))
+            );
+            let _ = writeln!(
+                out,
+                "  {} ({} technician{}): utilisation {} · mean wait for a technician {} · repairs/yr {}",
+                c.name,
+                c.technicians,
+                if c.technicians == 1 { "" } else { "s" },
+                util,
+                h(&c.mean_wait_hours),
+                per_year(&c.repairs_per_year)
+            );
+        }
+    }
+}
+
+fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &Model) {
+    let u = e.unavailability.value;
+    let target = e
+        .target
+        .map(|t| format!(" (target {})", percent(t, 1.0 - t)))
+        .unwrap_or_default();
+    let _ = writeln!(out, "service {}{target}", e.name);
+    let _ = writeln!(
+        out,
+        "  availability        {:<14} {}   {} nines",
+        percent(e.availability.value, u),
+        ci(&e.availability, |x| percent(x, u)),
+        if e.nines.value.is_finite() {
+            format!("{:.2}", e.nines.value)
+        } else {
+            "∞".into()
+        }
+    );
+    let _ = writeln!(
+        out,
+        "  downtime per year   {:<14} {}",
+        hours(e.downtime_hours_per_year.value),
+        ci(&e.downtime_hours_per_year, hours)
+    );
+    let _ = writeln!(
+        out,
+        "  annual downtime     P50 {} · P90 {} {} · P99 {} {} · worst {} (over {} mission-years)",
+        hours(e.annual_downtime_hours_p50.value),
+        hours(e.annual_downtime_hours_p90.value),
+        ci(&e.annual_downtime_hours_p90, hours),
+        hours(e.annual_downtime_hours_p99.value),
+        ci(&e.annual_downtime_hours_p99, hours),
+        hours(e.annual_downtime_hours_max),
+        e.years_observed
+    );
+    let _ = writeln!(
+        out,
+        "  outages per year    {:<14} {}",
+        sig3(e.outages_per_year.value),
+        ci(&e.outages_per_year, sig3)
+    );
+    let _ = writeln!(
+        out,
+        "  mean outage         {:<14} {}",
+        hours(e.mean_outage_hours.value),
+        ci(&e.mean_outage_hours, hours)
+    );
+    let _ = writeln!(
+        out,
+        "  longest outage      {:<14} {} mean per mission; worst seen {}",
+        hours(e.longest_outage_hours.value),
+        ci(&e.longest_outage_hours, hours),
+        hours(e.worst_outage_hours)
+    );
+    if e.planned_downtime_hours_per_year.value > 0.0 {
+        let _ = writeln!(
+            out,
+            "  planned / unplanned {} {} / {} {} per year",
+            hours(e.planned_downtime_hours_per_year.value),
+            ci(&e.planned_downtime_hours_per_year, hours),
+            hours(e.unplanned_downtime_hours_per_year.value),
+            ci(&e.unplanned_downtime_hours_per_year, hours)
+        );
+    }
+    let share = |h: f64| format!("{}%", sig3(100.0 * h / HOURS_PER_YEAR));
+    let _ = writeln!(
+        out,
+        "  time at risk        {:<14} {} of the time up with no redundancy left ({}/yr)",
+        share(e.at_risk_hours_per_year.value),
+        ci(&e.at_risk_hours_per_year, share),
+        hours(e.at_risk_hours_per_year.value)
+    );
+    if let Some(p) = &e.probability_year_misses_target {
+        let pc = |x: f64| format!("{}%", sig3(x * 100.0));
+        let _ = writeln!(
+            out,
+            "  years below target  {:<14} {}",
+            pc(p.value),
+            ci(p, pc)
+        );
+    }
+    let parts: Vec<String> = summary
+        .contributions
+        .iter()
+        .filter(|c| c.service == e.name)
+        .take(5)
+        .map(|c| {
+            format!(
+                "{} {}%",
+                c.component,
+                sig3(c.share_of_downtime.value * 100.0)
+            )
+        })
+        .collect();
+    if !parts.is_empty() {
+        let _ = writeln!(out, "  down while down     {}", parts.join(" · "));
+    }
+    if e.total_outages < 10 {
+        let _ = writeln!(
+            out,
+            "  note: only {} outage{} seen in {} replications; these intervals are not reliable, run more replications",
+            e.total_outages,
+            if e.total_outages == 1 { "" } else { "s" },
+            summary.replications
+        );
+        // Beyond what more replications can afford (almost no outage seen, or a target of five nines or
+        // more), rare-event simulation is the way to a tight answer.
+        if e.total_outages < 3 || e.target.is_some_and(|t| t >= 0.99999) {
+            let how = if crate::analyses::exact::Chain::new(model, false).is_ok() {
+                "every duration is exponential, so it solves the Markov chain exactly and estimates by importance sampling"
+            } else {
+                "it estimates by importance splitting, which works with these distributions"
+            };
+            let _ = writeln!(
+                out,
+                "  note: for many nines, run `nines rare SCENARIO --precision 0.1`: {how}"
+            );
+        }
+    }
+}
+
+/// Formats a float for CSV: shortest representation that reads back exactly; empty for "not available".
+fn num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
+}
+
+/// `summary.csv`: one row per measure with its 95% CI and the replications (or years) behind it.
+/// Contains no timing, so the same scenario and seed give the same bytes.
+pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "scope",
+        "name",
+        "measure",
+        "unit",
+        "estimate",
+        "ci95_low",
+        "ci95_high",
+        "n",
+    ])?;
+    let mut row = |scope: &str, name: &str, measure: &str, unit: &str, e: &Estimate| {
+        w.write_record([
+            scope,
+            name,
+            measure,
+            unit,
+            &num(e.value),
+            &num(e.ci95_low),
+            &num(e.ci95_high),
+            &e.n.to_string(),
+        ])
+    };
+    for e in &summary.entities {
+        let s = e.kind.as_str();
+        let n = &e.name;
+        row(s, n, "availability", "fraction", &e.availability)?;
+        row(s, n, "unavailability", "fraction", &e.unavailability)?;
+        row(s, n, "nines", "nines", &e.nines)?;
+        row(
+            s,
+            n,
+            "downtime_per_year",
+            "hours_per_year",
+            &e.downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p50",
+            "hours",
+            &e.annual_downtime_hours_p50,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p90",
+            "hours",
+            &e.annual_downtime_hours_p90,
+        )?;
+        row(
+            s,
+            n,
+            "annual_downtime_p99",
+            "hours",
+            &e.annual_downtime_hours_p99,
+        )?;
+        let plain = |v: f64, n: u64| Estimate {
+            value: v,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n,
+        };
+        row(
+            s,
+            n,
+            "annual_downtime_max",
+            "hours",
+            &plain(e.annual_downtime_hours_max, e.years_observed),
+        )?;
+        row(
+            s,
+            n,
+            "outages_per_year",
+            "outages_per_year",
+            &e.outages_per_year,
+        )?;
+        row(s, n, "mean_outage", "hours", &e.mean_outage_hours)?;
+        row(
+            s,
+            n,
+            "longest_outage_mean",
+            "hours",
+            &e.longest_outage_hours,
+        )?;
+        row(
+            s,
+            n,
+            "longest_outage_worst",
+            "hours",
+            &plain(e.worst_outage_hours, e.availability.n),
+        )?;
+        row(
+            s,
+            n,
+            "total_outages",
+            "outages",
+            &plain(e.total_outages as f64, e.availability.n),
+        )?;
+        if let Some(p) = &e.probability_year_misses_target {
+            row(s, n, "probability_year_misses_target", "probability", p)?;
+        }
+        row(
+            s,
+            n,
+            "planned_downtime_per_year",
+            "hours_per_year",
+            &e.planned_downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "unplanned_downtime_per_year",
+            "hours_per_year",
+            &e.unplanned_downtime_hours_per_year,
+        )?;
+        row(
+            s,
+            n,
+            "at_risk_per_year",
+            "hours_per_year",
+            &e.at_risk_hours_per_year,
+        )?;
+        if let Some(f) = &e.failover {
+            let items = [
+                ("failovers_per_year", "per_year", &f.failovers_per_year),
+                (
+                    "failed_failovers_per_year",
+                    "per_year",
+                    &f.failed_failovers_per_year,
+                ),
+                ("restarts_per_year", "per_year", &f.restarts_per_year),
+                (
+                    "downtime_switching_per_year",
+                    "hours_per_year",
+                    &f.failover_hours_per_year,
+                ),
+                (
+                    "downtime_restarting_per_year",
+                    "hours_per_year",
+                    &f.restart_hours_per_year,
+                ),
+                (
+                    "downtime_operator_per_year",
+                    "hours_per_year",
+                    &f.manual_hours_per_year,
+                ),
+                (
+                    "downtime_no_host_per_year",
+                    "hours_per_year",
+                    &f.no_host_hours_per_year,
+                ),
+                (
+                    "downtime_recovery_per_year",
+                    "hours_per_year",
+                    &f.recovery_hours_per_year,
+                ),
+            ];
+            for (measure, unit, est) in items {
+                row(s, n, measure, unit, est)?;
+            }
+        }
+        if let Some(d) = &e.data_loss {
+            row(
+                s,
+                n,
+                "data_lost_per_year",
+                "hours_per_year",
+                &d.hours_per_year,
+            )?;
+            row(
+                s,
+                n,
+                "data_loss_incidents_per_year",
+                "per_year",
+                &d.incidents_per_year,
+            )?;
+            row(
+                s,
+                n,
+                "data_lost_per_incident",
+                "hours",
+                &d.mean_per_incident_hours,
+            )?;
+            row(
+                s,
+                n,
+                "data_lost_worst_incident",
+                "hours",
+                &plain(d.worst_hours, e.availability.n),
+            )?;
+        }
+    }
+    for r in &summary.requests {
+        let n = &r.name;
+        let exact = Estimate {
+            value: r.requests_per_year,
+            ci95_low: r.requests_per_year,
+            ci95_high: r.requests_per_year,
+            n: r.success_ratio.n,
+        };
+        row("requests", n, "requests_per_year", "per_year", &exact)?;
+        row(
+            "requests",
+            n,
+            "failed_requests_per_year",
+            "per_year",
+            &r.failed_requests_per_year,
+        )?;
+        row("requests", n, "success_ratio", "fraction", &r.success_ratio)?;
+        for (j, e) in r.outcome_shares.iter().enumerate() {
+            let a = r.attempts_on_target as usize;
+            let measure = if j + 1 == r.outcome_shares.len() {
+                "share_failed".to_string()
+            } else if j < a {
+                format!("share_succeeded_at_attempt_{}", j + 1)
+            } else {
+                format!("share_succeeded_at_fallback_attempt_{}", j - a + 1)
+            };
+            row("requests", n, &measure, "fraction", e)?;
+        }
+        row(
+            "requests",
+            n,
+            "latency_mean",
+            "hours",
+            &r.latency_mean_hours,
+        )?;
+        row("requests", n, "latency_p50", "hours", &r.latency_p50_hours)?;
+        row("requests", n, "latency_p90", "hours", &r.latency_p90_hours)?;
+        row("requests", n, "latency_p99", "hours", &r.latency_p99_hours)?;
+        row(
+            "requests",
+            n,
+            "latency_p999",
+            "hours",
+            &r.latency_p999_hours,
+        )?;
+        row("requests", n, "latency_max", "hours", &r.latency_max_hours)?;
+        // Inputs of the queue are exact; the worst delay seen has no interval.
+        let fixed = |v: f64| Estimate {
+            value: v,
+            ci95_low: v,
+            ci95_high: v,
+            n: r.success_ratio.n,
+        };
+        let seen = |v: f64| Estimate {
+            value: v,
+            ci95_low: f64::NAN,
+            ci95_high: f64::NAN,
+            n: r.success_ratio.n,
+        };
+        if let Some(mu) = r.capacity_per_hour {
+            row(
+                "requests",
+                n,
+                "capacity_per_instance",
+                "per_hour",
+                &fixed(mu),
+            )?;
+            row(
+                "requests",
+                n,
+                "offered_load",
+                "per_hour",
+                &fixed(r.offered_load_per_hour),
+            )?;
+            for q in &r.queue {
+                let m = |what: &str| format!("{what}:{}_up", q.live);
+                row(
+                    "requests",
+                    n,
+                    &m("utilisation"),
+                    "fraction",
+                    &fixed(q.utilisation),
+                )?;
+                row("requests", n, &m("p_wait"), "fraction", &fixed(q.p_wait))?;
+                row(
+                    "requests",
+                    n,
+                    &m("p_timeout"),
+                    "fraction",
+                    &fixed(q.p_timeout),
+                )?;
+                row(
+                    "requests",
+                    n,
+                    &m("mean_wait"),
+                    "hours",
+                    &fixed(q.mean_wait_hours),
+                )?;
+            }
+        }
+        if let Some(c) = &r.cache {
+            row(
+                "requests",
+                n,
+                "cached_delivered_share",
+                "fraction",
+                &c.delivered_share,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_mean",
+                "hours",
+                &c.delay_mean_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_p50",
+                "hours",
+                &c.delay_p50_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_p99",
+                "hours",
+                &c.delay_p99_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_max",
+                "hours",
+                &seen(c.delay_max_hours),
+            )?;
+            row(
+                "requests",
+                n,
+                "undelivered_at_mission_end",
+                "requests",
+                &c.undelivered_at_end,
+            )?;
+        }
+        row(
+            "requests",
+            n,
+            "client_visible_downtime_per_year",
+            "hours_per_year",
+            &r.client_visible_downtime_hours_per_year,
+        )?;
+        row(
+            "requests",
+            n,
+            "server_downtime_per_year",
+            "hours_per_year",
+            &r.server_downtime_hours_per_year,
+        )?;
+        for b in &r.by_state {
+            let m = |what: &str| format!("{what}:{}", b.state);
+            row(
+                "requests",
+                n,
+                &m("share_of_requests"),
+                "fraction",
+                &b.share_of_requests,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("success_ratio"),
+                "fraction",
+                &b.success_ratio,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("latency_mean"),
+                "hours",
+                &b.latency_mean_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                &m("latency_p99"),
+                "hours",
+                &b.latency_p99_hours,
+            )?;
+        }
+    }
+    for g in &summary.client_groups {
+        let n = &g.name;
+        let exact = Estimate {
+            value: g.requests_per_year,
+            ci95_low: g.requests_per_year,
+            ci95_high: g.requests_per_year,
+            n: g.success_ratio.n,
+        };
+        row("clients", n, "requests_per_year", "per_year", &exact)?;
+        row("clients", n, "success_ratio", "fraction", &g.success_ratio)?;
+        row(
+            "clients",
+            n,
+            "failed_requests_per_year",
+            "per_year",
+            &g.failed_requests_per_year,
+        )?;
+        row("clients", n, "latency_p50", "hours", &g.latency_p50_hours)?;
+        row("clients", n, "latency_p99", "hours", &g.latency_p99_hours)?;
+        row("clients", n, "latency_p999", "hours", &g.latency_p999_hours)?;
+    }
+    for c in &summary.crews {
+        row("crew", &c.name, "utilisation", "fraction", &c.utilisation)?;
+        row("crew", &c.name, "mean_wait", "hours", &c.mean_wait_hours)?;
+        row(
+            "crew",
+            &c.name,
+            "repairs_per_year",
+            "per_year",
+            &c.repairs_per_year,
+        )?;
+    }
+    for c in &summary.contributions {
+        row(
+            "contribution",
+            &c.service,
+            &format!("downtime_share:{}", c.component),
+            "fraction",
+            &c.share_of_downtime,
+        )?;
+    }
+    w.flush()?;
+    w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
+}
+
+/// Header of `replications.csv`.
+pub const REPLICATIONS_HEADER: [&str; 7] = [
+    "replication",
+    "service",
+    "availability",
+    "downtime_hours",
+    "downtime_hours_per_year",
+    "outages",
+    "longest_outage_hours",
+];
+
+/// Appends rows of `replications.csv` to a CSV writer.
+pub fn write_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    model: &Model,
+    rows: &[RepRow],
+) -> Result<(), csv::Error> {
+    let mission = model.simulation.mission;
+    let years = mission / HOURS_PER_YEAR;
+    for r in rows {
+        w.write_record([
+            r.replication.to_string(),
+            model.services[r.service].name.clone(),
+            num(1.0 - r.downtime / mission),
+            num(r.downtime),
+            num(r.downtime / years),
+            r.outages.to_string(),
+            num(r.longest),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The summary as pretty JSON.
+pub fn json(summary: &Summary) -> String {
+    serde_json::to_string_pretty(summary).expect("summary serializes")
+}
