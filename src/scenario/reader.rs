@@ -457,3 +457,46 @@ pub fn boolean(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<bool> {
         }
     }
 }
+
+/// The unknown-name message: a likely intended name, or the defined ones, or how to define one.
+pub fn unknown(what: &str, text: &str, known: &[&str], define: &str) -> String {
+    if let Some(c) = closest(text, known) {
+        return format!("unknown {what} `{text}`; did you mean `{c}`?");
+    }
+    if known.is_empty() {
+        return format!("unknown {what} `{text}`: none is defined; {define}");
+    }
+    let mut sorted = known.to_vec();
+    sorted.sort_unstable();
+    if sorted.len() <= 12 {
+        format!("unknown {what} `{text}`; defined: {}", sorted.join(", "))
+    } else {
+        format!("unknown {what} `{text}`")
+    }
+}
+
+/// Reads a probability in [0, 1].
+pub fn probability(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
+    let x = number(v, path, errs)?;
+    if (0.0..=1.0).contains(&x) {
+        Some(x)
+    } else {
+        errs.push(
+            v.span(),
+            path,
+            format!("{x} is not a probability: expected a number from 0 to 1, e.g. 0.98"),
+        );
+        None
+    }
+}
+
+/// Reads a duration that must be longer than zero.
+pub fn positive_duration(v: &Val<'_>, path: &str, what: &str, errs: &mut Errors) -> Option<Hours> {
+    let h = duration(v, path, errs)?;
+    if h > 0.0 {
+        Some(h)
+    } else {
+        errs.push(v.span(), path, format!("{what} must be longer than zero"));
+        None
+    }
+}

@@ -1,7 +1,11 @@
 //! The `[sweep]` section and `--set` value lists: the fields a sweep varies and their values.
 
-use crate::model::SweepValue;
-use crate::scenario::MAX_SWEEP_VALUES;
+use toml::de::DeValue;
+
+use crate::model::{SweepParameter, SweepValue};
+use crate::scenario::{MAX_SWEEP_PARAMETERS, MAX_SWEEP_VALUES};
+
+use super::reader::{self, Errors, Tbl, Val, number, type_name};
 
 /// Reads a value list: `lo..hi` (integers, inclusive) or comma-separated values
 /// (`0.9,0.99`, `4h,8h`). A value that reads as a TOML integer, float or boolean is one; anything
@@ -58,4 +62,108 @@ pub fn parse_values(text: &str) -> Result<Vec<SweepValue>, String> {
         ));
     }
     Ok(values)
+}
+
+/// Reads `[sweep]`: `"dotted.path" = [values]` or `"dotted.path" = "lo..hi"`, at most two parameters.
+pub(super) fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParameter> {
+    let Some(t) = Tbl::new(
+        v,
+        "sweep",
+        "the [sweep] section, e.g. `\"nodes.web.count\" = \"2..6\"` or `\"nodes.sql.repair.mean\" = [\"4h\", \"8h\"]`",
+        errs,
+    ) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, val) in t.entries() {
+        let k: &str = key.get_ref();
+        let path = t.path_of(k);
+        if out.len() == MAX_SWEEP_PARAMETERS {
+            errs.push(
+                key.span(),
+                path,
+                format!("a sweep varies at most {MAX_SWEEP_PARAMETERS} parameters"),
+            );
+            continue;
+        }
+        if k.starts_with("sweep") || k.starts_with("simulation") || k.split('.').any(str::is_empty)
+        {
+            errs.push(
+                key.span(),
+                path,
+                "expected the dotted path of a scenario field, e.g. \"nodes.web.count\"",
+            );
+            continue;
+        }
+        let values = match val.get_ref() {
+            DeValue::String(s) => match parse_values(s) {
+                Ok(v) => v,
+                Err(e) => {
+                    errs.push(val.span(), path, e);
+                    continue;
+                }
+            },
+            DeValue::Array(items) => {
+                let mut vals = Vec::new();
+                for item in items.iter() {
+                    let value = match item.get_ref() {
+                        DeValue::String(s) => SweepValue::Text(s.to_string()),
+                        DeValue::Integer(i) => {
+                            match reader::integer_value(i.as_str(), i.radix())
+                                .and_then(|x| i64::try_from(x).ok())
+                            {
+                                Some(x) => SweepValue::Integer(x),
+                                None => {
+                                    errs.push(item.span(), &path, "integer out of range");
+                                    continue;
+                                }
+                            }
+                        }
+                        DeValue::Float(_) => match number(item, &path, errs) {
+                            Some(x) => SweepValue::Float(x),
+                            None => continue,
+                        },
+                        DeValue::Boolean(b) => SweepValue::Bool(*b),
+                        other => {
+                            errs.push(
+                                item.span(),
+                                &path,
+                                format!(
+                                    "expected numbers, strings or booleans, found {}",
+                                    type_name(other)
+                                ),
+                            );
+                            continue;
+                        }
+                    };
+                    vals.push(value);
+                }
+                vals
+            }
+            other => {
+                errs.push(
+                    val.span(),
+                    path,
+                    format!(
+                        "expected a list of values, e.g. [2, 3, 4], or a range \"2..6\", found {}",
+                        type_name(other)
+                    ),
+                );
+                continue;
+            }
+        };
+        if values.is_empty() || values.len() > MAX_SWEEP_VALUES {
+            errs.push(
+                val.span(),
+                path,
+                format!("expected 1 to {MAX_SWEEP_VALUES} values"),
+            );
+            continue;
+        }
+        out.push(SweepParameter {
+            path: k.to_string(),
+            values,
+        });
+    }
+    out
 }

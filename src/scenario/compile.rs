@@ -1,0 +1,662 @@
+//! The compiler's state (names seen so far, raw parts before component indices exist), the order in
+//! which sections are read, the checks across sections (cycles, domains and sites) and the final build.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use crate::base::dist::Dist;
+use crate::base::units::Hours;
+use crate::model::{
+    self, Component, ComponentKind, Costs, Crew, Graph, Machine, Maintenance, Model, Population,
+    RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter, stream_key,
+};
+
+use super::DEFAULT_PRIORITY;
+use super::reader::{self, Errors, Name, Tbl, Val, join, unknown};
+use super::sweep::sweep_section;
+
+/// What a reference in an expression points at.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Target {
+    Role(usize),
+    Service(usize),
+}
+
+/// A service expression before it becomes gates.
+#[derive(Debug, Clone)]
+pub(super) enum Expr {
+    Ref(Target, Range<usize>),
+    Gate {
+        op: &'static str,
+        need: u32,
+        children: Vec<Expr>,
+    },
+}
+
+/// What a name in `in = [...]` points at: domains and sites share that namespace.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) enum Place {
+    Domain(usize),
+    Site(usize),
+}
+
+/// How a component fails and who repairs it, before component indices exist.
+#[derive(Clone)]
+pub(super) struct RawComp {
+    pub(super) description: Option<String>,
+    pub(super) failure: Option<Dist>,
+    pub(super) repair: Option<Dist>,
+    pub(super) crew: Option<usize>,
+    pub(super) priority: u32,
+}
+
+impl Default for RawComp {
+    fn default() -> Self {
+        Self {
+            description: None,
+            failure: None,
+            repair: None,
+            crew: None,
+            priority: DEFAULT_PRIORITY,
+        }
+    }
+}
+
+pub(super) struct RawNode {
+    pub(super) name: String,
+    pub(super) comp: RawComp,
+    /// Domains and sites from `in`.
+    pub(super) within: Vec<Place>,
+    /// Site from `site`.
+    pub(super) site: Option<usize>,
+}
+
+pub(super) struct RawDomain {
+    pub(super) name: String,
+    pub(super) comp: RawComp,
+    /// Enclosing domains and sites, with where each was named (for cycle errors).
+    pub(super) within: Vec<(Place, Range<usize>)>,
+}
+
+pub(super) struct RawSite {
+    pub(super) name: String,
+    /// Span of the section key.
+    pub(super) span: Range<usize>,
+    pub(super) description: Option<String>,
+    pub(super) parent: Option<(usize, Range<usize>)>,
+    /// The site's own failures, when it has `failure` and `repair`.
+    pub(super) own: Option<RawComp>,
+    /// The WAN link to the parent, when it has `link`.
+    pub(super) link: Option<RawComp>,
+}
+
+pub(super) struct RawRole {
+    pub(super) name: Name,
+    pub(super) description: Option<String>,
+    pub(super) kind: Option<RoleKind>,
+    pub(super) machine: Option<Machine>,
+    pub(super) requires: Vec<(usize, Range<usize>)>,
+    /// The role a reinstall waits for, and where it was named.
+    pub(super) from: Option<(usize, Range<usize>)>,
+    pub(super) site: Option<usize>,
+    pub(super) capacity: Option<f64>,
+    /// `yearly_cost` per instance.
+    pub(super) yearly_cost: Option<f64>,
+}
+
+pub(super) struct RawService {
+    pub(super) name: Name,
+    pub(super) description: Option<String>,
+    pub(super) target: Option<f64>,
+    pub(super) expr: Option<Expr>,
+    pub(super) site: Option<usize>,
+}
+
+/// An edge of a graph that must be acyclic, with where the user wrote it.
+struct Edge {
+    to: usize,
+    span: Range<usize>,
+    path: String,
+}
+
+/// Reads one scenario: the names and raw parts found so far, section by section.
+pub(super) struct Compiler {
+    pub(super) name: String,
+    /// Mission from [simulation], when valid (for limits that depend on it).
+    pub(super) mission: Option<Hours>,
+    pub(super) crews: Vec<Crew>,
+    pub(super) crew_names: HashMap<String, usize>,
+    pub(super) nodes: Vec<RawNode>,
+    /// Node and group names → node indices.
+    pub(super) node_names: HashMap<String, Vec<usize>>,
+    pub(super) domains: Vec<RawDomain>,
+    pub(super) sites: Vec<RawSite>,
+    /// Domain and site names (they share one namespace, used by `in`).
+    pub(super) places: HashMap<String, Place>,
+    pub(super) roles: Vec<RawRole>,
+    pub(super) services: Vec<RawService>,
+    /// Role and service names share one namespace.
+    pub(super) entity_names: HashMap<String, Target>,
+    pub(super) maintenance: Vec<Maintenance>,
+    pub(super) populations: Vec<Population>,
+    pub(super) requests: Vec<RequestKind>,
+    pub(super) costs: Costs,
+    /// The `[sweep]` section, when present.
+    pub(super) sweep: Vec<SweepParameter>,
+}
+
+/// Dotted path of a role key.
+fn role_path(role: &str, key: &str) -> String {
+    join(&join("roles", role), key)
+}
+
+impl Compiler {
+    pub(super) fn new(name: String) -> Self {
+        Self {
+            name,
+            mission: None,
+            crews: Vec::new(),
+            crew_names: HashMap::new(),
+            nodes: Vec::new(),
+            node_names: HashMap::new(),
+            domains: Vec::new(),
+            sites: Vec::new(),
+            places: HashMap::new(),
+            roles: Vec::new(),
+            services: Vec::new(),
+            entity_names: HashMap::new(),
+            maintenance: Vec::new(),
+            populations: Vec::new(),
+            requests: Vec::new(),
+            costs: Costs::default(),
+            sweep: Vec::new(),
+        }
+    }
+
+    pub(super) fn run(mut self, root: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Model> {
+        let simulation = match root.get("simulation") {
+            Some(v) => self.simulation(v, errs),
+            None => {
+                errs.push(
+                    0..0,
+                    "simulation",
+                    "missing section [simulation] (at least `mission = \"10y\"`)",
+                );
+                None
+            }
+        };
+        self.mission = simulation.as_ref().map(|s| s.mission);
+        let (default_failure, default_repair) = match root.get("defaults") {
+            Some(v) => self.defaults(v, errs),
+            None => (None, None),
+        };
+        if let Some(v) = root.get("crews") {
+            self.crews_section(v, errs);
+        }
+        // Domain and site names first: nodes, domains and sites refer to them in any order.
+        let domain_tables = self.register_places("domains", root.get("domains"), errs);
+        let site_tables = self.register_places("sites", root.get("sites"), errs);
+        for (i, (v, path)) in domain_tables.iter().enumerate() {
+            self.domain(i, v, path, errs);
+        }
+        for (i, (v, path)) in site_tables.iter().enumerate() {
+            self.site(i, v, path, errs);
+        }
+        if let Some(v) = root.get("nodes") {
+            self.nodes_section(v, default_failure.as_ref(), default_repair.as_ref(), errs);
+        } else {
+            errs.push(
+                0..0,
+                "nodes",
+                "missing section [nodes]: a scenario needs at least one node",
+            );
+        }
+        // Register role and service names first: they may refer to each other in any order.
+        let role_tables = self.register("roles", root.get("roles"), errs, true);
+        let service_tables = self.register("services", root.get("services"), errs, false);
+        for (v, path, n) in &role_tables {
+            let role = self.role(v, path, n.clone(), errs);
+            self.roles.push(role);
+        }
+        for (v, path, n) in &service_tables {
+            let svc = self.service(v, path, n.clone(), errs);
+            self.services.push(svc);
+        }
+        if self.roles.is_empty() && root.get("roles").is_none() {
+            errs.push(
+                0..0,
+                "roles",
+                "missing section [roles]: define at least one role placed on nodes",
+            );
+        }
+        if let Some(v) = root.get("maintenance") {
+            self.maintenance_section(v, errs);
+        }
+        if let Some(v) = root.get("clients") {
+            self.clients_section(v, errs);
+        }
+        if let Some(v) = root.get("costs") {
+            self.costs_section(v, errs);
+        }
+        if let Some(v) = root.get("sweep") {
+            self.sweep = sweep_section(v, errs);
+        }
+        let acyclic = self.check_cycles(errs);
+        let places_ok = self.check_domains_and_sites(errs);
+        let simulation = simulation?;
+        if !errs.list.is_empty() || !acyclic || !places_ok {
+            return None;
+        }
+        self.build(simulation)
+    }
+
+    // Roles and services share one namespace: registered first, looked up by every section.
+    /// Registers the names of a `[roles]` or `[services]` section and returns their tables.
+    fn register<'a, 'i>(
+        &mut self,
+        section: &str,
+        v: Option<&'a Val<'i>>,
+        errs: &mut Errors,
+        roles: bool,
+    ) -> Vec<(&'a Val<'i>, String, Name)> {
+        let Some(v) = v else { return Vec::new() };
+        let Some(t) = Tbl::new(v, section, &format!("the [{section}] section"), errs) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, (key, val)) in t.entries().enumerate() {
+            let text: &str = key.get_ref();
+            let name = Name {
+                text: text.to_string(),
+                span: key.span(),
+            };
+            let target = if roles {
+                Target::Role(i)
+            } else {
+                Target::Service(i)
+            };
+            if let Some(prev) = self.entity_names.insert(text.to_string(), target) {
+                let what = match prev {
+                    Target::Role(_) => "a role",
+                    Target::Service(_) => "a service",
+                };
+                errs.push(
+                    key.span(),
+                    join(section, text),
+                    format!("`{text}` is already {what}; roles and services need distinct names"),
+                );
+            }
+            out.push((val, join(section, text), name));
+        }
+        out
+    }
+
+    /// Resolves a field that must name a role. A service or an unknown name gets a located error;
+    /// `what` says what the field is for.
+    pub(super) fn role_ref(
+        &self,
+        n: &Name,
+        path: &str,
+        what: &str,
+        errs: &mut Errors,
+    ) -> Option<usize> {
+        match self.entity_names.get(&n.text) {
+            Some(Target::Role(i)) => Some(*i),
+            Some(Target::Service(_)) => {
+                errs.push(
+                    n.span.clone(),
+                    path,
+                    format!("`{}` is a service; {what}", n.text),
+                );
+                None
+            }
+            None => {
+                errs.push(n.span.clone(), path, self.unknown_role(&n.text));
+                None
+            }
+        }
+    }
+
+    /// The unknown-role message, with a likely intended role or the defined ones.
+    fn unknown_role(&self, text: &str) -> String {
+        let known: Vec<&str> = self.roles_named();
+        unknown(
+            "role",
+            text,
+            &known,
+            &format!("define it in a [roles.{text}] section"),
+        )
+    }
+
+    /// Names of all roles (registered before any role is read).
+    fn roles_named(&self) -> Vec<&str> {
+        self.entity_names
+            .iter()
+            .filter(|(_, t)| matches!(t, Target::Role(_)))
+            .map(|(n, _)| n.as_str())
+            .collect()
+    }
+
+    pub(super) fn entity_hint(&self, text: &str) -> String {
+        let known: Vec<&str> = self.entity_names.keys().map(String::as_str).collect();
+        reader::closest(text, &known)
+            .map(|c| format!("; did you mean `{c}`?"))
+            .unwrap_or_default()
+    }
+
+    /// Finds dependency cycles among roles (`requires`, reinstall `from`) and services (references).
+    fn check_cycles(&self, errs: &mut Errors) -> bool {
+        let r = self.roles.len();
+        let idx = |t: Target| match t {
+            Target::Role(i) => i,
+            Target::Service(i) => r + i,
+        };
+        let mut edges: Vec<Vec<Edge>> = Vec::new();
+        for role in &self.roles {
+            let requires = role_path(&role.name.text, "requires");
+            let mut out: Vec<Edge> = role
+                .requires
+                .iter()
+                .map(|(j, span)| Edge {
+                    to: *j,
+                    span: span.clone(),
+                    path: requires.clone(),
+                })
+                .collect();
+            if let Some((j, span)) = &role.from {
+                out.push(Edge {
+                    to: *j,
+                    span: span.clone(),
+                    path: join(&role_path(&role.name.text, "recovery"), "from"),
+                });
+            }
+            edges.push(out);
+        }
+        fn refs(e: &Expr, out: &mut Vec<(Target, Range<usize>)>) {
+            match e {
+                Expr::Ref(t, s) => out.push((*t, s.clone())),
+                Expr::Gate { children, .. } => children.iter().for_each(|c| refs(c, out)),
+            }
+        }
+        for s in &self.services {
+            let mut out = Vec::new();
+            if let Some(e) = &s.expr {
+                refs(e, &mut out);
+            }
+            let path = join("services", &s.name.text);
+            edges.push(
+                out.into_iter()
+                    .map(|(t, span)| Edge {
+                        to: idx(t),
+                        span,
+                        path: path.clone(),
+                    })
+                    .collect(),
+            );
+        }
+        let label = |i: usize| -> String {
+            if i < r {
+                self.roles[i].name.text.clone()
+            } else {
+                self.services[i - r].name.text.clone()
+            }
+        };
+        find_cycles(&edges, &label, "dependency cycle", "", errs)
+    }
+
+    /// Domains must not nest in a cycle; sites form one tree.
+    fn check_domains_and_sites(&self, errs: &mut Errors) -> bool {
+        let edges: Vec<Vec<Edge>> = self
+            .domains
+            .iter()
+            .map(|d| {
+                let path = join(&join("domains", &d.name), "in");
+                d.within
+                    .iter()
+                    .filter_map(|(p, span)| match p {
+                        Place::Domain(j) => Some(Edge {
+                            to: *j,
+                            span: span.clone(),
+                            path: path.clone(),
+                        }),
+                        Place::Site(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        let domains_ok = find_cycles(
+            &edges,
+            &|i| self.domains[i].name.clone(),
+            "domain cycle",
+            ": a domain cannot be inside itself",
+            errs,
+        );
+        let edges: Vec<Vec<Edge>> = self
+            .sites
+            .iter()
+            .map(|s| {
+                s.parent
+                    .iter()
+                    .map(|(p, span)| Edge {
+                        to: *p,
+                        span: span.clone(),
+                        path: join(&join("sites", &s.name), "parent"),
+                    })
+                    .collect()
+            })
+            .collect();
+        let sites_ok = find_cycles(
+            &edges,
+            &|i| self.sites[i].name.clone(),
+            "parent cycle",
+            ": sites form a tree, from the root (central) site down",
+            errs,
+        );
+        let mut roots = self.sites.iter().filter(|s| s.parent.is_none());
+        let mut roots_ok = true;
+        if sites_ok && let Some(root) = roots.next() {
+            for extra in roots {
+                roots_ok = false;
+                errs.push(
+                    extra.span.clone(),
+                    join("sites", &extra.name),
+                    format!(
+                        "site `{}` has no `parent`, but `{}` is already the root site; sites form one tree: give it a parent, e.g. parent = \"{}\"",
+                        extra.name, root.name, root.name
+                    ),
+                );
+            }
+        }
+        domains_ok && sites_ok && roots_ok
+    }
+
+    fn build(self, simulation: Simulation) -> Option<Model> {
+        let n_nodes = self.nodes.len();
+        let mut next = n_nodes + self.domains.len();
+        let mut site_comp = vec![None; self.sites.len()];
+        let mut link_comp = vec![None; self.sites.len()];
+        for (i, s) in self.sites.iter().enumerate() {
+            if s.own.is_some() {
+                site_comp[i] = Some(next);
+                next += 1;
+            }
+            if s.link.is_some() {
+                link_comp[i] = Some(next);
+                next += 1;
+            }
+        }
+        let place = |p: &Place| match p {
+            Place::Domain(i) => Some(n_nodes + i),
+            Place::Site(j) => site_comp[*j],
+        };
+        let component = |name: String,
+                         kind: ComponentKind,
+                         comp: RawComp,
+                         within: Vec<usize>|
+         -> Option<Component> {
+            let mut inside: Vec<usize> = Vec::new();
+            for c in within {
+                if !inside.contains(&c) {
+                    inside.push(c);
+                }
+            }
+            Some(Component {
+                stream_key: stream_key(kind.as_str(), &name),
+                name,
+                kind,
+                description: comp.description,
+                failure: comp.failure?,
+                repair: comp.repair?,
+                crew: comp.crew,
+                priority: comp.priority,
+                within: inside,
+                maintenance: None,
+                effective: 0,
+            })
+        };
+        let mut components = Vec::with_capacity(next);
+        for n in self.nodes {
+            let mut within: Vec<usize> = n.within.iter().filter_map(place).collect();
+            within.extend(n.site.and_then(|s| site_comp[s]));
+            components.push(component(n.name, ComponentKind::Node, n.comp, within)?);
+        }
+        for d in self.domains {
+            let within = d.within.iter().filter_map(|(p, _)| place(p)).collect();
+            components.push(component(d.name, ComponentKind::Domain, d.comp, within)?);
+        }
+        let mut sites = Vec::with_capacity(self.sites.len());
+        for (i, s) in self.sites.into_iter().enumerate() {
+            if let Some(own) = s.own {
+                components.push(component(
+                    s.name.clone(),
+                    ComponentKind::Site,
+                    own,
+                    Vec::new(),
+                )?);
+            }
+            if let Some(link) = s.link {
+                components.push(component(
+                    format!("{}~link", s.name),
+                    ComponentKind::Link,
+                    link,
+                    Vec::new(),
+                )?);
+            }
+            sites.push(Site {
+                name: s.name,
+                description: s.description,
+                parent: s.parent.map(|(p, _)| p),
+                component: site_comp[i],
+                link: link_comp[i],
+            });
+        }
+        fn to_model(e: Expr) -> model::Expr {
+            match e {
+                Expr::Ref(Target::Role(i), _) => model::Expr::Role(i),
+                Expr::Ref(Target::Service(i), _) => model::Expr::Service(i),
+                Expr::Gate { op, need, children } => model::Expr::Gate {
+                    op,
+                    need,
+                    children: children.into_iter().map(to_model).collect(),
+                },
+            }
+        }
+        let mut roles = Vec::with_capacity(self.roles.len());
+        let mut costs = self.costs;
+        for (i, r) in self.roles.into_iter().enumerate() {
+            if let Some(c) = r.yearly_cost {
+                costs.roles.push((i, c));
+            }
+            roles.push(Role {
+                name: r.name.text,
+                description: r.description,
+                kind: r.kind?,
+                machine: r.machine,
+                requires: r.requires.iter().map(|(j, _)| *j).collect(),
+                site: r.site,
+                capacity: r.capacity,
+                own: 0,
+                gate: 0,
+            });
+        }
+        let mut services = Vec::with_capacity(self.services.len());
+        for s in self.services {
+            services.push(Service {
+                name: s.name.text,
+                description: s.description,
+                target: s.target,
+                expr: to_model(s.expr?),
+                site: s.site,
+                expression: String::new(),
+                gate: 0,
+                support: Vec::new(),
+            });
+        }
+        let mut model = Model {
+            name: self.name,
+            simulation,
+            components,
+            crews: self.crews,
+            sites,
+            roles,
+            services,
+            maintenance: self.maintenance,
+            populations: self.populations,
+            requests: self.requests,
+            graph: Graph::default(),
+            costs,
+            sweep: self.sweep,
+        };
+        model::lower(&mut model);
+        Some(model)
+    }
+}
+
+/// Reports every cycle of a graph (one error per back edge, at the edge that closes it).
+fn find_cycles(
+    edges: &[Vec<Edge>],
+    label: &dyn Fn(usize) -> String,
+    what: &str,
+    note: &str,
+    errs: &mut Errors,
+) -> bool {
+    // 0 = unvisited, 1 = on the stack, 2 = done.
+    let mut state = vec![0u8; edges.len()];
+    let mut ok = true;
+    for start in 0..edges.len() {
+        if state[start] != 0 {
+            continue;
+        }
+        let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+        state[start] = 1;
+        while let Some(&mut (v, ref mut next)) = stack.last_mut() {
+            if *next < edges[v].len() {
+                let e = &edges[v][*next];
+                *next += 1;
+                match state[e.to] {
+                    0 => {
+                        state[e.to] = 1;
+                        stack.push((e.to, 0));
+                    }
+                    1 => {
+                        ok = false;
+                        let from = stack.iter().position(|(x, _)| *x == e.to).unwrap_or(0);
+                        let mut cycle: Vec<String> =
+                            stack[from..].iter().map(|(x, _)| label(*x)).collect();
+                        cycle.push(label(e.to));
+                        errs.push(
+                            e.span.clone(),
+                            e.path.clone(),
+                            format!("{what}: {}{note}", cycle.join(" → ")),
+                        );
+                    }
+                    _ => {}
+                }
+            } else {
+                state[v] = 2;
+                stack.pop();
+            }
+        }
+    }
+    ok
+}
