@@ -111,16 +111,6 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    /// A technician reached component `c`: its repair starts.
-    #[inline]
-    pub(super) fn dispatched(&mut self, c: usize, t: Hours) {
-        let d = self.model.components[c]
-            .repair
-            .sample(&mut self.comp_streams[c]);
-        self.clock[c] = (Clock::Repair, t);
-        self.push(t + d, Kind::RepairDone, c as u32, 0);
-    }
-
     /// Component `c` is repaired: it is up (with no redundancy of its own) until its next failure.
     pub(super) fn repair_done(&mut self, c: usize, t: Hours) {
         let comp = &self.model.components[c];

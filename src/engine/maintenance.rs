@@ -28,17 +28,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    /// The node being patched by rolling schedule `i` is done: it leaves, and the roll goes on.
-    #[inline]
-    pub(super) fn roll_next(&mut self, i: usize, t: Hours) {
-        let m = &self.model.maintenance[i];
-        let node = m.nodes[self.roll_cursor[i] as usize - 1];
-        self.leave_maintenance(node, t);
-        self.roll(i, t);
-    }
-
     /// Takes the next node of rolling schedule `i` that can be spared, or ends the roll.
-    fn roll(&mut self, i: usize, t: Hours) {
+    pub(super) fn roll(&mut self, i: usize, t: Hours) {
         let m = &self.model.maintenance[i];
         while (self.roll_cursor[i] as usize) < m.nodes.len() {
             let n = m.nodes[self.roll_cursor[i] as usize];

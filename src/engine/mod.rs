@@ -194,6 +194,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// left before the mission end.
     #[inline]
     pub fn step(&mut self) -> Option<Hours> {
+        let model = self.model;
         let ev = self.queue.pop()?;
         let t = f64::from_bits(ev.time);
         self.events += 1;
@@ -202,7 +203,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         match ev.kind() {
             Kind::Fail => self.fail(i, t),
             Kind::RepairDone => self.repair_done(i, t),
-            Kind::Dispatched => self.dispatched(i, t),
+            Kind::Dispatched => {
+                let d = model.components[i].repair.sample(&mut self.comp_streams[i]);
+                self.clock[i] = (Clock::Repair, t);
+                self.push(t + d, Kind::RepairDone, ev.target, 0);
+            }
             Kind::Window => {
                 self.planned_now = true;
                 self.window(i, t);
@@ -213,7 +218,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
             Kind::RollNext => {
                 self.planned_now = true;
-                self.roll_next(i, t);
+                let m = &model.maintenance[i];
+                let node = m.nodes[self.roll_cursor[i] as usize - 1];
+                self.leave_maintenance(node, t);
+                self.roll(i, t);
             }
             Kind::RoleTimer => {
                 if self.machines[i].epoch == ev.aux {
