@@ -1,0 +1,151 @@
+//! Components fail and are repaired, through their crew's technicians when they have one; a repair
+//! credits the hours its component was down with each service that was down too.
+
+use crate::base::units::Hours;
+use crate::engine::queue::Kind;
+use crate::engine::signals::{AT_RISK, DOWN};
+use crate::engine::trace::{ComponentEvent, Recorder};
+use crate::engine::{Engine, NONE};
+use crate::model::{CrewPolicy, SignalId};
+
+/// Per-replication figures of a repair crew.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CrewStats {
+    /// Technician-hours busy (dispatch and repair) within the mission.
+    pub busy: Hours,
+    /// Hours components waited for a technician, summed over repairs started.
+    pub waited: Hours,
+    /// Repairs started (technicians assigned).
+    pub assigned: u32,
+}
+
+/// Which random duration a component is waiting for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Clock {
+    /// Up: its failure.
+    Fail,
+    /// In its crew's queue: nothing yet.
+    Waiting,
+    /// A technician is on the way.
+    Dispatch,
+    /// Being repaired.
+    Repair,
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Per crew: its figures this replication.
+    pub fn crew_stats(&self) -> &[CrewStats] {
+        &self.crew_stats
+    }
+
+    /// Hours service `s` was down while component `c` was down, this replication.
+    pub fn overlap(&self, s: usize, c: usize) -> Hours {
+        self.overlap[s * self.model.components.len() + c]
+    }
+
+    /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
+    pub(super) fn fail(&mut self, c: usize, t: Hours) {
+        let comp = &self.model.components[c];
+        self.down_since[c] = t;
+        self.down_pos[c] = self.down_comps.len() as u32;
+        self.down_comps.push(c as u32);
+        if R::ACTIVE {
+            self.recorder.component(c, ComponentEvent::Failed, t);
+            if comp.crew.is_none() {
+                self.recorder.component(c, ComponentEvent::RepairStarted, t);
+            }
+        }
+        match comp.crew {
+            Some(k) => {
+                self.clock[c] = (Clock::Waiting, t);
+                self.arrivals += 1;
+                self.crew_queue[k].push((c as u32, self.arrivals));
+                self.assign(k, t);
+            }
+            None => {
+                let d = comp.repair.sample(&mut self.comp_streams[c]);
+                self.clock[c] = (Clock::Repair, t);
+                self.push(t + d, Kind::RepairDone, c as u32, 0);
+            }
+        }
+        self.set_level(c as SignalId, DOWN, t);
+    }
+
+    /// Gives free technicians of crew `k` to waiting components, in the crew's order.
+    fn assign(&mut self, k: usize, t: Hours) {
+        let crew = &self.model.crews[k];
+        while self.crew_free[k] > 0 && !self.crew_queue[k].is_empty() {
+            let q = &mut self.crew_queue[k];
+            let pick = match crew.policy {
+                CrewPolicy::Fifo => 0,
+                CrewPolicy::Priority => {
+                    let comps = &self.model.components;
+                    (0..q.len())
+                        .min_by_key(|&i| (comps[q[i].0 as usize].priority, q[i].1))
+                        .unwrap_or(0)
+                }
+            };
+            let c = q.remove(pick).0 as usize;
+            self.crew_free[k] -= 1;
+            let st = &mut self.crew_stats[k];
+            st.waited += t - self.down_since[c];
+            st.assigned += 1;
+            self.repair_started[c] = t;
+            if R::ACTIVE {
+                self.recorder.component(c, ComponentEvent::RepairStarted, t);
+            }
+            match &crew.dispatch {
+                Some(d) => {
+                    let d = d.sample(&mut self.crew_streams[k]);
+                    self.clock[c] = (Clock::Dispatch, t);
+                    self.push(t + d, Kind::Dispatched, c as u32, 0);
+                }
+                None => {
+                    let d = self.model.components[c]
+                        .repair
+                        .sample(&mut self.comp_streams[c]);
+                    self.clock[c] = (Clock::Repair, t);
+                    self.push(t + d, Kind::RepairDone, c as u32, 0);
+                }
+            }
+        }
+    }
+
+    /// Component `c` is repaired: it is up (with no redundancy of its own) until its next failure.
+    pub(super) fn repair_done(&mut self, c: usize, t: Hours) {
+        let comp = &self.model.components[c];
+        if let Some(k) = comp.crew {
+            self.crew_free[k] += 1;
+            self.crew_stats[k].busy += t - self.repair_started[c];
+        }
+        let d = comp.failure.sample(&mut self.comp_streams[c]);
+        self.clock[c] = (Clock::Fail, t);
+        self.push(t + d, Kind::Fail, c as u32, 0);
+        self.credit_overlap(c, t);
+        let pos = self.down_pos[c] as usize;
+        let last = self.down_comps.pop().expect("component was down");
+        if last as usize != c {
+            self.down_comps[pos] = last;
+            self.down_pos[last as usize] = pos as u32;
+        }
+        self.down_pos[c] = NONE;
+        if R::ACTIVE {
+            self.recorder.component(c, ComponentEvent::Repaired, t);
+        }
+        self.set_level(c as SignalId, AT_RISK, t);
+        if let Some(k) = comp.crew {
+            self.assign(k, t);
+        }
+    }
+
+    /// Ends component `c`'s down interval: credits its overlap with services that are down.
+    fn credit_overlap(&mut self, c: usize, t: Hours) {
+        let comps = self.model.components.len();
+        for s in 0..self.model.services.len() {
+            let m = &self.monitors[s];
+            if m.level == DOWN && self.support[s * comps + c] {
+                self.overlap[s * comps + c] += t - m.since.max(self.down_since[c]);
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Failover: where a role goes when its host is lost (automatically, with coverage, or through an
+//! operator), and the switch to the new host.
+
+use super::Phase;
+use crate::base::dist::unit_f64;
+use crate::base::units::Hours;
+use crate::engine::trace::Recorder;
+use crate::engine::{Engine, NONE};
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Chooses where to go after losing `lost` (a host that failed or could not restart).
+    pub(super) fn fail_over(&mut self, r: usize, lost: u32, t: Hours, draw_coverage: bool) {
+        let m = self.machine(r);
+        let n = m.replicas.len();
+        let auto = (0..n).find(|&i| {
+            i != lost as usize
+                && m.replicas[i].automatic
+                && self.replica_up(m, i)
+                && self.witness_ok(m, i)
+        });
+        if let Some(target) = auto {
+            let covered = !draw_coverage
+                || self.planned_now
+                || m.coverage >= 1.0
+                || unit_f64(&mut self.role_streams[r]) < m.coverage;
+            if covered {
+                self.switch_to(r, target as u32, t);
+            } else {
+                self.machine_stats[r].failed_failovers += 1;
+                self.manual(r, Phase::ManualRecovery, t);
+            }
+        } else if (0..n).any(|i| i != lost as usize && self.replica_up(m, i)) {
+            self.manual(r, Phase::ManualFailover, t);
+        } else if self.replica_up(m, lost as usize) {
+            // The host is up but the role cannot run there (failed restart) and nowhere else.
+            self.manual(r, Phase::ManualRecovery, t);
+        } else {
+            self.enter(r, Phase::NoHost, NONE, t);
+        }
+    }
+
+    pub(super) fn switch_to(&mut self, r: usize, target: u32, t: Hours) {
+        let m = self.machine(r);
+        self.enter(r, Phase::Switching, target, t);
+        match &m.failover {
+            Some(d) => self.set_timer(r, d, t),
+            None => self.start(r, target, t),
+        }
+    }
+
+    fn manual(&mut self, r: usize, phase: Phase, t: Hours) {
+        let m = self.machine(r);
+        self.enter(r, phase, NONE, t);
+        let d = match phase {
+            Phase::ManualFailover => m.manual_failover.as_ref().or(m.manual_recovery.as_ref()),
+            _ => m.manual_recovery.as_ref().or(m.manual_failover.as_ref()),
+        };
+        match d.or(m.failover.as_ref()) {
+            Some(d) => self.set_timer(r, d, t),
+            None => self.after_manual(r, t),
+        }
+    }
+
+    pub(super) fn after_manual(&mut self, r: usize, t: Hours) {
+        match self.best_replica(r) {
+            Some(h) => self.start(r, h, t),
+            None => self.enter(r, Phase::NoHost, NONE, t),
+        }
+    }
+
+    /// The host of a running (or restarting) role went down. (A restored role's data is lost only if
+    /// the node itself failed: [`Engine::wipe`], before this.)
+    pub(super) fn host_lost(&mut self, r: usize, t: Hours) {
+        let host = self.machines[r].host;
+        self.fail_over(r, host, t, true);
+    }
+}

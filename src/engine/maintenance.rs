@@ -1,0 +1,106 @@
+//! Maintenance windows: a plain schedule takes all its nodes at once; a rolling one takes them one at
+//! a time, and only a node it can spare without making what it guards unavailable.
+
+use crate::base::units::Hours;
+use crate::engine::machines::Phase;
+use crate::engine::queue::Kind;
+use crate::engine::signals::{DOWN, SAFE};
+use crate::engine::trace::{ComponentEvent, Recorder};
+use crate::engine::{Engine, NONE};
+use crate::model::{Guard, RoleKind};
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// A window of schedule `i` opens: the next one is scheduled, and nodes are taken.
+    pub(super) fn window(&mut self, i: usize, t: Hours) {
+        let m = &self.model.maintenance[i];
+        self.push(t + m.every, Kind::Window, i as u32, 0);
+        if m.guard == Guard::None {
+            for &n in &m.nodes {
+                if !self.in_maintenance[n] && self.node_up(n) {
+                    self.enter_maintenance(n, t);
+                    self.push(t + m.duration, Kind::WindowEnd, n as u32, i as u32);
+                }
+            }
+        } else if !self.roll_active[i] {
+            self.roll_active[i] = true;
+            self.roll_cursor[i] = 0;
+            self.roll(i, t);
+        }
+    }
+
+    /// Takes the next node of rolling schedule `i` that can be spared, or ends the roll.
+    pub(super) fn roll(&mut self, i: usize, t: Hours) {
+        let m = &self.model.maintenance[i];
+        while (self.roll_cursor[i] as usize) < m.nodes.len() {
+            let n = m.nodes[self.roll_cursor[i] as usize];
+            self.roll_cursor[i] += 1;
+            if self.can_take(i, n) {
+                self.enter_maintenance(n, t);
+                self.push(t + m.duration, Kind::RollNext, i as u32, 0);
+                return;
+            }
+        }
+        self.roll_active[i] = false;
+    }
+
+    #[inline]
+    pub(super) fn node_up(&self, n: usize) -> bool {
+        self.level[self.model.components[n].effective as usize] != DOWN
+    }
+
+    /// Whether rolling schedule `i` may take node `n` now without making what it guards unavailable.
+    fn can_take(&self, i: usize, n: usize) -> bool {
+        if self.in_maintenance[n] || !self.node_up(n) {
+            return false;
+        }
+        let model = self.model;
+        let m = &model.maintenance[i];
+        match m.guard {
+            Guard::None => true,
+            Guard::KeepOneUp => m.nodes.iter().any(|&x| x != n && self.node_up(x)),
+            Guard::Role(r) => {
+                let role = &model.roles[r];
+                match (&role.machine, &role.kind) {
+                    (Some(mach), _) => {
+                        let st = &self.machines[r];
+                        let holds = st.host != NONE
+                            && st.phase != Phase::NoHost
+                            && mach.replicas[st.host as usize].node == n;
+                        !holds
+                            || mach
+                                .replicas
+                                .iter()
+                                .any(|x| x.node != n && self.node_up(x.node))
+                    }
+                    (None, RoleKind::Pool { nodes, min_up }) => {
+                        let up = nodes.iter().filter(|&&x| self.node_up(x)).count() as u32;
+                        up > *min_up
+                    }
+                    (None, _) => false,
+                }
+            }
+        }
+    }
+
+    fn enter_maintenance(&mut self, n: usize, t: Hours) {
+        self.in_maintenance[n] = true;
+        if R::ACTIVE {
+            self.recorder
+                .component(n, ComponentEvent::MaintenanceStart, t);
+        }
+        if let Some(s) = self.model.components[n].maintenance {
+            self.set_level(s, DOWN, t);
+        }
+    }
+
+    pub(super) fn leave_maintenance(&mut self, n: usize, t: Hours) {
+        let was = std::mem::replace(&mut self.in_maintenance[n], false);
+        if R::ACTIVE && was {
+            self.recorder
+                .component(n, ComponentEvent::MaintenanceEnd, t);
+        }
+        if was && let Some(s) = self.model.components[n].maintenance {
+            self.set_level(s, SAFE, t);
+        }
+    }
+}

@@ -1,0 +1,217 @@
+//! Building an engine for a model (streams, watch lists, initial levels, buffers) and putting it back
+//! to time 0 before each replication.
+
+use std::collections::VecDeque;
+
+use crate::base::rng::stream;
+use crate::base::units::HOURS_PER_YEAR;
+use crate::engine::clients::ClientEval;
+use crate::engine::components::{Clock, CrewStats};
+use crate::engine::machines::{MachineState, MachineStats};
+use crate::engine::queue::EventQueue;
+use crate::engine::signals::{CLIENT, Monitor, initial_levels};
+use crate::engine::trace::{NoTrace, Recorder};
+use crate::engine::{Engine, NONE};
+use crate::model::{Model, Recovery, SignalId};
+
+impl<'m> Engine<'m> {
+    /// Prepares an engine for `model`; allocates everything the replications will need.
+    pub fn new(model: &'m Model) -> Self {
+        Self::with_recorder(model, NoTrace)
+    }
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// An engine that reports every change of state to `recorder` (see [`crate::engine::trace::trace`]).
+    pub fn with_recorder(model: &'m Model, recorder: R) -> Self {
+        let g = &model.graph;
+        let signals = g.signals();
+        let measured = model.measured();
+        let mut monitor_of = vec![NONE; signals];
+        for (i, (_, _, sig)) in measured.iter().enumerate() {
+            monitor_of[*sig as usize] = i as u32;
+        }
+        let comps = model.components.len();
+        let mut support = vec![false; model.services.len() * comps];
+        for (s, svc) in model.services.iter().enumerate() {
+            for &c in &svc.support {
+                support[s * comps + c] = true;
+            }
+        }
+        // Who watches what: a machine watches its replicas' hosts, its witness and its reinstall source.
+        let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
+        for (r, role) in model.roles.iter().enumerate() {
+            if let Some(m) = &role.machine {
+                let mut sigs: Vec<SignalId> = m
+                    .replicas
+                    .iter()
+                    .map(|x| model.components[x.node].effective)
+                    .collect();
+                sigs.extend(m.witness.map(|w| model.components[w].effective));
+                if let Recovery::Reinstall { from: Some(j), .. } = m.recovery {
+                    sigs.push(model.roles[j].gate);
+                }
+                // A restored or reinstalled role also hears its node's own failures (hardware signal =
+                // component index): one destroys its state even while the node is already down for
+                // another reason (maintenance, a domain or site outage).
+                if !matches!(m.recovery, Recovery::Repair) {
+                    sigs.extend(m.replicas.iter().map(|x| x.node as SignalId));
+                }
+                sigs.sort_unstable();
+                sigs.dedup();
+                for s in sigs {
+                    watch[s as usize].push(r as u32);
+                }
+            }
+        }
+        for (q, kind) in model.requests.iter().enumerate() {
+            let mut sigs = kind.instances.clone();
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push(CLIENT | q as u32);
+            }
+        }
+        let mut watch_start = Vec::with_capacity(signals + 1);
+        let mut watchers = Vec::new();
+        for w in &watch {
+            watch_start.push(watchers.len() as u32);
+            watchers.extend_from_slice(w);
+        }
+        watch_start.push(watchers.len() as u32);
+
+        let mission = model.simulation.mission;
+        let (years, year_len) = if mission >= HOURS_PER_YEAR {
+            ((mission / HOURS_PER_YEAR) as usize, HOURS_PER_YEAR)
+        } else {
+            (1, mission)
+        };
+        let (initial_level, initial_up_count, initial_safe_count) = initial_levels(model);
+        let noticed = (0..signals)
+            .map(|s| monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1])
+            .collect();
+        Engine {
+            model,
+            mission,
+            noticed,
+            seed: model.simulation.seed,
+            queue: EventQueue::with_capacity(2 * comps + 16),
+            seq: 0,
+            comp_streams: model
+                .components
+                .iter()
+                .map(|c| stream(0, 0, c.stream_key))
+                .collect(),
+            crew_streams: model
+                .crews
+                .iter()
+                .map(|c| stream(0, 0, c.stream_key))
+                .collect(),
+            role_streams: model
+                .roles
+                .iter()
+                .map(|r| stream(0, 0, r.machine.as_ref().map_or(0, |m| m.stream_key)))
+                .collect(),
+            level: initial_level.clone(),
+            initial_level,
+            up_count: initial_up_count.clone(),
+            safe_count: initial_safe_count.clone(),
+            initial_up_count,
+            initial_safe_count,
+            monitor_of,
+            monitors: vec![Monitor::default(); measured.len()],
+            watch_start,
+            watchers,
+            pending: VecDeque::with_capacity(model.roles.len()),
+            queued: vec![false; model.roles.len()],
+            clients: ClientEval::new(model),
+            dirty: Vec::with_capacity(model.requests.len()),
+            dirty_flag: vec![false; model.requests.len()],
+            stack: Vec::with_capacity(signals),
+            planned_now: false,
+            down_since: vec![0.0; comps],
+            down_comps: Vec::with_capacity(comps),
+            down_pos: vec![NONE; comps],
+            in_maintenance: vec![false; comps],
+            crew_free: model.crews.iter().map(|c| c.technicians).collect(),
+            crew_queue: model.crews.iter().map(|_| Vec::new()).collect(),
+            arrivals: 0,
+            repair_started: vec![0.0; comps],
+            crew_stats: vec![CrewStats::default(); model.crews.len()],
+            roll_cursor: vec![0; model.maintenance.len()],
+            roll_active: vec![false; model.maintenance.len()],
+            machines: vec![MachineState::start(); model.roles.len()],
+            machine_stats: vec![MachineStats::default(); model.roles.len()],
+            support,
+            overlap: vec![0.0; model.services.len() * comps],
+            years,
+            year_len,
+            year_down: vec![0.0; measured.len() * years],
+            events: 0,
+            rep: 0,
+            clock: vec![(Clock::Fail, 0.0); comps],
+            timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
+            crash_clock: vec![(NONE, 0.0); model.roles.len()],
+            recorder,
+        }
+    }
+
+    pub(super) fn reset(&mut self, rep: u64) {
+        let model = self.model;
+        self.rep = rep;
+        self.clock.fill((Clock::Fail, 0.0));
+        self.timer_clock.fill((NONE, 0.0, None));
+        self.crash_clock.fill((NONE, 0.0));
+        self.queue.clear();
+        self.seq = 0;
+        self.events = 0;
+        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
+            *s = stream(self.seed, rep, c.stream_key);
+        }
+        for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
+            *s = stream(self.seed, rep, c.stream_key);
+        }
+        for (s, r) in self.role_streams.iter_mut().zip(&model.roles) {
+            if let Some(m) = &r.machine {
+                *s = stream(self.seed, rep, m.stream_key);
+            }
+        }
+        self.level.copy_from_slice(&self.initial_level);
+        self.up_count.copy_from_slice(&self.initial_up_count);
+        self.safe_count.copy_from_slice(&self.initial_safe_count);
+        self.monitors.fill(Monitor::default());
+        for s in 0..self.monitor_of.len() {
+            let m = self.monitor_of[s];
+            if m != NONE {
+                self.monitors[m as usize].level = self.level[s];
+            }
+        }
+        self.pending.clear();
+        self.queued.fill(false);
+        self.dirty.clear();
+        self.dirty_flag.fill(false);
+        self.planned_now = false;
+        self.down_comps.clear();
+        self.down_pos.fill(NONE);
+        self.in_maintenance.fill(false);
+        for (free, c) in self.crew_free.iter_mut().zip(&model.crews) {
+            *free = c.technicians;
+        }
+        for q in &mut self.crew_queue {
+            q.clear();
+        }
+        self.arrivals = 0;
+        self.crew_stats.fill(CrewStats::default());
+        self.roll_cursor.fill(0);
+        self.roll_active.fill(false);
+        self.machines.fill(MachineState::start());
+        self.machine_stats.fill(MachineStats::default());
+        self.overlap.fill(0.0);
+        self.year_down.fill(0.0);
+        // Last: the instances' state at time 0 needs the signals and machines reset above.
+        for q in 0..model.requests.len() {
+            let mask = self.instance_mask(q);
+            self.clients.reset_kind(model, q, self.seed, rep, mask);
+        }
+    }
+}

@@ -1,0 +1,275 @@
+//! Signal levels and what hears about them: a primitive's change propagates through the gates above
+//! it, tells the machines and request kinds watching, and moves the monitors of measured signals
+//! (outages, time at risk, year slots).
+
+use crate::base::units::Hours;
+use crate::engine::trace::{Level, Recorder};
+use crate::engine::{Engine, NONE};
+use crate::model::{Model, SignalId};
+
+/// Marks a watcher entry as a request kind rather than a role machine.
+pub(super) const CLIENT: u32 = 1 << 31;
+
+/// Signal levels: down, up with no redundancy left (one more failure takes it down), up and safe.
+pub(super) const DOWN: u8 = 0;
+pub(super) const AT_RISK: u8 = 1;
+pub(super) const SAFE: u8 = 2;
+
+/// Per-replication measures of one measured signal (a service or a role).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Monitor {
+    /// Total time down in the mission, hours.
+    pub downtime: Hours,
+    /// Part of `downtime` in outages started by a maintenance action, hours.
+    pub planned: Hours,
+    /// Time up with no redundancy left, hours.
+    pub at_risk: Hours,
+    /// Number of outages that started in the mission (one still open at the end counts).
+    pub outages: u32,
+    /// Longest outage, hours (an outage open at the end is cut at the mission end).
+    pub longest: Hours,
+    pub(super) since: Hours,
+    pub(super) level: u8,
+    pub(super) outage_planned: bool,
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Per measured signal (services first, then roles, as [`Model::measured`]): this replication's measures.
+    pub fn monitors(&self) -> &[Monitor] {
+        &self.monitors
+    }
+
+    /// Number of year slots per replication (whole years of the mission; 1 for missions under a year).
+    pub fn year_slots(&self) -> (usize, Hours) {
+        (self.years, self.year_len)
+    }
+
+    /// Downtime in each year slot of measured signal `m`, hours.
+    pub fn year_downtime(&self, m: usize) -> &[Hours] {
+        &self.year_down[m * self.years..(m + 1) * self.years]
+    }
+
+    /// Level of every signal now (see [`crate::model::Graph`]): 0 down, 1 up with no redundancy
+    /// left, 2 up and safe.
+    pub fn levels(&self) -> &[u8] {
+        &self.level
+    }
+
+    /// Measured signal `m` up to time `t` of a mission still running (outages still open count up to
+    /// `t`): downtime, outages begun and time at risk, hours.
+    pub fn accrued(&self, m: usize, t: Hours) -> (Hours, u32, Hours) {
+        let mon = &self.monitors[m];
+        let open = (t - mon.since).max(0.0);
+        match mon.level {
+            DOWN => (mon.downtime + open, mon.outages, mon.at_risk),
+            AT_RISK => (mon.downtime, mon.outages, mon.at_risk + open),
+            _ => (mon.downtime, mon.outages, mon.at_risk),
+        }
+    }
+
+    /// Sets a primitive signal's level and propagates the change through the gates above it.
+    pub(super) fn set_level(&mut self, s: SignalId, new: u8, t: Hours) {
+        let old = self.level[s as usize];
+        if old == new {
+            return;
+        }
+        self.level[s as usize] = new;
+        self.changed(s, new, t);
+        self.stack.push((s, old, new));
+        let g = &self.model.graph;
+        // One primitive change moves every gate in the same direction (gates are monotone in the
+        // levels), so counts can be updated by ±1 as changes arrive.
+        while let Some((x, o, n)) = self.stack.pop() {
+            let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
+            let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
+            for &p in g.parents_of(x) {
+                let gi = p as usize - g.primitives;
+                self.up_count[gi] = (self.up_count[gi] as i32 + dup) as u32;
+                self.safe_count[gi] = (self.safe_count[gi] as i32 + dsafe) as u32;
+                let nl = gate_level(self.up_count[gi], self.safe_count[gi], g.need[gi]);
+                let ol = self.level[p as usize];
+                if nl != ol {
+                    self.level[p as usize] = nl;
+                    if self.noticed[p as usize] {
+                        self.changed(p, nl, t);
+                    }
+                    self.stack.push((p, ol, nl));
+                }
+            }
+        }
+    }
+
+    #[inline]
+    fn changed(&mut self, s: SignalId, level: u8, t: Hours) {
+        let (a, b) = (
+            self.watch_start[s as usize] as usize,
+            self.watch_start[s as usize + 1] as usize,
+        );
+        for i in a..b {
+            let r = self.watchers[i];
+            if r & CLIENT != 0 {
+                let q = (r & !CLIENT) as usize;
+                if !std::mem::replace(&mut self.dirty_flag[q], true) {
+                    self.dirty.push(q as u32);
+                }
+            } else if !std::mem::replace(&mut self.queued[r as usize], true) {
+                self.pending.push_back(r);
+            }
+        }
+        let m = self.monitor_of[s as usize];
+        if m != NONE {
+            self.monitor_level(m as usize, level, t);
+        }
+    }
+
+    fn monitor_level(&mut self, m: usize, level: u8, t: Hours) {
+        if R::ACTIVE {
+            self.recorder.level(m, level_of(level), self.planned_now, t);
+        }
+        let mon = &mut self.monitors[m];
+        match mon.level {
+            DOWN => self.end_outage(m, t),
+            AT_RISK => mon.at_risk += t - mon.since,
+            _ => {}
+        }
+        let mon = &mut self.monitors[m];
+        if level == DOWN {
+            mon.outages += 1;
+            mon.outage_planned = self.planned_now;
+        }
+        mon.level = level;
+        mon.since = t;
+    }
+
+    fn end_outage(&mut self, m: usize, t: Hours) {
+        let mon = &mut self.monitors[m];
+        let start = mon.since;
+        let len = t - start;
+        if len <= 0.0 {
+            // Down and up again at the same instant (a zero-length repair, or same-time events taken
+            // one by one): no time was lost, so it is no outage.
+            mon.outages -= 1;
+            return;
+        }
+        mon.downtime += len;
+        if mon.outage_planned {
+            mon.planned += len;
+        }
+        mon.longest = mon.longest.max(len);
+        // Split the outage over the year slots it touches.
+        let slots = &mut self.year_down[m * self.years..(m + 1) * self.years];
+        let mut y = (start / self.year_len) as usize;
+        while y < self.years {
+            let lo = start.max(y as f64 * self.year_len);
+            let hi = t.min((y + 1) as f64 * self.year_len);
+            if hi <= lo {
+                break;
+            }
+            slots[y] += hi - lo;
+            y += 1;
+        }
+        if m < self.model.services.len() {
+            let comps = self.model.components.len();
+            for &c in &self.down_comps {
+                let c = c as usize;
+                if self.support[m * comps + c] {
+                    self.overlap[m * comps + c] += t - start.max(self.down_since[c]);
+                }
+            }
+        }
+    }
+
+    /// Closes every open interval at the mission end.
+    pub(super) fn finish(&mut self) {
+        let t = self.mission;
+        self.clients.finish(self.model, t);
+        for m in 0..self.monitors.len() {
+            match self.monitors[m].level {
+                DOWN => self.end_outage(m, t),
+                AT_RISK => {
+                    let mon = &mut self.monitors[m];
+                    mon.at_risk += t - mon.since;
+                }
+                _ => {}
+            }
+        }
+        for (r, st) in self.machines.iter().enumerate() {
+            if self.model.roles[r].machine.is_some()
+                && let Some(c) = st.phase.cause()
+            {
+                self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
+            }
+        }
+        // Technicians still at work when the mission ends were busy until the end.
+        for &c in &self.down_comps {
+            let c = c as usize;
+            if let Some(k) = self.model.components[c].crew
+                && !self.crew_queue[k].iter().any(|&(x, _)| x as usize == c)
+            {
+                self.crew_stats[k].busy += t - self.repair_started[c];
+            }
+        }
+    }
+}
+
+/// The public name of a signal level.
+#[inline]
+pub(super) fn level_of(level: u8) -> Level {
+    match level {
+        DOWN => Level::Down,
+        AT_RISK => Level::AtRisk,
+        _ => Level::Safe,
+    }
+}
+
+/// Level of a gate with `up` inputs up, `safe` of them safe, needing `need`.
+#[inline]
+fn gate_level(up: u32, safe: u32, need: u32) -> u8 {
+    if up < need {
+        DOWN
+    } else if up > need || safe == up {
+        SAFE
+    } else {
+        AT_RISK
+    }
+}
+
+/// Levels of every signal at the start of a mission (everything up, machines running on their first
+/// replica), and the per-gate input counts that go with them.
+pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
+    let g = &model.graph;
+    let n = g.signals();
+    let mut level: Vec<Option<u8>> = vec![None; n];
+    level[..g.components].fill(Some(AT_RISK));
+    level[g.components..g.primitives].fill(Some(SAFE));
+    for role in &model.roles {
+        if let Some(m) = &role.machine {
+            level[m.output as usize] = Some(if m.replicas.len() > 1 { SAFE } else { AT_RISK });
+        }
+    }
+    fn eval(s: usize, g: &crate::model::Graph, level: &mut Vec<Option<u8>>) -> u8 {
+        if let Some(l) = level[s] {
+            return l;
+        }
+        let gi = s - g.primitives;
+        let (mut up, mut safe) = (0, 0);
+        for &i in &g.inputs[gi] {
+            let l = eval(i as usize, g, level);
+            up += (l != DOWN) as u32;
+            safe += (l == SAFE) as u32;
+        }
+        let l = gate_level(up, safe, g.need[gi]);
+        level[s] = Some(l);
+        l
+    }
+    let level: Vec<u8> = (0..n).map(|s| eval(s, g, &mut level)).collect();
+    let mut up = vec![0u32; g.need.len()];
+    let mut safe = vec![0u32; g.need.len()];
+    for (gi, ins) in g.inputs.iter().enumerate() {
+        for &i in ins {
+            up[gi] += (level[i as usize] != DOWN) as u32;
+            safe[gi] += (level[i as usize] == SAFE) as u32;
+        }
+    }
+    (level, up, safe)
+}

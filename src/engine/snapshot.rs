@@ -1,0 +1,141 @@
+//! Copies of a mission between two events (importance splitting): save and restore its state, and
+//! make a copy diverge by drawing every pending random duration again.
+
+use crate::base::dist::Dist;
+use crate::base::rng::{Stream, mix64, stream};
+use crate::base::units::Hours;
+use crate::engine::Engine;
+use crate::engine::components::{Clock, CrewStats};
+use crate::engine::machines::{MachineState, MachineStats};
+use crate::engine::queue::{Event, Kind};
+use crate::engine::signals::Monitor;
+use crate::engine::trace::Recorder;
+
+/// Copies every field a [`Snapshot`] shares with the [`Engine`] by name, from `$from` into `$to`: one
+/// list for [`Engine::save`] and [`Engine::restore`], so a new field cannot be saved but not restored.
+macro_rules! snapshot_fields {
+    ($to:ident, $from:ident) => {
+        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
+        snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, up_count,
+            safe_count, monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
+            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
+            overlap, year_down, clock, timer_clock, crash_clock);
+    };
+    (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
+    (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
+}
+
+/// The changing state of an [`Engine`] between two events, saved to copy a mission (importance
+/// splitting) and put back later. Reuses its buffers: saving into an old snapshot allocates nothing.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot<'m> {
+    queue: Vec<Event>,
+    seq: u64,
+    comp_streams: Vec<Stream>,
+    crew_streams: Vec<Stream>,
+    role_streams: Vec<Stream>,
+    level: Vec<u8>,
+    up_count: Vec<u32>,
+    safe_count: Vec<u32>,
+    monitors: Vec<Monitor>,
+    down_since: Vec<Hours>,
+    down_comps: Vec<u32>,
+    down_pos: Vec<u32>,
+    in_maintenance: Vec<bool>,
+    crew_free: Vec<u32>,
+    crew_queue: Vec<Vec<(u32, u64)>>,
+    arrivals: u64,
+    repair_started: Vec<Hours>,
+    crew_stats: Vec<CrewStats>,
+    roll_cursor: Vec<u32>,
+    roll_active: Vec<bool>,
+    machines: Vec<MachineState>,
+    machine_stats: Vec<MachineStats>,
+    overlap: Vec<Hours>,
+    year_down: Vec<Hours>,
+    events: u64,
+    rep: u64,
+    clock: Vec<(Clock, Hours)>,
+    timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
+    crash_clock: Vec<(u32, Hours)>,
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Saves the mission's state between two events into `snap`.
+    pub fn save(&self, snap: &mut Snapshot<'m>) {
+        snap.queue.clone_from(&self.queue.v);
+        snapshot_fields!(snap, self);
+    }
+
+    /// Puts back a state saved by [`Engine::save`] (of this engine's model).
+    pub fn restore(&mut self, snap: &Snapshot<'m>) {
+        debug_assert!(self.model.requests.is_empty(), "client state is not saved");
+        self.queue.v.clone_from(&snap.queue);
+        snapshot_fields!(self, snap);
+    }
+
+    /// Makes this mission, at time `t` between two events, an independent copy of itself: every
+    /// pending random duration is drawn again from its law given how long it has already run, from
+    /// new random streams keyed by `salt`. Scheduled maintenance stays as it is. The copy has the same
+    /// law of the future as the original, and differs from it.
+    pub fn diverge(&mut self, t: Hours, salt: u64) {
+        let model = self.model;
+        let seed = mix64(self.seed ^ 0x7370_6c69_745f_7631) ^ mix64(salt);
+        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
+            *s = stream(seed, self.rep, c.stream_key);
+        }
+        for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
+            *s = stream(seed, self.rep, c.stream_key);
+        }
+        for (s, r) in self.role_streams.iter_mut().zip(&model.roles) {
+            if let Some(m) = &r.machine {
+                *s = stream(seed, self.rep, m.stream_key);
+            }
+        }
+        // A sorted array is a valid heap.
+        let mut kept = std::mem::take(&mut self.queue.v);
+        kept.retain(|e| matches!(e.kind(), Kind::Window | Kind::WindowEnd | Kind::RollNext));
+        kept.sort_unstable_by_key(Event::key);
+        self.queue.v = kept;
+        for (c, comp) in model.components.iter().enumerate() {
+            let (clock, since) = self.clock[c];
+            let age = t - since;
+            let (kind, d) = match clock {
+                Clock::Fail => (Kind::Fail, &comp.failure),
+                Clock::Repair => (Kind::RepairDone, &comp.repair),
+                Clock::Dispatch => {
+                    let k = comp.crew.expect("only crews dispatch");
+                    let d = model.crews[k]
+                        .dispatch
+                        .as_ref()
+                        .expect("dispatch has a delay");
+                    let r = d.residual(age, &mut self.crew_streams[k]);
+                    self.push(t + r, Kind::Dispatched, c as u32, 0);
+                    continue;
+                }
+                Clock::Waiting => continue,
+            };
+            let r = d.residual(age, &mut self.comp_streams[c]);
+            self.push(t + r, kind, c as u32, 0);
+        }
+        for r in 0..model.roles.len() {
+            let epoch = self.machines[r].epoch;
+            if let (e, since, Some(d)) = self.timer_clock[r]
+                && e == epoch
+            {
+                let x = d.residual(t - since, &mut self.role_streams[r]);
+                self.push(t + x, Kind::RoleTimer, r as u32, epoch);
+            }
+            let (e, since) = self.crash_clock[r];
+            if e == epoch
+                && let Some(sw) = &model.roles[r]
+                    .machine
+                    .as_ref()
+                    .and_then(|m| m.software.as_ref())
+            {
+                let x = sw.failure.residual(t - since, &mut self.role_streams[r]);
+                self.push(t + x, Kind::RoleCrash, r as u32, epoch);
+            }
+        }
+    }
+}
