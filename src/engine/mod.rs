@@ -5,7 +5,7 @@
 //! nodes out; role machines (clusters, availability groups, mirrors, restores) react to the state of
 //! their hosts. Every change reaches the gate graph as a primitive signal and propagates only as far as
 //! some gate's level changes. The hot loop allocates nothing, looks up no names and dispatches
-//! statically: events are small `Copy` records in a binary heap, ties broken by insertion order.
+//! statically: events are small `Copy` records in a 4-ary heap, ties broken by insertion order.
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
