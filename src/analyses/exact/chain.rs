@@ -1,0 +1,448 @@
+//! The chain's states and their rules: the layout of a state key, the model's durations resolved to
+//! rates (the specs), and the level of every signal in a state.
+
+use crate::base::dist::Dist;
+use crate::model::{CrewPolicy, EntityKind, Model, Recovery, RoleKind, SignalId};
+
+use super::MarkovError;
+
+/// Signal levels, as in the engine: down, up with no redundancy left, up and safe.
+pub(super) const DOWN: u8 = 0;
+pub(super) const AT_RISK: u8 = 1;
+pub(super) const SAFE: u8 = 2;
+
+/// Component status codes in a state key; waiting components store `WAIT + place in the queue`.
+pub(super) const UP: u16 = 0;
+pub(super) const REPAIR: u16 = 1;
+pub(super) const DISPATCH: u16 = 2;
+pub(super) const WAIT: u16 = 3;
+/// No host (a machine between hosts).
+pub(super) const NO_HOST: u16 = u16::MAX;
+pub(super) const NONE: u32 = u32::MAX;
+/// Slots of a role machine in a state key: phase, host, last host, and whether its state is wiped.
+pub(super) const SLOTS: usize = 4;
+
+/// The life-cycle phase of a role machine (mirrors the engine's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Phase {
+    Running = 0,
+    Switching = 1,
+    Restarting = 2,
+    ManualRecovery = 3,
+    ManualFailover = 4,
+    NoHost = 5,
+    Recovering = 6,
+    WaitSource = 7,
+}
+
+impl Phase {
+    pub(super) fn from_code(c: u16) -> Phase {
+        match c {
+            0 => Phase::Running,
+            1 => Phase::Switching,
+            2 => Phase::Restarting,
+            3 => Phase::ManualRecovery,
+            4 => Phase::ManualFailover,
+            5 => Phase::NoHost,
+            6 => Phase::Recovering,
+            _ => Phase::WaitSource,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CompSpec {
+    pub(super) fail: f64,
+    pub(super) repair: f64,
+    pub(super) crew: Option<usize>,
+    pub(super) priority: u32,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct CrewSpec {
+    pub(super) technicians: u32,
+    pub(super) dispatch: Option<f64>,
+    pub(super) policy: CrewPolicy,
+    pub(super) members: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct ReplicaSpec {
+    /// The node's own (hardware) signal.
+    pub(super) node: SignalId,
+    pub(super) effective: SignalId,
+    pub(super) automatic: bool,
+    pub(super) needs_witness: bool,
+    pub(super) lossless: bool,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Rec {
+    Repair,
+    Restore(f64),
+    Reinstall(f64, Option<SignalId>),
+}
+
+#[derive(Debug, Clone)]
+pub(super) struct MachineSpec {
+    pub(super) replicas: Vec<ReplicaSpec>,
+    pub(super) witness: Option<SignalId>,
+    pub(super) failover: Option<f64>,
+    pub(super) coverage: f64,
+    pub(super) manual_recovery: Option<f64>,
+    pub(super) manual_failover: Option<f64>,
+    pub(super) failback: bool,
+    /// Crash rate, restart rate, restart success probability.
+    pub(super) software: Option<(f64, f64, f64)>,
+    pub(super) recovery: Rec,
+    pub(super) cluster: bool,
+}
+
+/// What a measured entity is: as [`Model::measured`].
+#[derive(Debug, Clone)]
+pub struct Entity {
+    /// Service or role.
+    pub kind: EntityKind,
+    /// Its name.
+    pub name: String,
+    pub(super) gate: SignalId,
+}
+
+/// One move out of a state: its rate, the state it leads to, and whether a failure (of a component
+/// or of a role's software) started it; everything else is a repair-like event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Move {
+    /// Rate per hour.
+    pub rate: f64,
+    /// The next state's key.
+    pub to: Box<[u16]>,
+    /// Started by a failure.
+    pub failure: bool,
+}
+
+/// The model as a Markov chain: rates resolved, and the rules to generate moves out of any state.
+#[derive(Debug)]
+pub struct Chain<'m> {
+    pub(super) model: &'m Model,
+    pub(super) comps: Vec<CompSpec>,
+    pub(super) crews: Vec<CrewSpec>,
+    pub(super) machines: Vec<MachineSpec>,
+    /// Per signal: the machine whose output it is, or NONE.
+    pub(super) machine_of: Vec<u32>,
+    /// Per signal: machines that react when its level changes.
+    pub(super) watch: Vec<Vec<u32>>,
+    /// Signals in an order where every signal comes after what it is computed from.
+    pub(super) order: Vec<SignalId>,
+    pub(super) entities: Vec<Entity>,
+    /// Durations replaced by exponentials (with `approximate`), as "what: dist".
+    pub approximated: Vec<String>,
+}
+
+fn rate(
+    d: &Dist,
+    what: String,
+    approximate: bool,
+    log: &mut Vec<String>,
+) -> Result<f64, MarkovError> {
+    let mean = d.mean();
+    if !d.is_exponential() {
+        if !approximate {
+            return Err(MarkovError::NotExponential {
+                what,
+                dist: d.describe(),
+            });
+        }
+        if mean <= 0.0 || !mean.is_finite() {
+            return Err(MarkovError::ZeroMean {
+                what,
+                dist: d.describe(),
+            });
+        }
+        log.push(format!("{what}: {}", d.describe()));
+    }
+    Ok(1.0 / mean)
+}
+
+impl<'m> Chain<'m> {
+    /// Resolves every rate of `model`; errors name the first duration or feature that does not fit.
+    pub fn new(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
+        if let Some(m) = model.maintenance.first() {
+            return Err(MarkovError::Unsupported {
+                feature: format!("maintenance.{}", m.name),
+                why: "planned maintenance runs on a fixed calendar, which no Markov chain represents; \
+                      remove the schedule for the exact mode (its effect is then missing), or simulate"
+                    .into(),
+            });
+        }
+        let mut log = Vec::new();
+        let mut comps = Vec::with_capacity(model.components.len());
+        for c in &model.components {
+            let who = format!("{} {}", c.kind.as_str(), c.name);
+            comps.push(CompSpec {
+                fail: rate(&c.failure, format!("{who} failure"), approximate, &mut log)?,
+                repair: rate(&c.repair, format!("{who} repair"), approximate, &mut log)?,
+                crew: c.crew,
+                priority: c.priority,
+            });
+        }
+        let mut crews = Vec::with_capacity(model.crews.len());
+        for (k, c) in model.crews.iter().enumerate() {
+            let dispatch = match &c.dispatch {
+                Some(d) => Some(rate(
+                    d,
+                    format!("crew {} dispatch", c.name),
+                    approximate,
+                    &mut log,
+                )?),
+                None => None,
+            };
+            crews.push(CrewSpec {
+                technicians: c.technicians,
+                dispatch,
+                policy: c.policy,
+                members: (0..comps.len())
+                    .filter(|&i| comps[i].crew == Some(k))
+                    .collect(),
+            });
+        }
+        let signals = model.graph.signals();
+        let mut machine_of = vec![NONE; signals];
+        let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
+        let mut machines = Vec::new();
+        for role in &model.roles {
+            let Some(m) = &role.machine else { continue };
+            let who = format!("role {}", role.name);
+            let mut opt = |d: &Option<Dist>, field: &str| -> Result<Option<f64>, MarkovError> {
+                d.as_ref()
+                    .map(|d| rate(d, format!("{who} {field}"), approximate, &mut log))
+                    .transpose()
+            };
+            let failover = opt(&m.failover, "failover")?;
+            let manual_recovery = opt(&m.manual_recovery, "manual_recovery")?;
+            let manual_failover = opt(&m.manual_failover, "manual_failover")?;
+            let software = match &m.software {
+                Some(sw) => Some((
+                    rate(
+                        &sw.failure,
+                        format!("{who} software.failure"),
+                        approximate,
+                        &mut log,
+                    )?,
+                    rate(
+                        &sw.restart,
+                        format!("{who} software.restart"),
+                        approximate,
+                        &mut log,
+                    )?,
+                    sw.restart_success,
+                )),
+                None => None,
+            };
+            let recovery = match &m.recovery {
+                Recovery::Repair => Rec::Repair,
+                Recovery::Restore { restore, .. } => Rec::Restore(rate(
+                    restore,
+                    format!("{who} recovery.restore"),
+                    approximate,
+                    &mut log,
+                )?),
+                Recovery::Reinstall { time, from } => Rec::Reinstall(
+                    rate(time, format!("{who} recovery.time"), approximate, &mut log)?,
+                    from.map(|j| model.roles[j].gate),
+                ),
+            };
+            let replicas: Vec<ReplicaSpec> = m
+                .replicas
+                .iter()
+                .map(|r| ReplicaSpec {
+                    node: r.node as SignalId,
+                    effective: model.components[r.node].effective,
+                    automatic: r.automatic,
+                    needs_witness: r.needs_witness,
+                    lossless: r.lag.is_none(),
+                })
+                .collect();
+            let witness = m.witness.map(|w| model.components[w].effective);
+            let idx = machines.len() as u32;
+            machine_of[m.output as usize] = idx;
+            let mut sigs: Vec<SignalId> = replicas.iter().map(|r| r.effective).collect();
+            sigs.extend(witness);
+            if let Rec::Reinstall(_, Some(g)) = recovery {
+                sigs.push(g);
+            }
+            // As in the engine: a restored or reinstalled role hears its node's own failures.
+            if !matches!(recovery, Rec::Repair) {
+                sigs.extend(replicas.iter().map(|r| r.node));
+            }
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push(idx);
+            }
+            machines.push(MachineSpec {
+                replicas,
+                witness,
+                failover,
+                coverage: m.coverage,
+                // The engine's fallbacks when a delay is not configured.
+                manual_recovery: manual_recovery.or(manual_failover).or(failover),
+                manual_failover: manual_failover.or(manual_recovery).or(failover),
+                failback: m.failback,
+                software,
+                recovery,
+                cluster: matches!(role.kind, RoleKind::Cluster { .. }),
+            });
+        }
+        let order = eval_order(model, &machine_of, &machines);
+        let entities = model
+            .measured()
+            .into_iter()
+            .map(|(kind, name, gate)| Entity {
+                kind,
+                name: name.to_string(),
+                gate,
+            })
+            .collect();
+        Ok(Chain {
+            model,
+            comps,
+            crews,
+            machines,
+            machine_of,
+            watch,
+            order,
+            entities,
+            approximated: log,
+        })
+    }
+
+    /// Measured entities, services first, then roles.
+    pub fn entities(&self) -> &[Entity] {
+        &self.entities
+    }
+
+    /// The model.
+    pub fn model(&self) -> &'m Model {
+        self.model
+    }
+
+    fn key_len(&self) -> usize {
+        self.comps.len() + SLOTS * self.machines.len()
+    }
+
+    /// The start state: everything up, every role running on its first replica.
+    pub fn initial(&self) -> Box<[u16]> {
+        vec![0u16; self.key_len()].into_boxed_slice()
+    }
+
+    /// Whether every component is up and every role machine running in state `key`.
+    pub fn is_home(&self, key: &[u16]) -> bool {
+        let nc = self.comps.len();
+        key[..nc].iter().all(|&c| c == UP)
+            && (0..self.machines.len())
+                .all(|m| Phase::from_code(key[nc + SLOTS * m]) == Phase::Running)
+    }
+
+    /// Levels of every signal in state `key`.
+    pub fn levels(&self, key: &[u16], out: &mut Vec<u8>) {
+        let g = &self.model.graph;
+        out.clear();
+        out.resize(g.signals(), SAFE);
+        let nc = self.comps.len();
+        for &s in &self.order {
+            let s = s as usize;
+            out[s] = if s < g.components {
+                if key[s] == UP { AT_RISK } else { DOWN }
+            } else if s < g.primitives {
+                let m = self.machine_of[s];
+                if m == NONE {
+                    SAFE
+                } else {
+                    let m = m as usize;
+                    let base = nc + SLOTS * m;
+                    let (phase, host) = (Phase::from_code(key[base]), key[base + 1]);
+                    if phase != Phase::Running {
+                        DOWN
+                    } else if self.machines[m]
+                        .replicas
+                        .iter()
+                        .enumerate()
+                        .any(|(i, r)| i != host as usize && out[r.effective as usize] != DOWN)
+                    {
+                        SAFE
+                    } else {
+                        AT_RISK
+                    }
+                }
+            } else {
+                let gi = s - g.primitives;
+                let (mut up, mut safe) = (0u32, 0u32);
+                for &i in &g.inputs[gi] {
+                    let l = out[i as usize];
+                    up += (l != DOWN) as u32;
+                    safe += (l == SAFE) as u32;
+                }
+                let need = g.need[gi];
+                if up < need {
+                    DOWN
+                } else if up > need || safe == up {
+                    SAFE
+                } else {
+                    AT_RISK
+                }
+            };
+        }
+    }
+
+    /// Whether each measured entity is up in a state whose signal levels are `levels`.
+    pub fn entity_up<'a>(&'a self, levels: &'a [u8]) -> impl Iterator<Item = bool> + 'a {
+        self.entities
+            .iter()
+            .map(move |e| levels[e.gate as usize] != DOWN)
+    }
+}
+
+/// Signals ordered so that each comes after the signals its level is computed from.
+fn eval_order(model: &Model, machine_of: &[u32], machines: &[MachineSpec]) -> Vec<SignalId> {
+    let g = &model.graph;
+    let n = g.signals();
+    let deps = |s: usize| -> Vec<SignalId> {
+        if g.is_gate(s as SignalId) {
+            g.inputs[s - g.primitives].clone()
+        } else if machine_of[s] != NONE {
+            machines[machine_of[s] as usize]
+                .replicas
+                .iter()
+                .map(|r| r.effective)
+                .collect()
+        } else {
+            Vec::new()
+        }
+    };
+    let mut state = vec![0u8; n]; // 0 new, 1 open, 2 done
+    let mut order = Vec::with_capacity(n);
+    for root in 0..n {
+        if state[root] != 0 {
+            continue;
+        }
+        let mut stack = vec![(root, false)];
+        while let Some((s, expanded)) = stack.pop() {
+            if expanded {
+                state[s] = 2;
+                order.push(s as SignalId);
+                continue;
+            }
+            if state[s] != 0 {
+                continue;
+            }
+            state[s] = 1;
+            stack.push((s, true));
+            for d in deps(s) {
+                if state[d as usize] == 0 {
+                    stack.push((d as usize, false));
+                }
+            }
+        }
+    }
+    order
+}

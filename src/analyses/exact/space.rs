@@ -1,0 +1,107 @@
+//! The reachable state space: every state found from the all-up start, breadth first, with its
+//! moves merged into compressed sparse rows.
+
+use std::collections::HashMap;
+
+use super::MarkovError;
+use super::chain::{Chain, DOWN};
+
+/// The reachable chain in compressed sparse rows.
+#[derive(Debug, Clone)]
+pub struct Space {
+    /// Number of states; state 0 is the all-up start.
+    pub n: usize,
+    /// Row starts into `to`/`rate` (length n + 1).
+    pub row: Vec<usize>,
+    /// Target state of each transition.
+    pub to: Vec<u32>,
+    /// Rate of each transition, per hour.
+    pub rate: Vec<f64>,
+    /// Total exit rate of each state.
+    pub exit: Vec<f64>,
+    /// Per state and measured entity (`state * entities + e`): the entity's level.
+    pub level: Vec<u8>,
+    /// Number of measured entities.
+    pub entities: usize,
+}
+
+impl Space {
+    /// Transitions out of state `i` as (target, rate).
+    pub fn out(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        (self.row[i]..self.row[i + 1]).map(|k| (self.to[k] as usize, self.rate[k]))
+    }
+
+    /// Whether entity `e` is down in state `i`.
+    pub fn down(&self, i: usize, e: usize) -> bool {
+        self.level[i * self.entities + e] == DOWN
+    }
+}
+
+impl Chain<'_> {
+    /// Enumerates the states reachable from the start, breadth first.
+    pub fn explore(&self, max_states: usize) -> Result<Space, MarkovError> {
+        let mut index: HashMap<Box<[u16]>, u32> = HashMap::new();
+        let mut keys: Vec<Box<[u16]>> = Vec::new();
+        let start = self.initial();
+        index.insert(start.clone(), 0);
+        keys.push(start);
+        let (mut row, mut to, mut rate, mut exit) =
+            (vec![0usize], Vec::new(), Vec::new(), Vec::new());
+        let ne = self.entities.len();
+        let mut level = Vec::new();
+        let mut levels = Vec::new();
+        let mut moves = Vec::new();
+        let mut merged: Vec<(u32, f64)> = Vec::new();
+        let mut i = 0;
+        while i < keys.len() {
+            let key = keys[i].clone();
+            self.levels(&key, &mut levels);
+            level.extend(self.entities.iter().map(|e| levels[e.gate as usize]));
+            self.moves(&key, &mut moves)?;
+            merged.clear();
+            for mv in moves.drain(..) {
+                let j = match index.get(&mv.to) {
+                    Some(&j) => j,
+                    None => {
+                        if keys.len() >= max_states {
+                            return Err(MarkovError::TooManyStates {
+                                limit: max_states,
+                                reached: keys.len(),
+                                queued: keys.len() - i,
+                            });
+                        }
+                        let j = keys.len() as u32;
+                        index.insert(mv.to.clone(), j);
+                        keys.push(mv.to);
+                        j
+                    }
+                };
+                merged.push((j, mv.rate));
+            }
+            merged.sort_unstable_by_key(|m| m.0);
+            let mut total = 0.0;
+            for (k, &(j, r)) in merged.iter().enumerate() {
+                total += r;
+                if k > 0 && merged[k - 1].0 == j {
+                    *rate.last_mut().expect("a previous entry") += r;
+                } else {
+                    to.push(j);
+                    rate.push(r);
+                }
+            }
+            exit.push(total);
+            row.push(to.len());
+            i += 1;
+        }
+        let _ = ne;
+        Ok(Space {
+            n: keys.len(),
+            row,
+            to,
+            rate,
+            exit,
+            level,
+            entities: self.entities.len(),
+        })
+    }
+}
