@@ -1,5 +1,5 @@
 //! The components in plain words: nodes, failure domains, site failures and WAN links (what fails,
-//! who repairs it, what it is in), the repair crews, and the site tree.
+//! who repairs it, what it is in).
 
 use std::fmt::Write as _;
 
@@ -73,72 +73,6 @@ pub(super) fn write_components(model: &Model, out: &mut String) {
         let _ = writeln!(out, "{}:", plural(ids.len(), one, many));
         for c in ids {
             let _ = writeln!(out, "  {}", component_line(model, c));
-        }
-    }
-}
-
-/// The repair crews: technicians, policy, dispatch, and what they repair.
-pub(super) fn write_crews(model: &Model, out: &mut String) {
-    if !model.crews.is_empty() {
-        let _ = writeln!(out, "{}:", plural(model.crews.len(), "crew", "crews"));
-        for (k, crew) in model.crews.iter().enumerate() {
-            let served: Vec<ComponentId> = (0..model.components.len())
-                .filter(|&c| model.components[c].crew == Some(k))
-                .collect();
-            let _ = writeln!(
-                out,
-                "  crew {}: {}, {}{}; repairs {}",
-                crew.name,
-                plural(crew.technicians as usize, "technician", "technicians"),
-                match crew.policy {
-                    CrewPolicy::Fifo => "first come, first served",
-                    CrewPolicy::Priority => "most urgent priority first",
-                },
-                crew.dispatch
-                    .as_ref()
-                    .map(|d| format!(", dispatch {}", d.describe()))
-                    .unwrap_or_default(),
-                if served.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    format!(
-                        "{} ({})",
-                        plural(served.len(), "component", "components"),
-                        list(model, &served, 8)
-                    )
-                }
-            );
-        }
-    }
-}
-
-/// The sites: where each hangs in the tree, its WAN link, and whether the whole site fails.
-pub(super) fn write_sites(model: &Model, out: &mut String) {
-    if !model.sites.is_empty() {
-        let _ = writeln!(out, "{}:", plural(model.sites.len(), "site", "sites"));
-        for site in &model.sites {
-            let mut s = match site.parent {
-                None => "root site".to_string(),
-                Some(p) => {
-                    let link = match site.link {
-                        Some(l) => format!("WAN link {} can fail", model.components[l].name),
-                        None => "the link never fails".to_string(),
-                    };
-                    format!("under {} ({link})", model.sites[p].name)
-                }
-            };
-            match site.component {
-                Some(c) => {
-                    let _ = write!(
-                        s,
-                        "; the whole site fails after {}, repaired in {}",
-                        model.components[c].failure.describe(),
-                        model.components[c].repair.describe()
-                    );
-                }
-                None => s.push_str("; the site itself never fails"),
-            }
-            let _ = writeln!(out, "  site {}: {s}", site.name);
         }
     }
 }

@@ -1,14 +1,16 @@
 //! Plain-language explanations of a compiled model: what `nines validate` prints (one line per
 //! component and mechanism) and warnings about valid but suspicious scenarios.
 //!
-//! One file per part of a scenario: components (with crews and sites), roles, maintenance, services,
-//! clients, and the warnings.
+//! One file per part of a scenario: components, crews, sites, roles, maintenance, services, clients,
+//! and the warnings.
 
 mod clients;
 mod components;
+mod crews;
 mod maintenance;
 mod roles;
 mod services;
+mod sites;
 mod warnings;
 
 use std::fmt::Write as _;
@@ -64,8 +66,8 @@ pub fn describe(model: &Model) -> String {
             .unwrap_or_default()
     );
     components::write_components(model, &mut out);
-    components::write_crews(model, &mut out);
-    components::write_sites(model, &mut out);
+    crews::write_crews(model, &mut out);
+    sites::write_sites(model, &mut out);
     roles::write_roles(model, &mut out);
     maintenance::write_maintenance(model, &mut out);
     services::write_services(model, &mut out);

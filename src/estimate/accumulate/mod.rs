@@ -1,12 +1,11 @@
-//! The exact, mergeable state of a run: per measured entity, role machine, request kind, client group
-//! and crew, statistics that replications add to and that merge in any order to the same result.
+//! The exact, mergeable state of a run: statistics per measured entity, role machine, request kind,
+//! client group and crew, which replications add to and which merge in any order to the same result.
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
+mod clients;
 mod crews;
-mod groups;
 mod machines;
-mod requests;
 
 use serde::{Deserialize, Serialize};
 
@@ -15,10 +14,9 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
 use crate::model::Model;
 
+use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
-use groups::GroupAcc;
 use machines::MachineAcc;
-use requests::RequestAcc;
 
 /// Mergeable statistics of one measured entity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
