@@ -2,7 +2,6 @@
 //! comparison (table, CSV, charts) atomically.
 
 use std::fs;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
@@ -13,7 +12,36 @@ use nines::model::Model;
 use nines::scenario;
 use nines::write::output;
 
-use super::{CompareArgs, SimArgs, SweepArgs, write_atomic};
+use crate::args::{SimArgs, override_simulation};
+use crate::files::{create_dir, read_scenario, write_atomic};
+use crate::outputs::write_chart_files;
+use crate::progress;
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CompareArgs {
+    /// Scenario files of the layouts (TOML); differences are to the first. Its [simulation] settings
+    /// (mission, replications, seed) apply to all.
+    #[arg(required = true, num_args = 2..)]
+    scenarios: Vec<PathBuf>,
+    #[command(flatten)]
+    sim: SimArgs,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct SweepArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// A field and its values, e.g. nodes.web.count=2..6 or nodes.sql.repair.mean=4h,8h,16h; twice for
+    /// a grid. Default: the scenario's [sweep] section.
+    #[arg(long = "set", value_name = "PATH=VALUES")]
+    set: Vec<String>,
+    /// The service whose target decides which points meet it (default: the first with a target, else
+    /// the first service).
+    #[arg(long)]
+    service: Option<String>,
+    #[command(flatten)]
+    sim: SimArgs,
+}
 
 /// Applies the command-line run settings to the first layout and its [simulation] to every other one;
 /// returns the threads to use and notes about settings that were replaced.
@@ -28,7 +56,7 @@ fn settle(models: &mut [Model], names: &[String], sim: &SimArgs) -> Result<(usiz
                 || s.replications != given.replications
         })
         .collect();
-    let threads = super::override_simulation(
+    let threads = override_simulation(
         &mut models[0].simulation,
         sim.replications,
         sim.seed,
@@ -59,17 +87,14 @@ fn run_layouts(
     quiet: bool,
 ) -> Result<Comparison> {
     let reps = models[0].simulation.replications;
-    let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
-        let bar = indicatif::ProgressBar::new(reps);
-        bar.set_style(
-            indicatif::ProgressStyle::with_template(&format!(
-                "{{spinner}} {{bar:40}} {{pos}}/{{len}} replications of {} layouts {{elapsed}} (eta {{eta}})",
-                models.len()
-            ))
-            .expect("valid template"),
-        );
-        bar
-    });
+    let bar = progress::bar(
+        quiet,
+        reps,
+        &format!(
+            "{{spinner}} {{bar:40}} {{pos}}/{{len}} replications of {} layouts {{elapsed}} (eta {{eta}})",
+            models.len()
+        ),
+    );
     let progress = |done: u64| {
         if let Some(b) = &bar {
             b.set_position(done);
@@ -125,7 +150,7 @@ fn draw(
         return Ok(Vec::new());
     }
     let charts = nines::write::charts::compare::render(c, sweep)?;
-    super::write_chart_files(
+    write_chart_files(
         &dir.join("charts"),
         &charts,
         threads,
@@ -149,16 +174,11 @@ fn report(
     )
 }
 
-fn create_dir(dir: &Path) -> Result<()> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create output directory {}", dir.display()))
-}
-
 pub(crate) fn compare(args: CompareArgs) -> Result<()> {
     let mut models = Vec::with_capacity(args.scenarios.len());
     let mut texts = Vec::with_capacity(args.scenarios.len());
     for p in &args.scenarios {
-        let (text, shown) = super::read_scenario(p)?;
+        let (text, shown) = read_scenario(p)?;
         models.push(scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?);
         texts.push((shown, text));
     }
@@ -192,7 +212,7 @@ pub(crate) fn compare(args: CompareArgs) -> Result<()> {
 }
 
 pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
-    let (text, shown) = super::read_scenario(&args.scenario)?;
+    let (text, shown) = read_scenario(&args.scenario)?;
     let base = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
     let params: Vec<sweep::SweepParameter> = if args.set.is_empty() {
         base.sweep.clone()

@@ -2,6 +2,8 @@
 //! scenario (importance sampling on the Markov chain when every duration is exponential, importance
 //! splitting on the event engine otherwise), and the exact figures beside it when the chain solves.
 
+use std::path::PathBuf;
+
 use anyhow::{Result, anyhow, bail};
 use clap::ValueEnum;
 
@@ -10,7 +12,8 @@ use nines::analyses::rare::{self, RareOptions};
 use nines::analyses::split::{self, SplitOptions};
 use nines::model::Model;
 
-use super::{Format, RareArgs, load};
+use crate::args::{Format, worker_threads};
+use crate::files::load;
 
 /// Rare-event methods.
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq)]
@@ -22,6 +25,37 @@ pub enum Method {
     Importance,
     /// Importance splitting (RESTART) on the event engine: any durations, maintenance included.
     Splitting,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct RareArgs {
+    /// Scenario file (TOML).
+    scenario: PathBuf,
+    /// How to estimate.
+    #[arg(long, value_enum, default_value_t = Method::Auto)]
+    method: Method,
+    /// Stop once the first entity's 95% interval is within this relative half-width.
+    #[arg(long, value_name = "FRACTION", default_value_t = 0.1)]
+    precision: f64,
+    /// At most this many regenerative cycles (importance sampling; default 2^26) or missions
+    /// (splitting; default 2^20), whatever the precision reached.
+    #[arg(long, value_name = "N")]
+    budget: Option<u64>,
+    /// Importance sampling: probability of taking a failure where a repair is possible too.
+    #[arg(long, default_value_t = 0.5)]
+    bias: f64,
+    /// Splitting: copies per threshold, e.g. 600,1200 (default: from a pilot run).
+    #[arg(long, value_delimiter = ',', value_name = "R1,R2,...")]
+    factors: Option<Vec<u32>>,
+    /// Override the seed.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(short = 'j', long)]
+    threads: Option<usize>,
+    /// What to print on stdout.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
 }
 
 /// States beyond which the exact figures are not computed beside a rare-event estimate.
@@ -51,11 +85,7 @@ pub fn rare_cmd(args: RareArgs) -> Result<()> {
     if let Some(s) = args.seed {
         model.simulation.seed = s;
     }
-    let threads = match args.threads {
-        Some(0) => bail!("--threads 0: expected at least 1"),
-        Some(t) => t,
-        None => std::thread::available_parallelism().map_or(1, |n| n.get()),
-    };
+    let threads = worker_threads(args.threads)?;
     if !(args.precision > 0.0 && args.precision < 1.0) {
         bail!(
             "--precision {}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%",

@@ -1,0 +1,234 @@
+//! Comparison of layouts under common random numbers: every layout runs the same replications with the
+//! same seed, and components that share a name draw the same failures, so differences between layouts
+//! are estimated from paired replications and are far more precise than the layouts' own intervals.
+
+mod paired;
+mod rows;
+mod table;
+
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::base::stats::Estimate;
+use crate::engine::Engine;
+use crate::estimate::runner::{BATCH, RunError};
+use crate::estimate::summary::{RunAcc, RunInfo, Summary};
+use crate::model::Model;
+
+use paired::{CompareAcc, Plan};
+use rows::rows;
+pub use table::{CSV_HEADER, csv, table};
+
+/// How to run a comparison.
+pub struct CompareOptions<'a> {
+    /// Worker threads (at least 1).
+    pub threads: usize,
+    /// Called with the number of replications done so far (of each layout).
+    pub progress: Option<&'a dyn Fn(u64)>,
+}
+
+/// How a row's values read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A fraction of time up (shown as a percentage).
+    Availability,
+    /// Hours (per year or per outage).
+    Hours,
+    /// A count per year.
+    PerYear,
+    /// A latency, hours.
+    Latency,
+    /// Money per year, in the scenario's currency.
+    Money,
+}
+
+/// A difference to the first layout.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Diff {
+    /// The difference (this layout minus the first) with its 95% interval.
+    pub value: Estimate,
+    /// Whether the interval comes from paired replications (common random numbers); otherwise it is
+    /// the conservative interval from the two layouts' own intervals.
+    pub paired: bool,
+    /// Whether the interval excludes zero.
+    pub significant: bool,
+}
+
+/// One layout's figure in a row.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Cell {
+    /// The figure with its 95% interval (an input such as a cost has an empty interval).
+    pub value: Estimate,
+    /// Difference to the first layout (none for the first layout itself).
+    pub diff: Option<Diff>,
+}
+
+/// One compared figure across layouts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Row {
+    /// What it is, e.g. `availability`.
+    pub measure: &'static str,
+    /// The service or request kind it is about (empty: the whole layout).
+    pub scope: String,
+    /// How it reads.
+    pub unit: Unit,
+    /// Whether a larger value is better.
+    pub higher_is_better: bool,
+    /// Per layout (none: the layout does not have it).
+    pub cells: Vec<Option<Cell>>,
+}
+
+/// One layout's results.
+#[derive(Debug, Clone)]
+pub struct LayoutResult {
+    /// Its name (unique in the comparison).
+    pub name: String,
+    /// Exact state.
+    pub acc: RunAcc,
+    /// Its own estimates, as `run` would give them.
+    pub summary: Summary,
+    /// Total yearly cost, if the scenario gives costs.
+    pub yearly_cost: Option<f64>,
+}
+
+/// The result of a comparison.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    /// Layouts in the order given; differences are to the first.
+    pub layouts: Vec<LayoutResult>,
+    /// Compared figures.
+    pub rows: Vec<Row>,
+    /// Replications of each layout.
+    pub replications: u64,
+    /// Seed shared by all layouts.
+    pub seed: u64,
+    /// Mission, hours.
+    pub mission_hours: f64,
+    /// Events simulated, all layouts.
+    pub events: u64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+    /// Threads used.
+    pub threads: usize,
+    /// Currency label of the costs (of the first layout that gives one).
+    pub currency: Option<String>,
+}
+
+/// Names for layouts: their scenario names, with `#2`, `#3` appended to repeats.
+pub fn unique_names(names: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(names.len());
+    for n in names {
+        let mut name = n.clone();
+        let mut k = 2;
+        while out.contains(&name) {
+            name = format!("{n}#{k}");
+            k += 1;
+        }
+        out.push(name);
+    }
+    out
+}
+
+/// Runs every layout for the replications of the first one (its seed, mission and replication count
+/// apply to all), pairing replication `r` of each layout with replication `r` of the first.
+/// `names` label the layouts (see [`unique_names`]).
+pub fn run(
+    models: &[&Model],
+    names: &[String],
+    opts: CompareOptions<'_>,
+) -> Result<Comparison, RunError> {
+    assert!(!models.is_empty() && names.len() == models.len());
+    let first = &models[0].simulation;
+    let plan = Plan::new(models);
+    let threads = opts.threads.max(1);
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|source| RunError::ThreadPool { threads, source })?;
+    let start = Instant::now();
+    let total = first.replications;
+    let batches = total.div_ceil(BATCH);
+    let per_round = (threads as u64 * 4).max(1);
+    let mut acc = CompareAcc::new(models, &plan);
+    let mut b = 0;
+    while b < batches {
+        let end = (b + per_round).min(batches);
+        let results: Vec<CompareAcc> = pool.install(|| {
+            (b..end)
+                .into_par_iter()
+                .map_init(
+                    || {
+                        let engines: Vec<Engine<'_>> =
+                            models.iter().map(|m| Engine::new(m)).collect();
+                        (engines, Vec::new(), Vec::new())
+                    },
+                    |(engines, base, obs), batch| {
+                        let mut a = CompareAcc::new(models, &plan);
+                        let lo = batch * BATCH;
+                        for rep in lo..(lo + BATCH).min(total) {
+                            for (i, engine) in engines.iter_mut().enumerate() {
+                                engine.run(rep);
+                                a.runs[i].record(engine, 1.0);
+                                let out = if i == 0 { &mut *base } else { &mut *obs };
+                                plan.observe(i, engine, out);
+                                for (k, x) in out.iter().enumerate() {
+                                    if let Some(x) = x {
+                                        a.values[i][k].add(*x, 1.0);
+                                    }
+                                }
+                                if i == 0 {
+                                    continue;
+                                }
+                                for (k, (x, y)) in obs.iter().zip(base.iter()).enumerate() {
+                                    if let (Some(x), Some(y)) = (x, y) {
+                                        a.diffs[i][k].add(x - y, 1.0);
+                                    }
+                                }
+                            }
+                        }
+                        a
+                    },
+                )
+                .collect()
+        });
+        for r in &results {
+            acc.merge(r);
+        }
+        b = end;
+        if let Some(p) = opts.progress {
+            p(acc.runs[0].replications);
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    let info = RunInfo {
+        wall_seconds: wall,
+        threads,
+    };
+    let layouts: Vec<LayoutResult> = acc
+        .runs
+        .into_iter()
+        .zip(models)
+        .zip(names)
+        .map(|((acc, m), name)| LayoutResult {
+            name: name.clone(),
+            summary: acc.summarize(m, info),
+            acc,
+            yearly_cost: m.yearly_cost().map(|c| c.0),
+        })
+        .collect();
+    let rows = rows(models, &layouts, &plan, &acc.values, &acc.diffs);
+    Ok(Comparison {
+        events: layouts.iter().map(|l| l.acc.events).sum(),
+        replications: total,
+        seed: first.seed,
+        mission_hours: first.mission,
+        wall_seconds: wall,
+        threads,
+        currency: models.iter().find_map(|m| m.costs.currency.clone()),
+        layouts,
+        rows,
+    })
+}

@@ -1,0 +1,246 @@
+//! The differences to the first layout: paired (common random numbers) where the measure is paired
+//! per replication, otherwise conservative (from the two layouts' own intervals), and the rows of
+//! compared figures built from them.
+
+use crate::base::stats::{Estimate, MeanAcc};
+use crate::base::units::HOURS_PER_YEAR;
+use crate::estimate::summary::EntitySummary;
+use crate::model::Model;
+
+use super::paired::{PairedKind, Plan};
+use super::{Cell, Diff, LayoutResult, Row, Unit};
+
+/// Whether an interval excludes zero.
+fn excludes_zero(e: &Estimate) -> bool {
+    e.ci95_low > 0.0 || e.ci95_high < 0.0
+}
+
+/// The difference of two independent estimates, with the conservative interval (low of one minus high
+/// of the other): it excludes zero only when the two intervals do not overlap.
+fn unpaired(x: &Estimate, base: &Estimate) -> Diff {
+    let value = Estimate {
+        value: x.value - base.value,
+        ci95_low: x.ci95_low - base.ci95_high,
+        ci95_high: x.ci95_high - base.ci95_low,
+        n: x.n.min(base.n),
+    };
+    Diff {
+        significant: excludes_zero(&value),
+        value,
+        paired: false,
+    }
+}
+
+/// The compared figures: per service its availability, downtime and outages, then data loss, failed
+/// requests and latency, and costs, each with every layout's value and its difference to the first.
+pub(super) fn rows(
+    models: &[&Model],
+    layouts: &[LayoutResult],
+    plan: &Plan,
+    values: &[Vec<MeanAcc>],
+    diffs: &[Vec<MeanAcc>],
+) -> Vec<Row> {
+    let n = layouts.len();
+    let mut rows = Vec::new();
+    let paired_diff = |i: usize, key: (&str, PairedKind), scale: f64| -> Option<Diff> {
+        if i == 0 {
+            return None;
+        }
+        let k = plan
+            .keys
+            .iter()
+            .position(|(s, kind)| s == key.0 && *kind == key.1)?;
+        let acc = &diffs[i][k];
+        if acc.count() == 0 {
+            return None;
+        }
+        let e = acc.estimate().map(|v| v * scale);
+        // A negative scale flips the interval.
+        let value = Estimate {
+            ci95_low: e.ci95_low.min(e.ci95_high),
+            ci95_high: e.ci95_low.max(e.ci95_high),
+            ..e
+        };
+        Some(Diff {
+            significant: excludes_zero(&value),
+            value,
+            paired: true,
+        })
+    };
+    let services: Vec<String> = plan
+        .keys
+        .iter()
+        .filter(|(_, k)| *k == PairedKind::Unavailability)
+        .map(|(s, _)| s.clone())
+        .collect();
+    type Pick = fn(&EntitySummary) -> Estimate;
+    /// Measure, unit, whether higher is better, the paired measure and its scale, and the estimate.
+    type ServiceRow = (&'static str, Unit, bool, Option<(PairedKind, f64)>, Pick);
+    let service_rows: [ServiceRow; 5] = [
+        (
+            "availability",
+            Unit::Availability,
+            true,
+            Some((PairedKind::Unavailability, -1.0)),
+            |e| e.availability,
+        ),
+        (
+            "downtime per year",
+            Unit::Hours,
+            false,
+            Some((PairedKind::Unavailability, HOURS_PER_YEAR)),
+            |e| e.downtime_hours_per_year,
+        ),
+        ("annual downtime P50", Unit::Hours, false, None, |e| {
+            e.annual_downtime_hours_p50
+        }),
+        ("annual downtime P90", Unit::Hours, false, None, |e| {
+            e.annual_downtime_hours_p90
+        }),
+        (
+            "outages per year",
+            Unit::PerYear,
+            false,
+            Some((PairedKind::Outages, 1.0)),
+            |e| e.outages_per_year,
+        ),
+    ];
+    for s in &services {
+        let entity = |i: usize| {
+            layouts[i]
+                .summary
+                .entities
+                .iter()
+                .find(|e| e.kind == crate::model::EntityKind::Service && &e.name == s)
+        };
+        for (measure, unit, higher, paired, pick) in &service_rows {
+            let base = entity(0).map(pick);
+            let cells = (0..n)
+                .map(|i| {
+                    let value = pick(entity(i)?);
+                    let diff = if i == 0 {
+                        None
+                    } else {
+                        match paired {
+                            Some((kind, scale)) => paired_diff(i, (s, *kind), *scale),
+                            None => base.map(|b| unpaired(&value, &b)),
+                        }
+                    };
+                    Some(Cell { value, diff })
+                })
+                .collect();
+            rows.push(Row {
+                measure,
+                scope: s.clone(),
+                unit: *unit,
+                higher_is_better: *higher,
+                cells,
+            });
+        }
+    }
+    let own = |i: usize, kind: PairedKind| -> Option<Estimate> {
+        let k = plan.keys.iter().position(|(_, x)| *x == kind)?;
+        plan.sources[i][k].map(|_| values[i][k].estimate())
+    };
+    if plan.keys.iter().any(|(_, k)| *k == PairedKind::DataLoss) {
+        let cells = (0..n)
+            .map(|i| {
+                Some(Cell {
+                    value: own(i, PairedKind::DataLoss)?,
+                    diff: paired_diff(i, ("", PairedKind::DataLoss), 1.0),
+                })
+            })
+            .collect();
+        rows.push(Row {
+            measure: "data loss per year",
+            scope: String::new(),
+            unit: Unit::Hours,
+            higher_is_better: false,
+            cells,
+        });
+    }
+    if plan.keys.iter().any(|(_, k)| *k == PairedKind::Failed) {
+        let cells = (0..n)
+            .map(|i| {
+                Some(Cell {
+                    value: own(i, PairedKind::Failed)?,
+                    diff: paired_diff(i, ("", PairedKind::Failed), 1.0),
+                })
+            })
+            .collect();
+        rows.push(Row {
+            measure: "failed requests per year",
+            scope: String::new(),
+            unit: Unit::PerYear,
+            higher_is_better: false,
+            cells,
+        });
+        let mut kinds: Vec<String> = Vec::new();
+        for l in layouts {
+            for q in &l.summary.requests {
+                if !kinds.contains(&q.name) {
+                    kinds.push(q.name.clone());
+                }
+            }
+        }
+        for k in &kinds {
+            let pick = |i: usize| {
+                layouts[i]
+                    .summary
+                    .requests
+                    .iter()
+                    .find(|q| &q.name == k)
+                    .map(|q| q.latency_p99_hours)
+            };
+            let base = pick(0);
+            let cells = (0..n)
+                .map(|i| {
+                    let value = pick(i)?;
+                    let diff = if i == 0 {
+                        None
+                    } else {
+                        base.map(|b| unpaired(&value, &b))
+                    };
+                    Some(Cell { value, diff })
+                })
+                .collect();
+            rows.push(Row {
+                measure: "latency P99",
+                scope: k.clone(),
+                unit: Unit::Latency,
+                higher_is_better: false,
+                cells,
+            });
+        }
+    }
+    if models.iter().any(|m| m.costs.any()) {
+        let exact = |v: f64| Estimate {
+            value: v,
+            ci95_low: v,
+            ci95_high: v,
+            n: 0,
+        };
+        let base = layouts[0].yearly_cost;
+        let cells = (0..n)
+            .map(|i| {
+                let c = layouts[i].yearly_cost?;
+                Some(Cell {
+                    value: exact(c),
+                    diff: (i > 0).then_some(()).and(base).map(|b| Diff {
+                        value: exact(c - b),
+                        paired: true,
+                        significant: c != b,
+                    }),
+                })
+            })
+            .collect();
+        rows.push(Row {
+            measure: "yearly cost",
+            scope: String::new(),
+            unit: Unit::Money,
+            higher_is_better: false,
+            cells,
+        });
+    }
+    rows
+}

@@ -1,0 +1,71 @@
+//! What a long computation shows and hears: the progress bar on stderr, and Ctrl-C (or SIGTERM), which
+//! asks a run to stop after the batches under way.
+
+use std::io::IsTerminal;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use nines::estimate::checkpoint;
+
+/// A progress bar of `len` steps drawn with `template` on stderr, unless `quiet` or stderr is not a
+/// terminal.
+pub(crate) fn bar(quiet: bool, len: u64, template: &str) -> Option<ProgressBar> {
+    (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = ProgressBar::new(len);
+        bar.set_style(ProgressStyle::with_template(template).expect("valid template"));
+        bar
+    })
+}
+
+/// The flag that Ctrl-C sets, and whether the interruption was acknowledged on stderr.
+pub(crate) struct Interrupt {
+    /// Set by the first Ctrl-C (or SIGTERM).
+    pub(crate) interrupted: Arc<AtomicBool>,
+    /// Whether the interruption was acknowledged on stderr.
+    announced: Arc<AtomicBool>,
+}
+
+impl Interrupt {
+    /// Installs the Ctrl-C (and SIGTERM) handler: the first signal asks the run to stop after the
+    /// batches under way, a second one ends the process at once (exit code 130).
+    pub(crate) fn install() -> Result<Self> {
+        let interrupted = Arc::new(AtomicBool::new(false));
+        for signal in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            signal_hook::flag::register_conditional_shutdown(
+                signal,
+                checkpoint::EXIT_INTERRUPTED as i32,
+                Arc::clone(&interrupted),
+            )
+            .and_then(|_| signal_hook::flag::register(signal, Arc::clone(&interrupted)))
+            .context("cannot install the Ctrl-C handler")?;
+        }
+        // Say at once that the signal was heard (the run itself stops at the next batch boundary).
+        let announced = Arc::new(AtomicBool::new(false));
+        let (heard, said) = (Arc::clone(&interrupted), Arc::clone(&announced));
+        std::thread::spawn(move || {
+            while !heard.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            announce(&said);
+        });
+        Ok(Interrupt {
+            interrupted,
+            announced,
+        })
+    }
+
+    /// Acknowledges Ctrl-C on stderr, unless that was done already.
+    pub(crate) fn announce(&self) {
+        announce(&self.announced);
+    }
+}
+
+/// Acknowledges Ctrl-C on stderr, once.
+fn announce(done: &AtomicBool) {
+    if !done.swap(true, Ordering::Relaxed) {
+        eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
+    }
+}

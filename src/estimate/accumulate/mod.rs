@@ -1,0 +1,218 @@
+//! The exact, mergeable state of a run: statistics per measured entity, role machine, request kind,
+//! client group and crew, which replications add to and which merge in any order to the same result.
+//!
+//! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
+
+mod clients;
+mod crews;
+mod machines;
+
+use serde::{Deserialize, Serialize};
+
+use crate::base::stats::{Estimate, LogHistogram, MeanAcc, RatioAcc};
+use crate::base::units::HOURS_PER_YEAR;
+use crate::engine::Engine;
+use crate::model::Model;
+
+use clients::{GroupAcc, RequestAcc};
+use crews::CrewAcc;
+use machines::MachineAcc;
+
+/// Mergeable statistics of one measured entity.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct EntityAcc {
+    pub(in crate::estimate) unavailability: MeanAcc,
+    pub(in crate::estimate) outages_per_year: MeanAcc,
+    pub(in crate::estimate) outage_length: RatioAcc,
+    pub(in crate::estimate) longest: MeanAcc,
+    pub(in crate::estimate) worst_outage: f64,
+    pub(in crate::estimate) annual_downtime: LogHistogram,
+    pub(in crate::estimate) years_missed: MeanAcc,
+    pub(in crate::estimate) total_outages: u64,
+    pub(in crate::estimate) planned: MeanAcc,
+    pub(in crate::estimate) unplanned: MeanAcc,
+    pub(in crate::estimate) at_risk: MeanAcc,
+    pub(in crate::estimate) machine: Option<MachineAcc>,
+}
+
+impl EntityAcc {
+    fn merge(&mut self, o: &EntityAcc) {
+        self.unavailability.merge(&o.unavailability);
+        self.outages_per_year.merge(&o.outages_per_year);
+        self.outage_length.merge(&o.outage_length);
+        self.longest.merge(&o.longest);
+        self.worst_outage = self.worst_outage.max(o.worst_outage);
+        self.annual_downtime.merge(&o.annual_downtime);
+        self.years_missed.merge(&o.years_missed);
+        self.total_outages += o.total_outages;
+        self.planned.merge(&o.planned);
+        self.unplanned.merge(&o.unplanned);
+        self.at_risk.merge(&o.at_risk);
+        if let (Some(a), Some(b)) = (&mut self.machine, &o.machine) {
+            a.merge(b);
+        }
+    }
+}
+
+/// The exact, mergeable state of a whole run (or of any part of it).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunAcc {
+    /// Per measured entity, in [`Model::measured`] order.
+    pub entities: Vec<EntityAcc>,
+    /// Per service, per node of its support: hours down while that node was down, against service downtime.
+    pub(in crate::estimate) contributions: Vec<Vec<RatioAcc>>,
+    /// Replications recorded.
+    pub replications: u64,
+    /// Events simulated.
+    pub events: u64,
+    /// Per measured entity: its availability target (services only).
+    targets: Vec<Option<f64>>,
+    pub(in crate::estimate) crews: Vec<CrewAcc>,
+    pub(in crate::estimate) requests: Vec<RequestAcc>,
+    /// Per population, then all clients (when there are any).
+    pub(in crate::estimate) groups: Vec<GroupAcc>,
+    /// Per measured entity: the distribution of downtime per year over replications (for charts).
+    pub(in crate::estimate) downtime_per_replication: Vec<LogHistogram>,
+}
+
+impl RunAcc {
+    /// An empty accumulator for `model`.
+    pub fn new(model: &Model) -> Self {
+        RunAcc {
+            entities: model
+                .services
+                .iter()
+                .map(|_| None)
+                .chain(model.roles.iter().map(MachineAcc::new))
+                .map(|machine| EntityAcc {
+                    machine,
+                    ..Default::default()
+                })
+                .collect(),
+            crews: vec![CrewAcc::default(); model.crews.len()],
+            requests: model.requests.iter().map(RequestAcc::new).collect(),
+            groups: GroupAcc::all(model),
+            contributions: model
+                .services
+                .iter()
+                .map(|s| vec![RatioAcc::default(); s.support.len()])
+                .collect(),
+            replications: 0,
+            events: 0,
+            targets: model
+                .services
+                .iter()
+                .map(|s| s.target)
+                .chain(model.roles.iter().map(|_| None))
+                .collect(),
+            downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
+        }
+    }
+
+    /// Records the replication the engine just simulated, with weight `w` (1 for plain Monte Carlo).
+    pub fn record(&mut self, engine: &Engine<'_>, w: f64) {
+        let model = engine.model();
+        let mission = model.simulation.mission;
+        let years = mission / HOURS_PER_YEAR;
+        let (slots, slot_len) = engine.year_slots();
+        let year_scale = HOURS_PER_YEAR / slot_len;
+        self.replications += 1;
+        self.events += engine.events();
+        let targets = &self.targets;
+        for (m, (acc, mon)) in self.entities.iter_mut().zip(engine.monitors()).enumerate() {
+            acc.unavailability.add(mon.downtime / mission, w);
+            acc.outages_per_year.add(mon.outages as f64 / years, w);
+            acc.outage_length.add(mon.downtime, mon.outages as f64, w);
+            acc.longest.add(mon.longest, w);
+            acc.worst_outage = acc.worst_outage.max(mon.longest);
+            acc.total_outages += mon.outages as u64;
+            acc.planned.add(mon.planned / years, w);
+            acc.unplanned.add((mon.downtime - mon.planned) / years, w);
+            acc.at_risk.add(mon.at_risk / years, w);
+            let mut missed = 0;
+            for &d in engine.year_downtime(m) {
+                acc.annual_downtime.add(d * year_scale, w);
+                if targets[m].is_some_and(|target| 1.0 - d / slot_len < target) {
+                    missed += 1;
+                }
+            }
+            if targets[m].is_some() {
+                acc.years_missed.add(missed as f64 / slots as f64, w);
+            }
+        }
+        let services = model.services.len();
+        for (acc, st) in self.entities[services..]
+            .iter_mut()
+            .zip(engine.machine_stats())
+        {
+            if let Some(m) = &mut acc.machine {
+                m.record(st, years, w);
+            }
+        }
+        for ((acc, st), q) in self
+            .requests
+            .iter_mut()
+            .zip(engine.request_stats())
+            .zip(&model.requests)
+        {
+            acc.record(st, q, years, w);
+        }
+        for g in &mut self.groups {
+            g.record(engine, years, w);
+        }
+        for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
+            acc.record(st, mission, years, w);
+        }
+        for (s, svc) in model.services.iter().enumerate() {
+            let down = engine.monitors()[s].downtime;
+            for (k, &n) in svc.support.iter().enumerate() {
+                self.contributions[s][k].add(engine.overlap(s, n), down, w);
+            }
+        }
+        for (h, mon) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(engine.monitors())
+        {
+            h.add(mon.downtime / years, w);
+        }
+    }
+
+    /// Adds another accumulator of the same model.
+    pub fn merge(&mut self, o: &RunAcc) {
+        for (a, b) in self.entities.iter_mut().zip(&o.entities) {
+            a.merge(b);
+        }
+        for (a, b) in self.contributions.iter_mut().zip(&o.contributions) {
+            for (x, y) in a.iter_mut().zip(b) {
+                x.merge(y);
+            }
+        }
+        for (a, b) in self.requests.iter_mut().zip(&o.requests) {
+            a.merge(b);
+        }
+        for (a, b) in self.groups.iter_mut().zip(&o.groups) {
+            a.merge(b);
+        }
+        for (a, b) in self.crews.iter_mut().zip(&o.crews) {
+            a.merge(b);
+        }
+        self.replications += o.replications;
+        self.events += o.events;
+        for (a, b) in self
+            .downtime_per_replication
+            .iter_mut()
+            .zip(&o.downtime_per_replication)
+        {
+            a.merge(b);
+        }
+    }
+
+    /// The unavailability of measured entity `m` (services, then roles) with its unclamped 95% interval,
+    /// and the outages seen so far; `None` when there is no such entity.
+    pub fn unavailability_of(&self, m: usize) -> Option<(Estimate, u64)> {
+        self.entities
+            .get(m)
+            .map(|e| (e.unavailability.estimate(), e.total_outages))
+    }
+}
