@@ -4,7 +4,7 @@
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use nines::engine::Engine;
-use nines::estimate::summary::RunAcc;
+use nines::estimate::accumulate::RunAcc;
 use nines::model::Model;
 
 /// `pools` pools of 10 nodes each (8-of-10), all required by one service.

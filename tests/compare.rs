@@ -126,7 +126,7 @@ fn a_layout_against_itself_differs_by_nothing_and_matches_run() {
         },
     )
     .unwrap();
-    let csv = |s| nines::write::output::summary_csv(s).unwrap();
+    let csv = |s| nines::write::csv::summary_csv(s).unwrap();
     assert_eq!(csv(&c.layouts[0].summary), csv(&plain.summary));
     assert_eq!(csv(&c.layouts[1].summary), csv(&plain.summary));
 }
@@ -363,7 +363,10 @@ fn bad_costs_and_sweeps_are_located() {
     assert_eq!(m.sweep.len(), 2);
     assert_eq!(
         m.sweep[1].values,
-        vec![sweep::SweepValue::Float(1.5), sweep::SweepValue::Integer(2)]
+        vec![
+            nines::model::SweepValue::Float(1.5),
+            nines::model::SweepValue::Integer(2)
+        ]
     );
     let three = format!("{text}\"nodes.web.yearly_cost\" = [1]\n");
     let err = compile(&three, "costed.toml").unwrap_err().to_string();

@@ -6,8 +6,7 @@ use toml_edit::{DocumentMut, Item, Value};
 
 use crate::analyses::compare::Comparison;
 use crate::base::stats::Estimate;
-use crate::model::{EntityKind, Model};
-pub use crate::model::{SweepParameter, SweepValue};
+use crate::model::{EntityKind, Model, SweepParameter, SweepValue};
 use crate::scenario::sweep::parse_values;
 use crate::scenario::{self, MAX_SWEEP_PARAMETERS, ScenarioError};
 

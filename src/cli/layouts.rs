@@ -10,7 +10,6 @@ use nines::analyses::compare::{self, CompareOptions, Comparison};
 use nines::analyses::sweep;
 use nines::model::Model;
 use nines::scenario;
-use nines::write::output;
 
 use crate::args::{SimArgs, override_simulation};
 use crate::files::{create_dir, read_scenario, write_atomic};
@@ -133,7 +132,10 @@ fn write_layouts(dir: &Path, c: &Comparison) -> Result<()> {
     for l in &c.layouts {
         let d = dir.join("layouts").join(file_safe(&l.name));
         fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
-        write_atomic(&d.join("summary.csv"), &output::summary_csv(&l.summary)?)?;
+        write_atomic(
+            &d.join("summary.csv"),
+            &nines::write::csv::summary_csv(&l.summary)?,
+        )?;
     }
     Ok(())
 }
@@ -214,7 +216,7 @@ pub(crate) fn compare(args: CompareArgs) -> Result<()> {
 pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
     let (text, shown) = read_scenario(&args.scenario)?;
     let base = scenario::compile(&text, &shown).map_err(|e| anyhow!("{e}"))?;
-    let params: Vec<sweep::SweepParameter> = if args.set.is_empty() {
+    let params: Vec<nines::model::SweepParameter> = if args.set.is_empty() {
         base.sweep.clone()
     } else {
         args.set

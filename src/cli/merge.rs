@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use nines::estimate::accumulate::RunAcc;
 use nines::estimate::shards;
-use nines::estimate::summary::{RunAcc, RunInfo};
+use nines::estimate::summary::RunInfo;
 use nines::scenario;
-use nines::write::output;
 
 use crate::args::Format;
 use crate::files::{AtomicFile, create_dir};
@@ -102,7 +102,7 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
     if !args.no_replications {
         let mut out = AtomicFile::create(&out_dir.join("replications.csv"))?;
         let mut header = csv::Writer::from_writer(Vec::new());
-        header.write_record(output::REPLICATIONS_HEADER)?;
+        header.write_record(nines::write::csv::REPLICATIONS_HEADER)?;
         out.write_all(&header.into_inner().map_err(|e| anyhow!("{}", e.error()))?)?;
         for rows in &rows_files {
             let mut f =

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use nines::estimate::checkpoint;
 use nines::estimate::summary::Summary;
 use nines::model::Model;
-use nines::write::{charts, output};
+use nines::write::charts;
 
 use crate::args::Format;
 use crate::files::write_atomic;
@@ -40,7 +40,7 @@ pub(crate) fn finish_with(
     report: Option<nines::write::report::Source>,
     status: Option<&checkpoint::Status>,
 ) -> Result<()> {
-    let mut csv = output::summary_csv(summary)?;
+    let mut csv = nines::write::csv::summary_csv(summary)?;
     if let Some(s) = status {
         s.append_to_csv(&mut csv, &model.name)?;
     }
@@ -59,16 +59,17 @@ pub(crate) fn finish_with(
     let status = status.filter(|s| !s.csv_rows(&model.name).is_empty());
     match format {
         Format::Table => {
-            print!("{}", output::table(summary, model));
+            print!("{}", nines::write::table::table(summary, model));
             if let Some(s) = status {
                 print!("{}", s.describe());
             }
             println!("wrote {}", out_dir.display());
         }
         Format::Json => match status {
-            None => println!("{}", output::json(summary)),
+            None => println!("{}", nines::write::json::json(summary)),
             Some(s) => {
-                let mut v: serde_json::Value = serde_json::from_str(&output::json(summary))?;
+                let mut v: serde_json::Value =
+                    serde_json::from_str(&nines::write::json::json(summary))?;
                 if let Some(map) = v.as_object_mut() {
                     map.insert("run".into(), s.json());
                 }

@@ -8,12 +8,11 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, anyhow, bail};
 
 use nines::base::units::parse_duration;
+use nines::estimate::accumulate::RunAcc;
 use nines::estimate::runner::{self, RepRow, RunOptions};
-use nines::estimate::summary::RunAcc;
 use nines::estimate::{checkpoint, precision, shards};
 use nines::model::Model;
 use nines::scenario;
-use nines::write::output;
 
 use crate::EarlyStop;
 use crate::args::{Format, override_simulation};
@@ -146,7 +145,7 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         }
         let mut w = csv::WriterBuilder::new().from_writer(file);
         if header {
-            w.write_record(output::REPLICATIONS_HEADER)?;
+            w.write_record(nines::write::csv::REPLICATIONS_HEADER)?;
         }
         Some(w)
     };
@@ -169,7 +168,7 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     };
     let mut sink = |rows: &[RepRow]| {
         if let (Some(w), None) = (rep_writer.as_mut(), write_error.as_ref())
-            && let Err(e) = output::write_rows(w, &model, rows)
+            && let Err(e) = nines::write::csv::write_rows(w, &model, rows)
         {
             write_error = Some(e);
         }
@@ -398,7 +397,9 @@ fn load_checkpoint(
         })?;
         let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
         let expected = 1 + found.acc.replications * model.services.len() as u64;
-        if lines != expected || !bytes.starts_with(output::REPLICATIONS_HEADER[0].as_bytes()) {
+        if lines != expected
+            || !bytes.starts_with(nines::write::csv::REPLICATIONS_HEADER[0].as_bytes())
+        {
             bail!(
                 "cannot resume: {} has {lines} lines but the checkpoint counts {} replications ({expected} lines with the header); it was changed since the run stopped",
                 csv.display(),

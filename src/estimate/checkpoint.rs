@@ -5,10 +5,10 @@
 use serde::{Deserialize, Serialize};
 
 use crate::base::format::sig3 as sig;
+use crate::estimate::accumulate::RunAcc;
 use crate::estimate::precision::{Assessment, MIN_OUTAGES, Target};
 use crate::estimate::runner::{BATCH, Stop};
 use crate::estimate::shards::{RunKey, fnv1a};
-use crate::estimate::summary::RunAcc;
 
 /// How a run ended, as the report, `summary.csv` and the exit code say it.
 #[derive(Debug, Clone, PartialEq)]

@@ -9,7 +9,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::base::units::{HOURS_PER_YEAR, Hours, format_duration, parse_duration, trim_float};
-use crate::estimate::summary::RunAcc;
+use crate::estimate::accumulate::RunAcc;
 use crate::model::Model;
 
 /// Outages of the main service that must be seen before its interval is trusted to meet a target (the

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::base::units::Hours;
 use crate::engine::Engine;
+use crate::estimate::accumulate::RunAcc;
 use crate::estimate::precision::{self, Target};
-use crate::estimate::summary::{RunAcc, RunInfo, Summary};
+use crate::estimate::summary::{RunInfo, Summary};
 use crate::model::Model;
 
 /// Replications per batch: the unit of parallel work and of per-replication output.

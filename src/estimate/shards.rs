@@ -6,8 +6,8 @@
 use serde::{Deserialize, Serialize};
 
 use crate::base::units::Hours;
+use crate::estimate::accumulate::RunAcc;
 use crate::estimate::runner::BATCH;
-use crate::estimate::summary::RunAcc;
 
 /// Largest number of shards of one run.
 pub const MAX_SHARDS: u64 = 100_000;

@@ -9,9 +9,8 @@ use crate::base::stats::{Estimate, LogHistogram, RatioAcc};
 use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::engine::Cause;
 use crate::engine::clients::SystemState;
+use crate::estimate::accumulate::RunAcc;
 use crate::model::{ComponentKind, EntityKind, Model, RequestKind, WhenAllFail};
-
-pub use crate::estimate::accumulate::{EntityAcc, RunAcc};
 
 impl RunAcc {
     /// Turns the state into estimates.

@@ -13,8 +13,9 @@ use serde::Serialize;
 
 use crate::base::stats::Estimate;
 use crate::engine::Engine;
+use crate::estimate::accumulate::RunAcc;
 use crate::estimate::runner::{BATCH, RunError};
-use crate::estimate::summary::{RunAcc, RunInfo, Summary};
+use crate::estimate::summary::{RunInfo, Summary};
 use crate::model::Model;
 
 use paired::{CompareAcc, Plan};

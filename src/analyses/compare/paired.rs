@@ -5,7 +5,7 @@
 use crate::base::stats::MeanAcc;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
-use crate::estimate::summary::RunAcc;
+use crate::estimate::accumulate::RunAcc;
 use crate::model::Model;
 
 /// A measure of one replication that is paired across layouts.
