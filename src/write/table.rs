@@ -9,6 +9,9 @@ use crate::base::units::{HOURS_PER_YEAR, format_duration};
 use crate::estimate::summary::{EntitySummary, Summary};
 use crate::model::{EntityKind, Model};
 
+/// The widest a name column grows.
+const MAX_COLUMN: usize = 60;
+
 fn ci(e: &Estimate, f: impl Fn(f64) -> String) -> String {
     if e.ci95_low.is_finite() && e.ci95_high.is_finite() {
         format!("[{}, {}]", f(e.ci95_low), f(e.ci95_high))
@@ -44,13 +47,25 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         .filter(|e| e.kind == EntityKind::Role)
         .collect();
     if !roles.is_empty() {
-        let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        // Columns fit the longest name up to a bound; a longer name overflows its column rather than
+        // asking the formatter for a width it cannot give (widths above 65 535 panic).
+        let w = roles
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, MAX_COLUMN);
         let reds: Vec<String> = model
             .roles
             .iter()
             .map(|r| crate::analyses::explain::redundancy(&r.kind))
             .collect();
-        let rw = reds.iter().map(|r| r.len()).max().unwrap_or(10).max(10);
+        let rw = reds
+            .iter()
+            .map(|r| r.len())
+            .max()
+            .unwrap_or(10)
+            .clamp(10, MAX_COLUMN);
         let _ = writeln!(out, "\nroles");
         let _ = writeln!(
             out,
