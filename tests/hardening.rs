@@ -117,3 +117,23 @@ fn an_absurd_thread_count_is_clamped_with_a_note() {
     let (_, _, one) = run("1", "one");
     assert_eq!(many, one, "results depend on the thread count");
 }
+
+/// A gamma with `shape = 1e-308` used to overflow its scale, so the node silently never failed; it is
+/// refused with a located error, as too small Weibull shapes are.
+#[test]
+fn a_vanishing_gamma_shape_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("gamma.toml");
+    fs::write(
+        &file,
+        "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = { dist = \"gamma\", shape = 1e-308, mean = \"1000h\" }\nrepair = { dist = \"exponential\", mean = \"10h\" }\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n",
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&file).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("gamma.toml:4:"), "not located: {stderr}");
+    assert!(
+        stderr.contains("is too small") && stderr.contains("use 0.01 or more"),
+        "no clear message: {stderr}"
+    );
+}
