@@ -137,3 +137,41 @@ fn a_vanishing_gamma_shape_is_refused() {
         "no clear message: {stderr}"
     );
 }
+
+/// Names that a spreadsheet would run as formulas (`=`, `+`, `-`, `@` first) reach the CSV files
+/// neutralised with a leading `'`, and ordinary names as they are.
+#[test]
+fn formula_names_are_neutralised_in_csv() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("formula.toml");
+    fs::write(
+        &file,
+        "[simulation]\nmission = \"1y\"\nreplications = 8\n[nodes.\"=HYPERLINK(1)\"]\nfailure = { dist = \"exponential\", mean = \"1000h\" }\nrepair = { dist = \"exponential\", mean = \"10h\" }\n[roles.\"@r\"]\nkind = \"standalone\"\non = \"=HYPERLINK(1)\"\n[services.\"-s\"]\nall_of = [\"@r\"]\n[services.plain]\nall_of = [\"@r\"]\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("out");
+    nines()
+        .arg("run")
+        .arg(&file)
+        .args(["--quiet", "--no-charts", "--no-report", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    let rows = fs::read_to_string(out.join("replications.csv")).unwrap();
+    for text in [&summary, &rows] {
+        for line in text.lines().skip(1) {
+            let name = line.split(',').nth(1).unwrap().trim_matches('"');
+            assert!(
+                !name.starts_with(['=', '+', '-', '@']),
+                "a formula reaches a CSV cell: {line}"
+            );
+        }
+    }
+    assert!(
+        summary.contains(",'@r,"),
+        "the role's name kept behind a quote"
+    );
+    assert!(summary.contains(",'-s,") && rows.contains(",'-s,"));
+    assert!(summary.contains(",plain,") && rows.contains(",plain,"));
+}
