@@ -175,3 +175,38 @@ fn formula_names_are_neutralised_in_csv() {
     assert!(summary.contains(",'-s,") && rows.contains(",'-s,"));
     assert!(summary.contains(",plain,") && rows.contains(",plain,"));
 }
+
+/// `merge` has no run time of its own: it used to print "NaN million events/s".
+#[test]
+fn merge_prints_no_nan_rate() {
+    let tmp = tempfile::tempdir().unwrap();
+    let parts = tmp.path().join("parts");
+    for i in 1..=2 {
+        nines()
+            .args(["run", "scenarios/web-farm.toml", "-n", "128", "--seed", "5"])
+            .args([
+                "--shard",
+                &format!("{i}/2"),
+                "--quiet",
+                "--no-charts",
+                "--no-report",
+                "--out",
+            ])
+            .arg(&parts)
+            .assert()
+            .success();
+    }
+    let out = nines()
+        .arg("merge")
+        .arg(&parts)
+        .args(["--no-charts", "--no-report", "--out"])
+        .arg(tmp.path().join("merged"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(!stdout.contains("NaN"), "NaN in merge's table: {stdout}");
+    assert!(
+        stdout.contains("merged from the parts of a sharded run; run time not recorded"),
+        "{stdout}"
+    );
+}

@@ -99,16 +99,25 @@ pub fn table(summary: &Summary, model: &Model) -> String {
     if let Some(cost) = model.cost_line() {
         let _ = writeln!(out, "\n{cost}");
     }
-    let _ = writeln!(
-        out,
-        "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
-        summary.replications,
-        summary.events,
-        summary.wall_seconds,
-        sig3(summary.events_per_second / 1e6),
-        summary.threads,
-        if summary.threads == 1 { "" } else { "s" }
-    );
+    if summary.wall_seconds > 0.0 {
+        let _ = writeln!(
+            out,
+            "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
+            summary.replications,
+            summary.events,
+            summary.wall_seconds,
+            sig3(summary.events_per_second / 1e6),
+            summary.threads,
+            if summary.threads == 1 { "" } else { "s" }
+        );
+    } else {
+        // A merge of shards: each part ran elsewhere, so there is no one run time to divide by.
+        let _ = writeln!(
+            out,
+            "\n{} replications · {} events (merged from the parts of a sharded run; run time not recorded)",
+            summary.replications, summary.events,
+        );
+    }
     out
 }
 
