@@ -536,8 +536,15 @@ impl Sweep {
             }
         };
         for r in &self.rows {
-            let mut rec: Vec<String> = r.values.iter().map(|v| v.to_string()).collect();
-            rec.push(self.service.clone());
+            let mut rec: Vec<String> = r
+                .values
+                .iter()
+                .map(|v| match v {
+                    SweepValue::Text(s) => crate::base::format::csv_text(s).into_owned(),
+                    v => v.to_string(),
+                })
+                .collect();
+            rec.push(crate::base::format::csv_text(&self.service).into_owned());
             rec.push(r.availability.n.to_string());
             rec.extend([
                 f(r.availability.value),

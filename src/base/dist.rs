@@ -50,6 +50,18 @@ pub enum Dist {
     Empirical { samples: Vec<Hours> },
 }
 
+/// The smallest gamma shape accepted (a coefficient of variation of 10).
+pub const MIN_GAMMA_SHAPE: f64 = 0.01;
+
+/// A number for an error message: as written when ordinary, else in exponent form (never 309 digits).
+fn short(v: f64) -> String {
+    if v == 0.0 || (1e-4..1e7).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 fn positive(name: &str, v: f64) -> Result<f64, String> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
@@ -83,7 +95,8 @@ impl Dist {
         let scale = positive("scale", scale)?;
         if shape < 0.05 {
             return Err(format!(
-                "`shape` {shape} is too small (below 0.05 the mean overflows); use 0.05 or more"
+                "`shape` {} is too small (below 0.05 the mean overflows); use 0.05 or more",
+                short(shape)
             ));
         }
         let sampler = Weibull::new(scale, shape).map_err(|e| e.to_string())?;
@@ -125,6 +138,14 @@ impl Dist {
     pub fn gamma_mean(shape: f64, mean: Hours) -> Result<Self, String> {
         let shape = positive("shape", shape)?;
         let mean = positive("mean", mean)?;
+        // Below this shape nearly every draw underflows to zero and the scale `mean / shape` heads for
+        // infinity: the node would silently never fail (or never be repaired).
+        if shape < MIN_GAMMA_SHAPE {
+            return Err(format!(
+                "`shape` {} is too small (below {MIN_GAMMA_SHAPE} almost every draw is zero and the scale overflows); use {MIN_GAMMA_SHAPE} or more",
+                short(shape)
+            ));
+        }
         let scale = mean / shape;
         let sampler = Gamma::new(shape, scale).map_err(|e| e.to_string())?;
         Ok(Dist::Gamma {

@@ -112,3 +112,14 @@ pub fn latency(hours: f64) -> String {
         format!("{} h", num(s / 3600.0))
     }
 }
+
+/// A name as a CSV text cell that a spreadsheet shows rather than runs: a cell starting with `=`, `+`,
+/// `-`, `@`, a tab or a carriage return is a formula to Excel, LibreOffice and Google Sheets, so such a
+/// name gets a leading `'` (as OWASP's guidance on CSV injection says). Numbers never pass through here.
+pub fn csv_text(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}").into()
+    } else {
+        text.into()
+    }
+}

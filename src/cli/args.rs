@@ -46,12 +46,29 @@ pub(crate) struct SimArgs {
     pub(crate) no_report: bool,
 }
 
+/// The most worker threads per core a run starts.
+const MAX_THREADS_PER_CORE: usize = 4;
+
+fn max_threads(cores: usize) -> usize {
+    MAX_THREADS_PER_CORE * cores.max(1)
+}
+
 /// The worker threads `-j` asks for, else every core.
 pub(crate) fn worker_threads(given: Option<usize>) -> Result<usize> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     match given {
         Some(0) => bail!("--threads 0: expected at least 1"),
+        // Results do not depend on the thread count, so more threads than can help are clamped rather
+        // than refused: thousands of threads only cost minutes to create.
+        Some(t) if t > max_threads(cores) => {
+            let max = max_threads(cores);
+            eprintln!(
+                "note: {t} threads asked for; using {max} ({MAX_THREADS_PER_CORE} per core on {cores} cores; results do not depend on it)"
+            );
+            Ok(max)
+        }
         Some(t) => Ok(t),
-        None => Ok(std::thread::available_parallelism().map_or(1, |n| n.get())),
+        None => Ok(cores),
     }
 }
 

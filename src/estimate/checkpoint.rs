@@ -66,7 +66,7 @@ impl Status {
         let n = self.done.to_string();
         let mut rows = vec![[
             "run".into(),
-            scenario.into(),
+            crate::base::format::csv_text(scenario).into_owned(),
             format!("status:{}", self.label()),
             "replications".into(),
             n.clone(),
@@ -84,7 +84,7 @@ impl Status {
             };
             rows.push([
                 "run".into(),
-                p.entity.clone(),
+                crate::base::format::csv_text(&p.entity).into_owned(),
                 format!("precision_target:{}", p.target.measure()),
                 p.target.unit().into(),
                 num(p.target.value()),
@@ -94,7 +94,7 @@ impl Status {
             ]);
             rows.push([
                 "run".into(),
-                p.entity.clone(),
+                crate::base::format::csv_text(&p.entity).into_owned(),
                 format!("precision_reached:{}", p.target.measure()),
                 p.target.unit().into(),
                 num(p.half_width),

@@ -1,6 +1,7 @@
 //! The CSV files of a run: `summary.csv` (one row per measure with its 95% interval) and the rows of
 //! `replications.csv`.
 
+use crate::base::format::csv_text;
 use crate::base::stats::Estimate;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::estimate::runner::RepRow;
@@ -33,7 +34,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut row = |scope: &str, name: &str, measure: &str, unit: &str, e: &Estimate| {
         w.write_record([
             scope,
-            name,
+            &csv_text(name),
             measure,
             unit,
             &num(e.value),
@@ -469,7 +470,7 @@ pub fn write_rows<W: std::io::Write>(
     for r in rows {
         w.write_record([
             r.replication.to_string(),
-            model.services[r.service].name.clone(),
+            csv_text(&model.services[r.service].name).into_owned(),
             num(1.0 - r.downtime / mission),
             num(r.downtime),
             num(r.downtime / years),

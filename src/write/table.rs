@@ -9,6 +9,9 @@ use crate::base::units::{HOURS_PER_YEAR, format_duration};
 use crate::estimate::summary::{EntitySummary, Summary};
 use crate::model::{EntityKind, Model};
 
+/// The widest a name column grows.
+const MAX_COLUMN: usize = 60;
+
 fn ci(e: &Estimate, f: impl Fn(f64) -> String) -> String {
     if e.ci95_low.is_finite() && e.ci95_high.is_finite() {
         format!("[{}, {}]", f(e.ci95_low), f(e.ci95_high))
@@ -44,13 +47,25 @@ pub fn table(summary: &Summary, model: &Model) -> String {
         .filter(|e| e.kind == EntityKind::Role)
         .collect();
     if !roles.is_empty() {
-        let w = roles.iter().map(|r| r.name.len()).max().unwrap_or(4).max(4);
+        // Columns fit the longest name up to a bound; a longer name overflows its column rather than
+        // asking the formatter for a width it cannot give (widths above 65 535 panic).
+        let w = roles
+            .iter()
+            .map(|r| r.name.len())
+            .max()
+            .unwrap_or(4)
+            .clamp(4, MAX_COLUMN);
         let reds: Vec<String> = model
             .roles
             .iter()
             .map(|r| crate::analyses::explain::redundancy(&r.kind))
             .collect();
-        let rw = reds.iter().map(|r| r.len()).max().unwrap_or(10).max(10);
+        let rw = reds
+            .iter()
+            .map(|r| r.len())
+            .max()
+            .unwrap_or(10)
+            .clamp(10, MAX_COLUMN);
         let _ = writeln!(out, "\nroles");
         let _ = writeln!(
             out,
@@ -84,16 +99,25 @@ pub fn table(summary: &Summary, model: &Model) -> String {
     if let Some(cost) = model.cost_line() {
         let _ = writeln!(out, "\n{cost}");
     }
-    let _ = writeln!(
-        out,
-        "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
-        summary.replications,
-        summary.events,
-        summary.wall_seconds,
-        sig3(summary.events_per_second / 1e6),
-        summary.threads,
-        if summary.threads == 1 { "" } else { "s" }
-    );
+    if summary.wall_seconds > 0.0 {
+        let _ = writeln!(
+            out,
+            "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
+            summary.replications,
+            summary.events,
+            summary.wall_seconds,
+            sig3(summary.events_per_second / 1e6),
+            summary.threads,
+            if summary.threads == 1 { "" } else { "s" }
+        );
+    } else {
+        // A merge of shards: each part ran elsewhere, so there is no one run time to divide by.
+        let _ = writeln!(
+            out,
+            "\n{} replications · {} events (merged from the parts of a sharded run; run time not recorded)",
+            summary.replications, summary.events,
+        );
+    }
     out
 }
 

@@ -1,6 +1,7 @@
 //! The comparison for people and for tools: values and differences formatted in their unit, the
 //! side-by-side table `nines compare` prints, and `comparison.csv`.
 
+use crate::base::format::csv_text;
 use crate::base::format::money;
 use crate::base::stats::Estimate;
 
@@ -256,8 +257,8 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
                 None => Default::default(),
             };
             w.write_record([
-                l.name.clone(),
-                r.scope.clone(),
+                csv_text(&l.name).into_owned(),
+                csv_text(&r.scope).into_owned(),
                 r.measure.replace(' ', "_"),
                 unit(r.unit).to_string(),
                 f(cell.value.value),
