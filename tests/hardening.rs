@@ -210,3 +210,30 @@ fn merge_prints_no_nan_rate() {
         "{stdout}"
     );
 }
+
+/// Control characters in names and strings used to pass `validate`, then break rendering late or drive
+/// the terminal; they are refused up front with a located error that shows them escaped.
+#[test]
+fn control_characters_are_refused_and_never_echoed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("controls.toml");
+    fs::write(
+        &file,
+        "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = { dist = \"exponential\", mean = \"1000h\" }\nrepair = { dist = \"exponential\", mean = \"10h\" }\n[roles.\"r\\u001b[31m\"]\nkind = \"standalone\"\non = \"a\\tb\"\n",
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&file).assert().code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        !stderr.contains('\u{1b}') && !stderr.contains('\t'),
+        "echoed raw: {stderr:?}"
+    );
+    assert!(
+        stderr.contains("controls.toml:6:") && stderr.contains("U+001B"),
+        "the name's error: {stderr}"
+    );
+    assert!(
+        stderr.contains("controls.toml:8:") && stderr.contains("U+0009"),
+        "the string's error: {stderr}"
+    );
+}

@@ -162,6 +162,10 @@ pub fn compile(text: &str, file: &str) -> Result<Model, ScenarioError> {
         }
         return Err(render(text, file, errs));
     }
+    reader::reject_control_characters(doc.get_ref(), "", &mut errs);
+    if !errs.list.is_empty() {
+        return Err(render(text, file, errs));
+    }
     let root = Tbl::from_table(doc.get_ref(), doc.span(), "");
     let model = Compiler::new(name_from_path(file)).run(&root, &mut errs);
     root.finish(&mut errs);

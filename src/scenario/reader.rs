@@ -55,6 +55,58 @@ pub struct Name {
     pub span: Range<usize>,
 }
 
+/// Reports every key and string of the document that holds a control character (a tab, an escape,
+/// a NUL...): no name or value needs one, and echoed into a message, a table, an SVG or a terminal
+/// it would corrupt it or drive the terminal. The character is shown escaped, never as itself.
+pub fn reject_control_characters(table: &DeTable<'_>, path: &str, errs: &mut Errors) {
+    fn shown(text: &str) -> String {
+        text.chars().flat_map(char::escape_debug).collect()
+    }
+    fn first_control(text: &str) -> Option<char> {
+        text.chars().find(|c| c.is_control())
+    }
+    fn value(v: &Val<'_>, path: &str, errs: &mut Errors) {
+        match v.get_ref() {
+            DeValue::String(s) => {
+                if let Some(c) = first_control(s) {
+                    errs.push(
+                        v.span(),
+                        path,
+                        format!(
+                            "the text \"{}\" holds the control character U+{:04X}; names and values may hold printable characters only",
+                            shown(s),
+                            c as u32
+                        ),
+                    );
+                }
+            }
+            DeValue::Array(items) => {
+                for (i, item) in items.iter().enumerate() {
+                    value(item, &format!("{path}[{i}]"), errs);
+                }
+            }
+            DeValue::Table(t) => reject_control_characters(t, path, errs),
+            _ => {}
+        }
+    }
+    for (k, v) in table.iter() {
+        let key: &str = k.get_ref();
+        let here = join(path, &shown(key));
+        if let Some(c) = first_control(key) {
+            errs.push(
+                k.span(),
+                here.clone(),
+                format!(
+                    "the name \"{}\" holds the control character U+{:04X}; names may hold printable characters only",
+                    shown(key),
+                    c as u32
+                ),
+            );
+        }
+        value(v, &here, errs);
+    }
+}
+
 /// Joins a path and a key.
 pub fn join(path: &str, key: &str) -> String {
     let key = if key
