@@ -99,26 +99,35 @@ pub fn table(summary: &Summary, model: &Model) -> String {
     if let Some(cost) = model.cost_line() {
         let _ = writeln!(out, "\n{cost}");
     }
-    if summary.wall_seconds > 0.0 {
-        let _ = writeln!(
-            out,
-            "\n{} replications · {} events in {:.2}s ({} million events/s) on {} thread{}",
-            summary.replications,
+    match run_time(summary) {
+        Some(line) => {
+            let _ = writeln!(out, "\n{} replications · {line}", summary.replications);
+        }
+        // A merge of shards: each part ran elsewhere, so there is no one run time to divide by.
+        None => {
+            let _ = writeln!(
+                out,
+                "\n{} replications · {} events (merged from the parts of a sharded run; run time not recorded)",
+                summary.replications, summary.events,
+            );
+        }
+    }
+    out
+}
+
+/// `N events in 1.23s (4.5 million events/s) on 2 threads`, or `None` without a run time of its own
+/// (a merge of shards). The table and the report say it the same way.
+pub fn run_time(summary: &Summary) -> Option<String> {
+    (summary.wall_seconds > 0.0).then(|| {
+        format!(
+            "{} events in {:.2}s ({} million events/s) on {} thread{}",
             summary.events,
             summary.wall_seconds,
             sig3(summary.events_per_second / 1e6),
             summary.threads,
             if summary.threads == 1 { "" } else { "s" }
-        );
-    } else {
-        // A merge of shards: each part ran elsewhere, so there is no one run time to divide by.
-        let _ = writeln!(
-            out,
-            "\n{} replications · {} events (merged from the parts of a sharded run; run time not recorded)",
-            summary.replications, summary.events,
-        );
-    }
-    out
+        )
+    })
 }
 
 /// Per-year figures of failover roles, data loss and crews.

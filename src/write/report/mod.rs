@@ -48,7 +48,6 @@ pub use html::{escape, render};
 pub use page::{Block, Cell, Page, Section, Table, interval, share};
 
 use crate::analyses::explain;
-use crate::base::format::sig3;
 use crate::base::units::format_duration;
 use crate::estimate::summary::Summary;
 use crate::model::Model;
@@ -168,17 +167,11 @@ pub fn charts_section(charts: &[Chart]) -> Section {
 /// The timing line of a run ([`Page::timing`]): events, wall time, events per second and threads, or,
 /// with no wall time (a merge of shards), that it was not recorded.
 pub fn timing(summary: &Summary) -> String {
-    if summary.wall_seconds > 0.0 {
-        format!(
-            "Run time: {} events in {:.2}s ({} million events/s) on {} thread{}; results do not depend on the number of threads.",
-            summary.events,
-            summary.wall_seconds,
-            sig3(summary.events_per_second / 1e6),
-            summary.threads,
-            if summary.threads == 1 { "" } else { "s" }
-        )
-    } else {
-        "Run time: not recorded (merged from the parts of a sharded run).".into()
+    match crate::write::table::run_time(summary) {
+        Some(line) => {
+            format!("Run time: {line}; results do not depend on the number of threads.")
+        }
+        None => "Run time: not recorded (merged from the parts of a sharded run).".into(),
     }
 }
 
