@@ -5,7 +5,7 @@ use std::fs;
 use std::io::Read;
 use std::path::PathBuf;
 use std::process::{Command as Std, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 
@@ -236,4 +236,121 @@ fn control_characters_are_refused_and_never_echoed() {
         stderr.contains("controls.toml:8:") && stderr.contains("U+0009"),
         "the string's error: {stderr}"
     );
+}
+
+/// A scenario of one node group `nodes` (TOML of `[nodes]` tables) behind one pool role, with
+/// `extra` appended.
+fn scenario_with(nodes: &str, on: &str, extra: &str) -> String {
+    format!(
+        "[simulation]\nmission = \"1y\"\nreplications = 10\n\n[defaults]\nfailure = {{ dist = \"exponential\", mean = \"1y\" }}\nrepair = {{ dist = \"exponential\", mean = \"8h\" }}\n\n{nodes}\n[roles.r]\nkind = \"pool\"\non = {on}\nmin_up = 1\n\n[services.s]\nall_of = [\"r\"]\n{extra}"
+    )
+}
+
+/// A node named like a domain gave two rows no reader could tell apart: one namespace for everything
+/// that fails. Names equal but for case or look-alike letters are valid, with a warning.
+#[test]
+fn names_of_things_that_fail_are_distinct_and_look_alikes_are_flagged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("clash.toml");
+    fs::write(
+        &file,
+        scenario_with(
+            "[domains.rack]\n[nodes.rack]\nin = [\"rack\"]\n[nodes.b]\n",
+            "[\"rack\", \"b\"]",
+            "",
+        ),
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&file).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stdout).into_owned()
+        + &String::from_utf8_lossy(&out.get_output().stderr);
+    assert!(
+        err.contains("node name `rack` is already a failure domain"),
+        "{err}"
+    );
+    let file = tmp.path().join("alike.toml");
+    // `wеb` with a Cyrillic е, and `Web`.
+    fs::write(
+        &file,
+        scenario_with(
+            "[nodes.web]\n[nodes.Web]\n[nodes.\"w\u{435}b\"]\n",
+            "[\"web\", \"Web\", \"w\u{435}b\"]",
+            "",
+        ),
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&file).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("differ only by case or by look-alike characters")
+            && text.contains("\"Web\"")
+            && text.contains("\"w\u{435}b\""),
+        "{text}"
+    );
+}
+
+/// No bound on input or work: `validate /dev/zero` read forever, a 10^14-event run passed with no
+/// warning, a 1 ms mission too, splitting factors multiplying to 10^30 ran without end, and
+/// `--max-states` at its maximum grew until killed.
+#[test]
+fn input_and_work_are_bounded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let huge = tmp.path().join("huge.toml");
+    fs::write(&huge, vec![b'#'; 17 << 20]).unwrap();
+    let began = Instant::now();
+    let out = nines().arg("validate").arg(&huge).assert().code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+        + &String::from_utf8_lossy(&out.get_output().stdout);
+    assert!(err.contains("larger than 16 MiB"), "{err}");
+    assert!(began.elapsed() < Duration::from_secs(20));
+
+    let busy = tmp.path().join("busy.toml");
+    let fast = "[nodes.a]\nfailure = { dist = \"exponential\", mean = \"1ms\" }\nrepair = { dist = \"exponential\", mean = \"1ms\" }\n";
+    fs::write(
+        &busy,
+        scenario_with(fast, "\"a\"", "").replace("\"1y\"", "\"10000y\""),
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&busy).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(
+        text.contains("events per replication") && text.contains("of one core's time"),
+        "{text}"
+    );
+    assert!(!text.contains("e14"), "no exponent for planners: {text}");
+
+    let short = tmp.path().join("short.toml");
+    fs::write(
+        &short,
+        scenario_with("[nodes.a]\n", "\"a\"", "").replace("\"1y\"", "\"1ms\""),
+    )
+    .unwrap();
+    let out = nines().arg("validate").arg(&short).assert().success();
+    let text = String::from_utf8_lossy(&out.get_output().stdout).into_owned();
+    assert!(text.contains("the mission is"), "{text}");
+
+    let out = nines()
+        .args(["exact", "scenarios/pool-3-of-5.toml", "--max-states"])
+        .arg(usize::MAX.to_string())
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        err.contains("--max-states") && err.contains("expected 1 to"),
+        "{err}"
+    );
+
+    let out = nines()
+        .args([
+            "rare",
+            "scenarios/pool-3-of-5.toml",
+            "--method",
+            "splitting",
+            "--factors",
+        ])
+        .arg(["100000"; 6].join(","))
+        .assert()
+        .code(2);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(err.contains("copies"), "{err}");
 }

@@ -462,7 +462,7 @@ fn start_slow(dir: &Path) -> Child {
     let started = Instant::now();
     while !files_in(dir)
         .iter()
-        .any(|f| f.starts_with(".replications.csv.partial-"))
+        .any(|f| f.starts_with(".replications.csv.") && f.ends_with(".partial"))
     {
         assert!(
             started.elapsed() < Duration::from_secs(30),
@@ -510,7 +510,13 @@ fn ctrl_c_writes_partial_results_and_resume_matches_an_uninterrupted_run() {
     // no temporary files and no charts.
     assert_eq!(
         files_in(&dir),
-        ["checkpoint.json", "replications.csv", "summary.csv"]
+        [
+            ".nines.lock",
+            "checkpoint.json",
+            "manifest.json",
+            "replications.csv",
+            "summary.csv"
+        ]
     );
     let summary = text(&dir.join("summary.csv"));
     let rows = run_rows(&summary);
@@ -557,7 +563,13 @@ fn ctrl_c_writes_partial_results_and_resume_matches_an_uninterrupted_run() {
     assert!(out.status.success(), "{out:?}");
     assert_eq!(
         files_in(&dir),
-        ["replications.csv", "report.html", "summary.csv"]
+        [
+            ".nines.lock",
+            "manifest.json",
+            "replications.csv",
+            "report.html",
+            "summary.csv"
+        ]
     );
     let whole = tmp.path().join("whole");
     nines()
@@ -580,8 +592,8 @@ fn a_killed_run_leaves_no_complete_looking_file() {
     let left = files_in(&dir);
     assert!(
         left.iter()
-            .all(|f| f.starts_with('.') && f.contains(".partial-")),
-        "only hidden temporary files may remain: {left:?}"
+            .all(|f| f == ".nines.lock" || (f.starts_with('.') && f.ends_with(".partial"))),
+        "only hidden temporary files and the lock may remain: {left:?}"
     );
     // And nothing to resume from.
     let out = nines()
@@ -641,7 +653,7 @@ fn damaged_checkpoints_and_rows_are_refused() {
         .unwrap();
     let err = String::from_utf8(out.stderr).unwrap();
     assert!(
-        err.contains("replications.csv has 5 lines but the checkpoint counts"),
+        err.contains("replications.csv") && err.contains("is not what the stopped run wrote"),
         "{err}"
     );
     // Another precision target.

@@ -38,6 +38,31 @@ pub fn sig3(v: f64) -> String {
     format!("{v:.digits$}")
 }
 
+/// A large count in words a planner reads without an exponent: `950 000`, `3.15 million`,
+/// `42.0 billion`, `315 trillion`.
+pub fn count(v: f64) -> String {
+    let a = v.abs();
+    if !a.is_finite() {
+        return format!("{v}");
+    }
+    if a < 1e6 {
+        return money(v, None);
+    }
+    let (scaled, word) = if a < 1e9 {
+        (v / 1e6, "million")
+    } else if a < 1e12 {
+        (v / 1e9, "billion")
+    } else {
+        (v / 1e12, "trillion")
+    };
+    let shown = if scaled.abs() >= 1000.0 {
+        money(scaled, None)
+    } else {
+        sig3(scaled)
+    };
+    format!("{shown} {word}")
+}
+
 /// Availability as a percentage with enough decimals to show its nines.
 pub fn percent(a: f64, unavailability: f64) -> String {
     if !a.is_finite() {

@@ -50,11 +50,7 @@ pub fn parse_duration(text: &str) -> Result<Hours, String> {
     let mut rest = s;
     let mut total = 0.0;
     while !rest.is_empty() {
-        let num_len = rest
-            .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == '_' || c == 'e' || c == 'E'))
-            .unwrap_or(rest.len());
-        // An exponent marker is only part of the number when digits follow it ("1e3h"), not in "1ed".
-        let num_len = trim_number(&rest[..num_len]);
+        let num_len = number_len(rest);
         let num_text = &rest[..num_len];
         if num_text.is_empty() {
             let what = if rest.starts_with('-') {
@@ -140,22 +136,25 @@ pub fn parse_rate(text: &str) -> Result<f64, String> {
     Ok(rate)
 }
 
-fn trim_number(candidate: &str) -> usize {
-    // Accept "12", "1.5", "1e3", "2_000"; stop before a trailing 'e' that belongs to no exponent.
-    let bytes = candidate.as_bytes();
-    let mut end = bytes.len();
-    if let Some(pos) = candidate.find(['e', 'E']) {
-        let digits_after = bytes[pos + 1..]
-            .iter()
-            .take_while(|b| b.is_ascii_digit())
-            .count();
-        if digits_after == 0 {
-            end = pos;
-        } else {
-            end = pos + 1 + digits_after;
+/// Length of the number at the start of `s`: digits, `.` and `_`, then an exponent (`e3`, `e-3`,
+/// `E+2`) only when digits follow it, so that "1e-3h" is a thousandth of an hour and "1ed" is not.
+fn number_len(s: &str) -> usize {
+    let b = s.as_bytes();
+    let mut i = b
+        .iter()
+        .take_while(|c| c.is_ascii_digit() || **c == b'.' || **c == b'_')
+        .count();
+    if i > 0 && matches!(b.get(i), Some(b'e' | b'E')) {
+        let mut j = i + 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let digits = b[j..].iter().take_while(|c| c.is_ascii_digit()).count();
+        if digits > 0 {
+            i = j + digits;
         }
     }
-    end
+    i
 }
 
 /// Formats hours with the most readable unit, e.g. `8760.0` → `"1y"`, `0.5` → `"30min"`.
@@ -210,6 +209,9 @@ mod tests {
         assert_eq!(parse_duration("1.5 h").unwrap(), 1.5);
         assert_eq!(parse_duration("1h 30min").unwrap(), 1.5);
         assert_eq!(parse_duration("1e3h").unwrap(), 1000.0);
+        // A negative exponent is part of the number (it was read as 1 of the unit `e`).
+        assert_eq!(parse_duration("1e-3h").unwrap(), 1e-3);
+        assert_eq!(parse_duration("2.5E+1min").unwrap(), 25.0 / 60.0);
         assert_eq!(parse_duration("10_000h").unwrap(), 10000.0);
         assert_eq!(parse_duration("0s").unwrap(), 0.0);
     }

@@ -57,6 +57,13 @@ pub(crate) fn exact(args: ExactArgs) -> Result<()> {
     {
         bail!("--precision {p}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%");
     }
+    if args.max_states == 0 || args.max_states > exact::MAX_STATES_CEILING {
+        bail!(
+            "--max-states {}: expected 1 to {} (each state costs a few hundred bytes; beyond that the chain outgrows memory)",
+            args.max_states,
+            exact::MAX_STATES_CEILING
+        );
+    }
     let opts = exact::Options {
         approximate: args.approximate,
         max_states: args.max_states,

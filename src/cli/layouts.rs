@@ -1,10 +1,9 @@
 //! `nines compare` and `nines sweep`: run several layouts under common random numbers and write the
 //! comparison (table, CSV, charts) atomically.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 
 use nines::analyses::compare::{self, CompareOptions, Comparison};
 use nines::analyses::sweep;
@@ -12,8 +11,9 @@ use nines::model::Model;
 use nines::scenario;
 
 use crate::args::{SimArgs, override_simulation};
-use crate::files::{create_dir, read_scenario, write_atomic};
-use crate::outputs::write_chart_files;
+use crate::files::{path_safe, read_scenario};
+use crate::outdir::OutDir;
+use crate::outputs;
 use crate::progress;
 
 #[derive(clap::Args, Debug)]
@@ -114,66 +114,65 @@ fn run_layouts(
     Ok(c)
 }
 
-/// A file-name-safe form of a layout name.
-fn file_safe(name: &str) -> String {
-    name.chars()
-        .map(|c| {
-            if c.is_alphanumeric() || c == '-' || c == '_' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
-}
-
-/// Writes each layout's summary.csv under `dir/layouts/<name>/`.
-fn write_layouts(dir: &Path, c: &Comparison) -> Result<()> {
-    for l in &c.layouts {
-        let d = dir.join("layouts").join(file_safe(&l.name));
-        fs::create_dir_all(&d).with_context(|| format!("cannot create {}", d.display()))?;
-        write_atomic(
-            &d.join("summary.csv"),
-            &nines::write::csv::summary_csv(&l.summary)?,
-        )?;
-    }
-    Ok(())
-}
-
-/// Draws the comparison's charts into `dir/charts` (none with --no-charts) and returns them.
-fn draw(
-    dir: &Path,
+/// Writes what compare or sweep leaves behind into `out`: `sweep.csv` (a sweep), `comparison.csv`,
+/// each layout's summary.csv under `layouts/<name>/`, the charts (unless --no-charts) and the report
+/// (unless --no-report), all made before the first file is replaced; then the manifest.
+#[allow(clippy::too_many_arguments)]
+fn write_outputs(
+    mut out: OutDir,
     c: &Comparison,
     sweep: Option<&sweep::Sweep>,
     threads: usize,
     sim: &SimArgs,
-) -> Result<Vec<nines::write::charts::Chart>> {
-    if sim.no_charts {
-        return Ok(Vec::new());
-    }
-    let charts = nines::write::charts::compare::render(c, sweep)?;
-    write_chart_files(
-        &dir.join("charts"),
-        &charts,
-        threads,
-        &nines::write::charts::compare::NAMES,
-    )?;
-    Ok(charts)
-}
-
-/// Writes `dir/report.html` unless --no-report.
-fn report(
-    dir: &Path,
-    sim: &SimArgs,
-    page: impl FnOnce() -> nines::write::report::Page,
+    page: impl FnOnce(&[nines::write::charts::Chart]) -> nines::write::report::Page,
+    command: &str,
+    sources: &[(String, String)],
 ) -> Result<()> {
-    if sim.no_report {
-        return Ok(());
+    let mut files: Vec<(String, Vec<u8>)> = Vec::new();
+    if let Some(s) = sweep {
+        files.push(("sweep.csv".into(), s.csv()?));
     }
-    write_atomic(
-        &dir.join("report.html"),
-        nines::write::report::render(&page()).as_bytes(),
-    )
+    files.push(("comparison.csv".into(), compare::csv(c)?));
+    for l in &c.layouts {
+        files.push((
+            format!("layouts/{}/summary.csv", path_safe(&l.name)),
+            nines::write::csv::summary_csv(&l.summary)?,
+        ));
+    }
+    let charts = if sim.no_charts {
+        Vec::new()
+    } else {
+        nines::write::charts::compare::render(c, sweep)?
+    };
+    files.extend(outputs::chart_files(&charts, threads)?);
+    let mut stale = outputs::stale_charts(&charts, &nines::write::charts::compare::NAMES);
+    if sim.no_report {
+        stale.push("report.html".into());
+    } else {
+        files.push((
+            "report.html".into(),
+            nines::write::report::render(&page(&charts)).into_bytes(),
+        ));
+    }
+    for (rel, bytes) in &files {
+        out.write(rel, bytes)?;
+    }
+    for rel in &stale {
+        out.remove_stale(rel)?;
+    }
+    let first = c.layouts.first().map(|l| &l.summary);
+    let identity = serde_json::json!({
+        "scenarios": sources
+            .iter()
+            .map(|(file, text)| serde_json::json!({
+                "file": file,
+                "scenario_hash": format!("{:016x}", nines::estimate::shards::fnv1a(text.as_bytes())),
+            }))
+            .collect::<Vec<_>>(),
+        "replications": first.map(|s| s.replications),
+        "status": "complete",
+    });
+    out.finish(command, identity)
 }
 
 pub(crate) fn compare(args: CompareArgs) -> Result<()> {
@@ -191,20 +190,24 @@ pub(crate) fn compare(args: CompareArgs) -> Result<()> {
         if joined.chars().count() > 80 {
             joined = format!("{}-and-{}-more", names[0], names.len() - 1);
         }
-        Path::new("output").join(file_safe(&format!("compare-{joined}")))
+        Path::new("output").join(path_safe(&format!("compare-{joined}")))
     });
-    create_dir(&out_dir)?;
+    let out = OutDir::open(&out_dir)?;
     let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
-    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
-    write_layouts(&out_dir, &c)?;
-    let charts = draw(&out_dir, &c, None, threads, &args.sim)?;
     let sources: Vec<nines::write::report::Source> = texts
         .iter()
         .map(|(file, text)| nines::write::report::Source { file, text })
         .collect();
-    report(&out_dir, &args.sim, || {
-        nines::write::report::compare_report(&c, None, &charts, &sources, &notes)
-    })?;
+    write_outputs(
+        out,
+        &c,
+        None,
+        threads,
+        &args.sim,
+        |charts| nines::write::report::compare_report(&c, None, charts, &sources, &notes),
+        "compare",
+        &texts,
+    )?;
     print!("{}", compare::table(&c));
     for n in &notes {
         println!("note: {n}");
@@ -247,25 +250,27 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
             .map(|s| s.name.clone())
             .ok_or_else(|| anyhow!("{shown} has no service to sweep"))?,
     };
-    let out_dir: PathBuf = args
-        .sim
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(format!("{}-sweep", base.name)));
-    create_dir(&out_dir)?;
+    let out_dir: PathBuf =
+        args.sim.out.clone().unwrap_or_else(|| {
+            Path::new("output").join(path_safe(&format!("{}-sweep", base.name)))
+        });
+    let out = OutDir::open(&out_dir)?;
     let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
     let s = nines::analyses::sweep::Sweep::new(&c, &points, &params, &service);
-    write_atomic(&out_dir.join("sweep.csv"), &s.csv()?)?;
-    write_atomic(&out_dir.join("comparison.csv"), &compare::csv(&c)?)?;
-    write_layouts(&out_dir, &c)?;
-    let charts = draw(&out_dir, &c, Some(&s), threads, &args.sim)?;
     let source = nines::write::report::Source {
         file: &shown,
         text: &text,
     };
-    report(&out_dir, &args.sim, || {
-        nines::write::report::compare_report(&c, Some(&s), &charts, &[source], &[])
-    })?;
+    write_outputs(
+        out,
+        &c,
+        Some(&s),
+        threads,
+        &args.sim,
+        |charts| nines::write::report::compare_report(&c, Some(&s), charts, &[source], &[]),
+        "sweep",
+        &[(shown.clone(), text.clone())],
+    )?;
     print!("{}", s.table());
     println!("wrote {}", out_dir.display());
     Ok(())

@@ -16,6 +16,7 @@ mod exact;
 mod files;
 mod layouts;
 mod merge;
+mod outdir;
 mod outputs;
 mod progress;
 mod rare;
@@ -54,6 +55,12 @@ enum Command {
     /// Solve a scenario whose durations are all exponential as a Markov chain (exact steady state),
     /// optionally with a rare-event estimate and a plain simulation side by side.
     Exact(exact::ExactArgs),
+    /// Check that an output directory holds one complete run: its manifest, and every file's size and
+    /// hash.
+    Verify {
+        /// Output directory (of run, merge, compare or sweep).
+        dir: PathBuf,
+    },
     /// Estimate very high availability by rare-event simulation: importance sampling when every
     /// duration is exponential, importance splitting (any distributions) otherwise.
     Rare(rare::RareArgs),
@@ -76,6 +83,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => layouts::sweep(args),
         Command::Exact(args) => exact::exact(args),
         Command::Rare(args) => rare::rare_cmd(args),
+        Command::Verify { dir } => outdir::verify(&dir),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

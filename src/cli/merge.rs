@@ -13,7 +13,8 @@ use nines::estimate::summary::RunInfo;
 use nines::scenario;
 
 use crate::args::Format;
-use crate::files::{AtomicFile, create_dir};
+use crate::files::{AtomicFile, MAX_STATE_BYTES, digest_file, path_safe, read_text_limited};
+use crate::outdir::{self, OutDir};
 use crate::outputs;
 
 #[derive(clap::Args, Debug)]
@@ -64,7 +65,7 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
     let mut parts = Vec::with_capacity(files.len());
     for f in &files {
         let shown = f.display().to_string();
-        let text = fs::read_to_string(f).map_err(|e| anyhow!("cannot read part {shown}: {e}"))?;
+        let text = read_text_limited(f, MAX_STATE_BYTES)?;
         parts.push((shown.clone(), shards::from_text(&text, &shown)?));
     }
     let parts = shards::check(parts, !args.no_replications)?;
@@ -79,6 +80,14 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
     model.simulation.seed = key.seed;
     model.simulation.replications = key.replications;
     model.simulation.mission = key.mission_hours;
+    for (file, p) in &parts {
+        p.acc
+            .check_shape(&model)
+            .map_err(|why| shards::PartError::Corrupt {
+                file: file.clone(),
+                why: format!("its statistics are not those of its scenario: {why}"),
+            })?;
+    }
     let rows_files: Vec<PathBuf> = parts
         .iter()
         .map(|(file, p)| {
@@ -96,21 +105,40 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
     let out_dir = args
         .out
         .clone()
-        .unwrap_or_else(|| Path::new("output").join(&model.name));
-    create_dir(&out_dir)?;
+        .unwrap_or_else(|| Path::new("output").join(path_safe(&model.name)));
+    if !args.no_replications {
+        // Every rows file is checked before anything is written: a merge that fails writes nothing.
+        for (rows, (file, part)) in rows_files.iter().zip(&parts) {
+            let found = digest_file(rows, |_| Ok(()))
+                .with_context(|| format!("cannot read {}", rows.display()))?;
+            if Some(found) != part.rows_digest {
+                bail!(
+                    "{} ({found}) is not the rows {file} wrote ({}): it was truncated, changed or swapped; rerun that shard",
+                    rows.display(),
+                    part.rows_digest
+                        .map_or_else(|| "none".to_string(), |d| d.to_string())
+                );
+            }
+        }
+    }
+    let mut out = OutDir::open(&out_dir)?;
     let mut rows_out = None;
     if !args.no_replications {
-        let mut out = AtomicFile::create(&out_dir.join("replications.csv"))?;
+        let mut rows_file = AtomicFile::create(&out_dir.join("replications.csv"))?;
         let mut header = csv::Writer::from_writer(Vec::new());
         header.write_record(nines::write::csv::REPLICATIONS_HEADER)?;
-        out.write_all(&header.into_inner().map_err(|e| anyhow!("{}", e.error()))?)?;
-        for rows in &rows_files {
-            let mut f =
-                fs::File::open(rows).with_context(|| format!("cannot read {}", rows.display()))?;
-            std::io::copy(&mut f, &mut out)
-                .with_context(|| format!("copying {}", rows.display()))?;
+        rows_file.write_all(&header.into_inner().map_err(|e| anyhow!("{}", e.error()))?)?;
+        for (rows, (_, part)) in rows_files.iter().zip(&parts) {
+            let copied = digest_file(rows, |b| rows_file.write_all(b))
+                .with_context(|| format!("cannot copy {}", rows.display()))?;
+            if Some(copied) != part.rows_digest {
+                bail!(
+                    "{} changed while it was merged; merge again",
+                    rows.display()
+                );
+            }
         }
-        rows_out = Some(out);
+        rows_out = Some(rows_file);
     }
     let mut acc = RunAcc::new(&model);
     for (_, p) in &parts {
@@ -123,14 +151,25 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
             threads: 1,
         },
     );
-    if let Some(out) = rows_out {
-        out.commit()?;
-    }
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let charts = (!args.no_charts).then_some(threads);
     let report = (!args.no_report).then_some(nines::write::report::Source {
         file: &key.file,
         text: &first.scenario_text,
     });
-    outputs::finish(&model, &summary, &out_dir, args.format, charts, report)
+    let prepared = outputs::prepare(&model, &summary, args.format, charts, report, None)?;
+    match rows_out {
+        Some(f) => out.commit(f)?,
+        None => out.remove_stale("replications.csv")?,
+    }
+    let printed = prepared.write(&mut out)?;
+    let status = nines::estimate::checkpoint::Status {
+        stop: nines::estimate::runner::Stop::Exhausted,
+        done: key.replications,
+        asked: key.replications,
+        precision: None,
+    };
+    out.finish("merge", outdir::run_identity(key, &status))?;
+    printed.print(args.format, &out_dir);
+    Ok(())
 }

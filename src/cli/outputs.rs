@@ -1,11 +1,10 @@
 //! What a run (or a merge of shards) leaves behind: summary.csv, the charts, report.html, and the
 //! table or JSON on stdout.
 
-use std::fs;
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 
 use nines::estimate::checkpoint;
 use nines::estimate::summary::Summary;
@@ -13,103 +12,141 @@ use nines::model::Model;
 use nines::write::charts;
 
 use crate::args::Format;
-use crate::files::write_atomic;
+use crate::outdir::OutDir;
 
-/// Writes the summary of a run (or of merged parts), its charts unless `charts` is `None` (else the
-/// threads to draw them with) and its HTML report unless `report` is `None` (else the scenario file),
-/// and prints it.
-pub(crate) fn finish(
-    model: &Model,
-    summary: &Summary,
-    out_dir: &Path,
-    format: Format,
-    charts: Option<usize>,
-    report: Option<nines::write::report::Source>,
-) -> Result<()> {
-    finish_with(model, summary, out_dir, format, charts, report, None)
+/// Everything a run (or a merge of shards) writes, made in memory before the first file is touched, so
+/// that an error (a chart that cannot be drawn) writes nothing.
+pub(crate) struct Prepared {
+    /// Files relative to the output directory, with their bytes.
+    files: Vec<(String, Vec<u8>)>,
+    /// Outputs an earlier run may have left that this one does not write.
+    stale: Vec<String>,
+    /// What to print once everything is written (without the final "wrote" line).
+    stdout: String,
 }
 
-/// [`finish`], saying how the run ended when it was not a plain complete run (see
+/// Prepares the summary of a run (or of merged parts), its charts unless `charts` is `None` (else the
+/// threads to draw them with), its HTML report unless `report` is `None` (else the scenario file), and
+/// what to print, saying how the run ended when it was not a plain complete run (see
 /// [`checkpoint::Status`]).
-pub(crate) fn finish_with(
+pub(crate) fn prepare(
     model: &Model,
     summary: &Summary,
-    out_dir: &Path,
     format: Format,
     charts: Option<usize>,
     report: Option<nines::write::report::Source>,
     status: Option<&checkpoint::Status>,
-) -> Result<()> {
+) -> Result<Prepared> {
+    let mut files = Vec::new();
+    let mut stale = Vec::new();
     let mut csv = nines::write::csv::summary_csv(summary)?;
     if let Some(s) = status {
         s.append_to_csv(&mut csv, &model.name)?;
     }
-    write_atomic(&out_dir.join("summary.csv"), &csv)?;
+    files.push(("summary.csv".to_string(), csv));
     let drawn = match charts {
-        Some(threads) => write_charts(model, summary, &out_dir.join("charts"), threads)?,
+        Some(threads) => {
+            let drawn = draw_charts(model, summary)?;
+            files.extend(chart_files(&drawn, threads)?);
+            drawn
+        }
         None => Vec::new(),
     };
-    if let Some(source) = report {
-        let page = nines::write::report::run_report(model, summary, &drawn, &source);
-        write_atomic(
-            &out_dir.join("report.html"),
-            nines::write::report::render(&page).as_bytes(),
-        )?;
+    stale.extend(stale_charts(&drawn, &charts::NAMES));
+    match report {
+        Some(source) => {
+            let page = nines::write::report::run_report(model, summary, &drawn, &source);
+            files.push((
+                "report.html".to_string(),
+                nines::write::report::render(&page).into_bytes(),
+            ));
+        }
+        None => stale.push("report.html".to_string()),
     }
     let status = status.filter(|s| !s.csv_rows(&model.name).is_empty());
-    match format {
+    let stdout = match format {
         Format::Table => {
-            print!("{}", nines::write::table::table(summary, model));
+            let mut out = nines::write::table::table(summary, model);
             if let Some(s) = status {
-                print!("{}", s.describe());
+                out.push_str(&s.describe());
             }
-            println!("wrote {}", out_dir.display());
+            out
         }
         Format::Json => match status {
-            None => println!("{}", nines::write::json::json(summary)),
+            None => format!("{}\n", nines::write::json::json(summary)),
             Some(s) => {
                 let mut v: serde_json::Value =
                     serde_json::from_str(&nines::write::json::json(summary))?;
                 if let Some(map) = v.as_object_mut() {
                     map.insert("run".into(), s.json());
                 }
-                println!("{}", serde_json::to_string_pretty(&v)?);
+                format!("{}\n", serde_json::to_string_pretty(&v)?)
             }
         },
+    };
+    Ok(Prepared {
+        files,
+        stale,
+        stdout,
+    })
+}
+
+impl Prepared {
+    /// Writes the files into `out` and removes what an earlier run left that this one did not write.
+    pub(crate) fn write(self, out: &mut OutDir) -> Result<Printed> {
+        for (rel, bytes) in &self.files {
+            out.write(rel, bytes)?;
+        }
+        for rel in &self.stale {
+            out.remove_stale(rel)?;
+        }
+        Ok(Printed {
+            stdout: self.stdout,
+        })
     }
-    Ok(())
+}
+
+/// What to print once the manifest is written.
+pub(crate) struct Printed {
+    stdout: String,
+}
+
+impl Printed {
+    /// Prints it; with a table, ends with where the outputs are.
+    pub(crate) fn print(self, format: Format, dir: &Path) {
+        print!("{}", self.stdout);
+        if let Format::Table = format {
+            println!("wrote {}", dir.display());
+        }
+    }
 }
 
 /// Replications searched for one in which the main service has an outage, for the timeline.
 const SAMPLE_SEARCH: u64 = 1000;
 
-/// Draws every chart as SVG and PNG into `dir` (rasterising on up to `threads` threads), and removes
-/// charts of an earlier run that this run does not draw (the client latency chart of a scenario that no
-/// longer has clients). The timeline shows the first replication in which the main service has an
-/// outage. Returns the charts drawn.
-fn write_charts(
-    model: &Model,
-    summary: &Summary,
-    dir: &Path,
-    threads: usize,
-) -> Result<Vec<charts::Chart>> {
+/// Draws every chart of a run. The timeline shows the first replication in which the main service
+/// has an outage.
+fn draw_charts(model: &Model, summary: &Summary) -> Result<Vec<charts::Chart>> {
     let sample = nines::engine::trace::sample(model, SAMPLE_SEARCH);
     let trace = nines::engine::trace::trace(model, sample.replication);
-    let charts = charts::render(summary, Some(&trace))?;
-    write_chart_files(dir, &charts, threads, &charts::NAMES)?;
-    Ok(charts)
+    Ok(charts::render(summary, Some(&trace))?)
 }
 
-/// Writes charts as SVG and PNG into `dir` (rasterising on up to `threads` threads), and removes the
-/// files of charts named in `known` that are not among them (left by an earlier run).
-pub(crate) fn write_chart_files(
-    dir: &Path,
+/// The chart files under `charts/` of the charts named in `known` that are not among `drawn` (left by
+/// an earlier run: the client latency chart of a scenario that no longer has clients).
+pub(crate) fn stale_charts(drawn: &[charts::Chart], known: &[&str]) -> Vec<String> {
+    known
+        .iter()
+        .filter(|name| !drawn.iter().any(|c| c.name == **name))
+        .flat_map(|name| ["svg", "png"].map(|ext| format!("charts/{name}.{ext}")))
+        .collect()
+}
+
+/// The SVG and PNG files of `charts` (under `charts/`), rasterised on up to `threads` threads.
+pub(crate) fn chart_files(
     charts: &[charts::Chart],
     threads: usize,
-    known: &[&str],
-) -> Result<()> {
-    fs::create_dir_all(dir)
-        .with_context(|| format!("cannot create chart directory {}", dir.display()))?;
+) -> Result<Vec<(String, Vec<u8>)>> {
     // Rasterising dominates: workers take the next chart until none is left.
     let next = AtomicUsize::new(0);
     let mut pngs: Vec<(usize, Result<Vec<u8>, charts::ChartError>)> = std::thread::scope(|scope| {
@@ -133,23 +170,13 @@ pub(crate) fn write_chart_files(
             .collect()
     });
     pngs.sort_by_key(|p| p.0);
+    let mut files = Vec::with_capacity(2 * charts.len());
     for (chart, (_, png)) in charts.iter().zip(pngs) {
-        write_atomic(
-            &dir.join(format!("{}.svg", chart.name)),
-            chart.svg.as_bytes(),
-        )?;
-        write_atomic(&dir.join(format!("{}.png", chart.name)), &png?)?;
+        files.push((
+            format!("charts/{}.svg", chart.name),
+            chart.svg.clone().into_bytes(),
+        ));
+        files.push((format!("charts/{}.png", chart.name), png?));
     }
-    for name in known {
-        if !charts.iter().any(|c| c.name == *name) {
-            for ext in ["svg", "png"] {
-                let stale = dir.join(format!("{name}.{ext}"));
-                if stale.exists() {
-                    fs::remove_file(&stale)
-                        .with_context(|| format!("cannot remove {}", stale.display()))?;
-                }
-            }
-        }
-    }
-    Ok(())
+    Ok(files)
 }

@@ -26,6 +26,9 @@ pub(crate) struct Interrupt {
     pub(crate) interrupted: Arc<AtomicBool>,
     /// Whether the interruption was acknowledged on stderr.
     announced: Arc<AtomicBool>,
+    /// Set once the simulation is over and the outputs are being made: Ctrl-C no longer stops a
+    /// batch, and says so.
+    writing: Arc<AtomicBool>,
 }
 
 impl Interrupt {
@@ -44,28 +47,45 @@ impl Interrupt {
         }
         // Say at once that the signal was heard (the run itself stops at the next batch boundary).
         let announced = Arc::new(AtomicBool::new(false));
-        let (heard, said) = (Arc::clone(&interrupted), Arc::clone(&announced));
+        let writing = Arc::new(AtomicBool::new(false));
+        let (heard, said, late) = (
+            Arc::clone(&interrupted),
+            Arc::clone(&announced),
+            Arc::clone(&writing),
+        );
         std::thread::spawn(move || {
             while !heard.load(Ordering::Relaxed) {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
-            announce(&said);
+            announce(&said, &late);
         });
         Ok(Interrupt {
             interrupted,
             announced,
+            writing,
         })
     }
 
     /// Acknowledges Ctrl-C on stderr, unless that was done already.
     pub(crate) fn announce(&self) {
-        announce(&self.announced);
+        announce(&self.announced, &self.writing);
+    }
+
+    /// The simulation is over; from now on Ctrl-C interrupts the writing of its outputs.
+    pub(crate) fn writing(&self) {
+        self.writing.store(true, Ordering::Relaxed);
     }
 }
 
-/// Acknowledges Ctrl-C on stderr, once.
-fn announce(done: &AtomicBool) {
+/// Acknowledges Ctrl-C on stderr, once, saying what it will do at this stage.
+fn announce(done: &AtomicBool, writing: &AtomicBool) {
     if !done.swap(true, Ordering::Relaxed) {
-        eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
+        if writing.load(Ordering::Relaxed) {
+            eprintln!(
+                "the simulation is done; finishing its outputs (Ctrl-C again to quit at once, leaving the directory without a manifest)"
+            );
+        } else {
+            eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
+        }
     }
 }

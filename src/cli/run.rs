@@ -16,7 +16,11 @@ use nines::scenario;
 
 use crate::EarlyStop;
 use crate::args::{Format, override_simulation};
-use crate::files::{AtomicFile, create_dir, read_scenario, write_atomic};
+use crate::files::{
+    AtomicFile, MAX_STATE_BYTES, create_dir, path_safe, read_scenario, read_text_limited,
+    write_atomic,
+};
+use crate::outdir::{self, OutDir};
 use crate::outputs;
 use crate::progress::{self, Interrupt};
 
@@ -98,8 +102,10 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         model.simulation.replications = scenario::MAX_REPLICATIONS;
     }
     let out_dir = args.out.clone().unwrap_or_else(|| match shard {
-        Some(_) => Path::new("output").join(&model.name).join("parts"),
-        None => Path::new("output").join(&model.name),
+        Some(_) => Path::new("output")
+            .join(path_safe(&model.name))
+            .join("parts"),
+        None => Path::new("output").join(path_safe(&model.name)),
     });
     let range = shard.map(|(i, n)| shards::shard_range(model.simulation.replications, i, n));
     let key = shards::RunKey {
@@ -112,6 +118,15 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         mission_hours: model.simulation.mission,
         shards: shard.map_or(1, |s| s.1),
     };
+    // A run locks its directory before reading a checkpoint from it; shards write their parts side by
+    // side in one directory, each file on its own (parts carry their own checks).
+    let out = match shard {
+        Some(_) => None,
+        None if args.long.resume && !out_dir.is_dir() => bail!(
+            checkpoint::CheckpointError::Missing(out_dir.display().to_string())
+        ),
+        None => Some(OutDir::open(&out_dir)?),
+    };
     let resume = if args.long.resume {
         Some(load_checkpoint(
             &out_dir,
@@ -123,7 +138,9 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     } else {
         None
     };
-    create_dir(&out_dir)?;
+    if out.is_none() {
+        create_dir(&out_dir)?;
+    }
 
     let mut rep_writer = if args.no_replications {
         None
@@ -222,27 +239,13 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
             .target
             .map(|t| precision::assess(&result.acc, t, &model)),
     };
-    let checkpoint = out_dir.join(checkpoint::CHECKPOINT_FILE);
-    if shard.is_none() && status.resumable() {
-        // The checkpoint first: rows without it could not be resumed, it without rows is refused.
-        let c = checkpoint::Checkpoint {
-            format: checkpoint::CHECKPOINT_FORMAT.to_string(),
-            key: key.clone(),
-            target: long.target,
-            rows: !args.no_replications,
-            acc: result.acc.clone(),
-        };
-        write_atomic(&checkpoint, c.to_text().as_bytes())?;
-    }
-    if let Some(w) = rep_writer {
-        w.into_inner()
-            .map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?
-            .commit()?;
-    }
-    if shard.is_none() && !status.resumable() && checkpoint.exists() {
-        fs::remove_file(&checkpoint)
-            .with_context(|| format!("cannot remove {}", checkpoint.display()))?;
-    }
+    let rows_file = match rep_writer {
+        Some(w) => Some(
+            w.into_inner()
+                .map_err(|e| anyhow!("writing replications.csv: {}", e.error()))?,
+        ),
+        None => None,
+    };
     if let (Some((i, n)), Some(range)) = (shard, range) {
         let sim = &model.simulation;
         let part = shards::Part {
@@ -251,7 +254,8 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
             shard: i,
             first: range.start,
             end: range.end,
-            rows: !args.no_replications,
+            rows: rows_file.is_some(),
+            rows_digest: rows_file.map(|f| f.commit()).transpose()?,
             scenario_text: text,
             acc: result.acc,
         };
@@ -269,6 +273,7 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         }
         return Ok(());
     }
+    let mut out = out.expect("a run that is not a shard holds its directory");
     // The charts (the timeline's sample replication) see the replications done, as a plain run of as
     // many would.
     model.simulation.replications = status.done;
@@ -278,15 +283,37 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         file: &shown,
         text: &text,
     });
-    outputs::finish_with(
+    long.interrupt.writing();
+    // Everything is made before the first file is replaced: an error writes nothing.
+    let prepared = outputs::prepare(
         &model,
         &result.summary,
-        &out_dir,
         args.format,
         charts,
         report,
         Some(&status),
     )?;
+    if status.resumable() {
+        // The checkpoint first: rows without it could not be resumed, it without rows is refused.
+        let c = checkpoint::Checkpoint {
+            format: checkpoint::CHECKPOINT_FORMAT.to_string(),
+            key: key.clone(),
+            target: long.target,
+            rows: rows_file.is_some(),
+            rows_digest: rows_file.as_ref().map(|f| f.digest()),
+            acc: result.acc.clone(),
+        };
+        out.write(checkpoint::CHECKPOINT_FILE, c.to_text().as_bytes())?;
+    } else {
+        out.remove_stale(checkpoint::CHECKPOINT_FILE)?;
+    }
+    match rows_file {
+        Some(f) => out.commit(f)?,
+        None => out.remove_stale("replications.csv")?,
+    }
+    let printed = prepared.write(&mut out)?;
+    out.finish("run", outdir::run_identity(&key, &status))?;
+    printed.print(args.format, &out_dir);
     match status.exit_code() {
         0 => Ok(()),
         code => Err(EarlyStop(code).into()),
@@ -377,16 +404,24 @@ fn load_checkpoint(
             out_dir.display().to_string()
         ));
     }
-    let text = fs::read_to_string(&file).map_err(|e| anyhow!("cannot read {shown}: {e}"))?;
+    let text = read_text_limited(&file, MAX_STATE_BYTES)?;
     let found = checkpoint::Checkpoint::from_text(&text, &shown)?;
     let ours = checkpoint::Checkpoint {
         format: checkpoint::CHECKPOINT_FORMAT.to_string(),
         key: key.clone(),
         target,
         rows,
+        rows_digest: None,
         acc: RunAcc::new(model),
     };
     found.check_matches(&ours, &shown)?;
+    found
+        .acc
+        .check_shape(model)
+        .map_err(|why| checkpoint::CheckpointError::Corrupt {
+            file: shown.clone(),
+            why,
+        })?;
     if rows {
         let csv = out_dir.join("replications.csv");
         let bytes = fs::read(&csv).map_err(|e| {
@@ -395,15 +430,16 @@ fn load_checkpoint(
                 csv.display()
             )
         })?;
-        let lines = bytes.iter().filter(|&&b| b == b'\n').count() as u64;
-        let expected = 1 + found.acc.replications * model.services.len() as u64;
-        if lines != expected
-            || !bytes.starts_with(nines::write::csv::REPLICATIONS_HEADER[0].as_bytes())
-        {
+        let mut digest = shards::Fnv1a::default();
+        digest.update(&bytes);
+        if Some(digest.digest()) != found.rows_digest {
             bail!(
-                "cannot resume: {} has {lines} lines but the checkpoint counts {} replications ({expected} lines with the header); it was changed since the run stopped",
+                "cannot resume: {} ({}) is not what the stopped run wrote ({}); it was changed since the run stopped",
                 csv.display(),
-                found.acc.replications
+                digest.digest(),
+                found
+                    .rows_digest
+                    .map_or_else(|| "nothing".to_string(), |d| d.to_string())
             );
         }
     }

@@ -8,7 +8,7 @@ use crate::base::format::sig3 as sig;
 use crate::estimate::accumulate::RunAcc;
 use crate::estimate::precision::{Assessment, MIN_OUTAGES, Target};
 use crate::estimate::runner::{BATCH, Stop};
-use crate::estimate::shards::{RunKey, fnv1a};
+use crate::estimate::shards::{Digest, RunKey, fnv1a};
 
 /// How a run ended, as the report, `summary.csv` and the exit code say it.
 #[derive(Debug, Clone, PartialEq)]
@@ -206,7 +206,7 @@ impl Status {
 }
 
 /// Format of checkpoint files.
-pub const CHECKPOINT_FORMAT: &str = "nines-checkpoint/1";
+pub const CHECKPOINT_FORMAT: &str = "nines-checkpoint/2";
 
 /// The checkpoint's file name in the output directory.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";
@@ -222,6 +222,8 @@ pub struct Checkpoint {
     pub target: Option<Target>,
     /// Whether it wrote replications.csv.
     pub rows: bool,
+    /// Size and hash of replications.csv when the run stopped: resuming takes exactly those rows.
+    pub rows_digest: Option<Digest>,
     /// Exact state of every statistic of its first `acc.replications` replications.
     pub acc: RunAcc,
 }
@@ -296,6 +298,11 @@ impl Checkpoint {
             )));
         }
         let c: Checkpoint = serde_json::from_str(body).map_err(|e| corrupt(e.to_string()))?;
+        if c.rows != c.rows_digest.is_some() {
+            return Err(corrupt(
+                "it says the run wrote rows but records no digest of them, or the reverse".into(),
+            ));
+        }
         let done = c.acc.replications;
         if !done.is_multiple_of(BATCH) || done >= c.key.replications {
             return Err(corrupt(format!(

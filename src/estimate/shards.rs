@@ -13,7 +13,7 @@ use crate::estimate::runner::BATCH;
 pub const MAX_SHARDS: u64 = 100_000;
 
 /// Identifies the file format; a part of another format is refused.
-pub const FORMAT: &str = "nines-partial/1";
+pub const FORMAT: &str = "nines-partial/2";
 
 /// Which replications shard `index` (1-based) of `shards` runs: whole batches, fixed by the total alone
 /// (never by the machine), so that any split adds up to the same replications.
@@ -97,6 +97,8 @@ pub struct Part {
     pub end: u64,
     /// Whether it wrote the per-replication rows beside it.
     pub rows: bool,
+    /// Size and hash of those rows, so that `merge` takes only the rows this shard wrote.
+    pub rows_digest: Option<Digest>,
     /// The scenario text, so that the merge needs nothing but the parts.
     pub scenario_text: String,
     /// Exact mergeable state of every statistic.
@@ -115,12 +117,72 @@ pub fn rows_file_name(shard: u64, shards: u64) -> String {
 
 /// FNV-1a, 64 bits: a stable hash of bytes (for scenario identity and part checksums).
 pub fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &b in bytes {
-        h ^= b as u64;
-        h = h.wrapping_mul(0x0100_0000_01b3);
+    let mut h = Fnv1a::default();
+    h.update(bytes);
+    h.digest().fnv1a
+}
+
+/// FNV-1a over bytes given piece by piece, with their count: the digest of a file written or read
+/// as a stream.
+#[derive(Debug, Clone, Copy)]
+pub struct Fnv1a(Digest);
+
+impl Default for Fnv1a {
+    fn default() -> Self {
+        Fnv1a(Digest {
+            bytes: 0,
+            fnv1a: 0xcbf2_9ce4_8422_2325,
+        })
     }
-    h
+}
+
+impl Fnv1a {
+    /// Adds bytes.
+    pub fn update(&mut self, bytes: &[u8]) {
+        let mut h = self.0.fnv1a;
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0.fnv1a = h;
+        self.0.bytes += bytes.len() as u64;
+    }
+
+    /// Size and hash of the bytes so far.
+    pub fn digest(&self) -> Digest {
+        self.0
+    }
+}
+
+/// Size and FNV-1a hash of a file: what a part or checkpoint records of the rows file beside it, and a
+/// manifest of every output. It detects truncation, damage and rows of another run, not forgery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Digest {
+    /// Length in bytes.
+    pub bytes: u64,
+    /// FNV-1a hash (written as 16 hexadecimal digits: JSON readers may hold numbers as doubles).
+    #[serde(with = "hex64")]
+    pub fnv1a: u64,
+}
+
+/// A `u64` as 16 hexadecimal digits.
+mod hex64 {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(v: &u64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&format!("{v:016x}"))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
+        let text = String::deserialize(d)?;
+        u64::from_str_radix(&text, 16).map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for Digest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes, FNV-1a {:016x}", self.bytes, self.fnv1a)
+    }
 }
 
 /// Why a part cannot be read or parts cannot be merged.
@@ -246,6 +308,29 @@ pub fn from_text(text: &str, file: &str) -> Result<Part, PartError> {
             file: file.to_string(),
             found: part.format,
         });
+    }
+    if format!("{:016x}", fnv1a(part.scenario_text.as_bytes())) != part.key.scenario_hash {
+        return Err(corrupt(
+            "the scenario text inside does not match its recorded hash: it was edited".into(),
+        ));
+    }
+    if part.rows != part.rows_digest.is_some() {
+        return Err(corrupt(
+            "it says it wrote rows but records no digest of them, or the reverse".into(),
+        ));
+    }
+    if part.key.replications == 0 || part.key.replications > crate::scenario::MAX_REPLICATIONS {
+        return Err(corrupt(format!(
+            "a run of {} replications, where a run has 1 to {}",
+            part.key.replications,
+            crate::scenario::MAX_REPLICATIONS
+        )));
+    }
+    if part.key.shards == 0 || part.key.shards > MAX_SHARDS {
+        return Err(corrupt(format!(
+            "{} shards, where a run has 1 to {MAX_SHARDS}",
+            part.key.shards
+        )));
     }
     if part.shard == 0 || part.shard > part.key.shards {
         return Err(corrupt(format!(

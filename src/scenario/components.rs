@@ -6,7 +6,7 @@ use std::ops::Range;
 use crate::base::dist::Dist;
 
 use super::MAX_GROUP_COUNT;
-use super::compile::{Compiler, RawComp, RawNode};
+use super::compile::{Compiler, Place, RawComp, RawNode};
 use super::costs::yearly_cost;
 use super::dist::{failure_dist, own_dists, repair_dist};
 use super::reader::{self, Errors, Name, Tbl, Val, integer, join, name, names, string};
@@ -148,6 +148,19 @@ impl Compiler {
                 ));
             }
             for m in &members {
+                // One namespace for everything that fails: a node named like a domain or a site would
+                // give two rows no reader could tell apart (and share their random streams).
+                if let Some(place) = self.places.get(m) {
+                    let what = match place {
+                        Place::Domain(_) => "a failure domain",
+                        Place::Site(_) => "a site",
+                    };
+                    errs.push(
+                        key.span(),
+                        path.clone(),
+                        format!("node name `{m}` is already {what}; nodes, domains and sites (everything that fails) need distinct names"),
+                    );
+                }
                 if self.node_names.contains_key(m) {
                     errs.push(
                         key.span(),

@@ -39,6 +39,11 @@ use solve::interval_unavailability;
 /// Default limit on the number of states explored.
 pub const DEFAULT_MAX_STATES: usize = 2_000_000;
 
+/// Most states `--max-states` may allow: the chain then takes tens of GiB (a state's key, index entry,
+/// transitions and solver vectors are a few hundred bytes), more than any machine it runs on should
+/// give it without being asked in code.
+pub const MAX_STATES_CEILING: usize = 100_000_000;
+
 /// Why a scenario cannot be solved exactly.
 #[derive(Debug, Clone, PartialEq, Error)]
 pub enum MarkovError {

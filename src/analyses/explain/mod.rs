@@ -8,10 +8,12 @@ mod clients;
 mod components;
 mod crews;
 mod maintenance;
+mod names;
 mod roles;
 mod services;
 mod sites;
 mod warnings;
+mod work;
 
 use std::fmt::Write as _;
 
@@ -20,6 +22,7 @@ use crate::model::{ComponentId, Model};
 
 pub use roles::redundancy;
 pub use warnings::warnings;
+pub use work::events_per_replication;
 
 /// `n` and the noun in the right number: `1 node`, `3 nodes`.
 fn plural(n: usize, one: &str, many: &str) -> String {

@@ -9,7 +9,8 @@ use super::plural;
 
 /// Parts of a scenario that are valid but probably not what the author meant.
 pub fn warnings(model: &Model) -> Vec<String> {
-    let mut out = Vec::new();
+    let mut out = super::names::look_alikes(model);
+    out.extend(super::work::warnings(model));
     let n = model.components.len();
     let mut used = vec![false; n];
     for r in &model.roles {

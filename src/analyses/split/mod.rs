@@ -55,6 +55,8 @@ pub const ROUND: u64 = 16;
 const MAX_LEVELS: usize = 16;
 /// Largest splitting factor.
 pub const MAX_FACTOR: u32 = 100_000;
+/// Largest product of the given splitting factors: the copies one mission can become.
+pub const MAX_COPIES: f64 = 1e12;
 
 /// How to estimate.
 #[derive(Debug, Clone)]
@@ -194,6 +196,14 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
             if let Some(bad) = f.iter().find(|&&r| r == 0 || r > MAX_FACTOR) {
                 return Err(SplitError::Options(format!(
                     "splitting factor {bad}: expected 1 to {MAX_FACTOR}"
+                )));
+            }
+            let copies: f64 = f.iter().map(|&r| r as f64).product();
+            if copies > MAX_COPIES {
+                return Err(SplitError::Options(format!(
+                    "splitting factors {}: a mission that reaches the top threshold becomes {} copies (their product), more than the {MAX_COPIES:e} a run can finish; use smaller factors, about 1/(probability of reaching the next threshold), or let the pilot choose them",
+                    f.iter().map(u32::to_string).collect::<Vec<_>>().join(","),
+                    crate::base::format::sig3(copies)
                 )));
             }
             let mut all = vec![1];

@@ -13,6 +13,7 @@ use super::{Estimate, FixedSum};
 /// Weights add up exactly ([`FixedSum`]), so histograms merged in any grouping (threads, batches,
 /// shards on a cluster) are identical.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Unchecked")]
 pub struct LogHistogram {
     zero: FixedSum,
     first: i32,
@@ -41,6 +42,51 @@ impl Default for LogHistogram {
             min: f64::MAX,
             max: 0.0,
         }
+    }
+}
+
+/// A histogram as read from a file, before [`LogHistogram::try_from`] checks that it is one this code
+/// could have written (a damaged or forged part file must not make a merge allocate without bound).
+#[derive(Deserialize)]
+struct Unchecked {
+    zero: FixedSum,
+    first: i32,
+    buckets: Vec<FixedSum>,
+    total: FixedSum,
+    groups_w2: FixedSum,
+    count: u64,
+    min: f64,
+    max: f64,
+    per_octave: f64,
+}
+
+impl TryFrom<Unchecked> for LogHistogram {
+    type Error = String;
+
+    fn try_from(u: Unchecked) -> Result<Self, String> {
+        if u.per_octave != BUCKETS_PER_OCTAVE && u.per_octave != 10.0 * BUCKETS_PER_OCTAVE {
+            return Err(format!(
+                "a histogram with {} buckets per doubling",
+                u.per_octave
+            ));
+        }
+        // Positive finite doubles lie between 2^-1075 and 2^1024: their bucket indices are bounded.
+        let limit = 1100 * u.per_octave as i64;
+        let (first, last) = (u.first as i64, u.first as i64 + u.buckets.len() as i64);
+        if first < -limit || last > limit {
+            return Err("a histogram whose buckets lie outside the range of numbers".into());
+        }
+        Ok(LogHistogram {
+            zero: u.zero,
+            first: u.first,
+            buckets: u.buckets,
+            total: u.total,
+            groups_w2: u.groups_w2,
+            count: u.count,
+            min: u.min,
+            max: u.max,
+            per_octave: u.per_octave,
+        })
     }
 }
 

@@ -62,6 +62,13 @@ impl<'de> Deserialize<'de> for ExactSum {
         if first + chunks.len() > CHUNKS {
             return Err(serde::de::Error::custom("exact sum with too many chunks"));
         }
+        // Normalised chunks are below 2^32 in magnitude; bounding them keeps a damaged or forged file
+        // from overflowing the sums it is merged into.
+        if chunks.iter().any(|c| c.unsigned_abs() >= 1 << 33) {
+            return Err(serde::de::Error::custom(
+                "exact sum with an out-of-range chunk",
+            ));
+        }
         let mut out = ExactSum::default();
         out.chunks[first..first + chunks.len()].copy_from_slice(&chunks);
         out.pending = 1;

@@ -6,6 +6,7 @@
 mod clients;
 mod crews;
 mod machines;
+mod shape;
 
 use serde::{Deserialize, Serialize};
 
@@ -107,6 +108,14 @@ impl RunAcc {
                 .collect(),
             downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
         }
+    }
+
+    /// Checks that this accumulator, read from a file, is one of `model` (see [`shape`]); the error
+    /// names the first field that differs.
+    pub fn check_shape(&self, model: &Model) -> Result<(), String> {
+        let fresh = serde_json::to_value(RunAcc::new(model)).map_err(|e| e.to_string())?;
+        let found = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        shape::same_shape(&fresh, &found, "statistics")
     }
 
     /// Records the replication the engine just simulated, with weight `w` (1 for plain Monte Carlo).
