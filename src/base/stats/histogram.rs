@@ -168,7 +168,8 @@ impl LogHistogram {
             self.per_octave, o.per_octave,
             "histograms of different resolutions"
         );
-        self.count += o.count;
+        // Saturating: a forged file may hold any count; a real one is far from the limit.
+        self.count = self.count.saturating_add(o.count);
         self.total.merge(&o.total);
         self.groups_w2.merge(&o.groups_w2);
         self.zero.merge(&o.zero);

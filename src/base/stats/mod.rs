@@ -252,7 +252,8 @@ impl MeanAcc {
 
     /// Adds another accumulator.
     pub fn merge(&mut self, o: &MeanAcc) {
-        self.n += o.n;
+        // Saturating: a forged file may hold any count; a real one is far from the limit.
+        self.n = self.n.saturating_add(o.n);
         self.s1.merge(&o.s1);
         self.s2.merge(&o.s2);
     }
@@ -334,7 +335,8 @@ impl RatioAcc {
 
     /// Adds another accumulator.
     pub fn merge(&mut self, o: &RatioAcc) {
-        self.n += o.n;
+        // Saturating: a forged file may hold any count; a real one is far from the limit.
+        self.n = self.n.saturating_add(o.n);
         self.sx.merge(&o.sx);
         self.sy.merge(&o.sy);
         self.sxx.merge(&o.sxx);

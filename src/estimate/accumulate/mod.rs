@@ -45,7 +45,7 @@ impl EntityAcc {
         self.worst_outage = self.worst_outage.max(o.worst_outage);
         self.annual_downtime.merge(&o.annual_downtime);
         self.years_missed.merge(&o.years_missed);
-        self.total_outages += o.total_outages;
+        self.total_outages = self.total_outages.saturating_add(o.total_outages);
         self.planned.merge(&o.planned);
         self.unplanned.merge(&o.unplanned);
         self.at_risk.merge(&o.at_risk);
@@ -206,8 +206,9 @@ impl RunAcc {
         for (a, b) in self.crews.iter_mut().zip(&o.crews) {
             a.merge(b);
         }
-        self.replications += o.replications;
-        self.events += o.events;
+        // Saturating: a forged file may hold any count; a real one is far from the limit.
+        self.replications = self.replications.saturating_add(o.replications);
+        self.events = self.events.saturating_add(o.events);
         for (a, b) in self
             .downtime_per_replication
             .iter_mut()
