@@ -7,7 +7,7 @@ use toml_edit::{DocumentMut, Item, Value};
 use crate::analyses::compare::Comparison;
 use crate::base::stats::Estimate;
 use crate::model::{EntityKind, Model, SweepParameter, SweepValue};
-use crate::scenario::sweep::parse_values;
+use crate::scenario::sweep::{parse_values, unsweepable};
 use crate::scenario::{self, MAX_SWEEP_PARAMETERS, ScenarioError};
 
 /// A swept value as a TOML value.
@@ -44,6 +44,14 @@ pub enum SweepError {
     /// Too many parameters.
     #[error("a sweep varies at most {MAX_SWEEP_PARAMETERS} parameters; {0} were given")]
     TooMany(usize),
+    /// A field that is the same for every point (the run settings), or the sweep itself.
+    #[error("--set: {reason}")]
+    Unsweepable {
+        /// The dotted path.
+        path: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// The same field twice.
     #[error("{0} is swept twice")]
     Twice(String),
@@ -79,6 +87,12 @@ pub fn parse_set(text: &str) -> Result<SweepParameter, SweepError> {
     if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
         return Err(SweepError::Syntax(text.to_string()));
     }
+    if let Some(reason) = unsweepable(path) {
+        return Err(SweepError::Unsweepable {
+            path: path.to_string(),
+            reason,
+        });
+    }
     let values = parse_values(values).map_err(|message| SweepError::Values {
         text: text.to_string(),
         message,
@@ -111,6 +125,12 @@ pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<P
         return Err(SweepError::TooMany(params.len()));
     }
     for (i, p) in params.iter().enumerate() {
+        if let Some(reason) = unsweepable(&p.path) {
+            return Err(SweepError::Unsweepable {
+                path: p.path.clone(),
+                reason,
+            });
+        }
         if params[..i].iter().any(|q| q.path == p.path) {
             return Err(SweepError::Twice(p.path.clone()));
         }
@@ -528,7 +548,7 @@ impl Sweep {
             header.push(h.to_string());
         }
         w.write_record(&header)?;
-        let f = |v: f64| format!("{v}");
+        let f = crate::analyses::compare::csv_number;
         let opt = |e: Option<Estimate>| -> [String; 3] {
             match e {
                 Some(e) => [f(e.value), f(e.ci95_low), f(e.ci95_high)],

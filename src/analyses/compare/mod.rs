@@ -20,7 +20,7 @@ use crate::model::Model;
 
 use paired::{CompareAcc, Plan};
 use rows::rows;
-pub use table::{CSV_HEADER, csv, table};
+pub use table::{CSV_HEADER, csv, csv_number, table};
 
 /// How to run a comparison.
 pub struct CompareOptions<'a> {
