@@ -158,3 +158,93 @@ fn no_negative_zero_in_comparison_csv() {
         }
     }
 }
+
+/// A scenario with `n` nodes, each under its own role and service.
+fn many(n: usize) -> String {
+    let mut s = format!(
+        "[simulation]\nmission = \"1y\"\nreplications = 2\nseed = 3\n\n[nodes.n]\ncount = {n}\nfailure = {{ dist = \"exponential\", mean = \"30d\" }}\nrepair = {{ dist = \"fixed\", value = \"8h\" }}\n\n"
+    );
+    for i in 0..n {
+        s += &format!(
+            "[roles.r{i}]\nkind = \"standalone\"\non = \"n-{}\"\n\n",
+            i + 1
+        );
+    }
+    for i in 0..n {
+        s += &format!("[services.s{i}]\nall_of = [\"r{i}\"]\n\n");
+    }
+    s
+}
+
+/// A PNG's height in pixels (from its header).
+fn png_height(path: &Path) -> u32 {
+    let b = fs::read(path).unwrap();
+    assert_eq!(&b[1..4], b"PNG", "{}", path.display());
+    u32::from_be_bytes([b[20], b[21], b[22], b[23]])
+}
+
+/// Charts grew without bound with the number of services and roles (2 000 of them: a PNG 516 216
+/// pixels tall, 12.9 GB): each chart now draws the most relevant and says how many more there are.
+#[test]
+fn charts_are_bounded_whatever_the_number_of_entities() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = write(dir.path(), "many.toml", &many(300));
+    let out = nines()
+        .args(["run", "-q", "--no-report", "-j", "2", "-o"])
+        .arg(dir.path().join("run"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let charts = dir.path().join("run").join("charts");
+    let mut pngs = 0;
+    for e in fs::read_dir(&charts).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "png") {
+            pngs += 1;
+            let h = png_height(&p);
+            assert!(h <= 10_000, "{} is {h} pixels tall", p.display());
+        }
+    }
+    assert!(pngs >= 4, "{pngs} charts");
+    let svg = fs::read_to_string(charts.join("availability.svg")).unwrap();
+    assert!(
+        svg.contains("and 270 more services"),
+        "no 'and M more' line"
+    );
+    assert!(svg.contains("and 270 more roles"), "no 'and M more' line");
+    let svg = fs::read_to_string(charts.join("downtime-per-year.svg")).unwrap();
+    assert!(
+        svg.contains("and 288 more services"),
+        "no 'and M more' line"
+    );
+    let svg = fs::read_to_string(charts.join("timeline.svg")).unwrap();
+    assert!(svg.contains("more rows, not drawn"), "no 'and M more' line");
+    // Every service is still in the table.
+    let csv = fs::read_to_string(dir.path().join("run").join("summary.csv")).unwrap();
+    assert!(csv.contains("service,s299,") && csv.contains("role,r299,"));
+    // And a comparison of two such layouts.
+    let out = nines()
+        .args(["compare", "-q", "--no-report", "-j", "2", "-o"])
+        .arg(dir.path().join("cmp"))
+        .arg(&file)
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let p = dir
+        .path()
+        .join("cmp")
+        .join("charts")
+        .join("compare-availability.png");
+    let h = png_height(&p);
+    assert!(h <= 10_000, "{} is {h} pixels tall", p.display());
+}
