@@ -102,8 +102,29 @@ fn huge_numbers_in_errors_are_short() {
         "{err}"
     );
     assert!(longest_digits(&err) < 20, "a long number: {err}");
-    // The same from the command line.
+    // A probability, and --precision on the command line.
+    let file = write(
+        dir.path(),
+        "coverage.toml",
+        "[simulation]\nmission = \"1y\"\n\n[nodes.a]\ncount = 2\nfailure = { dist = \"exponential\", mean = \"1y\" }\nrepair = { dist = \"fixed\", value = \"1h\" }\n\n[roles.r]\nkind = \"cluster\"\non = \"a\"\ncoverage = -1e300\n\n[services.s]\nall_of = [\"r\"]\n",
+    );
+    let out = nines().arg("validate").arg(&file).output().unwrap();
+    let err =
+        String::from_utf8_lossy(&out.stderr).into_owned() + &String::from_utf8_lossy(&out.stdout);
+    assert!(err.contains("-1e300 is not a probability"), "{err}");
+    assert!(longest_digits(&err) < 20, "a long number: {err}");
     let ok = write(dir.path(), "small.toml", SMALL);
+    for cmd in ["rare", "exact"] {
+        let out = nines()
+            .args([cmd, "--precision", "1e300"])
+            .arg(&ok)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.contains("--precision 1e300:"), "{cmd}: {err}");
+    }
+    // The same from the command line.
     let out = nines()
         .args([
             "run",
