@@ -7,7 +7,7 @@ use toml_edit::{DocumentMut, Item, Value};
 use crate::analyses::compare::Comparison;
 use crate::base::stats::Estimate;
 use crate::model::{EntityKind, Model, SweepParameter, SweepValue};
-use crate::scenario::sweep::parse_values;
+use crate::scenario::sweep::{parse_values, unsweepable};
 use crate::scenario::{self, MAX_SWEEP_PARAMETERS, ScenarioError};
 
 /// A swept value as a TOML value.
@@ -44,6 +44,14 @@ pub enum SweepError {
     /// Too many parameters.
     #[error("a sweep varies at most {MAX_SWEEP_PARAMETERS} parameters; {0} were given")]
     TooMany(usize),
+    /// A field that is the same for every point (the run settings), or the sweep itself.
+    #[error("--set: {reason}")]
+    Unsweepable {
+        /// The dotted path.
+        path: String,
+        /// Why, and what to do instead.
+        reason: String,
+    },
     /// The same field twice.
     #[error("{0} is swept twice")]
     Twice(String),
@@ -70,6 +78,85 @@ pub enum SweepError {
     },
 }
 
+/// Most simulated missions (points × replications) a sweep runs without `--yes`.
+pub const MAX_MISSIONS: u64 = 10_000_000;
+/// Most memory, bytes, a sweep's results may take (by [`Workload::estimate`]) without `--yes`.
+pub const MAX_BYTES: u64 = 4 << 30;
+/// Memory the results of one point take per service or role it measures, bytes (its accumulator and
+/// summary: the exact sums behind every figure; measured at 60 to 70 KiB).
+const BYTES_PER_ENTITY: u64 = 64 << 10;
+
+/// What a sweep asks for, estimated before any point is compiled or run: a 64×64 grid at 10 000
+/// replications ran for minutes and passed 12 GB with no warning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Workload {
+    /// Points of the grid.
+    pub points: u64,
+    /// Replications of each point.
+    pub replications: u64,
+    /// Memory the points' results take, bytes (about; it does not depend on the replications).
+    pub bytes: u64,
+}
+
+impl Workload {
+    /// The workload of sweeping `params` over `base` (whose services and roles each point measures)
+    /// at `replications` per point.
+    pub fn estimate(params: &[SweepParameter], base: &Model, replications: u64) -> Self {
+        let points = params
+            .iter()
+            .fold(1u64, |n, p| n.saturating_mul(p.values.len() as u64));
+        let entities = (base.services.len() + base.roles.len()) as u64;
+        Workload {
+            points,
+            replications,
+            bytes: points.saturating_mul((entities + 1).saturating_mul(BYTES_PER_ENTITY)),
+        }
+    }
+
+    /// Simulated missions: points × replications.
+    pub fn missions(&self) -> u64 {
+        self.points.saturating_mul(self.replications)
+    }
+
+    /// Why the sweep is beyond the limits that hold without `--yes`, with the estimate and how to
+    /// shrink it; `None` within them.
+    pub fn excess(&self) -> Option<String> {
+        let missions = self.missions();
+        if missions <= MAX_MISSIONS && self.bytes <= MAX_BYTES {
+            return None;
+        }
+        let mut shrink = Vec::new();
+        if missions > MAX_MISSIONS {
+            shrink.push(format!(
+                "fewer replications (-n {} or less at {} points)",
+                (MAX_MISSIONS / self.points).max(1),
+                self.points
+            ));
+        }
+        shrink.push("fewer values per parameter (--set or [sweep])".to_string());
+        Some(format!(
+            "this sweep is large: {} points × {} replications = {} simulated missions (the limit is {}), whose results take about {} of memory (the limit is {}); make it smaller with {}, or give --yes to run it as it is",
+            self.points,
+            self.replications,
+            missions,
+            MAX_MISSIONS,
+            gib(self.bytes),
+            gib(MAX_BYTES),
+            shrink.join(" or ")
+        ))
+    }
+}
+
+/// Bytes in GB (2^30) with one decimal, or MB below one GB.
+fn gib(bytes: u64) -> String {
+    let g = bytes as f64 / (1u64 << 30) as f64;
+    if g >= 1.0 {
+        format!("{g:.1} GB")
+    } else {
+        format!("{:.0} MB", bytes as f64 / (1u64 << 20) as f64)
+    }
+}
+
 /// Reads a `--set PATH=VALUES` argument.
 pub fn parse_set(text: &str) -> Result<SweepParameter, SweepError> {
     let (path, values) = text
@@ -78,6 +165,12 @@ pub fn parse_set(text: &str) -> Result<SweepParameter, SweepError> {
     let path = path.trim();
     if path.is_empty() || path.split('.').any(|s| s.trim().is_empty()) {
         return Err(SweepError::Syntax(text.to_string()));
+    }
+    if let Some(reason) = unsweepable(path) {
+        return Err(SweepError::Unsweepable {
+            path: path.to_string(),
+            reason,
+        });
     }
     let values = parse_values(values).map_err(|message| SweepError::Values {
         text: text.to_string(),
@@ -111,6 +204,12 @@ pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<P
         return Err(SweepError::TooMany(params.len()));
     }
     for (i, p) in params.iter().enumerate() {
+        if let Some(reason) = unsweepable(&p.path) {
+            return Err(SweepError::Unsweepable {
+                path: p.path.clone(),
+                reason,
+            });
+        }
         if params[..i].iter().any(|q| q.path == p.path) {
             return Err(SweepError::Twice(p.path.clone()));
         }
@@ -528,7 +627,7 @@ impl Sweep {
             header.push(h.to_string());
         }
         w.write_record(&header)?;
-        let f = |v: f64| format!("{v}");
+        let f = crate::analyses::compare::csv_number;
         let opt = |e: Option<Estimate>| -> [String; 3] {
             match e {
                 Some(e) => [f(e.value), f(e.ci95_low), f(e.ci95_high)],
@@ -616,6 +715,75 @@ mod tests {
         assert_eq!(pts[2].model.components.len(), 4);
         assert_eq!(pts[0].model.components[0].repair.mean(), 4.0);
         assert_eq!(pts[3].model.components[0].repair.mean(), 8.0);
+    }
+
+    #[test]
+    fn run_settings_cannot_be_swept() {
+        for (path, flag) in [
+            ("simulation.mission", "--mission"),
+            ("simulation.seed", "--seed"),
+            ("simulation.replications", "--replications"),
+            ("simulation.threads", "--threads"),
+        ] {
+            let e = parse_set(&format!("{path}=1,2")).unwrap_err();
+            let msg = e.to_string();
+            assert!(
+                msg.contains("cannot be swept") && msg.contains(flag),
+                "{msg}"
+            );
+            let p = SweepParameter {
+                path: path.into(),
+                values: vec![SweepValue::Integer(1)],
+            };
+            assert!(matches!(
+                points(TEXT, "t.toml", &[p]),
+                Err(SweepError::Unsweepable { .. })
+            ));
+        }
+        assert!(parse_set("sweep.x=1").is_err());
+    }
+
+    #[test]
+    fn a_large_sweep_is_estimated_and_needs_yes() {
+        let base = crate::scenario::compile(TEXT, "t.toml").unwrap();
+        let grid = |n: usize| {
+            let vals = (0..n as i64).map(SweepValue::Integer).collect::<Vec<_>>();
+            vec![
+                SweepParameter {
+                    path: "a.b".into(),
+                    values: vals.clone(),
+                },
+                SweepParameter {
+                    path: "c.d".into(),
+                    values: vals,
+                },
+            ]
+        };
+        let w = Workload::estimate(&grid(64), &base, 10_000);
+        assert_eq!((w.points, w.missions()), (4096, 40_960_000));
+        let why = w.excess().expect("beyond the limits");
+        assert!(
+            why.contains("4096 points × 10000 replications = 40960000"),
+            "{why}"
+        );
+        assert!(why.contains("-n 2441") && why.contains("--yes"), "{why}");
+        assert!(
+            Workload::estimate(&grid(64), &base, 2_441)
+                .excess()
+                .is_none()
+        );
+        assert!(
+            Workload::estimate(&grid(5), &base, 10_000)
+                .excess()
+                .is_none()
+        );
+        // Memory alone: many entities per point.
+        let big = Workload {
+            points: 4096,
+            replications: 10,
+            bytes: 5 << 30,
+        };
+        assert!(big.excess().unwrap().contains("5.0 GB"));
     }
 
     #[test]

@@ -9,6 +9,7 @@ use std::f64::consts::SQRT_2;
 use statrs::function::erf::{erfc, erfc_inv};
 use statrs::function::gamma::checked_gamma_ur;
 
+use crate::base::format::short;
 use crate::base::units::{Hours, format_duration};
 
 /// A validated duration distribution, in hours. Build one with the constructors; they check parameters.
@@ -53,21 +54,13 @@ pub enum Dist {
 /// The smallest gamma shape accepted (a coefficient of variation of 10).
 pub const MIN_GAMMA_SHAPE: f64 = 0.01;
 
-/// A number for an error message: as written when ordinary, else in exponent form (never 309 digits).
-fn short(v: f64) -> String {
-    if v == 0.0 || (1e-4..1e7).contains(&v.abs()) {
-        format!("{v}")
-    } else {
-        format!("{v:e}")
-    }
-}
-
 fn positive(name: &str, v: f64) -> Result<f64, String> {
     if v.is_finite() && v > 0.0 {
         Ok(v)
     } else {
         Err(format!(
-            "`{name}` must be a positive finite number, got {v}"
+            "`{name}` must be a positive finite number, got {}",
+            short(v)
         ))
     }
 }
@@ -117,7 +110,7 @@ impl Dist {
     /// Lognormal from `mu` (mean of ln(hours)) and `sigma`.
     pub fn lognormal_mu(mu: f64, sigma: f64) -> Result<Self, String> {
         if !mu.is_finite() {
-            return Err(format!("`mu` must be finite, got {mu}"));
+            return Err(format!("`mu` must be finite, got {}", short(mu)));
         }
         let sigma = positive("sigma", sigma)?;
         if sigma > 10.0 {
@@ -166,7 +159,7 @@ impl Dist {
     /// Uniform on `[min, max)` with `0 ≤ min < max`.
     pub fn uniform(min: Hours, max: Hours) -> Result<Self, String> {
         if !(min.is_finite() && min >= 0.0) {
-            return Err(format!("`min` must be zero or more, got {min}"));
+            return Err(format!("`min` must be zero or more, got {}", short(min)));
         }
         if !(max.is_finite() && max > min) {
             return Err(format!(
@@ -181,7 +174,10 @@ impl Dist {
     /// A constant duration (zero allowed).
     pub fn fixed(value: Hours) -> Result<Self, String> {
         if !(value.is_finite() && value >= 0.0) {
-            return Err(format!("`value` must be zero or more, got {value}"));
+            return Err(format!(
+                "`value` must be zero or more, got {}",
+                short(value)
+            ));
         }
         Ok(Dist::Fixed { value })
     }
@@ -205,7 +201,10 @@ impl Dist {
             return Err("`samples` must hold at least one observed duration".into());
         }
         if let Some(bad) = samples.iter().find(|v| !(v.is_finite() && **v >= 0.0)) {
-            return Err(format!("`samples` must be zero or more, got {bad}"));
+            return Err(format!(
+                "`samples` must be zero or more, got {}",
+                short(*bad)
+            ));
         }
         if samples.iter().all(|&v| v == 0.0) {
             return Err("`samples` are all zero".into());

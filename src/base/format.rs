@@ -25,6 +25,16 @@ pub fn hours(h: f64) -> String {
     format!("{}{unit}", sig3(v))
 }
 
+/// A number for an error message: as written when ordinary, else in exponent form, so that a huge
+/// input such as `1e300` is echoed as `1e300` and not as its 301 digits.
+pub fn short(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() || (1e-4..1e7).contains(&v.abs()) {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
 /// Three significant digits, no exponent for ordinary magnitudes.
 pub fn sig3(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {

@@ -181,6 +181,10 @@ pub fn format_duration(hours: Hours) -> String {
 
 /// Prints a float with at most 4 significant decimals and no trailing zeros.
 pub fn trim_float(v: f64) -> String {
+    // Beyond 1e15 the digits are noise, and there can be 309 of them (an error echoing `1e300y`).
+    if v.is_finite() && v.abs() >= 1e15 {
+        return crate::base::format::short(v);
+    }
     let s = if v.abs() >= 100.0 {
         format!("{v:.1}")
     } else {

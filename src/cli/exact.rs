@@ -55,7 +55,10 @@ pub(crate) fn exact(args: ExactArgs) -> Result<()> {
     if let Some(p) = args.precision
         && !(p > 0.0 && p < 1.0)
     {
-        bail!("--precision {p}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%");
+        bail!(
+            "--precision {}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%",
+            nines::base::format::short(p)
+        );
     }
     if args.max_states == 0 || args.max_states > exact::MAX_STATES_CEILING {
         bail!(

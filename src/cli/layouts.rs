@@ -38,6 +38,10 @@ pub(crate) struct SweepArgs {
     /// the first service).
     #[arg(long)]
     service: Option<String>,
+    /// Run a sweep beyond the limits (10 000 000 simulated missions, points × replications, or about
+    /// 4 GB of results) instead of refusing it.
+    #[arg(long)]
+    yes: bool,
     #[command(flatten)]
     sim: SimArgs,
 }
@@ -227,6 +231,17 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
             .map(|s| sweep::parse_set(s))
             .collect::<Result<_, _>>()?
     };
+    // Sized before any point is compiled: a grid can be thousands of points.
+    let replications = args
+        .sim
+        .replications
+        .unwrap_or(base.simulation.replications);
+    let work = sweep::Workload::estimate(&params, &base, replications);
+    if let Some(why) = work.excess()
+        && !args.yes
+    {
+        bail!("{shown}: {why}");
+    }
     let points = sweep::points(&text, &shown, &params)?;
     let mut models: Vec<Model> = points.iter().map(|p| p.model.clone()).collect();
     let names: Vec<String> = points.iter().map(|p| p.label.clone()).collect();

@@ -89,7 +89,7 @@ pub fn rare_cmd(args: RareArgs) -> Result<()> {
     if !(args.precision > 0.0 && args.precision < 1.0) {
         bail!(
             "--precision {}: expected a fraction between 0 and 1, e.g. 0.1 for ±10%",
-            args.precision
+            nines::base::format::short(args.precision)
         );
     }
     if args.budget == Some(0) {

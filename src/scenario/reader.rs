@@ -536,7 +536,10 @@ pub fn probability(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<f64> {
         errs.push(
             v.span(),
             path,
-            format!("{x} is not a probability: expected a number from 0 to 1, e.g. 0.98"),
+            format!(
+                "{} is not a probability: expected a number from 0 to 1, e.g. 0.98",
+                crate::base::format::short(x)
+            ),
         );
         None
     }

@@ -33,7 +33,7 @@ impl Compiler {
                 if x > 0.0 && x < 1.0 {
                     svc.target = Some(x);
                 } else {
-                    errs.push(tv.span(), p, format!("target {x} must be an availability between 0 and 1 (exclusive), e.g. 0.999"));
+                    errs.push(tv.span(), p, format!("target {} must be an availability between 0 and 1 (exclusive), e.g. 0.999", crate::base::format::short(x)));
                 }
             }
         }

@@ -7,6 +7,33 @@ use crate::scenario::{MAX_SWEEP_PARAMETERS, MAX_SWEEP_VALUES};
 
 use super::reader::{self, Errors, Tbl, Val, number, type_name};
 
+/// Why a dotted path cannot be swept, when it cannot: the run settings (`simulation.*`) are shared by
+/// every point of a sweep, since the points pair up replication by replication (common random
+/// numbers), so setting them per point would be silently ignored; `sweep.*` is the sweep itself.
+pub fn unsweepable(path: &str) -> Option<String> {
+    let mut segs = path.split('.').map(str::trim);
+    let head = segs.next().unwrap_or_default();
+    let field = segs.next().unwrap_or_default();
+    match head {
+        "simulation" => {
+            let instead = match field {
+                "mission" => "give --mission to set it for every point",
+                "replications" => "give -n/--replications to set it for every point",
+                "seed" => "give --seed to set it for every point",
+                "threads" => "give -j/--threads to set it for every point",
+                _ => "its fields are mission, replications, seed and threads",
+            };
+            Some(format!(
+                "`{path}` cannot be swept: every point of a sweep runs with the same [simulation] settings so that their replications pair up; {instead}, or run the scenario once per value"
+            ))
+        }
+        "sweep" => Some(format!(
+            "`{path}` cannot be swept: it is the sweep itself; sweep a field of the scenario, e.g. nodes.web.count"
+        )),
+        _ => None,
+    }
+}
+
 /// Reads a value list: `lo..hi` (integers, inclusive) or comma-separated values
 /// (`0.9,0.99`, `4h,8h`). A value that reads as a TOML integer, float or boolean is one; anything
 /// else is a string.
@@ -86,8 +113,11 @@ pub(super) fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParamete
             );
             continue;
         }
-        if k.starts_with("sweep") || k.starts_with("simulation") || k.split('.').any(str::is_empty)
-        {
+        if let Some(why) = unsweepable(k) {
+            errs.push(key.span(), path, why);
+            continue;
+        }
+        if k.split('.').any(str::is_empty) {
             errs.push(
                 key.span(),
                 path,

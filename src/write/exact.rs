@@ -20,6 +20,17 @@ pub fn percent(unavailability: f64) -> String {
     format!("{:.*}%", digits, 100.0 * (1.0 - unavailability))
 }
 
+/// An estimate's relative 95% half-width, `±1.23%`; when nothing was seen the estimate is zero and the
+/// ratio undefined, so say that instead of `±NaN%`.
+fn relative(u: &Estimate, runs: u64, of: &str) -> String {
+    let rel = u.relative_half_width();
+    if rel.is_finite() {
+        format!("±{:.2}%", 100.0 * rel)
+    } else {
+        format!("(no outage seen in {runs} {of}; the relative error is undefined)")
+    }
+}
+
 fn sci(x: f64) -> String {
     if x == 0.0 {
         "0".into()
@@ -167,10 +178,10 @@ pub fn table(
         for (i, e) in r.entities.iter().enumerate() {
             let u = &e.unavailability;
             let mut line = format!(
-                "  {:<28} unavailability {} ±{:.2}% · outages/yr {}",
+                "  {:<28} unavailability {} {} · outages/yr {}",
                 format!("{} {}", e.kind.as_str(), e.name),
                 ci(u),
-                100.0 * u.relative_half_width(),
+                relative(u, r.cycles, "regenerative cycles"),
                 ci(&e.outages_per_year)
             );
             if let Some(x) = exact {
@@ -283,10 +294,10 @@ pub fn split_table(
     for (i, e) in r.entities.iter().enumerate() {
         let u = &e.unavailability;
         let mut line = format!(
-            "  {:<28} unavailability {} ±{:.2}% · {} nines · outages/yr {} · mean outage {}",
+            "  {:<28} unavailability {} {} · {} nines · outages/yr {} · mean outage {}",
             format!("{} {}", e.kind.as_str(), e.name),
             ci(u),
-            100.0 * u.relative_half_width(),
+            relative(u, r.missions, "missions"),
             if u.value > 0.0 {
                 format!("{:.2}", nines_of(u.value))
             } else {
@@ -328,4 +339,66 @@ pub fn split_table(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analyses::split::{SplitEntity, Threshold};
+    use crate::model::EntityKind;
+
+    fn zero(n: u64) -> Estimate {
+        Estimate {
+            value: 0.0,
+            ci95_low: 0.0,
+            ci95_high: 0.0,
+            n,
+        }
+    }
+
+    /// `nines rare` printed "±NaN%" when no outage was seen.
+    #[test]
+    fn no_outage_seen_is_said_not_nan() {
+        let model = crate::scenario::compile(
+            "[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = { dist = \"weibull\", shape = 1.5, scale = \"1000y\" }\nrepair = { dist = \"fixed\", value = \"1h\" }\n[roles.r]\nkind = \"pool\"\non = \"a\"\nmin_up = 1\n[services.s]\nall_of = [\"r\"]\n",
+            "t.toml",
+        )
+        .unwrap();
+        let entity = |kind, name: &str| SplitEntity {
+            kind,
+            name: name.into(),
+            unavailability: zero(32),
+            outages_per_year: zero(32),
+            mean_outage: Estimate {
+                value: f64::NAN,
+                ..zero(32)
+            },
+        };
+        let r = Split {
+            missions: 32,
+            copies: 0,
+            events: 10,
+            guide: "s".into(),
+            distance: 1,
+            thresholds: vec![Threshold {
+                importance: 1,
+                factor: 1,
+                up_probability: None,
+                pilot_trials: 0,
+            }],
+            pilot_seconds: 0.0,
+            seconds: 0.0,
+            entities: vec![
+                entity(EntityKind::Service, "s"),
+                entity(EntityKind::Role, "r"),
+            ],
+            note: None,
+        };
+        let text = split_table(&model, &r, 1, None, None);
+        assert!(!text.contains("NaN"), "{text}");
+        assert!(
+            text.contains("no outage seen in 32 missions; the relative error is undefined"),
+            "{text}"
+        );
+    }
 }

@@ -6,6 +6,7 @@ mod paired;
 mod rows;
 mod table;
 
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -18,9 +19,9 @@ use crate::estimate::runner::{BATCH, RunError};
 use crate::estimate::summary::{RunInfo, Summary};
 use crate::model::Model;
 
-use paired::{CompareAcc, Plan};
+use paired::{LayoutAcc, Plan};
 use rows::rows;
-pub use table::{CSV_HEADER, csv, table};
+pub use table::{CSV_HEADER, csv, csv_number, table};
 
 /// How to run a comparison.
 pub struct CompareOptions<'a> {
@@ -153,54 +154,77 @@ pub fn run(
     let total = first.replications;
     let batches = total.div_ceil(BATCH);
     let per_round = (threads as u64 * 4).max(1);
-    let mut acc = CompareAcc::new(models, &plan);
+    let accs: Vec<Mutex<LayoutAcc>> = models
+        .iter()
+        .map(|m| Mutex::new(LayoutAcc::new(m, &plan)))
+        .collect();
+    let merge_into = |i: usize, a: &LayoutAcc| {
+        accs[i]
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .merge(a);
+    };
+    // Per replication of the round, the first layout's paired values.
+    let mut base: Vec<Vec<Option<f64>>> = Vec::new();
     let mut b = 0;
     while b < batches {
         let end = (b + per_round).min(batches);
-        let results: Vec<CompareAcc> = pool.install(|| {
+        let first_rep = b * BATCH;
+        let reps = |from: u64, to: u64| from * BATCH..(to * BATCH).min(total);
+        // The first layout, batch by batch: the others' differences are to its values.
+        let firsts: Vec<(LayoutAcc, Vec<Vec<Option<f64>>>)> = pool.install(|| {
             (b..end)
                 .into_par_iter()
                 .map_init(
-                    || {
-                        let engines: Vec<Engine<'_>> =
-                            models.iter().map(|m| Engine::new(m)).collect();
-                        (engines, Vec::new(), Vec::new())
-                    },
-                    |(engines, base, obs), batch| {
-                        let mut a = CompareAcc::new(models, &plan);
-                        let lo = batch * BATCH;
-                        for rep in lo..(lo + BATCH).min(total) {
-                            for (i, engine) in engines.iter_mut().enumerate() {
-                                engine.run(rep);
-                                a.runs[i].record(engine, 1.0);
-                                let out = if i == 0 { &mut *base } else { &mut *obs };
-                                plan.observe(i, engine, out);
-                                for (k, x) in out.iter().enumerate() {
-                                    if let Some(x) = x {
-                                        a.values[i][k].add(*x, 1.0);
-                                    }
-                                }
-                                if i == 0 {
-                                    continue;
-                                }
-                                for (k, (x, y)) in obs.iter().zip(base.iter()).enumerate() {
-                                    if let (Some(x), Some(y)) = (x, y) {
-                                        a.diffs[i][k].add(x - y, 1.0);
-                                    }
-                                }
-                            }
+                    || Engine::new(models[0]),
+                    |engine, batch| {
+                        let mut a = LayoutAcc::new(models[0], &plan);
+                        let mut seen = Vec::new();
+                        for rep in reps(batch, batch + 1) {
+                            engine.run(rep);
+                            let mut out = Vec::new();
+                            a.record(0, engine, &plan, None, &mut out);
+                            seen.push(out);
                         }
-                        a
+                        (a, seen)
                     },
                 )
                 .collect()
         });
-        for r in &results {
-            acc.merge(r);
+        base.clear();
+        for (a, seen) in firsts {
+            merge_into(0, &a);
+            base.extend(seen);
+        }
+        // Then every other layout, each in a few pieces of the round (enough tasks for the threads
+        // when there are few layouts); a piece merges into its layout as soon as it is done, so at
+        // most one accumulator per thread is in flight however many layouts there are (a 64×64 sweep
+        // kept 4 per thread of every layout's and passed 12 GB).
+        let others = (models.len() - 1) as u64;
+        if others > 0 {
+            let round = end - b;
+            let pieces = per_round.div_ceil(others).clamp(1, round);
+            let base = &base;
+            pool.install(|| {
+                (0..others * pieces).into_par_iter().for_each(|task| {
+                    let i = (1 + task / pieces) as usize;
+                    let p = task % pieces;
+                    let (from, to) = (b + round * p / pieces, b + round * (p + 1) / pieces);
+                    let mut engine = Engine::new(models[i]);
+                    let mut a = LayoutAcc::new(models[i], &plan);
+                    let mut out = Vec::new();
+                    for rep in reps(from, to) {
+                        engine.run(rep);
+                        let seen = &base[(rep - first_rep) as usize];
+                        a.record(i, &engine, &plan, Some(seen), &mut out);
+                    }
+                    merge_into(i, &a);
+                });
+            });
         }
         b = end;
         if let Some(p) = opts.progress {
-            p(acc.runs[0].replications);
+            p(reps(0, b).end);
         }
     }
     let wall = start.elapsed().as_secs_f64();
@@ -208,19 +232,27 @@ pub fn run(
         wall_seconds: wall,
         threads,
     };
-    let layouts: Vec<LayoutResult> = acc
-        .runs
+    let mut values = Vec::with_capacity(models.len());
+    let mut diffs = Vec::with_capacity(models.len());
+    let layouts: Vec<LayoutResult> = accs
         .into_iter()
         .zip(models)
         .zip(names)
-        .map(|((acc, m), name)| LayoutResult {
-            name: name.clone(),
-            summary: acc.summarize(m, info),
-            acc,
-            yearly_cost: m.yearly_cost().map(|c| c.0),
+        .map(|((acc, m), name)| {
+            let acc = acc
+                .into_inner()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            values.push(acc.values);
+            diffs.push(acc.diffs);
+            LayoutResult {
+                name: name.clone(),
+                summary: acc.run.summarize(m, info),
+                acc: acc.run,
+                yearly_cost: m.yearly_cost().map(|c| c.0),
+            }
         })
         .collect();
-    let rows = rows(models, &layouts, &plan, &acc.values, &acc.diffs);
+    let rows = rows(models, &layouts, &plan, &values, &diffs);
     Ok(Comparison {
         events: layouts.iter().map(|l| l.acc.events).sum(),
         replications: total,

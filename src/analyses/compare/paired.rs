@@ -115,43 +115,63 @@ impl Plan {
     }
 }
 
-/// The mergeable state of a comparison.
-pub(super) struct CompareAcc {
-    pub(super) runs: Vec<RunAcc>,
-    /// Per layout, per paired measure: its value.
-    pub(super) values: Vec<Vec<MeanAcc>>,
-    /// Per layout, per paired measure: the difference to the first layout.
-    pub(super) diffs: Vec<Vec<MeanAcc>>,
+/// The mergeable state of one layout in a comparison: its run, and its paired values and their
+/// differences to the first layout. One per layout, so that what is in flight while the layouts run
+/// does not grow with their number.
+pub(super) struct LayoutAcc {
+    pub(super) run: RunAcc,
+    /// Per paired measure: its value.
+    pub(super) values: Vec<MeanAcc>,
+    /// Per paired measure: the difference to the first layout (empty for the first itself).
+    pub(super) diffs: Vec<MeanAcc>,
 }
 
-impl CompareAcc {
-    pub(super) fn new(models: &[&Model], plan: &Plan) -> Self {
-        CompareAcc {
-            runs: models.iter().map(|m| RunAcc::new(m)).collect(),
-            values: models
-                .iter()
-                .map(|_| vec![MeanAcc::default(); plan.keys.len()])
-                .collect(),
-            diffs: models
-                .iter()
-                .map(|_| vec![MeanAcc::default(); plan.keys.len()])
-                .collect(),
+impl LayoutAcc {
+    pub(super) fn new(model: &Model, plan: &Plan) -> Self {
+        LayoutAcc {
+            run: RunAcc::new(model),
+            values: vec![MeanAcc::default(); plan.keys.len()],
+            diffs: vec![MeanAcc::default(); plan.keys.len()],
         }
     }
 
-    pub(super) fn merge(&mut self, o: &CompareAcc) {
-        for (a, b) in self.runs.iter_mut().zip(&o.runs) {
-            a.merge(b);
+    /// Records the replication layout `i`'s engine just simulated; `out` receives its paired values,
+    /// and `base` holds the first layout's for the same replication (none for the first layout).
+    pub(super) fn record(
+        &mut self,
+        i: usize,
+        engine: &Engine<'_>,
+        plan: &Plan,
+        base: Option<&[Option<f64>]>,
+        out: &mut Vec<Option<f64>>,
+    ) {
+        self.run.record(engine, 1.0);
+        plan.observe(i, engine, out);
+        for (acc, x) in self.values.iter_mut().zip(out.iter()) {
+            if let Some(x) = x {
+                acc.add(*x, 1.0);
+            }
         }
+        if let Some(base) = base {
+            for (acc, (x, y)) in self.diffs.iter_mut().zip(out.iter().zip(base)) {
+                if let (Some(x), Some(y)) = (x, y) {
+                    acc.add(x - y, 1.0);
+                }
+            }
+        }
+    }
+
+    /// Adds another accumulator of the same layout (every sum is exact, so the order of merges does
+    /// not change the result).
+    pub(super) fn merge(&mut self, o: &LayoutAcc) {
+        self.run.merge(&o.run);
         for (a, b) in self
             .values
             .iter_mut()
             .zip(&o.values)
             .chain(self.diffs.iter_mut().zip(&o.diffs))
         {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.merge(y);
-            }
+            a.merge(b);
         }
     }
 }

@@ -231,6 +231,12 @@ pub const CSV_HEADER: [&str; 14] = [
     "yearly_cost",
 ];
 
+/// A number for a CSV cell, in full precision; a difference of two equal figures can be a negative
+/// zero, which reads as `-0`, so zero is written `0` whatever its sign.
+pub fn csv_number(v: f64) -> String {
+    format!("{}", if v == 0.0 { 0.0 } else { v })
+}
+
 /// `comparison.csv`: one row per layout and compared figure.
 pub fn csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -242,7 +248,7 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
         Unit::Latency => "hours",
         Unit::Money => "per_year",
     };
-    let f = |v: f64| format!("{v}");
+    let f = csv_number;
     for r in &c.rows {
         for (l, cell) in c.layouts.iter().zip(&r.cells) {
             let Some(cell) = cell else { continue };

@@ -5,7 +5,7 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, palette, run_line, size, solid, text_width,
     wrap,
 };
-use super::{Chart, ChartError, finish_svg};
+use super::{Chart, ChartError, capped, caps, finish_svg};
 use crate::base::format::{hours, percent};
 use crate::base::units::HOURS_PER_YEAR;
 use crate::estimate::summary::{EntitySummary, Summary, nines_of};
@@ -46,6 +46,8 @@ fn downtime_text(e: &EntitySummary) -> String {
 
 /// The chart.
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
+    let (s, more) = capped(s, caps::AVAILABILITY, caps::AVAILABILITY, usize::MAX);
+    let s = &*s;
     let groups: Vec<(&str, Vec<&EntitySummary>)> = [
         ("services", EntityKind::Service),
         ("roles", EntityKind::Role),
@@ -117,11 +119,15 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     }
     let notes = wrap(
         &[
+            &[
             "availability: share of the mission the service or role was up, mean over replications"
                 .to_string(),
             "bars: 95% confidence intervals".to_string(),
             "scale: each step to the right is ten times less downtime".to_string(),
-        ],
+            ][..],
+            &more[..],
+        ]
+        .concat(),
         size::NOTE,
         WIDTH - 2 * MARGIN,
     );

@@ -7,7 +7,7 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, palette, run_line, share, size, solid,
     text_width, wrap,
 };
-use super::{Chart, ChartError, finish_svg};
+use super::{Chart, ChartError, capped, caps, finish_svg};
 use crate::base::format::hours;
 use crate::estimate::summary::{Contribution, EntitySummary, Summary};
 use crate::model::{ComponentKind, EntityKind};
@@ -63,6 +63,8 @@ impl Panel<'_> {
 
 /// The chart.
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
+    let (s, more) = capped(s, caps::SOURCES, usize::MAX, usize::MAX);
+    let s = &*s;
     let panels: Vec<Panel> = s
         .entities
         .iter()
@@ -110,11 +112,15 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     let x1 = x_value - value_w - GAP - 8;
     let notes = wrap(
         &[
+            &[
             "share: the part of the service's downtime during which the component was down".into(),
             "shares add up to more than 100% when components are down together".into(),
             "downtime/yr: that share of the service's downtime per year".into(),
             "downtime with no component down comes from the roles' own mechanisms (failover, restart, operator)".into(),
-        ],
+            ][..],
+            &more[..],
+        ]
+        .concat(),
         size::NOTE,
         WIDTH - 2 * MARGIN,
     );

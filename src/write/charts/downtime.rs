@@ -6,7 +6,7 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, TimeUnit, WIDTH, alpha, nice_ceil, nice_ticks, num, palette,
     run_line, share, size, solid, text_width, time_unit, wrap,
 };
-use super::{Chart, ChartError, finish_svg};
+use super::{Chart, ChartError, capped, caps, finish_svg};
 use crate::base::format::hours;
 use crate::base::stats::LogHistogram;
 use crate::base::units::{HOURS_PER_YEAR, format_duration};
@@ -269,6 +269,14 @@ fn panel<'a>(s: &Summary, entity: &'a EntitySummary, dist: &'a DowntimeDistribut
 
 /// The chart.
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
+    // Services are drawn when there are any, else roles: only those are capped.
+    let roles = if s.entities.iter().any(|e| e.kind == EntityKind::Service) {
+        usize::MAX
+    } else {
+        caps::DOWNTIME
+    };
+    let (s, more) = capped(s, caps::DOWNTIME, roles, usize::MAX);
+    let s = &*s;
     let services: Vec<usize> = (0..s.entities.len())
         .filter(|&i| s.entities[i].kind == EntityKind::Service)
         .collect();
@@ -303,9 +311,11 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         .collect();
     let header_h = 72 + 26;
     let panel_h = |lines: usize| 26 + PLOT_H + 44 + 16 * lines as i32 + 22;
+    let more = wrap(&more, size::NOTE, WIDTH - 2 * MARGIN);
     let height = header_h
         + note_lines.iter().map(|l| panel_h(l.len())).sum::<i32>()
         + if panels.is_empty() { 40 } else { 0 }
+        + 16 * more.len() as i32
         + 10;
     let title = format!("Downtime per year across replications, per {what}");
     let mut svg = String::new();
@@ -338,6 +348,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
             draw_panel(&mut c, p, y, notes);
             y += panel_h(notes.len());
         }
+        c.notes(&more, (MARGIN, y));
         c.finish()?;
     }
     Ok(Chart {

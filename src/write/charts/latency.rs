@@ -7,7 +7,7 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, latency, palette, run_line, size, solid,
     text_width, wrap,
 };
-use super::{Chart, ChartError, finish_svg};
+use super::{Chart, ChartError, capped, caps, finish_svg};
 use crate::base::stats::Estimate;
 use crate::estimate::summary::{RequestSummary, Summary};
 
@@ -70,6 +70,8 @@ fn ticks(lo_exp: i32, hi_exp: i32) -> Vec<f64> {
 
 /// The chart (only for scenarios with clients).
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
+    let (s, more) = capped(s, usize::MAX, usize::MAX, caps::REQUESTS);
+    let s = &*s;
     let reqs = &s.requests;
     let seconds = |h: f64| h * 3600.0;
     let mut lo = f64::INFINITY;
@@ -109,9 +111,13 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     }
     let notes = wrap(
         &[
-            "latency of successful requests: retries, timeouts and backoff included".into(),
-            "bars: 95% confidence intervals (conservative)".into(),
-        ],
+            &[
+                "latency of successful requests: retries, timeouts and backoff included".into(),
+                "bars: 95% confidence intervals (conservative)".into(),
+            ][..],
+            &more[..],
+        ]
+        .concat(),
         size::NOTE,
         WIDTH - 2 * MARGIN,
     );

@@ -28,8 +28,11 @@ pub mod font;
 mod latency;
 mod timeline;
 
+use std::borrow::Cow;
+
 use crate::engine::trace::Trace;
 use crate::estimate::summary::Summary;
+use crate::model::EntityKind;
 
 /// Why a chart could not be made.
 #[derive(Debug, thiserror::Error)]
@@ -77,6 +80,118 @@ pub fn render(summary: &Summary, trace: Option<&Trace>) -> Result<Vec<Chart>, Ch
         out.push(timeline::chart(summary, t)?);
     }
     Ok(out)
+}
+
+/// The most services, and separately roles, a chart draws; the most request kinds the latency chart
+/// draws. A chart of every entity grew without bound (2 000 entities: a PNG 516 216 pixels tall,
+/// 12.9 GB and 110 s), so charts show the most relevant and say how many more there are; the tables
+/// (summary.csv, the report) list every one.
+pub mod caps {
+    /// Rows of the availability chart, per kind.
+    pub const AVAILABILITY: usize = 30;
+    /// Panels of the downtime-per-year chart.
+    pub const DOWNTIME: usize = 12;
+    /// Service panels of the downtime-sources chart.
+    pub const SOURCES: usize = 12;
+    /// Request kinds of the client-latency chart.
+    pub const REQUESTS: usize = 12;
+}
+
+/// `s` with at most `services` services and `roles` roles, those with the most downtime per year
+/// (kept in file order, with their contributions and distributions), at most `requests` request kinds
+/// (those with the most requests per year), and a line per kind left out, e.g. "and 480 more roles
+/// with less downtime: every one is in summary.csv and the report". Borrowed when nothing is left out.
+fn capped(
+    s: &Summary,
+    services: usize,
+    roles: usize,
+    requests: usize,
+) -> (Cow<'_, Summary>, Vec<String>) {
+    let count = |k: EntityKind| s.entities.iter().filter(|e| e.kind == k).count();
+    let over = [(EntityKind::Service, services), (EntityKind::Role, roles)];
+    if over.iter().all(|&(k, n)| count(k) <= n) && s.requests.len() <= requests {
+        return (Cow::Borrowed(s), Vec::new());
+    }
+    let mut keep = vec![true; s.entities.len()];
+    let mut more = Vec::new();
+    for (kind, n) in over {
+        let mut idx: Vec<usize> = (0..s.entities.len())
+            .filter(|&i| s.entities[i].kind == kind)
+            .collect();
+        if idx.len() <= n {
+            continue;
+        }
+        let down = |i: usize| {
+            let d = s.entities[i].downtime_hours_per_year.value;
+            if d.is_nan() { f64::NEG_INFINITY } else { d }
+        };
+        // Most downtime first; ties in file order (the sort is stable).
+        idx.sort_by(|&a, &b| down(b).total_cmp(&down(a)));
+        for &i in &idx[n..] {
+            keep[i] = false;
+        }
+        more.push(format!(
+            "and {} more {}s with less downtime, not drawn: every one is in summary.csv and the report",
+            idx.len() - n,
+            kind.as_str()
+        ));
+    }
+    let names: std::collections::HashSet<(bool, &str)> = s
+        .entities
+        .iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(e, _)| (e.kind == EntityKind::Service, e.name.as_str()))
+        .collect();
+    let kept = |kind: EntityKind, name: &str| names.contains(&(kind == EntityKind::Service, name));
+    let mut reqs: Vec<usize> = (0..s.requests.len()).collect();
+    if reqs.len() > requests {
+        reqs.sort_by(|&a, &b| {
+            s.requests[b]
+                .requests_per_year
+                .total_cmp(&s.requests[a].requests_per_year)
+        });
+        more.push(format!(
+            "and {} more request kinds with fewer requests, not drawn: every one is in summary.csv and the report",
+            reqs.len() - requests
+        ));
+        reqs.truncate(requests);
+        reqs.sort_unstable();
+    }
+    let shown = Summary {
+        scenario: s.scenario.clone(),
+        nines_version: s.nines_version.clone(),
+        mission_hours: s.mission_hours,
+        seed: s.seed,
+        replications: s.replications,
+        events: s.events,
+        wall_seconds: s.wall_seconds,
+        events_per_second: s.events_per_second,
+        threads: s.threads,
+        entities: s
+            .entities
+            .iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(e, _)| e.clone())
+            .collect(),
+        contributions: s
+            .contributions
+            .iter()
+            .filter(|c| kept(EntityKind::Service, &c.service))
+            .cloned()
+            .collect(),
+        crews: s.crews.clone(),
+        requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
+        client_groups: s.client_groups.clone(),
+        downtime_distributions: s
+            .downtime_distributions
+            .iter()
+            .filter(|d| kept(d.kind, &d.name))
+            .cloned()
+            .collect(),
+    };
+    (Cow::Owned(shown), more)
 }
 
 /// Finishes an SVG drawn by plotters: names the embedded font (and close relatives) as its font.

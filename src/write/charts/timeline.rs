@@ -91,6 +91,25 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
         rows.retain(|r| !matches!(r.kind, RowKind::Component(_)) || changes_in(r, &w));
         hidden = before - rows.len();
     }
+    // Still too many (many services or roles): the main row, then the rows that change in the window,
+    // then the others, each in order, up to MAX_ROWS; the chart says how many more there are.
+    let mut more = 0;
+    if rows.len() > MAX_ROWS {
+        let mut keep = vec![false; rows.len()];
+        keep[0] = true;
+        let mut kept = 1;
+        for changing in [true, false] {
+            for (k, r) in keep.iter_mut().zip(&rows) {
+                if kept < MAX_ROWS && !*k && changes_in(r, &w) == changing {
+                    *k = true;
+                    kept += 1;
+                }
+            }
+        }
+        more = rows.len() - kept;
+        let mut k = keep.into_iter();
+        rows.retain(|_| k.next().unwrap_or(false));
+    }
     // States present, for the legend.
     let mut present: Vec<State> = Vec::new();
     for r in &rows {
@@ -166,6 +185,11 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
     if hidden > 0 {
         about.push(format!(
             "{hidden} components with no change in this window are not shown"
+        ));
+    }
+    if more > 0 {
+        about.push(format!(
+            "and {more} more rows, not drawn: every service and role is in summary.csv and the report"
         ));
     }
     let notes = wrap(&about, size::NOTE, WIDTH - 2 * MARGIN);

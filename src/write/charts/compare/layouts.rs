@@ -13,14 +13,41 @@ use crate::write::charts::{Chart, ChartError, finish_svg};
 
 const ROW_H: i32 = 24;
 const GROUP_H: i32 = 26;
+/// Most services drawn (a group of bars each).
+pub(super) const MAX_SERVICES: usize = 12;
 
 /// Availability of every service, one bar per layout, grouped by service.
 pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
-    let rows: Vec<&crate::analyses::compare::Row> = c
+    let mut rows: Vec<&crate::analyses::compare::Row> = c
         .rows
         .iter()
         .filter(|r| r.measure == "availability")
         .collect();
+    // At most MAX_SERVICES groups, those least available in any layout (kept in order), so that the
+    // chart's size does not grow with the number of services; comparison.csv has every one.
+    let mut more = Vec::new();
+    if rows.len() > MAX_SERVICES {
+        let worst = |r: &crate::analyses::compare::Row| {
+            r.cells
+                .iter()
+                .flatten()
+                .map(|cell| cell.value.value)
+                .filter(|v| !v.is_nan())
+                .fold(f64::INFINITY, f64::min)
+        };
+        let mut order: Vec<usize> = (0..rows.len()).collect();
+        order.sort_by(|&a, &b| worst(rows[a]).total_cmp(&worst(rows[b])));
+        let mut keep = vec![false; rows.len()];
+        for &i in &order[..MAX_SERVICES] {
+            keep[i] = true;
+        }
+        more.push(format!(
+            "and {} more services with more availability, not drawn: every one is in comparison.csv and the report",
+            rows.len() - MAX_SERVICES
+        ));
+        let mut k = keep.into_iter();
+        rows.retain(|_| k.next().unwrap_or(false));
+    }
     let n = c.layouts.len();
     let targets: Vec<Option<f64>> = rows
         .iter()
@@ -86,7 +113,10 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
                 c.layouts[0].name
             ),
             "scale: each step to the right is ten times less downtime".to_string(),
-        ],
+        ]
+        .into_iter()
+        .chain(more)
+        .collect::<Vec<_>>(),
         size::NOTE,
         WIDTH - 2 * MARGIN,
     );
