@@ -65,7 +65,7 @@ impl Quorum {
         if nodes == 0 {
             return current;
         }
-        if nodes.count_ones() % 2 == 1 {
+        if !nodes.count_ones().is_multiple_of(2) {
             return nodes;
         }
         let w = self.voters.len() - 1;

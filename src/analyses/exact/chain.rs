@@ -431,7 +431,7 @@ impl<'m> Chain<'m> {
                         let i = (v / 2) as usize - spec.base;
                         let flipped = key[(v / 2) as usize] != 0;
                         let on = (spec.initial >> i) & 1 == 1;
-                        if (on != flipped) == (v % 2 == 0) {
+                        if (on != flipped) == v.is_multiple_of(2) {
                             SAFE
                         } else {
                             DOWN

@@ -12,13 +12,15 @@ impl Compiler {
         let quorum = t
             .get("cluster")
             .and_then(|c| self.cluster_ref(c, &t.path_of("cluster"), errs));
-        let on = match quorum {
+        let on = if t.peek("cluster").is_some() && !t.has("on") {
             // `on` defaults to the cluster's members; given, it names some of them in preference order.
-            Some(q) if !t.has("on") => {
-                let Some(q) = q else { return };
-                Some((self.quorums[q].nodes.clone(), t.span.clone()))
+            // (An unknown cluster is reported already.)
+            match quorum {
+                Some(Some(q)) => Some((self.quorums[q].nodes.clone(), t.span.clone())),
+                _ => None,
             }
-            _ => self.on_nodes(t, errs),
+        } else {
+            self.on_nodes(t, errs)
         };
         let f = self.failover_fields(t, None, errs);
         let failback = t
