@@ -327,3 +327,40 @@ fn dynamic_witness_on_two_nodes() {
     );
     ck.finish();
 }
+
+#[test]
+fn a_drained_node_leaves_gracefully() {
+    // Two nodes, no witness, dynamic quorum, nodes that never fail within the year: a rolling patch
+    // moves the only vote before it drains its holder, so quorum holds and each window costs the role
+    // two failovers (away from the first node, then away from the second), one minute each, in each
+    // of the 13 windows that open in 8760 h (every 720 h from 0).
+    let text = r#"
+        [simulation]
+        mission = "1y"
+        replications = 4
+        [nodes.h]
+        count = 2
+        failure = { dist = "fixed", value = "100y" }
+        repair = { dist = "fixed", value = "1h" }
+        [clusters.c]
+        nodes = "h"
+        [roles.vm]
+        kind = "cluster"
+        cluster = "c"
+        failover = { dist = "fixed", value = "1min" }
+        [maintenance.patch]
+        every = "30d"
+        duration = "1h"
+        role = "vm"
+        rolling = true
+    "#;
+    let mut ck = Checks::default();
+    let (model, s) = common::simulate(text);
+    let vm = s.entities.iter().find(|e| e.name == "vm").expect("role");
+    ck.close(
+        "role downtime, hours per mission",
+        vm.unavailability.value * model.simulation.mission,
+        13.0 * 2.0 / 60.0,
+    );
+    ck.finish();
+}

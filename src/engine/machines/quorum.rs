@@ -1,6 +1,7 @@
 //! Dynamic quorum of a failover cluster: the votes in force, moved to the cluster's membership an
-//! adjustment time after it changes, while the cluster has quorum. Static quorum is a plain gate and
-//! needs nothing here; a scenario without dynamic quorum never reaches this file.
+//! adjustment time after it changes, while the cluster has quorum (at once when a node is drained for
+//! maintenance). Static quorum is a plain gate and needs nothing here; a scenario without dynamic
+//! quorum does no work here.
 
 use crate::base::units::Hours;
 use crate::engine::Engine;
@@ -75,11 +76,36 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Cluster `q`'s adjustment completes: the votes in force become its membership's.
     pub(in crate::engine) fn adjust_votes(&mut self, q: usize, t: Hours) {
+        let c = &self.model.quorums[q];
+        let new = c.target(self.voters_up(q), self.quorums[q].votes);
+        self.set_votes(q, new, t);
+        self.votes_changed(q, t);
+    }
+
+    /// Node `n` is about to be drained for maintenance: it leaves gracefully, so every cluster with
+    /// dynamic quorum it votes in moves its votes at once, before the node stops (Windows does so for
+    /// a node that is shut down or drained; a 2-node cluster without a witness then keeps quorum).
+    pub(in crate::engine) fn drain_votes(&mut self, n: usize, t: Hours) {
+        let model = self.model;
+        for (q, c) in model.quorums.iter().enumerate() {
+            let Some(i) = c.voters.iter().position(|&v| v == n) else {
+                continue;
+            };
+            if c.adjustment.is_none() || self.level[c.signal as usize] == DOWN {
+                continue;
+            }
+            let up = self.voters_up(q) & !(1u128 << i);
+            let new = c.target(up, self.quorums[q].votes);
+            self.set_votes(q, new, t);
+        }
+    }
+
+    /// Puts cluster `q`'s votes in force to `new`; an adjustment under way is done with.
+    fn set_votes(&mut self, q: usize, new: u128, t: Hours) {
         let model = self.model;
         let c = &model.quorums[q];
-        let old = self.quorums[q].votes;
-        let new = c.target(self.voters_up(q), old);
         let st = &mut self.quorums[q];
+        let old = st.votes;
         st.pending = false;
         st.epoch = st.epoch.wrapping_add(1);
         st.votes = new;
@@ -96,6 +122,5 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.set_level(on, SAFE, t);
             self.set_level(off, DOWN, t);
         }
-        self.votes_changed(q, t);
     }
 }
