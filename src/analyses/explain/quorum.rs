@@ -56,12 +56,12 @@ pub(super) fn write_clusters(model: &Model, out: &mut String) {
         let rule = match &c.adjustment {
             None => "static quorum: runs while more than half of the votes are up".to_string(),
             Some(d) => format!(
-                "dynamic quorum: runs while more than half of the votes in force are up; while it has quorum the votes follow the membership after {}{} (the last up node gives its vote up to keep the count odd), so it can shrink one node at a time to the last",
+                "dynamic quorum: runs while more than half of the votes in force are up; while it has quorum the votes follow the membership after {} ({}), so it can shrink one node at a time to the last",
                 d.describe(),
                 if c.witness {
-                    ", the witness voting only when the node votes are even"
+                    "the witness votes only when the up nodes are even, else the last up node gives its vote up"
                 } else {
-                    ""
+                    "when the up nodes are even, the last of them gives its vote up"
                 }
             ),
         };
