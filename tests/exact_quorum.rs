@@ -314,6 +314,21 @@ fn dynamic_witness_on_two_nodes() {
         dynamic: true,
     };
     let u = check(&mut ck, "2 nodes + dynamic witness", c, 300);
+    // Two roles sharing the cluster: quorum is the cluster's, so each role alone behaves as the one
+    // role of the chain (their states are correlated through quorum, not through each other).
+    let text = c.scenario("{ dist = \"exponential\", mean = \"1h\" }", 10)
+        + "[roles.lib]\nkind = \"cluster\"\ncluster = \"c\"\non = [\"h-1\", \"h-2\"]\nfailover = { dist = \"exponential\", mean = \"1h\" }\n";
+    let model = compile(&text, "shared.toml").unwrap_or_else(|e| panic!("{e}"));
+    let x = solve(&model, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
+    let single = steady(&chain(c, true));
+    for name in ["vm", "lib"] {
+        let e = x.entities.iter().find(|e| e.name == name).expect("role");
+        ck.close(
+            &format!("shared cluster: exact mode, role {name} = chain"),
+            e.unavailability,
+            single,
+        );
+    }
     let stat = chain(
         Cfg {
             dynamic: false,
