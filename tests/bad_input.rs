@@ -88,6 +88,11 @@ fn catalogue() -> Vec<Case> {
             "[nodes.a]\nfailure = {f}\nrepair = {{ dist = \"exponential\", mean = \"10h\" }}\n{ROLE}"
         ))
     };
+    let clus = |cluster: &str, role: &str| {
+        sc(&format!(
+            "[nodes.a]\n{NODE}\n[nodes.b]\n{NODE}\n[nodes.w]\n{NODE}\n[clusters.c]\n{cluster}\n[roles.v]\nkind = \"cluster\"\nfailover = {{ dist = \"fixed\", value = \"1min\" }}\n{role}"
+        ))
+    };
     vec![
         // Syntax.
         case(
@@ -306,6 +311,70 @@ fn catalogue() -> Vec<Case> {
                 "[nodes.a]\n{NODE}\n[roles.c]\nkind = \"cluster\"\non = [\"a\", \"a\"]\nfailover = {{ dist = \"fixed\", value = \"1min\" }}"
             )),
             &[":8:6: roles.c.on: node `a` is listed twice"],
+        ),
+        // Cluster quorum: nodes a, b and w; cluster c; role v joins it.
+        case(
+            "unknown cluster",
+            clus("nodes = [\"a\", \"b\"]", "cluster = \"cc\""),
+            &[":17:11: roles.v.cluster: unknown cluster `cc`; defined clusters: c"],
+        ),
+        case(
+            "witness inside the cluster",
+            clus("nodes = [\"a\", \"b\"]\nwitness = \"a\"", "cluster = \"c\""),
+            &[":14:11: clusters.c.witness: the witness `a` is a member of the cluster"],
+        ),
+        case(
+            "no_vote names a stranger",
+            clus(
+                "nodes = [\"a\", \"b\"]\nno_vote = [\"w\"]",
+                "cluster = \"c\"",
+            ),
+            &["clusters.c.no_vote: `w` is not a member of cluster `c`"],
+        ),
+        case(
+            "no voting node",
+            clus(
+                "nodes = [\"a\", \"b\"]\nno_vote = [\"a\", \"b\"]",
+                "cluster = \"c\"",
+            ),
+            &[
+                "clusters.c.nodes: every node is in `no_vote`: a cluster needs at least one voting node",
+            ],
+        ),
+        case(
+            "adjustment with static quorum",
+            clus(
+                "nodes = [\"a\", \"b\"]\ndynamic = false\nadjustment = { dist = \"fixed\", value = \"1min\" }",
+                "cluster = \"c\"",
+            ),
+            &["clusters.c.adjustment: `adjustment` applies to dynamic quorum only"],
+        ),
+        case(
+            "a node in two clusters",
+            clus(
+                "nodes = [\"a\", \"b\"]\n[clusters.d]\nnodes = [\"b\", \"w\"]",
+                "cluster = \"c\"",
+            ),
+            &[
+                "clusters.d.nodes: node `b` is already a member of cluster `c`; a node belongs to one cluster",
+            ],
+        ),
+        case(
+            "a role on nodes outside its cluster",
+            clus(
+                "nodes = [\"a\", \"b\"]",
+                "cluster = \"c\"\non = [\"a\", \"w\"]",
+            ),
+            &["roles.v.on: `w` is not a member of cluster `c`"],
+        ),
+        case(
+            "a pool that names a cluster",
+            clus("nodes = [\"a\", \"b\"]", "cluster = \"c\"")
+                .replace("kind = \"cluster\"", "kind = \"pool\"\non = \"a\"")
+                .replace("failover = { dist = \"fixed\", value = \"1min\" }\n", ""),
+            &[
+                "roles.v.cluster: `cluster` does not apply to a pool role; it is for kind = \"cluster\"",
+            ],
         ),
         case(
             "k of more than there are",

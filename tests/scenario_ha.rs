@@ -974,7 +974,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "misspelt section",
             "[crew.ops]\ntechnicians = 1\n".into(),
-            "10:2: crew: unknown key `crew`; did you mean `crews`? valid keys here: clients, costs, crews, defaults, domains, maintenance, nodes, roles, services, simulation, sites, sweep",
+            "10:2: crew: unknown key `crew`; did you mean `crews`? valid keys here: clients, clusters, costs, crews, defaults, domains, maintenance, nodes, roles, services, simulation, sites, sweep",
         ),
         (
             "crew without technicians",
@@ -1018,4 +1018,82 @@ fn every_error_in_a_file_is_reported_together() {
     ));
     let errs = errors(&text);
     assert_eq!(errs.len(), 4, "{errs:#?}");
+}
+
+#[test]
+fn clusters_with_quorum_compile_explain_and_warn() {
+    let m = ok(&format!(
+        r#"{BASE}
+[clusters.two]
+nodes = ["a", "b"]
+[clusters.three]
+nodes = ["c", "d"]
+witness = "e"
+no_vote = "d"
+dynamic = false
+[nodes.e]
+[roles.vm]
+kind = "cluster"
+cluster = "two"
+failover = {{ dist = "fixed", value = "1min" }}
+[roles.lib]
+kind = "cluster"
+cluster = "two"
+on = ["b"]
+failover = {{ dist = "fixed", value = "1min" }}
+[roles.db]
+kind = "cluster"
+cluster = "three"
+failover = {{ dist = "fixed", value = "1min" }}
+"#
+    ));
+    let (a, b, c, d, e) = (
+        comp(&m, "a"),
+        comp(&m, "b"),
+        comp(&m, "c"),
+        comp(&m, "d"),
+        comp(&m, "e"),
+    );
+    assert_eq!(m.quorums.len(), 2);
+    let two = &m.quorums[0];
+    assert_eq!((two.voters.clone(), two.witness), (vec![a, b], false));
+    // Dynamic by default, with the default adjustment; two nodes: the second gives its vote up.
+    assert!(two.adjustment.as_ref().is_some_and(|d| d.is_exponential()));
+    assert_eq!(two.initial(), 0b01);
+    let three = &m.quorums[1];
+    assert_eq!(three.nodes, vec![c, d]);
+    assert_eq!((three.voters.clone(), three.witness), (vec![c, e], true));
+    assert!(three.adjustment.is_none());
+    // Roles share a cluster; `on` defaults to its nodes.
+    let q = |r: &str| role(&m, r).machine.as_ref().unwrap().quorum;
+    assert_eq!((q("vm"), q("lib"), q("db")), (Some(0), Some(0), Some(1)));
+    assert_eq!(role(&m, "vm").kind.nodes(), vec![a, b]);
+    assert_eq!(role(&m, "lib").kind.nodes(), vec![b]);
+    let text = describe(&m);
+    assert!(
+        text.contains("cluster two: 2 votes (a, b); dynamic quorum"),
+        "{text}"
+    );
+    assert!(
+        text.contains("cluster three: 2 votes (c; witness e); d without a vote; static quorum"),
+        "{text}"
+    );
+    assert!(
+        text.contains("losing quorum stops vm, lib at once"),
+        "{text}"
+    );
+    let w = warnings(&m);
+    assert!(
+        w.iter().any(|x| x.starts_with(
+            "cluster two has 2 voting nodes and no witness: dynamic quorum leaves the only vote with a, so losing a stops vm, lib"
+        )),
+        "{w:?}"
+    );
+    // The witness is used (by the cluster): no "hosts no role" warning; one voting node plus a
+    // witness is not the two-node case.
+    assert!(
+        !w.iter()
+            .any(|x| x.contains("node e") || x.contains("cluster three")),
+        "{w:?}"
+    );
 }

@@ -50,7 +50,11 @@ fn every_bundled_scenario_validates_runs_and_sweeps() {
         let shown = f.display().to_string();
         let text = fs::read_to_string(f).unwrap();
         let mut m = nines::scenario::compile(&text, &shown).unwrap_or_else(|e| panic!("{e}"));
-        let warnings = nines::analyses::explain::warnings(&m);
+        let mut warnings = nines::analyses::explain::warnings(&m);
+        // The quorum family shows a 2-node cluster without a witness on purpose: its one warning.
+        if shown.ends_with("vmm-quorum-2.toml") {
+            warnings.retain(|w| !w.contains("has 2 voting nodes and no witness"));
+        }
         assert!(warnings.is_empty(), "{shown}: {warnings:?}");
         assert!(!m.services.is_empty(), "{shown} measures no service");
         // Output directories are named after the file stem: no two bundled scenarios may share one.

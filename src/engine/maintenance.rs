@@ -83,6 +83,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     fn enter_maintenance(&mut self, n: usize, t: Hours) {
+        if !self.model.quorums.is_empty() {
+            self.drain_votes(n, t);
+        }
         self.in_maintenance[n] = true;
         if R::ACTIVE {
             self.recorder

@@ -9,7 +9,8 @@
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
-//! `maintenance`, `machines/` (role machines: failover, replicas, restores, software failures),
+//! `maintenance`, `machines/` (role machines: failover, replicas, restores, software failures;
+//! cluster quorum),
 //! `signals` (levels, gates, monitors), `snapshot` (copies of a mission), `setup` (building and
 //! resetting an engine) and `clients/` (what clients experience).
 
@@ -32,7 +33,7 @@ use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::Clock;
-use crate::engine::machines::MachineState;
+use crate::engine::machines::{MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::level_of;
 use crate::engine::trace::{NoTrace, Recorder};
@@ -100,6 +101,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     roll_active: Vec<bool>,
     // Machines (indexed by role).
     machines: Vec<MachineState>,
+    /// Per cluster with quorum: votes in force and the adjustment timer (dynamic quorum).
+    quorums: Vec<QuorumState>,
+    quorum_streams: Vec<Stream>,
     machine_stats: Vec<MachineStats>,
     /// `support[s * components + c]`: component `c` can affect service `s`.
     support: Vec<bool>,
@@ -233,6 +237,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.crash(i, t);
                 }
             }
+            Kind::QuorumTimer => {
+                if self.quorums[i].epoch == ev.aux {
+                    self.adjust_votes(i, t);
+                }
+            }
         }
         self.settle(t);
         Some(t)
@@ -245,9 +254,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Lets every machine whose inputs changed react, until nothing changes any more.
     fn settle(&mut self, t: Hours) {
+        let roles = self.machines.len();
         while let Some(r) = self.pending.pop_front() {
             self.queued[r as usize] = false;
-            self.reconsider(r as usize, t);
+            // Watchers past the roles are clusters with dynamic quorum (none in other scenarios).
+            if (r as usize) < roles {
+                self.reconsider(r as usize, t);
+            } else {
+                self.votes_changed(r as usize - roles, t);
+            }
         }
         // Machines are settled, so the instances' state at `t` is final.
         while let Some(q) = self.dirty.pop() {

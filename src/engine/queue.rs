@@ -21,10 +21,12 @@ pub(super) enum Kind {
     RoleTimer,
     /// Role machine `target` crashes (valid while its generation is `aux`).
     RoleCrash,
+    /// Cluster `target` adjusts its votes under dynamic quorum (valid while its generation is `aux`).
+    QuorumTimer,
 }
 
 impl Kind {
-    const ALL: [Kind; 8] = [
+    const ALL: [Kind; 9] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -33,6 +35,7 @@ impl Kind {
         Kind::RollNext,
         Kind::RoleTimer,
         Kind::RoleCrash,
+        Kind::QuorumTimer,
     ];
 }
 

@@ -7,7 +7,7 @@ use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::{Clock, CrewStats};
-use crate::engine::machines::{MachineState, MachineStats};
+use crate::engine::machines::{MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels};
 use crate::engine::trace::{NoTrace, Recorder};
@@ -38,15 +38,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 support[s * comps + c] = true;
             }
         }
-        // Who watches what: a machine watches its replicas' hosts, its witness and its reinstall source.
+        // Who watches what: a machine watches where its replicas can run, its witness and its reinstall
+        // source.
         let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
         for (r, role) in model.roles.iter().enumerate() {
             if let Some(m) = &role.machine {
-                let mut sigs: Vec<SignalId> = m
-                    .replicas
-                    .iter()
-                    .map(|x| model.components[x.node].effective)
-                    .collect();
+                let mut sigs: Vec<SignalId> = m.replicas.iter().map(|x| x.up).collect();
                 sigs.extend(m.witness.map(|w| model.components[w].effective));
                 if let Recovery::Reinstall { from: Some(j), .. } = m.recovery {
                     sigs.push(model.roles[j].gate);
@@ -61,6 +58,23 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 sigs.dedup();
                 for s in sigs {
                     watch[s as usize].push(r as u32);
+                }
+            }
+        }
+        // A cluster with dynamic quorum watches its voters and its quorum; it is numbered after the
+        // roles in the machines' queue.
+        for (q, c) in model.quorums.iter().enumerate() {
+            if c.adjustment.is_some() {
+                let mut sigs: Vec<SignalId> = c
+                    .voters
+                    .iter()
+                    .map(|&v| model.components[v].effective)
+                    .collect();
+                sigs.push(c.signal);
+                sigs.sort_unstable();
+                sigs.dedup();
+                for s in sigs {
+                    watch[s as usize].push((model.roles.len() + q) as u32);
                 }
             }
         }
@@ -123,7 +137,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             watch_start,
             watchers,
             pending: VecDeque::with_capacity(model.roles.len()),
-            queued: vec![false; model.roles.len()],
+            queued: vec![false; model.roles.len() + model.quorums.len()],
             clients: ClientEval::new(model),
             dirty: Vec::with_capacity(model.requests.len()),
             dirty_flag: vec![false; model.requests.len()],
@@ -141,6 +155,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             roll_cursor: vec![0; model.maintenance.len()],
             roll_active: vec![false; model.maintenance.len()],
             machines: vec![MachineState::start(); model.roles.len()],
+            quorums: model.quorums.iter().map(QuorumState::start).collect(),
+            quorum_streams: model
+                .quorums
+                .iter()
+                .map(|q| stream(0, 0, q.stream_key))
+                .collect(),
             machine_stats: vec![MachineStats::default(); model.roles.len()],
             support,
             overlap: vec![0.0; model.services.len() * comps],
@@ -205,6 +225,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.roll_cursor.fill(0);
         self.roll_active.fill(false);
         self.machines.fill(MachineState::start());
+        for ((st, s), q) in self
+            .quorums
+            .iter_mut()
+            .zip(&mut self.quorum_streams)
+            .zip(&model.quorums)
+        {
+            *st = QuorumState::start(q);
+            *s = stream(self.seed, rep, q.stream_key);
+        }
         self.machine_stats.fill(MachineStats::default());
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);

@@ -242,9 +242,28 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
     let mut level: Vec<Option<u8>> = vec![None; n];
     level[..g.components].fill(Some(AT_RISK));
     level[g.components..g.primitives].fill(Some(SAFE));
+    // Dynamic quorum: the votes in force at the start.
+    for q in &model.quorums {
+        let votes = q.initial();
+        for (i, (&a, &b)) in q.in_force.iter().zip(&q.out_of_force).enumerate() {
+            let on = votes & (1 << i) != 0;
+            level[a as usize] = Some(if on { SAFE } else { DOWN });
+            level[b as usize] = Some(if on { DOWN } else { SAFE });
+        }
+    }
+    // Quorum does not depend on any machine, so its level is known before the machines' outputs.
+    let mut quorum_level = Vec::new();
+    for q in &model.quorums {
+        let mut scratch = level.clone();
+        quorum_level.push(eval(q.signal as usize, g, &mut scratch));
+    }
     for role in &model.roles {
         if let Some(m) = &role.machine {
-            level[m.output as usize] = Some(if m.replicas.len() > 1 { SAFE } else { AT_RISK });
+            let l = if m.replicas.len() > 1 { SAFE } else { AT_RISK };
+            level[m.output as usize] = Some(match m.quorum {
+                Some(q) => l.min(quorum_level[q]),
+                None => l,
+            });
         }
     }
     fn eval(s: usize, g: &crate::model::Graph, level: &mut Vec<Option<u8>>) -> u8 {

@@ -6,7 +6,7 @@ use crate::base::rng::{Stream, mix64, stream};
 use crate::base::units::Hours;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
-use crate::engine::machines::{MachineState, MachineStats};
+use crate::engine::machines::{MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, Kind};
 use crate::engine::signals::Monitor;
 use crate::engine::trace::Recorder;
@@ -19,7 +19,7 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, up_count,
             safe_count, monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            overlap, year_down, clock, timer_clock, crash_clock);
+            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -51,6 +51,8 @@ pub struct Snapshot<'m> {
     roll_active: Vec<bool>,
     machines: Vec<MachineState>,
     machine_stats: Vec<MachineStats>,
+    quorums: Vec<QuorumState>,
+    quorum_streams: Vec<Stream>,
     overlap: Vec<Hours>,
     year_down: Vec<Hours>,
     events: u64,
@@ -91,6 +93,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
             if let Some(m) = &r.machine {
                 *s = stream(seed, self.rep, m.stream_key);
             }
+        }
+        for (s, q) in self.quorum_streams.iter_mut().zip(&model.quorums) {
+            *s = stream(seed, self.rep, q.stream_key);
         }
         // A sorted array is a valid heap.
         let mut kept = std::mem::take(&mut self.queue.v);
@@ -135,6 +140,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
             {
                 let x = sw.failure.residual(t - since, &mut self.role_streams[r]);
                 self.push(t + x, Kind::RoleCrash, r as u32, epoch);
+            }
+        }
+        for (q, c) in model.quorums.iter().enumerate() {
+            let st = self.quorums[q];
+            if st.pending
+                && let Some(d) = &c.adjustment
+            {
+                let x = d.residual(t - st.since, &mut self.quorum_streams[q]);
+                self.push(t + x, Kind::QuorumTimer, q as u32, st.epoch);
             }
         }
     }

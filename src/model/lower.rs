@@ -41,6 +41,15 @@ pub fn lower(model: &mut Model) {
             next += 1;
         }
     }
+    // Dynamic quorum: per voter, "vote in force" and its complement, set by the engine.
+    for q in &mut model.quorums {
+        if q.adjustment.is_some() {
+            let v = q.voters.len() as SignalId;
+            q.in_force = (next..next + v).collect();
+            q.out_of_force = (next + v..next + 2 * v).collect();
+            next += 2 * v;
+        }
+    }
     g.primitives = next as usize;
     g.depends = vec![Vec::new(); g.primitives];
 
@@ -86,15 +95,51 @@ pub fn lower(model: &mut Model) {
         cache: std::collections::HashMap::new(),
     };
 
+    // Quorum: static, more than half of the voters up (a threshold gate); dynamic, more than half of
+    // the votes in force up: with x = in force and up, z = out of force or up, Σx > (votes in force)/2
+    // exactly when Σx + Σz ≥ voters + 1.
+    for q in &mut model.quorums {
+        let eff: Vec<SignalId> = q
+            .voters
+            .iter()
+            .map(|&c| model.components[c].effective)
+            .collect();
+        let v = eff.len() as u32;
+        q.signal = if q.adjustment.is_some() {
+            let mut ins: Vec<SignalId> = (0..eff.len())
+                .map(|i| g.gate_over(2, vec![q.in_force[i], eff[i]]))
+                .collect();
+            for (i, &e) in eff.iter().enumerate() {
+                ins.push(g.gate_over(1, vec![q.out_of_force[i], e]));
+            }
+            for i in 0..eff.len() {
+                depends_extra.push((q.in_force[i], eff.clone()));
+                depends_extra.push((q.out_of_force[i], eff.clone()));
+            }
+            g.gate_over(v + 1, ins)
+        } else {
+            g.gate_over(v / 2 + 1, eff)
+        };
+    }
+    // Where a machine's role can run: its node, and its cluster's quorum.
+    for role in &mut model.roles {
+        if let Some(m) = &mut role.machine {
+            let quorum = m.quorum.map(|q| model.quorums[q].signal);
+            for r in &mut m.replicas {
+                let e = model.components[r.node].effective;
+                r.up = match quorum {
+                    Some(q) => g.gate_over(2, vec![e, q]),
+                    None => e,
+                };
+            }
+        }
+    }
+
     // Own signals.
     for role in &mut model.roles {
         role.own = match (&role.machine, &role.kind) {
             (Some(m), _) => {
-                let mut deps: Vec<SignalId> = m
-                    .replicas
-                    .iter()
-                    .map(|r| model.components[r.node].effective)
-                    .collect();
+                let mut deps: Vec<SignalId> = m.replicas.iter().map(|r| r.up).collect();
                 deps.extend(m.witness.map(|w| model.components[w].effective));
                 depends_extra.push((m.output, deps));
                 m.output

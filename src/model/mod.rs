@@ -15,6 +15,7 @@
 //! roles        roles, their redundancy, and the machines of stateful roles
 //! services     service expressions
 //! maintenance  maintenance schedules
+//! quorum       failover-cluster quorum: votes, witness, dynamic quorum
 //! clients      client populations and their request kinds
 //! queue        the M/M/c queue of a role with a capacity, and its latency law
 //! graph        the gate graph
@@ -35,6 +36,7 @@ mod graph;
 mod lower;
 mod maintenance;
 mod queue;
+mod quorum;
 mod roles;
 mod services;
 mod sweep;
@@ -47,6 +49,7 @@ pub use graph::Graph;
 pub use lower::{lower, tree_path};
 pub use maintenance::{Guard, Maintenance};
 pub use queue::Queue;
+pub use quorum::{MAX_VOTERS, Quorum};
 pub use roles::{Commit, Machine, Recovery, Replica, Role, RoleKind, Software};
 pub use services::{Expr, Service};
 pub use sweep::{SweepParameter, SweepValue};
@@ -84,6 +87,8 @@ pub struct Model {
     pub sites: Vec<Site>,
     /// All roles, in file order.
     pub roles: Vec<Role>,
+    /// Failover clusters with quorum (`[clusters]`), in file order.
+    pub quorums: Vec<Quorum>,
     /// All services, in file order.
     pub services: Vec<Service>,
     /// Maintenance schedules.

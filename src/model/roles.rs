@@ -88,6 +88,9 @@ pub struct Replica {
     pub needs_witness: bool,
     /// Transactions lost when the role moves to it by failover: hours of changes (asynchronous replicas).
     pub lag: Option<Dist>,
+    /// Set by [`lower`](super::lower()): up while the role can run there: the node's effective
+    /// signal, and its cluster's quorum when the role belongs to a cluster with quorum.
+    pub up: SignalId,
 }
 
 /// Software failures of a role itself, separate from its node's failures.
@@ -150,6 +153,8 @@ pub struct Machine {
     pub software: Option<Software>,
     /// Recovery after the host fails (standalone roles only; `Repair` otherwise).
     pub recovery: Recovery,
+    /// The cluster whose quorum the role needs (index into [`Model::quorums`](super::Model)), if any.
+    pub quorum: Option<usize>,
     /// Key of the role's random stream.
     pub stream_key: u64,
     /// Set by [`lower`](super::lower()): the primitive signal the engine sets to the machine's

@@ -8,7 +8,7 @@ use crate::base::dist::Dist;
 use crate::base::units::Hours;
 use crate::model::{
     self, Component, ComponentKind, Costs, Crew, Graph, Machine, Maintenance, Model, Population,
-    RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter, stream_key,
+    Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter, stream_key,
 };
 
 use super::DEFAULT_PRIORITY;
@@ -133,6 +133,9 @@ pub(super) struct Compiler {
     pub(super) sites: Vec<RawSite>,
     /// Domain and site names (they share one namespace, used by `in`).
     pub(super) places: HashMap<String, Place>,
+    /// Clusters with quorum from `[clusters]`, and their names (`usize::MAX`: a cluster with errors).
+    pub(super) quorums: Vec<Quorum>,
+    pub(super) quorum_names: HashMap<String, usize>,
     pub(super) roles: Vec<RawRole>,
     pub(super) services: Vec<RawService>,
     /// Role and service names share one namespace.
@@ -162,6 +165,8 @@ impl Compiler {
             domains: Vec::new(),
             sites: Vec::new(),
             places: HashMap::new(),
+            quorums: Vec::new(),
+            quorum_names: HashMap::new(),
             roles: Vec::new(),
             services: Vec::new(),
             entity_names: HashMap::new(),
@@ -210,6 +215,9 @@ impl Compiler {
                 "nodes",
                 "missing section [nodes]: a scenario needs at least one node",
             );
+        }
+        if let Some(v) = root.get("clusters") {
+            self.clusters_section(v, errs);
         }
         // Register role and service names first: they may refer to each other in any order.
         let role_tables = self.register("roles", root.get("roles"), errs, true);
@@ -599,6 +607,7 @@ impl Compiler {
             crews: self.crews,
             sites,
             roles,
+            quorums: self.quorums,
             services,
             maintenance: self.maintenance,
             populations: self.populations,

@@ -12,6 +12,7 @@
 //! crews        [crews] and a component's crew and priority
 //! sites        [sites] with their WAN links; the place names (domains and sites) of `in`
 //! components   [nodes] and [domains]; node names and groups
+//! quorum       [clusters]: failover clusters with quorum (votes, witness, dynamic quorum)
 //! roles/       [roles]: one file per kind, recovery, software failures, failover parameters
 //! services     [services] and their expressions
 //! maintenance  [maintenance] schedules
@@ -27,6 +28,7 @@ mod costs;
 mod crews;
 mod dist;
 mod maintenance;
+mod quorum;
 mod reader;
 mod roles;
 mod services;

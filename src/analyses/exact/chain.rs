@@ -70,6 +70,7 @@ pub(super) struct CrewSpec {
 pub(super) struct ReplicaSpec {
     /// The node's own (hardware) signal.
     pub(super) node: SignalId,
+    /// Up while the role can run there (the node's effective signal, with its cluster's quorum).
     pub(super) effective: SignalId,
     pub(super) automatic: bool,
     pub(super) needs_witness: bool,
@@ -96,6 +97,22 @@ pub(super) struct MachineSpec {
     pub(super) software: Option<(f64, f64, f64)>,
     pub(super) recovery: Rec,
     pub(super) cluster: bool,
+    /// The quorum signal of its cluster, if any: the output is never safer than quorum.
+    pub(super) quorum: Option<SignalId>,
+}
+
+/// A cluster with dynamic quorum: its votes in force are part of the state (one key slot per voter,
+/// 1 where the vote differs from the start), and its adjustment is a move at `rate`.
+#[derive(Debug, Clone)]
+pub(super) struct QuorumSpec {
+    /// Index in the model's `quorums`.
+    pub(super) index: usize,
+    /// First key slot.
+    pub(super) base: usize,
+    /// Adjustment rate per hour.
+    pub(super) rate: f64,
+    /// Votes in force at the start.
+    pub(super) initial: u128,
 }
 
 /// What a measured entity is: as [`Model::measured`].
@@ -127,6 +144,11 @@ pub struct Chain<'m> {
     pub(super) comps: Vec<CompSpec>,
     pub(super) crews: Vec<CrewSpec>,
     pub(super) machines: Vec<MachineSpec>,
+    /// Clusters with dynamic quorum.
+    pub(super) quorums: Vec<QuorumSpec>,
+    /// Per signal: for a vote-in-force primitive, its key slot times 2, plus 1 for the "out of
+    /// force" complement; NONE otherwise.
+    pub(super) vote_of: Vec<u32>,
     /// Per signal: the machine whose output it is, or NONE.
     pub(super) machine_of: Vec<u32>,
     /// Per signal: machines that react when its level changes.
@@ -256,7 +278,7 @@ impl<'m> Chain<'m> {
                 .iter()
                 .map(|r| ReplicaSpec {
                     node: r.node as SignalId,
-                    effective: model.components[r.node].effective,
+                    effective: r.up,
                     automatic: r.automatic,
                     needs_witness: r.needs_witness,
                     lossless: r.lag.is_none(),
@@ -291,7 +313,31 @@ impl<'m> Chain<'m> {
                 software,
                 recovery,
                 cluster: matches!(role.kind, RoleKind::Cluster { .. }),
+                quorum: m.quorum.map(|q| model.quorums[q].signal),
             });
+        }
+        let mut quorums = Vec::new();
+        let mut vote_of = vec![NONE; signals];
+        let mut base = comps.len() + SLOTS * machines.len();
+        for (index, q) in model.quorums.iter().enumerate() {
+            let Some(d) = &q.adjustment else { continue };
+            let rate = rate(
+                d,
+                format!("cluster {} adjustment", q.name),
+                approximate,
+                &mut log,
+            )?;
+            for i in 0..q.voters.len() {
+                vote_of[q.in_force[i] as usize] = 2 * (base + i) as u32;
+                vote_of[q.out_of_force[i] as usize] = 2 * (base + i) as u32 + 1;
+            }
+            quorums.push(QuorumSpec {
+                index,
+                base,
+                rate,
+                initial: q.initial(),
+            });
+            base += q.voters.len();
         }
         let order = eval_order(model, &machine_of, &machines);
         let entities = model
@@ -308,6 +354,8 @@ impl<'m> Chain<'m> {
             comps,
             crews,
             machines,
+            quorums,
+            vote_of,
             machine_of,
             watch,
             order,
@@ -327,7 +375,25 @@ impl<'m> Chain<'m> {
     }
 
     fn key_len(&self) -> usize {
-        self.comps.len() + SLOTS * self.machines.len()
+        let votes: usize = self
+            .quorums
+            .iter()
+            .map(|q| self.model.quorums[q.index].voters.len())
+            .sum();
+        self.comps.len() + SLOTS * self.machines.len() + votes
+    }
+
+    /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.
+    pub(super) fn votes(&self, q: usize, key: &[u16]) -> u128 {
+        let spec = &self.quorums[q];
+        let n = self.model.quorums[spec.index].voters.len();
+        let mut flipped = 0u128;
+        for i in 0..n {
+            if key[spec.base + i] != 0 {
+                flipped |= 1 << i;
+            }
+        }
+        spec.initial ^ flipped
     }
 
     /// The start state: everything up, every role running on its first replica.
@@ -338,9 +404,11 @@ impl<'m> Chain<'m> {
     /// Whether every component is up and every role machine running in state `key`.
     pub fn is_home(&self, key: &[u16]) -> bool {
         let nc = self.comps.len();
+        let votes = nc + SLOTS * self.machines.len();
         key[..nc].iter().all(|&c| c == UP)
             && (0..self.machines.len())
                 .all(|m| Phase::from_code(key[nc + SLOTS * m]) == Phase::Running)
+            && key[votes..].iter().all(|&v| v == 0)
     }
 
     /// Levels of every signal in state `key`.
@@ -351,46 +419,61 @@ impl<'m> Chain<'m> {
         let nc = self.comps.len();
         for &s in &self.order {
             let s = s as usize;
-            out[s] = if s < g.components {
-                if key[s] == UP { AT_RISK } else { DOWN }
-            } else if s < g.primitives {
-                let m = self.machine_of[s];
-                if m == NONE {
-                    SAFE
+            out[s] =
+                if s < g.components {
+                    if key[s] == UP { AT_RISK } else { DOWN }
+                } else if s < g.primitives {
+                    let m = self.machine_of[s];
+                    let v = self.vote_of[s];
+                    if v != NONE {
+                        let spec = self.quorums.iter().rfind(|q| q.base <= (v / 2) as usize);
+                        let spec = spec.expect("a vote slot belongs to a cluster");
+                        let i = (v / 2) as usize - spec.base;
+                        let flipped = key[(v / 2) as usize] != 0;
+                        let on = (spec.initial >> i) & 1 == 1;
+                        if (on != flipped) == v.is_multiple_of(2) {
+                            SAFE
+                        } else {
+                            DOWN
+                        }
+                    } else if m == NONE {
+                        SAFE
+                    } else {
+                        let m = m as usize;
+                        let base = nc + SLOTS * m;
+                        let (phase, host) = (Phase::from_code(key[base]), key[base + 1]);
+                        let l =
+                            if phase != Phase::Running {
+                                DOWN
+                            } else if self.machines[m].replicas.iter().enumerate().any(|(i, r)| {
+                                i != host as usize && out[r.effective as usize] != DOWN
+                            }) {
+                                SAFE
+                            } else {
+                                AT_RISK
+                            };
+                        match self.machines[m].quorum {
+                            Some(q) => l.min(out[q as usize]),
+                            None => l,
+                        }
+                    }
                 } else {
-                    let m = m as usize;
-                    let base = nc + SLOTS * m;
-                    let (phase, host) = (Phase::from_code(key[base]), key[base + 1]);
-                    if phase != Phase::Running {
+                    let gi = s - g.primitives;
+                    let (mut up, mut safe) = (0u32, 0u32);
+                    for &i in &g.inputs[gi] {
+                        let l = out[i as usize];
+                        up += (l != DOWN) as u32;
+                        safe += (l == SAFE) as u32;
+                    }
+                    let need = g.need[gi];
+                    if up < need {
                         DOWN
-                    } else if self.machines[m]
-                        .replicas
-                        .iter()
-                        .enumerate()
-                        .any(|(i, r)| i != host as usize && out[r.effective as usize] != DOWN)
-                    {
+                    } else if up > need || safe == up {
                         SAFE
                     } else {
                         AT_RISK
                     }
-                }
-            } else {
-                let gi = s - g.primitives;
-                let (mut up, mut safe) = (0u32, 0u32);
-                for &i in &g.inputs[gi] {
-                    let l = out[i as usize];
-                    up += (l != DOWN) as u32;
-                    safe += (l == SAFE) as u32;
-                }
-                let need = g.need[gi];
-                if up < need {
-                    DOWN
-                } else if up > need || safe == up {
-                    SAFE
-                } else {
-                    AT_RISK
-                }
-            };
+                };
         }
     }
 
@@ -410,10 +493,11 @@ fn eval_order(model: &Model, machine_of: &[u32], machines: &[MachineSpec]) -> Ve
         if g.is_gate(s as SignalId) {
             g.inputs[s - g.primitives].clone()
         } else if machine_of[s] != NONE {
-            machines[machine_of[s] as usize]
-                .replicas
+            let m = &machines[machine_of[s] as usize];
+            m.replicas
                 .iter()
                 .map(|r| r.effective)
+                .chain(m.quorum)
                 .collect()
         } else {
             Vec::new()

@@ -53,7 +53,30 @@ impl Chain<'_> {
                 push(Event::Timer(m), r, false, out)?;
             }
         }
+        // Dynamic quorum: with quorum, votes in force that differ from the membership's adjust.
+        for (q, spec) in self.quorums.iter().enumerate() {
+            let c = &self.model.quorums[spec.index];
+            if levels[c.signal as usize] == DOWN {
+                continue;
+            }
+            let votes = self.votes(q, key);
+            if c.target(self.voters_up(spec.index, &levels), votes) != votes {
+                push(Event::Adjust(q), spec.rate, false, out)?;
+            }
+        }
         Ok(())
+    }
+
+    /// Voters of cluster `index` (of the model) that are up, as a mask.
+    fn voters_up(&self, index: usize, levels: &[u8]) -> u128 {
+        let c = &self.model.quorums[index];
+        let mut up = 0u128;
+        for (i, &v) in c.voters.iter().enumerate() {
+            if levels[self.model.components[v].effective as usize] != DOWN {
+                up |= 1 << i;
+            }
+        }
+        up
     }
 
     /// Rate of a machine's timer in `phase`, if the phase has one.
@@ -132,6 +155,7 @@ enum Event {
     Dispatched(usize),
     Timer(usize),
     Crash(usize),
+    Adjust(usize),
 }
 
 /// One replay of an event from a state along one branch of its random choices.
@@ -208,6 +232,16 @@ impl Replay<'_, '_> {
             Event::Crash(m) => {
                 let host = self.host(m);
                 self.enter(m, Phase::Restarting, host);
+            }
+            Event::Adjust(q) => {
+                let spec = &self.chain.quorums[q];
+                let c = &self.chain.model.quorums[spec.index];
+                let votes = self.chain.votes(q, &self.key);
+                let next = c.target(self.chain.voters_up(spec.index, &self.levels), votes);
+                for i in 0..c.voters.len() {
+                    self.key[spec.base + i] = (((next ^ spec.initial) >> i) & 1) as u16;
+                }
+                self.refresh();
             }
         }
     }

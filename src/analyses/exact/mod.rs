@@ -4,7 +4,8 @@
 //! A state holds what the engine's future depends on once every clock is memoryless: each
 //! component's status (up, repairing, technician travelling, waiting in its crew's queue with its
 //! place), and each role machine's phase, host, last host and whether its state was wiped (a
-//! restored or reinstalled role whose node failed). Transitions replay the engine's own rules
+//! restored or reinstalled role whose node failed), and the votes in force of each cluster with
+//! dynamic quorum (its adjustment is a move). Transitions replay the engine's own rules
 //! ([`crate::engine`]): a component fails or is repaired, a crew assigns technicians, and the role
 //! machines watching a signal that changed react in order until nothing changes; random branches
 //! inside a reaction (coverage, restart success) split a transition by their probabilities.

@@ -1,14 +1,15 @@
 //! Plain-language explanations of a compiled model: what `nines validate` prints (one line per
 //! component and mechanism) and warnings about valid but suspicious scenarios.
 //!
-//! One file per part of a scenario: components, crews, sites, roles, maintenance, services, clients,
-//! and the warnings.
+//! One file per part of a scenario: components, crews, sites, roles, quorum (clusters),
+//! maintenance, services, clients, and the warnings.
 
 mod clients;
 mod components;
 mod crews;
 mod maintenance;
 mod names;
+mod quorum;
 mod roles;
 mod services;
 mod sites;
@@ -72,6 +73,7 @@ pub fn describe(model: &Model) -> String {
     crews::write_crews(model, &mut out);
     sites::write_sites(model, &mut out);
     roles::write_roles(model, &mut out);
+    quorum::write_clusters(model, &mut out);
     maintenance::write_maintenance(model, &mut out);
     services::write_services(model, &mut out);
     clients::write_clients(model, &mut out);

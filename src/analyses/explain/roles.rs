@@ -126,6 +126,9 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
             if let Some(max) = max_nodes {
                 let _ = write!(s, ", product limit {max} nodes");
             }
+            if let Some(q) = m.quorum {
+                let _ = write!(s, ", while cluster {} has quorum", model.quorums[q].name);
+            }
             let _ = write!(s, "; {}", failover_text(m));
             s.push_str(if m.failback {
                 "; fails back to the most preferred node when it returns"

@@ -6,6 +6,7 @@ use crate::model::{ComponentKind, CrewPolicy, Guard, Model, RoleKind, Selection}
 use crate::scenario::DEFAULT_PRIORITY;
 
 use super::plural;
+use super::quorum::warn_clusters;
 
 /// Parts of a scenario that are valid but probably not what the author meant.
 pub fn warnings(model: &Model) -> Vec<String> {
@@ -20,6 +21,12 @@ pub fn warnings(model: &Model) -> Vec<String> {
         } = r.kind
         {
             used[w] = true;
+        }
+    }
+    // A cluster's voters (its witness too) count as used once a role runs on the cluster.
+    for r in &model.roles {
+        if let Some(q) = r.machine.as_ref().and_then(|m| m.quorum) {
+            model.quorums[q].voters.iter().for_each(|&c| used[c] = true);
         }
     }
     for c in model.components_of(ComponentKind::Node) {
@@ -48,6 +55,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    warn_clusters(model, &mut out);
     for (k, crew) in model.crews.iter().enumerate() {
         if !model.components.iter().any(|c| c.crew == Some(k)) {
             out.push(format!(

@@ -64,12 +64,7 @@ impl Importance {
         let mut machine_of: Vec<Option<Vec<SignalId>>> = vec![None; n];
         for r in &model.roles {
             if let Some(m) = &r.machine {
-                machine_of[m.output as usize] = Some(
-                    m.replicas
-                        .iter()
-                        .map(|x| model.components[x.node].effective)
-                        .collect(),
-                );
+                machine_of[m.output as usize] = Some(m.replicas.iter().map(|x| x.up).collect());
             }
         }
         let term = |s: SignalId| -> Term {

@@ -2,9 +2,12 @@
 //! and how it reacts when something it watches changes. The mechanisms are in the files below.
 
 mod cluster;
+mod quorum;
 mod replicas;
 mod restore;
 mod software;
+
+pub(super) use quorum::QuorumState;
 
 use crate::base::dist::{Dist, unit_f64};
 use crate::base::units::Hours;
@@ -155,7 +158,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     #[inline]
     fn replica_up(&self, m: &Machine, i: usize) -> bool {
-        self.node_up(m.replicas[i].node)
+        // The node's effective signal, or the node with its cluster's quorum.
+        self.level[m.replicas[i].up as usize] != DOWN
     }
 
     /// Moves machine `r` into `phase` on `host`, accounting the time spent in the old phase.
@@ -193,13 +197,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
     fn update_output(&mut self, r: usize, t: Hours) {
         let m = self.machine(r);
         let st = self.machines[r];
-        let level = if st.phase != Phase::Running {
+        let mut level = if st.phase != Phase::Running {
             DOWN
         } else if (0..m.replicas.len()).any(|i| i != st.host as usize && self.replica_up(m, i)) {
             SAFE
         } else {
             AT_RISK
         };
+        // One more failure that takes quorum away takes the role too.
+        if let Some(q) = m.quorum {
+            level = level.min(self.level[self.model.quorums[q].signal as usize]);
+        }
         self.set_level(m.output, level, t);
     }
 

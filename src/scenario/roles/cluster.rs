@@ -1,4 +1,5 @@
-//! A cluster role: an active/passive failover cluster over 1 to 64 nodes.
+//! A cluster role: an active/passive failover cluster over 1 to 64 nodes, on a `[clusters]` cluster
+//! (and its quorum) when it names one.
 
 use crate::model::{Replica, RoleKind};
 
@@ -8,7 +9,19 @@ use super::super::reader::{Errors, Tbl, boolean, integer};
 
 impl Compiler {
     pub(super) fn cluster(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
-        let on = self.on_nodes(t, errs);
+        let quorum = t
+            .get("cluster")
+            .and_then(|c| self.cluster_ref(c, &t.path_of("cluster"), errs));
+        let on = if t.peek("cluster").is_some() && !t.has("on") {
+            // `on` defaults to the cluster's members; given, it names some of them in preference order.
+            // (An unknown cluster is reported already.)
+            match quorum {
+                Some(Some(q)) => Some((self.quorums[q].nodes.clone(), t.span.clone())),
+                _ => None,
+            }
+        } else {
+            self.on_nodes(t, errs)
+        };
         let f = self.failover_fields(t, None, errs);
         let failback = t
             .get("failback")
@@ -40,6 +53,26 @@ impl Compiler {
             );
             return;
         }
+        if let (Some(Some(q)), Some((_, v))) = (quorum, t.peek("on")) {
+            let outside: Vec<&str> = nodes
+                .iter()
+                .filter(|n| !self.quorums[q].nodes.contains(n))
+                .map(|&n| self.nodes[n].name.as_str())
+                .collect();
+            if !outside.is_empty() {
+                errs.push(
+                    v.span(),
+                    t.path_of("on"),
+                    format!(
+                        "{} not a member of cluster `{}`; a role of a cluster runs on some of its nodes (or leave `on` out for all of them)",
+                        outside.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                            + if outside.len() == 1 { " is" } else { " are" },
+                        self.quorums[q].name
+                    ),
+                );
+                return;
+            }
+        }
         let replicas = nodes
             .iter()
             .map(|&node| Replica {
@@ -47,10 +80,12 @@ impl Compiler {
                 automatic: true,
                 needs_witness: false,
                 lag: None,
+                up: 0,
             })
             .collect();
         let mut m = self.machine(role, replicas, f);
         m.failback = failback;
+        m.quorum = quorum.flatten();
         role.machine = Some(m);
         role.kind = Some(RoleKind::Cluster { nodes, max_nodes });
     }

@@ -98,6 +98,7 @@ impl Compiler {
             failback: false,
             software: f.software,
             recovery: Recovery::Repair,
+            quorum: None,
             stream_key: stream_key("role", &role.name.text),
             output: 0,
         }

@@ -34,6 +34,7 @@ const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("coverage", HA_KINDS),
     ("failback", &["cluster"]),
     ("max_nodes", &["cluster"]),
+    ("cluster", &["cluster"]),
     ("primary", &["availability_group"]),
     ("secondaries", &["availability_group"]),
     ("manual_failover", &["availability_group", "mirroring"]),

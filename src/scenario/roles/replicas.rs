@@ -130,12 +130,14 @@ impl Compiler {
             automatic: true,
             needs_witness: false,
             lag: None,
+            up: 0,
         }];
         replicas.extend(secondaries.iter().map(|(node, mode, lag)| Replica {
             node: *node,
             automatic: *mode == Commit::Synchronous,
             needs_witness: false,
             lag: lag.clone(),
+            up: 0,
         }));
         role.machine = Some(self.machine(role, replicas, f));
         role.kind = Some(RoleKind::AvailabilityGroup {
@@ -240,6 +242,7 @@ impl Compiler {
                 automatic: auto,
                 needs_witness: auto,
                 lag: lag.clone(),
+                up: 0,
             })
             .collect();
         let mut m = self.machine(role, replicas, f);

@@ -58,6 +58,7 @@ impl Compiler {
                     automatic: false,
                     needs_witness: false,
                     lag: None,
+                    up: 0,
                 }],
                 witness: None,
                 failover: None,
@@ -67,6 +68,7 @@ impl Compiler {
                 failback: false,
                 software,
                 recovery,
+                quorum: None,
                 stream_key: stream_key("role", &role.name.text),
                 output: 0,
             });
