@@ -448,6 +448,11 @@ fn catalogue() -> Vec<Case> {
             &[":4:9: nodes.a.count: 1000000000 is too large; the largest accepted value is 100000"],
         ),
         case(
+            "a sweep of a table the scenario does not have",
+            valid("[sweep]\n\"nodes.zzz.count\" = \"1..3\""),
+            &[":11:1: sweep.\"nodes.zzz.count\": the scenario has no `nodes.zzz`"],
+        ),
+        case(
             "maintenance every zero hours",
             valid("[maintenance.m]\nevery = \"0h\"\nduration = \"1h\"\nrole = \"r\""),
             &["maintenance.m.every: every must be longer than zero"],

@@ -247,7 +247,7 @@ impl Compiler {
             self.costs_section(v, errs);
         }
         if let Some(v) = root.get("sweep") {
-            self.sweep = sweep_section(v, errs);
+            self.sweep = sweep_section(v, root, errs);
         }
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);

@@ -92,7 +92,47 @@ pub fn parse_values(text: &str) -> Result<Vec<SweepValue>, String> {
 }
 
 /// Reads `[sweep]`: `"dotted.path" = [values]` or `"dotted.path" = "lo..hi"`, at most two parameters.
-pub(super) fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParameter> {
+/// Why the tables on a sweep path's way are not in the scenario (the field itself may be new), checked
+/// when the scenario is read so that `validate` locates the mistake: found only when the sweep ran,
+/// it was reported with no line.
+fn missing_table(root: &Tbl<'_, '_>, path: &str) -> Option<String> {
+    let segs: Vec<&str> = path.split('.').map(str::trim).collect();
+    let (_, parents) = segs.split_last()?;
+    let mut walked = String::new();
+    let mut at: Option<&Val<'_>> = None;
+    for seg in parents {
+        walked = if walked.is_empty() {
+            seg.to_string()
+        } else {
+            format!("{walked}.{seg}")
+        };
+        let next = match at {
+            None => root.peek(seg).map(|(_, v)| v),
+            Some(v) => match v.get_ref() {
+                DeValue::Table(t) => t.iter().find(|(k, _)| k.get_ref() == seg).map(|(_, v)| v),
+                _ => return Some(format!("`{walked}` is inside a value, not a table")),
+            },
+        };
+        match next {
+            Some(v) => at = Some(v),
+            None => {
+                return Some(format!(
+                    "the scenario has no `{walked}`; sweep a field of a table it has, e.g. nodes.web.count"
+                ));
+            }
+        }
+    }
+    match at.map(Val::get_ref) {
+        Some(DeValue::Table(_)) | None => None,
+        Some(_) => Some(format!("`{walked}` is a value, not a table")),
+    }
+}
+
+pub(super) fn sweep_section(
+    v: &Val<'_>,
+    root: &Tbl<'_, '_>,
+    errs: &mut Errors,
+) -> Vec<SweepParameter> {
     let Some(t) = Tbl::new(
         v,
         "sweep",
@@ -123,6 +163,10 @@ pub(super) fn sweep_section(v: &Val<'_>, errs: &mut Errors) -> Vec<SweepParamete
                 path,
                 "expected the dotted path of a scenario field, e.g. \"nodes.web.count\"",
             );
+            continue;
+        }
+        if let Some(why) = missing_table(root, k) {
+            errs.push(key.span(), path, why);
             continue;
         }
         let values = match val.get_ref() {
