@@ -80,12 +80,26 @@ impl Interrupt {
 /// Acknowledges Ctrl-C on stderr, once, saying what it will do at this stage.
 fn announce(done: &AtomicBool, writing: &AtomicBool) {
     if !done.swap(true, Ordering::Relaxed) {
-        if writing.load(Ordering::Relaxed) {
-            eprintln!(
-                "the simulation is done; finishing its outputs (Ctrl-C again to quit at once, leaving the directory without a manifest)"
-            );
-        } else {
-            eprintln!("stopping after the batches under way (Ctrl-C again to quit at once)");
-        }
+        eprintln!("{}", heard(writing.load(Ordering::Relaxed)));
+    }
+}
+
+/// What Ctrl-C does: while simulating it stops after the batches under way; once the outputs are being
+/// written (charts take seconds) it no longer stops anything, and saying "stopping" there misled.
+fn heard(writing: bool) -> &'static str {
+    if writing {
+        "the simulation is done; finishing its outputs (Ctrl-C again to quit at once, leaving the directory without a manifest)"
+    } else {
+        "stopping after the batches under way (Ctrl-C again to quit at once)"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ctrl_c_while_writing_does_not_say_it_stops_batches() {
+        assert!(super::heard(false).contains("stopping after the batches"));
+        let late = super::heard(true);
+        assert!(late.contains("simulation is done") && !late.contains("batches"));
     }
 }

@@ -7,7 +7,7 @@
 //! are deterministic given the scenario, such as those of fixed schedules, must agree to rounding).
 //! The seeds are the defaults and were not chosen.
 
-mod common;
+use crate::common;
 
 use common::ctmc::TwoState;
 use common::{Checks, binomial, permutations, power, simulate};

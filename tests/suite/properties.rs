@@ -37,7 +37,7 @@ proptest! {
     /// Mutations of a valid scenario never panic, and every error has a line inside the file.
     #[test]
     fn mutated_scenarios_fail_cleanly(pos in 0usize..400, insert in "[a-z0-9\"=\\[\\]{}.,\\- ]{0,6}") {
-        let base = include_str!("../scenarios/web-farm.toml");
+        let base = include_str!("../../scenarios/web-farm.toml");
         let pos = (0..=pos.min(base.len())).rev().find(|p| base.is_char_boundary(*p)).unwrap_or(0);
         let text = format!("{}{}{}", &base[..pos], insert, &base[pos..]);
         if let Err(e) = compile(&text, "m.toml") {

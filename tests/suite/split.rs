@@ -7,7 +7,7 @@
 //! within 4 standard errors (default seed, never chosen) and 4 SE below 1% of the value.
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::Checks;
 use nines::analyses::exact::{Options, solve};
@@ -93,6 +93,7 @@ fn check(r: &Split, exact: &[(f64, f64)]) {
 }
 
 #[test]
+#[ignore = "minutes of splitting: run with `cargo test -- --include-ignored` (CI does)"]
 fn three_of_five_pool_with_lognormal_repairs() {
     // Each node has its own repair: the nodes are independent, so the pool's steady state is the
     // binomial tail of q = MTTR / (MTTF + MTTR) whatever the repair distribution. About 1.2e-6; the
@@ -122,6 +123,7 @@ fn three_of_five_pool_with_lognormal_repairs() {
 }
 
 #[test]
+#[ignore = "minutes of splitting: run with `cargo test -- --include-ignored` (CI does)"]
 fn pool_over_two_racks_with_fixed_and_weibull_repairs() {
     // Two racks of two nodes, a pool needing two nodes: a rack failure takes two nodes at once (a
     // common cause the importance function sees as one failure). Racks are repaired in exactly 6 h,
@@ -186,6 +188,7 @@ fn markov(m: &Model) -> Vec<(f64, f64)> {
 }
 
 #[test]
+#[ignore = "minutes of splitting: run with `cargo test -- --include-ignored` (CI does)"]
 fn pool_sharing_one_technician_agrees_with_the_markov_chain() {
     // Repairs queue for one technician who first has to get there: about 2e-6.
     let m = model(
@@ -212,6 +215,7 @@ fn pool_sharing_one_technician_agrees_with_the_markov_chain() {
 }
 
 #[test]
+#[ignore = "minutes of splitting: run with `cargo test -- --include-ignored` (CI does)"]
 fn failover_cluster_with_coverage_agrees_with_the_markov_chain() {
     // Down while failing over (1 min), after a failed failover (coverage 0.99, an operator in 30 min)
     // and with all three nodes down. Outages mostly come in one step (a failover), so the pilot's
@@ -245,6 +249,7 @@ fn failover_cluster_with_coverage_agrees_with_the_markov_chain() {
 }
 
 #[test]
+#[ignore = "minutes of splitting: run with `cargo test -- --include-ignored` (CI does)"]
 fn maintenance_window_over_a_pair_with_a_lognormal_repair() {
     // A 1-of-2 pool; node a is taken for 8 h every 30 days (when it is up; the first window at 15
     // days, when both are in their steady state), node b has lognormal repairs. b is independent of a and of the calendar, so the pool is down a share q_b of the time

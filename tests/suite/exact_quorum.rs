@@ -11,7 +11,7 @@
 //! rate: every up voting node holds a vote, and with an even number of them the witness votes when it
 //! is up, else the last up node in order gives its vote up.
 
-mod common;
+use crate::common;
 
 use common::Checks;
 use common::ctmc::{Explored, explore};

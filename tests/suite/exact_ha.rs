@@ -1,7 +1,7 @@
 //! Statistical tests of the HA mechanisms (crews, failure domains, failover clusters, maintenance,
 //! restore from backup, availability groups, mirroring, WAN links) against exact answers.
 //!
-//! The acceptance rule is the one of `tests/exact.rs`: each test derives the exact value in code,
+//! The acceptance rule is the one of `tests/suite/exact.rs`: each test derives the exact value in code,
 //! runs the simulator with the default seed (never chosen), and asserts (1) the exact value lies
 //! within 4 standard errors of the estimate and (2) 4 standard errors are below 1% of the exact
 //! value, so a model that is wrong by 1% would fail. The semantics followed are those of the HA
@@ -16,7 +16,7 @@
 //! that is bounded rather than computed (restore from backup) is below 2e-4 of the value, against
 //! the 1% the rule resolves.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 

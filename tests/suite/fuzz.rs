@@ -4,8 +4,8 @@
 //! odd durations and names, and truncation. Compiling never panics; an error names lines inside the
 //! file; a scenario that compiles can be described, and simulated for a short mission without panic.
 //!
-//! `cargo test --test fuzz` runs 256 cases per test. For a long run:
-//! `NINES_FUZZ_CASES=200000 cargo test --test fuzz` (the test profile is optimised).
+//! `cargo test --test suite fuzz::` runs 256 cases per test. For a long run:
+//! `NINES_FUZZ_CASES=200000 cargo test --test suite fuzz::` (the test profile is optimised).
 
 use nines::engine::Engine;
 use nines::scenario::compile;
@@ -13,9 +13,9 @@ use proptest::prelude::*;
 use proptest::test_runner::Config;
 
 const BASES: [&str; 3] = [
-    include_str!("../scenarios/web-farm.toml"),
-    include_str!("../scenarios/mechanisms.toml"),
-    include_str!("../scenarios/appv-mirroring.toml"),
+    include_str!("../../scenarios/web-farm.toml"),
+    include_str!("../../scenarios/mechanisms.toml"),
+    include_str!("../../scenarios/appv-mirroring.toml"),
 ];
 
 /// Values a number or a string may be replaced with: the awkward ones.

@@ -1,10 +1,10 @@
-//! A fuzzer for what nines reads besides scenario text (proptest, as `tests/fuzz.rs`): part and
+//! A fuzzer for what nines reads besides scenario text (proptest, as `tests/suite/fuzz.rs`): part and
 //! checkpoint files changed structurally and given a recomputed checksum, as a forger would, and names
 //! drawn from every Unicode category. Reading a forged file never panics: it is refused, or it has the
 //! shape of its scenario and merges, summarises and prints; a name either is refused with a located
 //! message free of control characters, or runs through every writer.
 //!
-//! `cargo test --test fuzz_state` runs 256 cases per test; `NINES_FUZZ_CASES=N` runs N.
+//! `cargo test --test suite fuzz_state::` runs 256 cases per test; `NINES_FUZZ_CASES=N` runs N.
 
 use nines::engine::Engine;
 use nines::estimate::accumulate::RunAcc;
@@ -19,7 +19,7 @@ use proptest::test_runner::Config;
 use serde_json::Value;
 
 /// Every kind of statistic: clients, caching, a queue, HA machines.
-const SCENARIO: &str = include_str!("../scenarios/mechanisms.toml");
+const SCENARIO: &str = include_str!("../../scenarios/mechanisms.toml");
 
 fn cases() -> u32 {
     std::env::var("NINES_FUZZ_CASES")

@@ -5,7 +5,7 @@
 //! seed, never chosen) and 4 SE below 1% of the value.
 
 #[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::Checks;
 use nines::analyses::exact::{Options, solve};

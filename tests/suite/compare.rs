@@ -2,7 +2,7 @@
 //! and reproducibility whatever the threads.
 
 #[allow(dead_code)] // shared helpers; this file needs only some
-mod common;
+use crate::common;
 
 use common::std_error;
 use nines::analyses::compare::{self, CompareOptions, Comparison};

@@ -1,9 +1,9 @@
 //! The exact Markov mode against closed forms, and against the simulator on the structures of the
-//! exact-answer tests (`tests/exact.rs`, `tests/exact_ha.rs`): the same scenarios, now solved by
+//! exact-answer tests (`tests/suite/exact.rs`, `tests/suite/exact_ha.rs`): the same scenarios, now solved by
 //! `nines::analyses::exact` instead of a hand-built chain. The rule is the project's: the exact figure within
 //! 4 standard errors of the simulated estimate (fixed seed, never chosen) and 4 SE below 1% of it.
 
-mod common;
+use crate::common;
 
 use common::{Checks, simulate};
 use nines::analyses::exact::{Exact, Options, solve};
@@ -82,7 +82,7 @@ fn closed_forms() {
     let u = 1.0 - (1.0 - qr) * (1.0 - qn * qn);
     assert!(rel(figure(&x, "pool").unavailability, u) < 1e-12);
 
-    // The interval figure of one exponential node over 10 years (tests/exact.rs).
+    // The interval figure of one exponential node over 10 years (tests/suite/exact.rs).
     let x = exact(
         r#"
         [simulation]

@@ -1,7 +1,7 @@
 //! Statistical tests of client populations and request kinds (issue 4, part 1: selection policies,
 //! timeouts, attempts and backoff) against exact answers.
 //!
-//! The acceptance rule is the one of `tests/exact.rs` and `tests/exact_ha.rs`: each test derives the
+//! The acceptance rule is the one of `tests/suite/exact.rs` and `tests/suite/exact_ha.rs`: each test derives the
 //! exact value in code, runs the simulator with the default seed (never chosen), and asserts (1) the
 //! exact value lies within 4 standard errors of the estimate and (2) 4 standard errors are below 1%
 //! of the exact value, so a model that is wrong by 1% would fail. Every figure of a test is checked
@@ -22,7 +22,7 @@
 //! * a single instance tried repeatedly (backoff): a renewal-reward argument over failure–repair
 //!   cycles, where straddling is the whole point.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

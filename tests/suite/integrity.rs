@@ -389,6 +389,35 @@ fn odd_scenario_file_names_write_inside_output() {
         dirs.iter().all(|d| d.join("summary.csv").is_file()),
         "{dirs:?}"
     );
+    // compare put a layout named `..` at `layouts/..`, i.e. beside `layouts/`.
+    let cmp = tmp.path().join("cmp");
+    nines()
+        .current_dir(tmp.path())
+        .args([
+            "compare",
+            "...toml",
+            ".toml",
+            "-n",
+            "64",
+            "-q",
+            "--no-charts",
+        ])
+        .args(["--no-report", "--out"])
+        .arg(&cmp)
+        .assert()
+        .success();
+    assert!(
+        !cmp.join("summary.csv").exists(),
+        "a layout wrote beside layouts/"
+    );
+    let layouts: Vec<String> = fs::read_dir(cmp.join("layouts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        layouts.len() == 2 && layouts.iter().all(|l| !l.starts_with('.')),
+        "{layouts:?}"
+    );
 }
 
 /// A rename that fails (an output's name taken by a directory) used to leave its temporary file

@@ -3,7 +3,7 @@
 //! errors are below 1% of the unavailability, so a model that is wrong by 1% would fail.
 //! Seeds are fixed and were not chosen: a 4-SE band has a false-alarm rate of 6e-5 per assertion.
 
-mod common;
+use crate::common;
 
 use common::{simulate, std_error};
 use nines::base::stats::Estimate;

@@ -3,7 +3,7 @@
 //! (`summary.csv`, `replications.csv`, the JSON summary and `validate`'s text), with 1 and with 2 threads.
 //!
 //! A change that moves these bytes on purpose regenerates them with `NINES_BLESS=1 cargo test --test
-//! golden` and says why in its commit message. Figures that measure the machine rather than the model
+//! suite golden::` and says why in its commit message. Figures that measure the machine rather than the model
 //! (wall time, events per second, thread count, the output path) are left out before comparing.
 
 use std::fs;
@@ -123,7 +123,7 @@ fn check(name: &str, actual: &[u8], failures: &mut Vec<String>) {
             ));
         }
         Err(e) => failures.push(format!(
-            "{name}: no pinned file ({e}); run NINES_BLESS=1 cargo test --test golden"
+            "{name}: no pinned file ({e}); run NINES_BLESS=1 cargo test --test suite golden::"
         )),
     }
 }

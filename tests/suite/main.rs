@@ -1,0 +1,37 @@
+//! The integration tests, one binary with a module per area: one link instead of thirty, which is
+//! most of a fresh `cargo test`'s build time. Run one area with `cargo test --test suite AREA::`,
+//! e.g. `cargo test --test suite golden::`; the slowest statistical checks are `#[ignore]`d and run
+//! with `-- --include-ignored` (CI runs them).
+
+mod common;
+
+mod bad_input;
+mod charts;
+mod cli;
+mod cli_exact;
+mod cli_rare;
+mod compare;
+mod compare_cli;
+mod edge;
+mod engine_properties;
+mod exact;
+mod exact_clients;
+mod exact_clients_more;
+mod exact_ha;
+mod exact_quorum;
+mod fuzz;
+mod fuzz_state;
+mod golden;
+mod hardening;
+mod hardening_outputs;
+mod integrity;
+mod longrun;
+mod markov;
+mod properties;
+mod rare;
+mod report;
+mod scenario_clients;
+mod scenario_ha;
+mod scenario_library;
+mod shards;
+mod split;
