@@ -305,6 +305,41 @@ response = { dist = "fixed", value = "1s" }
     assert!(describe(&m).contains("warning: request bots.poll: timeout 30s × 3 attempts"));
 }
 
+/// A pool's `min_up` does not change what clients see unless the pool has a capacity: `validate`
+/// says so, once per role, and not when the pool has a capacity or `min_up` is 1.
+#[test]
+fn min_up_without_capacity_is_explained_for_client_pools() {
+    let requests = |pool: &str| {
+        format!(
+            "[clients.desk]\ncount = 100\n[clients.desk.requests.a]\ntarget = \"{pool}\"\nevery = \"1h\"\ntimeout = \"30s\"\nresponse = {{ dist = \"fixed\", value = \"1s\" }}\n[clients.desk.requests.b]\ntarget = \"{pool}\"\nevery = \"1d\"\ntimeout = \"30s\"\nresponse = {{ dist = \"fixed\", value = \"1s\" }}\n"
+        )
+    };
+    let m = ok(&with_base(&format!(
+        "[nodes.m]\ncount = 4\n[roles.mp]\nkind = \"pool\"\non = \"m\"\nmin_up = 2\n{}",
+        requests("mp")
+    )));
+    let w: Vec<String> = warnings(&m)
+        .into_iter()
+        .filter(|w| w.contains("min_up"))
+        .collect();
+    assert_eq!(w.len(), 1, "once per role: {w:?}");
+    assert!(
+        w[0].starts_with("role mp needs min_up = 2") && w[0].contains("not what clients see"),
+        "{w:?}"
+    );
+    for quiet in [
+        "[nodes.m]\ncount = 4\n[roles.mp]\nkind = \"pool\"\non = \"m\"\nmin_up = 2\ncapacity = \"400/s\"\n",
+        "[nodes.m]\ncount = 4\n[roles.mp]\nkind = \"pool\"\non = \"m\"\n",
+    ] {
+        let m = ok(&with_base(&format!("{quiet}{}", requests("mp"))));
+        assert!(
+            !warnings(&m).iter().any(|w| w.contains("min_up")),
+            "{quiet}: {:?}",
+            warnings(&m)
+        );
+    }
+}
+
 /// Each bad snippet (placed before [`BASE`], so it starts on line 1) must give this exact error line.
 #[test]
 fn bad_inputs_get_located_specific_errors() {

@@ -92,6 +92,22 @@ pub fn warnings(model: &Model) -> Vec<String> {
             ));
         }
     }
+    // Without a capacity, a request is served by any live instance: `min_up` moves the role's own
+    // availability but never what its clients see, which surprised planners sweeping it.
+    let mut told = vec![false; model.roles.len()];
+    for q in &model.requests {
+        let r = &model.roles[q.target];
+        if let RoleKind::Pool { min_up, .. } = r.kind
+            && min_up > 1
+            && r.capacity.is_none()
+            && !std::mem::replace(&mut told[q.target], true)
+        {
+            out.push(format!(
+                "role {} needs min_up = {min_up} instances to count as available, but its clients are served by any one live instance (it has no `capacity`), so min_up changes the role's downtime, not what clients see; give capacity (requests one instance serves, e.g. capacity = \"400/s\") for load to count",
+                r.name
+            ));
+        }
+    }
     for m in &model.maintenance {
         if m.guard == Guard::None {
             continue;
