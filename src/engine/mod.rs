@@ -5,7 +5,8 @@
 //! nodes out; role machines (clusters, availability groups, mirrors, restores) react to the state of
 //! their hosts. Every change reaches the gate graph as a primitive signal and propagates only as far as
 //! some gate's level changes. The hot loop allocates nothing, looks up no names and dispatches
-//! statically: events are small `Copy` records in a 4-ary heap, ties broken by insertion order.
+//! statically: components' clocks sit in a tournament tree, other events in a 4-ary heap, ties broken
+//! by insertion order.
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
@@ -35,7 +36,7 @@ use crate::engine::clients::ClientEval;
 use crate::engine::components::Clock;
 use crate::engine::machines::{MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
-use crate::engine::signals::level_of;
+use crate::engine::signals::{Gate, level_of};
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::model::{Model, SignalId};
 
@@ -63,11 +64,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     /// Per signal: level (DOWN, AT_RISK, SAFE).
     level: Vec<u8>,
     initial_level: Vec<u8>,
-    /// Per gate: inputs up, inputs safe.
-    up_count: Vec<u32>,
-    safe_count: Vec<u32>,
-    initial_up_count: Vec<u32>,
-    initial_safe_count: Vec<u32>,
+    /// Per gate: inputs up, inputs safe, inputs needed.
+    gates: Vec<Gate>,
+    initial_gates: Vec<Gate>,
     /// Per signal: index of its monitor or NONE.
     monitor_of: Vec<u32>,
     /// Per signal: whether anything (a monitor or a machine) must hear about its changes.
@@ -180,10 +179,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.recorder.level(m, level, false, 0.0);
             }
         }
+        self.queue.start_bulk();
         for (c, comp) in model.components.iter().enumerate() {
             let t = comp.failure.sample(&mut self.comp_streams[c]);
             self.push(t, Kind::Fail, c as u32, 0);
         }
+        self.queue.end_bulk();
         for (i, m) in model.maintenance.iter().enumerate() {
             self.push(m.offset, Kind::Window, i as u32, 0);
         }
@@ -244,6 +245,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
         }
         self.settle(t);
+        self.queue.settle();
         Some(t)
     }
 

@@ -100,7 +100,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         } else {
             (1, mission)
         };
-        let (initial_level, initial_up_count, initial_safe_count) = initial_levels(model);
+        let (initial_level, initial_gates) = initial_levels(model);
         let noticed = (0..signals)
             .map(|s| monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1])
             .collect();
@@ -109,7 +109,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             mission,
             noticed,
             seed: model.simulation.seed,
-            queue: EventQueue::with_capacity(2 * comps + 16),
+            queue: EventQueue::new(comps, 2 * comps + 16),
             seq: 0,
             comp_streams: model
                 .components
@@ -128,10 +128,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .collect(),
             level: initial_level.clone(),
             initial_level,
-            up_count: initial_up_count.clone(),
-            safe_count: initial_safe_count.clone(),
-            initial_up_count,
-            initial_safe_count,
+            gates: initial_gates.clone(),
+            initial_gates,
             monitor_of,
             monitors: vec![Monitor::default(); measured.len()],
             watch_start,
@@ -197,8 +195,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
         }
         self.level.copy_from_slice(&self.initial_level);
-        self.up_count.copy_from_slice(&self.initial_up_count);
-        self.safe_count.copy_from_slice(&self.initial_safe_count);
+        self.gates.copy_from_slice(&self.initial_gates);
         self.monitors.fill(Monitor::default());
         for s in 0..self.monitor_of.len() {
             let m = self.monitor_of[s];

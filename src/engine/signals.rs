@@ -15,6 +15,15 @@ pub(super) const DOWN: u8 = 0;
 pub(super) const AT_RISK: u8 = 1;
 pub(super) const SAFE: u8 = 2;
 
+/// A gate's state: how many of its inputs are up and safe, and how many it needs up (one record,
+/// so that a change touches one cache line per gate).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(super) struct Gate {
+    up: u32,
+    safe: u32,
+    need: u32,
+}
+
 /// Per-replication measures of one measured signal (a service or a role).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Monitor {
@@ -74,19 +83,22 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return;
         }
         self.level[s as usize] = new;
-        self.changed(s, new, t);
-        self.stack.push((s, old, new));
+        if self.noticed[s as usize] {
+            self.changed(s, new, t);
+        }
         let g = &self.model.graph;
         // One primitive change moves every gate in the same direction (gates are monotone in the
-        // levels), so counts can be updated by ±1 as changes arrive.
-        while let Some((x, o, n)) = self.stack.pop() {
+        // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose
+        // level changed and whose parents are still to hear it (usually none).
+        let (mut x, mut o, mut n) = (s, old, new);
+        loop {
             let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
             let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
             for &p in g.parents_of(x) {
-                let gi = p as usize - g.primitives;
-                self.up_count[gi] = (self.up_count[gi] as i32 + dup) as u32;
-                self.safe_count[gi] = (self.safe_count[gi] as i32 + dsafe) as u32;
-                let nl = gate_level(self.up_count[gi], self.safe_count[gi], g.need[gi]);
+                let gate = &mut self.gates[p as usize - g.primitives];
+                gate.up = gate.up.wrapping_add_signed(dup);
+                gate.safe = gate.safe.wrapping_add_signed(dsafe);
+                let nl = gate_level(gate.up, gate.safe, gate.need);
                 let ol = self.level[p as usize];
                 if nl != ol {
                     self.level[p as usize] = nl;
@@ -95,6 +107,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     }
                     self.stack.push((p, ol, nl));
                 }
+            }
+            match self.stack.pop() {
+                Some(next) => (x, o, n) = next,
+                None => break,
             }
         }
     }
@@ -236,7 +252,7 @@ fn gate_level(up: u32, safe: u32, need: u32) -> u8 {
 
 /// Levels of every signal at the start of a mission (everything up, machines running on their first
 /// replica), and the per-gate input counts that go with them.
-pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
+pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
     let g = &model.graph;
     let n = g.signals();
     let mut level: Vec<Option<u8>> = vec![None; n];
@@ -282,13 +298,15 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<u32>, Vec<u32>) {
         l
     }
     let level: Vec<u8> = (0..n).map(|s| eval(s, g, &mut level)).collect();
-    let mut up = vec![0u32; g.need.len()];
-    let mut safe = vec![0u32; g.need.len()];
-    for (gi, ins) in g.inputs.iter().enumerate() {
-        for &i in ins {
-            up[gi] += (level[i as usize] != DOWN) as u32;
-            safe[gi] += (level[i as usize] == SAFE) as u32;
-        }
-    }
-    (level, up, safe)
+    let gates = g
+        .inputs
+        .iter()
+        .zip(&g.need)
+        .map(|(ins, &need)| Gate {
+            up: ins.iter().filter(|&&i| level[i as usize] != DOWN).count() as u32,
+            safe: ins.iter().filter(|&&i| level[i as usize] == SAFE).count() as u32,
+            need,
+        })
+        .collect();
+    (level, gates)
 }

@@ -7,8 +7,8 @@ use crate::base::units::Hours;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::machines::{MachineState, MachineStats, QuorumState};
-use crate::engine::queue::{Event, Kind};
-use crate::engine::signals::Monitor;
+use crate::engine::queue::{Event, EventQueue, Kind};
+use crate::engine::signals::{Gate, Monitor};
 use crate::engine::trace::Recorder;
 
 /// Copies every field a [`Snapshot`] shares with the [`Engine`] by name, from `$from` into `$to`: one
@@ -16,8 +16,8 @@ use crate::engine::trace::Recorder;
 macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
         snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
-        snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, up_count,
-            safe_count, monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
+        snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
+            monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
             quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
     };
@@ -29,14 +29,13 @@ macro_rules! snapshot_fields {
 /// splitting) and put back later. Reuses its buffers: saving into an old snapshot allocates nothing.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot<'m> {
-    queue: Vec<Event>,
+    queue: EventQueue,
     seq: u64,
     comp_streams: Vec<Stream>,
     crew_streams: Vec<Stream>,
     role_streams: Vec<Stream>,
     level: Vec<u8>,
-    up_count: Vec<u32>,
-    safe_count: Vec<u32>,
+    gates: Vec<Gate>,
     monitors: Vec<Monitor>,
     down_since: Vec<Hours>,
     down_comps: Vec<u32>,
@@ -65,14 +64,14 @@ pub struct Snapshot<'m> {
 impl<'m, R: Recorder> Engine<'m, R> {
     /// Saves the mission's state between two events into `snap`.
     pub fn save(&self, snap: &mut Snapshot<'m>) {
-        snap.queue.clone_from(&self.queue.v);
+        snap.queue.copy_from(&self.queue);
         snapshot_fields!(snap, self);
     }
 
     /// Puts back a state saved by [`Engine::save`] (of this engine's model).
     pub fn restore(&mut self, snap: &Snapshot<'m>) {
         debug_assert!(self.model.requests.is_empty(), "client state is not saved");
-        self.queue.v.clone_from(&snap.queue);
+        self.queue.copy_from(&snap.queue);
         snapshot_fields!(self, snap);
     }
 
@@ -98,10 +97,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             *s = stream(seed, self.rep, q.stream_key);
         }
         // A sorted array is a valid heap.
-        let mut kept = std::mem::take(&mut self.queue.v);
+        let kept = &mut self.queue.heap.v;
         kept.retain(|e| matches!(e.kind(), Kind::Window | Kind::WindowEnd | Kind::RollNext));
         kept.sort_unstable_by_key(Event::key);
-        self.queue.v = kept;
+        self.queue.clear_clocks();
         for (c, comp) in model.components.iter().enumerate() {
             let (clock, since) = self.clock[c];
             let age = t - since;

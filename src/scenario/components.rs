@@ -5,11 +5,11 @@ use std::ops::Range;
 
 use crate::base::dist::Dist;
 
-use super::MAX_GROUP_COUNT;
 use super::compile::{Compiler, Place, RawComp, RawNode};
 use super::costs::yearly_cost;
 use super::dist::{failure_dist, own_dists, repair_dist};
 use super::reader::{self, Errors, Name, Tbl, Val, integer, join, name, names, string};
+use super::{MAX_GROUP_COUNT, MAX_NODES};
 
 impl Compiler {
     pub(super) fn domain(&mut self, i: usize, v: &Val<'_>, path: &str, errs: &mut Errors) {
@@ -140,6 +140,18 @@ impl Compiler {
                 (1..=count).map(|i| format!("{key_name}-{i}")).collect()
             };
             let first = self.nodes.len();
+            if first + members.len() > MAX_NODES {
+                errs.push(
+                    key.span(),
+                    path.clone(),
+                    format!(
+                        "this group brings the scenario to {} nodes; at most {} nodes in all are accepted",
+                        crate::base::format::count((first + members.len()) as f64),
+                        crate::base::format::count(MAX_NODES as f64)
+                    ),
+                );
+                return;
+            }
             if let Some(cost) = cost {
                 self.costs.nodes.push((
                     key_name.to_string(),

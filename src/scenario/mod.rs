@@ -50,6 +50,9 @@ pub const MAX_REPLICATIONS: u64 = 10_000_000_000;
 pub const MAX_MISSION_YEARS: f64 = 10_000.0;
 /// Largest accepted `count` of a node group.
 pub const MAX_GROUP_COUNT: u64 = 100_000;
+/// Largest accepted number of nodes in all (the engine keeps one clock per component in a tree of
+/// at most 2^24 leaves; domains, sites and links add a few).
+pub const MAX_NODES: usize = 10_000_000;
 /// Largest accepted number of technicians in a crew.
 pub const MAX_TECHNICIANS: u64 = 10_000;
 /// Largest accepted failover cluster (Windows Server failover clustering supports 64 nodes).
