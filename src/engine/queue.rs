@@ -262,16 +262,16 @@ impl Clocks {
         }
         // The walk is most of the engine's queue work: no bounds checks, and no branch on which clock
         // is earlier (it goes either way at random, and a mispredicted branch a level costs more than
-        // the level itself).
+        // the level itself). LLVM turns a select of 128-bit values, even a masked one, back into a
+        // branch, so the walk picks the winner's index arithmetically and loads it.
         debug_assert!(self.node.len() >= 2 * self.n && i < 2 * self.n);
         while i > 1 {
             // SAFETY: `i` starts at a leaf, `n <= i < 2n`, and halves down to 1: `i ^ 1 < 2n` and
             // `i / 2 < n`, and `node` holds at least `2n` entries.
             let sibling = unsafe { *self.node.get_unchecked(i ^ 1) };
-            // Selected with a mask: LLVM turns a 128-bit select (even `select_unpredictable`) into a
-            // branch.
-            let mask = 0u128.wrapping_sub((sibling < cur) as u128);
-            cur = (sibling & mask) | (cur & !mask);
+            let winner = i ^ (sibling < cur) as usize;
+            // SAFETY: `winner` is `i` or `i ^ 1`.
+            cur = unsafe { *self.node.get_unchecked(winner) };
             i >>= 1;
             // SAFETY: as above.
             unsafe { *self.node.get_unchecked_mut(i) = cur };
