@@ -5,6 +5,7 @@
 pub mod compare;
 pub mod exact;
 pub mod explain;
+pub mod fit;
 pub mod rare;
 pub mod split;
 pub mod sweep;

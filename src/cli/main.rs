@@ -1,7 +1,7 @@
 //! The `nines` command line: reads scenario files, runs the library, writes outputs atomically.
 //!
 //! One file per subcommand (`run`, `validate`, `merge`, `compare` and `sweep` in `layouts`, `exact`,
-//! `rare`), with what they share: the run settings ([`args`]), reading scenarios and writing files
+//! `rare`, `fit`), with what they share: the run settings ([`args`]), reading scenarios and writing files
 //! atomically ([`files`]), a run's outputs ([`outputs`]), and the progress bar and Ctrl-C
 //! ([`progress`]).
 
@@ -14,6 +14,7 @@ use clap::{Parser, Subcommand};
 mod args;
 mod exact;
 mod files;
+mod fit;
 mod layouts;
 mod merge;
 mod outdir;
@@ -58,12 +59,15 @@ enum Command {
     /// Check that an output directory holds one complete run: its manifest, and every file's size and
     /// hash.
     Verify {
-        /// Output directory (of run, merge, compare or sweep).
+        /// Output directory (of run, merge, compare, sweep or fit).
         dir: PathBuf,
     },
     /// Estimate very high availability by rare-event simulation: importance sampling when every
     /// duration is exponential, importance splitting (any distributions) otherwise.
     Rare(rare::RareArgs),
+    /// Fit failure and repair laws (exponential, Weibull, lognormal, gamma) to an incident history (a
+    /// CSV of outages) by maximum likelihood with censoring, and print the scenario lines to paste.
+    Fit(fit::FitArgs),
 }
 
 fn main() -> ExitCode {
@@ -83,6 +87,7 @@ fn main() -> ExitCode {
         Command::Sweep(args) => layouts::sweep(args),
         Command::Exact(args) => exact::exact(args),
         Command::Rare(args) => rare::rare_cmd(args),
+        Command::Fit(args) => fit::fit_cmd(args),
         Command::Verify { dir } => outdir::verify(&dir),
     };
     match result {

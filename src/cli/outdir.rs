@@ -28,7 +28,7 @@ pub(crate) struct Manifest {
     pub format: String,
     /// Version of nines that wrote the directory.
     pub nines_version: String,
-    /// `run`, `merge`, `compare` or `sweep`.
+    /// `run`, `merge`, `compare`, `sweep` or `fit`.
     pub command: String,
     /// What was run: scenarios and their hashes, seed, replications, mission, how the run ended.
     pub run: serde_json::Value,

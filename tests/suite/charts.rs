@@ -286,7 +286,7 @@ target = 0.9999
     let sample = trace::sample(&m, 64);
     let t = trace::trace(&m, sample.replication);
     let all = charts::render(&out.summary, Some(&t)).unwrap();
-    let names: Vec<&str> = all.iter().map(|c| c.name).collect();
+    let names: Vec<&str> = all.iter().map(|c| c.name.as_ref()).collect();
     assert_eq!(
         names,
         [
@@ -326,4 +326,73 @@ fn text_is_drawn_with_the_embedded_font_only() {
         .filter(|p| p[0] < 128)
         .count();
     assert!(dark > 200, "text was not rendered ({dark} dark pixels)");
+}
+
+/// `nines fit` draws a Weibull plot per fitted subject and quantity, checked like the run's charts:
+/// valid SVG naming the embedded font, with its title, laws and axis, and a non-blank PNG. A subject
+/// with no event (the example's load balancers never failed) has no chart.
+#[test]
+fn fit_charts_are_written_and_valid() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("fit");
+    nines()
+        .args(["fit", "scenarios/incidents/example-incidents.csv", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let dir = out.join("charts");
+    let mut names: Vec<String> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    let stems = [
+        "fit-db-failure",
+        "fit-db-repair",
+        "fit-web-failure",
+        "fit-web-repair",
+    ];
+    let want: Vec<String> = stems
+        .iter()
+        .flat_map(|s| [format!("{s}.png"), format!("{s}.svg")])
+        .collect();
+    assert_eq!(names, want);
+    for stem in stems {
+        let svg = fs::read_to_string(dir.join(format!("{stem}.svg"))).unwrap();
+        let what = if stem.ends_with("failure") {
+            "time to failure"
+        } else {
+            "time to repair"
+        };
+        check_svg(
+            &svg,
+            &[
+                "Weibull plot",
+                what,
+                "weibull",
+                "lognormal",
+                "gamma",
+                "exponential",
+                "best · ",
+                "63.2%",
+                "Kaplan–Meier",
+            ],
+            stem,
+        );
+        check_png(&fs::read(dir.join(format!("{stem}.png"))).unwrap(), stem);
+    }
+    // --no-charts: the earlier fit's charts are removed, the CSV stays.
+    nines()
+        .args([
+            "fit",
+            "scenarios/incidents/example-incidents.csv",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    assert_eq!(fs::read_dir(&dir).unwrap().count(), 0);
+    assert!(out.join("fits.csv").is_file());
+    nines().arg("verify").arg(&out).assert().success();
 }

@@ -19,6 +19,7 @@ mod exact_clients;
 mod exact_clients_more;
 mod exact_ha;
 mod exact_quorum;
+mod fit;
 mod fuzz;
 mod fuzz_state;
 mod golden;

@@ -297,7 +297,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         c.finish()?;
     }
     Ok(Chart {
-        name: "availability",
+        name: "availability".into(),
         title,
         svg: finish_svg(svg),
     })

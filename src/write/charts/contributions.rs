@@ -170,7 +170,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         c.finish()?;
     }
     Ok(Chart {
-        name: "downtime-sources",
+        name: "downtime-sources".into(),
         title,
         svg: finish_svg(svg),
     })

@@ -352,7 +352,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         c.finish()?;
     }
     Ok(Chart {
-        name: "downtime-per-year",
+        name: "downtime-per-year".into(),
         title,
         svg: finish_svg(svg),
     })

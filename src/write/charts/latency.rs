@@ -259,7 +259,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         c.finish()?;
     }
     Ok(Chart {
-        name: "client-latency",
+        name: "client-latency".into(),
         title,
         svg: finish_svg(svg),
     })

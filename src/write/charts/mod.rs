@@ -24,6 +24,7 @@ pub mod compare;
 mod contributions;
 mod downtime;
 pub mod draw;
+pub mod fit;
 pub mod font;
 mod latency;
 mod timeline;
@@ -48,8 +49,9 @@ pub enum ChartError {
 /// One chart: a file name stem and its SVG.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Chart {
-    /// File name without extension, e.g. `availability`.
-    pub name: &'static str,
+    /// File name without extension, e.g. `availability` (a name made from data for the charts of
+    /// `nines fit`, e.g. `fit-web-failure`).
+    pub name: Cow<'static, str>,
     /// The chart's title.
     pub title: String,
     /// The SVG document.

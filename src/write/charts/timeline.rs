@@ -341,7 +341,7 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
         c.finish()?;
     }
     Ok(Chart {
-        name: "timeline",
+        name: "timeline".into(),
         title,
         svg: finish_svg(svg),
     })

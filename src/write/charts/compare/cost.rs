@@ -242,7 +242,7 @@ pub(super) fn cost_availability(
         cv.finish()?;
     }
     Ok(Chart {
-        name: "cost-availability",
+        name: "cost-availability".into(),
         title,
         svg: finish_svg(svg),
     })

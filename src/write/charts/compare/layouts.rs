@@ -253,7 +253,7 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
         cv.finish()?;
     }
     Ok(Chart {
-        name: "compare-availability",
+        name: "compare-availability".into(),
         title,
         svg: finish_svg(svg),
     })

@@ -242,7 +242,7 @@ pub(super) fn sweep_availability(c: &Comparison, s: &Sweep) -> Result<Chart, Cha
         cv.finish()?;
     }
     Ok(Chart {
-        name: "sweep-availability",
+        name: "sweep-availability".into(),
         title,
         svg: finish_svg(svg),
     })
@@ -295,7 +295,7 @@ pub(super) fn sweep_latency(c: &Comparison, s: &Sweep) -> Result<Chart, ChartErr
         cv.finish()?;
     }
     Ok(Chart {
-        name: "sweep-latency",
+        name: "sweep-latency".into(),
         title,
         svg: finish_svg(svg),
     })
