@@ -20,12 +20,15 @@
 //! ```
 
 mod availability;
+pub mod axis;
 pub mod compare;
+pub mod contrast;
 mod contributions;
 mod downtime;
 pub mod draw;
 pub mod font;
 mod latency;
+pub mod layout;
 mod timeline;
 
 use std::borrow::Cow;
