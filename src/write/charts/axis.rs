@@ -138,14 +138,19 @@ fn plain(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-/// A log axis of durations over `[lo, hi]` hours (both positive), every tick in one unit: the
-/// smallest in which the top of the axis is at most 1000, with ticks at 1, 2 and 5 (up to two
-/// decades), 1 and 3 (up to four) or 1 (more) times the powers of ten in it. `lo` and `hi` are kept.
+/// A log axis of durations over `[lo, hi]` hours (both positive), every tick in one unit, with ticks
+/// at 1, 2 and 5 (up to two decades), 1 and 3 (up to four) or 1 (more) times the powers of ten in it.
+/// The unit is the one whose labels are shortest: the fewest digits at either end (`0.001` and `1000`
+/// both count three), a larger unit kept unless a smaller one saves more than half a digit.
+/// `lo` and `hi` are kept.
 pub fn log_duration(lo: f64, hi: f64) -> Ticks {
-    let unit = *UNITS
-        .iter()
-        .find(|u| hi / u.hours <= 1000.0 * (1.0 + 1e-9))
-        .unwrap_or(&UNITS[UNITS.len() - 1]);
+    let digits = |u: &Unit| (hi / u.hours).log10().max(-(lo / u.hours).log10()).max(0.0);
+    let mut unit = UNITS[UNITS.len() - 1];
+    for u in UNITS.iter().rev().skip(1) {
+        if digits(u) < digits(&unit) - 0.5 {
+            unit = *u;
+        }
+    }
     let (a, b) = (lo / unit.hours, hi / unit.hours);
     let (e0, e1) = (
         (a.log10() - 1e-9).floor() as i32,
@@ -297,9 +302,13 @@ mod tests {
                 assert!(!l.contains('e'), "{l}");
             }
         }
-        // The latency axis (2.78 h, 16.7 min, 100 s): now seconds or minutes throughout.
-        let t = log_duration(0.01 * s, 10_000.0 * s);
+        // The latency axis (2.78 h, 16.7 min, 100 s): one unit throughout.
+        let t = log_duration(0.1 * s, 10_000.0 * s);
         assert!(t.ticks.iter().all(|(_, l)| l.ends_with(" min")), "{t:?}");
+        let t = log_duration(0.01 * s, 100.0 * s);
+        assert!(t.ticks.iter().all(|(_, l)| l.ends_with(" s")), "{t:?}");
+        let t = log_duration(0.001, 10.0);
+        assert!(t.ticks.iter().all(|(_, l)| l.ends_with(" h")), "{t:?}");
     }
 
     #[test]
@@ -313,6 +322,11 @@ mod tests {
             ]
         );
         assert!(nines(2.0, 5.0).len() >= 4);
+        let labels =
+            |lo: f64, hi: f64| -> Vec<String> { nines(lo, hi).into_iter().map(|t| t.1).collect() };
+        assert!(labels(1.0, 3.0).starts_with(&["90%".to_string()]));
+        assert!(labels(3.0, 5.0).contains(&"99.999%".to_string()));
+        assert_eq!(labels(0.0, 2.0)[0], "0%");
         assert_eq!(nines(2.0, 8.0).len(), 7);
         for w in t.windows(2) {
             assert!(w[0].0 < w[1].0);

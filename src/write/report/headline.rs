@@ -135,10 +135,10 @@ pub(super) fn layouts_headline(c: &Comparison, sweep: Option<&Sweep>, notes: &[S
     for (i, l) in c.layouts.iter().enumerate() {
         // A sweep is about one service and, when it has an answer, this names only that point
         // (the sweep's table follows); a comparison is about every service of each layout.
-        if let Some(r) = sweep.and_then(|s| s.answer()) {
-            if r.layout != i {
-                continue;
-            }
+        if let Some(r) = sweep.and_then(|s| s.answer())
+            && r.layout != i
+        {
+            continue;
         }
         let shown: Vec<&EntitySummary> = services(&l.summary)
             .into_iter()
