@@ -35,3 +35,4 @@ mod scenario_ha;
 mod scenario_library;
 mod shards;
 mod split;
+mod visual;

@@ -189,7 +189,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         // for the whole top axis (days, hours and minutes were mixed).
         // The unit of the axis' middle: values a decade or two either side still read well.
         let unit = axis::unit_for(10f64.powf(-(lo + hi) / 2.0) * HOURS_PER_YEAR);
-        for (k, label) in axis::nines(lo, hi) {
+        for (k, label) in axis::nines(lo, hi, (x1 - x0) as f64, 90.0) {
             let x = xs.px(k);
             c.line(&[(x, y_end), (x, y_end + 4)], solid(palette::AXIS), 1);
             c.text(

@@ -186,15 +186,21 @@ fn nines_at(m: f64, e: i32) -> f64 {
     e as f64 - m.log10()
 }
 
-/// Ticks of a nines axis from `lo` to `hi` nines (whole numbers), labelled as availabilities in
-/// percent (`99%`, `99.5%`, `99.9%`): the whole nines, and when they are fewer than five the
-/// availabilities whose unavailability is 5 (and, for a narrower axis, 2) times a power of ten.
-pub fn nines(lo: f64, hi: f64) -> Vec<(f64, String)> {
+/// Ticks of a nines axis from `lo` to `hi` nines (whole numbers) drawn `length` pixels long,
+/// labelled as availabilities in percent (`99%`, `99.5%`, `99.9%`): the whole nines, and when they are
+/// fewer than five the availabilities whose unavailability is 2 and 5 (or only 5) times a power of
+/// ten, when those ticks stay `gap` pixels apart (a label's width along a horizontal axis).
+pub fn nines(lo: f64, hi: f64, length: f64, gap: f64) -> Vec<(f64, String)> {
     let (lo_k, hi_k) = (lo.round() as i32, hi.round() as i32);
-    let mults: &[f64] = match hi_k - lo_k {
-        ..=2 => &[1.0, 2.0, 5.0],
-        3 => &[1.0, 5.0],
-        _ => &[1.0],
+    let per_nine = length / (hi - lo).max(1e-9);
+    // The closest two ticks of a set: 5× is 0.301 of a nine below the whole nine, 2× 0.398 below 5×.
+    let closest = 2f64.log10();
+    let mults: &[f64] = if hi_k - lo_k >= 4 || closest * per_nine < gap {
+        &[1.0]
+    } else if hi_k - lo_k <= 2 {
+        &[1.0, 2.0, 5.0]
+    } else {
+        &[1.0, 5.0]
     };
     let mut out = Vec::new();
     for e in lo_k..=hi_k + 1 {
@@ -313,7 +319,7 @@ mod tests {
 
     #[test]
     fn nines_ticks_are_percentages_and_at_least_four() {
-        let t = nines(2.0, 4.0);
+        let t = nines(2.0, 4.0, 700.0, 80.0);
         let labels: Vec<&str> = t.iter().map(|t| t.1.as_str()).collect();
         assert_eq!(
             labels,
@@ -321,13 +327,20 @@ mod tests {
                 "99%", "99.5%", "99.8%", "99.9%", "99.95%", "99.98%", "99.99%"
             ]
         );
-        assert!(nines(2.0, 5.0).len() >= 4);
-        let labels =
-            |lo: f64, hi: f64| -> Vec<String> { nines(lo, hi).into_iter().map(|t| t.1).collect() };
+        assert!(nines(2.0, 5.0, 700.0, 80.0).len() >= 4);
+        let labels = |lo: f64, hi: f64| -> Vec<String> {
+            nines(lo, hi, 700.0, 80.0)
+                .into_iter()
+                .map(|t| t.1)
+                .collect()
+        };
+        // Too close for labels: whole nines only (they overlapped on a 3-nines axis 780 px wide).
+        assert_eq!(nines(2.0, 5.0, 780.0, 90.0).len(), 4);
+        assert_eq!(nines(2.0, 4.0, 200.0, 90.0).len(), 3);
         assert!(labels(1.0, 3.0).starts_with(&["90%".to_string()]));
         assert!(labels(3.0, 5.0).contains(&"99.999%".to_string()));
         assert_eq!(labels(0.0, 2.0)[0], "0%");
-        assert_eq!(nines(2.0, 8.0).len(), 7);
+        assert_eq!(nines(2.0, 8.0, 700.0, 20.0).len(), 7);
         for w in t.windows(2) {
             assert!(w[0].0 < w[1].0);
         }

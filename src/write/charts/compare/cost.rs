@@ -109,7 +109,8 @@ pub(super) fn cost_availability(
     {
         let mut cv = Canvas::new(&mut svg, WIDTH, height);
         let top = cv.header(&title, &run_line(c)) + 10;
-        let ticks = axis::nines(lo, hi);
+        // The plot is about 450 pixels tall; tick labels need 24 between them.
+        let ticks = axis::nines(lo, hi, 450.0, 24.0);
         let label_w = ticks
             .iter()
             .map(|t| text_width(&t.1, size::LABEL))

@@ -150,7 +150,7 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
         // The downtime each tick stands for, in one unit for the whole top axis.
         // The unit of the axis' middle: values a decade or two either side still read well.
         let unit = axis::unit_for(10f64.powf(-(lo + hi) / 2.0) * HOURS_PER_YEAR);
-        for (k, label) in axis::nines(lo, hi) {
+        for (k, label) in axis::nines(lo, hi, (x1 - x0) as f64, 90.0) {
             let x = xs.px(k);
             cv.line(&[(x, plot_top), (x, y_end)], solid(palette::GRID), 1);
             cv.line(&[(x, y_end), (x, y_end + 4)], solid(palette::AXIS), 1);

@@ -192,7 +192,8 @@ pub(super) fn sweep_availability(c: &Comparison, s: &Sweep) -> Result<Chart, Cha
             .flat_map(|(v, a, b)| [v, a, b])
             .chain(s.target.map(|t| nines_of(1.0 - t))),
     );
-    let ticks = axis::nines(lo, hi);
+    // The plot is about 380 pixels tall; tick labels need 24 between them.
+    let ticks = axis::nines(lo, hi, 380.0, 24.0);
     let mut notes_parts = vec![
         "availability of the service at each point (mean over replications); band: 95% confidence interval".to_string(),
         "scale: each step up is ten times less downtime; points share random numbers, so the curve's shape is measured more precisely than its bands".to_string(),
