@@ -104,7 +104,8 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
 
 /// The sweep's answer in a sentence: the point [`Sweep::answer`] picks, or why there is none.
 pub(super) fn answer(s: &Sweep) -> String {
-    let costs = s.rows.iter().any(|r| r.yearly_cost.is_some());
+    // As `Sweep::answer` decides: the cheapest when every point has a cost.
+    let costs = s.rows.iter().all(|r| r.yearly_cost.is_some());
     match (s.target, s.answer()) {
         (Some(t), Some(r)) => format!(
             "Answer: {} is the {} point whose 95% interval of availability is at or above the target {}.",

@@ -200,8 +200,14 @@ pub(super) fn sweep_availability(c: &Comparison, s: &Sweep) -> Result<Chart, Cha
     ];
     if let Some(t) = s.target {
         let answer = match s.answer() {
+            // The sweep's answer: the cheapest such point when every point has a cost.
             Some(r) => format!(
-                "the first point whose interval is above the target: {}",
+                "the {} point whose interval is above the target: {}",
+                if s.rows.iter().all(|x| x.yearly_cost.is_some()) {
+                    "cheapest"
+                } else {
+                    "first"
+                },
                 s.label(r)
             ),
             None => "no point's interval is above the target".to_string(),
