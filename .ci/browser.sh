@@ -49,6 +49,7 @@ else
     found=$(grep -o '<svg' <<<"$dom" | wc -l)
     [ "$found" -eq "$charts" ] || { echo "expected $charts charts in the DOM, found $found"; exit 1; }
     grep -q '<h2>Assumptions</h2>' <<<"$dom" || { echo "no assumptions in the DOM"; exit 1; }
+    grep -q '<h2>In short</h2>' <<<"$dom" || { echo "no headline (In short) in the DOM"; exit 1; }
     "$browser" "${flags[@]}" --window-size=1280,6000 --screenshot="$shot" "$url" 2>/dev/null
 fi
 

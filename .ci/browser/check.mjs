@@ -77,6 +77,9 @@ try {
     : ["Assumptions", "Scenario", "Services", "Charts", "How to read this report"];
   for (const h of sections)
     if (!facts.headings.includes(h)) problems.push(`no section "${h}" (sections: ${facts.headings.join(", ")})`);
+  // The answer comes first, before the assumptions and the scenario (issue 23).
+  if (facts.headings[0] !== "In short")
+    problems.push(`the report does not open with "In short" (sections: ${facts.headings.join(", ")})`);
   const keys = comparison
     ? ["Replications", "Seed", "Mission", "nines version", "Layouts"]
     : ["Replications", "Seed", "Mission", "nines version", "Scenario file"];

@@ -218,6 +218,17 @@ fn compare_and_sweep_write_self_contained_reports() {
         );
         assert!(html.contains(must), "{must}");
         assert!(html.contains(delta), "{delta}");
+        // The answer opens the page, before the assumptions.
+        let short = html.find("<h2>In short</h2>").expect("a headline");
+        let end = short + html[short..].find("</section>").unwrap();
+        assert!(html.find("<h2>Assumptions</h2>").unwrap() > end);
+        let short = &html[short..end];
+        assert!(
+            short.contains("Recommended: ") || short.contains("Answer: nodes.web.count="),
+            "{short}"
+        );
+        assert!(short.contains("<td>web_app</td>"), "{short}");
+        assert!(short.contains("met: the 95% interval"), "{short}");
         for forbidden in ["<script", "<link", "<img", "https://", "src="] {
             assert!(
                 !html.contains(forbidden),

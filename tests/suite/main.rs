@@ -36,3 +36,4 @@ mod scenario_ha;
 mod scenario_library;
 mod shards;
 mod split;
+mod visual;

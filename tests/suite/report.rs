@@ -272,6 +272,41 @@ fn run_writes_a_self_contained_report_with_the_charts_tables_and_assumptions() {
     assert!(html.contains(&cell), "web_app's downtime per year: {cell}");
     assert!(html.contains("n = 200 replications"));
     assert!(html.contains("<p class=\"timing\">Run time: "));
+
+    // The answer comes first: every service with its availability (as summary.csv has it) and its
+    // verdict against the target, the biggest source, the cost, before the assumptions and the
+    // scenario as understood.
+    let headline = html.find("<h2>In short</h2>").expect("a headline section");
+    let end = headline + html[headline..].find("</section>").unwrap();
+    for later in [
+        "<h2>Assumptions</h2>",
+        "<h2>Scenario</h2>",
+        "<h2>Services</h2>",
+    ] {
+        assert!(
+            html.find(later).unwrap() > end,
+            "{later} before the headline"
+        );
+    }
+    let short = &html[headline..end];
+    for name in ["web_app", "static_pages"] {
+        let (a, _, _) = csv_value(&out, "service", name, "availability");
+        let shown = format!(">{}<span", nines::base::format::percent(a, 1.0 - a));
+        assert!(
+            short.contains(&format!("<td>{name}</td>")),
+            "{name} not in {short}"
+        );
+        assert!(
+            short.contains(&shown),
+            "{name}'s availability {shown} not in {short}"
+        );
+    }
+    assert!(
+        short.contains("met: the 95% interval is at or above 99.900%"),
+        "{short}"
+    );
+    assert!(short.contains("biggest source of downtime"), "{short}");
+    assert!(short.contains("Yearly cost: 22 000 EUR"), "{short}");
 }
 
 #[test]

@@ -5,8 +5,8 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, palette, run_line, size, solid, text_width,
     wrap,
 };
-use super::{Chart, ChartError, capped, caps, finish_svg};
-use crate::base::format::{hours, percent};
+use super::{Chart, ChartError, axis, capped, caps, finish_svg};
+use crate::base::format::{hours, percent, sig3};
 use crate::base::units::HOURS_PER_YEAR;
 use crate::estimate::summary::{EntitySummary, Summary, nines_of};
 use crate::model::EntityKind;
@@ -14,16 +14,6 @@ use crate::model::EntityKind;
 const ROW_H: i32 = 26;
 const GROUP_H: i32 = 24;
 const GAP: i32 = 16;
-
-/// The availability a number of nines stands for, e.g. 3 → `99.9%`.
-fn nines_percent(k: f64) -> String {
-    let a = 1.0 - 10f64.powf(-k);
-    if k <= 0.0 {
-        return "0%".into();
-    }
-    let decimals = (k.ceil() as usize).saturating_sub(2);
-    format!("{:.*}%", decimals, a * 100.0)
-}
 
 /// The value column: availability and its interval.
 fn value_text(e: &EntitySummary) -> String {
@@ -182,14 +172,6 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                     c.line(&[(xm, plot_top), (xm, y_end)], alpha(palette::GRID, 0.6), 1);
                 }
             }
-            c.line(&[(x, y_end), (x, y_end + 4)], solid(palette::AXIS), 1);
-            c.text(
-                &nines_percent(k),
-                (x, y_end + 7),
-                size::LABEL,
-                palette::MUTED,
-                Anchor::TOP,
-            );
             let nines = match k as i64 {
                 1 => "1 nine".to_string(),
                 k => format!("{k} nines"),
@@ -201,16 +183,31 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 palette::MUTED,
                 Anchor::TOP,
             );
-            let down = 10f64.powf(-k) * HOURS_PER_YEAR;
+            k += 1.0;
+        }
+        // Labelled ticks (at least four), and above them the downtime each stands for, in one unit
+        // for the whole top axis (days, hours and minutes were mixed).
+        // The unit of the axis' middle: values a decade or two either side still read well.
+        let unit = axis::unit_for(10f64.powf(-(lo + hi) / 2.0) * HOURS_PER_YEAR);
+        for (k, label) in axis::nines(lo, hi, (x1 - x0) as f64, 90.0) {
+            let x = xs.px(k);
+            c.line(&[(x, y_end), (x, y_end + 4)], solid(palette::AXIS), 1);
+            c.text(
+                &label,
+                (x, y_end + 7),
+                size::LABEL,
+                palette::MUTED,
+                Anchor::TOP,
+            );
+            let down = 10f64.powf(-k) * HOURS_PER_YEAR / unit.hours;
             c.line(&[(x, plot_top - 4), (x, plot_top)], solid(palette::AXIS), 1);
             c.text(
-                &hours(down),
+                &format!("{} {}", sig3(down), unit.short),
                 (x, plot_top - 7),
                 size::LABEL,
                 palette::MUTED,
                 Anchor::BOTTOM,
             );
-            k += 1.0;
         }
         c.text(
             "downtime per year at that availability",
@@ -342,19 +339,5 @@ fn draw_row(
     if let Some(t) = e.target {
         let k = nines_of(1.0 - t);
         c.diamond((at(k), cy), 6, alpha(palette::VERMILLION, 0.9));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn nines_read_as_percentages() {
-        assert_eq!(nines_percent(1.0), "90%");
-        assert_eq!(nines_percent(2.0), "99%");
-        assert_eq!(nines_percent(3.0), "99.9%");
-        assert_eq!(nines_percent(5.0), "99.999%");
-        assert_eq!(nines_percent(0.0), "0%");
     }
 }

@@ -6,10 +6,10 @@ use super::draw::{
     Anchor, Canvas, MARGIN, Scale, TimeUnit, WIDTH, alpha, nice_ceil, nice_ticks, num, palette,
     run_line, share, size, solid, text_width, time_unit, wrap,
 };
-use super::{Chart, ChartError, capped, caps, finish_svg};
+use super::{Chart, ChartError, axis, capped, caps, finish_svg};
 use crate::base::format::hours;
 use crate::base::stats::LogHistogram;
-use crate::base::units::{HOURS_PER_YEAR, format_duration};
+use crate::base::units::HOURS_PER_YEAR;
 use crate::estimate::summary::{DowntimeDistribution, EntitySummary, Summary};
 use crate::model::EntityKind;
 use plotters::style::RGBColor;
@@ -48,50 +48,19 @@ impl Axis {
                 .into_iter()
                 .map(|t| (t * unit.hours, num(t)))
                 .collect(),
-            Axis::Log { .. } => {
-                const MAJOR: [f64; 9] = [
-                    1.0 / 3600.0,
-                    10.0 / 3600.0,
-                    1.0 / 60.0,
-                    10.0 / 60.0,
-                    1.0,
-                    10.0,
-                    24.0,
-                    240.0,
-                    HOURS_PER_YEAR,
-                ];
-                const MINOR: [f64; 10] = [
-                    2.0 / 3600.0,
-                    5.0 / 3600.0,
-                    30.0 / 3600.0,
-                    2.0 / 60.0,
-                    5.0 / 60.0,
-                    0.5,
-                    2.0,
-                    5.0,
-                    72.0,
-                    720.0,
-                ];
-                let mut picked: Vec<f64> = Vec::new();
-                for set in [&MAJOR[..], &MINOR[..]] {
-                    for &t in set {
-                        let f = self.pos(t);
-                        if !(-1e-9..=1.0 + 1e-9).contains(&f) {
-                            continue;
-                        }
-                        let far = picked
-                            .iter()
-                            .all(|&p| ((self.pos(p) - f) * width as f64).abs() >= 56.0);
-                        if far {
-                            picked.push(t);
-                        }
+            // Round values of one unit (seconds, minutes and days mixed before), kept apart.
+            Axis::Log { lo, hi } => {
+                let mut picked: Vec<(f64, String)> = Vec::new();
+                for (t, label) in axis::log_duration(lo, hi).ticks {
+                    let f = self.pos(t);
+                    let far = picked
+                        .iter()
+                        .all(|p| ((self.pos(p.0) - f) * width as f64).abs() >= 56.0);
+                    if far {
+                        picked.push((t, label));
                     }
                 }
-                picked.sort_by(f64::total_cmp);
                 picked
-                    .into_iter()
-                    .map(|t| (t, format_duration(t)))
-                    .collect()
             }
         }
     }
@@ -99,7 +68,10 @@ impl Axis {
     fn title(&self) -> String {
         match self {
             Axis::Linear { unit, .. } => format!("downtime per year ({})", unit.long),
-            Axis::Log { .. } => "downtime per year (log scale)".into(),
+            Axis::Log { lo, hi } => format!(
+                "downtime per year ({}, log scale)",
+                axis::log_duration(*lo, *hi).unit.map_or("", |u| u.long)
+            ),
         }
     }
 }
@@ -310,10 +282,16 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         .map(|p| wrap(&p.notes, size::NOTE, plot_w))
         .collect();
     let header_h = 72 + 26;
-    let panel_h = |lines: usize| 26 + PLOT_H + 44 + 16 * lines as i32 + 22;
+    let panel_h = |p: &Panel, lines: usize| {
+        26 + MARK_ROW * mark_rows(p) + PLOT_H + 44 + 16 * lines as i32 + 22
+    };
     let more = wrap(&more, size::NOTE, WIDTH - 2 * MARGIN);
     let height = header_h
-        + note_lines.iter().map(|l| panel_h(l.len())).sum::<i32>()
+        + panels
+            .iter()
+            .zip(&note_lines)
+            .map(|(p, l)| panel_h(p, l.len()))
+            .sum::<i32>()
         + if panels.is_empty() { 40 } else { 0 }
         + 16 * more.len() as i32
         + 10;
@@ -346,7 +324,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         }
         for (p, notes) in panels.iter().zip(&note_lines) {
             draw_panel(&mut c, p, y, notes);
-            y += panel_h(notes.len());
+            y += panel_h(p, notes.len());
         }
         c.notes(&more, (MARGIN, y));
         c.finish()?;
@@ -374,18 +352,23 @@ fn draw_panel(c: &mut Canvas, p: &Panel, top: i32, notes: &[String]) {
         Anchor::LEFT,
     );
     let (x0, x1) = (LEFT, WIDTH - RIGHT);
-    let (y0, y1) = (top + 26, top + 26 + PLOT_H);
+    // The mean's and the target's labels sit in rows above the plot, where no bar can be.
+    let labels = mark_labels(p);
+    let strip = top + 26;
+    let y0 = strip + MARK_ROW * mark_rows(p);
+    let y1 = y0 + PLOT_H;
     let xs = Scale::new(0.0, 1.0, x0, x1);
     let x_of = |h: f64| xs.px_clamped(p.axis.pos(h));
     let peak = p.replications.bins.iter().fold(0.0f64, |a, &b| a.max(b));
-    let ymax = nice_ceil((peak * 100.0).max(0.1));
-    let ys = Scale::new(0.0, ymax, y1, y0);
+    // The axis ends on a tick, with at least four of them.
+    let y_axis = axis::linear(0.0, (peak * 100.0).max(0.1), |v| format!("{}%", num(v)));
+    let ys = Scale::new(0.0, y_axis.hi, y1, y0);
     // Grid and y ticks.
-    for t in nice_ticks(0.0, ymax, 4) {
-        let y = ys.px(t);
+    for (t, label) in &y_axis.ticks {
+        let y = ys.px(*t);
         c.line(&[(x0, y), (x1, y)], solid(palette::GRID), 1);
         c.text(
-            &format!("{}%", num(t)),
+            label,
             (x0 - 6, y),
             size::LABEL,
             palette::MUTED,
@@ -430,7 +413,35 @@ fn draw_panel(c: &mut Canvas, p: &Panel, top: i32, notes: &[String]) {
         palette::MUTED,
         Anchor::TOP,
     );
-    // Mean and target lines with their labels, kept apart.
+    // Mean and target lines, each up to its label above the plot.
+    for m in &labels {
+        let ly = strip + MARK_ROW * m.row + MARK_ROW / 2;
+        c.dashed((m.x, ly + 7), (m.x, y1), solid(m.color), 2);
+        c.text(&m.text, (m.left, ly), size::LABEL, m.color, Anchor::LEFT);
+    }
+    c.notes(notes, (x0, y1 + 50));
+}
+
+/// Height of a row of mark labels above a panel's plot, pixels.
+const MARK_ROW: i32 = 18;
+
+/// A mark (the mean, the target's allowed downtime): its line's x, its label and where it goes.
+struct Mark {
+    x: i32,
+    color: RGBColor,
+    text: String,
+    /// Left end of the label.
+    left: i32,
+    /// Row above the plot, 0 the top one.
+    row: i32,
+}
+
+/// The marks of a panel with their labels placed: right of the line (left of it where the plot
+/// ends), in the first row where they clear the labels already there by 8 pixels.
+fn mark_labels(p: &Panel) -> Vec<Mark> {
+    let e = p.entity;
+    let (x0, x1) = (LEFT, WIDTH - RIGHT);
+    let xs = Scale::new(0.0, 1.0, x0, x1);
     let mut marks: Vec<(f64, RGBColor, String)> = vec![(
         e.downtime_hours_per_year.value,
         palette::TEXT,
@@ -440,35 +451,35 @@ fn draw_panel(c: &mut Canvas, p: &Panel, top: i32, notes: &[String]) {
         marks.push((a, palette::VERMILLION, format!("target {}", hours(a))));
     }
     marks.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut taken: Vec<(i32, i32, i32)> = Vec::new();
-    for &(v, color, ref label) in &marks {
+    let mut out: Vec<Mark> = Vec::new();
+    for (v, color, text) in marks {
         if !v.is_finite() {
             continue;
         }
-        let x = x_of(v);
-        c.dashed((x, y0), (x, y1), solid(color), 2);
-        let w = text_width(label, size::LABEL);
-        let mut row = 0;
-        let (mut lx, mut rx) = (x + 5, x + 5 + w);
-        if rx > x1 {
-            (lx, rx) = (x - 5 - w, x - 5);
-        }
-        while taken
-            .iter()
-            .any(|&(a, b, r)| r == row && a < rx + 6 && lx < b + 6)
-        {
-            row += 1;
-        }
-        taken.push((lx, rx, row));
-        let ly = y0 + 8 + 16 * row;
-        c.rect(
-            (lx - 2, ly - 8),
-            (rx + 2, ly + 8),
-            alpha(palette::WHITE, 0.85),
-        );
-        c.text(label, (lx, ly), size::LABEL, color, Anchor::LEFT);
+        let x = xs.px_clamped(p.axis.pos(v));
+        let w = text_width(&text, size::LABEL);
+        let left = if x + 5 + w > x1 { x - 5 - w } else { x + 5 };
+        let row = (0..)
+            .find(|&r| {
+                out.iter().filter(|m| m.row == r).all(|m| {
+                    left >= m.left + text_width(&m.text, size::LABEL) + 8 || left + w + 8 <= m.left
+                })
+            })
+            .unwrap_or(0);
+        out.push(Mark {
+            x,
+            color,
+            text,
+            left,
+            row,
+        });
     }
-    c.notes(notes, (x0, y1 + 50));
+    out
+}
+
+/// Rows of mark labels above a panel's plot (at least one).
+fn mark_rows(p: &Panel) -> i32 {
+    mark_labels(p).iter().map(|m| m.row + 1).max().unwrap_or(1)
 }
 
 #[cfg(test)]
@@ -515,7 +526,8 @@ mod tests {
         };
         assert!(lo <= 0.005 && hi >= 9.5, "{lo} {hi}");
         let ticks = Axis::Log { lo, hi }.ticks(900);
-        assert!(ticks.iter().any(|t| t.1 == "1h"), "{ticks:?}");
+        assert!(ticks.iter().any(|t| t.1 == "1 h"), "{ticks:?}");
+        assert!(ticks.iter().all(|t| t.1.ends_with(" h")), "{ticks:?}");
         // Nothing at all: a plain axis.
         assert!(matches!(
             axis_for(&hist(&[0.0, 0.0]), 0.0, None),
@@ -523,5 +535,51 @@ mod tests {
         ));
         assert_eq!(target_percent(0.999), "99.9%");
         assert_eq!(target_percent(0.9995), "99.95%");
+    }
+
+    /// The mean's and the target's labels: above the plot (they sat on the bars), and apart however
+    /// close the two values are.
+    #[test]
+    fn mark_labels_sit_above_the_plot_and_apart() {
+        use crate::write::charts::layout::{left_label, overlap};
+        let model = crate::scenario::compile(
+            "[simulation]\nmission = \"2y\"\nreplications = 40\n[nodes.a]\nfailure = { dist = \"exponential\", mean = \"30d\" }\nrepair = { dist = \"fixed\", value = \"8h\" }\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\ntarget = 0.99\n",
+            "marks.toml",
+        )
+        .unwrap();
+        let opts = crate::estimate::runner::RunOptions {
+            threads: 1,
+            rows: None,
+            progress: None,
+            range: None,
+        };
+        let s = crate::estimate::runner::run(&model, opts).unwrap().summary;
+        let i = s.entities.iter().position(|e| e.name == "s").unwrap();
+        let d = s
+            .downtime_distributions
+            .iter()
+            .find(|d| d.name == "s")
+            .unwrap();
+        for mean in [1.0, 80.0, 87.6, 87.7, 90.0, 400.0] {
+            let mut e = s.entities[i].clone();
+            e.downtime_hours_per_year.value = mean;
+            let p = panel(&s, &e, d);
+            let marks = mark_labels(&p);
+            assert_eq!(marks.len(), 2);
+            let boxes: Vec<_> = marks
+                .iter()
+                .map(|m| {
+                    let b = left_label(
+                        &m.text,
+                        size::LABEL,
+                        (m.left, MARK_ROW * m.row + MARK_ROW / 2),
+                    );
+                    assert!(b.y1 <= MARK_ROW * mark_rows(&p), "{b:?} below the strip");
+                    assert!(b.x0 >= 0 && b.x1 <= WIDTH, "{b:?}");
+                    b
+                })
+                .collect();
+            assert_eq!(overlap(&boxes), None, "mean {mean}: {boxes:?}");
+        }
     }
 }

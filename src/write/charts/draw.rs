@@ -132,6 +132,9 @@ impl<'a> Canvas<'a> {
         color: RGBColor,
         anchor: Anchor,
     ) {
+        // Series colours (orange, yellow) are too light for text on white: darkened here, for
+        // every chart, to a readable contrast.
+        let color = super::contrast::readable(color);
         let style = font(px).color(&color).pos(anchor.pos());
         let r = self.area.draw(&Text::new(text.to_string(), (x, y), style));
         self.check(r);
@@ -152,6 +155,7 @@ impl<'a> Canvas<'a> {
 
     /// Draws `text` rotated to read bottom to top, centred on `(x, y)`.
     pub fn text_up(&mut self, text: &str, (x, y): (i32, i32), px: f64, color: RGBColor) {
+        let color = super::contrast::readable(color);
         let style = font(px)
             .transform(FontTransform::Rotate270)
             .color(&color)

@@ -1,13 +1,13 @@
 //! Client latency: P50, P90, P99 and P99.9 of successful requests per request kind, on a log scale,
-//! with their (conservative) 95% confidence intervals.
+//! with their (conservative) 95% confidence intervals, and the values in a table under the plot (value
+//! labels beside the markers stacked on each other and crossed the lines).
 
 use plotters::style::RGBColor;
 
 use super::draw::{
-    Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, latency, palette, run_line, size, solid,
-    text_width, wrap,
+    Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, latency, palette, run_line, size, solid, wrap,
 };
-use super::{Chart, ChartError, capped, caps, finish_svg};
+use super::{Chart, ChartError, axis, capped, caps, finish_svg};
 use crate::base::stats::Estimate;
 use crate::estimate::summary::{RequestSummary, Summary};
 
@@ -47,27 +47,6 @@ fn marker(c: &mut Canvas, i: usize, (x, y): (i32, i32), color: RGBColor) {
     }
 }
 
-fn ticks(lo_exp: i32, hi_exp: i32) -> Vec<f64> {
-    let decades = hi_exp - lo_exp;
-    let mults: &[f64] = if decades <= 2 {
-        &[1.0, 2.0, 5.0]
-    } else if decades <= 4 {
-        &[1.0, 3.0]
-    } else {
-        &[1.0]
-    };
-    let mut out = Vec::new();
-    for e in lo_exp..=hi_exp {
-        for m in mults {
-            let v = m * 10f64.powi(e);
-            if v <= 10f64.powi(hi_exp) * 1.0001 {
-                out.push(v);
-            }
-        }
-    }
-    out
-}
-
 /// The chart (only for scenarios with clients).
 pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     let (s, more) = capped(s, usize::MAX, usize::MAX, caps::REQUESTS);
@@ -90,30 +69,25 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     if !lo.is_finite() {
         (lo, hi) = (0.01, 1.0);
     }
-    let lo_exp = lo.log10().floor() as i32;
-    let mut hi_exp = hi.log10().ceil() as i32;
+    // One unit for the whole axis (the one the top reads best in), whole decades of it at the ends.
+    let unit = axis::log_duration(lo / 3600.0, hi / 3600.0)
+        .unit
+        .expect("a duration axis");
+    let in_unit = |s: f64| s / 3600.0 / unit.hours;
+    let lo_exp = in_unit(lo).log10().floor() as i32;
+    let mut hi_exp = in_unit(hi).log10().ceil() as i32;
     if hi_exp <= lo_exp {
         hi_exp = lo_exp + 1;
     }
+    let decade = |e: i32| 10f64.powi(e) * unit.hours;
+    let ticks = axis::log_duration(decade(lo_exp), decade(hi_exp));
     let (x0, x1) = (LEFT, WIDTH - RIGHT);
-    let legend: Vec<String> = reqs.iter().map(legend_text).collect();
-    // Legend entries flow in rows under the plot.
-    let mut legend_rows: Vec<Vec<(usize, i32)>> = vec![Vec::new()];
-    let mut x = x0;
-    for (i, t) in legend.iter().enumerate() {
-        let w = 20 + text_width(t, size::LABEL).min(x1 - x0 - 20) + 22;
-        if x + w > x1 && !legend_rows.last().is_some_and(|r| r.is_empty()) {
-            legend_rows.push(Vec::new());
-            x = x0;
-        }
-        legend_rows.last_mut().expect("a row").push((i, x));
-        x += w;
-    }
+    let table = Table::new(reqs, x1);
     let notes = wrap(
         &[
             &[
                 "latency of successful requests: retries, timeouts and backoff included".into(),
-                "bars: 95% confidence intervals (conservative)".into(),
+                "bars: 95% confidence intervals (conservative); the table gives the values".into(),
             ][..],
             &more[..],
         ]
@@ -123,27 +97,24 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     );
     let plot_top = 72 + 16;
     let y1 = plot_top + PLOT_H;
-    let legend_top = y1 + 52;
-    let height = legend_top + 20 * legend_rows.len() as i32 + 8 + 16 * notes.len() as i32 + 12;
+    let table_top = y1 + 58;
+    let height = table_top + table.height() + 8 + 16 * notes.len() as i32 + 12;
     let title = "Client latency percentiles per request kind".to_string();
     let mut svg = String::new();
     {
         let mut c = Canvas::new(&mut svg, WIDTH, height);
         c.header(&title, &run_line(s));
         let ys = Scale::new(lo_exp as f64, hi_exp as f64, y1, plot_top);
-        let y_of = |v: f64| ys.px(v.log10());
-        for t in ticks(lo_exp, hi_exp) {
-            let y = y_of(t);
-            let decade = (t.log10() - t.log10().round()).abs() < 1e-9;
-            let grid = if decade {
-                palette::GRID
-            } else {
-                palette::SHADE
-            };
+        let y_of = |seconds: f64| ys.px(in_unit(seconds).log10());
+        for (t, label) in &ticks.ticks {
+            let y = y_of(t * 3600.0);
+            let whole = ((t / unit.hours).log10().fract()).abs() < 1e-9
+                || (1.0 - (t / unit.hours).log10().fract().abs()) < 1e-9;
+            let grid = if whole { palette::GRID } else { palette::SHADE };
             c.line(&[(x0, y), (x1, y)], solid(grid), 1);
             c.line(&[(x0 - 4, y), (x0, y)], solid(palette::AXIS), 1);
             c.text(
-                &latency(t / 3600.0),
+                label,
                 (x0 - 7, y),
                 size::LABEL,
                 palette::MUTED,
@@ -151,7 +122,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
             );
         }
         c.text_up(
-            "latency (log scale)",
+            &format!("latency ({}, log scale)", unit.long),
             (MARGIN + 6, (plot_top + y1) / 2),
             size::AXIS,
             palette::MUTED,
@@ -182,7 +153,6 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         let n = reqs.len().max(1) as i32;
         let dodge = (slot / (2 * n + 2)).clamp(4, 14);
         let offset = |i: usize| (2 * i as i32 - (n - 1)) * dodge / 2;
-        let mut labels: Vec<Vec<(i32, String, RGBColor)>> = vec![Vec::new(); PERCENTILES.len()];
         for (i, r) in reqs.iter().enumerate() {
             let color = palette::SERIES[i % palette::SERIES.len()];
             let pts = points(r);
@@ -193,7 +163,7 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 .map(|(k, e)| (cat_x(k) + offset(i), y_of(seconds(e.value))))
                 .collect();
             if line.len() > 1 {
-                c.line(&line, alpha(color, 0.55), 2);
+                c.line(&line, alpha(color, 0.75), 2);
             }
             for (k, e) in pts.iter().enumerate() {
                 if !(e.value.is_finite() && e.value > 0.0) {
@@ -215,46 +185,10 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                     c.line(&[(x - 4, b), (x + 4, b)], solid(color), 1);
                 }
                 marker(&mut c, i, (x, y), color);
-                labels[k].push((y, latency(e.value), color));
             }
         }
-        // Value labels right of each category's markers, pushed apart vertically.
-        for (k, ls) in labels.iter_mut().enumerate() {
-            ls.sort_by_key(|l| l.0);
-            // Equal values of several series get one label, in the text colour.
-            let mut merged: Vec<(i32, String, RGBColor)> = Vec::new();
-            for (y, text, color) in ls.drain(..) {
-                match merged.last_mut() {
-                    Some(m) if m.1 == text && (m.0 - y).abs() <= 4 => m.2 = palette::TEXT,
-                    _ => merged.push((y, text, color)),
-                }
-            }
-            let mut last = i32::MIN;
-            let lx = cat_x(k) + offset(reqs.len().saturating_sub(1)) + 12;
-            for (y, text, color) in &merged {
-                let y = (*y + 4).max(last + 15);
-                last = y;
-                let w = text_width(text, size::LABEL);
-                c.rect(
-                    (lx - 3, y - 8),
-                    (lx + w + 1, y + 8),
-                    alpha(palette::WHITE, 0.85),
-                );
-                c.text(text, (lx, y), size::LABEL, *color, Anchor::LEFT);
-            }
-        }
-        for row in legend_rows.iter().enumerate() {
-            let (ri, entries) = row;
-            let y = legend_top + 20 * ri as i32;
-            for &(i, x) in entries {
-                let color = palette::SERIES[i % palette::SERIES.len()];
-                c.line(&[(x, y), (x + 16, y)], solid(color), 2);
-                marker(&mut c, i, (x + 8, y), color);
-                let t = fit(&legend[i], size::LABEL, x1 - x - 20);
-                c.text(&t, (x + 22, y), size::LABEL, palette::TEXT, Anchor::LEFT);
-            }
-        }
-        let ny = legend_top + 20 * legend_rows.len() as i32 + 8;
+        table.draw(&mut c, table_top);
+        let ny = table_top + table.height() + 8;
         c.notes(&notes, (MARGIN, ny));
         c.finish()?;
     }
@@ -263,4 +197,148 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
         title,
         svg: finish_svg(svg),
     })
+}
+
+/// Height of a row of the table under the plot, pixels.
+const ROW: i32 = 20;
+/// Width of a value column of the table, pixels.
+const VALUE_W: i32 = 96;
+
+/// The table under the plot: a row per request kind (its marker, name and target, then its value at
+/// each percentile), right-aligned value columns ending at the plot's right edge.
+struct Table {
+    /// Right edge of each value column.
+    columns: [i32; 4],
+    /// Each row's name (fitted to the space left of the values) and percentiles.
+    rows: Vec<(String, [Estimate; 4])>,
+}
+
+impl Table {
+    fn new(reqs: &[RequestSummary], right: i32) -> Self {
+        Table::of(
+            reqs.iter().map(|r| (legend_text(r), points(r))).collect(),
+            right,
+        )
+    }
+
+    fn of(rows: Vec<(String, [Estimate; 4])>, right: i32) -> Self {
+        let columns = std::array::from_fn(|k| right - (3 - k as i32) * VALUE_W);
+        let name_w = columns[0] - VALUE_W + 16 - (MARGIN + 24);
+        let rows = rows
+            .into_iter()
+            .map(|(name, p)| (fit(&name, size::LABEL, name_w), p))
+            .collect();
+        Table { columns, rows }
+    }
+
+    fn height(&self) -> i32 {
+        ROW * (1 + self.rows.len() as i32)
+    }
+
+    /// Every cell: (text, anchor point, right-aligned), the header first.
+    fn cells(&self, top: i32) -> Vec<(String, (i32, i32), bool)> {
+        let mut out = vec![(
+            "request kind → target".to_string(),
+            (MARGIN + 24, top),
+            false,
+        )];
+        for (k, p) in PERCENTILES.iter().enumerate() {
+            out.push((p.to_string(), (self.columns[k], top), true));
+        }
+        for (i, (name, points)) in self.rows.iter().enumerate() {
+            let y = top + ROW * (i as i32 + 1);
+            out.push((name.clone(), (MARGIN + 24, y), false));
+            for (k, e) in points.iter().enumerate() {
+                let v = if e.value.is_finite() && e.value > 0.0 {
+                    latency(e.value)
+                } else {
+                    "—".into()
+                };
+                out.push((v, (self.columns[k], y), true));
+            }
+        }
+        out
+    }
+
+    fn draw(&self, c: &mut Canvas, top: i32) {
+        for i in 0..self.rows.len() {
+            let y = top + ROW * (i as i32 + 1);
+            if i % 2 == 0 {
+                c.rect(
+                    (MARGIN, y - ROW / 2),
+                    (self.columns[3] + 6, y + ROW / 2),
+                    solid(palette::SHADE),
+                );
+            }
+            let color = palette::SERIES[i % palette::SERIES.len()];
+            c.line(&[(MARGIN + 2, y), (MARGIN + 18, y)], solid(color), 2);
+            marker(c, i, (MARGIN + 10, y), color);
+        }
+        for (text, at, right) in self.cells(top) {
+            let header = at.1 == top;
+            let (color, anchor) = match (header, right) {
+                (true, true) => (palette::MUTED, Anchor::RIGHT),
+                (true, false) => (palette::MUTED, Anchor::LEFT),
+                (false, true) => (palette::TEXT, Anchor::RIGHT),
+                (false, false) => (palette::TEXT, Anchor::LEFT),
+            };
+            c.text(&text, at, size::LABEL, color, anchor);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::charts::layout::{Rect, overlap, text_box};
+
+    fn row(name: &str, p50: f64, p999: f64) -> (String, [Estimate; 4]) {
+        let e = |v: f64| Estimate {
+            value: v,
+            ci95_low: v * 0.9,
+            ci95_high: v * 1.1,
+            n: 100,
+        };
+        (
+            format!("{name} → a_service_with_a_long_name"),
+            [e(p50), e(p50 * 2.0), e(p999 / 2.0), e(p999)],
+        )
+    }
+
+    /// The values the chart shows are in a table, and no two of its texts overlap, whatever the
+    /// names' lengths and however close the values (they stacked on each other beside the markers).
+    #[test]
+    fn the_latency_table_has_no_overlapping_text() {
+        let long = "x".repeat(200);
+        let rows: Vec<(String, [Estimate; 4])> = (0..12)
+            .map(|i| {
+                row(
+                    &format!("client_group_{i}.{}", if i == 3 { &long } else { "query" }),
+                    0.001 / 3600.0,
+                    // Equal values in every row: the labels stacked here before.
+                    60.0 / 3600.0 + i as f64 * 1e-9,
+                )
+            })
+            .collect();
+        let t = Table::of(rows, WIDTH - RIGHT);
+        let boxes: Vec<Rect> = t
+            .cells(500)
+            .iter()
+            .map(|(text, (x, y), right)| {
+                let align = if *right {
+                    crate::write::charts::layout::Align::End
+                } else {
+                    crate::write::charts::layout::Align::Start
+                };
+                text_box(text, size::LABEL, (*x as f64, *y as f64 + 3.2), align)
+            })
+            .collect();
+        assert_eq!(boxes.len(), 5 * 13);
+        assert_eq!(overlap(&boxes), None, "{boxes:?}");
+        assert!(
+            boxes
+                .iter()
+                .all(|b| b.x0 >= MARGIN && b.x1 <= WIDTH - MARGIN)
+        );
+    }
 }

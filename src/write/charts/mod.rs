@@ -20,13 +20,16 @@
 //! ```
 
 mod availability;
+pub mod axis;
 pub mod compare;
+pub mod contrast;
 mod contributions;
 mod downtime;
 pub mod draw;
 pub mod fit;
 pub mod font;
 mod latency;
+pub mod layout;
 mod timeline;
 
 use std::borrow::Cow;

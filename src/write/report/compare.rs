@@ -1,18 +1,19 @@
-//! The report of a comparison (`nines compare`) or a sweep (`nines sweep`): its assumptions, the sweep
+//! The report of a comparison (`nines compare`) or a sweep (`nines sweep`): a short answer, the sweep
 //! (for a sweep), every compared figure of every layout side by side with its difference to the first,
 //! the charts, how to read them and the scenario files.
 
 use super::page::{Block, Cell, Page, Section, Table, amount, fraction};
 use super::sweep::{sweep_assumptions, sweep_section};
-use super::{Source, charts_section, how_to_read};
+use super::{Source, charts_section, headline, how_to_read};
 use crate::analyses::compare::{Comparison, Row, Unit};
 use crate::analyses::sweep::Sweep;
 use crate::base::units::format_duration;
 use crate::write::charts::Chart;
 
-/// The report of a comparison (`nines compare`) or, with `sweep`, of a sweep (`nines sweep`): the
-/// assumptions, the sweep table and its answer, every compared figure per layout with its 95% interval
-/// and the difference to the first layout, the charts, how to read them and the scenario files.
+/// The report of a comparison (`nines compare`) or, with `sweep`, of a sweep (`nines sweep`): a short
+/// answer (the recommended layout, each layout's services against their targets, cost), the sweep
+/// table, every compared figure per layout with its 95% interval and the difference to the first
+/// layout, the charts, the assumptions, how to read them and the scenario files.
 pub fn compare_report(
     c: &Comparison,
     sweep: Option<&Sweep>,
@@ -46,18 +47,17 @@ pub fn compare_report(
     if let Some(s) = sweep {
         assumptions.splice(0..0, sweep_assumptions(s));
     }
-    let mut sections = vec![Section::new(
-        "Assumptions",
-        vec![Block::KeyValues(assumptions)],
-    )];
-    if !notes.is_empty() {
-        sections[0].blocks.push(Block::Notes(notes.to_vec()));
-    }
+    // The answer first, then the results, then what they rest on.
+    let mut sections = vec![headline::layouts_headline(c, sweep, notes)];
     if let Some(s) = sweep {
         sections.push(sweep_section(c, s));
     }
     sections.push(side_by_side(c));
     sections.push(charts_section(charts));
+    sections.push(Section::new(
+        "Assumptions",
+        vec![Block::KeyValues(assumptions)],
+    ));
     sections.push(how_to_read());
     let files: Vec<Block> = sources
         .iter()

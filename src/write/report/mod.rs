@@ -31,12 +31,13 @@
 //! assert!(html.contains("<td class=\"num\">99.95%<span class=\"ci\">[99.94%, 99.96%]</span></td>"));
 //! ```
 //!
-//! The page model is in `page`, its HTML in `html`; the sections of a run's report are in `services`,
-//! `roles`, `clients` and `crews`; the report of a comparison or a sweep in `compare` and `sweep`.
+//! The page model is in `page`, its HTML in `html`; every report opens with `headline` (the short
+//! answer); the sections of a run's report are in `services`, `roles`, `clients` and `crews`; the report of a comparison or a sweep in `compare` and `sweep`.
 
 mod clients;
 mod compare;
 mod crews;
+mod headline;
 mod html;
 mod page;
 mod roles;
@@ -62,9 +63,10 @@ pub struct Source<'a> {
     pub text: &'a str,
 }
 
-/// The report of one run: assumptions, the scenario in plain words (and its file), services, roles,
-/// mechanisms, clients and crews with every estimate's 95% interval, the charts (none when `charts` is
-/// empty: they were not drawn) and how to read the figures.
+/// The report of one run: a short answer (each service against its target, downtime, its biggest
+/// source, cost), then services, roles, mechanisms, clients and crews with every estimate's 95%
+/// interval, the charts (none when `charts` is empty: they were not drawn), the assumptions, the
+/// scenario in plain words (and its file) and how to read the figures.
 pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &Source) -> Page {
     let mission = format_duration(summary.mission_hours);
     let mut assumptions = vec![
@@ -79,14 +81,15 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
         ("Events simulated".into(), summary.events.to_string()),
         ("nines version".into(), summary.nines_version.clone()),
     ];
-    if let Some(cost) = model.cost_line() {
-        let cost = cost
-            .strip_prefix("yearly cost ")
+    let cost = model.cost_line().map(|cost| {
+        cost.strip_prefix("yearly cost ")
             .unwrap_or(&cost)
-            .to_string();
-        assumptions.push(("Yearly cost".into(), cost));
+            .to_string()
+    });
+    if let Some(cost) = &cost {
+        assumptions.push(("Yearly cost".into(), cost.clone()));
     }
-    let mut sections = vec![Section::new(
+    let assumptions = Section::new(
         "Assumptions",
         vec![
             Block::KeyValues(assumptions),
@@ -95,7 +98,13 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
                 years_observed(summary)
             )),
         ],
-    )];
+    );
+    // The answer first, the results next, and what they rest on (assumptions, the scenario as
+    // understood and as written) after them: a reader should not scroll past inputs to find outputs.
+    let mut sections = vec![
+        headline::run_headline(summary, cost),
+        Section::new("Services", services::services(model, summary)),
+    ];
     // Without the threads, which do not change the results (the report is the same whatever `-j`).
     let mut unthreaded = model.clone();
     unthreaded.simulation.threads = None;
@@ -119,8 +128,6 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
         ),
         text: source.text.to_string(),
     });
-    sections.push(Section::new("Scenario", scenario));
-    sections.push(Section::new("Services", services::services(model, summary)));
     let roles = roles::roles(model, summary);
     if !roles.is_empty() {
         sections.push(Section::new("Roles", roles));
@@ -133,6 +140,8 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
         sections.push(Section::new("Repair crews", crews::crews(summary)));
     }
     sections.push(charts_section(charts));
+    sections.push(assumptions);
+    sections.push(Section::new("Scenario", scenario));
     sections.push(how_to_read());
     Page {
         title: format!("nines report: {}", summary.scenario),

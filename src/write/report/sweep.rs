@@ -86,26 +86,10 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
             row
         })
         .collect();
-    let answer = match (s.target, s.answer()) {
-        (Some(t), Some(r)) => format!(
-            "Answer: {} is the {} point whose 95% interval of availability is at or above the target {}.",
-            s.label(r),
-            if costs { "cheapest" } else { "first" },
-            percent(t, 1.0 - t)
-        ),
-        (Some(t), None) => format!(
-            "No point is shown to meet the target {}; points marked uncertain need more replications.",
-            percent(t, 1.0 - t)
-        ),
-        (None, _) => format!(
-            "Service {} has no target, so the sweep cannot say which points meet it.",
-            s.service
-        ),
-    };
     Section::new(
         "Sweep",
         vec![
-            Block::Paragraph(answer),
+            Block::Paragraph(answer(s)),
             Block::Table(Table {
                 header,
                 rows,
@@ -116,4 +100,34 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
             }),
         ],
     )
+}
+
+/// The sweep's answer in a sentence: the point [`Sweep::answer`] picks, or why there is none.
+pub(super) fn answer(s: &Sweep) -> String {
+    // As `Sweep::answer` decides: the cheapest when every point has a cost.
+    let costs = s.rows.iter().all(|r| r.yearly_cost.is_some());
+    match (s.target, s.answer()) {
+        (Some(t), Some(r)) => format!(
+            "Answer: {} is the {} point whose 95% interval of availability is at or above the target {}.",
+            s.label(r),
+            if costs { "cheapest" } else { "first" },
+            percent(t, 1.0 - t)
+        ),
+        (Some(t), None) => {
+            let uncertain = s.rows.iter().any(|r| r.meets == Some(Meets::Uncertain));
+            format!(
+                "No point is shown to meet the target {}{}",
+                percent(t, 1.0 - t),
+                if uncertain {
+                    "; points marked uncertain need more replications."
+                } else {
+                    "."
+                }
+            )
+        }
+        (None, _) => format!(
+            "Service {} has no target, so the sweep cannot say which points meet it.",
+            s.service
+        ),
+    }
 }

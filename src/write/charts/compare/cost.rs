@@ -1,16 +1,18 @@
 //! Yearly cost against availability: each layout a point with its 95% interval, the frontier of layouts
 //! no cheaper one matches, and the cheapest layout shown to meet the target.
 
-use super::{nines, nines_domain, nines_percent, run_line};
+use super::{nines, nines_domain, run_line};
 use crate::analyses::compare::Comparison;
 use crate::analyses::sweep::{Meets, Sweep};
 use crate::base::format::{money, percent};
 use crate::base::stats::Estimate;
 use crate::estimate::summary::nines_of;
+use crate::write::charts::axis;
 use crate::write::charts::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, nice_ticks, palette, size, solid, text_width,
     wrap,
 };
+use crate::write::charts::layout::{Placer, Rect, left_label};
 use crate::write::charts::{Chart, ChartError, finish_svg};
 
 /// Yearly cost against availability of the main service, with the frontier of layouts no cheaper
@@ -107,9 +109,8 @@ pub(super) fn cost_availability(
     {
         let mut cv = Canvas::new(&mut svg, WIDTH, height);
         let top = cv.header(&title, &run_line(c)) + 10;
-        let ticks: Vec<(f64, String)> = (lo as i64..=hi as i64)
-            .map(|k| (k as f64, nines_percent(k as f64)))
-            .collect();
+        // The plot is about 450 pixels tall; tick labels need 24 between them.
+        let ticks = axis::nines(lo, hi, 450.0, 24.0);
         let label_w = ticks
             .iter()
             .map(|t| text_width(&t.1, size::LABEL))
@@ -157,18 +158,18 @@ pub(super) fn cost_availability(
         let y_at = |v: f64| {
             if v.is_finite() { ys.px_clamped(v) } else { top }
         };
-        // Places taken by the target's label and the points, which the layouts' labels avoid.
-        let mut taken: Vec<(i32, i32, i32, i32)> = Vec::new();
+        // Places taken by the target's label, the points, their whiskers and the frontier, which the
+        // layouts' labels avoid.
+        let mut placer = Placer::new(Rect::new((left, top), (right, bottom)));
         if let Some(t) = target {
             let y = ys.px(nines_of(1.0 - t));
             cv.dashed((left, y), (right, y), solid(palette::VERMILLION), 2);
             let label = format!("target {}", percent(t, 1.0 - t));
-            taken.push((
-                right - 8 - text_width(&label, size::LABEL),
-                y - 22,
-                right,
-                y,
+            placer.block(Rect::new(
+                (right - 8 - text_width(&label, size::LABEL), y - 22),
+                (right, y),
             ));
+            placer.block_line(&[(left, y), (right, y)]);
             cv.text(
                 &label,
                 (right - 4, y - 4),
@@ -182,10 +183,12 @@ pub(super) fn cost_availability(
             .map(|&k| (xs.px(pts[k].1), y_at(pts[k].2.0)))
             .collect();
         cv.line(&line, alpha(palette::BLUE, 0.8), 2);
+        placer.block_line(&line);
         let label_all = pts.len() <= 10;
         for (k, p) in pts.iter().enumerate() {
             let (x, y) = (xs.px(p.1), y_at(p.2.0));
-            taken.push((x - 6, y - 6, x + 6, y + 6));
+            placer.block(Rect::new((x - 11, y - 11), (x + 11, y + 11)));
+            placer.block_line(&[(x, y_at(p.2.1)), (x, y_at(p.2.2))]);
             let on_frontier = frontier.contains(&k);
             let color = if on_frontier {
                 palette::BLUE
@@ -210,32 +213,23 @@ pub(super) fn cost_availability(
                 );
             }
         }
-        // Labels: the first free place among above-right, below-right, above-left, below-left;
-        // none when all four would overlap another label or point.
+        // Labels: the first free place around the point (right, then above or below, then left,
+        // then farther out); none when every place would cover another label, a point, a whisker
+        // or the frontier.
         for (k, p) in pts.iter().enumerate() {
             if !(label_all || frontier.contains(&k)) {
                 continue;
             }
             let (x, y) = (xs.px(p.1), y_at(p.2.0));
             let name = fit(&c.layouts[p.0].name, size::NOTE, 220);
-            let w = text_width(&name, size::NOTE);
-            let spots = [(14, -14), (14, 14), (-14 - w, -14), (-14 - w, 14)];
-            let free = spots
-                .iter()
-                .map(|&(dx, dy)| (x + dx, y + dy))
-                .find(|&(lx, ly)| {
-                    let r = (lx, ly - 8, lx + w, ly + 8);
-                    r.0 >= left
-                        && r.2 <= right
-                        && r.1 >= top
-                        && r.3 <= bottom
-                        && !taken
-                            .iter()
-                            .any(|t| r.0 < t.2 && t.0 < r.2 && r.1 < t.3 && t.1 < r.3)
-                });
-            if let Some((lx, ly)) = free {
-                taken.push((lx, ly - 8, lx + w, ly + 8));
-                cv.text(&name, (lx, ly), size::NOTE, palette::TEXT, Anchor::LEFT);
+            if let Some(r) = placer.place(&spots(&name, (x, y))) {
+                cv.text(
+                    &name,
+                    (r.x0, (r.y0 + r.y1) / 2),
+                    size::NOTE,
+                    palette::TEXT,
+                    Anchor::LEFT,
+                );
             }
         }
         cv.notes(&notes, (MARGIN, height - notes_h - 8));
@@ -246,4 +240,61 @@ pub(super) fn cost_availability(
         title,
         svg: finish_svg(svg),
     })
+}
+
+/// The places a point's label may go, best first: its box drawn left-anchored and centred on a line.
+fn spots(name: &str, (x, y): (i32, i32)) -> Vec<Rect> {
+    let w = text_width(name, size::NOTE);
+    let at = |lx: i32, ly: i32| left_label(name, size::NOTE, (lx, ly));
+    let mut out = Vec::new();
+    for d in [14, 34, 60] {
+        out.extend([
+            at(x + d, y),
+            at(x + d, y - d),
+            at(x + d, y + d),
+            at(x - d - w, y),
+            at(x - d - w, y - d),
+            at(x - d - w, y + d),
+            at(x - w / 2, y - d - 4),
+            at(x - w / 2, y + d + 4),
+        ]);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::write::charts::layout::overlap;
+
+    /// Points crowded along a frontier (the chart had the line running through a label):
+    /// every label placed is clear of the others, of every point and of the line.
+    #[test]
+    fn cost_labels_avoid_each_other_the_points_and_the_frontier() {
+        let bounds = Rect::new((80, 80), (976, 560));
+        let mut placer = Placer::new(bounds);
+        let pts: Vec<(i32, i32)> = (0..8).map(|i| (200 + 40 * i, 400 - 30 * i)).collect();
+        placer.block_line(&pts);
+        for &(x, y) in &pts {
+            placer.block(Rect::new((x - 11, y - 11), (x + 11, y + 11)));
+            placer.block_line(&[(x, y - 20), (x, y + 20)]);
+        }
+        let mut placed = 0;
+        for (i, &p) in pts.iter().enumerate() {
+            let name = format!("nodes.web.count={i}, sites.b.link=fast");
+            placed += usize::from(placer.place(&spots(&name, p)).is_some());
+        }
+        assert!(placed >= 6, "only {placed} of 8 labels found a place");
+        let labels = placer.placed();
+        assert_eq!(overlap(labels), None, "{labels:?}");
+        for r in labels {
+            assert!(r.inside(&bounds));
+            for w in pts.windows(2) {
+                assert!(!r.crosses(w[0], w[1]), "{r:?} on the frontier");
+            }
+            for &(x, y) in &pts {
+                assert!(!r.intersects(&Rect::new((x - 6, y - 6), (x + 6, y + 6))));
+            }
+        }
+    }
 }

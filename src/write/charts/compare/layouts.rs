@@ -1,11 +1,13 @@
 //! The availability of every service in each layout side by side: grouped bars with 95% intervals on
 //! a nines axis, the downtime per year each step stands for, and the services' targets.
 
-use super::{layout_color, nines, nines_domain, nines_percent, run_line};
+use super::{layout_color, nines, nines_domain, run_line};
 use crate::analyses::compare::Comparison;
+use crate::base::format::sig3;
 use crate::base::format::{hours, percent};
 use crate::base::units::HOURS_PER_YEAR;
 use crate::estimate::summary::nines_of;
+use crate::write::charts::axis;
 use crate::write::charts::draw::{
     Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, palette, size, solid, text_width, wrap,
 };
@@ -145,26 +147,31 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
         }
         let y_end = plot_top + body;
         let xs = Scale::new(lo, hi, x0, x1);
-        let mut k = lo;
-        while k <= hi + 1e-9 {
+        // The downtime each tick stands for, in one unit for the whole top axis.
+        // The unit of the axis' middle: values a decade or two either side still read well.
+        let unit = axis::unit_for(10f64.powf(-(lo + hi) / 2.0) * HOURS_PER_YEAR);
+        for (k, label) in axis::nines(lo, hi, (x1 - x0) as f64, 90.0) {
             let x = xs.px(k);
             cv.line(&[(x, plot_top), (x, y_end)], solid(palette::GRID), 1);
             cv.line(&[(x, y_end), (x, y_end + 4)], solid(palette::AXIS), 1);
             cv.text(
-                &nines_percent(k),
+                &label,
                 (x, y_end + 7),
                 size::LABEL,
                 palette::MUTED,
                 Anchor::TOP,
             );
             cv.text(
-                &hours(10f64.powf(-k) * HOURS_PER_YEAR),
+                &format!(
+                    "{} {}",
+                    sig3(10f64.powf(-k) * HOURS_PER_YEAR / unit.hours),
+                    unit.short
+                ),
                 (x, plot_top - 7),
                 size::LABEL,
                 palette::MUTED,
                 Anchor::BOTTOM,
             );
-            k += 1.0;
         }
         cv.text(
             "downtime per year at that availability",

@@ -71,16 +71,6 @@ fn nines(a: &Estimate) -> (f64, f64, f64) {
     )
 }
 
-/// The availability a number of nines stands for, e.g. 3 → `99.9%`.
-fn nines_percent(k: f64) -> String {
-    if k <= 0.0 {
-        return "0%".into();
-    }
-    let a = 1.0 - 10f64.powf(-k);
-    let decimals = (k.ceil() as usize).saturating_sub(2);
-    format!("{:.*}%", decimals, a * 100.0)
-}
-
 /// A nines axis covering every finite value (and targets), in whole nines, 2 to 12 wide.
 fn nines_domain(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);

@@ -1,14 +1,15 @@
 //! Charts of a sweep: the availability of the swept service and the P99 latency of its clients against
 //! the first parameter, one curve per value of the second with its 95% interval band.
 
-use super::{layout_color, nines, nines_domain, nines_percent, run_line};
+use super::{layout_color, nines, nines_domain, run_line};
 use crate::analyses::compare::Comparison;
 use crate::analyses::sweep::Sweep;
 use crate::base::format::percent;
 use crate::estimate::summary::nines_of;
+use crate::write::charts::axis;
 use crate::write::charts::draw::{
-    Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, latency, nice_ceil, nice_ticks, num, palette,
-    size, solid, text_width, wrap,
+    Anchor, Canvas, MARGIN, Scale, WIDTH, alpha, fit, nice_ticks, num, palette, size, solid,
+    text_width, wrap,
 };
 use crate::write::charts::{Chart, ChartError, finish_svg};
 
@@ -157,11 +158,12 @@ fn draw_curves(
     }
 }
 
-fn legend(cv: &mut Canvas, s: &Sweep, y: i32, extra: Option<&str>) {
+/// The legend: a line per curve (for a single curve, `single`: what the chart shows), then `extra`.
+fn legend(cv: &mut Canvas, s: &Sweep, y: i32, single: &str, extra: Option<&str>) {
     let mut x = MARGIN;
     for (k, (label, _)) in curves(s).iter().enumerate() {
         let label = if label.is_empty() {
-            format!("service {} (band: 95% CI)", s.service)
+            format!("{single} (band: 95% CI)")
         } else {
             label.clone()
         };
@@ -190,17 +192,22 @@ pub(super) fn sweep_availability(c: &Comparison, s: &Sweep) -> Result<Chart, Cha
             .flat_map(|(v, a, b)| [v, a, b])
             .chain(s.target.map(|t| nines_of(1.0 - t))),
     );
-    let ticks: Vec<(f64, String)> = (lo as i64..=hi as i64)
-        .map(|k| (k as f64, nines_percent(k as f64)))
-        .collect();
+    // The plot is about 380 pixels tall; tick labels need 24 between them.
+    let ticks = axis::nines(lo, hi, 380.0, 24.0);
     let mut notes_parts = vec![
         "availability of the service at each point (mean over replications); band: 95% confidence interval".to_string(),
         "scale: each step up is ten times less downtime; points share random numbers, so the curve's shape is measured more precisely than its bands".to_string(),
     ];
     if let Some(t) = s.target {
         let answer = match s.answer() {
+            // The sweep's answer: the cheapest such point when every point has a cost.
             Some(r) => format!(
-                "the first point whose interval is above the target: {}",
+                "the {} point whose interval is above the target: {}",
+                if s.rows.iter().all(|x| x.yearly_cost.is_some()) {
+                    "cheapest"
+                } else {
+                    "first"
+                },
                 s.label(r)
             ),
             None => "no point's interval is above the target".to_string(),
@@ -215,7 +222,13 @@ pub(super) fn sweep_availability(c: &Comparison, s: &Sweep) -> Result<Chart, Cha
     {
         let mut cv = Canvas::new(&mut svg, WIDTH, height);
         let top = cv.header(&title, &run_line(c));
-        legend(&mut cv, s, top + 8, s.target.map(|_| "target"));
+        legend(
+            &mut cv,
+            s,
+            top + 8,
+            &format!("service {}", s.service),
+            s.target.map(|_| "target"),
+        );
         let f = frame(
             &mut cv,
             s,
@@ -259,11 +272,9 @@ pub(super) fn sweep_latency(c: &Comparison, s: &Sweep) -> Result<Chart, ChartErr
         .map(|v| v.2)
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max);
-    let hi = nice_ceil(max * 1.05);
-    let ticks: Vec<(f64, String)> = nice_ticks(0.0, hi, 6)
-        .into_iter()
-        .map(|v| (v, latency(v)))
-        .collect();
+    // One unit for the whole axis (ticks in ms and s mixed before).
+    let axis = axis::linear_duration(0.0, max.max(1e-9) * 1.05);
+    let (hi, ticks) = (axis.hi, axis.ticks);
     let kind = s.request_kind.clone().unwrap_or_default();
     let notes = wrap(
         &[format!(
@@ -279,7 +290,8 @@ pub(super) fn sweep_latency(c: &Comparison, s: &Sweep) -> Result<Chart, ChartErr
     {
         let mut cv = Canvas::new(&mut svg, WIDTH, height);
         let top = cv.header(&title, &run_line(c));
-        legend(&mut cv, s, top + 8, None);
+        // The chart is about a request kind, not the swept service.
+        legend(&mut cv, s, top + 8, &format!("{kind} requests"), None);
         let f = frame(
             &mut cv,
             s,
@@ -287,7 +299,7 @@ pub(super) fn sweep_latency(c: &Comparison, s: &Sweep) -> Result<Chart, ChartErr
             height,
             (0.0, hi),
             &ticks,
-            "P99 latency",
+            &format!("P99 latency ({})", axis.unit.map_or("", |u| u.long)),
             notes_h,
         );
         draw_curves(&mut cv, s, &f, &pick);
