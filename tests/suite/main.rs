@@ -24,6 +24,7 @@ mod fuzz_state;
 mod golden;
 mod hardening;
 mod hardening_outputs;
+mod honest_numbers;
 mod integrity;
 mod longrun;
 mod markov;
