@@ -587,10 +587,23 @@ impl Sweep {
                     .map(|c| format!(" (yearly cost {})", money(c, cur)))
                     .unwrap_or_default()
             )),
-            (Some(t), None) => out.push_str(&format!(
-                "answer: no point is shown to meet the target {} (uncertain points need more replications)\n",
-                percent(t, 1.0 - t)
-            )),
+            (Some(t), None) => {
+                let uncertain = self
+                    .rows
+                    .iter()
+                    .filter(|r| r.meets == Some(Meets::Uncertain))
+                    .count();
+                // Only points whose interval straddles the target can be settled by more replications.
+                let why = match uncertain {
+                    0 => "every point's 95% interval is below it".to_string(),
+                    1 => "1 point is uncertain: more replications would tell".to_string(),
+                    k => format!("{k} points are uncertain: more replications would tell"),
+                };
+                out.push_str(&format!(
+                    "answer: no point is shown to meet the target {} ({why})\n",
+                    percent(t, 1.0 - t)
+                ));
+            }
             (None, _) => out.push_str(&format!(
                 "service {} has no target; give it `target = 0.999` to have the sweep say which points meet it\n",
                 self.service

@@ -147,3 +147,61 @@ fn bad_paths_and_points_are_named() {
         Err(SweepError::Nothing(_))
     ));
 }
+
+/// A sweep of `meets` (one point each) against a 99.9% target.
+fn judged(meets: &[Meets]) -> Sweep {
+    let e = |v: f64| Estimate {
+        value: v,
+        ci95_low: v,
+        ci95_high: v,
+        n: 64,
+    };
+    Sweep {
+        params: vec![parse_set(&format!("nodes.web.count=1..{}", meets.len())).unwrap()],
+        service: "s".into(),
+        target: Some(0.999),
+        request_kind: None,
+        rows: meets
+            .iter()
+            .enumerate()
+            .map(|(i, m)| SweepRow {
+                layout: i,
+                values: vec![SweepValue::Integer(i as i64 + 1)],
+                availability: e(0.99),
+                downtime_hours_per_year: e(87.6),
+                annual_downtime_hours_p90: e(100.0),
+                outages_per_year: e(2.0),
+                failed_requests_per_year: None,
+                latency_p99_hours: None,
+                yearly_cost: None,
+                meets: Some(*m),
+            })
+            .collect(),
+        currency: None,
+        replications: 64,
+        seed: 1,
+        mission_hours: 8760.0,
+    }
+}
+
+#[test]
+fn the_answer_mentions_uncertain_points_only_when_there_are_some() {
+    let none = judged(&[Meets::No, Meets::No]).table();
+    assert!(
+        none.contains("answer: no point is shown to meet the target 99.900% (every point's 95% interval is below it)"),
+        "{none}"
+    );
+    assert!(!none.contains("uncertain"), "{none}");
+    let one = judged(&[Meets::No, Meets::Uncertain]).table();
+    assert!(
+        one.contains("(1 point is uncertain: more replications would tell)"),
+        "{one}"
+    );
+    let two = judged(&[Meets::Uncertain, Meets::Uncertain]).table();
+    assert!(two.contains("(2 points are uncertain"), "{two}");
+    let yes = judged(&[Meets::No, Meets::Yes]).table();
+    assert!(
+        yes.contains("answer: nodes.web.count=2 is the first point"),
+        "{yes}"
+    );
+}
