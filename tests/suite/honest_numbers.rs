@@ -158,3 +158,136 @@ fn the_threshold_turns_a_real_difference_into_same_only_above_it() {
         assert!(csv.contains(&format!(",true,true,{word},")), "{csv}");
     }
 }
+
+/// Every estimate in a JSON summary: (path, object).
+fn estimates<'a>(
+    v: &'a serde_json::Value,
+    path: &str,
+    out: &mut Vec<(String, &'a serde_json::Map<String, serde_json::Value>)>,
+) {
+    match v {
+        serde_json::Value::Object(m) => {
+            if m.contains_key("ci95_low") {
+                out.push((path.to_string(), m));
+            }
+            for (k, x) in m {
+                estimates(x, &format!("{path}.{k}"), out);
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                estimates(x, &format!("{path}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Whether the estimate at `path` is a share or probability (at most 1).
+fn is_share(path: &str) -> bool {
+    let last = path.rsplit('.').next().unwrap_or(path);
+    let last = last.split('[').next().unwrap_or(last);
+    [
+        "availability",
+        "unavailability",
+        "success_ratio",
+        "probability_year_misses_target",
+        "utilisation",
+        "share_of_downtime",
+        "share_of_requests",
+        "delivered_share",
+        "outcome_shares",
+    ]
+    .contains(&last)
+}
+
+/// No figure of a run can be negative (counts, durations, shares) and no share can exceed 1, so no
+/// interval may either: checked on the pinned JSON summary of every bundled scenario (the golden test
+/// keeps those equal to what `nines run --format json` prints). Before intervals were cut to their
+/// bounds, ten of these files held negative lower bounds.
+#[test]
+fn no_interval_of_a_bundled_scenario_leaves_its_quantitys_bounds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/run");
+    let mut files = 0;
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_none_or(|e| e != "json") {
+            continue;
+        }
+        files += 1;
+        let v: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+        let mut found = Vec::new();
+        estimates(&v, "", &mut found);
+        for (path, e) in found {
+            let num = |k: &str| e.get(k).and_then(|x| x.as_f64());
+            let (Some(low), Some(value), Some(high)) =
+                (num("ci95_low"), num("value"), num("ci95_high"))
+            else {
+                continue; // NaN (nothing observed) is written as null
+            };
+            checked += 1;
+            assert!(
+                low >= 0.0 && low <= value && value <= high,
+                "{}: {path}: [{low}, {high}] around {value}",
+                p.display()
+            );
+            if is_share(&path) {
+                assert!(high <= 1.0, "{}: {path}: high {high}", p.display());
+            }
+        }
+    }
+    assert!(
+        files >= 20 && checked > 1000,
+        "{files} files, {checked} estimates"
+    );
+}
+
+/// With two replications Student's t has 1 degree of freedom (t = 12.7), so almost every symmetric
+/// interval would reach below zero: the terminal table, the CSV and the JSON all show the cut ones.
+#[test]
+fn two_replications_give_no_negative_bound_anywhere() {
+    let text = std::fs::read_to_string("scenarios/web-farm.toml").unwrap();
+    let mut m = compile(&text, "web-farm.toml").unwrap();
+    m.simulation.replications = 2;
+    let out = nines::estimate::runner::run(
+        &m,
+        nines::estimate::runner::RunOptions {
+            threads: 1,
+            rows: None,
+            progress: None,
+            range: None,
+        },
+    )
+    .unwrap();
+    let s = &out.summary;
+    let json: serde_json::Value = serde_json::from_str(&nines::write::json::json(s)).unwrap();
+    let mut found = Vec::new();
+    estimates(&json, "", &mut found);
+    // The uncut interval is symmetric about the value: its low would be 2·value − high.
+    let cut = found
+        .iter()
+        .filter(|(_, e)| {
+            let num = |k: &str| e.get(k).and_then(|x| x.as_f64()).unwrap_or(f64::NAN);
+            num("ci95_low") == 0.0 && 2.0 * num("value") - num("ci95_high") < 0.0
+        })
+        .count();
+    assert!(cut >= 3, "only {cut} intervals were cut: {json}");
+    for (path, e) in &found {
+        let low = e.get("ci95_low").and_then(|x| x.as_f64());
+        assert!(low.is_none_or(|l| l >= 0.0), "{path}: {low:?}");
+    }
+    let table = nines::write::table::table(s, &m);
+    for bad in ["[-", "[−", "±-", "±−"] {
+        assert!(!table.contains(bad), "{bad} in\n{table}");
+    }
+    let csv = String::from_utf8(nines::write::csv::summary_csv(s).unwrap()).unwrap();
+    for line in csv.lines().skip(1) {
+        for cell in line.split(',') {
+            if let Ok(x) = cell.parse::<f64>() {
+                assert!(x >= 0.0, "{cell} in {line}");
+            }
+        }
+    }
+}

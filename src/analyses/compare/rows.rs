@@ -177,7 +177,8 @@ pub(super) fn rows(
     }
     let own = |i: usize, kind: PairedKind| -> Option<Estimate> {
         let k = plan.keys.iter().position(|(_, x)| *x == kind)?;
-        plan.sources[i][k].map(|_| values[i][k].estimate())
+        // Data lost and failed requests cannot be negative, and neither can their intervals.
+        plan.sources[i][k].map(|_| values[i][k].estimate().nonnegative())
     };
     if plan.keys.iter().any(|(_, k)| *k == PairedKind::DataLoss) {
         let cells = (0..n)
