@@ -291,3 +291,127 @@ fn two_replications_give_no_negative_bound_anywhere() {
         }
     }
 }
+
+/// Numbers written with an exponent (`3.15e7`, `6.0072e-1`, `−5.55e-20`) in `text`, with their line.
+fn exponents(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in text.lines() {
+        let b = line.as_bytes();
+        for i in 1..b.len() {
+            if !matches!(b[i], b'e' | b'E') || !b[i - 1].is_ascii_digit() {
+                continue;
+            }
+            // A digit before the `e` that is part of a word (`vmm2e`) is not a number.
+            let start = b[..i]
+                .iter()
+                .rposition(|c| !(c.is_ascii_digit() || *c == b'.'))
+                .map_or(0, |p| p + 1);
+            if start > 0 && b[start - 1].is_ascii_alphabetic() {
+                continue;
+            }
+            let rest = &b[i + 1..];
+            let rest = rest
+                .strip_prefix(b"-")
+                .or(rest.strip_prefix(b"+"))
+                .unwrap_or(rest);
+            if rest.first().is_some_and(u8::is_ascii_digit) {
+                found.push(line.to_string());
+                break;
+            }
+        }
+    }
+    found
+}
+
+#[test]
+fn the_exponent_scan_finds_exponents() {
+    assert_eq!(exponents("a 3.15e7 requests/yr").len(), 1);
+    assert_eq!(exponents("Δ −5.55e-20 ±0.0008").len(), 1);
+    assert_eq!(exponents("6.0072E-1").len(), 1);
+    assert!(exponents("node vmm2e3 · 12 events · mission 10y · 1e").is_empty());
+}
+
+/// Every file under `dir`, recursively.
+fn files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        if p.is_dir() {
+            files(&p, out);
+        } else {
+            out.push(p);
+        }
+    }
+}
+
+/// No planner-facing text or CSV file holds a number with an exponent: the terminal table of a run
+/// of every bundled scenario (made here), and the pinned `validate` text, CSV files and `compare` and
+/// `sweep` tables of the golden test (which keeps them equal to what the commands print).
+#[test]
+fn no_exponents_in_the_outputs_of_the_bundled_scenarios() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut all = Vec::new();
+    files(&root.join("scenarios"), &mut all);
+    all.sort();
+    let mut bad = Vec::new();
+    let mut runs = 0;
+    for p in all
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+    {
+        let text = std::fs::read_to_string(p).unwrap();
+        let mut m = compile(&text, &p.display().to_string()).unwrap();
+        m.simulation.replications = 64;
+        let out = nines::estimate::runner::run(
+            &m,
+            nines::estimate::runner::RunOptions {
+                threads: 2,
+                rows: None,
+                progress: None,
+                range: None,
+            },
+        )
+        .unwrap();
+        runs += 1;
+        let table = nines::write::table::table(&out.summary, &m);
+        let csv = String::from_utf8(nines::write::csv::summary_csv(&out.summary).unwrap()).unwrap();
+        for line in exponents(&table).into_iter().chain(exponents(&csv)) {
+            bad.push(format!("{}: {line}", p.display()));
+        }
+    }
+    assert!(runs >= 20, "{runs} scenarios");
+    let mut pinned = Vec::new();
+    files(&root.join("tests/golden"), &mut pinned);
+    let mut scanned = 0;
+    for p in pinned
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "txt" || e == "csv"))
+    {
+        scanned += 1;
+        for line in exponents(&std::fs::read_to_string(p).unwrap()) {
+            bad.push(format!("{}: {line}", p.display()));
+        }
+    }
+    assert!(scanned >= 60, "{scanned} pinned files");
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}
+
+/// Plain numbers: thousands separated, words for millions, decimals for small figures, noise as 0.
+#[test]
+fn plain_numbers_and_one_duration_rule() {
+    use nines::base::format::{hours, rare, sig3};
+    use nines::base::units::format_duration;
+    assert_eq!(sig3(31_536_000.0), "31.5 million");
+    assert_eq!(sig3(19_020.4), "19 020");
+    assert_eq!(sig3(0.60072), "0.601");
+    assert_eq!(sig3(0.0000150), "0.0000150");
+    assert_eq!(sig3(-5.55e-20), "0");
+    assert_eq!(rare(7.5899e-5), "75.9 per million");
+    assert_eq!(rare(4.9891e-12), "4.99 per trillion");
+    // One rule for durations: years from one year, days from two days.
+    assert_eq!(format_duration(8760.0), "1y");
+    assert_eq!(format_duration(4.0 * 8760.0), "4y");
+    assert_eq!(hours(8760.0), "1.00y");
+    assert_eq!(hours(24.0 * 364.0), "364d");
+    assert_eq!(format_duration(36.0), "36h");
+    assert_eq!(hours(36.0), "36.0h");
+}

@@ -939,7 +939,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "maintenance too frequent",
             "[maintenance.m]\nevery = \"1s\"\nduration = \"0.1s\"\nnodes = [\"a\"]\n".into(),
-            "11:9: maintenance.m.every: every = 1s opens 31536000 windows in a 365d mission; at most 1000000 are accepted (maintenance is planned in days or weeks)",
+            "11:9: maintenance.m.every: every = 1s opens 31536000 windows in a 1y mission; at most 1000000 are accepted (maintenance is planned in days or weeks)",
         ),
         (
             "maintenance window as long as the period",

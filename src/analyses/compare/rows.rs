@@ -53,7 +53,13 @@ fn judge(rows: &mut [Row], relative: f64) {
         let base = r.cells.first().copied().flatten().map(|c| c.value.value);
         let t = base.map_or(0.0, |b| r.unit.threshold(b, relative));
         for cell in r.cells.iter_mut().flatten() {
+            let scale = base.unwrap_or(0.0).abs().max(cell.value.value.abs());
             if let Some(d) = &mut cell.diff {
+                // A difference of twelve orders below the figures is floating-point rounding of
+                // equal sums (`−5.55e-20` outages a year): it is zero.
+                if d.value.value.abs() <= 1e-12 * scale {
+                    d.value.value = 0.0;
+                }
                 // A difference that is zero in every replication is "same" even at a zero threshold.
                 let identical = d.value.ci95_low == 0.0 && d.value.ci95_high == 0.0;
                 d.verdict = if identical {

@@ -7,7 +7,7 @@ use crate::base::stats::Estimate;
 
 use super::{Comparison, Unit, Verdict};
 
-/// A latency with three significant digits and a unit that reads: `135 ms`, `1.75 s`, `2.31e-5 ms`.
+/// A latency with three significant digits and a unit that reads: `135 ms`, `1.75 s`, `0.0000231 ms`.
 fn latency(hours: f64) -> String {
     let s = hours * 3600.0;
     let a = s.abs();
@@ -49,6 +49,10 @@ impl Unit {
             Unit::Money => money(a, currency),
             _ => self.format(a, currency),
         };
+        // A difference that rounds to nothing has no sign.
+        if body.trim_start_matches(['0', '.']).is_empty() || body.starts_with("0 ") {
+            return body;
+        }
         format!("{sign}{body}")
     }
 
