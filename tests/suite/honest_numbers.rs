@@ -1,6 +1,6 @@
 //! Numbers a planner can trust at a glance: the practical threshold of `compare` (a difference too
-//! small to matter reads "same"), intervals that respect a quantity's bounds, and no exponents in
-//! planner-facing text.
+//! small to matter reads "same"), intervals that respect a quantity's bounds, no exponents in
+//! planner-facing text, and a timeline that says where a row's lack of redundancy comes from.
 
 use nines::analyses::compare::{self, CompareOptions, Comparison, Verdict};
 use nines::base::stats::Estimate;
@@ -414,4 +414,51 @@ fn plain_numbers_and_one_duration_rule() {
     assert_eq!(hours(24.0 * 364.0), "364d");
     assert_eq!(format_duration(36.0), "36h");
     assert_eq!(hours(36.0), "36.0h");
+}
+
+/// In the example a pool of three front ends needs a single load balancer, so its timeline row is
+/// "no redundancy left" while all three front ends are up: the chart's legend and notes say the state
+/// is inherited from what a row needs, so the yellow strip is not read as the pool's own.
+#[test]
+fn the_timeline_says_a_row_inherits_its_redundancy_from_what_it_needs() {
+    use nines::engine::trace::{self, State};
+    let text = std::fs::read_to_string("scenarios/web-farm.toml").unwrap();
+    let mut m = compile(&text, "web-farm.toml").unwrap();
+    m.simulation.replications = 256;
+    let sample = trace::sample(&m, 200);
+    let t = trace::trace(&m, sample.replication);
+    let row = |name: &str| t.rows.iter().find(|r| r.name == name).unwrap();
+    let frontend = row("frontend");
+    let webs: Vec<_> = t
+        .rows
+        .iter()
+        .filter(|r| r.name.starts_with("web-"))
+        .collect();
+    assert_eq!(webs.len(), 3);
+    let inherited = frontend.intervals(t.mission).any(|(a, b, st)| {
+        let mid = 0.5 * (a + b);
+        st == State::AtRisk && webs.iter().all(|w| w.state_at(mid) == State::Up)
+    });
+    assert!(
+        inherited,
+        "the front ends are never at risk with all three up"
+    );
+    let mut out = nines::estimate::runner::run(
+        &m,
+        nines::estimate::runner::RunOptions {
+            threads: 1,
+            rows: None,
+            progress: None,
+            range: None,
+        },
+    )
+    .unwrap();
+    out.summary.wall_seconds = 0.0;
+    let charts = nines::write::charts::render(&out.summary, Some(&t)).unwrap();
+    let svg = &charts.iter().find(|c| c.name == "timeline").unwrap().svg;
+    assert!(svg.contains("no redundancy left in it or in what it needs"));
+    assert!(
+        svg.contains("a row inherits this from what it needs"),
+        "{svg}"
+    );
 }
