@@ -243,7 +243,12 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
     {
         bail!("{shown}: {why}");
     }
-    let points = sweep::points(&text, &shown, &params)?;
+    let origin = if args.set.is_empty() {
+        sweep::Origin::Section
+    } else {
+        sweep::Origin::CommandLine
+    };
+    let points = sweep::points_from(&text, &shown, &params, origin)?;
     let mut models: Vec<Model> = points.iter().map(|p| p.model.clone()).collect();
     let names: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
     let (threads, _) = settle(&mut models, &names, &args.sim)?;

@@ -42,6 +42,7 @@ use toml::de::DeTable;
 
 use crate::model::Model;
 use compile::Compiler;
+pub use reader::closest;
 use reader::{Errors, Tbl};
 
 /// Largest accepted number of replications in one run.

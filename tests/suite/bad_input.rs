@@ -216,7 +216,7 @@ fn catalogue() -> Vec<Case> {
             "unknown distribution",
             failure("{ dist = \"expo\", mean = \"5h\" }"),
             &[
-                ":4:20: nodes.a.failure.dist: unknown distribution \"expo\"; expected one of exponential, weibull",
+                ":4:20: nodes.a.failure.dist: unknown distribution \"expo\"; did you mean \"exponential\"? expected one of exponential, weibull",
             ],
         ),
         case(

@@ -838,7 +838,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "unknown commit mode",
             format!("[roles.db]\nkind = \"availability_group\"\nprimary = \"a\"\nsecondaries = [{{ on = \"b\", commit = \"sync\" }}]\nfailover = {FIX}\n"),
-            "13:37: roles.db.secondaries[0].commit: unknown commit mode \"sync\"; expected \"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)",
+            "13:37: roles.db.secondaries[0].commit: unknown commit mode \"sync\"; did you mean \"synchronous\"? expected \"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)",
         ),
         (
             "too many secondaries",
@@ -959,7 +959,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "service seen from an unknown site",
             "[sites.hub]\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\nsite = \"hbu\"\n".into(),
-            "16:8: services.s.site: unknown site `hbu`; defined: hub",
+            "16:8: services.s.site: unknown site `hbu`; did you mean `hub`?",
         ),
         (
             "unknown key in a link",

@@ -205,3 +205,76 @@ fn the_answer_mentions_uncertain_points_only_when_there_are_some() {
         "{yes}"
     );
 }
+
+#[test]
+fn errors_at_a_swept_field_name_the_parameter_not_a_line() {
+    let set = |s: &str| [parse_set(s).unwrap()];
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.web.cnt=2..3"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("--set nodes.web.cnt=2: unknown key `cnt`; did you mean `count`?"),
+        "{e}"
+    );
+    assert!(!e.contains("t.toml:"), "{e}");
+    let e = points(TEXT, "t.toml", &set("roles.r.min_upp=2"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(
+            "[sweep] \"roles.r.min_upp\"=2: unknown key `min_upp`; did you mean `min_up`?"
+        ),
+        "{e}"
+    );
+    // A value of the wrong type: only that error, not the ones that follow from it.
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.web.count=abc"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "--set nodes.web.count=abc: expected an integer, found a string"
+    );
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.wbe.count=2"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("--set nodes.wbe.count: cannot set it in t.toml: the scenario has no `nodes.wbe`; did you mean `nodes.web`?"),
+        "{e}"
+    );
+    let e = parse_set("roles.r.min_up=2-3").unwrap_err().to_string();
+    assert!(
+        e.contains("`2-3` is not a range: write a range of integers as 2..3"),
+        "{e}"
+    );
+    // A negative number is a value, not a range.
+    assert_eq!(parse_values("-3").unwrap(), vec![SweepValue::Integer(-3)]);
+    // Abbreviations are suggested when one key fits.
+    assert_eq!(
+        crate::scenario::closest("cnt", &["count", "crew"]),
+        Some("count")
+    );
+    assert_eq!(
+        crate::scenario::closest("rpr", &["repair", "priority"]),
+        Some("repair")
+    );
+    assert_eq!(crate::scenario::closest("c", &["count", "crew"]), None);
+    assert_eq!(
+        crate::scenario::closest("cr", &["count", "crew"]),
+        Some("crew")
+    );
+}
