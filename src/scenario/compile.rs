@@ -191,9 +191,9 @@ impl Compiler {
             }
         };
         self.mission = simulation.as_ref().map(|s| s.mission);
-        let (default_failure, default_repair) = match root.get("defaults") {
+        let defaults = match root.get("defaults") {
             Some(v) => self.defaults(v, errs),
-            None => (None, None),
+            None => Default::default(),
         };
         if let Some(v) = root.get("crews") {
             self.crews_section(v, errs);
@@ -208,7 +208,7 @@ impl Compiler {
             self.site(i, v, path, errs);
         }
         if let Some(v) = root.get("nodes") {
-            self.nodes_section(v, default_failure.as_ref(), default_repair.as_ref(), errs);
+            self.nodes_section(v, &defaults, errs);
         } else {
             errs.push(
                 0..0,
