@@ -26,6 +26,7 @@ mod hardening;
 mod hardening_outputs;
 mod honest_numbers;
 mod integrity;
+mod links;
 mod longrun;
 mod markov;
 mod properties;
