@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod args;
+mod completions;
 mod exact;
 mod files;
 mod layouts;
@@ -64,6 +65,16 @@ enum Command {
     /// Estimate very high availability by rare-event simulation: importance sampling when every
     /// duration is exponential, importance splitting (any distributions) otherwise.
     Rare(rare::RareArgs),
+    /// Print a shell completion script, e.g. `nines completions bash > ~/.local/share/bash-completion/completions/nines`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) of nines or of one subcommand, e.g. `nines man | man -l -`.
+    Man {
+        /// A subcommand whose page to print (default: the page of nines).
+        subcommand: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -84,6 +95,8 @@ fn main() -> ExitCode {
         Command::Exact(args) => exact::exact(args),
         Command::Rare(args) => rare::rare_cmd(args),
         Command::Verify { dir } => outdir::verify(&dir),
+        Command::Completions { shell } => completions::completions::<Cli>(shell),
+        Command::Man { subcommand } => completions::man::<Cli>(subcommand.as_deref()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -10,6 +10,7 @@ mod charts;
 mod cli;
 mod cli_exact;
 mod cli_rare;
+mod cli_tools;
 mod compare;
 mod compare_cli;
 mod edge;
