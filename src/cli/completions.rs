@@ -1,5 +1,6 @@
-//! `nines completions SHELL` and `nines man`: shell completions and man pages generated from the
-//! command-line definition itself, so they never fall behind a new flag.
+//! What nines gives other tools: `nines completions SHELL` and `nines man`, generated from the
+//! command-line definition itself so they never fall behind a new flag, and `nines schema`, the JSON
+//! Schema of the scenario language for editors.
 
 use std::io::Write;
 
@@ -42,5 +43,11 @@ pub(crate) fn man<C: CommandFactory>(subcommand: Option<&str>) -> Result<()> {
     let mut out = Vec::new();
     clap_mangen::Man::new(page).render(&mut out)?;
     std::io::stdout().write_all(&out)?;
+    Ok(())
+}
+
+/// Prints the JSON Schema of the scenario language (the text of `schema/nines.schema.json`).
+pub(crate) fn schema() -> Result<()> {
+    std::io::stdout().write_all(nines::scenario::schema::schema_text().as_bytes())?;
     Ok(())
 }

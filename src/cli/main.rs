@@ -70,6 +70,8 @@ enum Command {
         /// The shell.
         shell: clap_complete::Shell,
     },
+    /// Print the JSON Schema of the scenario language, for editors (taplo, Even Better TOML).
+    Schema,
     /// Print the man page (roff) of nines or of one subcommand, e.g. `nines man | man -l -`.
     Man {
         /// A subcommand whose page to print (default: the page of nines).
@@ -97,6 +99,7 @@ fn main() -> ExitCode {
         Command::Verify { dir } => outdir::verify(&dir),
         Command::Completions { shell } => completions::completions::<Cli>(shell),
         Command::Man { subcommand } => completions::man::<Cli>(subcommand.as_deref()),
+        Command::Schema => completions::schema(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

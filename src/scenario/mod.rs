@@ -31,6 +31,7 @@ mod maintenance;
 mod quorum;
 mod reader;
 mod roles;
+pub mod schema;
 mod services;
 mod simulation;
 mod sites;
