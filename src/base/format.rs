@@ -25,7 +25,8 @@ pub fn hours(h: f64) -> String {
         (h * 60.0, "min")
     } else if a < 48.0 {
         (h, "h")
-    } else if a < HOURS_PER_YEAR {
+    } else if a / 24.0 < 364.5 {
+        // Days below a year, counted after rounding: 364.99 days would print as "365d".
         (h / 24.0, "d")
     } else {
         (h / HOURS_PER_YEAR, "y")
@@ -58,8 +59,18 @@ pub fn sig3(v: f64) -> String {
     if a < 1e-15 {
         return "0".into();
     }
-    let digits = (2 - a.log10().floor() as i32).max(0) as usize;
-    format!("{v:.digits$}")
+    let magnitude = a.log10().floor() as i32;
+    let digits = (2 - magnitude).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    // Rounding can carry into the next power of ten (0.99999 → 1.000): three digits are then one
+    // decimal fewer (1.00).
+    if digits > 0
+        && s.trim_start_matches('-').parse::<f64>().unwrap_or(0.0) >= 10f64.powi(magnitude + 1)
+    {
+        let digits = digits - 1;
+        return format!("{v:.digits$}");
+    }
+    s
 }
 
 /// A small rate or probability in words a planner reads without an exponent: `75.9 per million`,

@@ -171,8 +171,9 @@ pub fn format_duration(hours: Hours) -> String {
         (hours * 60.0, "min")
     } else if abs < 48.0 {
         (hours, "h")
-    } else if abs < HOURS_PER_YEAR {
-        // The rule `base::format::hours` follows too: years from one year, so 1y is never 365d.
+    } else if abs / 24.0 < 364.95 {
+        // The rule `base::format::hours` follows too: years from one year (after rounding the days),
+        // so 1y is never 365d.
         (hours / 24.0, "d")
     } else {
         (hours / HOURS_PER_YEAR, "y")

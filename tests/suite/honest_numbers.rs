@@ -405,6 +405,9 @@ fn plain_numbers_and_one_duration_rule() {
     assert_eq!(sig3(0.60072), "0.601");
     assert_eq!(sig3(0.0000150), "0.0000150");
     assert_eq!(sig3(-5.55e-20), "0");
+    assert_eq!(sig3(0.999_999), "1.00");
+    assert_eq!(sig3(9.9999), "10.0");
+    assert_eq!(sig3(99.99), "100");
     assert_eq!(rare(7.5899e-5), "75.9 per million");
     assert_eq!(rare(4.9891e-12), "4.99 per trillion");
     // One rule for durations: years from one year, days from two days.
@@ -412,6 +415,9 @@ fn plain_numbers_and_one_duration_rule() {
     assert_eq!(format_duration(4.0 * 8760.0), "4y");
     assert_eq!(hours(8760.0), "1.00y");
     assert_eq!(hours(24.0 * 364.0), "364d");
+    // Rounded to 365 days, it is a year.
+    assert_eq!(hours(8759.9), "1.00y");
+    assert_eq!(format_duration(8759.9), "1y");
     assert_eq!(format_duration(36.0), "36h");
     assert_eq!(hours(36.0), "36.0h");
 }
