@@ -964,7 +964,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "unknown key in a link",
             format!("[sites.hub]\n[sites.br]\nparent = \"hub\"\nlink = {{ failure = {FIX}, repair = {FIX}, crw = \"x\" }}\n"),
-            "13:97: sites.br.link.crw: unknown key `crw`; did you mean `crew`? valid keys here: crew, description, failure, priority, repair",
+            "13:97: sites.br.link.crw: unknown key `crw`; did you mean `crew`? valid keys here: crew, description, failure, name, priority, repair, yearly_cost",
         ),
         (
             "software on a pool",
