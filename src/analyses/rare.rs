@@ -386,8 +386,8 @@ pub fn estimate(model: &Model, opts: &RareOptions) -> Result<Rare, MarkovError> 
         .map(|(i, e)| RareEntity {
             kind: e.kind,
             name: e.name.clone(),
-            unavailability: total.unavailability[i].estimate(),
-            outages_per_year: per_year(total.outages[i].estimate()),
+            unavailability: total.unavailability[i].estimate().share(),
+            outages_per_year: per_year(total.outages[i].estimate().nonnegative()),
         })
         .collect();
     Ok(Rare {

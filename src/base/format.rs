@@ -1,7 +1,13 @@
 //! Numbers for people: durations with a readable unit, significant digits, availability as a
 //! percentage with its nines, money with thousands separated. Writers, analyses and charts share these.
 
-/// Formats hours with a readable unit and three significant digits, e.g. `2.52h`, `35.1min`, `4.2d`.
+/// `base::units::HOURS_PER_YEAR`, repeated: units already uses this file, and two files of a layer
+/// never use each other.
+const HOURS_PER_YEAR: f64 = 8760.0;
+
+/// Formats hours with a readable unit and three significant digits, e.g. `2.52h`, `35.1min`, `4.2d`,
+/// `1y`. The rule, shared with [`crate::base::units::format_duration`]: seconds below a minute,
+/// minutes below an hour, hours below two days, days below a year, years from one year.
 pub fn hours(h: f64) -> String {
     if !h.is_finite() {
         return if h.is_nan() {
@@ -19,8 +25,11 @@ pub fn hours(h: f64) -> String {
         (h * 60.0, "min")
     } else if a < 48.0 {
         (h, "h")
-    } else {
+    } else if a / 24.0 < 364.5 {
+        // Days below a year, counted after rounding: 364.99 days would print as "365d".
         (h / 24.0, "d")
+    } else {
+        (h / HOURS_PER_YEAR, "y")
     };
     format!("{}{unit}", sig3(v))
 }
@@ -35,17 +44,52 @@ pub fn short(v: f64) -> String {
     }
 }
 
-/// Three significant digits, no exponent for ordinary magnitudes.
+/// Three significant digits and never an exponent, for planners: `0.324`, `0.0000150`, `19 020`,
+/// `31.5 million` (from a thousand up as [`count`] writes it).
 pub fn sig3(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
         return format!("{v}");
     }
     let a = v.abs();
-    if !(1e-4..1e7).contains(&a) {
-        return format!("{v:.2e}");
+    if a >= 999.5 {
+        return count(v);
     }
-    let digits = (2 - a.log10().floor() as i32).max(0) as usize;
-    format!("{v:.digits$}")
+    // Below 1e-15 a planner-facing figure is rounding noise (a difference of two equal sums), and
+    // three digits of it would take twenty decimals.
+    if a < 1e-15 {
+        return "0".into();
+    }
+    let magnitude = a.log10().floor() as i32;
+    let digits = (2 - magnitude).max(0) as usize;
+    let s = format!("{v:.digits$}");
+    // Rounding can carry into the next power of ten (0.99999 → 1.000): three digits are then one
+    // decimal fewer (1.00).
+    if digits > 0
+        && s.trim_start_matches('-').parse::<f64>().unwrap_or(0.0) >= 10f64.powi(magnitude + 1)
+    {
+        let digits = digits - 1;
+        return format!("{v:.digits$}");
+    }
+    s
+}
+
+/// A small rate or probability in words a planner reads without an exponent: `75.9 per million`,
+/// `4.99 per trillion`; from one in ten thousand up, [`sig3`].
+pub fn rare(v: f64) -> String {
+    let a = v.abs();
+    if a == 0.0 || !a.is_finite() || a >= 1e-4 {
+        return sig3(v);
+    }
+    let (scale, word) = if a >= 1e-6 {
+        (1e6, "million")
+    } else if a >= 1e-9 {
+        (1e9, "billion")
+    } else if a >= 1e-12 {
+        (1e12, "trillion")
+    } else {
+        (1e15, "quadrillion")
+    };
+    format!("{} per {word}", sig3(v * scale))
 }
 
 /// A large count in words a planner reads without an exponent: `950 000`, `3.15 million`,

@@ -171,7 +171,9 @@ pub fn format_duration(hours: Hours) -> String {
         (hours * 60.0, "min")
     } else if abs < 48.0 {
         (hours, "h")
-    } else if abs < 2.0 * HOURS_PER_YEAR {
+    } else if abs / 24.0 < 364.95 {
+        // The rule `base::format::hours` follows too: years from one year (after rounding the days),
+        // so 1y is never 365d.
         (hours / 24.0, "d")
     } else {
         (hours / HOURS_PER_YEAR, "y")
@@ -266,7 +268,9 @@ mod tests {
 
     #[test]
     fn formats_readably() {
-        assert_eq!(format_duration(8760.0), "365d");
+        assert_eq!(format_duration(8760.0), "1y");
+        assert_eq!(format_duration(8760.0 * 4.0), "4y");
+        assert_eq!(format_duration(364.0 * 24.0), "364d");
         assert_eq!(format_duration(87600.0), "10y");
         assert_eq!(format_duration(0.5), "30min");
         assert_eq!(format_duration(10.0), "10h");

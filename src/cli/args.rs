@@ -44,6 +44,21 @@ pub(crate) struct SimArgs {
     /// Do not write report.html.
     #[arg(long)]
     pub(crate) no_report: bool,
+    /// Practical threshold: a difference smaller than this share of the first layout's figure (of its
+    /// downtime, for availability) reads "same" however significant, e.g. 0.5% or 0 (default 1%).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_same_within)]
+    pub(crate) same_within: Option<f64>,
+}
+
+/// `--same-within`: a percentage (`1%`, `0.5 %`, `0`) as a fraction.
+fn parse_same_within(text: &str) -> Result<f64, String> {
+    let number = text.trim().trim_end_matches('%').trim();
+    match number.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!(
+            "expected a percentage from 0 to 100, e.g. 1% or 0.5%, not {text:?}"
+        )),
+    }
 }
 
 /// The most worker threads per core a run starts.

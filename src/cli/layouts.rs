@@ -87,11 +87,11 @@ fn run_layouts(
     models: &[Model],
     names: &[String],
     threads: usize,
-    quiet: bool,
+    sim: &SimArgs,
 ) -> Result<Comparison> {
     let reps = models[0].simulation.replications;
     let bar = progress::bar(
-        quiet,
+        sim.quiet,
         reps,
         &format!(
             "{{spinner}} {{bar:40}} {{pos}}/{{len}} replications of {} layouts {{elapsed}} (eta {{eta}})",
@@ -110,6 +110,7 @@ fn run_layouts(
         CompareOptions {
             threads,
             progress: Some(&progress),
+            same_within: sim.same_within.unwrap_or(compare::DEFAULT_SAME_WITHIN),
         },
     )?;
     if let Some(b) = &bar {
@@ -197,7 +198,7 @@ pub(crate) fn compare(args: CompareArgs) -> Result<()> {
         Path::new("output").join(path_safe(&format!("compare-{joined}")))
     });
     let out = OutDir::open(&out_dir)?;
-    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    let c = run_layouts(&models, &names, threads, &args.sim)?;
     let sources: Vec<nines::write::report::Source> = texts
         .iter()
         .map(|(file, text)| nines::write::report::Source { file, text })
@@ -242,7 +243,12 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
     {
         bail!("{shown}: {why}");
     }
-    let points = sweep::points(&text, &shown, &params)?;
+    let origin = if args.set.is_empty() {
+        sweep::Origin::Section
+    } else {
+        sweep::Origin::CommandLine
+    };
+    let points = sweep::points_from(&text, &shown, &params, origin)?;
     let mut models: Vec<Model> = points.iter().map(|p| p.model.clone()).collect();
     let names: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
     let (threads, _) = settle(&mut models, &names, &args.sim)?;
@@ -270,7 +276,7 @@ pub(crate) fn sweep(args: SweepArgs) -> Result<()> {
             Path::new("output").join(path_safe(&format!("{}-sweep", base.name)))
         });
     let out = OutDir::open(&out_dir)?;
-    let c = run_layouts(&models, &names, threads, args.sim.quiet)?;
+    let c = run_layouts(&models, &names, threads, &args.sim)?;
     let s = nines::analyses::sweep::Sweep::new(&c, &points, &params, &service);
     let source = nines::write::report::Source {
         file: &shown,

@@ -12,6 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod args;
+mod completions;
 mod exact;
 mod files;
 mod fit;
@@ -68,6 +69,18 @@ enum Command {
     /// Fit failure and repair laws (exponential, Weibull, lognormal, gamma) to an incident history (a
     /// CSV of outages) by maximum likelihood with censoring, and print the scenario lines to paste.
     Fit(fit::FitArgs),
+    /// Print a shell completion script, e.g. `nines completions bash > ~/.local/share/bash-completion/completions/nines`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the JSON Schema of the scenario language, for editors (taplo, Even Better TOML).
+    Schema,
+    /// Print the man page (roff) of nines or of one subcommand, e.g. `nines man | man -l -`.
+    Man {
+        /// A subcommand whose page to print (default: the page of nines).
+        subcommand: Option<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -89,6 +102,9 @@ fn main() -> ExitCode {
         Command::Rare(args) => rare::rare_cmd(args),
         Command::Fit(args) => fit::fit_cmd(args),
         Command::Verify { dir } => outdir::verify(&dir),
+        Command::Completions { shell } => completions::completions::<Cli>(shell),
+        Command::Man { subcommand } => completions::man::<Cli>(subcommand.as_deref()),
+        Command::Schema => completions::schema(),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,7 +23,7 @@ impl RunAcc {
             } else {
                 None
             };
-            let u = acc.unavailability.estimate();
+            let u = acc.unavailability.estimate().nonnegative();
             let clamp01 = |x: f64| x.clamp(0.0, 1.0);
             let unavailability = Estimate {
                 ci95_low: clamp01(u.ci95_low),
@@ -44,8 +44,8 @@ impl RunAcc {
             };
             let downtime_per_year = unavailability.map(|x| x * HOURS_PER_YEAR);
             let h = &acc.annual_downtime;
-            let planned = acc.planned.estimate();
-            let unplanned = acc.unplanned.estimate();
+            let planned = acc.planned.estimate().nonnegative();
+            let unplanned = acc.unplanned.estimate().nonnegative();
             entities.push(EntitySummary {
                 kind: *kind,
                 name: name.to_string(),
@@ -59,13 +59,13 @@ impl RunAcc {
                 annual_downtime_hours_p99: h.quantile_estimate(0.99),
                 annual_downtime_hours_max: h.max(),
                 years_observed: h.count(),
-                outages_per_year: acc.outages_per_year.estimate(),
-                mean_outage_hours: acc.outage_length.estimate(),
-                longest_outage_hours: acc.longest.estimate(),
+                outages_per_year: acc.outages_per_year.estimate().nonnegative(),
+                mean_outage_hours: acc.outage_length.estimate().nonnegative(),
+                longest_outage_hours: acc.longest.estimate().nonnegative(),
                 worst_outage_hours: acc.worst_outage,
                 total_outages: acc.total_outages,
                 probability_year_misses_target: target.map(|_| {
-                    let e = acc.years_missed.estimate();
+                    let e = acc.years_missed.estimate().share();
                     Estimate {
                         ci95_low: e.ci95_low.max(0.0),
                         ci95_high: e.ci95_high.min(1.0),
@@ -74,22 +74,32 @@ impl RunAcc {
                 }),
                 planned_downtime_hours_per_year: planned,
                 unplanned_downtime_hours_per_year: unplanned,
-                at_risk_hours_per_year: acc.at_risk.estimate(),
+                at_risk_hours_per_year: acc.at_risk.estimate().nonnegative(),
                 failover: acc.machine.as_ref().map(|m| FailoverSummary {
-                    failovers_per_year: m.failovers.estimate(),
-                    failed_failovers_per_year: m.failed_failovers.estimate(),
-                    restarts_per_year: m.restarts.estimate(),
-                    failover_hours_per_year: m.by_cause[Cause::Failover as usize].estimate(),
-                    restart_hours_per_year: m.by_cause[Cause::Restart as usize].estimate(),
-                    manual_hours_per_year: m.by_cause[Cause::Manual as usize].estimate(),
-                    no_host_hours_per_year: m.by_cause[Cause::NoHost as usize].estimate(),
-                    recovery_hours_per_year: m.by_cause[Cause::Recovery as usize].estimate(),
+                    failovers_per_year: m.failovers.estimate().nonnegative(),
+                    failed_failovers_per_year: m.failed_failovers.estimate().nonnegative(),
+                    restarts_per_year: m.restarts.estimate().nonnegative(),
+                    failover_hours_per_year: m.by_cause[Cause::Failover as usize]
+                        .estimate()
+                        .nonnegative(),
+                    restart_hours_per_year: m.by_cause[Cause::Restart as usize]
+                        .estimate()
+                        .nonnegative(),
+                    manual_hours_per_year: m.by_cause[Cause::Manual as usize]
+                        .estimate()
+                        .nonnegative(),
+                    no_host_hours_per_year: m.by_cause[Cause::NoHost as usize]
+                        .estimate()
+                        .nonnegative(),
+                    recovery_hours_per_year: m.by_cause[Cause::Recovery as usize]
+                        .estimate()
+                        .nonnegative(),
                 }),
                 data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
                     DataLossSummary {
-                        hours_per_year: m.data_lost.estimate(),
-                        incidents_per_year: m.loss_incidents.estimate(),
-                        mean_per_incident_hours: m.loss_per_incident.estimate(),
+                        hours_per_year: m.data_lost.estimate().nonnegative(),
+                        incidents_per_year: m.loss_incidents.estimate().nonnegative(),
+                        mean_per_incident_hours: m.loss_per_incident.estimate().nonnegative(),
                         worst_hours: m.worst_loss,
                     }
                 }),
@@ -105,7 +115,7 @@ impl RunAcc {
                     service: svc.name.clone(),
                     component: model.components[n].name.clone(),
                     component_kind: model.components[n].kind,
-                    share_of_downtime: acc.estimate(),
+                    share_of_downtime: acc.estimate().share(),
                 })
                 .filter(|c| c.share_of_downtime.value > 0.0)
                 .collect();
@@ -124,9 +134,13 @@ impl RunAcc {
             .map(|(c, acc)| CrewSummary {
                 name: c.name.clone(),
                 technicians: c.technicians,
-                utilisation: acc.utilisation.estimate().map(|u| u / c.technicians as f64),
-                mean_wait_hours: acc.wait.estimate(),
-                repairs_per_year: acc.repairs.estimate(),
+                utilisation: acc
+                    .utilisation
+                    .estimate()
+                    .map(|u| u / c.technicians as f64)
+                    .share(),
+                mean_wait_hours: acc.wait.estimate().nonnegative(),
+                repairs_per_year: acc.repairs.estimate().nonnegative(),
             })
             .collect();
         let requests = model
@@ -151,12 +165,12 @@ impl RunAcc {
                     e
                 };
                 let cache = (q.when_all_fail == WhenAllFail::Cache).then(|| CacheSummary {
-                    delivered_share: acc.delivered_share.estimate(),
-                    delay_mean_hours: acc.delay_mean.estimate(),
+                    delivered_share: acc.delivered_share.estimate().share(),
+                    delay_mean_hours: acc.delay_mean.estimate().nonnegative(),
                     delay_p50_hours: with_n(acc.delays.quantile_estimate(0.5)),
                     delay_p99_hours: with_n(acc.delays.quantile_estimate(0.99)),
                     delay_max_hours: acc.delays.max(),
-                    undelivered_at_end: acc.undelivered.estimate(),
+                    undelivered_at_end: acc.undelivered.estimate().nonnegative(),
                 });
                 let load = model.offered_load(q.target);
                 let queue = match model.roles[q.target].capacity {
@@ -180,12 +194,12 @@ impl RunAcc {
                     name: q.name.clone(),
                     target: model.roles[q.target].name.clone(),
                     requests_per_year: count * q.rate * HOURS_PER_YEAR,
-                    failed_requests_per_year: acc.failed_per_year.estimate(),
-                    success_ratio: acc.success.estimate(),
-                    outcome_shares: acc.shares.iter().map(RatioAcc::estimate).collect(),
+                    failed_requests_per_year: acc.failed_per_year.estimate().nonnegative(),
+                    success_ratio: acc.success.estimate().share(),
+                    outcome_shares: acc.shares.iter().map(|a| a.estimate().share()).collect(),
                     attempts_on_target: q.max_attempts,
                     fallback: q.fallback.map(|f| model.roles[f].name.clone()),
-                    latency_mean_hours: acc.latency.estimate(),
+                    latency_mean_hours: acc.latency.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
                     latency_p90_hours: pct(0.9),
                     latency_p99_hours: pct(0.99),
@@ -195,16 +209,22 @@ impl RunAcc {
                     offered_load_per_hour: load,
                     queue,
                     cache,
-                    client_visible_downtime_hours_per_year: acc.failing_time.estimate(),
-                    server_downtime_hours_per_year: server.estimate().map(|u| u * HOURS_PER_YEAR),
+                    client_visible_downtime_hours_per_year: acc
+                        .failing_time
+                        .estimate()
+                        .nonnegative(),
+                    server_downtime_hours_per_year: server
+                        .estimate()
+                        .nonnegative()
+                        .map(|u| u * HOURS_PER_YEAR),
                     by_state: SystemState::ALL
                         .iter()
                         .zip(&acc.by_state)
                         .map(|(st, sa)| StateSummary {
                             state: st.as_str(),
-                            share_of_requests: sa.share.estimate(),
-                            success_ratio: sa.success.estimate(),
-                            latency_mean_hours: sa.latency.estimate(),
+                            share_of_requests: sa.share.estimate().share(),
+                            success_ratio: sa.success.estimate().share(),
+                            latency_mean_hours: sa.latency.estimate().nonnegative(),
                             latency_p99_hours: latency_quantile(q, &sa.success_shares, 0.99),
                         })
                         .collect(),
@@ -239,8 +259,8 @@ impl RunAcc {
                             q.rate * model.populations[q.population].count as f64 * HOURS_PER_YEAR
                         })
                         .sum(),
-                    success_ratio: g.success.estimate(),
-                    failed_requests_per_year: g.failed_per_year.estimate(),
+                    success_ratio: g.success.estimate().share(),
+                    failed_requests_per_year: g.failed_per_year.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),

@@ -2,7 +2,8 @@
 
 use super::{ComponentId, Model};
 
-/// Yearly costs of a layout, as the scenario gives them: per node, per role instance and flat items.
+/// Yearly costs of a layout, as the scenario gives them: per node, per WAN link, per role instance and
+/// flat items.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Costs {
     /// Per `[nodes.X]` section with a `yearly_cost`: its name, its nodes and the cost of each.
@@ -10,6 +11,8 @@ pub struct Costs {
     /// Per role index: `yearly_cost` per instance (each node it can run on; a mirror's witness is not an
     /// instance).
     pub roles: Vec<(usize, f64)>,
+    /// Per WAN link with a `yearly_cost`: its name, its component and its cost.
+    pub links: Vec<(String, ComponentId, f64)>,
     /// Items of the `[costs]` section, in file order.
     pub items: Vec<(String, f64)>,
     /// Currency label for output, e.g. `EUR` (none given: amounts are shown without one).
@@ -19,7 +22,10 @@ pub struct Costs {
 impl Costs {
     /// Whether the scenario gives any cost.
     pub fn any(&self) -> bool {
-        !(self.nodes.is_empty() && self.roles.is_empty() && self.items.is_empty())
+        !(self.nodes.is_empty()
+            && self.roles.is_empty()
+            && self.links.is_empty()
+            && self.items.is_empty())
     }
 }
 
@@ -39,7 +45,8 @@ impl Model {
         ))
     }
 
-    /// Total yearly cost and its parts (label, amount) in file order: nodes, role licences, other items.
+    /// Total yearly cost and its parts (label, amount) in file order: nodes, WAN links, role licences,
+    /// other items.
     /// `None` when the scenario gives no cost.
     pub fn yearly_cost(&self) -> Option<(f64, Vec<(String, f64)>)> {
         if !self.costs.any() {
@@ -59,6 +66,9 @@ impl Model {
         };
         for (name, nodes, cost) in &self.costs.nodes {
             parts.push(each("nodes", name, nodes.len(), *cost));
+        }
+        for (name, _, cost) in &self.costs.links {
+            parts.push((format!("link {name}"), *cost));
         }
         for &(r, cost) in &self.costs.roles {
             let role = &self.roles[r];

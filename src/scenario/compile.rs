@@ -88,6 +88,10 @@ pub(super) struct RawSite {
     pub(super) own: Option<RawComp>,
     /// The WAN link to the parent, when it has `link`.
     pub(super) link: Option<RawComp>,
+    /// The link's `name` (default `SITE~link`).
+    pub(super) link_name: Option<Name>,
+    /// The link's `yearly_cost`.
+    pub(super) link_cost: Option<f64>,
 }
 
 pub(super) struct RawRole {
@@ -191,9 +195,9 @@ impl Compiler {
             }
         };
         self.mission = simulation.as_ref().map(|s| s.mission);
-        let (default_failure, default_repair) = match root.get("defaults") {
+        let defaults = match root.get("defaults") {
             Some(v) => self.defaults(v, errs),
-            None => (None, None),
+            None => Default::default(),
         };
         if let Some(v) = root.get("crews") {
             self.crews_section(v, errs);
@@ -208,7 +212,8 @@ impl Compiler {
             self.site(i, v, path, errs);
         }
         if let Some(v) = root.get("nodes") {
-            self.nodes_section(v, default_failure.as_ref(), default_repair.as_ref(), errs);
+            self.nodes_section(v, &defaults, errs);
+            self.check_link_names(errs);
         } else {
             errs.push(
                 0..0,
@@ -532,6 +537,7 @@ impl Compiler {
             let within = d.within.iter().filter_map(|(p, _)| place(p)).collect();
             components.push(component(d.name, ComponentKind::Domain, d.comp, within)?);
         }
+        let mut costs = self.costs;
         let mut sites = Vec::with_capacity(self.sites.len());
         for (i, s) in self.sites.into_iter().enumerate() {
             if let Some(own) = s.own {
@@ -543,12 +549,13 @@ impl Compiler {
                 )?);
             }
             if let Some(link) = s.link {
-                components.push(component(
-                    format!("{}~link", s.name),
-                    ComponentKind::Link,
-                    link,
-                    Vec::new(),
-                )?);
+                let name = s
+                    .link_name
+                    .map_or_else(|| format!("{}~link", s.name), |n| n.text);
+                if let (Some(cost), Some(c)) = (s.link_cost, link_comp[i]) {
+                    costs.links.push((name.clone(), c, cost));
+                }
+                components.push(component(name, ComponentKind::Link, link, Vec::new())?);
             }
             sites.push(Site {
                 name: s.name,
@@ -570,7 +577,6 @@ impl Compiler {
             }
         }
         let mut roles = Vec::with_capacity(self.roles.len());
-        let mut costs = self.costs;
         for (i, r) in self.roles.into_iter().enumerate() {
             if let Some(c) = r.yearly_cost {
                 costs.roles.push((i, c));

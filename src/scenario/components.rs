@@ -3,8 +3,6 @@
 
 use std::ops::Range;
 
-use crate::base::dist::Dist;
-
 use super::compile::{Compiler, Place, RawComp, RawNode};
 use super::costs::yearly_cost;
 use super::dist::{failure_dist, own_dists, repair_dist};
@@ -48,8 +46,7 @@ impl Compiler {
     pub(super) fn nodes_section(
         &mut self,
         v: &Val<'_>,
-        dflt_f: Option<&Dist>,
-        dflt_r: Option<&Dist>,
+        defaults: &super::simulation::Defaults,
         errs: &mut Errors,
     ) {
         let Some(section) = Tbl::new(v, "nodes", "the [nodes] section", errs) else {
@@ -77,27 +74,27 @@ impl Compiler {
             let failure = match t.get("failure") {
                 Some(d) => failure_dist(d, &t.path_of("failure"), errs),
                 None => {
-                    if dflt_f.is_none() {
+                    if !defaults.failure_given {
                         errs.push(
                             t.span.clone(),
                             path.clone(),
                             "missing field `failure` (time-to-failure distribution, e.g. { dist = \"exponential\", mean = \"5y\" }), and [defaults] has no `failure`",
                         );
                     }
-                    dflt_f.cloned()
+                    defaults.failure.clone()
                 }
             };
             let repair = match t.get("repair") {
                 Some(d) => repair_dist(d, &t.path_of("repair"), errs),
                 None => {
-                    if dflt_r.is_none() {
+                    if !defaults.repair_given {
                         errs.push(
                             t.span.clone(),
                             path.clone(),
                             "missing field `repair` (time-to-repair distribution, e.g. { dist = \"lognormal\", mean = \"8h\", sigma = 0.8 }, or \"none\" for a node that is never repaired), and [defaults] has no `repair`",
                         );
                     }
-                    dflt_r.cloned()
+                    defaults.repair.clone()
                 }
             };
             let description = t

@@ -31,6 +31,7 @@ mod maintenance;
 mod quorum;
 mod reader;
 mod roles;
+pub mod schema;
 mod services;
 mod simulation;
 mod sites;
@@ -42,6 +43,7 @@ use toml::de::DeTable;
 
 use crate::model::Model;
 use compile::Compiler;
+pub use reader::closest;
 use reader::{Errors, Tbl};
 
 /// Largest accepted number of replications in one run.

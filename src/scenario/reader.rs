@@ -249,27 +249,52 @@ impl<'a, 'i> Tbl<'a, 'i> {
     }
 }
 
-/// The closest candidate by edit distance, if it is close enough to be a likely typo.
+/// The closest candidate by edit distance, if it is close enough to be a likely typo; else the one
+/// candidate that `word` abbreviates (its letters in order, the first one first: `cnt` for `count`).
 pub fn closest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
-    candidates
+    let typo = candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))
         .filter(|(d, c)| *d < c.len().min(word.len()) && *d <= 1.max(c.len().max(word.len()) / 3))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
+        .map(|(_, c)| c);
+    typo.or_else(|| {
+        let mut abbreviated = candidates
+            .iter()
+            .filter(|c| word.chars().count() >= 2 && abbreviates(word, c));
+        match (abbreviated.next(), abbreviated.next()) {
+            (Some(c), None) => Some(*c),
+            _ => None,
+        }
+    })
 }
 
+/// Whether `word` is `candidate` with letters left out, starting with its first letter.
+fn abbreviates(word: &str, candidate: &str) -> bool {
+    let (word, candidate) = (word.to_lowercase(), candidate.to_lowercase());
+    if word.len() >= candidate.len() || word.chars().next() != candidate.chars().next() {
+        return false;
+    }
+    let mut rest = candidate.chars();
+    word.chars().all(|w| rest.by_ref().any(|c| c == w))
+}
+
+/// Edits between two words, a swap of two neighbouring letters counting as one (`wbe` → `web`).
 fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.to_lowercase().chars().collect();
     let b: Vec<char> = b.to_lowercase().chars().collect();
+    let mut before: Vec<usize> = Vec::new();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let sub = prev[j - 1] + usize::from(a[i - 1] != b[j - 1]);
             cur[j] = sub.min(prev[j] + 1).min(cur[j - 1] + 1);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }

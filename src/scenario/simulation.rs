@@ -77,17 +77,34 @@ impl Compiler {
         })
     }
 
-    pub(super) fn defaults(&self, v: &Val<'_>, errs: &mut Errors) -> (Option<Dist>, Option<Dist>) {
+    pub(super) fn defaults(&self, v: &Val<'_>, errs: &mut Errors) -> Defaults {
         let Some(t) = Tbl::new(v, "defaults", "the [defaults] section", errs) else {
-            return (None, None);
+            // Reported: a node without its own failure or repair is not also told that [defaults]
+            // lacks one.
+            return Defaults {
+                failure_given: true,
+                repair_given: true,
+                ..Defaults::default()
+            };
         };
-        let f = t
-            .get("failure")
-            .and_then(|d| failure_dist(d, &t.path_of("failure"), errs));
-        let r = t
-            .get("repair")
-            .and_then(|d| repair_dist(d, &t.path_of("repair"), errs));
+        let (f, r) = (t.get("failure"), t.get("repair"));
+        let defaults = Defaults {
+            failure: f.and_then(|d| failure_dist(d, &t.path_of("failure"), errs)),
+            repair: r.and_then(|d| repair_dist(d, &t.path_of("repair"), errs)),
+            failure_given: f.is_some(),
+            repair_given: r.is_some(),
+        };
         t.finish(errs);
-        (f, r)
+        defaults
     }
+}
+
+/// What `[defaults]` gives: its failure and repair, and whether each was written at all (a default
+/// written wrongly is reported where it is written, not again at every node that would use it).
+#[derive(Default)]
+pub(super) struct Defaults {
+    pub(super) failure: Option<Dist>,
+    pub(super) repair: Option<Dist>,
+    pub(super) failure_given: bool,
+    pub(super) repair_given: bool,
 }

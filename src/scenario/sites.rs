@@ -2,6 +2,7 @@
 //! and the place names of `in = [...]`, shared by domains and sites.
 
 use super::compile::{Compiler, Place, RawComp, RawDomain, RawSite};
+use super::costs::yearly_cost;
 use super::dist::{dist, failure_dist, own_dists};
 use super::reader::{Errors, Name, Tbl, Val, join, name, string, unknown};
 
@@ -35,6 +36,8 @@ impl Compiler {
                     parent: None,
                     own: None,
                     link: None,
+                    link_name: None,
+                    link_cost: None,
                 });
                 Place::Site(self.sites.len() - 1)
             };
@@ -48,6 +51,33 @@ impl Compiler {
             out.push((val, join(section, text)));
         }
         out
+    }
+
+    /// A link's `name` shares the namespace of everything that fails: nodes, domains, sites and the
+    /// other links (a shared name would also share a random stream with a like-named link elsewhere).
+    pub(super) fn check_link_names(&self, errs: &mut Errors) {
+        let mut seen: Vec<&str> = Vec::new();
+        for s in &self.sites {
+            let Some(n) = &s.link_name else { continue };
+            let what = if self.nodes.iter().any(|x| x.name == n.text) {
+                Some("a node")
+            } else {
+                match self.places.get(&n.text) {
+                    Some(Place::Domain(_)) => Some("a failure domain"),
+                    Some(Place::Site(_)) => Some("a site"),
+                    None if seen.contains(&n.text.as_str()) => Some("another link"),
+                    None => None,
+                }
+            };
+            if let Some(what) = what {
+                errs.push(
+                    n.span.clone(),
+                    format!("sites.{}.link.name", s.name),
+                    format!("link name `{}` is already {what}; nodes, domains, sites and links (everything that fails) need distinct names", n.text),
+                );
+            }
+            seen.push(&n.text);
+        }
     }
 
     pub(super) fn lookup_site(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<usize> {
@@ -119,6 +149,12 @@ impl Compiler {
                 .get("description")
                 .and_then(|d| string(d, &lt.path_of("description"), errs));
             let (crew, priority) = self.crew_fields(&lt, errs);
+            let link_name = lt
+                .get("name")
+                .and_then(|n| name(n, &lt.path_of("name"), errs));
+            let cost = lt
+                .get("yearly_cost")
+                .and_then(|c| yearly_cost(c, &lt.path_of("yearly_cost"), errs));
             lt.finish(errs);
             if !t.has("parent") {
                 errs.push(
@@ -127,14 +163,22 @@ impl Compiler {
                     format!("a WAN link joins a site to its parent, but site `{key_name}` has no `parent`; give `parent = \"...\"` or remove `link`"),
                 );
             }
-            Some(RawComp {
-                description,
-                failure,
-                repair,
-                crew,
-                priority,
-            })
+            Some((
+                RawComp {
+                    description,
+                    failure,
+                    repair,
+                    crew,
+                    priority,
+                },
+                link_name,
+                cost,
+            ))
         });
+        let (link, link_name, link_cost) = match link {
+            Some((c, n, cost)) => (Some(c), n, cost),
+            None => (None, None, None),
+        };
         let own = match (t.get("failure"), t.get("repair")) {
             (None, None) => None,
             (Some(f), Some(r)) => Some((
@@ -170,6 +214,8 @@ impl Compiler {
         s.description = description;
         s.parent = parent;
         s.link = link;
+        s.link_name = link_name;
+        s.link_cost = link_cost;
         s.own = own.map(|(failure, repair)| RawComp {
             description: None,
             failure,

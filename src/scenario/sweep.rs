@@ -57,6 +57,20 @@ pub fn parse_values(text: &str) -> Result<Vec<SweepValue>, String> {
         }
         return Ok((a..=b).map(SweepValue::Integer).collect());
     }
+    // `2-3` reads as a range to people and as the string "2-3" to TOML: say how a range is written.
+    if let Some((lo, hi)) = text.split_once('-')
+        && !lo.trim().is_empty()
+        && lo.trim().parse::<i64>().is_ok()
+        && hi.trim().parse::<i64>().is_ok()
+    {
+        return Err(format!(
+            "`{text}` is not a range: write a range of integers as {}..{} (or list the values: {},{})",
+            lo.trim(),
+            hi.trim(),
+            lo.trim(),
+            hi.trim()
+        ));
+    }
     let values: Vec<SweepValue> = text
         .split(',')
         .map(str::trim)

@@ -31,22 +31,41 @@ fn relative(u: &Estimate, runs: u64, of: &str) -> String {
     }
 }
 
+/// A small exact figure without an exponent: `75.9 per million`, `0.601`.
 fn sci(x: f64) -> String {
-    if x == 0.0 {
-        "0".into()
-    } else if x.is_nan() {
+    if x.is_nan() {
         "n/a".into()
     } else {
-        format!("{x:.4e}")
+        crate::base::format::rare(x)
     }
 }
 
+/// An estimate and its interval on the value's scale: `4.99 [4.85, 5.12] per trillion`.
 fn ci(e: &Estimate) -> String {
+    let a = e.value.abs();
+    let (scale, word) = if a == 0.0 || !a.is_finite() || a >= 1e-4 {
+        (1.0, "")
+    } else if a >= 1e-6 {
+        (1e6, " per million")
+    } else if a >= 1e-9 {
+        (1e9, " per billion")
+    } else if a >= 1e-12 {
+        (1e12, " per trillion")
+    } else {
+        (1e15, " per quadrillion")
+    };
+    let f = |x: f64| {
+        if x.is_nan() {
+            "n/a".into()
+        } else {
+            crate::base::format::sig3(x * scale)
+        }
+    };
     format!(
-        "{} [{}, {}]",
-        sci(e.value),
-        sci(e.ci95_low.max(0.0)),
-        sci(e.ci95_high)
+        "{} [{}, {}]{word}",
+        f(e.value),
+        f(e.ci95_low.max(0.0)),
+        f(e.ci95_high)
     )
 }
 
@@ -114,7 +133,7 @@ pub fn table(
         let over = format!("over {}", format_duration(mission));
         let _ = writeln!(
             out,
-            "{:<30} {:>22} {:>6} {:>12} {:>11} {:>11} {:>12} {:>12}",
+            "{:<30} {:>22} {:>6} {:>18} {:>18} {:>11} {:>12} {:>18}",
             "entity",
             "availability",
             "nines",
@@ -127,7 +146,7 @@ pub fn table(
         for e in &x.entities {
             let _ = writeln!(
                 out,
-                "{:<30} {:>22} {:>6.2} {:>12} {:>11} {:>11} {:>12} {:>12}",
+                "{:<30} {:>22} {:>6.2} {:>18} {:>18} {:>11} {:>12} {:>18}",
                 format!("{} {}", e.kind.as_str(), e.name),
                 percent(e.unavailability),
                 nines_of(e.unavailability),
@@ -195,8 +214,8 @@ pub fn table(
             if f > 0.0 && rel.is_finite() {
                 let _ = writeln!(
                     out,
-                    "  plain Monte Carlo would need about {:.2e} replications of {} for the same ±{:.1}% on {}",
-                    plain_replications(f, mission, rel),
+                    "  plain Monte Carlo would need about {} replications of {} for the same ±{:.1}% on {}",
+                    crate::base::format::count(plain_replications(f, mission, rel)),
                     format_duration(mission),
                     100.0 * rel,
                     e.name
@@ -277,7 +296,12 @@ pub fn split_table(
                 .iter()
                 .filter(|t| t.factor > 1)
                 .map(|t| match t.up_probability {
-                    Some(p) => format!("{}: ×{} (P(next) {:.2e})", t.importance, t.factor, p),
+                    Some(p) => format!(
+                        "{}: ×{} (P(next) {})",
+                        t.importance,
+                        t.factor,
+                        crate::base::format::rare(p)
+                    ),
                     None => format!("{}: ×{}", t.importance, t.factor),
                 })
                 .collect::<Vec<_>>()
@@ -330,8 +354,8 @@ pub fn split_table(
         if f > 0.0 && rel.is_finite() {
             let _ = writeln!(
                 out,
-                "  plain Monte Carlo would need about {:.2e} replications of {} for the same ±{:.1}% on {}",
-                plain_replications(f, mission, rel),
+                "  plain Monte Carlo would need about {} replications of {} for the same ±{:.1}% on {}",
+                crate::base::format::count(plain_replications(f, mission, rel)),
                 format_duration(mission),
                 100.0 * rel,
                 e.name

@@ -216,7 +216,7 @@ fn catalogue() -> Vec<Case> {
             "unknown distribution",
             failure("{ dist = \"expo\", mean = \"5h\" }"),
             &[
-                ":4:20: nodes.a.failure.dist: unknown distribution \"expo\"; expected one of exponential, weibull",
+                ":4:20: nodes.a.failure.dist: unknown distribution \"expo\"; did you mean \"exponential\"? expected one of exponential, weibull",
             ],
         ),
         case(
@@ -710,4 +710,44 @@ fn the_catalogue_of_bad_input() {
         checked += 1;
     }
     assert!(checked >= 30, "only {checked} cases could be checked here");
+}
+
+/// A `[defaults]` entry written wrongly (a bare number) is one error, where it is written: the nodes
+/// that would use it are not also told that `[defaults]` has no such entry.
+#[test]
+fn a_wrong_default_is_one_error_not_two() {
+    let text = |defaults: &str| {
+        format!(
+            "{defaults}\n[simulation]\nmission = \"1y\"\n[nodes.a]\nfailure = {{ dist = \"exponential\", mean = \"30d\" }}\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\n"
+        )
+    };
+    let errors = |t: &str| -> Vec<String> {
+        match nines::scenario::compile(t, "d.toml") {
+            Ok(_) => Vec::new(),
+            Err(e) => e
+                .diagnostics
+                .iter()
+                .map(|d| format!("{}: {}", d.path, d.message))
+                .collect(),
+        }
+    };
+    let bare = errors(&text("[defaults]\nrepair = 8"));
+    assert_eq!(bare.len(), 1, "{bare:#?}");
+    assert!(
+        bare[0].starts_with("defaults.repair: expected a distribution"),
+        "{bare:#?}"
+    );
+    let not_a_table = errors(&text("defaults = 5"));
+    assert_eq!(not_a_table.len(), 1, "{not_a_table:#?}");
+    assert!(
+        not_a_table[0].starts_with("defaults: expected"),
+        "{not_a_table:#?}"
+    );
+    // Without any repair, the node's error stays: it is the true one.
+    let none = errors(&text("[defaults]"));
+    assert_eq!(none.len(), 1, "{none:#?}");
+    assert!(
+        none[0].contains("and [defaults] has no `repair`"),
+        "{none:#?}"
+    );
 }

@@ -23,6 +23,7 @@ fn run(models: &[&Model], threads: usize) -> Comparison {
         CompareOptions {
             threads,
             progress: None,
+            same_within: compare::DEFAULT_SAME_WITHIN,
         },
     )
     .expect("runs")
@@ -240,6 +241,7 @@ fn sweep_points_are_exact_and_monotone() {
         CompareOptions {
             threads: 2,
             progress: None,
+            same_within: compare::DEFAULT_SAME_WITHIN,
         },
     )
     .unwrap();
@@ -388,6 +390,7 @@ fn sweep_answer_is_the_cheapest_point_that_meets_the_target() {
         CompareOptions {
             threads: 2,
             progress: None,
+            same_within: compare::DEFAULT_SAME_WITHIN,
         },
     )
     .unwrap();

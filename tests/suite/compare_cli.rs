@@ -130,14 +130,27 @@ fn sweep_of_two_parameters_is_a_grid() {
 #[test]
 fn bad_sweeps_and_comparisons_say_why_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 9] = [
         (
             &["sweep", EXAMPLE, "--set", "nodes.web.count=1..3"],
             "at the sweep point nodes.web.count=1",
         ),
         (
             &["sweep", EXAMPLE, "--set", "nodes.wbe.count=2"],
-            "cannot set nodes.wbe.count: the scenario has no `nodes.wbe`",
+            "--set nodes.wbe.count: cannot set it in scenarios/web-farm.toml: the scenario has no `nodes.wbe`; did you mean `nodes.web`?",
+        ),
+        // A misspelt field blames the argument, not a line of the file, and suggests the field.
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.web.cnt=2..3"],
+            "error: --set nodes.web.cnt=2: unknown key `cnt`; did you mean `count`?",
+        ),
+        (
+            &["sweep", EXAMPLE, "--set", "roles.frontend.min_up=2-3"],
+            "`2-3` is not a range: write a range of integers as 2..3",
+        ),
+        (
+            &["sweep", EXAMPLE, "--set", "nodes.web.count=abc"],
+            "error: --set nodes.web.count=abc: expected an integer, found a string\n",
         ),
         (
             &["sweep", EXAMPLE, "--set", "nodes.web.count"],

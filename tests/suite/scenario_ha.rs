@@ -838,7 +838,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "unknown commit mode",
             format!("[roles.db]\nkind = \"availability_group\"\nprimary = \"a\"\nsecondaries = [{{ on = \"b\", commit = \"sync\" }}]\nfailover = {FIX}\n"),
-            "13:37: roles.db.secondaries[0].commit: unknown commit mode \"sync\"; expected \"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)",
+            "13:37: roles.db.secondaries[0].commit: unknown commit mode \"sync\"; did you mean \"synchronous\"? expected \"synchronous\" (no data loss on failover) or \"asynchronous\" (a failover loses the transactions not yet replicated; needs `lag`)",
         ),
         (
             "too many secondaries",
@@ -939,7 +939,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "maintenance too frequent",
             "[maintenance.m]\nevery = \"1s\"\nduration = \"0.1s\"\nnodes = [\"a\"]\n".into(),
-            "11:9: maintenance.m.every: every = 1s opens 31536000 windows in a 365d mission; at most 1000000 are accepted (maintenance is planned in days or weeks)",
+            "11:9: maintenance.m.every: every = 1s opens 31536000 windows in a 1y mission; at most 1000000 are accepted (maintenance is planned in days or weeks)",
         ),
         (
             "maintenance window as long as the period",
@@ -959,12 +959,12 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "service seen from an unknown site",
             "[sites.hub]\n[roles.r]\nkind = \"standalone\"\non = \"a\"\n[services.s]\nall_of = [\"r\"]\nsite = \"hbu\"\n".into(),
-            "16:8: services.s.site: unknown site `hbu`; defined: hub",
+            "16:8: services.s.site: unknown site `hbu`; did you mean `hub`?",
         ),
         (
             "unknown key in a link",
             format!("[sites.hub]\n[sites.br]\nparent = \"hub\"\nlink = {{ failure = {FIX}, repair = {FIX}, crw = \"x\" }}\n"),
-            "13:97: sites.br.link.crw: unknown key `crw`; did you mean `crew`? valid keys here: crew, description, failure, priority, repair",
+            "13:97: sites.br.link.crw: unknown key `crw`; did you mean `crew`? valid keys here: crew, description, failure, name, priority, repair, yearly_cost",
         ),
         (
             "software on a pool",

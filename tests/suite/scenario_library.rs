@@ -119,6 +119,7 @@ fn compare(paths: &[&str], replications: u64) -> Comparison {
         CompareOptions {
             threads: 2,
             progress: None,
+            same_within: compare::DEFAULT_SAME_WITHIN,
         },
     )
     .unwrap()

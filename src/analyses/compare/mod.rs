@@ -21,7 +21,7 @@ use crate::model::Model;
 
 use paired::{LayoutAcc, Plan};
 use rows::rows;
-pub use table::{CSV_HEADER, csv, csv_number, table};
+pub use table::{CSV_HEADER, csv, csv_number, same_within_text, table};
 
 /// How to run a comparison.
 pub struct CompareOptions<'a> {
@@ -29,7 +29,19 @@ pub struct CompareOptions<'a> {
     pub threads: usize,
     /// Called with the number of replications done so far (of each layout).
     pub progress: Option<&'a dyn Fn(u64)>,
+    /// The practical threshold, relative: a difference smaller than this fraction of the first
+    /// layout's figure is "same" however significant ([`DEFAULT_SAME_WITHIN`] unless told).
+    pub same_within: f64,
 }
+
+/// The default practical threshold: 1% of the first layout's figure (of its unavailability, that is of
+/// its downtime, for availability). Failure rates and repair times are rarely known to better than a
+/// few percent, so a smaller change in a result is not one a planner can act on; it is also the error
+/// the statistical tests are sized to catch.
+pub const DEFAULT_SAME_WITHIN: f64 = 0.01;
+
+/// The smallest latency difference that counts, hours (1 ms): below a network's jitter.
+pub const LATENCY_FLOOR_HOURS: f64 = 0.001 / 3600.0;
 
 /// How a row's values read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -57,6 +69,53 @@ pub struct Diff {
     pub paired: bool,
     /// Whether the interval excludes zero.
     pub significant: bool,
+    /// What it means for a planner, with the practical threshold applied.
+    pub verdict: Verdict,
+}
+
+/// A difference's reading: better or worse only when it is both significant and at least the practical
+/// threshold.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    /// Significant and at least the threshold, in the good direction.
+    Better,
+    /// Significant and at least the threshold, in the bad direction.
+    Worse,
+    /// Smaller than the threshold: significant but too small to matter, or not significant with its
+    /// whole interval inside the threshold.
+    Same,
+    /// Not significant, and its interval reaches beyond the threshold: more replications would tell.
+    Unclear,
+}
+
+impl Verdict {
+    /// Reads a difference `d` (with its interval) given the threshold `t` (at least 0) and the
+    /// direction that is good.
+    pub fn judge(d: &Estimate, significant: bool, t: f64, higher_is_better: bool) -> Verdict {
+        let within = d.ci95_low > -t && d.ci95_high < t;
+        if (significant && d.value.abs() < t) || (!significant && within) {
+            Verdict::Same
+        } else if significant {
+            if (d.value > 0.0) == higher_is_better {
+                Verdict::Better
+            } else {
+                Verdict::Worse
+            }
+        } else {
+            Verdict::Unclear
+        }
+    }
+
+    /// The word in tables and CSV files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Better => "better",
+            Verdict::Worse => "worse",
+            Verdict::Same => "same",
+            Verdict::Unclear => "unclear",
+        }
+    }
 }
 
 /// One layout's figure in a row.
@@ -117,6 +176,8 @@ pub struct Comparison {
     pub threads: usize,
     /// Currency label of the costs (of the first layout that gives one).
     pub currency: Option<String>,
+    /// The practical threshold, relative to the first layout's figure.
+    pub same_within: f64,
 }
 
 /// Names for layouts: their scenario names, with `#2`, `#3` appended to repeats.
@@ -252,7 +313,7 @@ pub fn run(
             }
         })
         .collect();
-    let rows = rows(models, &layouts, &plan, &values, &diffs);
+    let rows = rows(models, &layouts, &plan, &values, &diffs, opts.same_within);
     Ok(Comparison {
         events: layouts.iter().map(|l| l.acc.events).sum(),
         replications: total,
@@ -261,6 +322,7 @@ pub fn run(
         wall_seconds: wall,
         threads,
         currency: models.iter().find_map(|m| m.costs.currency.clone()),
+        same_within: opts.same_within,
         layouts,
         rows,
     })

@@ -8,7 +8,7 @@ use crate::estimate::summary::EntitySummary;
 use crate::model::Model;
 
 use super::paired::{PairedKind, Plan};
-use super::{Cell, Diff, LayoutResult, Row, Unit};
+use super::{Cell, Diff, LATENCY_FLOOR_HOURS, LayoutResult, Row, Unit, Verdict};
 
 /// Whether an interval excludes zero.
 fn excludes_zero(e: &Estimate) -> bool {
@@ -28,6 +28,47 @@ fn unpaired(x: &Estimate, base: &Estimate) -> Diff {
         significant: excludes_zero(&value),
         value,
         paired: false,
+        // Set by `judge` once the row's threshold is known.
+        verdict: Verdict::Unclear,
+    }
+}
+
+impl Unit {
+    /// The practical threshold of a difference to `base` (the first layout's figure) at `relative`:
+    /// a share of the figure, for availability of its unavailability (so that availability and
+    /// downtime per year agree), for latency at least 1 ms; costs are exact, so any change counts.
+    pub fn threshold(self, base: f64, relative: f64) -> f64 {
+        match self {
+            Unit::Availability => relative * (1.0 - base).abs(),
+            Unit::Hours | Unit::PerYear => relative * base.abs(),
+            Unit::Latency => (relative * base.abs()).max(LATENCY_FLOOR_HOURS),
+            Unit::Money => 0.0,
+        }
+    }
+}
+
+/// Sets every difference's verdict with its row's practical threshold.
+fn judge(rows: &mut [Row], relative: f64) {
+    for r in rows {
+        let base = r.cells.first().copied().flatten().map(|c| c.value.value);
+        let t = base.map_or(0.0, |b| r.unit.threshold(b, relative));
+        for cell in r.cells.iter_mut().flatten() {
+            let scale = base.unwrap_or(0.0).abs().max(cell.value.value.abs());
+            if let Some(d) = &mut cell.diff {
+                // A difference of twelve orders below the figures is floating-point rounding of
+                // equal sums (`−5.55e-20` outages a year): it is zero.
+                if d.value.value.abs() <= 1e-12 * scale {
+                    d.value.value = 0.0;
+                }
+                // A difference that is zero in every replication is "same" even at a zero threshold.
+                let identical = d.value.ci95_low == 0.0 && d.value.ci95_high == 0.0;
+                d.verdict = if identical {
+                    Verdict::Same
+                } else {
+                    Verdict::judge(&d.value, d.significant, t, r.higher_is_better)
+                };
+            }
+        }
     }
 }
 
@@ -39,6 +80,7 @@ pub(super) fn rows(
     plan: &Plan,
     values: &[Vec<MeanAcc>],
     diffs: &[Vec<MeanAcc>],
+    same_within: f64,
 ) -> Vec<Row> {
     let n = layouts.len();
     let mut rows = Vec::new();
@@ -65,6 +107,7 @@ pub(super) fn rows(
             significant: excludes_zero(&value),
             value,
             paired: true,
+            verdict: Verdict::Unclear,
         })
     };
     let services: Vec<String> = plan
@@ -140,7 +183,8 @@ pub(super) fn rows(
     }
     let own = |i: usize, kind: PairedKind| -> Option<Estimate> {
         let k = plan.keys.iter().position(|(_, x)| *x == kind)?;
-        plan.sources[i][k].map(|_| values[i][k].estimate())
+        // Data lost and failed requests cannot be negative, and neither can their intervals.
+        plan.sources[i][k].map(|_| values[i][k].estimate().nonnegative())
     };
     if plan.keys.iter().any(|(_, k)| *k == PairedKind::DataLoss) {
         let cells = (0..n)
@@ -230,6 +274,7 @@ pub(super) fn rows(
                         value: exact(c - b),
                         paired: true,
                         significant: c != b,
+                        verdict: Verdict::Unclear,
                     }),
                 })
             })
@@ -242,5 +287,6 @@ pub(super) fn rows(
             cells,
         });
     }
+    judge(&mut rows, same_within);
     rows
 }

@@ -5,9 +5,9 @@ use crate::base::format::csv_text;
 use crate::base::format::money;
 use crate::base::stats::Estimate;
 
-use super::{Comparison, Unit};
+use super::{Comparison, Unit, Verdict};
 
-/// A latency with three significant digits and a unit that reads: `135 ms`, `1.75 s`, `2.31e-5 ms`.
+/// A latency with three significant digits and a unit that reads: `135 ms`, `1.75 s`, `0.0000231 ms`.
 fn latency(hours: f64) -> String {
     let s = hours * 3600.0;
     let a = s.abs();
@@ -49,6 +49,10 @@ impl Unit {
             Unit::Money => money(a, currency),
             _ => self.format(a, currency),
         };
+        // A difference that rounds to nothing has no sign.
+        if body.trim_start_matches(['0', '.']).is_empty() || body.starts_with("0 ") {
+            return body;
+        }
         format!("{sign}{body}")
     }
 
@@ -59,6 +63,11 @@ impl Unit {
             _ => format!("±{}", self.format(h, currency)),
         }
     }
+}
+
+/// The relative threshold as a percentage: `1%`, `0.5%`.
+pub fn same_within_text(relative: f64) -> String {
+    format!("{}%", crate::base::format::num(relative * 100.0))
 }
 
 /// The larger half of an interval around its estimate (conservative for asymmetric intervals).
@@ -118,12 +127,12 @@ pub fn table(c: &Comparison) -> String {
                                         "{s} {}",
                                         r.unit.format_half(half_width(&d.value), cur)
                                     );
-                                    if d.significant {
-                                        let better = (d.value.value > 0.0) == r.higher_is_better;
-                                        s.push_str(if better { " better" } else { " worse" });
-                                    } else {
-                                        s.push_str(if d.paired { " ~" } else { " ≈" });
-                                    }
+                                    let word = match d.verdict {
+                                        Verdict::Unclear if d.paired => "~",
+                                        Verdict::Unclear => "≈",
+                                        v => v.as_str(),
+                                    };
+                                    s = format!("{s} {word}");
                                 }
                                 s
                             }
@@ -189,7 +198,13 @@ pub fn table(c: &Comparison) -> String {
     );
     let _ = writeln!(
         out,
-        "better/worse: significant at 95%; ~ not significant; ≈ not paired (percentiles, latency): significant only if the intervals do not overlap."
+        "better/worse: significant at 95% and at least {} of {}'s figure (of its downtime for availability; at least 1 ms for latency); same: smaller than that;",
+        same_within_text(c.same_within),
+        c.layouts[0].name
+    );
+    let _ = writeln!(
+        out,
+        "~ not significant; ≈ not paired (percentiles, latency): significant only if the intervals do not overlap. --same-within sets the threshold."
     );
     for l in &c.layouts {
         if l.acc.replications > 0
@@ -214,7 +229,7 @@ pub fn table(c: &Comparison) -> String {
 }
 
 /// Header of `comparison.csv`.
-pub const CSV_HEADER: [&str; 14] = [
+pub const CSV_HEADER: [&str; 15] = [
     "layout",
     "scope",
     "measure",
@@ -228,6 +243,7 @@ pub const CSV_HEADER: [&str; 14] = [
     "diff_ci95_high",
     "paired",
     "significant",
+    "verdict",
     "yearly_cost",
 ];
 
@@ -252,13 +268,14 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
     for r in &c.rows {
         for (l, cell) in c.layouts.iter().zip(&r.cells) {
             let Some(cell) = cell else { continue };
-            let (d, dl, dh, paired, sig) = match &cell.diff {
+            let (d, dl, dh, paired, sig, verdict) = match &cell.diff {
                 Some(d) => (
                     f(d.value.value),
                     f(d.value.ci95_low),
                     f(d.value.ci95_high),
                     d.paired.to_string(),
                     d.significant.to_string(),
+                    d.verdict.as_str().to_string(),
                 ),
                 None => Default::default(),
             };
@@ -276,6 +293,7 @@ pub fn csv(c: &Comparison) -> Result<Vec<u8>, csv::Error> {
                 dh,
                 paired,
                 sig,
+                verdict,
                 l.yearly_cost.map(f).unwrap_or_default(),
             ])?;
         }

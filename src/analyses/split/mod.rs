@@ -322,9 +322,9 @@ pub fn estimate(model: &Model, opts: &SplitOptions) -> Result<Split, SplitError>
         .map(|(i, (kind, name, _))| SplitEntity {
             kind: *kind,
             name: name.to_string(),
-            unavailability: total.unavailability[i].estimate(),
-            outages_per_year: total.outages[i].estimate(),
-            mean_outage: total.mean_outage[i].estimate(),
+            unavailability: total.unavailability[i].estimate().share(),
+            outages_per_year: total.outages[i].estimate().nonnegative(),
+            mean_outage: total.mean_outage[i].estimate().nonnegative(),
         })
         .collect();
     Ok(Split {

@@ -56,14 +56,27 @@ pub enum SweepError {
     #[error("{0} is swept twice")]
     Twice(String),
     /// A path that does not lead to a field of the scenario.
-    #[error("{file}: cannot set {path}: {reason}")]
+    #[error("{arg}: cannot set it in {file}: {reason}")]
     Path {
         /// Scenario file.
         file: String,
         /// The dotted path.
         path: String,
+        /// The argument or `[sweep]` entry that gave it, e.g. `--set nodes.webb.count`.
+        arg: String,
         /// Why.
         reason: String,
+    },
+    /// A swept value the field does not accept, or a field the scenario language does not have: the
+    /// argument is at fault, not a line of the file.
+    #[error("{arg}={value}: {message}")]
+    Field {
+        /// The argument or `[sweep]` entry, e.g. `--set nodes.web.cnt`.
+        arg: String,
+        /// The value that was set.
+        value: String,
+        /// The scenario's error about the field (`unknown key ...; did you mean ...`).
+        message: String,
     },
     /// The file is not valid TOML (compile it for the located error).
     #[error("{0}")]
@@ -193,10 +206,40 @@ pub struct Point {
     pub model: Model,
 }
 
+/// Where a sweep's parameters were given, to name them in errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// `--set PATH=VALUES` on the command line.
+    CommandLine,
+    /// The scenario's `[sweep]` section.
+    Section,
+}
+
+impl Origin {
+    /// How an error names the parameter at `path`: `--set nodes.web.count`, `[sweep] "nodes.web.count"`.
+    pub fn name(self, path: &str) -> String {
+        match self {
+            Origin::CommandLine => format!("--set {path}"),
+            Origin::Section => format!("[sweep] \"{path}\""),
+        }
+    }
+}
+
+/// [`points_from`] for the parameters of the scenario's `[sweep]` section.
+pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<Point>, SweepError> {
+    points_from(text, file, params, Origin::Section)
+}
+
 /// Every point of the grid over `params` (the last parameter varies fastest), each compiled from
 /// `text` with the fields set. `file` names the scenario in errors. Fails on the first point that
-/// does not compile, naming it.
-pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<Point>, SweepError> {
+/// does not compile, naming it; an error about a swept field itself names the parameter as `origin`
+/// gave it rather than a line of the file.
+pub fn points_from(
+    text: &str,
+    file: &str,
+    params: &[SweepParameter],
+    origin: Origin,
+) -> Result<Vec<Point>, SweepError> {
     if params.is_empty() {
         return Err(SweepError::Nothing(file.to_string()));
     }
@@ -221,6 +264,7 @@ pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<P
         .map_err(|e: toml_edit::TomlError| SweepError::Path {
             file: file.to_string(),
             path: params[0].path.clone(),
+            arg: origin.name(&params[0].path),
             reason: e.to_string(),
         })?;
     let mut grid: Vec<Vec<usize>> = vec![Vec::new()];
@@ -244,14 +288,28 @@ pub fn points(text: &str, file: &str, params: &[SweepParameter]) -> Result<Vec<P
             set(&mut d, &p.path, &p.values[i]).map_err(|reason| SweepError::Path {
                 file: file.to_string(),
                 path: p.path.clone(),
+                arg: origin.name(&p.path),
                 reason,
             })?;
             label.push(format!("{}={}", p.path, p.values[i]));
         }
         let label = label.join(", ");
-        let model = scenario::compile(&d.to_string(), file).map_err(|error| SweepError::Point {
-            point: label.clone(),
-            error,
+        let model = scenario::compile(&d.to_string(), file).map_err(|error| {
+            // The file compiled without the settings, so an error at a swept field is the
+            // parameter's (a misspelt key, a value of the wrong type); the others follow from it.
+            for (p, &i) in params.iter().zip(&index) {
+                if let Some(d) = error.diagnostics.iter().find(|d| d.path == p.path) {
+                    return SweepError::Field {
+                        arg: origin.name(&p.path),
+                        value: p.values[i].to_string(),
+                        message: d.message.clone(),
+                    };
+                }
+            }
+            SweepError::Point {
+                point: label.clone(),
+                error,
+            }
         })?;
         out.push(Point {
             index,
@@ -278,9 +336,15 @@ fn set(doc: &mut DocumentMut, path: &str, value: &SweepValue) -> Result<(), Stri
         } else {
             format!("{walked}.{seg}")
         };
-        item = table
-            .get_mut(seg)
-            .ok_or_else(|| format!("the scenario has no `{walked}`"))?;
+        let keys: Vec<String> = table.iter().map(|(k, _)| k.to_string()).collect();
+        let parent = walked.strip_suffix(seg).unwrap_or_default().to_string();
+        item = table.get_mut(seg).ok_or_else(|| {
+            let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let hint = crate::scenario::closest(seg, &keys)
+                .map(|c| format!("; did you mean `{parent}{c}`?"))
+                .unwrap_or_default();
+            format!("the scenario has no `{walked}`{hint}")
+        })?;
     }
     let table = item
         .as_table_like_mut()
@@ -587,10 +651,23 @@ impl Sweep {
                     .map(|c| format!(" (yearly cost {})", money(c, cur)))
                     .unwrap_or_default()
             )),
-            (Some(t), None) => out.push_str(&format!(
-                "answer: no point is shown to meet the target {} (uncertain points need more replications)\n",
-                percent(t, 1.0 - t)
-            )),
+            (Some(t), None) => {
+                let uncertain = self
+                    .rows
+                    .iter()
+                    .filter(|r| r.meets == Some(Meets::Uncertain))
+                    .count();
+                // Only points whose interval straddles the target can be settled by more replications.
+                let why = match uncertain {
+                    0 => "every point's 95% interval is below it".to_string(),
+                    1 => "1 point is uncertain: more replications would tell".to_string(),
+                    k => format!("{k} points are uncertain: more replications would tell"),
+                };
+                out.push_str(&format!(
+                    "answer: no point is shown to meet the target {} ({why})\n",
+                    percent(t, 1.0 - t)
+                ));
+            }
             (None, _) => out.push_str(&format!(
                 "service {} has no target; give it `target = 0.999` to have the sweep say which points meet it\n",
                 self.service

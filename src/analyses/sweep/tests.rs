@@ -147,3 +147,134 @@ fn bad_paths_and_points_are_named() {
         Err(SweepError::Nothing(_))
     ));
 }
+
+/// A sweep of `meets` (one point each) against a 99.9% target.
+fn judged(meets: &[Meets]) -> Sweep {
+    let e = |v: f64| Estimate {
+        value: v,
+        ci95_low: v,
+        ci95_high: v,
+        n: 64,
+    };
+    Sweep {
+        params: vec![parse_set(&format!("nodes.web.count=1..{}", meets.len())).unwrap()],
+        service: "s".into(),
+        target: Some(0.999),
+        request_kind: None,
+        rows: meets
+            .iter()
+            .enumerate()
+            .map(|(i, m)| SweepRow {
+                layout: i,
+                values: vec![SweepValue::Integer(i as i64 + 1)],
+                availability: e(0.99),
+                downtime_hours_per_year: e(87.6),
+                annual_downtime_hours_p90: e(100.0),
+                outages_per_year: e(2.0),
+                failed_requests_per_year: None,
+                latency_p99_hours: None,
+                yearly_cost: None,
+                meets: Some(*m),
+            })
+            .collect(),
+        currency: None,
+        replications: 64,
+        seed: 1,
+        mission_hours: 8760.0,
+    }
+}
+
+#[test]
+fn the_answer_mentions_uncertain_points_only_when_there_are_some() {
+    let none = judged(&[Meets::No, Meets::No]).table();
+    assert!(
+        none.contains("answer: no point is shown to meet the target 99.900% (every point's 95% interval is below it)"),
+        "{none}"
+    );
+    assert!(!none.contains("uncertain"), "{none}");
+    let one = judged(&[Meets::No, Meets::Uncertain]).table();
+    assert!(
+        one.contains("(1 point is uncertain: more replications would tell)"),
+        "{one}"
+    );
+    let two = judged(&[Meets::Uncertain, Meets::Uncertain]).table();
+    assert!(two.contains("(2 points are uncertain"), "{two}");
+    let yes = judged(&[Meets::No, Meets::Yes]).table();
+    assert!(
+        yes.contains("answer: nodes.web.count=2 is the first point"),
+        "{yes}"
+    );
+}
+
+#[test]
+fn errors_at_a_swept_field_name_the_parameter_not_a_line() {
+    let set = |s: &str| [parse_set(s).unwrap()];
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.web.cnt=2..3"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("--set nodes.web.cnt=2: unknown key `cnt`; did you mean `count`?"),
+        "{e}"
+    );
+    assert!(!e.contains("t.toml:"), "{e}");
+    let e = points(TEXT, "t.toml", &set("roles.r.min_upp=2"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.starts_with(
+            "[sweep] \"roles.r.min_upp\"=2: unknown key `min_upp`; did you mean `min_up`?"
+        ),
+        "{e}"
+    );
+    // A value of the wrong type: only that error, not the ones that follow from it.
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.web.count=abc"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        e,
+        "--set nodes.web.count=abc: expected an integer, found a string"
+    );
+    let e = points_from(
+        TEXT,
+        "t.toml",
+        &set("nodes.wbe.count=2"),
+        Origin::CommandLine,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.starts_with("--set nodes.wbe.count: cannot set it in t.toml: the scenario has no `nodes.wbe`; did you mean `nodes.web`?"),
+        "{e}"
+    );
+    let e = parse_set("roles.r.min_up=2-3").unwrap_err().to_string();
+    assert!(
+        e.contains("`2-3` is not a range: write a range of integers as 2..3"),
+        "{e}"
+    );
+    // A negative number is a value, not a range.
+    assert_eq!(parse_values("-3").unwrap(), vec![SweepValue::Integer(-3)]);
+    // Abbreviations are suggested when one key fits.
+    assert_eq!(
+        crate::scenario::closest("cnt", &["count", "crew"]),
+        Some("count")
+    );
+    assert_eq!(
+        crate::scenario::closest("rpr", &["repair", "priority"]),
+        Some("repair")
+    );
+    assert_eq!(crate::scenario::closest("c", &["count", "crew"]), None);
+    assert_eq!(
+        crate::scenario::closest("cr", &["count", "crew"]),
+        Some("crew")
+    );
+}

@@ -205,6 +205,32 @@ impl Estimate {
         }
     }
 
+    /// The interval cut to what the quantity can be: a quantity that cannot be negative (a count, a
+    /// duration) or exceed 1 (a share) gets an interval that cannot either. The true value lies in
+    /// `[lo, hi]`, so cutting the Student-t interval there keeps every true value it covered: the
+    /// coverage stays 95% or more, and the value and the other bound are unchanged. (A log-scale or
+    /// Wilson interval would also respect the bounds, but has no form for a value of exactly 0, and
+    /// Wilson's is for counts of independent trials, which per-mission fractions are not.)
+    pub fn within(self, lo: f64, hi: f64) -> Estimate {
+        let cut = |x: f64| if x.is_nan() { x } else { x.clamp(lo, hi) };
+        Estimate {
+            value: cut(self.value),
+            ci95_low: cut(self.ci95_low),
+            ci95_high: cut(self.ci95_high),
+            n: self.n,
+        }
+    }
+
+    /// [`Estimate::within`] for a quantity that cannot be negative.
+    pub fn nonnegative(self) -> Estimate {
+        self.within(0.0, f64::INFINITY)
+    }
+
+    /// [`Estimate::within`] for a share or a probability, in `[0, 1]`.
+    pub fn share(self) -> Estimate {
+        self.within(0.0, 1.0)
+    }
+
     /// Half-width of the interval relative to the value (infinite when the value is zero).
     pub fn relative_half_width(&self) -> f64 {
         (self.ci95_high - self.ci95_low) / 2.0 / self.value.abs()

@@ -35,7 +35,10 @@ fn color(s: State) -> RGBAColor {
 /// Legend entries: states that share a colour share an entry.
 const LEGEND: [(&[State], &str); 5] = [
     (&[State::Up], "up"),
-    (&[State::AtRisk], "up, no redundancy left"),
+    (
+        &[State::AtRisk],
+        "up, no redundancy left in it or in what it needs",
+    ),
     (
         &[State::Down, State::Repair],
         "down, or failed and in repair",
@@ -176,6 +179,12 @@ pub fn chart(s: &Summary, trace: &Trace) -> Result<Chart, ChartError> {
     if present.contains(&State::AtRisk) {
         about.push(
             "up with no redundancy left: the next failure takes it down (a long strip is a single point of failure)"
+                .into(),
+        );
+        // A row's state includes what it needs, so a pool with spare nodes that needs a standalone
+        // load balancer is yellow all along; said here so that it is not read as the pool's own.
+        about.push(
+            "a row inherits this from what it needs: a pool with spare nodes that needs a single load balancer is yellow while that balancer is its only one"
                 .into(),
         );
     }

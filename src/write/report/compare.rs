@@ -5,7 +5,7 @@
 use super::page::{Block, Cell, Page, Section, Table, amount, fraction};
 use super::sweep::{sweep_assumptions, sweep_section};
 use super::{Source, charts_section, headline, how_to_read};
-use crate::analyses::compare::{Comparison, Row, Unit};
+use crate::analyses::compare::{Comparison, Row, Unit, Verdict};
 use crate::analyses::sweep::Sweep;
 use crate::base::units::format_duration;
 use crate::write::charts::Chart;
@@ -165,16 +165,11 @@ fn side_by_side(c: &Comparison) -> Section {
                         Cell::number(r.unit.format_diff(d.value.value, cur))
                     }
                     Some(d) => {
-                        let verdict = if d.significant {
-                            if (d.value.value > 0.0) == r.higher_is_better {
-                                "better"
-                            } else {
-                                "worse"
-                            }
-                        } else if d.paired {
-                            "not significant"
-                        } else {
-                            "overlap"
+                        // The same reading as the terminal's, practical threshold included.
+                        let verdict = match d.verdict {
+                            Verdict::Unclear if d.paired => "not significant",
+                            Verdict::Unclear => "overlap",
+                            v => v.as_str(),
                         };
                         Cell::number(format!(
                             "{} {verdict}",
@@ -204,7 +199,7 @@ fn side_by_side(c: &Comparison) -> Section {
         }));
     }
     side.push(Block::Paragraph(format!(
-        "Means (availability, downtime, outages, data lost, failed requests) are compared replication by replication over the common random numbers: their Δ interval is that of the paired difference, and better or worse means it excludes zero. Percentiles and latencies are not paired: their difference counts as significant only when the two layouts' intervals do not overlap. A difference can be significant and still too small to matter; the cost next to it says what it would buy.{}",
+        "Means (availability, downtime, outages, data lost, failed requests) are compared replication by replication over the common random numbers: their Δ interval is that of the paired difference, and better or worse means it excludes zero. Percentiles and latencies are not paired: their difference counts as significant only when the two layouts' intervals do not overlap. A significant difference smaller than the practical threshold (`--same-within`) reads \"same\": too small to matter; the cost next to it says what a difference would buy.{}",
         if c.layouts.len() > 2 { " Every difference is to the first layout." } else { "" }
     )));
     Section::new("Layouts side by side", side)

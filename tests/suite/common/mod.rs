@@ -34,7 +34,16 @@ pub fn simulate(text: &str) -> (Model, Summary) {
 
 /// Standard error behind an estimate's 95% interval.
 pub fn std_error(e: &Estimate) -> f64 {
-    (e.ci95_high - e.ci95_low) / 2.0 / t_975(e.n - 1)
+    // An interval cut at a bound (0 for a duration or count, 1 for an availability or share) keeps its
+    // other half whole, and the Student-t interval it was cut from is symmetric about the value.
+    let half = if e.ci95_low == 0.0 && e.value > 0.0 {
+        e.ci95_high - e.value
+    } else if e.ci95_high == 1.0 && e.value < 1.0 {
+        e.value - e.ci95_low
+    } else {
+        (e.ci95_high - e.ci95_low) / 2.0
+    };
+    half / t_975(e.n - 1)
 }
 
 /// The foundation issue's acceptance rule, applied to every figure of a test before failing, so one

@@ -2,7 +2,7 @@
 //! a nines axis, the downtime per year each step stands for, and the services' targets.
 
 use super::{layout_color, nines, nines_domain, run_line};
-use crate::analyses::compare::Comparison;
+use crate::analyses::compare::{Comparison, Verdict};
 use crate::base::format::sig3;
 use crate::base::format::{hours, percent};
 use crate::base::units::HOURS_PER_YEAR;
@@ -80,14 +80,12 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
             hours((1.0 - a) * HOURS_PER_YEAR)
         );
         if let Some(d) = &cell.diff {
-            s.push_str(if d.significant {
-                if d.value.value > 0.0 {
-                    " · better"
-                } else {
-                    " · worse"
-                }
-            } else {
-                " · no significant difference"
+            // The same reading as the terminal's, practical threshold included.
+            s.push_str(match d.verdict {
+                Verdict::Better => " · better",
+                Verdict::Worse => " · worse",
+                Verdict::Same => " · same",
+                Verdict::Unclear => " · no significant difference",
             });
         }
         s
@@ -111,7 +109,7 @@ pub(super) fn side_by_side(c: &Comparison) -> Result<Chart, ChartError> {
         &[
             "bar: availability of each layout (mean over replications); whisker: its 95% confidence interval".to_string(),
             format!(
-                "better / worse: the paired difference to {} (common random numbers) is significant at 95%",
+                "better / worse: the paired difference to {} (common random numbers) is significant at 95% and beyond the practical threshold; same: within it",
                 c.layouts[0].name
             ),
             "scale: each step to the right is ten times less downtime".to_string(),

@@ -1,0 +1,487 @@
+//! The scenario language as a JSON Schema (draft 7), for editors: TOML language servers (taplo, Even
+//! Better TOML) complete keys and flag misspelt ones as the planner types. Hand-kept beside the reader;
+//! a test checks that every key the reader accepts in the bundled scenarios is here and every key here
+//! is one the reader accepts, and that `schema/nines.schema.json` is this text.
+
+use serde_json::{Map, Value, json};
+
+/// A table with exactly these keys (each `(key, schema, description)`).
+fn table(description: &str, keys: &[(&str, Value, &str)]) -> Value {
+    let mut props = Map::new();
+    for (k, schema, what) in keys {
+        let mut s = schema.clone();
+        if let Value::Object(m) = &mut s
+            && !what.is_empty()
+        {
+            m.insert("description".into(), json!(what));
+        }
+        props.insert((*k).to_string(), s);
+    }
+    json!({
+        "type": "object",
+        "description": description,
+        "properties": props,
+        "additionalProperties": false,
+    })
+}
+
+/// A table of named entries, each `entry`.
+fn map(description: &str, entry: Value) -> Value {
+    json!({ "type": "object", "description": description, "additionalProperties": entry })
+}
+
+fn reference(name: &str) -> Value {
+    json!({ "$ref": format!("#/definitions/{name}") })
+}
+
+fn duration() -> Value {
+    json!({ "type": "string", "description": "a duration with its unit: \"90s\", \"5min\", \"8h\", \"30d\", \"1y\"" })
+}
+
+fn text() -> Value {
+    json!({ "type": "string" })
+}
+
+fn integer() -> Value {
+    json!({ "type": "integer", "minimum": 0 })
+}
+
+fn number() -> Value {
+    json!({ "type": "number" })
+}
+
+fn boolean() -> Value {
+    json!({ "type": "boolean" })
+}
+
+/// One name or a list of names.
+fn names() -> Value {
+    json!({ "anyOf": [ { "type": "string" }, { "type": "array", "items": { "type": "string" } } ] })
+}
+
+fn cost() -> Value {
+    json!({ "type": "number", "minimum": 0, "description": "an amount per year in the scenario's currency" })
+}
+
+/// A distribution of durations (the keys of every law; `nines validate` says which a law needs).
+fn distribution() -> Value {
+    table(
+        "a distribution of durations, e.g. { dist = \"exponential\", mean = \"5y\" }",
+        &[
+            (
+                "dist",
+                json!({ "enum": ["exponential", "weibull", "lognormal", "gamma", "normal", "uniform", "fixed", "empirical"] }),
+                "the law",
+            ),
+            (
+                "mean",
+                duration(),
+                "the mean (exponential, weibull, lognormal, gamma, normal)",
+            ),
+            ("shape", number(), "the shape (weibull, gamma)"),
+            (
+                "scale",
+                duration(),
+                "the scale, instead of the mean (weibull)",
+            ),
+            ("sigma", number(), "the σ of the logarithm (lognormal)"),
+            (
+                "mu",
+                number(),
+                "the μ of the logarithm of hours, instead of the mean (lognormal)",
+            ),
+            ("sd", duration(), "the standard deviation (normal)"),
+            ("min", duration(), "the least value (uniform)"),
+            ("max", duration(), "the greatest value (uniform)"),
+            ("value", duration(), "the one value (fixed)"),
+            (
+                "samples",
+                json!({ "type": "array", "items": { "type": "string" } }),
+                "observed durations (empirical)",
+            ),
+        ],
+    )
+}
+
+/// A repair: a distribution, or "none" for something never repaired.
+fn repair() -> Value {
+    json!({ "anyOf": [ reference("distribution"), { "const": "none" } ] })
+}
+
+/// A service's expression: role and service names, or nested `all_of`, `any_of`, `k_of` tables.
+fn expression() -> Value {
+    let list = json!({ "type": "array", "items": { "anyOf": [ { "type": "string" }, reference("expression") ] } });
+    table(
+        "a nested condition: { any_of = [...] }, { all_of = [...] } or { k_of = { k = 2, of = [...] } }",
+        &[
+            ("all_of", list.clone(), "every one of these"),
+            ("any_of", list, "at least one of these"),
+            ("k_of", reference("k_of"), "at least k of these"),
+        ],
+    )
+}
+
+fn k_of() -> Value {
+    let list = json!({ "type": "array", "items": { "anyOf": [ { "type": "string" }, reference("expression") ] } });
+    table(
+        "at least k of a list",
+        &[("k", integer(), "how many"), ("of", list, "of these")],
+    )
+}
+
+fn node() -> Value {
+    table(
+        "a node, or `count` nodes named NAME-1, NAME-2, ... (anything that fails and is repaired)",
+        &[
+            ("count", integer(), "nodes in the group (default 1)"),
+            ("failure", reference("distribution"), "time to failure"),
+            ("repair", repair(), "time to repair, or \"none\""),
+            ("description", text(), ""),
+            ("in", names(), "failure domains and sites it is in"),
+            ("site", text(), "its site"),
+            ("crew", text(), "the crew that repairs it"),
+            (
+                "priority",
+                integer(),
+                "its place in the crew's queue (with policy = \"priority\")",
+            ),
+            ("yearly_cost", cost(), "per node of the group"),
+        ],
+    )
+}
+
+fn domain() -> Value {
+    table(
+        "a failure domain: a rack, a power feed, a SAN that takes down what is in it",
+        &[
+            ("failure", reference("distribution"), "time to failure"),
+            ("repair", repair(), "time to repair"),
+            ("description", text(), ""),
+            ("in", names(), "domains and sites it is in"),
+            ("crew", text(), ""),
+            ("priority", integer(), ""),
+        ],
+    )
+}
+
+fn site() -> Value {
+    let link = table(
+        "the WAN link to the parent site",
+        &[
+            ("failure", reference("distribution"), ""),
+            ("repair", repair(), ""),
+            ("description", text(), ""),
+            ("name", text(), "its name (default SITE~link)"),
+            ("yearly_cost", cost(), ""),
+            ("crew", text(), ""),
+            ("priority", integer(), ""),
+        ],
+    );
+    table(
+        "a site: a failure domain for its nodes, joined to its parent by a WAN link",
+        &[
+            ("parent", text(), "the parent site"),
+            ("link", link, ""),
+            (
+                "failure",
+                reference("distribution"),
+                "the whole site fails (with repair)",
+            ),
+            ("repair", repair(), ""),
+            ("description", text(), ""),
+            ("crew", text(), ""),
+            ("priority", integer(), ""),
+        ],
+    )
+}
+
+fn role() -> Value {
+    let software = table(
+        "failures of the role's software, restarted in place",
+        &[
+            ("failure", reference("distribution"), ""),
+            ("restart", reference("distribution"), ""),
+            ("restart_success", number(), "probability a restart works"),
+        ],
+    );
+    let recovery = table(
+        "how a standalone role comes back when its node does not",
+        &[
+            (
+                "kind",
+                json!({ "enum": ["repair", "reinstall", "restore"] }),
+                "",
+            ),
+            ("time", reference("distribution"), "reinstall time"),
+            ("from", text(), "the role a reinstall waits for"),
+            ("restore", reference("distribution"), "restore time"),
+            ("backup_every", duration(), ""),
+            ("backup_offset", duration(), ""),
+        ],
+    );
+    let secondary = table(
+        "a secondary replica",
+        &[
+            ("on", text(), "its node"),
+            (
+                "commit",
+                json!({ "enum": ["synchronous", "asynchronous"] }),
+                "",
+            ),
+            (
+                "lag",
+                reference("distribution"),
+                "replication lag (asynchronous)",
+            ),
+        ],
+    );
+    table(
+        "a role: what runs on nodes, with its high-availability mechanism",
+        &[
+            (
+                "kind",
+                json!({ "enum": ["standalone", "pool", "cluster", "availability_group", "mirroring"] }),
+                "",
+            ),
+            ("on", names(), "its node or nodes"),
+            ("min_up", integer(), "instances a pool needs"),
+            ("requires", names(), "roles it needs"),
+            ("site", text(), ""),
+            (
+                "capacity",
+                json!({ "type": ["string", "number"] }),
+                "requests one instance serves, a rate such as \"40/s\" or \"1000/h\"",
+            ),
+            ("description", text(), ""),
+            ("yearly_cost", cost(), "per instance"),
+            ("recovery", recovery, ""),
+            ("software", software, ""),
+            ("failover", reference("distribution"), "time to fail over"),
+            (
+                "coverage",
+                number(),
+                "probability an automatic failover succeeds",
+            ),
+            (
+                "manual_recovery",
+                reference("distribution"),
+                "operator, when it does not",
+            ),
+            ("manual_failover", reference("distribution"), ""),
+            ("failback", boolean(), ""),
+            ("max_nodes", integer(), ""),
+            ("cluster", text(), "the [clusters] entry it joins"),
+            ("primary", text(), "the primary replica's node"),
+            (
+                "secondaries",
+                json!({ "type": "array", "items": secondary }),
+                "",
+            ),
+            ("principal", text(), ""),
+            ("mirror", text(), ""),
+            ("witness", text(), ""),
+            (
+                "commit",
+                json!({ "enum": ["synchronous", "asynchronous"] }),
+                "",
+            ),
+            ("lag", reference("distribution"), ""),
+        ],
+    )
+}
+
+fn request() -> Value {
+    table(
+        "a kind of request a client population makes",
+        &[
+            ("target", text(), "the role it is sent to"),
+            ("every", duration(), "one request per client this often"),
+            (
+                "response",
+                reference("distribution"),
+                "response time when served",
+            ),
+            ("timeout", duration(), ""),
+            ("max_attempts", integer(), ""),
+            ("backoff", duration(), ""),
+            ("fallback", text(), "a role tried when the target fails"),
+            ("health_checked", boolean(), ""),
+            ("selection", text(), "how an instance is picked"),
+            ("reconnect", text(), ""),
+            ("reconnect_every", duration(), ""),
+            ("ttl", duration(), ""),
+            ("when_all_fail", text(), ""),
+            ("description", text(), ""),
+        ],
+    )
+}
+
+/// The JSON Schema of a scenario file.
+pub fn schema() -> Value {
+    let service = table(
+        "a service: what users need, as an expression over roles and services",
+        &[
+            (
+                "all_of",
+                json!({ "type": "array", "items": { "anyOf": [ { "type": "string" }, reference("expression") ] } }),
+                "",
+            ),
+            (
+                "any_of",
+                json!({ "type": "array", "items": { "anyOf": [ { "type": "string" }, reference("expression") ] } }),
+                "",
+            ),
+            ("k_of", reference("k_of"), ""),
+            ("target", number(), "availability target, e.g. 0.999"),
+            ("site", text(), "measured as seen from this site"),
+            ("description", text(), ""),
+        ],
+    );
+    let mut root = table(
+        "a nines scenario: the layout of a system and how its parts fail and are repaired",
+        &[
+            (
+                "simulation",
+                table(
+                    "run settings",
+                    &[
+                        (
+                            "mission",
+                            duration(),
+                            "length of one simulated mission, e.g. \"10y\"",
+                        ),
+                        ("replications", integer(), ""),
+                        ("seed", integer(), ""),
+                        ("threads", integer(), ""),
+                    ],
+                ),
+                "",
+            ),
+            (
+                "defaults",
+                table(
+                    "failure and repair of nodes that do not give their own",
+                    &[
+                        ("failure", reference("distribution"), ""),
+                        ("repair", repair(), ""),
+                    ],
+                ),
+                "",
+            ),
+            ("nodes", map("nodes and node groups", node()), ""),
+            ("domains", map("failure domains", domain()), ""),
+            ("sites", map("sites, one tree", site()), ""),
+            (
+                "crews",
+                map(
+                    "repair crews",
+                    table(
+                        "a crew of technicians",
+                        &[
+                            ("technicians", integer(), ""),
+                            ("policy", json!({ "enum": ["fifo", "priority"] }), ""),
+                            (
+                                "dispatch",
+                                reference("distribution"),
+                                "delay before a repair starts",
+                            ),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "clusters",
+                map(
+                    "failover clusters with quorum",
+                    table(
+                        "a failover cluster",
+                        &[
+                            ("nodes", names(), ""),
+                            ("witness", text(), ""),
+                            ("no_vote", names(), ""),
+                            ("dynamic", boolean(), ""),
+                            ("adjustment", reference("distribution"), ""),
+                            ("description", text(), ""),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "maintenance",
+                map(
+                    "planned maintenance schedules",
+                    table(
+                        "a maintenance schedule",
+                        &[
+                            ("every", duration(), ""),
+                            ("duration", duration(), ""),
+                            ("offset", duration(), ""),
+                            ("nodes", names(), ""),
+                            ("role", text(), ""),
+                            ("rolling", boolean(), ""),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            ("roles", map("roles", role()), ""),
+            ("services", map("services", service), ""),
+            (
+                "clients",
+                map(
+                    "client populations",
+                    table(
+                        "a client population",
+                        &[
+                            ("count", integer(), ""),
+                            ("site", text(), ""),
+                            ("description", text(), ""),
+                            ("requests", map("its kinds of request", request()), ""),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "costs",
+                map(
+                    "currency and flat yearly items",
+                    json!({ "type": ["number", "string"] }),
+                ),
+                "",
+            ),
+            (
+                "sweep",
+                map(
+                    "fields to sweep: \"nodes.web.count\" = \"2..5\" or a list",
+                    json!({ "type": ["string", "array", "number", "integer", "boolean"] }),
+                ),
+                "",
+            ),
+        ],
+    );
+    let m = root.as_object_mut().expect("a table");
+    m.insert(
+        "$schema".into(),
+        json!("http://json-schema.org/draft-07/schema#"),
+    );
+    m.insert("title".into(), json!("nines scenario"));
+    m.insert(
+        "definitions".into(),
+        json!({
+            "distribution": distribution(),
+            "expression": expression(),
+            "k_of": k_of(),
+        }),
+    );
+    root
+}
+
+/// The schema as the text of `schema/nines.schema.json`.
+pub fn schema_text() -> String {
+    let mut s = serde_json::to_string_pretty(&schema()).expect("a schema serialises");
+    s.push('\n');
+    s
+}
