@@ -29,6 +29,7 @@ mod integrity;
 mod longrun;
 mod markov;
 mod properties;
+mod quorum_measures;
 mod rare;
 mod report;
 mod scenario_clients;
