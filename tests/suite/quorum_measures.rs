@@ -295,3 +295,93 @@ fn a_roles_causes_add_up_with_no_quorum() {
     }
     ck.finish();
 }
+
+#[test]
+fn a_deterministic_timeline_splits_no_host_and_no_quorum() {
+    // Fixed times, static quorum on three nodes: c is down over [10, 40] h, a over [20, 30] h, b over
+    // [25, 35] h (their next failures fall after the 45 h mission). Two of three are down over
+    // [20, 35] h: one loss, 15 h without quorum. `lib` runs on c alone: no host over [10, 20] h (the
+    // cluster has quorum), no quorum over [20, 35] h, no host again over [35, 40] h (quorum is back,
+    // c is not), then a 1 h failover. `vm` runs on a first: no quorum over [20, 35] h (a fails as
+    // quorum goes), then a 1 h failover back to a. A 30 h mission ends without quorum: the open
+    // period counts up to the end (10 h).
+    let scenario = |mission: &str| {
+        format!(
+            r#"
+        [simulation]
+        mission = "{mission}"
+        replications = 2
+        [nodes.a]
+        failure = {{ dist = "fixed", value = "20h" }}
+        repair = {{ dist = "fixed", value = "10h" }}
+        [nodes.b]
+        failure = {{ dist = "fixed", value = "25h" }}
+        repair = {{ dist = "fixed", value = "10h" }}
+        [nodes.c]
+        failure = {{ dist = "fixed", value = "10h" }}
+        repair = {{ dist = "fixed", value = "30h" }}
+        [clusters.k]
+        nodes = ["a", "b", "c"]
+        dynamic = false
+        [roles.vm]
+        kind = "cluster"
+        cluster = "k"
+        failover = {{ dist = "fixed", value = "1h" }}
+        [roles.lib]
+        kind = "cluster"
+        cluster = "k"
+        on = ["c"]
+        failover = {{ dist = "fixed", value = "1h" }}
+    "#
+        )
+    };
+    let mut ck = Checks::default();
+    // (mission, hours without quorum, per role: no host, no quorum, switching)
+    let cases = [
+        (
+            "45h",
+            15.0,
+            [("lib", 15.0, 15.0, 1.0), ("vm", 0.0, 15.0, 1.0)],
+        ),
+        (
+            "30h",
+            10.0,
+            [("lib", 10.0, 10.0, 0.0), ("vm", 0.0, 10.0, 0.0)],
+        ),
+    ];
+    for (mission, without, roles) in cases {
+        let (model, s) = common::simulate(&scenario(mission));
+        let per_mission = model.simulation.mission / HOURS_PER_YEAR;
+        let h = |e: &nines::base::stats::Estimate| e.value * per_mission;
+        let cl = &s.clusters[0];
+        let at = |what: &str| format!("{mission}: {what}");
+        ck.close(
+            &at("hours without quorum"),
+            h(&cl.hours_without_quorum_per_year),
+            without,
+        );
+        ck.close(&at("quorum losses"), h(&cl.quorum_losses_per_year), 1.0);
+        for (name, no_host, no_quorum, switching) in roles {
+            let e = role(&s, name);
+            let f = e.failover.as_ref().expect("failover figures");
+            let no_q = f.no_quorum_hours_per_year.as_ref().expect("no quorum");
+            for (what, g, want) in [
+                ("no host", h(&f.no_host_hours_per_year), no_host),
+                ("no quorum", h(no_q), no_quorum),
+                ("switching", h(&f.failover_hours_per_year), switching),
+            ] {
+                if want == 0.0 {
+                    ck.equal(&at(&format!("{name}: {what} hours")), g, 0.0);
+                } else {
+                    ck.close(&at(&format!("{name}: {what} hours")), g, want);
+                }
+            }
+            ck.close(
+                &at(&format!("{name}: downtime")),
+                h(&e.downtime_hours_per_year),
+                no_host + no_quorum + switching,
+            );
+        }
+    }
+    ck.finish();
+}
