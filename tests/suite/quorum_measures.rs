@@ -1,6 +1,7 @@
 //! The quorum measures of a failover cluster (hours without quorum per year, quorum losses per year)
 //! against a Markov chain of the voters and the votes in force derived here, and a role's downtime
-//! by cause, "no quorum" included, adding up to its downtime.
+//! by cause, "no quorum" included, adding up to its downtime (at random, and on a fixed timeline
+//! worked out by hand).
 //!
 //! The chain is the cluster's alone: each voter fails and is repaired at exponential rates; under
 //! dynamic quorum, while the cluster has quorum and its votes in force differ from its membership's,
