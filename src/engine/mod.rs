@@ -41,7 +41,7 @@ use crate::engine::trace::{NoTrace, Recorder};
 use crate::model::{Model, SignalId};
 
 pub use components::CrewStats;
-pub use machines::{CAUSES, Cause, MachineStats};
+pub use machines::{CAUSES, Cause, MachineStats, QuorumStats};
 pub use signals::Monitor;
 pub use snapshot::Snapshot;
 
@@ -259,7 +259,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let roles = self.machines.len();
         while let Some(r) = self.pending.pop_front() {
             self.queued[r as usize] = false;
-            // Watchers past the roles are clusters with dynamic quorum (none in other scenarios).
+            // Watchers past the roles are clusters with quorum (none in other scenarios).
             if (r as usize) < roles {
                 self.reconsider(r as usize, t);
             } else {

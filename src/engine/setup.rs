@@ -61,8 +61,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
         }
-        // A cluster with dynamic quorum watches its voters and its quorum; it is numbered after the
-        // roles in the machines' queue.
+        // A cluster with dynamic quorum watches its voters and its quorum, one with static quorum its
+        // quorum alone (for its figures); it is numbered after the roles in the machines' queue.
         for (q, c) in model.quorums.iter().enumerate() {
             if c.adjustment.is_some() {
                 let mut sigs: Vec<SignalId> = c
@@ -76,6 +76,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 for s in sigs {
                     watch[s as usize].push((model.roles.len() + q) as u32);
                 }
+            } else {
+                watch[c.signal as usize].push((model.roles.len() + q) as u32);
             }
         }
         for (q, kind) in model.requests.iter().enumerate() {

@@ -94,6 +94,9 @@ impl RunAcc {
                     recovery_hours_per_year: m.by_cause[Cause::Recovery as usize]
                         .estimate()
                         .nonnegative(),
+                    no_quorum_hours_per_year: m
+                        .by_quorum
+                        .then(|| m.by_cause[Cause::NoQuorum as usize].estimate().nonnegative()),
                 }),
                 data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
                     DataLossSummary {
@@ -267,6 +270,16 @@ impl RunAcc {
                 }
             })
             .collect();
+        let clusters = model
+            .quorums
+            .iter()
+            .zip(&self.quorums)
+            .map(|(q, acc)| ClusterSummary {
+                name: q.name.clone(),
+                hours_without_quorum_per_year: acc.hours_without.estimate().nonnegative(),
+                quorum_losses_per_year: acc.losses.estimate().nonnegative(),
+            })
+            .collect();
         let seconds = info.wall_seconds;
         Summary {
             scenario: model.name.clone(),
@@ -285,6 +298,7 @@ impl RunAcc {
             entities,
             contributions,
             crews,
+            clusters,
             requests,
             client_groups,
             downtime_distributions: measured
@@ -392,6 +406,21 @@ pub struct FailoverSummary {
     pub no_host_hours_per_year: Estimate,
     /// Own downtime restoring from backup or reinstalling, hours/yr.
     pub recovery_hours_per_year: Estimate,
+    /// Roles of a cluster with quorum: own downtime with no host because the cluster had no quorum,
+    /// hours/yr (with every node down too; "no host" is then the rest).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_quorum_hours_per_year: Option<Estimate>,
+}
+
+/// What a failover cluster's quorum did (`[clusters.NAME]`).
+#[derive(Debug, Clone, Serialize)]
+pub struct ClusterSummary {
+    /// The cluster's name.
+    pub name: String,
+    /// Hours per year without quorum (every role of the cluster down).
+    pub hours_without_quorum_per_year: Estimate,
+    /// Times per year the cluster lost quorum.
+    pub quorum_losses_per_year: Estimate,
 }
 
 /// Data lost by a role: hours of changes that were not yet in a backup or replica.
@@ -559,6 +588,9 @@ pub struct Summary {
     pub contributions: Vec<Contribution>,
     /// Repair crews.
     pub crews: Vec<CrewSummary>,
+    /// Failover clusters with quorum (absent from the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ClusterSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).

@@ -181,6 +181,9 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             for (measure, unit, est) in items {
                 row(s, n, measure, unit, est)?;
             }
+            if let Some(e) = &f.no_quorum_hours_per_year {
+                row(s, n, "downtime_no_quorum_per_year", "hours_per_year", e)?;
+            }
         }
         if let Some(d) = &e.data_loss {
             row(
@@ -212,6 +215,22 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &plain(d.worst_hours, e.availability.n),
             )?;
         }
+    }
+    for c in &summary.clusters {
+        row(
+            "cluster",
+            &c.name,
+            "without_quorum_per_year",
+            "hours_per_year",
+            &c.hours_without_quorum_per_year,
+        )?;
+        row(
+            "cluster",
+            &c.name,
+            "quorum_losses_per_year",
+            "per_year",
+            &c.quorum_losses_per_year,
+        )?;
     }
     for r in &summary.requests {
         let n = &r.name;

@@ -168,6 +168,15 @@ pub fn table(
         if let Some(n) = &x.interval_note {
             let _ = writeln!(out, "  note: {n}");
         }
+        for c in &x.clusters {
+            let _ = writeln!(
+                out,
+                "cluster {}: without quorum {}/yr · quorum losses/yr {} (steady state)",
+                c.name,
+                format_duration(c.hours_without_quorum_per_year),
+                sci(c.quorum_losses_per_year)
+            );
+        }
     }
     if let Some(n) = note {
         let _ = writeln!(out, "note: {n}");

@@ -130,7 +130,7 @@ pub fn run_time(summary: &Summary) -> Option<String> {
     })
 }
 
-/// Per-year figures of failover roles, data loss and crews.
+/// Per-year figures of failover roles, data loss, clusters' quorum and crews.
 fn mechanisms(out: &mut String, summary: &Summary) {
     let per_year = |e: &Estimate| format!("{} {}", sig3(e.value), ci(e, sig3));
     let h = |e: &Estimate| format!("{} {}", hours(e.value), ci(e, hours));
@@ -154,8 +154,13 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 ("no host up", &f.no_host_hours_per_year),
                 ("restore/reinstall", &f.recovery_hours_per_year),
             ];
+            let quorum = f
+                .no_quorum_hours_per_year
+                .as_ref()
+                .map(|e| ("no quorum", e));
             let parts: Vec<String> = causes
                 .iter()
+                .chain(&quorum)
                 .filter(|(_, e)| e.value > 0.0)
                 .map(|(what, e)| format!("{what} {}", h(e)))
                 .collect();
@@ -330,6 +335,18 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 hours(g.latency_p50_hours.value),
                 hours(g.latency_p99_hours.value),
                 hours(g.latency_p999_hours.value)
+            );
+        }
+    }
+    if !summary.clusters.is_empty() {
+        let _ = writeln!(out, "\nclusters (quorum, per year)");
+        for c in &summary.clusters {
+            let _ = writeln!(
+                out,
+                "  {}: without quorum {} · quorum losses {}",
+                c.name,
+                h(&c.hours_without_quorum_per_year),
+                per_year(&c.quorum_losses_per_year)
             );
         }
     }

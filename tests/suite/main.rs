@@ -32,6 +32,7 @@ mod links;
 mod longrun;
 mod markov;
 mod properties;
+mod quorum_measures;
 mod rare;
 mod report;
 mod scenario_clients;

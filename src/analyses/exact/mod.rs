@@ -181,6 +181,20 @@ pub struct Exact {
     pub approximated: Vec<String>,
     /// Per measured entity, services first.
     pub entities: Vec<ExactEntity>,
+    /// Per cluster with quorum (`[clusters]`), in steady state.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub clusters: Vec<ExactCluster>,
+}
+
+/// Exact steady-state figures of one failover cluster's quorum.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ExactCluster {
+    /// The cluster's name.
+    pub name: String,
+    /// Hours per year without quorum.
+    pub hours_without_quorum_per_year: f64,
+    /// Quorum losses per year: Σ over states with quorum of π times the rate into states without.
+    pub quorum_losses_per_year: f64,
 }
 
 /// Builds the chain of `model`, solves it and derives every entity's figures.
@@ -231,6 +245,31 @@ pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
             x.mean_outage_hours = x.unavailability / x.outages_per_year * HOURS_PER_YEAR;
         }
     }
+    let nq = model.quorums.len();
+    let mut clusters: Vec<ExactCluster> = model
+        .quorums
+        .iter()
+        .map(|q| ExactCluster {
+            name: q.name.clone(),
+            hours_without_quorum_per_year: 0.0,
+            quorum_losses_per_year: 0.0,
+        })
+        .collect();
+    for i in 0..space.n {
+        let p = st.pi[i] * HOURS_PER_YEAR;
+        for (q, c) in clusters.iter_mut().enumerate() {
+            if space.no_quorum[i * nq + q] {
+                c.hours_without_quorum_per_year += p;
+            } else {
+                let into: f64 = space
+                    .out(i)
+                    .filter(|&(j, _)| space.no_quorum[j * nq + q])
+                    .map(|(_, r)| r)
+                    .sum();
+                c.quorum_losses_per_year += p * into;
+            }
+        }
+    }
     let mission = model.simulation.mission;
     let mut interval_note = None;
     if opts.interval {
@@ -254,6 +293,7 @@ pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
         interval_note,
         approximated: chain.approximated.clone(),
         entities,
+        clusters,
     })
 }
 

@@ -23,6 +23,8 @@ pub struct Space {
     pub level: Vec<u8>,
     /// Number of measured entities.
     pub entities: usize,
+    /// Per state and cluster with quorum (`state * clusters + q`): the cluster has no quorum.
+    pub no_quorum: Vec<bool>,
 }
 
 impl Space {
@@ -49,6 +51,7 @@ impl Chain<'_> {
             (vec![0usize], Vec::new(), Vec::new(), Vec::new());
         let ne = self.entities.len();
         let mut level = Vec::new();
+        let mut no_quorum = Vec::new();
         let mut levels = Vec::new();
         let mut moves = Vec::new();
         let mut merged: Vec<(u32, f64)> = Vec::new();
@@ -57,6 +60,12 @@ impl Chain<'_> {
             let key = keys[i].clone();
             self.levels(&key, &mut levels);
             level.extend(self.entities.iter().map(|e| levels[e.gate as usize]));
+            no_quorum.extend(
+                self.model
+                    .quorums
+                    .iter()
+                    .map(|q| levels[q.signal as usize] == DOWN),
+            );
             self.moves(&key, &mut moves)?;
             merged.clear();
             for mv in moves.drain(..) {
@@ -102,6 +111,7 @@ impl Chain<'_> {
             exit,
             level,
             entities: self.entities.len(),
+            no_quorum,
         })
     }
 }

@@ -8,6 +8,7 @@ mod restore;
 mod software;
 
 pub(super) use quorum::QuorumState;
+pub use quorum::QuorumStats;
 
 use crate::base::dist::{Dist, unit_f64};
 use crate::base::units::Hours;
@@ -31,10 +32,13 @@ pub enum Cause {
     NoHost = 3,
     /// Restoring from backup or reinstalling.
     Recovery = 4,
+    /// No host because its cluster has no quorum (with every node down too: the cluster has no
+    /// quorum then either).
+    NoQuorum = 5,
 }
 
 /// Number of [`Cause`]s.
-pub const CAUSES: usize = 5;
+pub const CAUSES: usize = 6;
 
 /// Per-replication counts of a role machine.
 #[derive(Debug, Clone, Copy, Default)]
@@ -70,6 +74,8 @@ pub(super) enum Phase {
     ManualFailover,
     /// No replica host is up.
     NoHost,
+    /// No replica host is up because its cluster has no quorum (kept apart for the downtime by cause).
+    NoQuorum,
     /// Restoring or reinstalling on `host`.
     Recovering,
     /// Waiting for the role a reinstall copies from.
@@ -85,6 +91,7 @@ impl Phase {
             Phase::Restarting => Some(Cause::Restart),
             Phase::ManualRecovery | Phase::ManualFailover => Some(Cause::Manual),
             Phase::NoHost => Some(Cause::NoHost),
+            Phase::NoQuorum => Some(Cause::NoQuorum),
             Phase::Recovering | Phase::WaitSource => Some(Cause::Recovery),
         }
     }
@@ -162,8 +169,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.level[m.replicas[i].up as usize] != DOWN
     }
 
-    /// Moves machine `r` into `phase` on `host`, accounting the time spent in the old phase.
-    fn enter(&mut self, r: usize, phase: Phase, host: u32, t: Hours) {
+    /// Moves machine `r` into `phase` on `host`, accounting the time spent in the old phase. No host
+    /// while its cluster has no quorum is "no quorum".
+    fn enter(&mut self, r: usize, mut phase: Phase, host: u32, t: Hours) {
+        if phase == Phase::NoHost
+            && let Some(q) = self.machine(r).quorum
+            && self.level[self.model.quorums[q].signal as usize] == DOWN
+        {
+            phase = Phase::NoQuorum;
+        }
         let st = &mut self.machines[r];
         if let Some(c) = st.phase.cause() {
             self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
@@ -245,7 +259,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.fail_over(r, st.host, t, false);
                 }
             }
-            Phase::NoHost => {
+            Phase::NoHost | Phase::NoQuorum => {
                 let first = (0..m.replicas.len()).find(|&i| self.replica_up(m, i));
                 if let Some(h) = first {
                     self.host_back(r, h as u32, t);
@@ -299,7 +313,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             Phase::ManualRecovery | Phase::ManualFailover => self.after_manual(r, t),
-            Phase::Running | Phase::NoHost | Phase::WaitSource => {}
+            Phase::Running | Phase::NoHost | Phase::NoQuorum | Phase::WaitSource => {}
         }
     }
 }

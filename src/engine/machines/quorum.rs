@@ -1,14 +1,26 @@
-//! Dynamic quorum of a failover cluster: the votes in force, moved to the cluster's membership an
-//! adjustment time after it changes, while the cluster has quorum (at once when a node is drained for
-//! maintenance). Static quorum is a plain gate and needs nothing here; a scenario without dynamic
-//! quorum does no work here.
+//! Quorum of a failover cluster: the time without quorum and the losses of each cluster, and under
+//! dynamic quorum the votes in force, moved to the cluster's membership an adjustment time after it
+//! changes, while the cluster has quorum (at once when a node is drained for maintenance). Static
+//! quorum is a plain gate; this file hears only its changes. A scenario without clusters does no work
+//! here.
 
 use crate::base::units::Hours;
-use crate::engine::Engine;
 use crate::engine::queue::Kind;
 use crate::engine::signals::{DOWN, SAFE};
 use crate::engine::trace::Recorder;
+use crate::engine::{Engine, NONE};
 use crate::model::Quorum;
+
+use super::Phase;
+
+/// Per-replication figures of one cluster's quorum.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct QuorumStats {
+    /// Hours without quorum.
+    pub hours_without: Hours,
+    /// Times the cluster lost quorum.
+    pub losses: u32,
+}
 
 /// The state of one cluster's quorum in the current replication.
 #[derive(Debug, Clone, Copy)]
@@ -21,6 +33,11 @@ pub struct QuorumState {
     pub(in crate::engine) pending: bool,
     /// When the adjustment under way started (for a copied mission's redraw).
     pub(in crate::engine) since: Hours,
+    /// The cluster is without quorum, since `lost_at`.
+    pub(in crate::engine) without: bool,
+    pub(in crate::engine) lost_at: Hours,
+    /// Closed periods without quorum, and losses.
+    pub(in crate::engine) stats: QuorumStats,
 }
 
 impl QuorumState {
@@ -31,11 +48,57 @@ impl QuorumState {
             epoch: 0,
             pending: false,
             since: 0.0,
+            // A cluster whose votes cannot make quorum with everything up never has it.
+            without: !Quorum::has_quorum(q.initial(), q.all_mask()),
+            lost_at: 0.0,
+            stats: QuorumStats::default(),
         }
     }
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
+    /// Cluster `q`'s quorum figures this replication, read at the mission end (a period without
+    /// quorum still open then counts up to the end).
+    pub fn quorum_stats(&self, q: usize) -> QuorumStats {
+        let st = &self.quorums[q];
+        let mut s = st.stats;
+        if st.without {
+            s.hours_without += self.mission - st.lost_at;
+        }
+        s
+    }
+
+    /// Cluster `q`'s quorum signal changed level (every cluster watches it): a loss or a regain is
+    /// counted, and the roles of the cluster with no host move between "no host" and "no quorum" so
+    /// that their downtime by cause follows the cluster.
+    fn quorum_moved(&mut self, q: usize, t: Hours) {
+        let model = self.model;
+        let without = self.level[model.quorums[q].signal as usize] == DOWN;
+        let st = &mut self.quorums[q];
+        if without == st.without {
+            return;
+        }
+        st.without = without;
+        if without {
+            st.lost_at = t;
+            st.stats.losses += 1;
+        } else {
+            st.stats.hours_without += t - st.lost_at;
+        }
+        let (from, to) = if without {
+            (Phase::NoHost, Phase::NoQuorum)
+        } else {
+            (Phase::NoQuorum, Phase::NoHost)
+        };
+        for (r, role) in model.roles.iter().enumerate() {
+            if role.machine.as_ref().is_some_and(|m| m.quorum == Some(q))
+                && self.machines[r].phase == from
+            {
+                self.enter(r, to, NONE, t);
+            }
+        }
+    }
+
     /// Voters of cluster `q` that are up now, as a mask.
     fn voters_up(&self, q: usize) -> u128 {
         let c = &self.model.quorums[q];
@@ -48,11 +111,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         up
     }
 
-    /// A voter of cluster `q` or its quorum changed: an adjustment starts when the cluster has quorum
+    /// A voter of cluster `q` or its quorum changed (only the quorum is watched under static quorum):
+    /// the quorum's figures first; then, under dynamic quorum, an adjustment starts when the cluster has quorum
     /// and its votes differ from its membership's, and is cancelled when either stops being true.
     /// An adjustment under way is not restarted by further changes: it adopts the target of the moment
     /// it completes.
     pub(in crate::engine) fn votes_changed(&mut self, q: usize, t: Hours) {
+        self.quorum_moved(q, t);
         let model = self.model;
         let c = &model.quorums[q];
         let Some(d) = &c.adjustment else { return };

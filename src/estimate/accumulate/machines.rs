@@ -14,6 +14,9 @@ pub(in crate::estimate) struct MachineAcc {
     pub(in crate::estimate) restarts: MeanAcc,
     pub(in crate::estimate) by_cause: [MeanAcc; CAUSES],
     pub(in crate::estimate) can_lose_data: bool,
+    /// Its cluster has quorum: "no quorum" is reported apart.
+    #[serde(default)]
+    pub(in crate::estimate) by_quorum: bool,
     pub(in crate::estimate) data_lost: MeanAcc,
     pub(in crate::estimate) loss_incidents: MeanAcc,
     pub(in crate::estimate) loss_per_incident: RatioAcc,
@@ -26,6 +29,7 @@ impl MachineAcc {
         role.machine.as_ref().map(|m| MachineAcc {
             can_lose_data: matches!(m.recovery, Recovery::Restore { .. })
                 || m.replicas.iter().any(|r| r.lag.is_some()),
+            by_quorum: m.quorum.is_some(),
             ..Default::default()
         })
     }

@@ -1,11 +1,12 @@
 //! The exact, mergeable state of a run: statistics per measured entity, role machine, request kind,
-//! client group and crew, which replications add to and which merge in any order to the same result.
+//! client group, crew and cluster quorum, which replications add to and which merge in any order to the same result.
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
 mod clients;
 mod crews;
 mod machines;
+mod quorum;
 mod shape;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +19,7 @@ use crate::model::Model;
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use machines::MachineAcc;
+use quorum::QuorumAcc;
 
 /// Mergeable statistics of one measured entity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -74,6 +76,9 @@ pub struct RunAcc {
     pub(in crate::estimate) groups: Vec<GroupAcc>,
     /// Per measured entity: the distribution of downtime per year over replications (for charts).
     pub(in crate::estimate) downtime_per_replication: Vec<LogHistogram>,
+    /// Per cluster (`[clusters]`): its quorum. Absent from files of runs without clusters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(in crate::estimate) quorums: Vec<QuorumAcc>,
 }
 
 impl RunAcc {
@@ -107,6 +112,7 @@ impl RunAcc {
                 .chain(model.roles.iter().map(|_| None))
                 .collect(),
             downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
+            quorums: vec![QuorumAcc::default(); model.quorums.len()],
         }
     }
 
@@ -172,6 +178,9 @@ impl RunAcc {
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
             acc.record(st, mission, years, w);
         }
+        for (q, acc) in self.quorums.iter_mut().enumerate() {
+            acc.record(&engine.quorum_stats(q), years, w);
+        }
         for (s, svc) in model.services.iter().enumerate() {
             let down = engine.monitors()[s].downtime;
             for (k, &n) in svc.support.iter().enumerate() {
@@ -204,6 +213,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.crews.iter_mut().zip(&o.crews) {
+            a.merge(b);
+        }
+        for (a, b) in self.quorums.iter_mut().zip(&o.quorums) {
             a.merge(b);
         }
         // Saturating: a forged file may hold any count; a real one is far from the limit.

@@ -40,6 +40,7 @@ mod crews;
 mod headline;
 mod html;
 mod page;
+mod quorum;
 mod roles;
 mod services;
 mod sweep;

@@ -1,5 +1,5 @@
 //! The "Roles" section of a run's report: each role's availability and redundancy, its own failover and
-//! recovery mechanisms (counts per year and downtime by cause), and data loss.
+//! recovery mechanisms (counts per year and downtime by cause), the clusters' quorum, and data loss.
 
 use super::page::{Block, Cell, Table, amount, caption, fraction, name_cell, nines_text};
 use crate::analyses::explain;
@@ -48,11 +48,17 @@ pub(super) fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
             n,
         )),
     })];
+    // A "no quorum" column only where some role's cluster has quorum.
+    let quorum = roles.iter().any(|e| {
+        e.failover
+            .as_ref()
+            .is_some_and(|f| f.no_quorum_hours_per_year.is_some())
+    });
     let mech: Vec<Vec<Cell>> = roles
         .iter()
         .filter_map(|e| e.failover.as_ref().map(|f| (e, f)))
         .map(|(e, f)| {
-            vec![
+            let mut row = vec![
                 Cell::text(&e.name),
                 amount(&f.failovers_per_year, sig3),
                 amount(&f.failed_failovers_per_year, sig3),
@@ -62,30 +68,41 @@ pub(super) fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
                 amount(&f.manual_hours_per_year, hours),
                 amount(&f.no_host_hours_per_year, hours),
                 amount(&f.recovery_hours_per_year, hours),
-            ]
+            ];
+            if quorum {
+                row.push(match &f.no_quorum_hours_per_year {
+                    Some(e) => amount(e, hours),
+                    None => Cell::text(""),
+                });
+            }
+            row
         })
         .collect();
     if !mech.is_empty() {
         blocks.push(Block::Subheading("Failover and recovery mechanisms".into()));
+        let mut header: Vec<String> = vec![
+            "role".into(),
+            "failovers per year".into(),
+            "failed failovers per year".into(),
+            "restarts per year".into(),
+            "switching".into(),
+            "restarting".into(),
+            "waiting for an operator".into(),
+            "no host up".into(),
+            "restore / reinstall".into(),
+        ];
+        let mut text = "The role's own mechanism, per year; the last five columns are its own downtime per year by cause (ignoring the roles it requires).";
+        if quorum {
+            header.push("no quorum".into());
+            text = "The role's own mechanism, per year; the last six columns are its own downtime per year by cause (ignoring the roles it requires); no quorum: no host because its cluster had no quorum.";
+        }
         blocks.push(Block::Table(Table {
-            header: vec![
-                "role".into(),
-                "failovers per year".into(),
-                "failed failovers per year".into(),
-                "restarts per year".into(),
-                "switching".into(),
-                "restarting".into(),
-                "waiting for an operator".into(),
-                "no host up".into(),
-                "restore / reinstall".into(),
-            ],
+            header,
             rows: mech,
-            caption: Some(caption(
-                "The role's own mechanism, per year; the last five columns are its own downtime per year by cause (ignoring the roles it requires).",
-                n,
-            )),
+            caption: Some(caption(text, n)),
         }));
     }
+    blocks.extend(super::quorum::clusters(summary));
     let loss: Vec<Vec<Cell>> = roles
         .iter()
         .filter_map(|e| e.data_loss.as_ref().map(|d| (e, d)))
