@@ -94,9 +94,11 @@ impl RunAcc {
                     recovery_hours_per_year: m.by_cause[Cause::Recovery as usize]
                         .estimate()
                         .nonnegative(),
-                    no_quorum_hours_per_year: m
-                        .by_quorum
-                        .then(|| m.by_cause[Cause::NoQuorum as usize].estimate().nonnegative()),
+                    no_quorum_hours_per_year: m.by_quorum.then(|| {
+                        m.by_cause[Cause::NoQuorum as usize]
+                            .estimate()
+                            .nonnegative()
+                    }),
                 }),
                 data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
                     DataLossSummary {
