@@ -226,7 +226,7 @@ mod tests {
         };
         assert_eq!(
             p.toml(),
-            "{ dist = \"weibull\", shape = 1.32, mean = \"412.5d\" }"
+            "{ dist = \"weibull\", shape = 1.32, mean = \"1.13y\" }"
         );
         let e = Params {
             law: Law::Exponential,
