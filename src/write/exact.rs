@@ -106,7 +106,7 @@ pub fn table(
     if let Some(x) = exact {
         let _ = writeln!(
             out,
-            "Markov chain: {} states, {} transitions; steady state by {}{} (balance residual {:.1e})",
+            "Markov chain: {} states, {} transitions; steady state by {}{} (balance holds to {})",
             x.states,
             x.transitions,
             x.method,
@@ -115,7 +115,7 @@ pub fn table(
             } else {
                 String::new()
             },
-            x.residual
+            balance_digits(x.residual)
         );
         for a in &x.approximated {
             let _ = writeln!(
@@ -374,8 +374,33 @@ pub fn split_table(
     out
 }
 
+/// How closely the steady state balances, in words a planner reads without exponents: the number of
+/// significant digits to which every state's flow in equals its flow out.
+fn balance_digits(residual: f64) -> String {
+    if residual == 0.0 {
+        return "every digit".into();
+    }
+    if !residual.is_finite() || residual < 0.0 {
+        return "less than one digit".into();
+    }
+    let digits = (-residual.log10()).floor().clamp(0.0, 16.0) as u32;
+    match digits {
+        0 => "less than one digit".into(),
+        1 => "1 digit".into(),
+        d => format!("{d} digits"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn balance_is_told_in_digits_not_exponents() {
+        assert_eq!(super::balance_digits(1.5e-12), "11 digits");
+        assert_eq!(super::balance_digits(0.0), "every digit");
+        assert_eq!(super::balance_digits(0.5), "less than one digit");
+        assert_eq!(super::balance_digits(0.05), "1 digit");
+    }
+
     use super::*;
     use crate::analyses::split::{SplitEntity, Threshold};
     use crate::model::EntityKind;
