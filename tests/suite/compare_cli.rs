@@ -278,3 +278,45 @@ fn compare_and_sweep_write_self_contained_reports() {
     assert!(none.join("sweep.csv").is_file());
     assert!(!none.join("report.html").exists());
 }
+
+/// A sweep whose scenario has eight request kinds: the report's latency figures are cut into tables
+/// a page wide (at most five figures each, under one heading), not one table of eight columns.
+#[test]
+fn many_request_kinds_make_several_narrow_tables() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut text = fs::read_to_string(EXAMPLE).unwrap();
+    text.push_str("\n[clients.users]\ncount = 100\n");
+    for k in 1..=8 {
+        text.push_str(&format!(
+            "\n[clients.users.requests.kind{k}]\ntarget = \"frontend\"\nevery = \"60min\"\n\
+             timeout = \"30s\"\nresponse = {{ dist = \"fixed\", value = \"{k}00ms\" }}\n"
+        ));
+    }
+    let scenario = tmp.path().join("many-kinds.toml");
+    fs::write(&scenario, text).unwrap();
+    let out = tmp.path().join("sweep");
+    nines()
+        .arg("sweep")
+        .arg(&scenario)
+        .args(["-n", "16", "--quiet", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    let start = html
+        .find("<h2>Layouts side by side</h2>")
+        .expect("the section");
+    let section = &html[start..start + html[start..].find("</section>").unwrap()];
+    let latency = section.find("Client latency").expect("a latency heading");
+    assert_eq!(section.matches("Client latency").count(), 1, "one heading");
+    let widths: Vec<usize> = section[latency..]
+        .split("<table>")
+        .skip(1)
+        .map_while(|t| {
+            let head = &t[..t.find("</tr>")?];
+            head.contains("users.").then(|| head.matches("<th scope").count())
+        })
+        .collect();
+    // A layout column and four figures in each of two tables.
+    assert_eq!(widths, vec![5, 5], "{section}");
+}

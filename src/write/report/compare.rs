@@ -109,10 +109,8 @@ pub fn compare_report(
 /// The "Layouts side by side" section: one table per scope (a service, the whole layout, client
 /// latency, cost), a row per layout and under each but the first its differences to the first.
 fn side_by_side(c: &Comparison) -> Section {
-    let cur = c.currency.as_deref();
     // One table per scope (service, clients, cost): a row per layout, a column per figure, so the
     // width does not grow with the number of layouts.
-    let fmt = |u: Unit| move |v: f64| u.format(v, cur);
     let heading = |r: &Row| {
         if r.measure == "failed requests per year" || r.measure == "data loss per year" {
             "Whole layout".to_string()
@@ -132,75 +130,89 @@ fn side_by_side(c: &Comparison) -> Section {
             None => groups.push((h, vec![r])),
         }
     }
+    // More than MAX_FIGURES columns (eight request kinds' latencies) would not fit a page: such a
+    // group is cut into tables of equal width under its one heading.
+    const MAX_FIGURES: usize = 5;
     let mut side = Vec::new();
-    for (h, rows) in &groups {
-        let mut header = vec!["layout".to_string()];
-        header.extend(rows.iter().map(|r| {
-            if r.unit == Unit::Latency {
-                // population.kind: break after the dot rather than anywhere.
-                r.scope.replace('.', ".\u{200b}")
-            } else {
-                r.measure.to_string()
-            }
-        }));
-        // A row per layout, and under each but the first its differences to the first.
-        let mut body = Vec::new();
-        for (i, l) in c.layouts.iter().enumerate() {
-            let mut row = vec![Cell::text(l.name.clone())];
-            let mut deltas = vec![Cell::text(format!("Δ vs {}", c.layouts[0].name))];
-            for r in rows {
-                let Some(cell) = r.cells[i] else {
-                    row.push(Cell::text("—"));
-                    deltas.push(Cell::text(""));
-                    continue;
-                };
-                row.push(match r.unit {
-                    Unit::Money => Cell::number(fmt(r.unit)(cell.value.value)),
-                    Unit::Availability => fraction(&cell.value),
-                    _ => amount(&cell.value, fmt(r.unit)),
-                });
-                deltas.push(match &cell.diff {
-                    None => Cell::text(""),
-                    Some(d) if r.unit == Unit::Money => {
-                        Cell::number(r.unit.format_diff(d.value.value, cur))
-                    }
-                    Some(d) => {
-                        // The same reading as the terminal's, practical threshold included.
-                        let verdict = match d.verdict {
-                            Verdict::Unclear if d.paired => "not significant",
-                            Verdict::Unclear => "overlap",
-                            v => v.as_str(),
-                        };
-                        Cell::number(format!(
-                            "{} {verdict}",
-                            r.unit.format_diff(d.value.value, cur)
-                        ))
-                        .detail(format!(
-                            "[{}, {}]",
-                            r.unit.format_diff(d.value.ci95_low, cur),
-                            r.unit.format_diff(d.value.ci95_high, cur)
-                        ))
-                    }
-                });
-            }
-            body.push(row);
-            if i > 0 {
-                body.push(deltas);
-            }
-        }
+    for (h, all) in &groups {
+        let tables = all.len().div_ceil(MAX_FIGURES);
         side.push(Block::Subheading(h.clone()));
-        side.push(Block::Table(Table {
-            header,
-            rows: body,
-            caption: Some(format!(
-                "{} replications of each layout; 95% intervals in small print; Δ: difference to {} with its 95% interval (percentage points for availability)",
-                c.replications, c.layouts[0].name
-            )),
-        }));
+        for rows in all.chunks(all.len().div_ceil(tables)) {
+            side.push(side_table(c, rows));
+        }
     }
     side.push(Block::Paragraph(format!(
         "Means (availability, downtime, outages, data lost, failed requests) are compared replication by replication over the common random numbers: their Δ interval is that of the paired difference, and better or worse means it excludes zero. Percentiles and latencies are not paired: their difference counts as significant only when the two layouts' intervals do not overlap. A significant difference smaller than the practical threshold (`--same-within`) reads \"same\": too small to matter; the cost next to it says what a difference would buy.{}",
         if c.layouts.len() > 2 { " Every difference is to the first layout." } else { "" }
     )));
     Section::new("Layouts side by side", side)
+}
+
+/// One table of a scope: a row per layout, a column per figure, under each layout but the first its
+/// differences to the first.
+fn side_table(c: &Comparison, rows: &[&Row]) -> Block {
+    let cur = c.currency.as_deref();
+    let fmt = |u: Unit| move |v: f64| u.format(v, cur);
+    let mut header = vec!["layout".to_string()];
+    header.extend(rows.iter().map(|r| {
+        if r.unit == Unit::Latency {
+            // population.kind: break after the dot rather than anywhere.
+            r.scope.replace('.', ".\u{200b}")
+        } else {
+            r.measure.to_string()
+        }
+    }));
+    // A row per layout, and under each but the first its differences to the first.
+    let mut body = Vec::new();
+    for (i, l) in c.layouts.iter().enumerate() {
+        let mut row = vec![Cell::text(l.name.clone())];
+        let mut deltas = vec![Cell::text(format!("Δ vs {}", c.layouts[0].name))];
+        for r in rows {
+            let Some(cell) = r.cells[i] else {
+                row.push(Cell::text("—"));
+                deltas.push(Cell::text(""));
+                continue;
+            };
+            row.push(match r.unit {
+                Unit::Money => Cell::number(fmt(r.unit)(cell.value.value)),
+                Unit::Availability => fraction(&cell.value),
+                _ => amount(&cell.value, fmt(r.unit)),
+            });
+            deltas.push(match &cell.diff {
+                None => Cell::text(""),
+                Some(d) if r.unit == Unit::Money => {
+                    Cell::number(r.unit.format_diff(d.value.value, cur))
+                }
+                Some(d) => {
+                    // The same reading as the terminal's, practical threshold included.
+                    let verdict = match d.verdict {
+                        Verdict::Unclear if d.paired => "not significant",
+                        Verdict::Unclear => "overlap",
+                        v => v.as_str(),
+                    };
+                    Cell::number(format!(
+                        "{} {verdict}",
+                        r.unit.format_diff(d.value.value, cur)
+                    ))
+                    .detail(format!(
+                        "[{}, {}]",
+                        r.unit.format_diff(d.value.ci95_low, cur),
+                        r.unit.format_diff(d.value.ci95_high, cur)
+                    ))
+                }
+            });
+        }
+        body.push(row);
+        if i > 0 {
+            body.push(deltas);
+        }
+    }
+    Block::Table(Table {
+        header,
+        rows: body,
+        caption: Some(format!(
+            "{} replications of each layout; 95% intervals in small print; Δ: difference to {} with its 95% interval (percentage points for availability)",
+            c.replications, c.layouts[0].name
+        )),
+    })
 }
