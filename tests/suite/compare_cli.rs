@@ -314,9 +314,73 @@ fn many_request_kinds_make_several_narrow_tables() {
         .skip(1)
         .map_while(|t| {
             let head = &t[..t.find("</tr>")?];
-            head.contains("users.").then(|| head.matches("<th scope").count())
+            head.contains("users.")
+                .then(|| head.matches("<th scope").count())
         })
         .collect();
     // A layout column and four figures in each of two tables.
     assert_eq!(widths, vec![5, 5], "{section}");
+}
+
+/// The witness question in `compare`: each layout's failover cluster has its hours without quorum
+/// and quorum losses per year under a "cluster" heading, the same figures as the layout's own
+/// summary, with the difference to the first layout.
+#[test]
+fn compare_shows_each_clusters_quorum_figures() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("cmp");
+    let stdout = nines()
+        .args([
+            "compare",
+            "scenarios/vmm/vmm-quorum-2.toml",
+            "scenarios/vmm/vmm-quorum-2-fsw.toml",
+            "-n",
+            "200",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let stdout = String::from_utf8(stdout).unwrap();
+    assert!(stdout.contains("\ncluster vmm_cluster"), "{stdout}");
+    let csv = fs::read_to_string(out.join("comparison.csv")).unwrap();
+    for (layout, diff) in [("vmm-quorum-2", false), ("vmm-quorum-2-fsw", true)] {
+        let summary =
+            fs::read_to_string(out.join("layouts").join(layout).join("summary.csv")).unwrap();
+        for (compared, own) in [
+            ("hours_without_quorum_per_year", "without_quorum_per_year"),
+            ("quorum_losses_per_year", "quorum_losses_per_year"),
+        ] {
+            let row: Vec<&str> = csv
+                .lines()
+                .find(|l| l.starts_with(&format!("{layout},vmm_cluster,{compared},")))
+                .unwrap_or_else(|| panic!("no {compared} of {layout} in {csv}"))
+                .split(',')
+                .collect();
+            let mine: Vec<&str> = summary
+                .lines()
+                .find(|l| l.starts_with(&format!("cluster,vmm_cluster,{own},")))
+                .unwrap()
+                .split(',')
+                .collect();
+            // value and interval equal to the layout's own summary
+            assert_eq!(&row[4..7], &mine[4..7], "{layout} {compared}");
+            assert_eq!(!row[8].is_empty(), diff, "{layout} {compared}: {row:?}");
+        }
+    }
+    // Two nodes and no witness lose quorum more often than with a file share witness.
+    let value = |layout: &str| -> f64 {
+        csv.lines()
+            .find(|l| l.starts_with(&format!("{layout},vmm_cluster,quorum_losses_per_year,")))
+            .unwrap()
+            .split(',')
+            .nth(4)
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    assert!(value("vmm-quorum-2") > value("vmm-quorum-2-fsw"));
 }

@@ -142,6 +142,18 @@ pub struct Row {
     pub cells: Vec<Option<Cell>>,
 }
 
+impl Row {
+    /// A failover cluster's hours per year without quorum.
+    pub const HOURS_WITHOUT_QUORUM: &'static str = "hours without quorum per year";
+    /// A failover cluster's quorum losses per year.
+    pub const QUORUM_LOSSES: &'static str = "quorum losses per year";
+
+    /// Whether the row is about a failover cluster (its scope names the cluster).
+    pub fn is_cluster(&self) -> bool {
+        self.measure == Self::HOURS_WITHOUT_QUORUM || self.measure == Self::QUORUM_LOSSES
+    }
+}
+
 /// One layout's results.
 #[derive(Debug, Clone)]
 pub struct LayoutResult {

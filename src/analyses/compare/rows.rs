@@ -4,7 +4,7 @@
 
 use crate::base::stats::{Estimate, MeanAcc};
 use crate::base::units::HOURS_PER_YEAR;
-use crate::estimate::summary::EntitySummary;
+use crate::estimate::summary::{ClusterSummary, EntitySummary};
 use crate::model::Model;
 
 use super::paired::{PairedKind, Plan};
@@ -72,8 +72,8 @@ fn judge(rows: &mut [Row], relative: f64) {
     }
 }
 
-/// The compared figures: per service its availability, downtime and outages, then data loss, failed
-/// requests and latency, and costs, each with every layout's value and its difference to the first.
+/// The compared figures: per service its availability, downtime and outages, per failover cluster its
+/// hours without quorum and quorum losses, then data loss, failed requests and latency, and costs, each with every layout's value and its difference to the first.
 pub(super) fn rows(
     models: &[&Model],
     layouts: &[LayoutResult],
@@ -177,6 +177,52 @@ pub(super) fn rows(
                 scope: s.clone(),
                 unit: *unit,
                 higher_is_better: *higher,
+                cells,
+            });
+        }
+    }
+    // Failover clusters with quorum: what the witness question is about. Read from each layout's own
+    // estimates (not paired), so a difference is significant only when the intervals do not overlap.
+    let mut clusters: Vec<&str> = Vec::new();
+    for l in layouts {
+        for c in &l.summary.clusters {
+            if !clusters.contains(&c.name.as_str()) {
+                clusters.push(&c.name);
+            }
+        }
+    }
+    type ClusterPick = fn(&ClusterSummary) -> Estimate;
+    let cluster_rows: [(&'static str, Unit, ClusterPick); 2] = [
+        (Row::HOURS_WITHOUT_QUORUM, Unit::Hours, |c| {
+            c.hours_without_quorum_per_year
+        }),
+        (Row::QUORUM_LOSSES, Unit::PerYear, |c| {
+            c.quorum_losses_per_year
+        }),
+    ];
+    for name in clusters {
+        for (measure, unit, pick) in cluster_rows {
+            let get = |i: usize| {
+                let l: &LayoutResult = &layouts[i];
+                l.summary.clusters.iter().find(|c| c.name == name).map(pick)
+            };
+            let base = get(0);
+            let cells = (0..n)
+                .map(|i| {
+                    let value = get(i)?;
+                    let diff = if i == 0 {
+                        None
+                    } else {
+                        base.map(|b| unpaired(&value, &b))
+                    };
+                    Some(Cell { value, diff })
+                })
+                .collect();
+            rows.push(Row {
+                measure,
+                scope: name.to_string(),
+                unit,
+                higher_is_better: false,
                 cells,
             });
         }

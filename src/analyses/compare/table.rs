@@ -98,6 +98,8 @@ pub fn table(c: &Comparison) -> String {
             "layout".to_string()
         } else if r.unit == Unit::Latency {
             format!("clients {}", r.scope)
+        } else if r.is_cluster() {
+            format!("cluster {}", r.scope)
         } else {
             format!("service {}", r.scope)
         };

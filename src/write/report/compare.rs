@@ -118,6 +118,8 @@ fn side_by_side(c: &Comparison) -> Section {
             "Cost".to_string()
         } else if r.unit == Unit::Latency {
             "Client latency: P99 of successful requests".to_string()
+        } else if r.is_cluster() {
+            format!("Cluster {}", r.scope)
         } else {
             format!("Service {}", r.scope)
         }
