@@ -10,7 +10,7 @@ use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::engine::Cause;
 use crate::engine::clients::SystemState;
 use crate::estimate::accumulate::RunAcc;
-use crate::model::{ComponentKind, EntityKind, Model, RequestKind, WhenAllFail};
+use crate::model::{ComponentKind, EntityKind, Model, OnCut, RequestKind, WhenAllFail};
 
 impl RunAcc {
     /// Turns the state into estimates.
@@ -177,6 +177,17 @@ impl RunAcc {
                     delay_max_hours: acc.delays.max(),
                     undelivered_at_end: acc.undelivered.estimate().nonnegative(),
                 });
+                let in_flight = (q.duration > 0.0).then(|| InFlightSummary {
+                    duration_hours: q.duration,
+                    on_cut: q.on_cut.as_str(),
+                    cut_per_year: acc.cut_per_year.estimate().nonnegative(),
+                    failed_after_cut_per_year: acc.cut_failed_per_year.estimate().nonnegative(),
+                    // None too when no cut request completed (a ratio with nothing under it).
+                    added_mean_hours: (q.on_cut != OnCut::Fail)
+                        .then(|| acc.cut_added.estimate())
+                        .filter(|e| e.value.is_finite())
+                        .map(Estimate::nonnegative),
+                });
                 let load = model.offered_load(q.target);
                 let queue = match model.roles[q.target].capacity {
                     Some(mu) => q
@@ -214,6 +225,7 @@ impl RunAcc {
                     offered_load_per_hour: load,
                     queue,
                     cache,
+                    in_flight,
                     client_visible_downtime_hours_per_year: acc
                         .failing_time
                         .estimate()
@@ -479,6 +491,9 @@ pub struct RequestSummary {
     pub queue: Vec<QueueRow>,
     /// With `when_all_fail = "cache"`: what became of the cached data of failed requests.
     pub cache: Option<CacheSummary>,
+    /// With a `duration`: what cuts did to the requests in flight (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_flight: Option<InFlightSummary>,
     /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
     pub client_visible_downtime_hours_per_year: Estimate,
     /// Downtime of the serving role per year, hours, for comparison.
@@ -518,6 +533,22 @@ pub struct CacheSummary {
     pub delay_max_hours: Hours,
     /// Failed requests per mission whose data was still undelivered at its end.
     pub undelivered_at_end: Estimate,
+}
+
+/// Work in flight: requests cut because their instance went down while they ran.
+#[derive(Debug, Clone, Serialize)]
+pub struct InFlightSummary {
+    /// How long a request needs its instance after it starts, hours.
+    pub duration_hours: Hours,
+    /// What a cut request does: `fail`, `retry` or `resume`.
+    pub on_cut: &'static str,
+    /// Requests cut at least once, per year.
+    pub cut_per_year: Estimate,
+    /// Cut requests that failed in the end, per year (also counted in the failed requests).
+    pub failed_after_cut_per_year: Estimate,
+    /// With `retry` or `resume`: mean time the cuts added to a cut request that completed, hours (none
+    /// when no cut request completed).
+    pub added_mean_hours: Option<Estimate>,
 }
 
 /// What requests arriving in one state of the instances experienced.

@@ -79,6 +79,32 @@ pub enum WhenAllFail {
     Cache,
 }
 
+/// What a request does when its instance goes down while it is in flight (see [`RequestKind::duration`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OnCut {
+    /// The request fails.
+    Fail,
+    /// The request starts again, as a new request at the moment of the cut, with its whole duration.
+    Retry,
+    /// The request starts again at the moment of the cut and needs only what was left.
+    Resume,
+}
+
+impl OnCut {
+    /// Name as written in scenarios.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OnCut::Fail => "fail",
+            OnCut::Retry => "retry",
+            OnCut::Resume => "resume",
+        }
+    }
+}
+
+/// Times a request in flight is started again after a cut (`retry` or `resume`); cut once more, it
+/// fails. A bound keeps how far ahead a request can look finite.
+pub const MAX_RESTARTS: u32 = 3;
+
 /// Largest number of instances a request kind can choose among.
 pub const MAX_INSTANCES: usize = 64;
 
@@ -124,6 +150,11 @@ pub struct RequestKind {
     pub primary: usize,
     /// What happens to a request whose every attempt failed.
     pub when_all_fail: WhenAllFail,
+    /// Work in flight: how long a request needs the instance that took it (and all that instance
+    /// requires) after its attempt starts; 0: it is done the moment it starts.
+    pub duration: Hours,
+    /// What a request does when its instance goes down during `duration`.
+    pub on_cut: OnCut,
     /// Set by [`lower`](super::lower()): when the target has a capacity, its queue by number of
     /// live target instances (index 0 to `primary`); empty otherwise.
     pub queue: Vec<Queue>,
@@ -159,6 +190,19 @@ impl RequestKind {
     /// Longest time after arrival at which an attempt can start: the horizon a request looks at.
     pub fn horizon(&self) -> Hours {
         self.attempt_offset(self.attempts().saturating_sub(1))
+    }
+
+    /// How far after its arrival a request can depend on the instances' states: its attempts, and with
+    /// a duration the work in flight and the restarts after cuts.
+    pub fn lookahead(&self) -> Hours {
+        if self.duration <= 0.0 {
+            return self.horizon();
+        }
+        let pass = self.horizon() + self.duration;
+        match self.on_cut {
+            OnCut::Fail => pass,
+            OnCut::Retry | OnCut::Resume => (MAX_RESTARTS + 1) as f64 * pass,
+        }
     }
 
     /// When a request whose every attempt failed gives up: its last attempt has timed out.

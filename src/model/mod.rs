@@ -41,7 +41,9 @@ mod roles;
 mod services;
 mod sweep;
 
-pub use clients::{MAX_INSTANCES, Population, Reconnect, RequestKind, Selection, WhenAllFail};
+pub use clients::{
+    MAX_INSTANCES, MAX_RESTARTS, OnCut, Population, Reconnect, RequestKind, Selection, WhenAllFail,
+};
 pub use components::{Component, ComponentKind, Site};
 pub use costs::Costs;
 pub use crews::{Crew, CrewPolicy};

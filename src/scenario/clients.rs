@@ -2,7 +2,8 @@
 //! instance selection, fallback) and how clients hold connections (`reconnect`).
 
 use crate::model::{
-    MAX_INSTANCES, Population, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail, stream_key,
+    MAX_INSTANCES, OnCut, Population, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail,
+    stream_key,
 };
 
 use super::compile::Compiler;
@@ -14,6 +15,8 @@ use super::{DEFAULT_ATTEMPTS, MAX_ATTEMPTS, MAX_CLIENTS};
 
 const SELECTIONS: &str = "\"random\" (a random order without repeats; the default), \"round_robin\" (the instance list from a random start), \"ordered\" (the instance list as given, first listed first) or \"sticky\" (keep the last instance that answered)";
 const SELECTION_NAMES: &[&str] = &["random", "round_robin", "ordered", "sticky"];
+/// Longest work in flight, hours.
+const MAX_DURATION_HOURS: f64 = 24.0;
 
 impl Compiler {
     /// Reads `[clients.NAME]` populations and their `[clients.NAME.requests.KIND]` request kinds.
@@ -335,6 +338,7 @@ impl Compiler {
                 ),
             );
         }
+        let (duration, on_cut) = self.in_flight(&t, holds_connections, when_all_fail, errs);
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -348,6 +352,9 @@ impl Compiler {
         let (Some(max_attempts), Some(backoff), Some(reconnect), Some(when_all_fail), true) =
             (max_attempts, backoff, reconnect, when_all_fail, ok)
         else {
+            return None;
+        };
+        let (Some(duration), Some(on_cut)) = (duration, on_cut) else {
             return None;
         };
 
@@ -369,8 +376,88 @@ impl Compiler {
             fallback,
             primary: 0,
             when_all_fail,
+            duration,
+            on_cut,
             queue: Vec::new(),
         })
+    }
+
+    /// Reads work in flight: `duration` (how long a request needs its instance after it starts) and
+    /// `on_cut` (what a request cut by its instance going down does).
+    fn in_flight(
+        &self,
+        t: &Tbl<'_, '_>,
+        holds_connections: bool,
+        when_all_fail: Option<WhenAllFail>,
+        errs: &mut Errors,
+    ) -> (Option<f64>, Option<OnCut>) {
+        let duration = match t.get("duration") {
+            None => Some(0.0),
+            Some(d) => {
+                let p = t.path_of("duration");
+                let v = duration(d, &p, errs);
+                match v {
+                    Some(v) if v > MAX_DURATION_HOURS => {
+                        errs.push(
+                            d.span(),
+                            p,
+                            "a request in flight can last at most 1d (a longer transfer is a job, not a request)",
+                        );
+                        None
+                    }
+                    Some(v) if v > 0.0 && holds_connections => {
+                        errs.push(
+                            d.span(),
+                            p,
+                            "work in flight works with selection random, round_robin or ordered and reconnect = \"on_failure\"; clients holding connections (sticky, fresh_connection_only, dns) cannot have a duration yet",
+                        );
+                        None
+                    }
+                    Some(v) if v > 0.0 && when_all_fail == Some(WhenAllFail::Cache) => {
+                        errs.push(
+                            d.span(),
+                            p,
+                            "work in flight cannot be cached yet: leave out `duration` or `when_all_fail = \"cache\"`",
+                        );
+                        None
+                    }
+                    other => other,
+                }
+            }
+        };
+        let on_cut = match t.get("on_cut") {
+            None => Some(OnCut::Fail),
+            Some(cv) => {
+                let p = t.path_of("on_cut");
+                let mode = match string(cv, &p, errs).as_deref() {
+                    Some("fail") => Some(OnCut::Fail),
+                    Some("retry") => Some(OnCut::Retry),
+                    Some("resume") => Some(OnCut::Resume),
+                    Some(other) => {
+                        let hint = reader::closest(other, &["fail", "retry", "resume"])
+                            .map(|c| format!("did you mean \"{c}\"? "))
+                            .unwrap_or_default();
+                        errs.push(
+                            cv.span(),
+                            p.clone(),
+                            format!("unknown on_cut \"{other}\"; {hint}expected \"fail\" (the cut request fails; the default), \"retry\" (it starts again with its whole duration) or \"resume\" (it starts again and needs only what was left)"),
+                        );
+                        None
+                    }
+                    None => None,
+                };
+                if mode.is_some() && duration == Some(0.0) {
+                    errs.push(
+                        cv.span(),
+                        p,
+                        "on_cut applies only to a request with a `duration` (work in flight), e.g. duration = \"2min\"",
+                    );
+                    return (duration, None);
+                }
+                mode
+            }
+        };
+        (duration, on_cut)
     }
 
     /// Reads how clients of a request kind hold connections (`reconnect` and the keys that go with it).

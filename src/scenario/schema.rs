@@ -311,6 +311,16 @@ fn request() -> Value {
             ("reconnect_every", duration(), ""),
             ("ttl", duration(), ""),
             ("when_all_fail", text(), ""),
+            (
+                "duration",
+                duration(),
+                "work in flight: how long a request needs its instance",
+            ),
+            (
+                "on_cut",
+                text(),
+                "fail, retry or resume when the instance goes down in flight",
+            ),
             ("description", text(), ""),
         ],
     )

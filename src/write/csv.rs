@@ -376,6 +376,19 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &c.undelivered_at_end,
             )?;
         }
+        if let Some(f) = &r.in_flight {
+            row("requests", n, "cut_per_year", "per_year", &f.cut_per_year)?;
+            row(
+                "requests",
+                n,
+                "failed_after_cut_per_year",
+                "per_year",
+                &f.failed_after_cut_per_year,
+            )?;
+            if let Some(a) = &f.added_mean_hours {
+                row("requests", n, "time_added_by_cuts_mean", "hours", a)?;
+            }
+        }
         row(
             "requests",
             n,

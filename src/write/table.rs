@@ -262,6 +262,27 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 sig3(c.undelivered_at_end.value)
             );
         }
+        if let Some(f) = &r.in_flight {
+            let added = match &f.added_mean_hours {
+                Some(a) => format!(
+                    " · a completed cut request took {} {} longer",
+                    hours(a.value),
+                    ci(a, hours)
+                ),
+                None if f.on_cut != "fail" => " · no cut request completed".to_string(),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  in flight           {} a request, on cut {} · cut {} {} per year · failed after a cut {} {}{added}",
+                hours(f.duration_hours),
+                f.on_cut,
+                sig3(f.cut_per_year.value),
+                ci(&f.cut_per_year, sig3),
+                sig3(f.failed_after_cut_per_year.value),
+                ci(&f.failed_after_cut_per_year, sig3),
+            );
+        }
         let _ = writeln!(
             out,
             "  client-visible downtime {} {} per year · server-side downtime of {} {} {}",

@@ -27,6 +27,7 @@ mod golden;
 mod hardening;
 mod hardening_outputs;
 mod honest_numbers;
+mod in_flight;
 mod integrity;
 mod links;
 mod longrun;

@@ -4,7 +4,9 @@
 use std::fmt::Write as _;
 
 use crate::base::units::{format_duration, trim_float};
-use crate::model::{Model, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail};
+use crate::model::{
+    MAX_RESTARTS, Model, OnCut, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail,
+};
 
 use super::{list, plural};
 
@@ -111,6 +113,22 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         s.push_str(", no backoff");
     }
     let _ = write!(s, "; response {}", q.response.describe());
+    if q.duration > 0.0 {
+        let _ = write!(
+            s,
+            "; in flight for {} after it starts: if its instance goes down meanwhile it is cut and {}",
+            format_duration(q.duration),
+            match q.on_cut {
+                OnCut::Fail => "fails".to_string(),
+                OnCut::Retry => format!(
+                    "starts again at once with its whole duration (at most {MAX_RESTARTS} times)"
+                ),
+                OnCut::Resume => format!(
+                    "starts again at once, needing only what was left (at most {MAX_RESTARTS} times)"
+                ),
+            }
+        );
+    }
     if let Some(f) = q.fallback {
         let _ = write!(
             s,

@@ -11,6 +11,7 @@
 mod cache;
 mod closed;
 mod connections;
+mod inflight;
 mod instances;
 mod probes;
 
@@ -28,7 +29,9 @@ use connections::{
     connected_closed_form, connected_live, dns_live, dns_shares_at, reconnect_target, shares_at,
     sticky_closed_form,
 };
-use probes::{pick_share, probe, walk};
+pub use inflight::Cuts;
+use inflight::serve;
+use probes::{pick_share, walk};
 
 /// Probe requests per stretch of arrivals that straddle a state change.
 pub const PROBES: usize = 8;
@@ -139,6 +142,8 @@ pub struct RequestStats {
     pub delivered: Vec<(Hours, f64)>,
     /// Expected number of failed requests whose data was still undelivered at the mission end.
     pub undelivered: f64,
+    /// Work in flight (request kinds with a `duration`): what cuts did.
+    pub cuts: Cuts,
 }
 
 impl RequestStats {
@@ -149,6 +154,7 @@ impl RequestStats {
             by_state: std::array::from_fn(|_| Outcomes::new(attempts, classes)),
             delivered: Vec::new(),
             undelivered: 0.0,
+            cuts: Cuts::default(),
         }
     }
 
@@ -160,6 +166,7 @@ impl RequestStats {
         }
         self.delivered.clear();
         self.undelivered = 0.0;
+        self.cuts = Cuts::default();
     }
 
     #[inline]
@@ -324,7 +331,7 @@ impl ClientEval {
             let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
             k.success_rate.push_back(rate);
         }
-        let upto = t - q.horizon();
+        let upto = t - q.lookahead();
         self.advance(model, i, upto);
     }
 
@@ -343,7 +350,8 @@ impl ClientEval {
     fn advance(&mut self, model: &Model, i: usize, upto: Hours) {
         let q = &model.requests[i];
         let rate = self.rates[i];
-        let horizon = q.horizon();
+        // With work in flight a request depends on the states after its attempts too.
+        let horizon = q.lookahead();
         let offsets = &self.offsets[i];
         let k = &mut self.kinds[i];
         if upto <= k.done {
@@ -457,8 +465,18 @@ impl ClientEval {
                         walk(q, offsets, &k.history, idx, s, &mut k.stream, |j| {
                             order[j % n]
                         })
+                        .map(|(j, c, _)| (j, c))
                     } else {
-                        probe(q, offsets, &k.history, idx, s, &mut k.stream, &mut k.order)
+                        serve(
+                            q,
+                            offsets,
+                            &k.history,
+                            idx,
+                            s,
+                            &mut k.stream,
+                            &mut k.order,
+                            (&mut k.stats.cuts, w),
+                        )
                     };
                     match outcome {
                         Some(jc) => k.stats.add_success(state, jc, w),

@@ -25,7 +25,7 @@ pub(super) fn pick_share(shares: &[f64], rng: &mut Stream) -> usize {
 }
 
 /// Simulates one request arriving at `s` against the recorded history (starting at entry `idx`, which
-/// covers `s`); returns the attempt that succeeded and its latency class.
+/// covers `s`); returns the attempt that succeeded, its latency class and the instance that took it.
 pub(super) fn probe(
     q: &RequestKind,
     offsets: &[Hours],
@@ -34,7 +34,7 @@ pub(super) fn probe(
     s: Hours,
     rng: &mut Stream,
     order: &mut Vec<u32>,
-) -> Option<(usize, usize)> {
+) -> Option<(usize, usize, u32)> {
     // The target's order, then the fallback's (its instances follow the target's).
     let n1 = q.primary;
     order.clear();
@@ -75,7 +75,7 @@ pub(super) fn probe(
 
 /// Tries the instances `instance(j)` at the attempt times of a request arriving at `s`; an attempt on a
 /// live target instance with a queue is served in time with the queue's probability. Returns the
-/// attempt that succeeded and its latency class.
+/// attempt that succeeded, its latency class and the instance.
 #[inline]
 pub(super) fn walk(
     q: &RequestKind,
@@ -85,7 +85,7 @@ pub(super) fn walk(
     s: Hours,
     rng: &mut Stream,
     instance: impl Fn(usize) -> u32,
-) -> Option<(usize, usize)> {
+) -> Option<(usize, usize, u32)> {
     for (j, &off) in offsets.iter().enumerate() {
         let at = s + off;
         while idx + 1 < history.len() && history[idx + 1].0 <= at {
@@ -97,11 +97,11 @@ pub(super) fn walk(
             continue;
         }
         if (i as usize) >= q.primary || q.queue.is_empty() {
-            return Some((j, 0));
+            return Some((j, 0, i));
         }
         let c = live_targets(q, mask);
         if unit_f64(rng) < q.queue[c].in_time {
-            return Some((j, c));
+            return Some((j, c, i));
         }
     }
     None

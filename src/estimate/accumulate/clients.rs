@@ -25,6 +25,14 @@ pub(in crate::estimate) struct RequestAcc {
     pub(in crate::estimate) delay_mean: RatioAcc,
     pub(in crate::estimate) delivered_share: RatioAcc,
     pub(in crate::estimate) undelivered: MeanAcc,
+    /// Work in flight: requests cut per year, cut requests that failed per year, and the time cuts
+    /// added to the cut requests that completed.
+    #[serde(default)]
+    pub(in crate::estimate) cut_per_year: MeanAcc,
+    #[serde(default)]
+    pub(in crate::estimate) cut_failed_per_year: MeanAcc,
+    #[serde(default)]
+    pub(in crate::estimate) cut_added: RatioAcc,
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
@@ -108,6 +116,12 @@ impl RequestAcc {
                 .add(delivered, delivered + st.undelivered, w);
             self.undelivered.add(st.undelivered, w);
         }
+        if q.duration > 0.0 {
+            let c = &st.cuts;
+            self.cut_per_year.add(c.cut / years, w);
+            self.cut_failed_per_year.add(c.failed / years, w);
+            self.cut_added.add(c.added, c.completed, w);
+        }
     }
 
     pub(super) fn merge(&mut self, o: &RequestAcc) {
@@ -128,6 +142,9 @@ impl RequestAcc {
         self.delay_mean.merge(&o.delay_mean);
         self.delivered_share.merge(&o.delivered_share);
         self.undelivered.merge(&o.undelivered);
+        self.cut_per_year.merge(&o.cut_per_year);
+        self.cut_failed_per_year.merge(&o.cut_failed_per_year);
+        self.cut_added.merge(&o.cut_added);
     }
 }
 

@@ -216,6 +216,40 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
             )),
         }));
     }
+    let in_flight: Vec<Vec<Cell>> = reqs
+        .iter()
+        .filter_map(|r| r.in_flight.as_ref().map(|f| (r, f)))
+        .map(|(r, f)| {
+            vec![
+                Cell::text(&r.name),
+                Cell::number(hours(f.duration_hours)),
+                Cell::text(f.on_cut),
+                amount(&f.cut_per_year, sig3),
+                amount(&f.failed_after_cut_per_year, sig3),
+                f.added_mean_hours
+                    .as_ref()
+                    .map_or(Cell::text("—"), |a| amount(a, hours)),
+            ]
+        })
+        .collect();
+    if !in_flight.is_empty() {
+        blocks.push(Block::Subheading("Requests cut in flight".into()));
+        blocks.push(Block::Table(Table {
+            header: vec![
+                "request".into(),
+                "duration".into(),
+                "on cut".into(),
+                "cut per year".into(),
+                "failed after a cut per year".into(),
+                "time a cut added".into(),
+            ],
+            rows: in_flight,
+            caption: Some(caption(
+                "Requests whose instance went down while they ran (a failure, failover or drain). Failed ones are also among the failed requests; the time added is the mean over cut requests that completed.",
+                n,
+            )),
+        }));
+    }
     if summary.client_groups.len() > 1 {
         blocks.push(Block::Subheading("Client populations".into()));
         blocks.push(Block::Table(Table {
