@@ -145,6 +145,9 @@ pub struct RequestKind {
     /// Role tried when every attempt on the target failed (a fallback status point), with the same
     /// timeout, attempts, backoff and response.
     pub fallback: Option<usize>,
+    /// How long the target must have had no live instance before requests may use the fallback (0: at
+    /// once).
+    pub fallback_after: Hours,
     /// Set by [`lower`](super::lower()): how many of `instances` belong to the target; the rest are
     /// the fallback's.
     pub primary: usize,

@@ -312,6 +312,19 @@ impl Compiler {
         if t.has("fallback") && fallback.is_none() {
             ok = false;
         }
+        let fallback_after = match t.get("fallback_after") {
+            None => Some(0.0),
+            Some(_) if !t.has("fallback") => {
+                let fv = t.get("fallback_after")?;
+                errs.push(
+                    fv.span(),
+                    t.path_of("fallback_after"),
+                    "fallback_after delays the fallback: name the fallback role too, e.g. fallback = \"dp_other_group\"",
+                );
+                None
+            }
+            Some(fv) => duration(fv, &t.path_of("fallback_after"), errs),
+        };
         if selection == Some(Selection::Sticky)
             && let Some(Reconnect::FreshConnectionOnly { .. }) = reconnect
             && let Some(rv) = t.get("reconnect")
@@ -354,7 +367,9 @@ impl Compiler {
         else {
             return None;
         };
-        let (Some(duration), Some(on_cut)) = (duration, on_cut) else {
+        let (Some(duration), Some(on_cut), Some(fallback_after)) =
+            (duration, on_cut, fallback_after)
+        else {
             return None;
         };
 
@@ -374,6 +389,7 @@ impl Compiler {
             instances: Vec::new(),
             per_replica: false,
             fallback,
+            fallback_after,
             primary: 0,
             when_all_fail,
             duration,

@@ -305,6 +305,11 @@ fn request() -> Value {
             ("max_attempts", integer(), ""),
             ("backoff", duration(), ""),
             ("fallback", text(), "a role tried when the target fails"),
+            (
+                "fallback_after",
+                duration(),
+                "the fallback is used only once the target has been down this long",
+            ),
             ("health_checked", boolean(), ""),
             ("selection", text(), "how an instance is picked"),
             ("reconnect", text(), ""),

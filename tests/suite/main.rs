@@ -13,6 +13,7 @@ mod cli_rare;
 mod cli_tools;
 mod compare;
 mod compare_cli;
+mod delayed_fallback;
 mod edge;
 mod engine_properties;
 mod exact;

@@ -135,6 +135,13 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             "; when every attempt fails, the same attempts go to fallback role {}",
             model.roles[f].name
         );
+        if q.fallback_after > 0.0 {
+            let _ = write!(
+                s,
+                ", but only once the target has had no live instance for {} (before then they fail)",
+                format_duration(q.fallback_after)
+            );
+        }
     }
     match q.reconnect {
         Reconnect::FreshConnectionOnly { every } => {

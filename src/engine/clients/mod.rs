@@ -11,6 +11,7 @@
 mod cache;
 mod closed;
 mod connections;
+mod delayed;
 mod inflight;
 mod instances;
 mod probes;
@@ -29,6 +30,7 @@ use connections::{
     connected_closed_form, connected_live, dns_live, dns_shares_at, reconnect_target, shares_at,
     sticky_closed_form,
 };
+use delayed::FallbackGate;
 pub use inflight::Cuts;
 use inflight::serve;
 use probes::{pick_share, walk};
@@ -212,6 +214,8 @@ struct KindState {
     tracks: Vec<Track>,
     /// Track of the next cached item.
     next_track: usize,
+    /// With `fallback_after`: whether the fallback is open yet.
+    gate: Option<FallbackGate>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -244,6 +248,7 @@ impl ClientEval {
                 success_rate: VecDeque::new(),
                 tracks: vec![Track::default(); CACHE_PROBES],
                 next_track: 0,
+                gate: FallbackGate::of(q),
             })
             .collect();
         ClientEval {
@@ -265,6 +270,13 @@ impl ClientEval {
     pub fn reset_kind(&mut self, model: &Model, i: usize, seed: u64, rep: u64, mask: u64) {
         let q = &model.requests[i];
         let k = &mut self.kinds[i];
+        let mask = match &mut k.gate {
+            Some(g) => {
+                g.reset(mask);
+                g.mask()
+            }
+            None => mask,
+        };
         k.mask = mask;
         k.history.clear();
         // DNS answers given before time 0 were for the state at time 0.
@@ -305,6 +317,21 @@ impl ClientEval {
     /// Records that kind `i`'s instances are `mask` from time `t` on, and accounts for every arrival whose
     /// attempts all start before `t`.
     pub fn observe(&mut self, model: &Model, i: usize, t: Hours, mask: u64) {
+        let Some(mut g) = self.kinds[i].gate else {
+            return self.record(model, i, t, mask);
+        };
+        // A delayed fallback that opened since the last change is a change of its own.
+        if let Some(at) = g.due(t) {
+            g.open();
+            self.record(model, i, at, g.mask());
+        }
+        g.set(t, mask);
+        self.kinds[i].gate = Some(g);
+        self.record(model, i, t, g.mask());
+    }
+
+    /// [`observe`](Self::observe) with the liveness requests see.
+    fn record(&mut self, model: &Model, i: usize, t: Hours, mask: u64) {
         let k = &mut self.kinds[i];
         if mask == k.mask {
             return;
@@ -339,6 +366,13 @@ impl ClientEval {
     /// unchanged); data still cached then is undelivered.
     pub fn finish(&mut self, model: &Model, mission: Hours) {
         for i in 0..self.kinds.len() {
+            if let Some(mut g) = self.kinds[i].gate
+                && let Some(at) = g.due(mission)
+            {
+                g.open();
+                self.kinds[i].gate = Some(g);
+                self.record(model, i, at, g.mask());
+            }
             self.advance(model, i, mission);
             let k = &mut self.kinds[i];
             k.stats.undelivered = k.tracks.iter().map(Track::weight).sum();
