@@ -48,7 +48,6 @@ fn draw(law: &Params, n: usize, censor: bool, seed: u64) -> Vec<Obs> {
 /// point or two (measured: 93.0% to 96.5% here), well inside the tolerance.
 #[test]
 fn intervals_cover_the_true_parameters_at_the_stated_rate() {
-    let started = std::time::Instant::now();
     let seeds = 400u64;
     let se = (0.95f64 * 0.05 / seeds as f64).sqrt();
     let laws = [
@@ -95,12 +94,9 @@ fn intervals_cover_the_true_parameters_at_the_stated_rate() {
             }
         }
     }
+    // No wall-clock limit here: a loaded machine would fail it by chance (how fast fitting is
+    // belongs in a benchmark, not a test).
     eprintln!("{}", report.join("\n"));
-    assert!(
-        started.elapsed().as_secs_f64() < 10.0,
-        "the coverage check took {:?}",
-        started.elapsed()
-    );
 }
 
 /// The best fit by AIC is the law drawn from, when the laws differ clearly (500 durations).
