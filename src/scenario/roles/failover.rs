@@ -99,7 +99,8 @@ impl Compiler {
             software: f.software,
             recovery: Recovery::Repair,
             quorum: None,
-            stream_key: stream_key("role", &role.name.text),
+            dormant: None,
+                stream_key: stream_key("role", &role.name.text),
             output: 0,
         }
     }
