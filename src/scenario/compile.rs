@@ -267,7 +267,8 @@ impl Compiler {
     }
 
     /// A cold or warm standby node idles while its cluster role is elsewhere: no other role may run on
-    /// it or watch it (as a witness), or its hidden failures and slower ageing would be wrong for them.
+    /// it or watch it (as a witness), nor may a cluster count its vote, or its hidden failures and
+    /// slower ageing would be wrong for them.
     fn check_standby_nodes(&self, errs: &mut Errors) {
         for (i, r) in self.roles.iter().enumerate() {
             let (Some((span, path)), Some(k)) = (&r.dormant_at, &r.kind) else {
@@ -275,12 +276,22 @@ impl Compiler {
             };
             for n in k.nodes() {
                 let other = self.roles.iter().enumerate().find(|(j, o)| {
-                    *j != i
-                        && o.kind.as_ref().is_some_and(|ok| {
-                            ok.nodes().contains(&n)
-                                || matches!(ok, RoleKind::Mirroring { witness: Some(w), .. } if *w == n)
-                        })
+                    *j != i && o.kind.as_ref().is_some_and(|ok| {
+                        ok.nodes().contains(&n)
+                            || matches!(ok, RoleKind::Mirroring { witness: Some(w), .. } if *w == n)
+                    })
                 });
+                if let Some(q) = self.quorums.iter().find(|q| q.voters.contains(&n)) {
+                    errs.push(
+                        span.clone(),
+                        path.clone(),
+                        format!(
+                            "node `{}` is a dormant standby of role `{}` but votes in cluster `{}`: a cluster watches its voters (heartbeats), so their failures are never hidden; leave `dormant` out (hot standby), or the node out of the cluster",
+                            self.nodes[n].name, r.name.text, q.name
+                        ),
+                    );
+                    return;
+                }
                 if let Some((_, o)) = other {
                     errs.push(
                         span.clone(),

@@ -99,7 +99,11 @@ fn chain(p: Standby) -> Explored<State> {
                             Some(o) => {
                                 let sw = Phase::Switch { to: o, last: h };
                                 let man = Phase::Manual { last: h };
-                                out.push((State { node, phase: sw }, p.lambda * p.coverage, "fail"));
+                                out.push((
+                                    State { node, phase: sw },
+                                    p.lambda * p.coverage,
+                                    "fail",
+                                ));
                                 out.push((
                                     State { node, phase: man },
                                     p.lambda * (1.0 - p.coverage),
@@ -241,11 +245,7 @@ fn check(p: Standby, replications: u32) {
     let t = model.simulation.mission;
     let years = t / HOURS_PER_YEAR;
     let occ = c.occupancy(t);
-    let e = s
-        .entities
-        .iter()
-        .find(|e| e.name == "vm")
-        .expect("role vm");
+    let e = s.entities.iter().find(|e| e.name == "vm").expect("role vm");
     let f = e.failover.as_ref().expect("failover measures");
     ck.exact(
         "role unavailability",
@@ -312,4 +312,70 @@ fn cold_standby_with_imperfect_switching() {
         },
         200,
     );
+}
+
+/// Bad `dormant` input: out of range, on another kind, on a node another role uses or a cluster votes
+/// with; each names the field and what would be valid.
+#[test]
+fn dormant_errors_name_the_field_and_the_fix() {
+    let base = |role: &str, extra: &str| {
+        format!(
+            r#"
+            [simulation]
+            mission = "10y"
+            [defaults]
+            failure = {{ dist = "exponential", mean = "1y" }}
+            repair = {{ dist = "exponential", mean = "1h" }}
+            [nodes.a]
+            [nodes.b]
+            {extra}
+            [roles.vm]
+            {role}
+            failover = {{ dist = "exponential", mean = "1h" }}
+            [services.s]
+            any_of = ["vm"]
+            "#
+        )
+    };
+    let err = |text: String| match compile(&text, "bad.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    };
+    let cluster = "kind = \"cluster\"\non = [\"a\", \"b\"]";
+    let e = err(base(&format!("{cluster}\ndormant = 1.5"), ""));
+    assert!(
+        e.contains("roles.vm.dormant") && e.contains("not a probability"),
+        "{e}"
+    );
+    let e = err(base(
+        &format!("{cluster}\ndormant = 0.1"),
+        "[roles.other]\nkind = \"standalone\"\non = \"b\"",
+    ));
+    assert!(
+        e.contains("roles.vm.dormant") && e.contains("node `b`") && e.contains("role `other`"),
+        "{e}"
+    );
+    let e = err(base(
+        "kind = \"cluster\"\ncluster = \"wsfc\"\ndormant = 0",
+        "[clusters.wsfc]\nnodes = [\"a\", \"b\"]",
+    ));
+    assert!(
+        e.contains("roles.vm.dormant") && e.contains("votes in cluster `wsfc`"),
+        "{e}"
+    );
+    let e = err(base(
+        "kind = \"pool\"\non = [\"a\", \"b\"]\ndormant = 0.5",
+        "",
+    ));
+    assert!(
+        e.contains("roles.vm.dormant") && e.contains("kind = \"cluster\""),
+        "{e}"
+    );
+    // dormant = 1 is a hot standby: the cluster of today, and nodes may be shared.
+    let text = base(
+        &format!("{cluster}\ndormant = 1"),
+        "[roles.other]\nkind = \"standalone\"\non = \"b\"",
+    );
+    let model = compile(&text, "hot.toml").unwrap_or_else(|e| panic!("{e}"));
+    assert!(model.components.iter().all(|c| c.standby_of.is_none()));
 }

@@ -8,8 +8,7 @@ use crate::model::CrewPolicy;
 
 use super::MarkovError;
 use super::chain::{
-    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, Phase, REPAIR, Rec, SLOTS, UP,
-    WAIT,
+    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, Phase, REPAIR, Rec, SLOTS, UP, WAIT,
 };
 
 /// Most reactions of role machines to one event before the model is declared unsettled.

@@ -100,7 +100,7 @@ impl Compiler {
             recovery: Recovery::Repair,
             quorum: None,
             dormant: None,
-                stream_key: stream_key("role", &role.name.text),
+            stream_key: stream_key("role", &role.name.text),
             output: 0,
         }
     }
