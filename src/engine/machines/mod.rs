@@ -59,8 +59,6 @@ pub struct MachineStats {
     pub loss_incidents: u32,
     /// Largest single loss, hours.
     pub worst_loss: Hours,
-    /// Standby nodes found failed when the role was called onto them (cold or warm standby).
-    pub found_failed: u32,
 }
 
 /// Where a role machine is in its life cycle.
