@@ -30,6 +30,8 @@ pub(super) enum Clock {
     Dispatch,
     /// Being repaired.
     Repair,
+    /// Failed unseen while idle as a cold or warm standby: nothing pending until it is called on.
+    Hidden,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -45,6 +47,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
     pub(super) fn fail(&mut self, c: usize, t: Hours) {
+        if self.model.components[c].standby_of.is_some() && self.hide(c, t) {
+            return;
+        }
+        self.fail_now(c, t);
+    }
+
+    /// Component `c` is down from `t`, known to be: its repair is queued or starts.
+    pub(super) fn fail_now(&mut self, c: usize, t: Hours) {
         let comp = &self.model.components[c];
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
@@ -120,7 +130,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         let d = comp.failure.sample(&mut self.comp_streams[c]);
         self.clock[c] = (Clock::Fail, t);
-        self.push(t + d, Kind::Fail, c as u32, 0);
+        let due = match comp.standby_of {
+            Some(_) => self.aged(c, d, t),
+            None => t + d,
+        };
+        self.push(due, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
         let pos = self.down_pos[c] as usize;
         let last = self.down_comps.pop().expect("component was down");

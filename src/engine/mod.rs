@@ -34,7 +34,7 @@ use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::Clock;
-use crate::engine::machines::{MachineState, QuorumState};
+use crate::engine::machines::{Life, MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
 use crate::engine::trace::{NoTrace, Recorder};
@@ -122,6 +122,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     /// Per role: generation and start of its pending software failure.
     crash_clock: Vec<(u32, Hours)>,
+    /// Per component: the ageing of a cold or warm standby node (unused for other components).
+    life: Vec<Life>,
     recorder: R,
 }
 
@@ -181,7 +183,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.queue.start_bulk();
         for (c, comp) in model.components.iter().enumerate() {
-            let t = comp.failure.sample(&mut self.comp_streams[c]);
+            let mut t = comp.failure.sample(&mut self.comp_streams[c]);
+            if comp.standby_of.is_some() {
+                t = self.aged(c, t, 0.0);
+            }
             self.push(t, Kind::Fail, c as u32, 0);
         }
         self.queue.end_bulk();

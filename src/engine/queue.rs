@@ -167,6 +167,11 @@ impl EventQueue {
         a.bulk = b.bulk;
     }
 
+    /// Removes component `c`'s clock (a standby node's failure pushed past the mission end).
+    pub(super) fn cancel_clock(&mut self, c: usize) {
+        self.clocks.set(c, None);
+    }
+
     /// Forgets every component's clock, keeping the other events (a copied mission redraws them).
     pub(super) fn clear_clocks(&mut self) {
         self.clocks.clear();

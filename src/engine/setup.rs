@@ -7,7 +7,7 @@ use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::{Clock, CrewStats};
-use crate::engine::machines::{MachineState, MachineStats, QuorumState};
+use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels};
 use crate::engine::trace::{NoTrace, Recorder};
@@ -172,6 +172,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             clock: vec![(Clock::Fail, 0.0); comps],
             timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
             crash_clock: vec![(NONE, 0.0); model.roles.len()],
+            life: vec![Life::ACTIVE; comps],
             recorder,
         }
     }
@@ -224,6 +225,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.roll_cursor.fill(0);
         self.roll_active.fill(false);
         self.machines.fill(MachineState::start());
+        self.reset_standby();
         for ((st, s), q) in self
             .quorums
             .iter_mut()

@@ -6,7 +6,7 @@ use crate::base::rng::{Stream, mix64, stream};
 use crate::base::units::Hours;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
-use crate::engine::machines::{MachineState, MachineStats, QuorumState};
+use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
 use crate::engine::trace::Recorder;
@@ -19,7 +19,7 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
+            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock, life);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -59,6 +59,7 @@ pub struct Snapshot<'m> {
     clock: Vec<(Clock, Hours)>,
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     crash_clock: Vec<(u32, Hours)>,
+    life: Vec<Life>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -105,6 +106,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let (clock, since) = self.clock[c];
             let age = t - since;
             let (kind, d) = match clock {
+                Clock::Fail if comp.standby_of.is_some() => {
+                    self.diverge_standby(c, t);
+                    continue;
+                }
                 Clock::Fail => (Kind::Fail, &comp.failure),
                 Clock::Repair => (Kind::RepairDone, &comp.repair),
                 Clock::Dispatch => {
@@ -117,7 +122,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.push(t + r, Kind::Dispatched, c as u32, 0);
                     continue;
                 }
-                Clock::Waiting => continue,
+                Clock::Waiting | Clock::Hidden => continue,
             };
             let r = d.residual(age, &mut self.comp_streams[c]);
             self.push(t + r, kind, c as u32, 0);

@@ -52,6 +52,9 @@ pub struct Component {
     pub within: Vec<ComponentId>,
     /// Key of its random stream: a hash of kind and name, so layouts sharing a component share its stream.
     pub stream_key: u64,
+    /// The role whose cold or warm standby this node is ([`Machine::dormant`](super::Machine)): it
+    /// ages slower and fails silently while the role is elsewhere. `None` for every other component.
+    pub standby_of: Option<usize>,
     /// Set by [`lower`](super::lower()): the primitive "not in maintenance" signal, if any schedule
     /// covers this node.
     pub maintenance: Option<SignalId>,

@@ -155,6 +155,10 @@ pub struct Machine {
     pub recovery: Recovery,
     /// The cluster whose quorum the role needs (index into [`Model::quorums`](super::Model)), if any.
     pub quorum: Option<usize>,
+    /// Cold or warm standby (clusters): a node that does not hold the role fails at this fraction of
+    /// its failure rate (its age runs this much slower), and a failure while it is idle stays hidden
+    /// until the role is called onto it. `None`: hot standby, every node ages and is watched alike.
+    pub dormant: Option<f64>,
     /// Key of the role's random stream.
     pub stream_key: u64,
     /// Set by [`lower`](super::lower()): the primitive signal the engine sets to the machine's

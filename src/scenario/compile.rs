@@ -106,6 +106,8 @@ pub(super) struct RawRole {
     pub(super) capacity: Option<f64>,
     /// `yearly_cost` per instance.
     pub(super) yearly_cost: Option<f64>,
+    /// Where a cold or warm standby cluster wrote `dormant` (span, path), to report a node it shares.
+    pub(super) dormant_at: Option<(Range<usize>, String)>,
 }
 
 pub(super) struct RawService {
@@ -254,6 +256,7 @@ impl Compiler {
         if let Some(v) = root.get("sweep") {
             self.sweep = sweep_section(v, root, errs);
         }
+        self.check_standby_nodes(errs);
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);
         let simulation = simulation?;
@@ -261,6 +264,47 @@ impl Compiler {
             return None;
         }
         self.build(simulation)
+    }
+
+    /// A cold or warm standby node idles while its cluster role is elsewhere: no other role may run on
+    /// it or watch it (as a witness), nor may a cluster count its vote, or its hidden failures and
+    /// slower ageing would be wrong for them.
+    fn check_standby_nodes(&self, errs: &mut Errors) {
+        for (i, r) in self.roles.iter().enumerate() {
+            let (Some((span, path)), Some(k)) = (&r.dormant_at, &r.kind) else {
+                continue;
+            };
+            for n in k.nodes() {
+                let other = self.roles.iter().enumerate().find(|(j, o)| {
+                    *j != i && o.kind.as_ref().is_some_and(|ok| {
+                        ok.nodes().contains(&n)
+                            || matches!(ok, RoleKind::Mirroring { witness: Some(w), .. } if *w == n)
+                    })
+                });
+                if let Some(q) = self.quorums.iter().find(|q| q.voters.contains(&n)) {
+                    errs.push(
+                        span.clone(),
+                        path.clone(),
+                        format!(
+                            "node `{}` is a dormant standby of role `{}` but votes in cluster `{}`: a cluster watches its voters (heartbeats), so their failures are never hidden; leave `dormant` out (hot standby), or the node out of the cluster",
+                            self.nodes[n].name, r.name.text, q.name
+                        ),
+                    );
+                    return;
+                }
+                if let Some((_, o)) = other {
+                    errs.push(
+                        span.clone(),
+                        path.clone(),
+                        format!(
+                            "node `{}` is a dormant standby of role `{}` and also serves role `{}`; a dormant node idles (and fails unseen) while the role is elsewhere, so it can serve no other role: give `{}` other nodes, or leave `dormant` out (hot standby)",
+                            self.nodes[n].name, r.name.text, o.name.text, o.name.text
+                        ),
+                    );
+                    return;
+                }
+            }
+        }
     }
 
     // Roles and services share one namespace: registered first, looked up by every section.
@@ -523,6 +567,7 @@ impl Compiler {
                 crew: comp.crew,
                 priority: comp.priority,
                 within: inside,
+                standby_of: None,
                 maintenance: None,
                 effective: 0,
             })
@@ -580,6 +625,13 @@ impl Compiler {
         for (i, r) in self.roles.into_iter().enumerate() {
             if let Some(c) = r.yearly_cost {
                 costs.roles.push((i, c));
+            }
+            if r.machine.as_ref().is_some_and(|m| m.dormant.is_some())
+                && let Some(k) = &r.kind
+            {
+                for n in k.nodes() {
+                    components[n].standby_of = Some(i);
+                }
             }
             roles.push(Role {
                 name: r.name.text,

@@ -269,6 +269,11 @@ fn role() -> Value {
             ),
             ("manual_failover", reference("distribution"), ""),
             ("failback", boolean(), ""),
+            (
+                "dormant",
+                number(),
+                "cold (0) or warm (0 to 1) standby: pace an idle node ages at; its failures stay hidden until called on",
+            ),
             ("max_nodes", integer(), ""),
             ("cluster", text(), "the [clusters] entry it joins"),
             ("primary", text(), "the primary replica's node"),

@@ -42,4 +42,5 @@ mod scenario_ha;
 mod scenario_library;
 mod shards;
 mod split;
+mod standby;
 mod visual;

@@ -16,6 +16,9 @@ pub(super) const UP: u16 = 0;
 pub(super) const REPAIR: u16 = 1;
 pub(super) const DISPATCH: u16 = 2;
 pub(super) const WAIT: u16 = 3;
+/// A cold or warm standby node that failed unseen while idle: up for every signal, nothing pending.
+/// (Waiting places run from `WAIT` up to below it.)
+pub(super) const HIDDEN: u16 = u16::MAX - 1;
 /// No host (a machine between hosts).
 pub(super) const NO_HOST: u16 = u16::MAX;
 pub(super) const NONE: u32 = u32::MAX;
@@ -56,6 +59,8 @@ pub(super) struct CompSpec {
     pub(super) repair: f64,
     pub(super) crew: Option<usize>,
     pub(super) priority: u32,
+    /// A cold or warm standby node: its machine, its replica index there, and its dormant pace.
+    pub(super) standby: Option<(usize, u16, f64)>,
 }
 
 #[derive(Debug, Clone)]
@@ -97,6 +102,8 @@ pub(super) struct MachineSpec {
     pub(super) software: Option<(f64, f64, f64)>,
     pub(super) recovery: Rec,
     pub(super) cluster: bool,
+    /// Cold or warm standby: idle nodes age slower and fail unseen (see the engine's `standby`).
+    pub(super) dormant: bool,
     /// The quorum signal of its cluster, if any: the output is never safer than quorum.
     pub(super) quorum: Option<SignalId>,
 }
@@ -205,6 +212,7 @@ impl<'m> Chain<'m> {
                 repair: rate(&c.repair, format!("{who} repair"), approximate, &mut log)?,
                 crew: c.crew,
                 priority: c.priority,
+                standby: None,
             });
         }
         let mut crews = Vec::with_capacity(model.crews.len());
@@ -287,6 +295,11 @@ impl<'m> Chain<'m> {
             let witness = m.witness.map(|w| model.components[w].effective);
             let idx = machines.len() as u32;
             machine_of[m.output as usize] = idx;
+            if let Some(d) = m.dormant {
+                for (i, r) in m.replicas.iter().enumerate() {
+                    comps[r.node].standby = Some((idx as usize, i as u16, d));
+                }
+            }
             let mut sigs: Vec<SignalId> = replicas.iter().map(|r| r.effective).collect();
             sigs.extend(witness);
             if let Rec::Reinstall(_, Some(g)) = recovery {
@@ -313,6 +326,7 @@ impl<'m> Chain<'m> {
                 software,
                 recovery,
                 cluster: matches!(role.kind, RoleKind::Cluster { .. }),
+                dormant: m.dormant.is_some(),
                 quorum: m.quorum.map(|q| model.quorums[q].signal),
             });
         }
@@ -405,7 +419,7 @@ impl<'m> Chain<'m> {
     pub fn is_home(&self, key: &[u16]) -> bool {
         let nc = self.comps.len();
         let votes = nc + SLOTS * self.machines.len();
-        key[..nc].iter().all(|&c| c == UP)
+        key[..nc].iter().all(|&c| c == UP || c == HIDDEN)
             && (0..self.machines.len())
                 .all(|m| Phase::from_code(key[nc + SLOTS * m]) == Phase::Running)
             && key[votes..].iter().all(|&v| v == 0)
@@ -421,7 +435,11 @@ impl<'m> Chain<'m> {
             let s = s as usize;
             out[s] =
                 if s < g.components {
-                    if key[s] == UP { AT_RISK } else { DOWN }
+                    if key[s] == UP || key[s] == HIDDEN {
+                        AT_RISK
+                    } else {
+                        DOWN
+                    }
                 } else if s < g.primitives {
                     let m = self.machine_of[s];
                     let v = self.vote_of[s];

@@ -8,7 +8,7 @@ use crate::model::CrewPolicy;
 
 use super::MarkovError;
 use super::chain::{
-    Chain, DISPATCH, DOWN, MachineSpec, Move, NO_HOST, Phase, REPAIR, Rec, SLOTS, UP, WAIT,
+    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, Phase, REPAIR, Rec, SLOTS, UP, WAIT,
 };
 
 /// Most reactions of role machines to one event before the model is declared unsettled.
@@ -30,7 +30,14 @@ impl Chain<'_> {
         };
         for (c, (spec, &status)) in self.comps.iter().zip(key).enumerate() {
             match status {
-                UP => push(Event::Fail(c), spec.fail, true, out)?,
+                UP => {
+                    // A cold or warm standby node not holding its role ages at its dormant pace.
+                    let pace = match spec.standby {
+                        Some((m, i, d)) if key[nc + SLOTS * m + 1] != i => d,
+                        _ => 1.0,
+                    };
+                    push(Event::Fail(c), spec.fail * pace, true, out)?
+                }
                 REPAIR => push(Event::Repaired(c), spec.repair, false, out)?,
                 DISPATCH => {
                     let r = spec
@@ -206,19 +213,14 @@ impl Replay<'_, '_> {
     fn apply(&mut self, ev: Event) {
         match ev {
             Event::Fail(c) => {
-                match self.chain.comps[c].crew {
-                    Some(k) => {
-                        let waiting = self.chain.crews[k]
-                            .members
-                            .iter()
-                            .filter(|&&x| self.key[x] >= WAIT)
-                            .count() as u16;
-                        self.key[c] = WAIT + waiting;
-                        self.assign(k);
-                    }
-                    None => self.key[c] = REPAIR,
+                if let Some((m, i, _)) = self.chain.comps[c].standby
+                    && self.host(m) != i
+                {
+                    // Idle: the failure stays hidden until the role is called onto the node.
+                    self.key[c] = HIDDEN;
+                    return;
                 }
-                self.refresh();
+                self.known_failure(c);
             }
             Event::Repaired(c) => {
                 self.key[c] = UP;
@@ -246,6 +248,43 @@ impl Replay<'_, '_> {
         }
     }
 
+    /// Component `c` is down, known to be: its repair is queued or starts.
+    fn known_failure(&mut self, c: usize) {
+        match self.chain.comps[c].crew {
+            Some(k) => {
+                let waiting = self.chain.crews[k]
+                    .members
+                    .iter()
+                    .filter(|&&x| (WAIT..HIDDEN).contains(&self.key[x]))
+                    .count() as u16;
+                self.key[c] = WAIT + waiting;
+                self.assign(k);
+            }
+            None => self.key[c] = REPAIR,
+        }
+        self.refresh();
+    }
+
+    /// Whether replica `i` of dormant cluster `m` can take the role: up and not failed unseen; a
+    /// hidden failure is found here and its repair starts (as the engine's `callable`).
+    fn callable(&mut self, m: usize, i: usize) -> bool {
+        if !self.replica_up(m, i) {
+            return false;
+        }
+        let c = self.spec(m).replicas[i].node as usize;
+        if self.key[c] == HIDDEN {
+            self.known_failure(c);
+            return false;
+        }
+        true
+    }
+
+    /// The first replica of dormant cluster `m` other than `skip` that can take the role.
+    fn first_callable(&mut self, m: usize, skip: u16) -> Option<u16> {
+        let n = self.spec(m).replicas.len() as u16;
+        (0..n).find(|&i| i != skip && self.callable(m, i as usize))
+    }
+
     /// Gives free technicians of crew `k` to waiting components, in the crew's order.
     fn assign(&mut self, k: usize) {
         let crew = &self.chain.crews[k];
@@ -262,7 +301,7 @@ impl Replay<'_, '_> {
                 .members
                 .iter()
                 .copied()
-                .filter(|&x| self.key[x] >= WAIT);
+                .filter(|&x| (WAIT..HIDDEN).contains(&self.key[x]));
             let pick = match crew.policy {
                 CrewPolicy::Fifo => waiting.min_by_key(|&x| self.key[x]),
                 CrewPolicy::Priority => {
@@ -341,13 +380,18 @@ impl Replay<'_, '_> {
 
     fn fail_over(&mut self, m: usize, lost: u16, draw_coverage: bool) {
         let n = self.spec(m).replicas.len();
+        let auto = if self.spec(m).dormant {
+            self.first_callable(m, lost).map(|i| i as usize)
+        } else {
+            let lost = lost as usize;
+            (0..n).find(|&i| {
+                i != lost
+                    && self.spec(m).replicas[i].automatic
+                    && self.replica_up(m, i)
+                    && self.witness_ok(m, i)
+            })
+        };
         let lost = lost as usize;
-        let auto = (0..n).find(|&i| {
-            i != lost
-                && self.spec(m).replicas[i].automatic
-                && self.replica_up(m, i)
-                && self.witness_ok(m, i)
-        });
         if let Some(target) = auto {
             let coverage = self.spec(m).coverage;
             if !draw_coverage || self.draw(coverage) {
@@ -394,7 +438,12 @@ impl Replay<'_, '_> {
     }
 
     fn after_manual(&mut self, m: usize) {
-        match self.best_replica(m) {
+        let best = if self.spec(m).dormant {
+            self.first_callable(m, NO_HOST)
+        } else {
+            self.best_replica(m)
+        };
+        match best {
             Some(h) => self.start(m, h),
             None => self.enter(m, Phase::NoHost, NO_HOST),
         }
@@ -442,11 +491,17 @@ impl Replay<'_, '_> {
             Phase::Running => {
                 if !host_up {
                     self.fail_over(m, host, true);
-                } else if self.spec(m).failback
-                    && let Some(better) =
-                        (0..host as usize).find(|&i| self.replica_up(m, i) && self.witness_ok(m, i))
-                {
-                    self.switch_to(m, better as u16);
+                } else if self.spec(m).failback {
+                    let better = if self.spec(m).dormant {
+                        (0..host).find(|&i| self.callable(m, i as usize))
+                    } else {
+                        (0..host).find(|&i| {
+                            self.replica_up(m, i as usize) && self.witness_ok(m, i as usize)
+                        })
+                    };
+                    if let Some(better) = better {
+                        self.switch_to(m, better);
+                    }
                 }
             }
             Phase::Restarting => {
@@ -460,9 +515,14 @@ impl Replay<'_, '_> {
                 }
             }
             Phase::NoHost => {
-                let n = self.spec(m).replicas.len();
-                if let Some(h) = (0..n).find(|&i| self.replica_up(m, i)) {
-                    self.host_back(m, h as u16);
+                let n = self.spec(m).replicas.len() as u16;
+                let first = if self.spec(m).dormant {
+                    self.first_callable(m, NO_HOST)
+                } else {
+                    (0..n).find(|&i| self.replica_up(m, i as usize))
+                };
+                if let Some(h) = first {
+                    self.host_back(m, h);
                 }
             }
             Phase::Recovering => {

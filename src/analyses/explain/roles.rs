@@ -135,6 +135,14 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
             } else {
                 "; no failback"
             });
+            if let Some(d) = m.dormant {
+                let _ = write!(
+                    s,
+                    "; {} standby: a node not holding the role ages at {} of its failure rate, and a failure while it idles stays hidden until the role is called onto it (then its repair starts and the next node is tried)",
+                    if d == 0.0 { "cold" } else { "warm" },
+                    pct(d)
+                );
+            }
             s.push_str(&software_text(m));
             s
         }

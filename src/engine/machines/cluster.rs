@@ -12,12 +12,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub(super) fn fail_over(&mut self, r: usize, lost: u32, t: Hours, draw_coverage: bool) {
         let m = self.machine(r);
         let n = m.replicas.len();
-        let auto = (0..n).find(|&i| {
-            i != lost as usize
-                && m.replicas[i].automatic
-                && self.replica_up(m, i)
-                && self.witness_ok(m, i)
-        });
+        // A dormant cluster's nodes are all automatic and need no witness; one found failed on the way
+        // starts its repair, and the next is tried.
+        let auto = if m.dormant.is_some() {
+            self.first_callable(r, lost, t).map(|i| i as usize)
+        } else {
+            (0..n).find(|&i| {
+                i != lost as usize
+                    && m.replicas[i].automatic
+                    && self.replica_up(m, i)
+                    && self.witness_ok(m, i)
+            })
+        };
         if let Some(target) = auto {
             let covered = !draw_coverage
                 || self.planned_now
@@ -62,10 +68,25 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     pub(super) fn after_manual(&mut self, r: usize, t: Hours) {
-        match self.best_replica(r) {
+        let best = if self.machine(r).dormant.is_some() {
+            self.first_callable(r, NONE, t)
+        } else {
+            self.best_replica(r)
+        };
+        match best {
             Some(h) => self.start(r, h, t),
             None => self.enter(r, Phase::NoHost, NONE, t),
         }
+    }
+
+    /// A more preferred replica than `host` to fail back to, if one is up (and, for a dormant cluster,
+    /// not found failed when called on).
+    pub(super) fn better_host(&mut self, r: usize, host: u32, t: Hours) -> Option<u32> {
+        let m = self.machine(r);
+        if m.dormant.is_some() {
+            return (0..host).find(|&i| self.callable(r, i as usize, t));
+        }
+        (0..host).find(|&i| self.replica_up(m, i as usize) && self.witness_ok(m, i as usize))
     }
 
     /// The host of a running (or restarting) role went down. (A restored role's data is lost only if

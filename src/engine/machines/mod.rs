@@ -6,9 +6,11 @@ mod quorum;
 mod replicas;
 mod restore;
 mod software;
+mod standby;
 
 pub(super) use quorum::QuorumState;
 pub use quorum::QuorumStats;
+pub(super) use standby::Life;
 
 use crate::base::dist::{Dist, unit_f64};
 use crate::base::units::Hours;
@@ -182,6 +184,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if let Some(c) = st.phase.cause() {
             self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
         }
+        let old_host = st.host;
         let was_running = st.phase == Phase::Running;
         if was_running {
             self.note_backups(r, t);
@@ -192,6 +195,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         st.host = host;
         st.phase_since = t;
         st.epoch = st.epoch.wrapping_add(1);
+        if old_host != host && self.machine(r).dormant.is_some() {
+            self.standby_moved(r, old_host, host, t);
+        }
+        let st = &mut self.machines[r];
         if phase == Phase::Running {
             st.up_since = t;
             self.schedule_crash(r, t);
@@ -241,10 +248,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 if !host_up {
                     self.host_lost(r, t);
                 } else if m.failback
-                    && let Some(better) = (0..st.host as usize)
-                        .find(|&i| self.replica_up(m, i) && self.witness_ok(m, i))
+                    && let Some(better) = self.better_host(r, st.host, t)
                 {
-                    self.switch_to(r, better as u32, t);
+                    self.switch_to(r, better, t);
                 } else {
                     self.update_output(r, t);
                 }
@@ -260,9 +266,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             Phase::NoHost | Phase::NoQuorum => {
-                let first = (0..m.replicas.len()).find(|&i| self.replica_up(m, i));
+                let first = if m.dormant.is_some() {
+                    self.first_callable(r, NONE, t)
+                } else {
+                    (0..m.replicas.len() as u32).find(|&i| self.replica_up(m, i as usize))
+                };
                 if let Some(h) = first {
-                    self.host_back(r, h as u32, t);
+                    self.host_back(r, h, t);
                 }
             }
             Phase::Recovering => {

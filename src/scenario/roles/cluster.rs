@@ -5,7 +5,7 @@ use crate::model::{Replica, RoleKind};
 
 use super::super::MAX_CLUSTER_NODES;
 use super::super::compile::{Compiler, RawRole};
-use super::super::reader::{Errors, Tbl, boolean, integer};
+use super::super::reader::{Errors, Tbl, boolean, integer, probability};
 
 impl Compiler {
     pub(super) fn cluster(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
@@ -27,6 +27,9 @@ impl Compiler {
             .get("failback")
             .and_then(|b| boolean(b, &t.path_of("failback"), errs))
             .unwrap_or(false);
+        let dormant = t
+            .get("dormant")
+            .and_then(|d| probability(d, &t.path_of("dormant"), errs));
         let max_nodes = t.get("max_nodes").and_then(|m| {
             let p = t.path_of("max_nodes");
             match integer(m, &p, u32::MAX as u64, errs)? {
@@ -86,6 +89,13 @@ impl Compiler {
         let mut m = self.machine(role, replicas, f);
         m.failback = failback;
         m.quorum = quorum.flatten();
+        // dormant = 1 is a hot standby: nothing to model beyond today's cluster.
+        m.dormant = dormant.filter(|&d| d < 1.0);
+        if m.dormant.is_some()
+            && let Some((span, _)) = t.peek("dormant")
+        {
+            role.dormant_at = Some((span, t.path_of("dormant")));
+        }
         role.machine = Some(m);
         role.kind = Some(RoleKind::Cluster { nodes, max_nodes });
     }

@@ -99,6 +99,7 @@ impl Compiler {
             software: f.software,
             recovery: Recovery::Repair,
             quorum: None,
+            dormant: None,
             stream_key: stream_key("role", &role.name.text),
             output: 0,
         }

@@ -33,6 +33,7 @@ const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("failover", HA_KINDS),
     ("coverage", HA_KINDS),
     ("failback", &["cluster"]),
+    ("dormant", &["cluster"]),
     ("max_nodes", &["cluster"]),
     ("cluster", &["cluster"]),
     ("primary", &["availability_group"]),
@@ -95,6 +96,7 @@ impl Compiler {
             site: None,
             capacity: None,
             yearly_cost: None,
+            dormant_at: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;

@@ -69,6 +69,7 @@ impl Compiler {
                 software,
                 recovery,
                 quorum: None,
+                dormant: None,
                 stream_key: stream_key("role", &role.name.text),
                 output: 0,
             });
