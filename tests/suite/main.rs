@@ -27,6 +27,7 @@ mod golden;
 mod hardening;
 mod hardening_outputs;
 mod honest_numbers;
+mod importance;
 mod integrity;
 mod links;
 mod longrun;
