@@ -92,6 +92,38 @@ pub(crate) fn prepare(
 }
 
 impl Prepared {
+    /// Adds the importance measures: importance.csv and importance.json, and the ranked table (or a
+    /// JSON key) on stdout.
+    pub(crate) fn add_importance(
+        &mut self,
+        model: &Model,
+        x: &nines::analyses::importance::Importance,
+        format: Format,
+    ) -> Result<()> {
+        let json = nines::write::importance::json(model, x);
+        self.files.push((
+            "importance.csv".to_string(),
+            nines::write::importance::csv(model, x)?,
+        ));
+        self.files.push((
+            "importance.json".to_string(),
+            format!("{}\n", serde_json::to_string_pretty(&json)?).into_bytes(),
+        ));
+        match format {
+            Format::Table => self
+                .stdout
+                .push_str(&nines::write::importance::table(model, x)),
+            Format::Json => {
+                let mut v: serde_json::Value = serde_json::from_str(&self.stdout)?;
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("importance".into(), json);
+                }
+                self.stdout = format!("{}\n", serde_json::to_string_pretty(&v)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the files into `out` and removes what an earlier run left that this one did not write.
     pub(crate) fn write(self, out: &mut OutDir) -> Result<Printed> {
         for (rel, bytes) in &self.files {

@@ -95,7 +95,10 @@ fn two_of_three() -> (f64, Vec<Closed>) {
     // One node down: the other two in series; one node up: the other two in parallel.
     let down = 1.0 - (1.0 - q) * (1.0 - q);
     let names = ["n-1", "n-2", "n-3"];
-    (u, names.iter().map(|n| closed(n, u, down, q * q, q)).collect())
+    (
+        u,
+        names.iter().map(|n| closed(n, u, down, q * q, q)).collect(),
+    )
 }
 
 fn model(text: &str) -> Model {
@@ -117,10 +120,18 @@ fn check_simulation(text: &str, exact: (f64, Vec<Closed>)) {
     for c in &exact.1 {
         let r = row(&m, &x, c.name);
         checks.exact(&format!("{} Birnbaum", c.name), &r.birnbaum, c.birnbaum);
-        checks.exact(&format!("{} criticality", c.name), &r.criticality, c.criticality);
+        checks.exact(
+            &format!("{} criticality", c.name),
+            &r.criticality,
+            c.criticality,
+        );
         checks.exact(&format!("{} RAW", c.name), &r.raw, c.raw);
         checks.exact(&format!("{} RRW", c.name), &r.rrw, c.rrw);
-        checks.exact(&format!("{} saved h/y", c.name), &r.saved_hours_per_year, c.saved);
+        checks.exact(
+            &format!("{} saved h/y", c.name),
+            &r.saved_hours_per_year,
+            c.saved,
+        );
     }
     checks.finish();
 }
@@ -133,11 +144,23 @@ fn check_exact(text: &str, exact: (f64, Vec<Closed>)) {
     checks.close("U", x.unavailability[0].value, exact.0);
     for c in &exact.1 {
         let r = row(&m, &x, c.name);
-        checks.close(&format!("{} Birnbaum", c.name), r.birnbaum.value, c.birnbaum);
-        checks.close(&format!("{} criticality", c.name), r.criticality.value, c.criticality);
+        checks.close(
+            &format!("{} Birnbaum", c.name),
+            r.birnbaum.value,
+            c.birnbaum,
+        );
+        checks.close(
+            &format!("{} criticality", c.name),
+            r.criticality.value,
+            c.criticality,
+        );
         checks.close(&format!("{} RAW", c.name), r.raw.value, c.raw);
         checks.close(&format!("{} RRW", c.name), r.rrw.value, c.rrw);
-        checks.close(&format!("{} saved h/y", c.name), r.saved_hours_per_year.value, c.saved);
+        checks.close(
+            &format!("{} saved h/y", c.name),
+            r.saved_hours_per_year.value,
+            c.saved,
+        );
     }
     checks.finish();
 }
@@ -238,5 +261,8 @@ all_of = ["web", "db", "three"]
     got.sort();
     let mut two = two;
     two.sort();
-    assert_eq!(got, two, "order 3: no minimal cut of three (every triple contains a pair)");
+    assert_eq!(
+        got, two,
+        "order 3: no minimal cut of three (every triple contains a pair)"
+    );
 }

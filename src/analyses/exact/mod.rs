@@ -319,7 +319,12 @@ pub fn component_states(model: &Model, opts: &Options) -> Result<ComponentStates
     let space = chain.explore_with(opts.max_states, true)?;
     let st = stationary(&space, opts.force_iterative)?;
     let unavailability = (0..model.services.len())
-        .map(|e| (0..space.n).filter(|&i| space.down(i, e)).map(|i| st.pi[i]).sum())
+        .map(|e| {
+            (0..space.n)
+                .filter(|&i| space.down(i, e))
+                .map(|i| st.pi[i])
+                .sum()
+        })
         .collect();
     Ok(ComponentStates {
         components: model.components.len(),

@@ -5,11 +5,17 @@ use crate::analyses::exact::{self, MarkovError, Options};
 use crate::base::units::HOURS_PER_YEAR;
 use crate::model::Model;
 
-use super::{ComponentImportance, CutSet, DEFAULT_ORDER, Importance, Structure, all_cuts, exactly, rank};
+use super::{
+    ComponentImportance, CutSet, DEFAULT_ORDER, Importance, Structure, all_cuts, exactly, rank,
+};
 
 /// Importance of every component for every service of a Markovian `model`, in steady state, with
 /// cut sets up to `order` (default [`DEFAULT_ORDER`]).
-pub fn exact(model: &Model, opts: &Options, order: Option<usize>) -> Result<Importance, MarkovError> {
+pub fn exact(
+    model: &Model,
+    opts: &Options,
+    order: Option<usize>,
+) -> Result<Importance, MarkovError> {
     let order = order.unwrap_or(DEFAULT_ORDER);
     let st = exact::component_states(model, opts)?;
     let structure = Structure::new(model);

@@ -95,7 +95,12 @@ pub struct Importance {
 /// Every service's minimal cut sets up to `order`, as (service, members).
 fn all_cuts(structure: &Structure<'_>, services: usize, order: usize) -> Vec<(usize, Vec<usize>)> {
     (0..services)
-        .flat_map(|s| structure.cut_sets(s, order).into_iter().map(move |c| (s, c)))
+        .flat_map(|s| {
+            structure
+                .cut_sets(s, order)
+                .into_iter()
+                .map(move |c| (s, c))
+        })
         .collect()
 }
 
@@ -104,7 +109,11 @@ fn rank(rows: &mut [ComponentImportance]) {
     rows.sort_by(|a, b| {
         a.service
             .cmp(&b.service)
-            .then(b.saved_hours_per_year.value.total_cmp(&a.saved_hours_per_year.value))
+            .then(
+                b.saved_hours_per_year
+                    .value
+                    .total_cmp(&a.saved_hours_per_year.value),
+            )
             .then(a.component.cmp(&b.component))
     });
 }

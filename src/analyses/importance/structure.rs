@@ -45,11 +45,7 @@ impl<'m> Structure<'m> {
                 prims[s as usize] = Prim::Down;
             }
         }
-        let support = model
-            .services
-            .iter()
-            .map(|s| g.support(s.gate))
-            .collect();
+        let support = model.services.iter().map(|s| g.support(s.gate)).collect();
         Structure {
             model,
             prims,
