@@ -53,6 +53,8 @@ pub(crate) fn prepare(
         None => Vec::new(),
     };
     stale.extend(stale_charts(&drawn, &charts::NAMES));
+    // Left by an earlier `run --importance`; [`Prepared::add_importance`] takes them back.
+    stale.extend(IMPORTANCE_FILES.map(String::from));
     match report {
         Some(source) => {
             let page = nines::write::report::run_report(model, summary, &drawn, &source);
@@ -91,6 +93,9 @@ pub(crate) fn prepare(
     })
 }
 
+/// The files of `run --importance`.
+const IMPORTANCE_FILES: [&str; 2] = ["importance.csv", "importance.json"];
+
 impl Prepared {
     /// Adds the importance measures: importance.csv and importance.json, and the ranked table (or a
     /// JSON key) on stdout.
@@ -101,6 +106,7 @@ impl Prepared {
         format: Format,
     ) -> Result<()> {
         let json = nines::write::importance::json(model, x);
+        self.stale.retain(|f| !IMPORTANCE_FILES.contains(&f.as_str()));
         self.files.push((
             "importance.csv".to_string(),
             nines::write::importance::csv(model, x)?,
