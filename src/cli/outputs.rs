@@ -106,7 +106,8 @@ impl Prepared {
         format: Format,
     ) -> Result<()> {
         let json = nines::write::importance::json(model, x);
-        self.stale.retain(|f| !IMPORTANCE_FILES.contains(&f.as_str()));
+        self.stale
+            .retain(|f| !IMPORTANCE_FILES.contains(&f.as_str()));
         self.files.push((
             "importance.csv".to_string(),
             nines::write::importance::csv(model, x)?,

@@ -266,3 +266,92 @@ all_of = ["web", "db", "three"]
         "order 3: no minimal cut of three (every triple contains a pair)"
     );
 }
+
+#[test]
+fn simulation_does_not_depend_on_threads() {
+    let m = model(TWO_OF_THREE);
+    let one = importance::simulate(&m, 100, 3, 1).unwrap();
+    let four = importance::simulate(&m, 100, 3, 4).unwrap();
+    assert_eq!(one, four);
+}
+
+fn nines() -> assert_cmd::Command {
+    assert_cmd::Command::cargo_bin("nines").expect("binary")
+}
+
+#[test]
+fn run_importance_writes_the_table_and_files_and_a_plain_run_removes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = nines()
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "-n",
+            "200",
+            "-q",
+        ])
+        .args(["--no-charts", "--no-report", "-j", "2", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Importance for service web_app (200 replications"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Minimal cut sets up to order 3 (5)"),
+        "{text}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("importance.csv")).unwrap();
+    // web_app: 5 components and 5 cut sets; static_pages: 4 and 2; plus the header.
+    assert_eq!(csv.lines().count(), 1 + 5 + 5 + 4 + 2, "{csv}");
+    assert!(
+        csv.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("web_app,component,sql,node,simulation,200,")
+    );
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("importance.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["components"][0]["component"], "sql");
+    let plain = nines()
+        .args(["run", "scenarios/web-farm.toml", "-n", "64", "-q"])
+        .args(["--no-charts", "--no-report", "-j", "2", "-o"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(plain.status.success());
+    assert!(!dir.path().join("importance.csv").exists());
+    assert!(!dir.path().join("importance.json").exists());
+    let bad = nines()
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "--cut-order",
+            "9",
+        ])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--cut-order 9: expected 1 to 4"));
+}
+
+#[test]
+fn exact_importance_prints_the_table() {
+    let out = nines()
+        .args(["exact", "scenarios/exponential-ha.toml", "--importance"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("Importance for service web_app (exact, steady state)"),
+        "{text}"
+    );
+    assert!(text.contains("{domain rack}"), "{text}");
+}
