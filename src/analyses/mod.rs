@@ -6,6 +6,7 @@ pub mod compare;
 pub mod exact;
 pub mod explain;
 pub mod fit;
+pub mod importance;
 pub mod rare;
 pub mod split;
 pub mod sweep;

@@ -39,6 +39,10 @@ pub(crate) struct ExactArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(short = 'j', long)]
     threads: Option<usize>,
+    /// Also compute each component's importance for each service and the minimal cut sets, from the
+    /// chain's steady state (the same measures as `run --importance`).
+    #[arg(long)]
+    importance: bool,
     /// What to print on stdout.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -113,6 +117,13 @@ pub(crate) fn exact(args: ExactArgs) -> Result<()> {
         }
         None => None,
     };
+    let importance = match (&solved, args.importance) {
+        (Some(_), true) => Some(
+            nines::analyses::importance::exact(&model, &opts, None)
+                .map_err(|e| anyhow!("{}: {e}", args.scenario.display()))?,
+        ),
+        _ => None,
+    };
     match args.format {
         Format::Table => print!(
             "{}",
@@ -123,12 +134,21 @@ pub(crate) fn exact(args: ExactArgs) -> Result<()> {
                 note.as_deref(),
                 rare.as_ref().map(|r| (r, threads)),
                 sim.as_ref()
-            )
+            ) + &importance
+                .as_ref()
+                .map(|x| nines::write::importance::table(&model, x))
+                .unwrap_or_default()
         ),
-        Format::Json => println!(
-            "{}",
-            serde_json::json!({ "exact": solved, "note": note, "rare": rare, "simulation": sim })
-        ),
+        Format::Json => {
+            let mut v = serde_json::json!({ "exact": solved, "note": note, "rare": rare, "simulation": sim });
+            if let (Some(x), Some(map)) = (&importance, v.as_object_mut()) {
+                map.insert(
+                    "importance".into(),
+                    nines::write::importance::json(&model, x),
+                );
+            }
+            println!("{v}")
+        }
     }
     Ok(())
 }

@@ -53,6 +53,8 @@ pub(crate) fn prepare(
         None => Vec::new(),
     };
     stale.extend(stale_charts(&drawn, &charts::NAMES));
+    // Left by an earlier `run --importance`; [`Prepared::add_importance`] takes them back.
+    stale.extend(IMPORTANCE_FILES.map(String::from));
     match report {
         Some(source) => {
             let page = nines::write::report::run_report(model, summary, &drawn, &source);
@@ -91,7 +93,44 @@ pub(crate) fn prepare(
     })
 }
 
+/// The files of `run --importance`.
+const IMPORTANCE_FILES: [&str; 2] = ["importance.csv", "importance.json"];
+
 impl Prepared {
+    /// Adds the importance measures: importance.csv and importance.json, and the ranked table (or a
+    /// JSON key) on stdout.
+    pub(crate) fn add_importance(
+        &mut self,
+        model: &Model,
+        x: &nines::analyses::importance::Importance,
+        format: Format,
+    ) -> Result<()> {
+        let json = nines::write::importance::json(model, x);
+        self.stale
+            .retain(|f| !IMPORTANCE_FILES.contains(&f.as_str()));
+        self.files.push((
+            "importance.csv".to_string(),
+            nines::write::importance::csv(model, x)?,
+        ));
+        self.files.push((
+            "importance.json".to_string(),
+            format!("{}\n", serde_json::to_string_pretty(&json)?).into_bytes(),
+        ));
+        match format {
+            Format::Table => self
+                .stdout
+                .push_str(&nines::write::importance::table(model, x)),
+            Format::Json => {
+                let mut v: serde_json::Value = serde_json::from_str(&self.stdout)?;
+                if let Some(map) = v.as_object_mut() {
+                    map.insert("importance".into(), json);
+                }
+                self.stdout = format!("{}\n", serde_json::to_string_pretty(&v)?);
+            }
+        }
+        Ok(())
+    }
+
     /// Writes the files into `out` and removes what an earlier run left that this one did not write.
     pub(crate) fn write(self, out: &mut OutDir) -> Result<Printed> {
         for (rel, bytes) in &self.files {

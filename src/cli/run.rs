@@ -62,6 +62,14 @@ pub(crate) struct RunArgs {
     /// Do not write report.html (the self-contained HTML report: tables, charts, assumptions).
     #[arg(long)]
     no_report: bool,
+    /// Also estimate each component's importance for each service (Birnbaum, criticality, RAW, RRW,
+    /// downtime saved if it never failed) and the minimal cut sets, from a second pass over the same
+    /// replications: a ranked table, importance.csv and importance.json.
+    #[arg(long)]
+    importance: bool,
+    /// With --importance: the largest minimal cut sets listed (1 to 4).
+    #[arg(long, value_name = "ORDER", default_value_t = nines::analyses::importance::DEFAULT_ORDER)]
+    cut_order: usize,
     #[command(flatten)]
     long: LongRunArgs,
 }
@@ -98,6 +106,17 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     let sim = &mut model.simulation;
     sim.threads = Some(threads);
     let long = LongRun::from_args(&args.long, shard.is_some())?;
+    if args.importance && shard.is_some() {
+        bail!(
+            "--importance cannot be combined with --shard: run it on the whole run (nines run --importance) or on one machine"
+        );
+    }
+    if !(1..=4).contains(&args.cut_order) {
+        bail!(
+            "--cut-order {}: expected 1 to 4 (cut sets of more components are rarely the ones that matter, and their number grows fast)",
+            args.cut_order
+        );
+    }
     if long.target.is_some() && args.replications.is_none() {
         model.simulation.replications = scenario::MAX_REPLICATIONS;
     }
@@ -285,7 +304,7 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     });
     long.interrupt.writing();
     // Everything is made before the first file is replaced: an error writes nothing.
-    let prepared = outputs::prepare(
+    let mut prepared = outputs::prepare(
         &model,
         &result.summary,
         args.format,
@@ -293,6 +312,11 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         report,
         Some(&status),
     )?;
+    if args.importance && status.done > 0 {
+        let x =
+            nines::analyses::importance::simulate(&model, status.done, args.cut_order, threads)?;
+        prepared.add_importance(&model, &x, args.format)?;
+    }
     if status.resumable() {
         // The checkpoint first: rows without it could not be resumed, it without rows is refused.
         let c = checkpoint::Checkpoint {

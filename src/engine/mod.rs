@@ -133,6 +133,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         &self.recorder
     }
 
+    /// The recorder, to read and reset between replications.
+    pub fn recorder_mut(&mut self) -> &mut R {
+        &mut self.recorder
+    }
+
     /// Gives the recorder back.
     pub fn into_recorder(self) -> R {
         self.recorder

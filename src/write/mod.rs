@@ -5,6 +5,7 @@ pub mod charts;
 pub mod csv;
 pub mod exact;
 pub mod fit;
+pub mod importance;
 pub mod json;
 pub mod report;
 pub mod table;

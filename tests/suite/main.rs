@@ -28,6 +28,7 @@ mod golden;
 mod hardening;
 mod hardening_outputs;
 mod honest_numbers;
+mod importance;
 mod in_flight;
 mod integrity;
 mod links;

@@ -297,6 +297,44 @@ pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
     })
 }
 
+/// The steady state with each state's component states, for measures over the components
+/// (importance): per state its probability, and which components are down in it.
+#[derive(Debug, Clone)]
+pub struct ComponentStates {
+    /// Number of components.
+    pub components: usize,
+    /// Steady-state probability of each state.
+    pub pi: Vec<f64>,
+    /// Per state and component (`state * components + c`): the component is down.
+    pub down: Vec<bool>,
+    /// Per service: steady-state unavailability.
+    pub unavailability: Vec<f64>,
+    /// Reachable states.
+    pub states: usize,
+}
+
+/// Builds and solves the chain of `model`, keeping each state's component states.
+pub fn component_states(model: &Model, opts: &Options) -> Result<ComponentStates, MarkovError> {
+    let chain = Chain::new(model, opts.approximate)?;
+    let space = chain.explore_with(opts.max_states, true)?;
+    let st = stationary(&space, opts.force_iterative)?;
+    let unavailability = (0..model.services.len())
+        .map(|e| {
+            (0..space.n)
+                .filter(|&i| space.down(i, e))
+                .map(|i| st.pi[i])
+                .sum()
+        })
+        .collect();
+    Ok(ComponentStates {
+        components: model.components.len(),
+        states: space.n,
+        pi: st.pi,
+        down: space.component_down,
+        unavailability,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::MarkovError;
-use super::chain::{Chain, DOWN};
+use super::chain::{Chain, DOWN, UP};
 
 /// The reachable chain in compressed sparse rows.
 #[derive(Debug, Clone)]
@@ -25,6 +25,9 @@ pub struct Space {
     pub entities: usize,
     /// Per state and cluster with quorum (`state * clusters + q`): the cluster has no quorum.
     pub no_quorum: Vec<bool>,
+    /// Per state and component (`state * components + c`): the component is down; empty unless
+    /// asked for ([`Chain::explore_with`]).
+    pub component_down: Vec<bool>,
 }
 
 impl Space {
@@ -42,6 +45,11 @@ impl Space {
 impl Chain<'_> {
     /// Enumerates the states reachable from the start, breadth first.
     pub fn explore(&self, max_states: usize) -> Result<Space, MarkovError> {
+        self.explore_with(max_states, false)
+    }
+
+    /// [`Chain::explore`], also keeping each state's component states when `components`.
+    pub fn explore_with(&self, max_states: usize, components: bool) -> Result<Space, MarkovError> {
         let mut index: HashMap<Box<[u16]>, u32> = HashMap::new();
         let mut keys: Vec<Box<[u16]>> = Vec::new();
         let start = self.initial();
@@ -52,6 +60,8 @@ impl Chain<'_> {
         let ne = self.entities.len();
         let mut level = Vec::new();
         let mut no_quorum = Vec::new();
+        let mut component_down = Vec::new();
+        let nc = self.model.components.len();
         let mut levels = Vec::new();
         let mut moves = Vec::new();
         let mut merged: Vec<(u32, f64)> = Vec::new();
@@ -66,6 +76,9 @@ impl Chain<'_> {
                     .iter()
                     .map(|q| levels[q.signal as usize] == DOWN),
             );
+            if components {
+                component_down.extend(key[..nc].iter().map(|&c| c != UP));
+            }
             self.moves(&key, &mut moves)?;
             merged.clear();
             for mv in moves.drain(..) {
@@ -112,6 +125,7 @@ impl Chain<'_> {
             level,
             entities: self.entities.len(),
             no_quorum,
+            component_down,
         })
     }
 }
