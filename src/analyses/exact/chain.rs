@@ -5,6 +5,7 @@ use crate::base::dist::Dist;
 use crate::model::{CrewPolicy, EntityKind, Model, Recovery, RoleKind, SignalId};
 
 use super::MarkovError;
+use super::hosts::{GroupSpec, NOT_PLACED, start_hosts};
 
 /// Signal levels, as in the engine: down, up with no redundancy left, up and safe.
 pub(super) const DOWN: u8 = 0;
@@ -149,6 +150,10 @@ pub struct Chain<'m> {
     /// Per signal: for a vote-in-force primitive, its key slot times 2, plus 1 for the "out of
     /// force" complement; NONE otherwise.
     pub(super) vote_of: Vec<u32>,
+    /// Host groups with virtual machines.
+    pub(super) groups: Vec<GroupSpec>,
+    /// Per signal: for a VM's `placed` primitive, the VM's flat index; NONE otherwise.
+    pub(super) placed_of: Vec<u32>,
     /// Per signal: the machine whose output it is, or NONE.
     pub(super) machine_of: Vec<u32>,
     /// Per signal: machines that react when its level changes.
@@ -339,6 +344,45 @@ impl<'m> Chain<'m> {
             });
             base += q.voters.len();
         }
+        let mut groups = Vec::new();
+        let mut placed_of = vec![NOT_PLACED; signals];
+        let mut flat = 0u32;
+        for (index, g) in model.host_groups.iter().enumerate() {
+            let boot = rate(
+                &g.boot,
+                format!("host group {} boot", g.name),
+                approximate,
+                &mut log,
+            )?;
+            let pause = match &g.migration_pause {
+                Some(d) => Some(rate(
+                    d,
+                    format!("host group {} migration_pause", g.name),
+                    approximate,
+                    &mut log,
+                )?),
+                None => None,
+            };
+            for &p in &g.placed {
+                placed_of[p as usize] = flat;
+                flat += 1;
+            }
+            let w = (machines.len() + index) as u32;
+            let mut sigs = g.host_up.clone();
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push(w);
+            }
+            groups.push(GroupSpec {
+                index,
+                base,
+                boot,
+                pause,
+                start: start_hosts(g),
+            });
+            base += 2 * g.vms.len();
+        }
         let order = eval_order(model, &machine_of, &machines);
         let entities = model
             .measured()
@@ -355,6 +399,8 @@ impl<'m> Chain<'m> {
             crews,
             machines,
             quorums,
+            groups,
+            placed_of,
             vote_of,
             machine_of,
             watch,
@@ -380,7 +426,8 @@ impl<'m> Chain<'m> {
             .iter()
             .map(|q| self.model.quorums[q.index].voters.len())
             .sum();
-        self.comps.len() + SLOTS * self.machines.len() + votes
+        let vms: usize = self.groups.iter().map(|g| 2 * g.start.len()).sum();
+        self.comps.len() + SLOTS * self.machines.len() + votes + vms
     }
 
     /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.
@@ -425,7 +472,9 @@ impl<'m> Chain<'m> {
                 } else if s < g.primitives {
                     let m = self.machine_of[s];
                     let v = self.vote_of[s];
-                    if v != NONE {
+                    if self.placed_of[s] != NOT_PLACED {
+                        self.placed_level(self.placed_of[s], key)
+                    } else if v != NONE {
                         let spec = self.quorums.iter().rfind(|q| q.base <= (v / 2) as usize);
                         let spec = spec.expect("a vote slot belongs to a cluster");
                         let i = (v / 2) as usize - spec.base;
