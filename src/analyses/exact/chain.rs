@@ -2,10 +2,11 @@
 //! rates (the specs), and the level of every signal in a state.
 
 use crate::base::dist::Dist;
-use crate::model::{CrewPolicy, EntityKind, Model, Recovery, RoleKind, SignalId};
+use crate::model::{
+    CrewPolicy, EntityKind, HostGroup, Model, NO_SET, Recovery, RoleKind, SignalId,
+};
 
 use super::MarkovError;
-use super::hosts::{GroupSpec, NOT_PLACED, start_hosts};
 
 /// Signal levels, as in the engine: down, up with no redundancy left, up and safe.
 pub(super) const DOWN: u8 = 0;
@@ -114,6 +115,51 @@ pub(super) struct QuorumSpec {
     pub(super) rate: f64,
     /// Votes in force at the start.
     pub(super) initial: u128,
+}
+
+/// A host group (its rules are in `hosts`): where its VMs' slots start, their start hosts, and the boot rate.
+#[derive(Debug, Clone)]
+pub(super) struct GroupSpec {
+    /// Index in the model's `host_groups`.
+    pub(super) index: usize,
+    /// First key slot (two per VM).
+    pub(super) base: usize,
+    /// Boot rate per hour.
+    pub(super) boot: f64,
+    /// Migration pause rate per hour, if the group pauses.
+    pub(super) pause: Option<f64>,
+    /// Per VM: its host at the start (everything up).
+    pub(super) start: Vec<usize>,
+}
+
+/// Start hosts of a group's VMs: placed in turn by the placement rule with every host up.
+pub(super) fn start_hosts(g: &HostGroup) -> Vec<usize> {
+    let mut hosts: Vec<Option<usize>> = vec![None; g.vms.len()];
+    for v in 0..g.vms.len() {
+        let (load, sib) = loads(g, &hosts, v);
+        hosts[v] = g.pick(|_| true, &load, &sib);
+    }
+    hosts
+        .into_iter()
+        .map(|h| h.expect("the scenario checks that every VM fits with every host up"))
+        .collect()
+}
+
+/// Per host: VMs on it, and anti-affine siblings of VM `v` on it (VM `v` itself not counted).
+pub(super) fn loads(g: &HostGroup, hosts: &[Option<usize>], v: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut load = vec![0u32; g.hosts.len()];
+    let mut sib = vec![0u32; g.hosts.len()];
+    for (w, h) in hosts.iter().enumerate() {
+        let Some(h) = *h else { continue };
+        if w == v {
+            continue;
+        }
+        load[h] += 1;
+        if g.anti[v] != NO_SET && g.anti[w] == g.anti[v] {
+            sib[h] += 1;
+        }
+    }
+    (load, sib)
 }
 
 /// What a measured entity is: as [`Model::measured`].
@@ -345,7 +391,7 @@ impl<'m> Chain<'m> {
             base += q.voters.len();
         }
         let mut groups = Vec::new();
-        let mut placed_of = vec![NOT_PLACED; signals];
+        let mut placed_of = vec![NONE; signals];
         let mut flat = 0u32;
         for (index, g) in model.host_groups.iter().enumerate() {
             let boot = rate(
@@ -472,7 +518,7 @@ impl<'m> Chain<'m> {
                 } else if s < g.primitives {
                     let m = self.machine_of[s];
                     let v = self.vote_of[s];
-                    if self.placed_of[s] != NOT_PLACED {
+                    if self.placed_of[s] != NONE {
                         self.placed_level(self.placed_of[s], key)
                     } else if v != NONE {
                         let spec = self.quorums.iter().rfind(|q| q.base <= (v / 2) as usize);

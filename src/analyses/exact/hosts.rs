@@ -5,55 +5,10 @@
 //! separation of anti-affine VMs. Maintenance is outside the exact mode, so a live migration comes
 //! only from that separation.
 
-use crate::model::{HostGroup, NO_SET};
+use crate::model::NO_SET;
 
-use super::chain::{Chain, DOWN, NONE};
+use super::chain::{Chain, DOWN, loads};
 use super::machines::Replay;
-
-/// A host group: where its VMs' slots start, their start hosts, and the boot rate.
-#[derive(Debug, Clone)]
-pub(super) struct GroupSpec {
-    /// Index in the model's `host_groups`.
-    pub(super) index: usize,
-    /// First key slot (two per VM).
-    pub(super) base: usize,
-    /// Boot rate per hour.
-    pub(super) boot: f64,
-    /// Migration pause rate per hour, if the group pauses.
-    pub(super) pause: Option<f64>,
-    /// Per VM: its host at the start (everything up).
-    pub(super) start: Vec<usize>,
-}
-
-/// Start hosts of a group's VMs: placed in turn by the placement rule with every host up.
-pub(super) fn start_hosts(g: &HostGroup) -> Vec<usize> {
-    let mut hosts: Vec<Option<usize>> = vec![None; g.vms.len()];
-    for v in 0..g.vms.len() {
-        let (load, sib) = loads(g, &hosts, v);
-        hosts[v] = g.pick(|_| true, &load, &sib);
-    }
-    hosts
-        .into_iter()
-        .map(|h| h.expect("the scenario checks that every VM fits with every host up"))
-        .collect()
-}
-
-/// Per host: VMs on it, and anti-affine siblings of VM `v` on it (VM `v` itself not counted).
-fn loads(g: &HostGroup, hosts: &[Option<usize>], v: usize) -> (Vec<u32>, Vec<u32>) {
-    let mut load = vec![0u32; g.hosts.len()];
-    let mut sib = vec![0u32; g.hosts.len()];
-    for (w, h) in hosts.iter().enumerate() {
-        let Some(h) = *h else { continue };
-        if w == v {
-            continue;
-        }
-        load[h] += 1;
-        if g.anti[v] != NO_SET && g.anti[w] == g.anti[v] {
-            sib[h] += 1;
-        }
-    }
-    (load, sib)
-}
 
 impl Chain<'_> {
     /// Host of VM `v` of group spec `g` in state `key`, if it has one.
@@ -191,6 +146,3 @@ impl Replay<'_, '_> {
         self.refresh();
     }
 }
-
-/// Marker for signals that are not a VM's `placed` primitive.
-pub(super) const NOT_PLACED: u32 = NONE;
