@@ -269,9 +269,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Lets every machine whose inputs changed react, until nothing changes any more.
     fn settle(&mut self, t: Hours) {
         let roles = self.machines.len();
-        let clusters = roles + self.quorums.len();
         while let Some(r) = self.pending.pop_front() {
             self.queued[r as usize] = false;
+            let clusters = roles + self.quorums.len();
             // Watchers past the roles are clusters with quorum, then host groups (none in other
             // scenarios).
             if (r as usize) < roles {

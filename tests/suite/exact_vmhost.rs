@@ -361,3 +361,86 @@ fn a_drained_host_live_migrates_its_vm() {
     );
     ck.finish();
 }
+
+#[test]
+fn bad_host_groups_get_located_errors() {
+    let base = |hosts: &str| {
+        format!(
+            r#"[simulation]
+mission = "1y"
+[nodes.h]
+count = 2
+failure = {{ dist = "exponential", mean = "1000h" }}
+repair = {{ dist = "exponential", mean = "10h" }}
+[nodes.vm]
+count = 3
+failure = {{ dist = "exponential", mean = "1000h" }}
+repair = {{ dist = "exponential", mean = "10h" }}
+[roles.r]
+kind = "standalone"
+on = "vm-1"
+[hosts.hv]
+{hosts}
+"#
+        )
+    };
+    let cases: &[(&str, &str)] = &[
+        (
+            "nodes = \"h\"\nvms = \"vm\"",
+            "hosts.hv: missing field `boot`",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vmx\"\nboot = \"3min\"",
+            ":16:7: hosts.hv.vms: unknown node `vmx`; did you mean `vm`?",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\ncapacity = 1",
+            "hosts.hv.vms: 3 virtual machines do not fit on 2 hosts of capacity 1",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\ncapacity = 0",
+            "hosts.hv.capacity: a host runs at least 1 virtual machine",
+        ),
+        (
+            "nodes = \"h\"\nvms = [\"vm-1\", \"h-1\"]\nboot = \"3min\"",
+            "hosts.hv.vms: node `h-1` is one of this group's hosts",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\ncluster = \"hvc\"",
+            "hosts.hv.cluster: unknown cluster `hvc`",
+        ),
+        (
+            "nodes = \"h\"\nvms = [\"vm-1\"]\nboot = \"3min\"\nanti_affinity = [[\"vm-1\", \"vm-2\"]]",
+            "hosts.hv.anti_affinity[0]: `vm-2` is not a virtual machine of host group `hv`",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\nanti_affinity = \"vm\"",
+            "hosts.hv.anti_affinity: expected an array of anti-affinity sets",
+        ),
+        (
+            "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\nbot = \"1s\"",
+            "hosts.hv: unknown key `bot`",
+        ),
+    ];
+    for (hosts, expect) in cases {
+        let text = base(hosts);
+        let err = compile(&text, "bad.toml").expect_err(hosts).to_string();
+        assert!(
+            err.contains(expect),
+            "{hosts}: expected `{expect}` in:\n{err}"
+        );
+    }
+    // A second group may not take the first's VMs or hosts.
+    let text = base(
+        "nodes = \"h-1\"\nvms = \"vm-1\"\nboot = \"3min\"\n[hosts.two]\nnodes = \"h-2\"\nvms = [\"vm-1\", \"h-1\"]\nboot = \"3min\"",
+    );
+    let err = compile(&text, "bad.toml")
+        .expect_err("two groups")
+        .to_string();
+    for expect in [
+        "node `vm-1` is already a virtual machine of host group `hv`",
+        "node `h-1` is a host of group `hv`; a virtual machine cannot host others",
+    ] {
+        assert!(err.contains(expect), "expected `{expect}` in:\n{err}");
+    }
+}
