@@ -419,7 +419,7 @@ on = "vm-1"
         ),
         (
             "nodes = \"h\"\nvms = \"vm\"\nboot = \"3min\"\nbot = \"1s\"",
-            "hosts.hv: unknown key `bot`",
+            "hosts.hv.bot: unknown key `bot`; did you mean `boot`?",
         ),
     ];
     for (hosts, expect) in cases {
