@@ -196,6 +196,9 @@ fn scenario(n_hosts: usize, n_vms: usize, extra: &str, replications: u32) -> Str
     s
 }
 
+/// Whether an entity is down in a state of the chain.
+type Down<'a> = &'a dyn Fn(&State) -> bool;
+
 /// The exact mode against the chain and the simulation against the exact mode, for each entity with
 /// its down-predicate on the chain.
 fn check(
@@ -203,7 +206,7 @@ fn check(
     what: &str,
     text: &str,
     x: &Explored<State>,
-    entities: &[(&str, &dyn Fn(&State) -> bool)],
+    entities: &[(&str, Down<'_>)],
 ) {
     let model = compile(text, "vmhost.toml").unwrap_or_else(|e| panic!("{e}"));
     let exact = solve(&model, &Options::default()).unwrap_or_else(|e| panic!("{e}"));
