@@ -86,6 +86,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if !self.model.quorums.is_empty() {
             self.drain_votes(n, t);
         }
+        if !self.model.host_groups.is_empty() {
+            self.drain_vms(n, t);
+        }
         self.in_maintenance[n] = true;
         if R::ACTIVE {
             self.recorder

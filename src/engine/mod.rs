@@ -17,6 +17,7 @@
 
 pub mod clients;
 mod components;
+mod hosts;
 mod machines;
 mod maintenance;
 mod queue;
@@ -34,6 +35,7 @@ use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::Clock;
+use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
@@ -104,6 +106,11 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     quorums: Vec<QuorumState>,
     quorum_streams: Vec<Stream>,
     machine_stats: Vec<MachineStats>,
+    /// Virtual machines of every host group, group after group; where each group's start.
+    vms: Vec<VmState>,
+    vm_base: Vec<u32>,
+    /// Per host group: its stream (boot and pause times).
+    host_streams: Vec<Stream>,
     /// `support[s * components + c]`: component `c` can affect service `s`.
     support: Vec<bool>,
     /// Per service and component: hours the service was down while the component was down.
@@ -253,6 +260,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.adjust_votes(i, t);
                 }
             }
+            Kind::VmBoot => {
+                if self.vms[i].epoch == ev.aux {
+                    self.vm_booted(i, t);
+                }
+            }
         }
         self.settle(t);
         self.queue.settle();
@@ -269,11 +281,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let roles = self.machines.len();
         while let Some(r) = self.pending.pop_front() {
             self.queued[r as usize] = false;
-            // Watchers past the roles are clusters with quorum (none in other scenarios).
+            let clusters = roles + self.quorums.len();
+            // Watchers past the roles are clusters with quorum, then host groups (none in other
+            // scenarios).
             if (r as usize) < roles {
                 self.reconsider(r as usize, t);
-            } else {
+            } else if (r as usize) < clusters {
                 self.votes_changed(r as usize - roles, t);
+            } else {
+                self.hosts_changed(r as usize - clusters, t);
             }
         }
         // Machines are settled, so the instances' state at `t` is final.

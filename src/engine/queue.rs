@@ -30,10 +30,13 @@ pub(super) enum Kind {
     RoleCrash,
     /// Cluster `target` adjusts its votes under dynamic quorum (valid while its generation is `aux`).
     QuorumTimer,
+    /// Virtual machine `target` (flat index over host groups) finishes booting or its migration
+    /// pause (valid while its generation is `aux`).
+    VmBoot,
 }
 
 impl Kind {
-    const ALL: [Kind; 9] = [
+    const ALL: [Kind; 10] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -43,6 +46,7 @@ impl Kind {
         Kind::RoleTimer,
         Kind::RoleCrash,
         Kind::QuorumTimer,
+        Kind::VmBoot,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component).

@@ -7,6 +7,7 @@ use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::ClientEval;
 use crate::engine::components::{Clock, CrewStats};
+use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels};
@@ -80,6 +81,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 watch[c.signal as usize].push((model.roles.len() + q) as u32);
             }
         }
+        // A host group watches where its VMs can run; numbered after the clusters.
+        for (h, grp) in model.host_groups.iter().enumerate() {
+            let mut sigs = grp.host_up.clone();
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push((model.roles.len() + model.quorums.len() + h) as u32);
+            }
+        }
         for (q, kind) in model.requests.iter().enumerate() {
             let mut sigs = kind.instances.clone();
             sigs.sort_unstable();
@@ -137,7 +147,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             watch_start,
             watchers,
             pending: VecDeque::with_capacity(model.roles.len()),
-            queued: vec![false; model.roles.len() + model.quorums.len()],
+            queued: vec![false; model.roles.len() + model.quorums.len() + model.host_groups.len()],
             clients: ClientEval::new(model),
             dirty: Vec::with_capacity(model.requests.len()),
             dirty_flag: vec![false; model.requests.len()],
@@ -162,6 +172,21 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .map(|q| stream(0, 0, q.stream_key))
                 .collect(),
             machine_stats: vec![MachineStats::default(); model.roles.len()],
+            vms: VmState::start(&model.host_groups),
+            vm_base: model
+                .host_groups
+                .iter()
+                .scan(0u32, |b, g| {
+                    let here = *b;
+                    *b += g.vms.len() as u32;
+                    Some(here)
+                })
+                .collect(),
+            host_streams: model
+                .host_groups
+                .iter()
+                .map(|g| stream(0, 0, g.stream_key))
+                .collect(),
             support,
             overlap: vec![0.0; model.services.len() * comps],
             years,
@@ -236,6 +261,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             *s = stream(self.seed, rep, q.stream_key);
         }
         self.machine_stats.fill(MachineStats::default());
+        if !model.host_groups.is_empty() {
+            self.vms = VmState::start(&model.host_groups);
+            for (s, g) in self.host_streams.iter_mut().zip(&model.host_groups) {
+                *s = stream(self.seed, rep, g.stream_key);
+            }
+        }
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);
         // Last: the instances' state at time 0 needs the signals and machines reset above.

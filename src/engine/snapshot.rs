@@ -6,6 +6,7 @@ use crate::base::rng::{Stream, mix64, stream};
 use crate::base::units::Hours;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
+use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
@@ -19,7 +20,7 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock, life);
+            quorums, quorum_streams, vms, host_streams, overlap, year_down, clock, timer_clock, crash_clock, life);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -52,6 +53,8 @@ pub struct Snapshot<'m> {
     machine_stats: Vec<MachineStats>,
     quorums: Vec<QuorumState>,
     quorum_streams: Vec<Stream>,
+    vms: Vec<VmState>,
+    host_streams: Vec<Stream>,
     overlap: Vec<Hours>,
     year_down: Vec<Hours>,
     events: u64,
@@ -96,6 +99,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         for (s, q) in self.quorum_streams.iter_mut().zip(&model.quorums) {
             *s = stream(seed, self.rep, q.stream_key);
+        }
+        for (s, g) in self.host_streams.iter_mut().zip(&model.host_groups) {
+            *s = stream(seed, self.rep, g.stream_key);
         }
         // A sorted array is a valid heap.
         let kept = &mut self.queue.heap.v;
@@ -153,6 +159,20 @@ impl<'m, R: Recorder> Engine<'m, R> {
             {
                 let x = d.residual(t - st.since, &mut self.quorum_streams[q]);
                 self.push(t + x, Kind::QuorumTimer, q as u32, st.epoch);
+            }
+        }
+        for (g, grp) in model.host_groups.iter().enumerate() {
+            for v in 0..grp.vms.len() {
+                let i = self.vm_base[g] as usize + v;
+                let st = self.vms[i];
+                if st.booting {
+                    let d = match &grp.migration_pause {
+                        Some(p) if st.pause => p,
+                        _ => &grp.boot,
+                    };
+                    let x = d.residual(t - st.since, &mut self.host_streams[g]);
+                    self.push(t + x, Kind::VmBoot, i as u32, st.epoch);
+                }
             }
         }
     }

@@ -12,7 +12,8 @@ use super::{Model, SignalId};
 /// all names are resolved; `model.graph` must be empty.
 ///
 /// Lowering: component `c` has hardware signal `c`; its effective signal is AND(hardware, not in
-/// maintenance, effective signals of the domains/sites it is in). A standalone role without a machine
+/// maintenance, effective signals of the domains/sites it is in, and for a virtual machine its
+/// placement on an up host). A standalone role without a machine
 /// is its node's effective signal; a pool is a `min_up`-of-n gate; a machine role is its output
 /// primitive. A role's gate is AND(own, each required role — through the WAN path when the two are at
 /// different sites). Service expressions become gates, references crossing sites likewise.
@@ -50,6 +51,15 @@ pub fn lower(model: &mut Model) {
             next += 2 * v;
         }
     }
+    // Virtual machines: per VM, "placed and running on a host", set by the engine.
+    let mut placed_of: Vec<Option<SignalId>> = vec![None; model.components.len()];
+    for hg in &mut model.host_groups {
+        hg.placed = (next..next + hg.vms.len() as SignalId).collect();
+        next += hg.vms.len() as SignalId;
+        for (&v, &p) in hg.vms.iter().zip(&hg.placed) {
+            placed_of[v] = Some(p);
+        }
+    }
     g.primitives = next as usize;
     g.depends = vec![Vec::new(); g.primitives];
 
@@ -61,14 +71,16 @@ pub fn lower(model: &mut Model) {
         comps: &[Component],
         g: &mut Graph,
         effective: &mut Vec<Option<SignalId>>,
+        placed_of: &[Option<SignalId>],
     ) -> SignalId {
         if let Some(s) = effective[c] {
             return s;
         }
         let mut ins = vec![c as SignalId];
         ins.extend(comps[c].maintenance);
+        ins.extend(placed_of[c]);
         for &d in &comps[c].within {
-            ins.push(eff(d, comps, g, effective));
+            ins.push(eff(d, comps, g, effective, placed_of));
         }
         let need = ins.len() as u32;
         let s = g.gate_over(need, ins);
@@ -76,7 +88,7 @@ pub fn lower(model: &mut Model) {
         s
     }
     for c in 0..n {
-        let s = eff(c, &model.components, &mut g, &mut effective);
+        let s = eff(c, &model.components, &mut g, &mut effective, &placed_of);
         model.components[c].effective = s;
     }
 
@@ -120,6 +132,24 @@ pub fn lower(model: &mut Model) {
         } else {
             g.gate_over(v / 2 + 1, eff)
         };
+    }
+    // Where a virtual machine can run: a host's effective signal, and its cluster's quorum.
+    for hg in &mut model.host_groups {
+        let quorum = hg.cluster.map(|q| model.quorums[q].signal);
+        hg.host_up = hg
+            .hosts
+            .iter()
+            .map(|&h| {
+                let e = model.components[h].effective;
+                match quorum {
+                    Some(q) => g.gate_over(2, vec![e, q]),
+                    None => e,
+                }
+            })
+            .collect();
+        for &p in &hg.placed {
+            depends_extra.push((p, hg.host_up.clone()));
+        }
     }
     // Where a machine's role can run: its node, and its cluster's quorum.
     for role in &mut model.roles {

@@ -16,6 +16,7 @@
 //! services     service expressions
 //! maintenance  maintenance schedules
 //! quorum       failover-cluster quorum: votes, witness, dynamic quorum
+//! hosts        virtual machines on host groups: placement, boot, live migration
 //! clients      client populations and their request kinds
 //! queue        the M/M/c queue of a role with a capacity, and its latency law
 //! graph        the gate graph
@@ -33,6 +34,7 @@ mod components;
 mod costs;
 mod crews;
 mod graph;
+mod hosts;
 mod lower;
 mod maintenance;
 mod queue;
@@ -48,6 +50,7 @@ pub use components::{Component, ComponentKind, Site};
 pub use costs::Costs;
 pub use crews::{Crew, CrewPolicy};
 pub use graph::Graph;
+pub use hosts::{HostGroup, NO_SET};
 pub use lower::{lower, tree_path};
 pub use maintenance::{Guard, Maintenance};
 pub use queue::Queue;
@@ -91,6 +94,8 @@ pub struct Model {
     pub roles: Vec<Role>,
     /// Failover clusters with quorum (`[clusters]`), in file order.
     pub quorums: Vec<Quorum>,
+    /// Host groups with their virtual machines (`[hosts]`), in file order.
+    pub host_groups: Vec<HostGroup>,
     /// All services, in file order.
     pub services: Vec<Service>,
     /// Maintenance schedules.

@@ -7,8 +7,9 @@ use std::ops::Range;
 use crate::base::dist::Dist;
 use crate::base::units::Hours;
 use crate::model::{
-    self, Component, ComponentKind, Costs, Crew, Graph, Machine, Maintenance, Model, Population,
-    Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter, stream_key,
+    self, Component, ComponentKind, Costs, Crew, Graph, HostGroup, Machine, Maintenance, Model,
+    Population, Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter,
+    stream_key,
 };
 
 use super::DEFAULT_PRIORITY;
@@ -142,6 +143,8 @@ pub(super) struct Compiler {
     /// Clusters with quorum from `[clusters]`, and their names (`usize::MAX`: a cluster with errors).
     pub(super) quorums: Vec<Quorum>,
     pub(super) quorum_names: HashMap<String, usize>,
+    /// Host groups from `[hosts]` (a group with errors keeps its place, empty).
+    pub(super) host_groups: Vec<HostGroup>,
     pub(super) roles: Vec<RawRole>,
     pub(super) services: Vec<RawService>,
     /// Role and service names share one namespace.
@@ -173,6 +176,7 @@ impl Compiler {
             places: HashMap::new(),
             quorums: Vec::new(),
             quorum_names: HashMap::new(),
+            host_groups: Vec::new(),
             roles: Vec::new(),
             services: Vec::new(),
             entity_names: HashMap::new(),
@@ -225,6 +229,9 @@ impl Compiler {
         }
         if let Some(v) = root.get("clusters") {
             self.clusters_section(v, errs);
+        }
+        if let Some(v) = root.get("hosts") {
+            self.hosts_section(v, errs);
         }
         // Register role and service names first: they may refer to each other in any order.
         let role_tables = self.register("roles", root.get("roles"), errs, true);
@@ -666,6 +673,7 @@ impl Compiler {
             sites,
             roles,
             quorums: self.quorums,
+            host_groups: self.host_groups,
             services,
             maintenance: self.maintenance,
             populations: self.populations,

@@ -13,6 +13,7 @@
 //! sites        [sites] with their WAN links; the place names (domains and sites) of `in`
 //! components   [nodes] and [domains]; node names and groups
 //! quorum       [clusters]: failover clusters with quorum (votes, witness, dynamic quorum)
+//! hosts        [hosts]: virtual machines on host groups (boot, live migration, anti-affinity)
 //! roles/       [roles]: one file per kind, recovery, software failures, failover parameters
 //! services     [services] and their expressions
 //! maintenance  [maintenance] schedules
@@ -27,6 +28,7 @@ mod components;
 mod costs;
 mod crews;
 mod dist;
+mod hosts;
 mod maintenance;
 mod quorum;
 mod reader;

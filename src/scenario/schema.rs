@@ -429,6 +429,42 @@ pub fn schema() -> Value {
                 "",
             ),
             (
+                "hosts",
+                map(
+                    "host groups (a Hyper-V cluster) and the virtual machines placed on them",
+                    table(
+                        "a host group",
+                        &[
+                            ("nodes", names(), "the hosts, in order"),
+                            ("vms", names(), "the virtual machines placed on these hosts"),
+                            (
+                                "boot",
+                                json!({ "anyOf": [ duration(), reference("distribution") ] }),
+                                "time a virtual machine takes to start on another host",
+                            ),
+                            (
+                                "migration_pause",
+                                json!({ "anyOf": [ duration(), reference("distribution") ] }),
+                                "pause of a live migration off a drained host (default none)",
+                            ),
+                            ("capacity", integer(), "most virtual machines per host"),
+                            (
+                                "cluster",
+                                text(),
+                                "the [clusters] entry whose quorum the hosts need",
+                            ),
+                            (
+                                "anti_affinity",
+                                json!({ "type": "array", "items": names() }),
+                                "sets of virtual machines that prefer different hosts: each a node group or a list",
+                            ),
+                            ("description", text(), ""),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
                 "maintenance",
                 map(
                     "planned maintenance schedules",

@@ -280,6 +280,7 @@ fn the_schema_has_exactly_the_keys_the_reader_accepts() {
         "#/roles/*/software",
         "#/clients/*/requests/*",
         "#/clusters/*",
+        "#/hosts/*",
         "#/crews/*",
         "#/maintenance/*",
         "#/defaults",

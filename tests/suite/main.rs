@@ -21,6 +21,7 @@ mod exact_clients;
 mod exact_clients_more;
 mod exact_ha;
 mod exact_quorum;
+mod exact_vmhost;
 mod fit;
 mod fuzz;
 mod fuzz_state;

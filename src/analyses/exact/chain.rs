@@ -2,7 +2,9 @@
 //! rates (the specs), and the level of every signal in a state.
 
 use crate::base::dist::Dist;
-use crate::model::{CrewPolicy, EntityKind, Model, Recovery, RoleKind, SignalId};
+use crate::model::{
+    CrewPolicy, EntityKind, HostGroup, Model, NO_SET, Recovery, RoleKind, SignalId,
+};
 
 use super::MarkovError;
 
@@ -122,6 +124,51 @@ pub(super) struct QuorumSpec {
     pub(super) initial: u128,
 }
 
+/// A host group (its rules are in `hosts`): where its VMs' slots start, their start hosts, and the boot rate.
+#[derive(Debug, Clone)]
+pub(super) struct GroupSpec {
+    /// Index in the model's `host_groups`.
+    pub(super) index: usize,
+    /// First key slot (two per VM).
+    pub(super) base: usize,
+    /// Boot rate per hour.
+    pub(super) boot: f64,
+    /// Migration pause rate per hour, if the group pauses.
+    pub(super) pause: Option<f64>,
+    /// Per VM: its host at the start (everything up).
+    pub(super) start: Vec<usize>,
+}
+
+/// Start hosts of a group's VMs: placed in turn by the placement rule with every host up.
+pub(super) fn start_hosts(g: &HostGroup) -> Vec<usize> {
+    let mut hosts: Vec<Option<usize>> = vec![None; g.vms.len()];
+    for v in 0..g.vms.len() {
+        let (load, sib) = loads(g, &hosts, v);
+        hosts[v] = g.pick(|_| true, &load, &sib);
+    }
+    hosts
+        .into_iter()
+        .map(|h| h.expect("the scenario checks that every VM fits with every host up"))
+        .collect()
+}
+
+/// Per host: VMs on it, and anti-affine siblings of VM `v` on it (VM `v` itself not counted).
+pub(super) fn loads(g: &HostGroup, hosts: &[Option<usize>], v: usize) -> (Vec<u32>, Vec<u32>) {
+    let mut load = vec![0u32; g.hosts.len()];
+    let mut sib = vec![0u32; g.hosts.len()];
+    for (w, h) in hosts.iter().enumerate() {
+        let Some(h) = *h else { continue };
+        if w == v {
+            continue;
+        }
+        load[h] += 1;
+        if g.anti[v] != NO_SET && g.anti[w] == g.anti[v] {
+            sib[h] += 1;
+        }
+    }
+    (load, sib)
+}
+
 /// What a measured entity is: as [`Model::measured`].
 #[derive(Debug, Clone)]
 pub struct Entity {
@@ -156,6 +203,10 @@ pub struct Chain<'m> {
     /// Per signal: for a vote-in-force primitive, its key slot times 2, plus 1 for the "out of
     /// force" complement; NONE otherwise.
     pub(super) vote_of: Vec<u32>,
+    /// Host groups with virtual machines.
+    pub(super) groups: Vec<GroupSpec>,
+    /// Per signal: for a VM's `placed` primitive, the VM's flat index; NONE otherwise.
+    pub(super) placed_of: Vec<u32>,
     /// Per signal: the machine whose output it is, or NONE.
     pub(super) machine_of: Vec<u32>,
     /// Per signal: machines that react when its level changes.
@@ -353,6 +404,45 @@ impl<'m> Chain<'m> {
             });
             base += q.voters.len();
         }
+        let mut groups = Vec::new();
+        let mut placed_of = vec![NONE; signals];
+        let mut flat = 0u32;
+        for (index, g) in model.host_groups.iter().enumerate() {
+            let boot = rate(
+                &g.boot,
+                format!("host group {} boot", g.name),
+                approximate,
+                &mut log,
+            )?;
+            let pause = match &g.migration_pause {
+                Some(d) => Some(rate(
+                    d,
+                    format!("host group {} migration_pause", g.name),
+                    approximate,
+                    &mut log,
+                )?),
+                None => None,
+            };
+            for &p in &g.placed {
+                placed_of[p as usize] = flat;
+                flat += 1;
+            }
+            let w = (machines.len() + index) as u32;
+            let mut sigs = g.host_up.clone();
+            sigs.sort_unstable();
+            sigs.dedup();
+            for s in sigs {
+                watch[s as usize].push(w);
+            }
+            groups.push(GroupSpec {
+                index,
+                base,
+                boot,
+                pause,
+                start: start_hosts(g),
+            });
+            base += 2 * g.vms.len();
+        }
         let order = eval_order(model, &machine_of, &machines);
         let entities = model
             .measured()
@@ -369,6 +459,8 @@ impl<'m> Chain<'m> {
             crews,
             machines,
             quorums,
+            groups,
+            placed_of,
             vote_of,
             machine_of,
             watch,
@@ -394,7 +486,8 @@ impl<'m> Chain<'m> {
             .iter()
             .map(|q| self.model.quorums[q.index].voters.len())
             .sum();
-        self.comps.len() + SLOTS * self.machines.len() + votes
+        let vms: usize = self.groups.iter().map(|g| 2 * g.start.len()).sum();
+        self.comps.len() + SLOTS * self.machines.len() + votes + vms
     }
 
     /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.
@@ -443,7 +536,9 @@ impl<'m> Chain<'m> {
                 } else if s < g.primitives {
                     let m = self.machine_of[s];
                     let v = self.vote_of[s];
-                    if v != NONE {
+                    if self.placed_of[s] != NONE {
+                        self.placed_level(self.placed_of[s], key)
+                    } else if v != NONE {
                         let spec = self.quorums.iter().rfind(|q| q.base <= (v / 2) as usize);
                         let spec = spec.expect("a vote slot belongs to a cluster");
                         let i = (v / 2) as usize - spec.base;

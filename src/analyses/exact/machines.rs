@@ -71,6 +71,9 @@ impl Chain<'_> {
                 push(Event::Adjust(q), spec.rate, false, out)?;
             }
         }
+        for (g, v, rate) in self.boots(key) {
+            push(Event::Boot(g, v), rate, false, out)?;
+        }
         Ok(())
     }
 
@@ -119,7 +122,7 @@ impl Chain<'_> {
                 levels: levels.to_vec(),
                 scratch: Vec::new(),
                 pending: VecDeque::new(),
-                queued: vec![false; self.machines.len()],
+                queued: vec![false; self.machines.len() + self.groups.len()],
                 prefix: &prefix,
                 path: Vec::new(),
                 prob: 1.0,
@@ -163,13 +166,15 @@ enum Event {
     Timer(usize),
     Crash(usize),
     Adjust(usize),
+    /// A virtual machine (group spec, index) finishes booting.
+    Boot(usize, usize),
 }
 
 /// One replay of an event from a state along one branch of its random choices.
-struct Replay<'a, 'm> {
-    chain: &'a Chain<'m>,
-    key: Vec<u16>,
-    levels: Vec<u8>,
+pub(super) struct Replay<'a, 'm> {
+    pub(super) chain: &'a Chain<'m>,
+    pub(super) key: Vec<u16>,
+    pub(super) levels: Vec<u8>,
     scratch: Vec<u8>,
     pending: VecDeque<u32>,
     queued: Vec<bool>,
@@ -195,7 +200,7 @@ impl Replay<'_, '_> {
     }
 
     /// Recomputes the levels and queues the machines watching any signal whose level changed.
-    fn refresh(&mut self) {
+    pub(super) fn refresh(&mut self) {
         let mut next = std::mem::take(&mut self.scratch);
         self.chain.levels(&self.key, &mut next);
         for (s, (&a, &b)) in self.levels.iter().zip(&next).enumerate() {
@@ -235,6 +240,7 @@ impl Replay<'_, '_> {
                 let host = self.host(m);
                 self.enter(m, Phase::Restarting, host);
             }
+            Event::Boot(g, v) => self.booted(g, v),
             Event::Adjust(q) => {
                 let spec = &self.chain.quorums[q];
                 let c = &self.chain.model.quorums[spec.index];
@@ -327,7 +333,11 @@ impl Replay<'_, '_> {
         let mut reactions = 0;
         while let Some(m) = self.pending.pop_front() {
             self.queued[m as usize] = false;
-            self.reconsider(m as usize);
+            // Watchers past the role machines are host groups.
+            match (m as usize).checked_sub(self.chain.machines.len()) {
+                None => self.reconsider(m as usize),
+                Some(g) => self.hosts_changed(g),
+            }
             reactions += 1;
             if reactions > MAX_REACTIONS {
                 return Err(MarkovError::Unsupported {

@@ -16,6 +16,7 @@
 //! ```text
 //! chain     the state key's layout, the resolved rates (specs), signal levels in a state
 //! machines  the moves out of a state: each event replayed through the crews and the role machines
+//! hosts     virtual machines on host groups: their host and boot in the state, the placement rule
 //! space     the reachable states, enumerated breadth first into sparse rows
 //! solve     the steady state (GTH, Gauss–Seidel) and the interval unavailability (uniformisation)
 //! ```
@@ -26,6 +27,7 @@ use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::model::{EntityKind, Model};
 
 mod chain;
+mod hosts;
 mod machines;
 mod solve;
 mod space;

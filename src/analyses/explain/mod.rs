@@ -2,11 +2,12 @@
 //! component and mechanism) and warnings about valid but suspicious scenarios.
 //!
 //! One file per part of a scenario: components, crews, sites, roles, quorum (clusters),
-//! maintenance, services, clients, and the warnings.
+//! hosts (virtual machines), maintenance, services, clients, and the warnings.
 
 mod clients;
 mod components;
 mod crews;
+mod hosts;
 mod maintenance;
 mod names;
 mod quorum;
@@ -74,6 +75,7 @@ pub fn describe(model: &Model) -> String {
     sites::write_sites(model, &mut out);
     roles::write_roles(model, &mut out);
     quorum::write_clusters(model, &mut out);
+    hosts::write_hosts(model, &mut out);
     maintenance::write_maintenance(model, &mut out);
     services::write_services(model, &mut out);
     clients::write_clients(model, &mut out);

@@ -66,7 +66,18 @@ pub(super) fn write_clusters(model: &Model, out: &mut String) {
             ),
         };
         let roles = roles_of(model, q);
-        let who = if roles.is_empty() {
+        let groups: Vec<&str> = model
+            .host_groups
+            .iter()
+            .filter(|g| g.cluster == Some(q))
+            .map(|g| g.name.as_str())
+            .collect();
+        let who = if !groups.is_empty() && roles.is_empty() {
+            format!(
+                "losing quorum stops the virtual machines of host group {}",
+                groups.join(", ")
+            )
+        } else if roles.is_empty() {
             "no role runs on it".to_string()
         } else {
             format!(

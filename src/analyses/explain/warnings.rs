@@ -29,6 +29,15 @@ pub fn warnings(model: &Model) -> Vec<String> {
             model.quorums[q].voters.iter().for_each(|&c| used[c] = true);
         }
     }
+    // A host group's hosts (and its cluster's voters) count as used once one of its VMs is.
+    for g in &model.host_groups {
+        if g.vms.iter().any(|&v| used[v]) {
+            g.hosts.iter().for_each(|&c| used[c] = true);
+            if let Some(q) = g.cluster {
+                model.quorums[q].voters.iter().for_each(|&c| used[c] = true);
+            }
+        }
+    }
     for c in model.components_of(ComponentKind::Node) {
         if !used[c] {
             out.push(format!(
@@ -56,6 +65,7 @@ pub fn warnings(model: &Model) -> Vec<String> {
         }
     }
     warn_clusters(model, &mut out);
+    super::hosts::warn_hosts(model, &mut out);
     for (k, crew) in model.crews.iter().enumerate() {
         if !model.components.iter().any(|c| c.crew == Some(k)) {
             out.push(format!(
