@@ -19,7 +19,7 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
+            quorums, quorum_streams, overlap, year_down, year_impact, clock, timer_clock, crash_clock);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -54,6 +54,7 @@ pub struct Snapshot<'m> {
     quorum_streams: Vec<Stream>,
     overlap: Vec<Hours>,
     year_down: Vec<Hours>,
+    year_impact: Vec<Hours>,
     events: u64,
     rep: u64,
     clock: Vec<(Clock, Hours)>,

@@ -45,6 +45,7 @@ impl RunAcc {
             let downtime_per_year = unavailability.map(|x| x * HOURS_PER_YEAR);
             let h = &acc.annual_downtime;
             let planned = acc.planned.estimate().nonnegative();
+            let tol = model.tolerances()[m];
             let unplanned = acc.unplanned.estimate().nonnegative();
             entities.push(EntitySummary {
                 kind: *kind,
@@ -99,6 +100,29 @@ impl RunAcc {
                             .estimate()
                             .nonnegative()
                     }),
+                }),
+                tolerance: tol.zip(acc.tolerance.as_ref()).map(|(tol, t)| {
+                    let down = t.downtime.estimate().nonnegative();
+                    ToleranceSummary {
+                        tolerance_hours: tol.hours,
+                        counts: tol.rule(),
+                        impactful_downtime_hours_per_year: down,
+                        impactful_availability: Estimate {
+                            value: (1.0 - down.value / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            ci95_low: (1.0 - down.ci95_high / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            ci95_high: (1.0 - down.ci95_low / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            n: down.n,
+                        },
+                        impactful_outages_per_year: t.outages.estimate().nonnegative(),
+                        probability_year_misses_target: target.map(|_| {
+                            let e = t.years_missed.estimate().share();
+                            Estimate {
+                                ci95_low: e.ci95_low.max(0.0),
+                                ci95_high: e.ci95_high.min(1.0),
+                                ..e
+                            }
+                        }),
+                    }
                 }),
                 data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
                     DataLossSummary {
@@ -387,6 +411,27 @@ pub struct EntitySummary {
     pub failover: Option<FailoverSummary>,
     /// For roles that can lose data (restore from backup, asynchronous replicas).
     pub data_loss: Option<DataLossSummary>,
+    /// For services and roles with a `tolerance`: impactful downtime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<ToleranceSummary>,
+}
+
+/// Impactful downtime of a service or role with a grace period (`tolerance`): outages up to the
+/// tolerance do not count; an outage still open at the mission end counts by its length up to there.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToleranceSummary {
+    /// The grace period, hours.
+    pub tolerance_hours: Hours,
+    /// How a longer outage counts: "excess" (only its part beyond the tolerance) or "whole".
+    pub counts: &'static str,
+    /// Impactful downtime per year, hours.
+    pub impactful_downtime_hours_per_year: Estimate,
+    /// 1 − impactful downtime per year / hours per year.
+    pub impactful_availability: Estimate,
+    /// Outages longer than the tolerance per year.
+    pub impactful_outages_per_year: Estimate,
+    /// Probability that a year's availability, counting impactful downtime only, is below the target.
+    pub probability_year_misses_target: Option<Estimate>,
 }
 
 /// What a stateful role's own mechanisms did (its own downtime by cause, ignoring requirements).

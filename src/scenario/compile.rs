@@ -106,12 +106,14 @@ pub(super) struct RawRole {
     pub(super) capacity: Option<f64>,
     /// `yearly_cost` per instance.
     pub(super) yearly_cost: Option<f64>,
+    pub(super) tolerance: Option<crate::model::Tolerance>,
 }
 
 pub(super) struct RawService {
     pub(super) name: Name,
     pub(super) description: Option<String>,
     pub(super) target: Option<f64>,
+    pub(super) tolerance: Option<crate::model::Tolerance>,
     pub(super) expr: Option<Expr>,
     pub(super) site: Option<usize>,
 }
@@ -589,6 +591,7 @@ impl Compiler {
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
                 site: r.site,
                 capacity: r.capacity,
+                tolerance: r.tolerance,
                 own: 0,
                 gate: 0,
             });
@@ -599,6 +602,7 @@ impl Compiler {
                 name: s.name.text,
                 description: s.description,
                 target: s.target,
+                tolerance: s.tolerance,
                 expr: to_model(s.expr?),
                 site: s.site,
                 expression: String::new(),

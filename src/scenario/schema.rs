@@ -254,6 +254,16 @@ fn role() -> Value {
             ),
             ("description", text(), ""),
             ("yearly_cost", cost(), "per instance"),
+            (
+                "tolerance",
+                duration(),
+                "grace period: outages up to this long do not count as impactful downtime",
+            ),
+            (
+                "tolerance_counts",
+                json!({ "enum": ["excess", "whole"] }),
+                "how an outage longer than the tolerance counts: only its part beyond it (excess, the default) or whole",
+            ),
             ("recovery", recovery, ""),
             ("software", software, ""),
             ("failover", reference("distribution"), "time to fail over"),
@@ -333,6 +343,16 @@ pub fn schema() -> Value {
             ),
             ("k_of", reference("k_of"), ""),
             ("target", number(), "availability target, e.g. 0.999"),
+            (
+                "tolerance",
+                duration(),
+                "grace period: outages up to this long do not count as impactful downtime",
+            ),
+            (
+                "tolerance_counts",
+                json!({ "enum": ["excess", "whole"] }),
+                "how an outage longer than the tolerance counts: only its part beyond it (excess, the default) or whole",
+            ),
             ("site", text(), "measured as seen from this site"),
             ("description", text(), ""),
         ],

@@ -40,4 +40,5 @@ mod scenario_ha;
 mod scenario_library;
 mod shards;
 mod split;
+mod tolerance;
 mod visual;
