@@ -122,6 +122,47 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         if let Some(p) = &e.probability_year_misses_target {
             row(s, n, "probability_year_misses_target", "probability", p)?;
         }
+        if let Some(t) = &e.tolerance {
+            // The rule is in the measure's name, so that "excess" and "whole" figures never mix.
+            let m = |what: &str| format!("impactful_{}_{what}", t.counts);
+            row(
+                s,
+                n,
+                "tolerance",
+                "hours",
+                &plain(t.tolerance_hours, e.availability.n),
+            )?;
+            row(
+                s,
+                n,
+                &m("downtime_per_year"),
+                "hours_per_year",
+                &t.impactful_downtime_hours_per_year,
+            )?;
+            row(
+                s,
+                n,
+                &m("availability"),
+                "fraction",
+                &t.impactful_availability,
+            )?;
+            row(
+                s,
+                n,
+                &m("outages_per_year"),
+                "per_year",
+                &t.impactful_outages_per_year,
+            )?;
+            if let Some(p) = &t.probability_year_misses_target {
+                row(
+                    s,
+                    n,
+                    &m("probability_year_misses_target"),
+                    "probability",
+                    p,
+                )?;
+            }
+        }
         row(
             s,
             n,

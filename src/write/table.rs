@@ -453,6 +453,31 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &
             ci(p, pc)
         );
     }
+    if let Some(t) = &e.tolerance {
+        let rule = if t.counts == "whole" {
+            "whole outages longer than"
+        } else {
+            "time beyond"
+        };
+        let _ = writeln!(
+            out,
+            "  impactful downtime  {:<14} {} per year ({rule} {}); {} {} such outages per year",
+            hours(t.impactful_downtime_hours_per_year.value),
+            ci(&t.impactful_downtime_hours_per_year, hours),
+            hours(t.tolerance_hours),
+            sig3(t.impactful_outages_per_year.value),
+            ci(&t.impactful_outages_per_year, sig3),
+        );
+        if let Some(p) = &t.probability_year_misses_target {
+            let pc = |x: f64| format!("{}%", sig3(x * 100.0));
+            let _ = writeln!(
+                out,
+                "  years below target  {:<14} {} counting impactful downtime only",
+                pc(p.value),
+                ci(p, pc)
+            );
+        }
+    }
     let parts: Vec<String> = summary
         .contributions
         .iter()
