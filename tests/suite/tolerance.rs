@@ -10,6 +10,8 @@
 //!   ∫ λP_up = λ((1 − q)A + q(1 − e^{−σA})/σ),
 //!   ∫ λP_up(s)·e^{−(T−s)/m} ds = λ((1 − q)·m·(e^{−τ/m} − e^{−T/m}) − q·(e^{−τ/m−σA} − e^{−T/m})/λ)
 //! (as 1/m − σ = −λ). Over a long mission the edge terms are small, but they are kept exact.
+//!
+//! Also `failure = "never"`: nodes that never fail beside the same node change none of its figures.
 
 use crate::common;
 
@@ -96,4 +98,52 @@ fn impactful_downtime_with_exponential_outages_matches_alternating_renewal() {
         assert!(s.entities[1].tolerance.is_none());
     }
     checks.finish();
+}
+
+/// `failure = "never"` (and `{ dist = "never" }`): the same node `a` in a pool that needs every
+/// instance, beside two that never fail (one with a repair law, one never repaired), has exactly the
+/// alternating-renewal figures of `a` alone, in the simulation and in the exact mode (rate 0).
+#[test]
+fn never_failing_nodes_add_no_downtime() {
+    let text = r#"
+        [simulation]
+        mission = "100y"
+        replications = 200
+        seed = 2021
+        [nodes.a]
+        failure = { dist = "exponential", mean = "100h" }
+        repair = { dist = "exponential", mean = "10h" }
+        [nodes.b]
+        failure = "never"
+        repair = { dist = "exponential", mean = "10h" }
+        [nodes.w]
+        failure = { dist = "never" }
+        repair = "none"
+        [roles.r]
+        kind = "pool"
+        on = ["a", "b", "w"]
+        min_up = 3
+        [services.s]
+        all_of = ["r"]
+        "#;
+    let (outages, ..) = exact();
+    let q = M / (F + M);
+    let (model, s) = common::simulate(text);
+    let e = &s.entities[0];
+    let mut checks = Checks::default();
+    checks.exact("never: outages/yr", &e.outages_per_year, outages);
+    // Starting up, P_down(s) = q(1 − e^{−σs}); its mean over the mission is q(1 − (1 − e^{−σT})/(σT)).
+    let sigma = 1.0 / F + 1.0 / M;
+    let t = YEARS * HOURS_PER_YEAR;
+    let mean_u = q * (1.0 - (1.0 - (-sigma * t).exp()) / (sigma * t));
+    checks.exact("never: unavailability", &e.unavailability, mean_u);
+    checks.finish();
+    // Only `a` is ever down while the service is.
+    assert!(s.contributions.iter().all(|c| c.component == "a"));
+    let x = nines::analyses::exact::solve(&model, &nines::analyses::exact::Options::default())
+        .expect("a never-failing node is Markovian (rate 0)");
+    let svc = &x.entities[0];
+    assert!((svc.unavailability - q).abs() < 1e-12, "{}", svc.unavailability);
+    let per_year = HOURS_PER_YEAR / F * (1.0 - q);
+    assert!((svc.outages_per_year - per_year).abs() < 1e-9 * per_year);
 }
