@@ -197,6 +197,7 @@ impl RunAcc {
                     delivered_share: acc.delivered_share.estimate().share(),
                     delay_mean_hours: acc.delay_mean.estimate().nonnegative(),
                     delay_p50_hours: with_n(acc.delays.quantile_estimate(0.5)),
+                    delay_p95_hours: with_n(acc.delays.quantile_estimate(0.95)),
                     delay_p99_hours: with_n(acc.delays.quantile_estimate(0.99)),
                     delay_max_hours: acc.delays.max(),
                     undelivered_at_end: acc.undelivered.estimate().nonnegative(),
@@ -215,6 +216,7 @@ impl RunAcc {
                             p_wait: qu.p_wait,
                             p_timeout: 1.0 - qu.in_time,
                             mean_wait_hours: qu.mean_wait(q.timeout),
+                            mean_wait_all_hours: qu.mean_wait_all(q.timeout),
                         })
                         .collect(),
                     None => Vec::new(),
@@ -231,6 +233,7 @@ impl RunAcc {
                     latency_mean_hours: acc.latency.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
                     latency_p90_hours: pct(0.9),
+                    latency_p95_hours: pct(0.95),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),
                     latency_max_hours: pct(max_p),
@@ -291,6 +294,7 @@ impl RunAcc {
                     success_ratio: g.success.estimate().share(),
                     failed_requests_per_year: g.failed_per_year.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
+                    latency_p95_hours: pct(0.95),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),
                 }
@@ -509,6 +513,8 @@ pub struct RequestSummary {
     pub latency_p50_hours: Estimate,
     /// 90th percentile.
     pub latency_p90_hours: Estimate,
+    /// 95th percentile.
+    pub latency_p95_hours: Estimate,
     /// 99th percentile.
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.
@@ -544,8 +550,10 @@ pub struct QueueRow {
     pub p_wait: f64,
     /// Probability that an attempt times out waiting.
     pub p_timeout: f64,
-    /// Mean wait of the attempts served in time, hours.
+    /// Mean wait of the attempts served within their timeout, hours.
     pub mean_wait_hours: Hours,
+    /// Mean wait over all attempts, hours (an attempt that times out waited the whole timeout).
+    pub mean_wait_all_hours: Hours,
 }
 
 /// What became of the data of failed requests that clients cached.
@@ -557,6 +565,8 @@ pub struct CacheSummary {
     pub delay_mean_hours: Estimate,
     /// Median delivery delay, hours.
     pub delay_p50_hours: Estimate,
+    /// 95th percentile delivery delay, hours.
+    pub delay_p95_hours: Estimate,
     /// 99th percentile delivery delay, hours.
     pub delay_p99_hours: Estimate,
     /// Longest delivery delay seen, hours.
@@ -662,6 +672,8 @@ pub struct ClientGroupSummary {
     pub failed_requests_per_year: Estimate,
     /// Latency percentiles of successful requests, hours.
     pub latency_p50_hours: Estimate,
+    /// 95th percentile.
+    pub latency_p95_hours: Estimate,
     /// 99th percentile.
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.
