@@ -132,9 +132,15 @@ fn tolerance_counts_only_outages_longer_than_it() {
         (mon.impactful, mon.impactful_outages, e.year_impactful(0)[0])
     };
     let (h, n, y) = run("4h", "excess");
-    assert!((h - 49.0).abs() < 1e-9 && n == 9 && (y - 49.0).abs() < 1e-9, "{h} {n} {y}");
+    assert!(
+        (h - 49.0).abs() < 1e-9 && n == 9 && (y - 49.0).abs() < 1e-9,
+        "{h} {n} {y}"
+    );
     let (h, n, y) = run("4h", "whole");
-    assert!((h - 85.0).abs() < 1e-9 && n == 9 && (y - 85.0).abs() < 1e-9, "{h} {n} {y}");
+    assert!(
+        (h - 85.0).abs() < 1e-9 && n == 9 && (y - 85.0).abs() < 1e-9,
+        "{h} {n} {y}"
+    );
     let (h, n, _) = run("6h", "excess");
     assert!((h - 32.0).abs() < 1e-9 && n == 8, "{h} {n}");
     let (h, n, _) = run("10h", "whole");

@@ -239,6 +239,10 @@ mod tests {
         );
         // Over all attempts: served in time with their mean wait, or timed out after t.
         let all = q.in_time * q.mean_wait(t) + (1.0 - q.in_time) * t;
-        assert!((q.mean_wait_all(t) - all).abs() < 1e-12, "{} vs {all}", q.mean_wait_all(t));
+        assert!(
+            (q.mean_wait_all(t) - all).abs() < 1e-12,
+            "{} vs {all}",
+            q.mean_wait_all(t)
+        );
     }
 }

@@ -187,11 +187,7 @@ fn site() -> Value {
         &[
             ("parent", text(), "the parent site"),
             ("link", link, ""),
-            (
-                "failure",
-                failure(),
-                "the whole site fails (with repair)",
-            ),
+            ("failure", failure(), "the whole site fails (with repair)"),
             ("repair", repair(), ""),
             ("description", text(), ""),
             ("crew", text(), ""),
@@ -386,10 +382,7 @@ pub fn schema() -> Value {
                 "defaults",
                 table(
                     "failure and repair of nodes that do not give their own",
-                    &[
-                        ("failure", failure(), ""),
-                        ("repair", repair(), ""),
-                    ],
+                    &[("failure", failure(), ""), ("repair", repair(), "")],
                 ),
                 "",
             ),

@@ -154,13 +154,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &t.impactful_outages_per_year,
             )?;
             if let Some(p) = &t.probability_year_misses_target {
-                row(
-                    s,
-                    n,
-                    &m("probability_year_misses_target"),
-                    "probability",
-                    p,
-                )?;
+                row(s, n, &m("probability_year_misses_target"), "probability", p)?;
             }
         }
         row(

@@ -80,7 +80,11 @@ fn impactful_downtime_with_exponential_outages_matches_alternating_renewal() {
         let t = e.tolerance.as_ref().expect("the service has a tolerance");
         assert_eq!(t.counts, counts);
         assert_eq!(t.tolerance_hours, TAU);
-        checks.exact(&format!("{counts}: outages/yr"), &e.outages_per_year, outages);
+        checks.exact(
+            &format!("{counts}: outages/yr"),
+            &e.outages_per_year,
+            outages,
+        );
         checks.exact(
             &format!("{counts}: impactful outages/yr"),
             &t.impactful_outages_per_year,
@@ -143,7 +147,11 @@ fn never_failing_nodes_add_no_downtime() {
     let x = nines::analyses::exact::solve(&model, &nines::analyses::exact::Options::default())
         .expect("a never-failing node is Markovian (rate 0)");
     let svc = &x.entities[0];
-    assert!((svc.unavailability - q).abs() < 1e-12, "{}", svc.unavailability);
+    assert!(
+        (svc.unavailability - q).abs() < 1e-12,
+        "{}",
+        svc.unavailability
+    );
     let per_year = HOURS_PER_YEAR / F * (1.0 - q);
     assert!((svc.outages_per_year - per_year).abs() < 1e-9 * per_year);
 }

@@ -47,8 +47,12 @@ pub(super) fn write_services(model: &Model, out: &mut String) {
 pub(super) fn tolerance_line(t: &Tolerance) -> String {
     let d = format_duration(t.hours);
     if t.whole {
-        format!("tolerance {d}: outages up to {d} are not impactful; a longer one counts whole as impactful downtime")
+        format!(
+            "tolerance {d}: outages up to {d} are not impactful; a longer one counts whole as impactful downtime"
+        )
     } else {
-        format!("tolerance {d}: outages up to {d} are not impactful; of a longer one, the time beyond {d} counts as impactful downtime")
+        format!(
+            "tolerance {d}: outages up to {d} are not impactful; of a longer one, the time beyond {d} counts as impactful downtime"
+        )
     }
 }

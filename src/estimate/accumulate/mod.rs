@@ -165,7 +165,14 @@ impl RunAcc {
                 acc.years_missed.add(missed as f64 / slots as f64, w);
             }
             if let Some(t) = &mut acc.tolerance {
-                t.record(mon, engine.year_impactful(m), slot_len, targets[m], years, w);
+                t.record(
+                    mon,
+                    engine.year_impactful(m),
+                    slot_len,
+                    targets[m],
+                    years,
+                    w,
+                );
             }
         }
         let services = model.services.len();

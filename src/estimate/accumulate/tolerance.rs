@@ -43,8 +43,7 @@ impl ToleranceAcc {
                 .iter()
                 .filter(|&&d| 1.0 - d / slot_len < target)
                 .count();
-            self.years_missed
-                .add(missed as f64 / slots.len() as f64, w);
+            self.years_missed.add(missed as f64 / slots.len() as f64, w);
         }
     }
 }
