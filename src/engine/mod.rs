@@ -119,6 +119,10 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     year_len: Hours,
     /// Per monitor and year slot: downtime in that slot, hours.
     year_down: Vec<Hours>,
+    /// Per monitor: its grace period (`tolerance`), if any.
+    tolerance: Vec<Option<crate::model::Tolerance>>,
+    /// Per monitor and year slot: impactful downtime, hours; empty when no monitor has a tolerance.
+    year_impact: Vec<Hours>,
     events: u64,
     /// Replication being simulated.
     rep: u64,

@@ -113,6 +113,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             (1, mission)
         };
         let (initial_level, initial_gates) = initial_levels(model);
+        let tolerance = model.tolerances();
         let noticed = (0..signals)
             .map(|s| monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1])
             .collect();
@@ -192,6 +193,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             years,
             year_len,
             year_down: vec![0.0; measured.len() * years],
+            tolerance: tolerance.clone(),
+            year_impact: if tolerance.iter().any(Option::is_some) {
+                vec![0.0; measured.len() * years]
+            } else {
+                Vec::new()
+            },
             events: 0,
             rep: 0,
             clock: vec![(Clock::Fail, 0.0); comps],
@@ -269,6 +276,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);
+        self.year_impact.fill(0.0);
         // Last: the instances' state at time 0 needs the signals and machines reset above.
         for q in 0..model.requests.len() {
             let mask = self.instance_mask(q);

@@ -37,6 +37,11 @@ pub struct Monitor {
     pub outages: u32,
     /// Longest outage, hours (an outage open at the end is cut at the mission end).
     pub longest: Hours,
+    /// Signals with a `tolerance`: impactful downtime (by the tolerance's rule), hours.
+    pub impactful: Hours,
+    /// Signals with a `tolerance`: outages longer than it (one open at the end counts by its length
+    /// up to the mission end).
+    pub impactful_outages: u32,
     pub(super) since: Hours,
     pub(super) level: u8,
     pub(super) outage_planned: bool,
@@ -56,6 +61,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Downtime in each year slot of measured signal `m`, hours.
     pub fn year_downtime(&self, m: usize) -> &[Hours] {
         &self.year_down[m * self.years..(m + 1) * self.years]
+    }
+
+    /// Impactful downtime in each year slot of measured signal `m`, hours (empty unless some
+    /// measured signal has a tolerance).
+    pub fn year_impactful(&self, m: usize) -> &[Hours] {
+        self.year_impact
+            .get(m * self.years..(m + 1) * self.years)
+            .unwrap_or(&[])
     }
 
     /// Level of every signal now (see [`crate::model::Graph`]): 0 down, 1 up with no redundancy
@@ -174,15 +187,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
         mon.longest = mon.longest.max(len);
         // Split the outage over the year slots it touches.
         let slots = &mut self.year_down[m * self.years..(m + 1) * self.years];
-        let mut y = (start / self.year_len) as usize;
-        while y < self.years {
-            let lo = start.max(y as f64 * self.year_len);
-            let hi = t.min((y + 1) as f64 * self.year_len);
-            if hi <= lo {
-                break;
-            }
-            slots[y] += hi - lo;
-            y += 1;
+        split_years(slots, self.year_len, start, t);
+        // One branch per outage end; signals without a tolerance do nothing more.
+        if let Some(tol) = self.tolerance[m]
+            && len > tol.hours
+        {
+            let mon = &mut self.monitors[m];
+            mon.impactful += tol.impact(len);
+            mon.impactful_outages += 1;
+            let from = if tol.whole { start } else { start + tol.hours };
+            let slots = &mut self.year_impact[m * self.years..(m + 1) * self.years];
+            split_years(slots, self.year_len, from, t);
         }
         if m < self.model.services.len() {
             let comps = self.model.components.len();
@@ -225,6 +240,20 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.crew_stats[k].busy += t - self.repair_started[c];
             }
         }
+    }
+}
+
+/// Adds the interval `[start, end)` to the year slots (each `year_len` long) it touches.
+fn split_years(slots: &mut [Hours], year_len: Hours, start: Hours, end: Hours) {
+    let mut y = (start / year_len) as usize;
+    while y < slots.len() {
+        let lo = start.max(y as f64 * year_len);
+        let hi = end.min((y + 1) as f64 * year_len);
+        if hi <= lo {
+            break;
+        }
+        slots[y] += hi - lo;
+        y += 1;
     }
 }
 

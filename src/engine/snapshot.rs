@@ -20,7 +20,7 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, vms, host_streams, overlap, year_down, clock, timer_clock, crash_clock, life);
+            quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock, timer_clock, crash_clock, life);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -57,6 +57,7 @@ pub struct Snapshot<'m> {
     host_streams: Vec<Stream>,
     overlap: Vec<Hours>,
     year_down: Vec<Hours>,
+    year_impact: Vec<Hours>,
     events: u64,
     rep: u64,
     clock: Vec<(Clock, Hours)>,

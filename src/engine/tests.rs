@@ -99,3 +99,50 @@ fn outage_open_at_end_is_cut_and_split_by_year() {
     assert!((e.year_downtime(0)[0] - 760.0).abs() < 1e-9);
     assert!((e.year_downtime(0)[1] - 8760.0).abs() < 1e-9);
 }
+
+#[test]
+fn tolerance_counts_only_outages_longer_than_it() {
+    // Down [100,110), [210,220), ... 8 whole outages of 10 h, and [980,985) open at the end, cut
+    // there at 5 h. A 4 h tolerance: all 9 are impactful; "excess" counts 8 × 6 + 1 h, "whole"
+    // 8 × 10 + 5 h. A 6 h tolerance forgives the cut one.
+    let run = |tolerance: &str, counts: &str| {
+        let m = model(&format!(
+            r#"
+            [simulation]
+            mission = "985h"
+            [nodes.a]
+            failure = {{ dist = "fixed", value = "100h" }}
+            repair = {{ dist = "fixed", value = "10h" }}
+            [roles.r]
+            kind = "standalone"
+            on = "a"
+            [services.s]
+            all_of = ["r"]
+            tolerance = "{tolerance}"
+            tolerance_counts = "{counts}"
+            "#
+        ));
+        let mut e = Engine::new(&m);
+        e.run(0);
+        let mon = e.monitors()[0];
+        assert_eq!(mon.outages, 9);
+        assert!((mon.downtime - 85.0).abs() < 1e-9);
+        // The role has no tolerance: nothing is counted for it.
+        assert_eq!(e.monitors()[1].impactful_outages, 0);
+        (mon.impactful, mon.impactful_outages, e.year_impactful(0)[0])
+    };
+    let (h, n, y) = run("4h", "excess");
+    assert!(
+        (h - 49.0).abs() < 1e-9 && n == 9 && (y - 49.0).abs() < 1e-9,
+        "{h} {n} {y}"
+    );
+    let (h, n, y) = run("4h", "whole");
+    assert!(
+        (h - 85.0).abs() < 1e-9 && n == 9 && (y - 85.0).abs() < 1e-9,
+        "{h} {n} {y}"
+    );
+    let (h, n, _) = run("6h", "excess");
+    assert!((h - 32.0).abs() < 1e-9 && n == 8, "{h} {n}");
+    let (h, n, _) = run("10h", "whole");
+    assert!(h == 0.0 && n == 0, "{h} {n}");
+}

@@ -45,6 +45,7 @@ impl RunAcc {
             let downtime_per_year = unavailability.map(|x| x * HOURS_PER_YEAR);
             let h = &acc.annual_downtime;
             let planned = acc.planned.estimate().nonnegative();
+            let tol = model.tolerances()[m];
             let unplanned = acc.unplanned.estimate().nonnegative();
             entities.push(EntitySummary {
                 kind: *kind,
@@ -99,6 +100,29 @@ impl RunAcc {
                             .estimate()
                             .nonnegative()
                     }),
+                }),
+                tolerance: tol.zip(acc.tolerance.as_ref()).map(|(tol, t)| {
+                    let down = t.downtime.estimate().nonnegative();
+                    ToleranceSummary {
+                        tolerance_hours: tol.hours,
+                        counts: tol.rule(),
+                        impactful_downtime_hours_per_year: down,
+                        impactful_availability: Estimate {
+                            value: (1.0 - down.value / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            ci95_low: (1.0 - down.ci95_high / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            ci95_high: (1.0 - down.ci95_low / HOURS_PER_YEAR).clamp(0.0, 1.0),
+                            n: down.n,
+                        },
+                        impactful_outages_per_year: t.outages.estimate().nonnegative(),
+                        probability_year_misses_target: target.map(|_| {
+                            let e = t.years_missed.estimate().share();
+                            Estimate {
+                                ci95_low: e.ci95_low.max(0.0),
+                                ci95_high: e.ci95_high.min(1.0),
+                                ..e
+                            }
+                        }),
+                    }
                 }),
                 data_loss: acc.machine.as_ref().filter(|m| m.can_lose_data).map(|m| {
                     DataLossSummary {
@@ -173,6 +197,7 @@ impl RunAcc {
                     delivered_share: acc.delivered_share.estimate().share(),
                     delay_mean_hours: acc.delay_mean.estimate().nonnegative(),
                     delay_p50_hours: with_n(acc.delays.quantile_estimate(0.5)),
+                    delay_p95_hours: with_n(acc.delays.quantile_estimate(0.95)),
                     delay_p99_hours: with_n(acc.delays.quantile_estimate(0.99)),
                     delay_max_hours: acc.delays.max(),
                     undelivered_at_end: acc.undelivered.estimate().nonnegative(),
@@ -202,6 +227,7 @@ impl RunAcc {
                             p_wait: qu.p_wait,
                             p_timeout: 1.0 - qu.in_time,
                             mean_wait_hours: qu.mean_wait(q.timeout),
+                            mean_wait_all_hours: qu.mean_wait_all(q.timeout),
                         })
                         .collect(),
                     None => Vec::new(),
@@ -218,6 +244,7 @@ impl RunAcc {
                     latency_mean_hours: acc.latency.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
                     latency_p90_hours: pct(0.9),
+                    latency_p95_hours: pct(0.95),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),
                     latency_max_hours: pct(max_p),
@@ -279,6 +306,7 @@ impl RunAcc {
                     success_ratio: g.success.estimate().share(),
                     failed_requests_per_year: g.failed_per_year.estimate().nonnegative(),
                     latency_p50_hours: pct(0.5),
+                    latency_p95_hours: pct(0.95),
                     latency_p99_hours: pct(0.99),
                     latency_p999_hours: pct(0.999),
                 }
@@ -399,6 +427,27 @@ pub struct EntitySummary {
     pub failover: Option<FailoverSummary>,
     /// For roles that can lose data (restore from backup, asynchronous replicas).
     pub data_loss: Option<DataLossSummary>,
+    /// For services and roles with a `tolerance`: impactful downtime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tolerance: Option<ToleranceSummary>,
+}
+
+/// Impactful downtime of a service or role with a grace period (`tolerance`): outages up to the
+/// tolerance do not count; an outage still open at the mission end counts by its length up to there.
+#[derive(Debug, Clone, Serialize)]
+pub struct ToleranceSummary {
+    /// The grace period, hours.
+    pub tolerance_hours: Hours,
+    /// How a longer outage counts: "excess" (only its part beyond the tolerance) or "whole".
+    pub counts: &'static str,
+    /// Impactful downtime per year, hours.
+    pub impactful_downtime_hours_per_year: Estimate,
+    /// 1 − impactful downtime per year / hours per year.
+    pub impactful_availability: Estimate,
+    /// Outages longer than the tolerance per year.
+    pub impactful_outages_per_year: Estimate,
+    /// Probability that a year's availability, counting impactful downtime only, is below the target.
+    pub probability_year_misses_target: Option<Estimate>,
 }
 
 /// What a stateful role's own mechanisms did (its own downtime by cause, ignoring requirements).
@@ -476,6 +525,8 @@ pub struct RequestSummary {
     pub latency_p50_hours: Estimate,
     /// 90th percentile.
     pub latency_p90_hours: Estimate,
+    /// 95th percentile.
+    pub latency_p95_hours: Estimate,
     /// 99th percentile.
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.
@@ -514,8 +565,10 @@ pub struct QueueRow {
     pub p_wait: f64,
     /// Probability that an attempt times out waiting.
     pub p_timeout: f64,
-    /// Mean wait of the attempts served in time, hours.
+    /// Mean wait of the attempts served within their timeout, hours.
     pub mean_wait_hours: Hours,
+    /// Mean wait over all attempts, hours (an attempt that times out waited the whole timeout).
+    pub mean_wait_all_hours: Hours,
 }
 
 /// What became of the data of failed requests that clients cached.
@@ -527,6 +580,8 @@ pub struct CacheSummary {
     pub delay_mean_hours: Estimate,
     /// Median delivery delay, hours.
     pub delay_p50_hours: Estimate,
+    /// 95th percentile delivery delay, hours.
+    pub delay_p95_hours: Estimate,
     /// 99th percentile delivery delay, hours.
     pub delay_p99_hours: Estimate,
     /// Longest delivery delay seen, hours.
@@ -648,6 +703,8 @@ pub struct ClientGroupSummary {
     pub failed_requests_per_year: Estimate,
     /// Latency percentiles of successful requests, hours.
     pub latency_p50_hours: Estimate,
+    /// 95th percentile.
+    pub latency_p95_hours: Estimate,
     /// 99th percentile.
     pub latency_p99_hours: Estimate,
     /// 99.9th percentile.

@@ -56,7 +56,7 @@ pub use maintenance::{Guard, Maintenance};
 pub use queue::Queue;
 pub use quorum::{MAX_VOTERS, Quorum};
 pub use roles::{Commit, Machine, Recovery, Replica, Role, RoleKind, Software};
-pub use services::{Expr, Service};
+pub use services::{Expr, Service, Tolerance};
 pub use sweep::{SweepParameter, SweepValue};
 
 /// Index of a component.
@@ -123,6 +123,13 @@ impl Model {
             .roles
             .iter()
             .map(|r| (EntityKind::Role, r.name.as_str(), r.gate));
+        s.chain(r).collect()
+    }
+
+    /// Per measured entity (as [`Model::measured`]): its grace period, if any.
+    pub fn tolerances(&self) -> Vec<Option<Tolerance>> {
+        let s = self.services.iter().map(|s| s.tolerance);
+        let r = self.roles.iter().map(|r| r.tolerance);
         s.chain(r).collect()
     }
 

@@ -68,6 +68,16 @@ impl Queue {
         self.p_wait * (1.0 / th - (-th * t).exp() * (t + 1.0 / th)) / self.in_time
     }
 
+    /// Mean wait over all attempts (timeout `t`): E[min(W, t)] = C·(1 − e^{−θt})/θ, an attempt that
+    /// times out having waited `t`.
+    pub fn mean_wait_all(&self, t: Hours) -> Hours {
+        if self.p_wait <= 0.0 || self.theta <= 0.0 {
+            return 0.0;
+        }
+        let th = self.theta;
+        self.p_wait * (1.0 - (-th * t).exp()) / th
+    }
+
     /// P(wait + response ≤ y) of an attempt that was served in time (timeout `t`).
     pub fn latency_cdf(&self, response: &Dist, t: Hours, y: Hours) -> f64 {
         if y < 0.0 {
@@ -226,6 +236,13 @@ mod tests {
             (q.mean_wait(t) - numeric).abs() < 1e-9,
             "{} vs {numeric}",
             q.mean_wait(t)
+        );
+        // Over all attempts: served in time with their mean wait, or timed out after t.
+        let all = q.in_time * q.mean_wait(t) + (1.0 - q.in_time) * t;
+        assert!(
+            (q.mean_wait_all(t) - all).abs() < 1e-12,
+            "{} vs {all}",
+            q.mean_wait_all(t)
         );
     }
 }

@@ -183,6 +183,8 @@ pub struct Role {
     pub site: Option<usize>,
     /// Requests per hour one instance can serve (1 / mean service time), if its clients queue.
     pub capacity: Option<f64>,
+    /// Grace period: outages up to this long do not count as impactful downtime.
+    pub tolerance: Option<super::Tolerance>,
     /// Set by [`lower`](super::lower()): up when its own instances allow it to serve (ignoring
     /// requirements).
     pub own: SignalId,

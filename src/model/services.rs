@@ -1,6 +1,7 @@
 //! What the user measures: services, expressions over roles and other services.
 
 use super::{ComponentId, SignalId};
+use crate::base::units::Hours;
 
 /// A service expression over roles and other services.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +30,8 @@ pub struct Service {
     pub description: Option<String>,
     /// Availability target (e.g. 0.999), used for SLA figures.
     pub target: Option<f64>,
+    /// Grace period: outages up to this long do not count against the service's impactful downtime.
+    pub tolerance: Option<Tolerance>,
     /// The expression; its top is always a gate.
     pub expr: Expr,
     /// Site it is seen from: references to roles at other sites need a WAN path.
@@ -40,4 +43,33 @@ pub struct Service {
     /// Set by [`lower`](super::lower()): components whose failure can contribute to this service's
     /// downtime.
     pub support: Vec<ComponentId>,
+}
+
+/// A service's grace period (`tolerance`) and how an outage longer than it counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Tolerance {
+    /// Outages up to this long are not impactful, hours (> 0).
+    pub hours: Hours,
+    /// `tolerance_counts = "whole"`: an outage longer than the tolerance counts whole; otherwise
+    /// (`"excess"`, the default) only its part beyond the tolerance counts.
+    pub whole: bool,
+}
+
+impl Tolerance {
+    /// The rule as written in outputs: "excess" or "whole".
+    pub fn rule(&self) -> &'static str {
+        if self.whole { "whole" } else { "excess" }
+    }
+
+    /// Impactful hours of an outage `len` hours long.
+    #[inline]
+    pub fn impact(&self, len: Hours) -> Hours {
+        if len <= self.hours {
+            0.0
+        } else if self.whole {
+            len
+        } else {
+            len - self.hours
+        }
+    }
 }

@@ -109,12 +109,14 @@ pub(super) struct RawRole {
     pub(super) yearly_cost: Option<f64>,
     /// Where a cold or warm standby cluster wrote `dormant` (span, path), to report a node it shares.
     pub(super) dormant_at: Option<(Range<usize>, String)>,
+    pub(super) tolerance: Option<crate::model::Tolerance>,
 }
 
 pub(super) struct RawService {
     pub(super) name: Name,
     pub(super) description: Option<String>,
     pub(super) target: Option<f64>,
+    pub(super) tolerance: Option<crate::model::Tolerance>,
     pub(super) expr: Option<Expr>,
     pub(super) site: Option<usize>,
 }
@@ -648,6 +650,7 @@ impl Compiler {
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
                 site: r.site,
                 capacity: r.capacity,
+                tolerance: r.tolerance,
                 own: 0,
                 gate: 0,
             });
@@ -658,6 +661,7 @@ impl Compiler {
                 name: s.name.text,
                 description: s.description,
                 target: s.target,
+                tolerance: s.tolerance,
                 expr: to_model(s.expr?),
                 site: s.site,
                 expression: String::new(),

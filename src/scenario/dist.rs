@@ -38,9 +38,36 @@ pub(super) fn own_dists(
     (f, r)
 }
 
-/// A time to failure: a distribution whose mean is more than zero (one that is always zero would
+/// A time to failure: `"never"`, or a distribution whose mean is more than zero (one that is always zero would
 /// fail again the instant it is repaired, forever).
 pub(super) fn failure_dist(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
+    // `"never"` or `{ dist = "never" }`: it does not fail in the study (a maintenance-only case, a
+    // witness one trusts); its draws are infinite, so no failure falls inside a mission.
+    match v.get_ref() {
+        DeValue::String(s) if s.as_ref() == "never" => return Some(Dist::never()),
+        DeValue::String(s) => {
+            errs.push(
+                v.span(),
+                path,
+                format!(
+                    "expected a time-to-failure distribution such as {{ dist = \"exponential\", mean = \"5y\" }}, or \"never\" for one that does not fail in the study; found the string \"{s}\""
+                ),
+            );
+            return None;
+        }
+        DeValue::Table(tbl)
+            if tbl.iter().any(|(k, x)| {
+                k.get_ref() == "dist"
+                    && matches!(x.get_ref(), DeValue::String(s) if s.as_ref() == "never")
+            }) =>
+        {
+            let t = Tbl::new(v, path, "a distribution", errs)?;
+            t.get("dist");
+            t.finish(errs);
+            return Some(Dist::never());
+        }
+        _ => {}
+    }
     let d = dist(v, path, errs)?;
     if d.mean() <= 0.0 {
         errs.push(

@@ -70,8 +70,8 @@ fn distribution() -> Value {
         &[
             (
                 "dist",
-                json!({ "enum": ["exponential", "weibull", "lognormal", "gamma", "normal", "uniform", "fixed", "empirical"] }),
-                "the law",
+                json!({ "enum": ["exponential", "weibull", "lognormal", "gamma", "normal", "uniform", "fixed", "empirical", "never"] }),
+                "the law (never: a time to failure that does not end in the study)",
             ),
             (
                 "mean",
@@ -101,6 +101,11 @@ fn distribution() -> Value {
             ),
         ],
     )
+}
+
+/// A time to failure: a distribution, or "never" for something that does not fail in the study.
+fn failure() -> Value {
+    json!({ "anyOf": [ reference("distribution"), { "const": "never" } ] })
 }
 
 /// A repair: a distribution, or "none" for something never repaired.
@@ -134,7 +139,7 @@ fn node() -> Value {
         "a node, or `count` nodes named NAME-1, NAME-2, ... (anything that fails and is repaired)",
         &[
             ("count", integer(), "nodes in the group (default 1)"),
-            ("failure", reference("distribution"), "time to failure"),
+            ("failure", failure(), "time to failure"),
             ("repair", repair(), "time to repair, or \"none\""),
             ("description", text(), ""),
             ("in", names(), "failure domains and sites it is in"),
@@ -154,7 +159,7 @@ fn domain() -> Value {
     table(
         "a failure domain: a rack, a power feed, a SAN that takes down what is in it",
         &[
-            ("failure", reference("distribution"), "time to failure"),
+            ("failure", failure(), "time to failure"),
             ("repair", repair(), "time to repair"),
             ("description", text(), ""),
             ("in", names(), "domains and sites it is in"),
@@ -168,7 +173,7 @@ fn site() -> Value {
     let link = table(
         "the WAN link to the parent site",
         &[
-            ("failure", reference("distribution"), ""),
+            ("failure", failure(), ""),
             ("repair", repair(), ""),
             ("description", text(), ""),
             ("name", text(), "its name (default SITE~link)"),
@@ -182,11 +187,7 @@ fn site() -> Value {
         &[
             ("parent", text(), "the parent site"),
             ("link", link, ""),
-            (
-                "failure",
-                reference("distribution"),
-                "the whole site fails (with repair)",
-            ),
+            ("failure", failure(), "the whole site fails (with repair)"),
             ("repair", repair(), ""),
             ("description", text(), ""),
             ("crew", text(), ""),
@@ -199,7 +200,7 @@ fn role() -> Value {
     let software = table(
         "failures of the role's software, restarted in place",
         &[
-            ("failure", reference("distribution"), ""),
+            ("failure", failure(), ""),
             ("restart", reference("distribution"), ""),
             ("restart_success", number(), "probability a restart works"),
         ],
@@ -254,6 +255,16 @@ fn role() -> Value {
             ),
             ("description", text(), ""),
             ("yearly_cost", cost(), "per instance"),
+            (
+                "tolerance",
+                duration(),
+                "grace period: outages up to this long do not count as impactful downtime",
+            ),
+            (
+                "tolerance_counts",
+                json!({ "enum": ["excess", "whole"] }),
+                "how an outage longer than the tolerance counts: only its part beyond it (excess, the default) or whole",
+            ),
             ("recovery", recovery, ""),
             ("software", software, ""),
             ("failover", reference("distribution"), "time to fail over"),
@@ -353,6 +364,16 @@ pub fn schema() -> Value {
             ),
             ("k_of", reference("k_of"), ""),
             ("target", number(), "availability target, e.g. 0.999"),
+            (
+                "tolerance",
+                duration(),
+                "grace period: outages up to this long do not count as impactful downtime",
+            ),
+            (
+                "tolerance_counts",
+                json!({ "enum": ["excess", "whole"] }),
+                "how an outage longer than the tolerance counts: only its part beyond it (excess, the default) or whole",
+            ),
             ("site", text(), "measured as seen from this site"),
             ("description", text(), ""),
         ],
@@ -381,10 +402,7 @@ pub fn schema() -> Value {
                 "defaults",
                 table(
                     "failure and repair of nodes that do not give their own",
-                    &[
-                        ("failure", reference("distribution"), ""),
-                        ("repair", repair(), ""),
-                    ],
+                    &[("failure", failure(), ""), ("repair", repair(), "")],
                 ),
                 "",
             ),

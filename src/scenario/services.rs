@@ -4,7 +4,10 @@
 use toml::de::DeValue;
 
 use super::compile::{Compiler, Expr, RawService};
-use super::reader::{self, Errors, Name, Tbl, Val, integer, join, name, number, string, type_name};
+use super::reader::{
+    self, Errors, Name, Tbl, Val, integer, join, name, number, positive_duration, string, type_name,
+};
+use crate::model::Tolerance;
 
 impl Compiler {
     pub(super) fn service(
@@ -18,6 +21,7 @@ impl Compiler {
             name: name.clone(),
             description: None,
             target: None,
+            tolerance: None,
             expr: None,
             site: None,
         };
@@ -37,6 +41,7 @@ impl Compiler {
                 }
             }
         }
+        svc.tolerance = tolerance(&t, errs);
         svc.site = t.get("site").and_then(|s| {
             let n = reader::name(s, &t.path_of("site"), errs)?;
             self.lookup_site(&n, &t.path_of("site"), errs)
@@ -174,4 +179,37 @@ impl Compiler {
         }
         ok.then_some(out)
     }
+}
+
+/// Reads `tolerance` (a grace period, of a service or a role) and `tolerance_counts` (how a longer outage counts).
+pub(super) fn tolerance(t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Tolerance> {
+    let whole = match t.get("tolerance_counts") {
+        None => false,
+        Some(v) => {
+            let p = t.path_of("tolerance_counts");
+            if !t.has("tolerance") {
+                errs.push(
+                    v.span(),
+                    p.clone(),
+                    "tolerance_counts needs a `tolerance`, e.g. tolerance = \"15min\"",
+                );
+            }
+            match string(v, &p, errs).as_deref() {
+                Some("excess") => false,
+                Some("whole") => true,
+                Some(other) => {
+                    errs.push(
+                        v.span(),
+                        p,
+                        format!("unknown tolerance_counts \"{other}\"; expected \"excess\" (only the part of an outage beyond the tolerance counts; the default) or \"whole\" (an outage longer than the tolerance counts whole)"),
+                    );
+                    false
+                }
+                None => false,
+            }
+        }
+    };
+    let v = t.get("tolerance")?;
+    let hours = positive_duration(v, &t.path_of("tolerance"), "tolerance", errs)?;
+    Some(Tolerance { hours, whole })
 }

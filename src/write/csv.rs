@@ -122,6 +122,41 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         if let Some(p) = &e.probability_year_misses_target {
             row(s, n, "probability_year_misses_target", "probability", p)?;
         }
+        if let Some(t) = &e.tolerance {
+            // The rule is in the measure's name, so that "excess" and "whole" figures never mix.
+            let m = |what: &str| format!("impactful_{}_{what}", t.counts);
+            row(
+                s,
+                n,
+                "tolerance",
+                "hours",
+                &plain(t.tolerance_hours, e.availability.n),
+            )?;
+            row(
+                s,
+                n,
+                &m("downtime_per_year"),
+                "hours_per_year",
+                &t.impactful_downtime_hours_per_year,
+            )?;
+            row(
+                s,
+                n,
+                &m("availability"),
+                "fraction",
+                &t.impactful_availability,
+            )?;
+            row(
+                s,
+                n,
+                &m("outages_per_year"),
+                "per_year",
+                &t.impactful_outages_per_year,
+            )?;
+            if let Some(p) = &t.probability_year_misses_target {
+                row(s, n, &m("probability_year_misses_target"), "probability", p)?;
+            }
+        }
         row(
             s,
             n,
@@ -269,6 +304,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         )?;
         row("requests", n, "latency_p50", "hours", &r.latency_p50_hours)?;
         row("requests", n, "latency_p90", "hours", &r.latency_p90_hours)?;
+        row("requests", n, "latency_p95", "hours", &r.latency_p95_hours)?;
         row("requests", n, "latency_p99", "hours", &r.latency_p99_hours)?;
         row(
             "requests",
@@ -330,6 +366,14 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                     "hours",
                     &fixed(q.mean_wait_hours),
                 )?;
+                // `mean_wait` is over the attempts served within their timeout; this one over all.
+                row(
+                    "requests",
+                    n,
+                    &m("mean_wait_all_attempts"),
+                    "hours",
+                    &fixed(q.mean_wait_all_hours),
+                )?;
             }
         }
         if let Some(c) = &r.cache {
@@ -353,6 +397,13 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 "delivery_delay_p50",
                 "hours",
                 &c.delay_p50_hours,
+            )?;
+            row(
+                "requests",
+                n,
+                "delivery_delay_p95",
+                "hours",
+                &c.delay_p95_hours,
             )?;
             row(
                 "requests",
@@ -453,6 +504,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             &g.failed_requests_per_year,
         )?;
         row("clients", n, "latency_p50", "hours", &g.latency_p50_hours)?;
+        row("clients", n, "latency_p95", "hours", &g.latency_p95_hours)?;
         row("clients", n, "latency_p99", "hours", &g.latency_p99_hours)?;
         row("clients", n, "latency_p999", "hours", &g.latency_p999_hours)?;
     }

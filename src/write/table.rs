@@ -205,10 +205,11 @@ fn mechanisms(out: &mut String, summary: &Summary) {
         );
         let _ = writeln!(
             out,
-            "  latency             mean {} · P50 {} · P90 {} · P99 {} {} · P99.9 {} {} · max {}",
+            "  latency             mean {} · P50 {} · P90 {} · P95 {} · P99 {} {} · P99.9 {} {} · max {}",
             hours(r.latency_mean_hours.value),
             hours(r.latency_p50_hours.value),
             hours(r.latency_p90_hours.value),
+            hours(r.latency_p95_hours.value),
             hours(r.latency_p99_hours.value),
             ci(&r.latency_p99_hours, hours),
             hours(r.latency_p999_hours.value),
@@ -229,11 +230,12 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                         )
                     } else {
                         format!(
-                            "{} up: {}% busy, {}% wait, mean wait {}, {}% time out",
+                            "{} up: {}% busy, {}% wait, mean wait {} if served in time ({} over all attempts), {}% time out",
                             q.live,
                             sig3(q.utilisation * 100.0),
                             sig3(q.p_wait * 100.0),
                             hours(q.mean_wait_hours),
+                            hours(q.mean_wait_all_hours),
                             sig3(q.p_timeout * 100.0)
                         )
                     }
@@ -250,12 +252,13 @@ fn mechanisms(out: &mut String, summary: &Summary) {
         if let Some(c) = &r.cache {
             let _ = writeln!(
                 out,
-                "  cached data         delivered {}% {} · delay mean {} {} · P50 {} · P99 {} {} · worst {} · undelivered at end {} per mission",
+                "  cached data         delivered {}% {} · delay mean {} {} · P50 {} · P95 {} · P99 {} {} · worst {} · undelivered at end {} per mission",
                 sig3(c.delivered_share.value * 100.0),
                 ci(&c.delivered_share, |x| format!("{}%", sig3(x * 100.0))),
                 hours(c.delay_mean_hours.value),
                 ci(&c.delay_mean_hours, hours),
                 hours(c.delay_p50_hours.value),
+                hours(c.delay_p95_hours.value),
                 hours(c.delay_p99_hours.value),
                 ci(&c.delay_p99_hours, hours),
                 hours(c.delay_max_hours),
@@ -336,14 +339,14 @@ fn mechanisms(out: &mut String, summary: &Summary) {
     if summary.client_groups.len() > 1 {
         let _ = writeln!(
             out,
-            "\nclients overall\n  {:<22} {:>5} {:>11}  {:<34} {:>12}  latency P50 · P99 · P99.9",
+            "\nclients overall\n  {:<22} {:>5} {:>11}  {:<34} {:>12}  latency P50 · P95 · P99 · P99.9",
             "population", "kinds", "requests/yr", "success ratio [95% CI]", "failed/yr"
         );
         for g in &summary.client_groups {
             let ok = g.success_ratio.value;
             let _ = writeln!(
                 out,
-                "  {:<22} {:>5} {:>11}  {:<34} {:>12}  {} · {} · {}",
+                "  {:<22} {:>5} {:>11}  {:<34} {:>12}  {} · {} · {} · {}",
                 g.name,
                 g.kinds,
                 sig3(g.requests_per_year),
@@ -354,6 +357,7 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 ),
                 sig3(g.failed_requests_per_year.value),
                 hours(g.latency_p50_hours.value),
+                hours(g.latency_p95_hours.value),
                 hours(g.latency_p99_hours.value),
                 hours(g.latency_p999_hours.value)
             );
@@ -473,6 +477,31 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &
             pc(p.value),
             ci(p, pc)
         );
+    }
+    if let Some(t) = &e.tolerance {
+        let rule = if t.counts == "whole" {
+            "whole outages longer than"
+        } else {
+            "time beyond"
+        };
+        let _ = writeln!(
+            out,
+            "  impactful downtime  {:<14} {} per year ({rule} {}); {} {} such outages per year",
+            hours(t.impactful_downtime_hours_per_year.value),
+            ci(&t.impactful_downtime_hours_per_year, hours),
+            hours(t.tolerance_hours),
+            sig3(t.impactful_outages_per_year.value),
+            ci(&t.impactful_outages_per_year, sig3),
+        );
+        if let Some(p) = &t.probability_year_misses_target {
+            let pc = |x: f64| format!("{}%", sig3(x * 100.0));
+            let _ = writeln!(
+                out,
+                "  years below target  {:<14} {} counting impactful downtime only",
+                pc(p.value),
+                ci(p, pc)
+            );
+        }
     }
     let parts: Vec<String> = summary
         .contributions

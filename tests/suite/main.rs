@@ -45,4 +45,5 @@ mod scenario_library;
 mod shards;
 mod split;
 mod standby;
+mod tolerance;
 mod visual;

@@ -180,6 +180,52 @@ pub(super) fn rows(
                 cells,
             });
         }
+        // With a tolerance: impactful downtime and outages, by the rule of the first layout that has
+        // one (named in the label; a layout counting by the other rule shows no figure).
+        let Some(rule) = (0..n).find_map(|i| entity(i)?.tolerance.as_ref().map(|t| t.counts))
+        else {
+            continue;
+        };
+        let labels: [(&'static str, Unit); 2] = if rule == "whole" {
+            [
+                ("impactful downtime per year (whole)", Unit::Hours),
+                ("impactful outages per year (whole)", Unit::PerYear),
+            ]
+        } else {
+            [
+                ("impactful downtime per year (excess)", Unit::Hours),
+                ("impactful outages per year (excess)", Unit::PerYear),
+            ]
+        };
+        for (k, (measure, unit)) in labels.into_iter().enumerate() {
+            let pick = |i: usize| {
+                let t = entity(i)?.tolerance.as_ref().filter(|t| t.counts == rule)?;
+                Some(if k == 0 {
+                    t.impactful_downtime_hours_per_year
+                } else {
+                    t.impactful_outages_per_year
+                })
+            };
+            let base = pick(0);
+            let cells = (0..n)
+                .map(|i| {
+                    let value = pick(i)?;
+                    let diff = if i == 0 {
+                        None
+                    } else {
+                        base.map(|b| unpaired(&value, &b))
+                    };
+                    Some(Cell { value, diff })
+                })
+                .collect();
+            rows.push(Row {
+                measure,
+                scope: s.clone(),
+                unit,
+                higher_is_better: false,
+                cells,
+            });
+        }
     }
     // Failover clusters with quorum: what the witness question is about. Read from each layout's own
     // estimates (not paired), so a difference is significant only when the intervals do not overlap.

@@ -243,6 +243,20 @@ fn rate(
     Ok(1.0 / mean)
 }
 
+/// A failure rate: 0 for a time to failure that is `"never"` (the component or software does not
+/// fail in the study), else as [`rate`].
+fn fail_rate(
+    d: &Dist,
+    what: String,
+    approximate: bool,
+    log: &mut Vec<String>,
+) -> Result<f64, MarkovError> {
+    if d.is_never() {
+        return Ok(0.0);
+    }
+    rate(d, what, approximate, log)
+}
+
 impl<'m> Chain<'m> {
     /// Resolves every rate of `model`; errors name the first duration or feature that does not fit.
     pub fn new(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
@@ -259,8 +273,13 @@ impl<'m> Chain<'m> {
         for c in &model.components {
             let who = format!("{} {}", c.kind.as_str(), c.name);
             comps.push(CompSpec {
-                fail: rate(&c.failure, format!("{who} failure"), approximate, &mut log)?,
-                repair: rate(&c.repair, format!("{who} repair"), approximate, &mut log)?,
+                fail: fail_rate(&c.failure, format!("{who} failure"), approximate, &mut log)?,
+                // A component that never fails is never repaired either: its repair law does not matter.
+                repair: if c.failure.is_never() {
+                    0.0
+                } else {
+                    rate(&c.repair, format!("{who} repair"), approximate, &mut log)?
+                },
                 crew: c.crew,
                 priority: c.priority,
                 standby: None,
@@ -303,7 +322,7 @@ impl<'m> Chain<'m> {
             let manual_failover = opt(&m.manual_failover, "manual_failover")?;
             let software = match &m.software {
                 Some(sw) => Some((
-                    rate(
+                    fail_rate(
                         &sw.failure,
                         format!("{who} software.failure"),
                         approximate,

@@ -15,12 +15,20 @@ fn component_line(model: &Model, c: ComponentId) -> String {
     } else {
         format!("repaired in {}", comp.repair.describe())
     };
-    let mut s = format!(
-        "{} {}: fails after {}, {repaired}",
-        comp.kind.as_str(),
-        comp.name,
-        comp.failure.describe(),
-    );
+    let mut s = if comp.failure.is_never() {
+        format!(
+            "{} {}: never fails (failure = \"never\"; down only for maintenance or what it is in)",
+            comp.kind.as_str(),
+            comp.name,
+        )
+    } else {
+        format!(
+            "{} {}: fails after {}, {repaired}",
+            comp.kind.as_str(),
+            comp.name,
+            comp.failure.describe(),
+        )
+    };
     if let Some(k) = comp.crew {
         let crew = &model.crews[k];
         let _ = write!(s, " by crew {}", crew.name);

@@ -274,5 +274,8 @@ pub(super) fn write_roles(model: &Model, out: &mut String) {
             .map(|s| format!("; at site {}", model.sites[s].name))
             .unwrap_or_default();
         let _ = writeln!(out, "  role {}: {placement}{req}{site}", r.name);
+        if let Some(t) = &r.tolerance {
+            let _ = writeln!(out, "    {}", super::services::tolerance_line(t));
+        }
     }
 }

@@ -3,7 +3,8 @@
 use std::fmt::Write as _;
 
 use crate::base::format::percent;
-use crate::model::Model;
+use crate::base::units::format_duration;
+use crate::model::{Model, Tolerance};
 
 use super::plural;
 
@@ -30,11 +31,28 @@ pub(super) fn write_services(model: &Model, out: &mut String) {
             s.expression,
             plural(s.support.len(), "component", "components")
         );
+        if let Some(t) = &s.tolerance {
+            let _ = writeln!(out, "    {}", tolerance_line(t));
+        }
     }
     if model.services.is_empty() {
         let _ = writeln!(
             out,
             "  (no services: every role is still measured; add [services] to get SLA figures)"
         );
+    }
+}
+
+/// A grace period in plain words (for services and roles).
+pub(super) fn tolerance_line(t: &Tolerance) -> String {
+    let d = format_duration(t.hours);
+    if t.whole {
+        format!(
+            "tolerance {d}: outages up to {d} are not impactful; a longer one counts whole as impactful downtime"
+        )
+    } else {
+        format!(
+            "tolerance {d}: outages up to {d} are not impactful; of a longer one, the time beyond {d} counts as impactful downtime"
+        )
     }
 }

@@ -418,6 +418,8 @@ pub struct SweepRow {
     pub annual_downtime_hours_p90: Estimate,
     /// Its outages per year.
     pub outages_per_year: Estimate,
+    /// With a tolerance: its rule ("excess" or "whole") and impactful downtime per year, hours.
+    pub impactful: Option<(&'static str, Estimate)>,
     /// Requests of all clients that failed, per year (with clients).
     pub failed_requests_per_year: Option<Estimate>,
     /// P99 latency of the first request kind (with clients), hours.
@@ -486,6 +488,10 @@ impl Sweep {
                     downtime_hours_per_year: e.downtime_hours_per_year,
                     annual_downtime_hours_p90: e.annual_downtime_hours_p90,
                     outages_per_year: e.outages_per_year,
+                    impactful: e
+                        .tolerance
+                        .as_ref()
+                        .map(|t| (t.counts, t.impactful_downtime_hours_per_year)),
                     failed_requests_per_year: failed,
                     latency_p99_hours: request_kind.as_ref().and_then(|k| {
                         l.summary
@@ -552,6 +558,10 @@ impl Sweep {
             ]
             .map(String::from),
         );
+        let rule = self.rows.iter().find_map(|r| r.impactful.map(|(k, _)| k));
+        if let Some(k) = rule {
+            header.push(format!("impactful/yr ({k})"));
+        }
         let clients = self
             .rows
             .iter()
@@ -591,6 +601,9 @@ impl Sweep {
             ));
             l.push(hours(r.annual_downtime_hours_p90.value));
             l.push(sig3(r.outages_per_year.value));
+            if rule.is_some() {
+                l.push(r.impactful.map_or("—".into(), |(_, e)| hours(e.value)));
+            }
             if clients {
                 l.push(
                     r.failed_requests_per_year
@@ -703,6 +716,13 @@ impl Sweep {
         ] {
             header.push(h.to_string());
         }
+        // Columns of impactful downtime only when a point has a tolerance, named by its rule.
+        let rule = self.rows.iter().find_map(|r| r.impactful.map(|(k, _)| k));
+        if let Some(k) = rule {
+            for h in ["per_year", "ci95_low", "ci95_high"] {
+                header.push(format!("impactful_{k}_downtime_{h}"));
+            }
+        }
         w.write_record(&header)?;
         let f = crate::analyses::compare::csv_number;
         let opt = |e: Option<Estimate>| -> [String; 3] {
@@ -737,6 +757,9 @@ impl Sweep {
             rec.push(r.yearly_cost.map(f).unwrap_or_default());
             rec.push(self.target.map(f).unwrap_or_default());
             rec.push(r.meets.map(|m| m.as_str().to_string()).unwrap_or_default());
+            if rule.is_some() {
+                rec.extend(opt(r.impactful.map(|(_, e)| e)));
+            }
             w.write_record(&rec)?;
         }
         w.into_inner().map_err(|e| e.into_error().into())

@@ -172,6 +172,7 @@ fn judged(meets: &[Meets]) -> Sweep {
                 annual_downtime_hours_p90: e(100.0),
                 outages_per_year: e(2.0),
                 failed_requests_per_year: None,
+                impactful: None,
                 latency_p99_hours: None,
                 yearly_cost: None,
                 meets: Some(*m),

@@ -8,6 +8,7 @@ mod crews;
 mod machines;
 mod quorum;
 mod shape;
+mod tolerance;
 
 use serde::{Deserialize, Serialize};
 
@@ -20,6 +21,7 @@ use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use machines::MachineAcc;
 use quorum::QuorumAcc;
+use tolerance::ToleranceAcc;
 
 /// Mergeable statistics of one measured entity.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -36,6 +38,9 @@ pub struct EntityAcc {
     pub(in crate::estimate) unplanned: MeanAcc,
     pub(in crate::estimate) at_risk: MeanAcc,
     pub(in crate::estimate) machine: Option<MachineAcc>,
+    /// Entities with a `tolerance`: impactful downtime. Absent from files of runs without one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(in crate::estimate) tolerance: Option<ToleranceAcc>,
 }
 
 impl EntityAcc {
@@ -52,6 +57,9 @@ impl EntityAcc {
         self.unplanned.merge(&o.unplanned);
         self.at_risk.merge(&o.at_risk);
         if let (Some(a), Some(b)) = (&mut self.machine, &o.machine) {
+            a.merge(b);
+        }
+        if let (Some(a), Some(b)) = (&mut self.tolerance, &o.tolerance) {
             a.merge(b);
         }
     }
@@ -90,8 +98,10 @@ impl RunAcc {
                 .iter()
                 .map(|_| None)
                 .chain(model.roles.iter().map(MachineAcc::new))
-                .map(|machine| EntityAcc {
+                .zip(model.tolerances())
+                .map(|(machine, tol)| EntityAcc {
                     machine,
+                    tolerance: tol.map(|_| ToleranceAcc::default()),
                     ..Default::default()
                 })
                 .collect(),
@@ -153,6 +163,16 @@ impl RunAcc {
             }
             if targets[m].is_some() {
                 acc.years_missed.add(missed as f64 / slots as f64, w);
+            }
+            if let Some(t) = &mut acc.tolerance {
+                t.record(
+                    mon,
+                    engine.year_impactful(m),
+                    slot_len,
+                    targets[m],
+                    years,
+                    w,
+                );
             }
         }
         let services = model.services.len();

@@ -97,6 +97,7 @@ impl Compiler {
             capacity: None,
             yearly_cost: None,
             dormant_at: None,
+            tolerance: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;
@@ -107,6 +108,7 @@ impl Compiler {
         role.description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
+        role.tolerance = crate::scenario::services::tolerance(&t, errs);
         role.capacity = t
             .get("capacity")
             .and_then(|c| rate(c, &t.path_of("capacity"), errs));

@@ -53,6 +53,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                 "mean".into(),
                 "P50".into(),
                 "P90".into(),
+                "P95".into(),
                 "P99".into(),
                 "P99.9".into(),
                 "typical max per mission".into(),
@@ -85,6 +86,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                         amount(&r.latency_mean_hours, hours),
                         amount(&r.latency_p50_hours, hours),
                         amount(&r.latency_p90_hours, hours),
+                        amount(&r.latency_p95_hours, hours),
                         amount(&r.latency_p99_hours, hours),
                         amount(&r.latency_p999_hours, hours),
                         amount(&r.latency_max_hours, hours),
@@ -156,6 +158,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                             Cell::number(pct(q.p_wait))
                         },
                         Cell::number(hours(q.mean_wait_hours)),
+                        Cell::number(hours(q.mean_wait_all_hours)),
                         Cell::number(pct(q.p_timeout)),
                     ]
                 })
@@ -172,12 +175,13 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                 "instances up".into(),
                 "busy".into(),
                 "wait".into(),
-                "mean wait".into(),
+                "mean wait (served in time)".into(),
+                "mean wait (all attempts)".into(),
                 "time out".into(),
             ],
             rows: queues,
             caption: Some(
-                "M/M/c queue of the serving role for each number of live instances: exact, from the inputs (no sampling error)."
+                "M/M/c queue of the serving role for each number of live instances: exact, from the inputs (no sampling error). Mean wait (served in time) is over the attempts served within their timeout; over all attempts, one that times out counts the whole timeout."
                     .into(),
             ),
         }));
@@ -191,6 +195,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                 fraction(&c.delivered_share),
                 amount(&c.delay_mean_hours, hours),
                 amount(&c.delay_p50_hours, hours),
+                amount(&c.delay_p95_hours, hours),
                 amount(&c.delay_p99_hours, hours),
                 Cell::number(hours(c.delay_max_hours)).detail("no interval"),
                 amount(&c.undelivered_at_end, sig3),
@@ -205,6 +210,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                 "delivered".into(),
                 "mean delay".into(),
                 "P50 delay".into(),
+                "P95 delay".into(),
                 "P99 delay".into(),
                 "worst delay seen".into(),
                 "undelivered at mission end".into(),
@@ -260,6 +266,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                 "success ratio".into(),
                 "failed requests per year".into(),
                 "P50 latency".into(),
+                "P95 latency".into(),
                 "P99 latency".into(),
                 "P99.9 latency".into(),
             ],
@@ -274,6 +281,7 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
                         fraction(&g.success_ratio),
                         amount(&g.failed_requests_per_year, sig3),
                         amount(&g.latency_p50_hours, hours),
+                        amount(&g.latency_p95_hours, hours),
                         amount(&g.latency_p99_hours, hours),
                         amount(&g.latency_p999_hours, hours),
                     ]

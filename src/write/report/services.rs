@@ -133,6 +133,52 @@ pub(super) fn services(model: &Model, summary: &Summary) -> Vec<Block> {
             )),
         }));
     }
+    // Services and roles with a grace period: the downtime that counts once short outages are forgiven.
+    let tolerant: Vec<&EntitySummary> = summary
+        .entities
+        .iter()
+        .filter(|e| e.tolerance.is_some())
+        .collect();
+    if !tolerant.is_empty() {
+        blocks.push(Block::Subheading("Impactful downtime (tolerance)".into()));
+        blocks.push(Block::Table(Table {
+            header: vec![
+                "service or role".into(),
+                "tolerance".into(),
+                "counts".into(),
+                "impactful downtime per year".into(),
+                "impactful availability".into(),
+                "impactful outages per year".into(),
+                "years below target, impactful only".into(),
+            ],
+            rows: tolerant
+                .iter()
+                .filter_map(|e| {
+                    let t = e.tolerance.as_ref()?;
+                    Some(vec![
+                        Cell::text(format!("{} {}", e.kind.as_str(), e.name)),
+                        Cell::number(hours(t.tolerance_hours)),
+                        Cell::text(if t.counts == "whole" {
+                            "whole outages longer than it"
+                        } else {
+                            "time beyond it"
+                        }),
+                        amount(&t.impactful_downtime_hours_per_year, hours),
+                        fraction(&t.impactful_availability),
+                        amount(&t.impactful_outages_per_year, sig3),
+                        match &t.probability_year_misses_target {
+                            Some(p) => fraction(p),
+                            None => Cell::number("no target"),
+                        },
+                    ])
+                })
+                .collect(),
+            caption: Some(caption(
+                "Outages no longer than the tolerance do not count; a longer one counts by the part beyond the tolerance (excess, the default) or whole (tolerance_counts = \"whole\"). An outage still open at the mission end counts by its length up to there.",
+                n,
+            )),
+        }));
+    }
     let mut rows = Vec::new();
     let mut cut = Vec::new();
     for e in &services {
