@@ -98,6 +98,10 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     // Maintenance.
     roll_cursor: Vec<u32>,
     roll_active: Vec<bool>,
+    /// Per rolling schedule: the node it holds in maintenance now.
+    roll_node: Vec<u32>,
+    /// Per rolling schedule: the node left for last because it holds the guarded role (`NONE` if none).
+    roll_deferred: Vec<u32>,
     // Machines (indexed by role).
     machines: Vec<MachineState>,
     /// Per cluster with quorum: votes in force and the adjustment timer (dynamic quorum).
@@ -223,8 +227,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
             Kind::RollNext => {
                 self.planned_now = true;
-                let m = &model.maintenance[i];
-                let node = m.nodes[self.roll_cursor[i] as usize - 1];
+                let node = self.roll_node[i] as usize;
                 self.leave_maintenance(node, t);
                 self.roll(i, t);
             }

@@ -154,6 +154,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             crew_stats: vec![CrewStats::default(); model.crews.len()],
             roll_cursor: vec![0; model.maintenance.len()],
             roll_active: vec![false; model.maintenance.len()],
+            roll_node: vec![NONE; model.maintenance.len()],
+            roll_deferred: vec![NONE; model.maintenance.len()],
             machines: vec![MachineState::start(); model.roles.len()],
             quorums: model.quorums.iter().map(QuorumState::start).collect(),
             quorum_streams: model
@@ -223,6 +225,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.crew_stats.fill(CrewStats::default());
         self.roll_cursor.fill(0);
         self.roll_active.fill(false);
+        self.roll_node.fill(NONE);
+        self.roll_deferred.fill(NONE);
         self.machines.fill(MachineState::start());
         for ((st, s), q) in self
             .quorums

@@ -18,8 +18,8 @@ macro_rules! snapshot_fields {
         snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
-            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
+            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
+            machine_stats,            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -48,6 +48,8 @@ pub struct Snapshot<'m> {
     crew_stats: Vec<CrewStats>,
     roll_cursor: Vec<u32>,
     roll_active: Vec<bool>,
+    roll_node: Vec<u32>,
+    roll_deferred: Vec<u32>,
     machines: Vec<MachineState>,
     machine_stats: Vec<MachineStats>,
     quorums: Vec<QuorumState>,

@@ -268,7 +268,11 @@ fn role() -> Value {
                 "operator, when it does not",
             ),
             ("manual_failover", reference("distribution"), ""),
-            ("failback", boolean(), ""),
+            (
+                "failback",
+                json!({ "anyOf": [ { "type": "boolean" }, { "const": "after_maintenance" } ] }),
+                "true: back to the most preferred node when it returns; \"after_maintenance\": back to the node a planned drain took it from",
+            ),
             ("max_nodes", integer(), ""),
             ("cluster", text(), "the [clusters] entry it joins"),
             ("primary", text(), "the primary replica's node"),

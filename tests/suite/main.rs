@@ -35,6 +35,7 @@ mod properties;
 mod quorum_measures;
 mod rare;
 mod report;
+mod rolling;
 mod scenario_clients;
 mod scenario_ha;
 mod scenario_library;

@@ -120,6 +120,9 @@ pub(super) struct MachineState {
     /// a maintenance, domain or site outage) since the role last ran, so it needs a restore or a
     /// reinstall before it runs again.
     pub(super) wiped: bool,
+    /// Replica a planned drain took the role from, to return to when it is back (failback after
+    /// maintenance; `NONE` otherwise).
+    pub(super) home: u32,
 }
 
 impl MachineState {
@@ -135,6 +138,7 @@ impl MachineState {
             moved_at: 0.0,
             stopped: 0.0,
             wiped: false,
+            home: NONE,
         }
     }
 }
@@ -245,6 +249,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                         .find(|&i| self.replica_up(m, i) && self.witness_ok(m, i))
                 {
                     self.switch_to(r, better as u32, t);
+                } else if st.home != NONE {
+                    self.return_home(r, t);
                 } else {
                     self.update_output(r, t);
                 }
