@@ -45,6 +45,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
     pub(super) fn fail(&mut self, c: usize, t: Hours) {
+        self.attr_mark(t);
         let comp = &self.model.components[c];
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
@@ -122,6 +123,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.clock[c] = (Clock::Fail, t);
         self.push(t + d, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
+        self.attr_mark(t);
         let pos = self.down_pos[c] as usize;
         let last = self.down_comps.pop().expect("component was down");
         if last as usize != c {

@@ -18,7 +18,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if m.guard == Guard::None {
             for &n in &m.nodes {
                 if !self.in_maintenance[n] && self.node_up(n) {
-                    self.enter_maintenance(n, t);
+                    self.enter_maintenance(n, i, t);
                     self.push(t + m.duration, Kind::WindowEnd, n as u32, i as u32);
                 }
             }
@@ -61,7 +61,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     fn take(&mut self, i: usize, n: usize, t: Hours) {
         self.roll_node[i] = n as u32;
-        self.enter_maintenance(n, t);
+        self.enter_maintenance(n, i, t);
         let d = self.model.maintenance[i].duration;
         self.push(t + d, Kind::RollNext, i as u32, 0);
     }
@@ -119,7 +119,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    fn enter_maintenance(&mut self, n: usize, t: Hours) {
+    fn enter_maintenance(&mut self, n: usize, i: usize, t: Hours) {
+        self.attr_mark(t);
+        self.maint_of[n] = i as u32;
         if !self.model.quorums.is_empty() {
             self.drain_votes(n, t);
         }
@@ -134,6 +136,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     pub(super) fn leave_maintenance(&mut self, n: usize, t: Hours) {
+        self.attr_mark(t);
+        self.maint_of[n] = NONE;
         let was = std::mem::replace(&mut self.in_maintenance[n], false);
         if R::ACTIVE && was {
             self.recorder

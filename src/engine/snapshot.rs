@@ -15,9 +15,9 @@ use crate::engine::trace::Recorder;
 /// list for [`Engine::save`] and [`Engine::restore`], so a new field cannot be saved but not restored.
 macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
-        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
+        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down);
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
-            monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
+            monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats,            quorums, quorum_streams, overlap, year_down, clock, timer_clock, crash_clock);
     };
@@ -41,6 +41,10 @@ pub struct Snapshot<'m> {
     down_comps: Vec<u32>,
     down_pos: Vec<u32>,
     in_maintenance: Vec<bool>,
+    maint_of: Vec<u32>,
+    attr: Vec<Hours>,
+    attr_since: Vec<Hours>,
+    services_down: u32,
     crew_free: Vec<u32>,
     crew_queue: Vec<Vec<(u32, u64)>>,
     arrivals: u64,

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod attribution;
 mod bad_input;
 mod charts;
 mod cli;

@@ -123,6 +123,8 @@ pub(super) struct MachineState {
     /// Replica a planned drain took the role from, to return to when it is back (failback after
     /// maintenance; `NONE` otherwise).
     pub(super) home: u32,
+    /// The maintenance schedule whose drain started the current switch (`NONE` otherwise).
+    pub(super) planned_by: u32,
 }
 
 impl MachineState {
@@ -139,6 +141,7 @@ impl MachineState {
             stopped: 0.0,
             wiped: false,
             home: NONE,
+            planned_by: NONE,
         }
     }
 }
@@ -182,7 +185,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         {
             phase = Phase::NoQuorum;
         }
+        self.attr_mark(t);
+        let planned_by = if phase == Phase::Switching && self.planned_now {
+            self.planned_by
+        } else {
+            NONE
+        };
         let st = &mut self.machines[r];
+        st.planned_by = planned_by;
         if let Some(c) = st.phase.cause() {
             self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
         }
