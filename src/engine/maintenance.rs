@@ -1,5 +1,6 @@
 //! Maintenance windows: a plain schedule takes all its nodes at once; a rolling one takes them one at
-//! a time, and only a node it can spare without making what it guards unavailable.
+//! a time, and only a node it can spare without making what it guards unavailable. A rolling window
+//! over a role drains the role's passive nodes first and its active node last, so the role moves once.
 
 use crate::base::units::Hours;
 use crate::engine::machines::Phase;
@@ -17,30 +18,66 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if m.guard == Guard::None {
             for &n in &m.nodes {
                 if !self.in_maintenance[n] && self.node_up(n) {
-                    self.enter_maintenance(n, t);
+                    self.enter_maintenance(n, i, t);
                     self.push(t + m.duration, Kind::WindowEnd, n as u32, i as u32);
                 }
             }
         } else if !self.roll_active[i] {
             self.roll_active[i] = true;
             self.roll_cursor[i] = 0;
+            self.roll_deferred[i] = NONE;
             self.roll(i, t);
         }
     }
 
-    /// Takes the next node of rolling schedule `i` that can be spared, or ends the roll.
+    /// Takes the next node of rolling schedule `i` that can be spared, or ends the roll. The node that
+    /// holds the guarded role waits until the others are done: draining it first would move the role
+    /// onto a node that is drained next, and move it again.
     pub(super) fn roll(&mut self, i: usize, t: Hours) {
         let m = &self.model.maintenance[i];
+        let holder = self.holder_node(&m.guard);
         while (self.roll_cursor[i] as usize) < m.nodes.len() {
             let n = m.nodes[self.roll_cursor[i] as usize];
             self.roll_cursor[i] += 1;
+            if n == holder
+                && self.roll_deferred[i] == NONE
+                && (self.roll_cursor[i] as usize) < m.nodes.len()
+            {
+                self.roll_deferred[i] = n as u32;
+                continue;
+            }
             if self.can_take(i, n) {
-                self.enter_maintenance(n, t);
-                self.push(t + m.duration, Kind::RollNext, i as u32, 0);
+                self.take(i, n, t);
                 return;
             }
         }
+        let last = std::mem::replace(&mut self.roll_deferred[i], NONE);
+        if last != NONE && self.can_take(i, last as usize) {
+            self.take(i, last as usize, t);
+            return;
+        }
         self.roll_active[i] = false;
+    }
+
+    fn take(&mut self, i: usize, n: usize, t: Hours) {
+        self.roll_node[i] = n as u32;
+        self.enter_maintenance(n, i, t);
+        let d = self.model.maintenance[i].duration;
+        self.push(t + d, Kind::RollNext, i as u32, 0);
+    }
+
+    /// The node the role a rolling schedule guards runs on (`NONE` when it guards no role machine or
+    /// the role has no host).
+    fn holder_node(&self, guard: &Guard) -> usize {
+        if let Guard::Role(r) = *guard
+            && let Some(mach) = &self.model.roles[r].machine
+        {
+            let st = &self.machines[r];
+            if st.host != NONE && st.phase != Phase::NoHost {
+                return mach.replicas[st.host as usize].node;
+            }
+        }
+        NONE as usize
     }
 
     #[inline]
@@ -82,7 +119,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    fn enter_maintenance(&mut self, n: usize, t: Hours) {
+    fn enter_maintenance(&mut self, n: usize, i: usize, t: Hours) {
+        self.attr_mark(t);
+        self.maint_of[n] = i as u32;
         if !self.model.quorums.is_empty() {
             self.drain_votes(n, t);
         }
@@ -100,6 +139,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     pub(super) fn leave_maintenance(&mut self, n: usize, t: Hours) {
+        self.attr_mark(t);
+        self.maint_of[n] = NONE;
         let was = std::mem::replace(&mut self.in_maintenance[n], false);
         if R::ACTIVE && was {
             self.recorder

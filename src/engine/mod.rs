@@ -15,6 +15,7 @@
 //! `signals` (levels, gates, monitors), `snapshot` (copies of a mission), `setup` (building and
 //! resetting an engine) and `clients/` (what clients experience).
 
+mod attribution;
 pub mod clients;
 mod components;
 mod hosts;
@@ -42,6 +43,7 @@ use crate::engine::signals::{Gate, level_of};
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::model::{Model, SignalId};
 
+pub use attribution::{Attributed, attribution_causes};
 pub use components::CrewStats;
 pub use machines::{CAUSES, Cause, MachineStats, QuorumStats};
 pub use signals::Monitor;
@@ -86,11 +88,15 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     stack: Vec<(SignalId, u8, u8)>,
     /// Whether the event being handled is a maintenance action (outages it starts are planned).
     planned_now: bool,
+    /// The schedule of that maintenance action.
+    planned_by: u32,
     // Components.
     down_since: Vec<Hours>,
     down_comps: Vec<u32>,
     down_pos: Vec<u32>,
     in_maintenance: Vec<bool>,
+    /// Per component: the schedule that holds it in maintenance (`NONE` when none).
+    maint_of: Vec<u32>,
     // Crews.
     crew_free: Vec<u32>,
     crew_queue: Vec<Vec<(u32, u64)>>,
@@ -100,6 +106,10 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     // Maintenance.
     roll_cursor: Vec<u32>,
     roll_active: Vec<bool>,
+    /// Per rolling schedule: the node it holds in maintenance now.
+    roll_node: Vec<u32>,
+    /// Per rolling schedule: the node left for last because it holds the guarded role (`NONE` if none).
+    roll_deferred: Vec<u32>,
     // Machines (indexed by role).
     machines: Vec<MachineState>,
     /// Per cluster with quorum: votes in force and the adjustment timer (dynamic quorum).
@@ -115,6 +125,16 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     support: Vec<bool>,
     /// Per service and component: hours the service was down while the component was down.
     overlap: Vec<Hours>,
+    /// Per service: roles with a machine that it depends on.
+    role_support: Vec<Vec<u32>>,
+    /// Categories per service of the downtime attribution ([`attribution_causes`]).
+    attr_len: usize,
+    /// Per service and category: hours of downtime attributed.
+    attr: Vec<Hours>,
+    /// Per service: start of the outage stretch not attributed yet.
+    attr_since: Vec<Hours>,
+    /// Services down now.
+    services_down: u32,
     years: usize,
     year_len: Hours,
     /// Per monitor and year slot: downtime in that slot, hours.
@@ -236,16 +256,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
             Kind::Window => {
                 self.planned_now = true;
+                self.planned_by = ev.target;
                 self.window(i, t);
             }
             Kind::WindowEnd => {
                 self.planned_now = true;
+                self.planned_by = ev.aux;
                 self.leave_maintenance(i, t);
             }
             Kind::RollNext => {
                 self.planned_now = true;
-                let m = &model.maintenance[i];
-                let node = m.nodes[self.roll_cursor[i] as usize - 1];
+                self.planned_by = ev.target;
+                let node = self.roll_node[i] as usize;
                 self.leave_maintenance(node, t);
                 self.roll(i, t);
             }

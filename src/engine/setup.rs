@@ -39,6 +39,22 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 support[s * comps + c] = true;
             }
         }
+        let role_support: Vec<Vec<u32>> = model
+            .services
+            .iter()
+            .map(|svc| {
+                let seen = g.reach(&[svc.gate]);
+                (0..model.roles.len() as u32)
+                    .filter(|&r| {
+                        model.roles[r as usize]
+                            .machine
+                            .as_ref()
+                            .is_some_and(|m| seen[m.output as usize])
+                    })
+                    .collect()
+            })
+            .collect();
+        let attr_len = super::attribution::attribution_len(model);
         // Who watches what: a machine watches where its replicas can run, its witness and its reinstall
         // source.
         let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
@@ -154,10 +170,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             dirty_flag: vec![false; model.requests.len()],
             stack: Vec::with_capacity(signals),
             planned_now: false,
+            planned_by: NONE,
             down_since: vec![0.0; comps],
             down_comps: Vec::with_capacity(comps),
             down_pos: vec![NONE; comps],
             in_maintenance: vec![false; comps],
+            maint_of: vec![NONE; comps],
             crew_free: model.crews.iter().map(|c| c.technicians).collect(),
             crew_queue: model.crews.iter().map(|_| Vec::new()).collect(),
             arrivals: 0,
@@ -165,6 +183,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             crew_stats: vec![CrewStats::default(); model.crews.len()],
             roll_cursor: vec![0; model.maintenance.len()],
             roll_active: vec![false; model.maintenance.len()],
+            roll_node: vec![NONE; model.maintenance.len()],
+            roll_deferred: vec![NONE; model.maintenance.len()],
             machines: vec![MachineState::start(); model.roles.len()],
             quorums: model.quorums.iter().map(QuorumState::start).collect(),
             quorum_streams: model
@@ -190,6 +210,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .collect(),
             support,
             overlap: vec![0.0; model.services.len() * comps],
+            role_support,
+            attr_len,
+            attr: vec![0.0; model.services.len() * attr_len],
+            attr_since: vec![0.0; model.services.len()],
+            services_down: 0,
             years,
             year_len,
             year_down: vec![0.0; measured.len() * years],
@@ -246,6 +271,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.down_comps.clear();
         self.down_pos.fill(NONE);
         self.in_maintenance.fill(false);
+        self.maint_of.fill(NONE);
+        self.attr.fill(0.0);
+        self.attr_since.fill(0.0);
+        self.services_down = 0;
         for (free, c) in self.crew_free.iter_mut().zip(&model.crews) {
             *free = c.technicians;
         }
@@ -256,6 +285,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.crew_stats.fill(CrewStats::default());
         self.roll_cursor.fill(0);
         self.roll_active.fill(false);
+        self.roll_node.fill(NONE);
+        self.roll_deferred.fill(NONE);
         self.machines.fill(MachineState::start());
         self.reset_standby();
         for ((st, s), q) in self

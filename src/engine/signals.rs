@@ -161,6 +161,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             AT_RISK => mon.at_risk += t - mon.since,
             _ => {}
         }
+        if level == DOWN && m < self.model.services.len() {
+            self.attr_since[m] = t;
+            self.services_down += 1;
+        }
         let mon = &mut self.monitors[m];
         if level == DOWN {
             mon.outages += 1;
@@ -171,6 +175,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     fn end_outage(&mut self, m: usize, t: Hours) {
+        if m < self.model.services.len() {
+            self.attr_close(m, t);
+            self.services_down -= 1;
+        }
         let mon = &mut self.monitors[m];
         let start = mon.since;
         let len = t - start;

@@ -16,11 +16,12 @@ use crate::engine::trace::Recorder;
 /// list for [`Engine::save`] and [`Engine::restore`], so a new field cannot be saved but not restored.
 macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
-        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep);
+        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down);
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
-            monitors, down_since, down_comps, down_pos, in_maintenance, crew_free,
-            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, machines, machine_stats,
-            quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock, timer_clock, crash_clock, life);
+            monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, attr, attr_since, crew_free,
+            crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
+            machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
+            timer_clock, crash_clock, life);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -42,6 +43,10 @@ pub struct Snapshot<'m> {
     down_comps: Vec<u32>,
     down_pos: Vec<u32>,
     in_maintenance: Vec<bool>,
+    maint_of: Vec<u32>,
+    attr: Vec<Hours>,
+    attr_since: Vec<Hours>,
+    services_down: u32,
     crew_free: Vec<u32>,
     crew_queue: Vec<Vec<(u32, u64)>>,
     arrivals: u64,
@@ -49,6 +54,8 @@ pub struct Snapshot<'m> {
     crew_stats: Vec<CrewStats>,
     roll_cursor: Vec<u32>,
     roll_active: Vec<bool>,
+    roll_node: Vec<u32>,
+    roll_deferred: Vec<u32>,
     machines: Vec<MachineState>,
     machine_stats: Vec<MachineStats>,
     quorums: Vec<QuorumState>,

@@ -2,6 +2,7 @@
 //! batch runner, long runs (precision targets, checkpoints, resume), shards and their merge.
 
 pub mod accumulate;
+pub mod attribution;
 pub mod checkpoint;
 pub mod precision;
 pub mod runner;

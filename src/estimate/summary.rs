@@ -339,6 +339,7 @@ impl RunAcc {
             threads: info.threads,
             entities,
             contributions,
+            attribution: self.attribution_summary(model),
             crews,
             clusters,
             requests,
@@ -674,6 +675,9 @@ pub struct Summary {
     pub entities: Vec<EntitySummary>,
     /// Per service, components by decreasing share of its downtime.
     pub contributions: Vec<Contribution>,
+    /// Per service, where its downtime comes from: every hour to one cause, largest first; the parts add
+    /// up to the service's downtime.
+    pub attribution: Vec<crate::estimate::attribution::Attribution>,
     /// Repair crews.
     pub crews: Vec<CrewSummary>,
     /// Failover clusters with quorum (absent from the JSON when there are none).

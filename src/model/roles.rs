@@ -149,6 +149,8 @@ pub struct Machine {
     pub manual_failover: Option<Dist>,
     /// Move back to a more preferred replica when it comes up.
     pub failback: bool,
+    /// Move back to the node a planned drain (maintenance) took it from, once that node returns.
+    pub failback_after_maintenance: bool,
     /// Software failures, if modelled.
     pub software: Option<Software>,
     /// Recovery after the host fails (standalone roles only; `Repair` otherwise).

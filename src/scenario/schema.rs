@@ -279,7 +279,11 @@ fn role() -> Value {
                 "operator, when it does not",
             ),
             ("manual_failover", reference("distribution"), ""),
-            ("failback", boolean(), ""),
+            (
+                "failback",
+                json!({ "anyOf": [ { "type": "boolean" }, { "const": "after_maintenance" } ] }),
+                "true: back to the most preferred node when it returns; \"after_maintenance\": back to the node a planned drain took it from",
+            ),
             (
                 "dormant",
                 number(),

@@ -528,6 +528,16 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             &c.share_of_downtime,
         )?;
     }
+    // Every hour of downtime to one cause: per service, these add up to its downtime per year.
+    for a in &summary.attribution {
+        row(
+            "attribution",
+            &a.service,
+            &format!("downtime_from:{}", a.cause),
+            "hours_per_year",
+            &a.hours_per_year,
+        )?;
+    }
     w.flush()?;
     w.into_inner().map_err(|e| csv::Error::from(e.into_error()))
 }

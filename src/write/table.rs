@@ -519,6 +519,31 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &
     if !parts.is_empty() {
         let _ = writeln!(out, "  down while down     {}", parts.join(" · "));
     }
+    // Every hour to one cause: these add up to the downtime per year.
+    let causes: Vec<&crate::estimate::attribution::Attribution> = summary
+        .attribution
+        .iter()
+        .filter(|a| a.service == e.name)
+        .collect();
+    if !causes.is_empty() {
+        let mut parts: Vec<String> = causes
+            .iter()
+            .take(6)
+            .map(|a| {
+                format!(
+                    "{} {} ({}%)",
+                    a.cause,
+                    hours(a.hours_per_year.value),
+                    sig3(a.share_of_downtime.value * 100.0)
+                )
+            })
+            .collect();
+        if causes.len() > 6 {
+            let rest: f64 = causes[6..].iter().map(|a| a.hours_per_year.value).sum();
+            parts.push(format!("{} more {}", causes.len() - 6, hours(rest)));
+        }
+        let _ = writeln!(out, "  downtime from       {}", parts.join(" · "));
+    }
     if e.total_outages < 10 {
         let _ = writeln!(
             out,

@@ -877,6 +877,9 @@ struct DrainState {
     maint: Option<usize>,
     phase: Phase,
     planned: bool,
+    /// The node the roll tries when the one in maintenance leaves (the active node left for last, or
+    /// the second node after the first).
+    next: Option<usize>,
 }
 
 impl DrainState {
@@ -943,31 +946,59 @@ impl DrainState {
         if s.hw[n] { s.node_up(n) } else { s }
     }
 
-    /// Window start: the first node (in `on` order) that can be taken goes in; a skipped node
-    /// takes no time.
-    fn window_start(self) -> DrainState {
-        (0..2)
-            .find(|&n| self.can_take(n))
-            .map_or(self, |n| self.take(n))
-    }
-
-    /// 8 h later: the node in maintenance leaves; if it was node 0, node 1 is tried.
-    fn window_middle(self) -> DrainState {
-        match self.maint {
-            Some(0) => {
-                let s = self.release(0);
-                if s.can_take(1) { s.take(1) } else { s }
-            }
-            Some(1) => self.release(1),
-            _ => self,
+    /// The node the role runs on or moves to (the engine's holder), if any.
+    fn holder(&self) -> Option<usize> {
+        match self.phase {
+            Phase::Run(h) | Phase::Switch { to: h, .. } => Some(h),
+            _ => None,
         }
     }
 
-    /// 16 h after the start: node 1, if it went in at 8 h, leaves.
+    /// Window start: passive nodes first. If node 0 holds the role it is left for last and node 1 is
+    /// tried (else node 0 at once); otherwise node 0 is tried, then node 1. A skipped node takes no
+    /// time.
+    fn window_start(self) -> DrainState {
+        if self.holder() == Some(0) {
+            if self.can_take(1) {
+                DrainState {
+                    next: Some(0),
+                    ..self.take(1)
+                }
+            } else if self.can_take(0) {
+                self.take(0)
+            } else {
+                self
+            }
+        } else if self.can_take(0) {
+            DrainState {
+                next: Some(1),
+                ..self.take(0)
+            }
+        } else if self.can_take(1) {
+            self.take(1)
+        } else {
+            self
+        }
+    }
+
+    /// 8 h later: the node in maintenance leaves; the node left to try, if any, is tried.
+    fn window_middle(self) -> DrainState {
+        let Some(n) = self.maint else { return self };
+        let s = DrainState {
+            next: None,
+            ..self.release(n)
+        };
+        match self.next {
+            Some(m) if s.can_take(m) => s.take(m),
+            _ => s,
+        }
+    }
+
+    /// 16 h after the start: the node that went in at 8 h, if any, leaves.
     fn window_end(self) -> DrainState {
         match self.maint {
-            Some(1) => self.release(1),
-            _ => self,
+            Some(n) => self.release(n),
+            None => self,
         }
     }
 }
@@ -1013,6 +1044,7 @@ fn rolling_maintenance_drains_a_failover_cluster() {
         maint: None,
         phase: Phase::Run(0),
         planned: false,
+        next: None,
     };
     let c = explore_with(
         initial,

@@ -5,6 +5,7 @@
 
 mod common;
 
+mod attribution;
 mod bad_input;
 mod charts;
 mod cli;
@@ -39,6 +40,7 @@ mod properties;
 mod quorum_measures;
 mod rare;
 mod report;
+mod rolling;
 mod scenario_clients;
 mod scenario_ha;
 mod scenario_library;

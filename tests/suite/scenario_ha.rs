@@ -816,9 +816,9 @@ fn bad_inputs_get_located_specific_errors() {
             "14:6: roles.c.on: a cluster has 1 to 64 nodes, but `on` names 65",
         ),
         (
-            "cluster failback not a boolean",
+            "cluster failback neither a boolean nor after_maintenance",
             format!("[roles.c]\nkind = \"cluster\"\non = [\"a\", \"b\"]\nfailover = {FIX}\nfailback = \"yes\"\n"),
-            "14:12: roles.c.failback: expected true or false, found a string",
+            "14:12: roles.c.failback: expected true, false or \"after_maintenance\" (back to the node a planned drain took the role from), found \"yes\"",
         ),
         (
             "asynchronous secondary without manual failover",

@@ -132,6 +132,8 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
             let _ = write!(s, "; {}", failover_text(m));
             s.push_str(if m.failback {
                 "; fails back to the most preferred node when it returns"
+            } else if m.failback_after_maintenance {
+                "; fails back to the node a planned drain took it from once that node is patched"
             } else {
                 "; no failback"
             });

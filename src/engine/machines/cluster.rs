@@ -93,6 +93,26 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// the node itself failed: [`Engine::wipe`], before this.)
     pub(super) fn host_lost(&mut self, r: usize, t: Hours) {
         let host = self.machines[r].host;
+        if self.planned_now && self.machine(r).failback_after_maintenance {
+            self.machines[r].home = host;
+        }
         self.fail_over(r, host, t, true);
+    }
+
+    /// Failback after maintenance: a running role goes back to the replica a planned drain took it
+    /// from once that replica is up again (and forgets it once there).
+    pub(super) fn return_home(&mut self, r: usize, t: Hours) {
+        let m = self.machine(r);
+        let st = self.machines[r];
+        let home = st.home as usize;
+        if home == st.host as usize {
+            self.machines[r].home = NONE;
+            self.update_output(r, t);
+        } else if self.replica_up(m, home) && self.witness_ok(m, home) {
+            self.machines[r].home = NONE;
+            self.switch_to(r, home as u32, t);
+        } else {
+            self.update_output(r, t);
+        }
     }
 }

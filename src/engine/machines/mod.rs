@@ -122,6 +122,11 @@ pub(super) struct MachineState {
     /// a maintenance, domain or site outage) since the role last ran, so it needs a restore or a
     /// reinstall before it runs again.
     pub(super) wiped: bool,
+    /// Replica a planned drain took the role from, to return to when it is back (failback after
+    /// maintenance; `NONE` otherwise).
+    pub(super) home: u32,
+    /// The maintenance schedule whose drain started the current switch (`NONE` otherwise).
+    pub(super) planned_by: u32,
 }
 
 impl MachineState {
@@ -137,6 +142,8 @@ impl MachineState {
             moved_at: 0.0,
             stopped: 0.0,
             wiped: false,
+            home: NONE,
+            planned_by: NONE,
         }
     }
 }
@@ -180,7 +187,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         {
             phase = Phase::NoQuorum;
         }
+        self.attr_mark(t);
+        let planned_by = if phase == Phase::Switching && self.planned_now {
+            self.planned_by
+        } else {
+            NONE
+        };
         let st = &mut self.machines[r];
+        st.planned_by = planned_by;
         if let Some(c) = st.phase.cause() {
             self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
         }
@@ -251,6 +265,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     && let Some(better) = self.better_host(r, st.host, t)
                 {
                     self.switch_to(r, better, t);
+                } else if st.home != NONE {
+                    self.return_home(r, t);
                 } else {
                     self.update_output(r, t);
                 }

@@ -3,6 +3,7 @@
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
+mod attribution;
 mod clients;
 mod crews;
 mod machines;
@@ -17,6 +18,7 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
 use crate::model::Model;
 
+pub(in crate::estimate) use attribution::AttributionAcc;
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use machines::MachineAcc;
@@ -87,6 +89,9 @@ pub struct RunAcc {
     /// Per cluster (`[clusters]`): its quorum. Absent from files of runs without clusters.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(in crate::estimate) quorums: Vec<QuorumAcc>,
+    /// Per service: where its downtime comes from, every hour to one cause.
+    #[serde(default)]
+    pub(in crate::estimate) attribution: Vec<AttributionAcc>,
 }
 
 impl RunAcc {
@@ -112,6 +117,11 @@ impl RunAcc {
                 .services
                 .iter()
                 .map(|s| vec![RatioAcc::default(); s.support.len()])
+                .collect(),
+            attribution: model
+                .services
+                .iter()
+                .map(|_| AttributionAcc::new(crate::engine::attribution_causes(model).len()))
                 .collect(),
             replications: 0,
             events: 0,
@@ -206,6 +216,7 @@ impl RunAcc {
             for (k, &n) in svc.support.iter().enumerate() {
                 self.contributions[s][k].add(engine.overlap(s, n), down, w);
             }
+            self.attribution[s].record(engine, s, years, w);
         }
         for (h, mon) in self
             .downtime_per_replication
@@ -236,6 +247,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.quorums.iter_mut().zip(&o.quorums) {
+            a.merge(b);
+        }
+        for (a, b) in self.attribution.iter_mut().zip(&o.attribution) {
             a.merge(b);
         }
         // Saturating: a forged file may hold any count; a real one is far from the limit.

@@ -23,10 +23,29 @@ impl Compiler {
             self.on_nodes(t, errs)
         };
         let f = self.failover_fields(t, None, errs);
-        let failback = t
-            .get("failback")
-            .and_then(|b| boolean(b, &t.path_of("failback"), errs))
-            .unwrap_or(false);
+        // `true`: back to the most preferred node whenever it returns; "after_maintenance": back to the
+        // node a planned drain took it from.
+        let (failback, after_maintenance) = match t.get("failback") {
+            Some(b) => match b.get_ref() {
+                toml::de::DeValue::String(text) if text == "after_maintenance" => (false, true),
+                toml::de::DeValue::String(text) => {
+                    errs.push(
+                        b.span(),
+                        t.path_of("failback"),
+                        format!(
+                            "expected true, false or \"after_maintenance\" (back to the node a \
+                             planned drain took the role from), found \"{text}\""
+                        ),
+                    );
+                    (false, false)
+                }
+                _ => (
+                    boolean(b, &t.path_of("failback"), errs).unwrap_or(false),
+                    false,
+                ),
+            },
+            None => (false, false),
+        };
         let dormant = t
             .get("dormant")
             .and_then(|d| probability(d, &t.path_of("dormant"), errs));
@@ -88,6 +107,7 @@ impl Compiler {
             .collect();
         let mut m = self.machine(role, replicas, f);
         m.failback = failback;
+        m.failback_after_maintenance = after_maintenance;
         m.quorum = quorum.flatten();
         // dormant = 1 is a hot standby: nothing to model beyond today's cluster.
         m.dormant = dormant.filter(|&d| d < 1.0);

@@ -96,6 +96,7 @@ impl Compiler {
             manual_recovery: f.manual_recovery,
             manual_failover: f.manual_failover,
             failback: false,
+            failback_after_maintenance: false,
             software: f.software,
             recovery: Recovery::Repair,
             quorum: None,

@@ -66,6 +66,7 @@ impl Compiler {
                 manual_recovery,
                 manual_failover: None,
                 failback: false,
+                failback_after_maintenance: false,
                 software,
                 recovery,
                 quorum: None,

@@ -110,14 +110,37 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     let x0 = MARGIN + name_w + 16;
     let x_value = WIDTH - MARGIN;
     let x1 = x_value - value_w - GAP - 8;
+    // Every hour of each service's downtime to one cause, so the parts add up.
+    let sources: Vec<String> = panels
+        .iter()
+        .map(|p| {
+            let parts: Vec<String> = s
+                .attribution
+                .iter()
+                .filter(|a| a.service == p.service.name)
+                .map(|a| format!("{} {}", a.cause, hours(a.hours_per_year.value)))
+                .collect();
+            format!(
+                "{}: {}/yr = {}",
+                p.service.name,
+                hours(p.service.downtime_hours_per_year.value),
+                if parts.is_empty() {
+                    "none".to_string()
+                } else {
+                    parts.join(" + ")
+                }
+            )
+        })
+        .collect();
     let notes = wrap(
         &[
             &[
             "share: the part of the service's downtime during which the component was down".into(),
             "shares add up to more than 100% when components are down together".into(),
             "downtime/yr: that share of the service's downtime per year".into(),
-            "downtime with no component down comes from the roles' own mechanisms (failover, restart, operator)".into(),
+            "every hour of downtime by cause, adding up (a role's own mechanism first, then failed components and maintenance; two at once: several causes):".into(),
             ][..],
+            &sources[..],
             &more[..],
         ]
         .concat(),

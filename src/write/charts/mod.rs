@@ -186,6 +186,12 @@ fn capped(
             .filter(|c| kept(EntityKind::Service, &c.service))
             .cloned()
             .collect(),
+        attribution: s
+            .attribution
+            .iter()
+            .filter(|c| kept(EntityKind::Service, &c.service))
+            .cloned()
+            .collect(),
         crews: s.crews.clone(),
         clusters: s.clusters.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),

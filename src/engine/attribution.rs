@@ -1,0 +1,155 @@
+//! Where a service's downtime comes from: each stretch of an outage goes to exactly one cause, so the
+//! parts add up to the downtime. Stretches end when the service comes back or when a cause starts or
+//! ends while it is down; nothing is done while every service is up.
+//!
+//! Precedence, per stretch: a role's own mechanism (switching, restart, operator, restore; a switch
+//! a maintenance drain started goes to that schedule); else the failed components and maintenance
+//! schedules among what the service depends on; else a role with no host (or no quorum) up; else
+//! "unexplained". Two or more different causes in the same tier at once are "several causes".
+
+use crate::base::units::Hours;
+use crate::engine::machines::{CAUSES, Cause, Phase};
+use crate::engine::signals::DOWN;
+use crate::engine::trace::Recorder;
+use crate::engine::{Engine, NONE};
+use crate::model::Model;
+
+/// What one attribution category stands for (see [`attribution_causes`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attributed {
+    /// A failed component.
+    Component(usize),
+    /// A maintenance schedule: its nodes taken, or a switch its drain started.
+    Maintenance(usize),
+    /// A role machine's own cause.
+    Role(usize, Cause),
+    /// Two or more causes of the same tier at once.
+    Several,
+    /// Nothing found (a mechanism not attributed above).
+    Unexplained,
+}
+
+/// The attribution categories of `model`, in the order of [`Engine::attribution`]: components,
+/// maintenance schedules, each role's causes, several, unexplained.
+pub fn attribution_causes(model: &Model) -> Vec<Attributed> {
+    const ALL: [Cause; CAUSES] = [
+        Cause::Failover,
+        Cause::Restart,
+        Cause::Manual,
+        Cause::NoHost,
+        Cause::Recovery,
+        Cause::NoQuorum,
+    ];
+    (0..model.components.len())
+        .map(Attributed::Component)
+        .chain((0..model.maintenance.len()).map(Attributed::Maintenance))
+        .chain(
+            (0..model.roles.len()).flat_map(|r| ALL.iter().map(move |&c| Attributed::Role(r, c))),
+        )
+        .chain([Attributed::Several, Attributed::Unexplained])
+        .collect()
+}
+
+/// Number of attribution categories of `model`.
+pub(super) fn attribution_len(model: &Model) -> usize {
+    model.components.len() + model.maintenance.len() + model.roles.len() * CAUSES + 2
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Hours service `s` was down this replication, per category of [`attribution_causes`].
+    pub fn attribution(&self, s: usize) -> &[Hours] {
+        let k = self.attr_len;
+        &self.attr[s * k..(s + 1) * k]
+    }
+
+    /// A cause is about to start or end: every service that is down closes its current stretch.
+    #[inline]
+    pub(super) fn attr_mark(&mut self, t: Hours) {
+        if self.services_down > 0 {
+            self.attr_close_all(t);
+        }
+    }
+
+    fn attr_close_all(&mut self, t: Hours) {
+        for s in 0..self.model.services.len() {
+            if self.monitors[s].level == DOWN {
+                self.attr_close(s, t);
+            }
+        }
+    }
+
+    /// Gives service `s`'s stretch since its last mark to its cause now.
+    pub(super) fn attr_close(&mut self, s: usize, t: Hours) {
+        let k = self.attr_cause(s);
+        let len = self.attr_len;
+        self.attr[s * len + k] += t - self.attr_since[s];
+        self.attr_since[s] = t;
+    }
+
+    fn attr_cause(&self, s: usize) -> usize {
+        let model = self.model;
+        let comps = model.components.len();
+        let roles_at = comps + model.maintenance.len();
+        let several = self.attr_len - 2;
+        let mut one = Single::default();
+        for &r in &self.role_support[s] {
+            let st = &self.machines[r as usize];
+            let k = match st.phase {
+                Phase::Running | Phase::NoHost | Phase::NoQuorum => continue,
+                Phase::Switching if st.planned_by != NONE => comps + st.planned_by as usize,
+                p => roles_at + r as usize * CAUSES + p.cause().map_or(0, |c| c as usize),
+            };
+            one.see(k);
+        }
+        if let Some(k) = one.get(several) {
+            return k;
+        }
+        let support = &self.support[s * comps..(s + 1) * comps];
+        for &c in &self.down_comps {
+            if support[c as usize] {
+                one.see(c as usize);
+            }
+        }
+        if !model.maintenance.is_empty() {
+            for (n, &i) in self.maint_of.iter().enumerate() {
+                if i != NONE && support[n] {
+                    one.see(comps + i as usize);
+                }
+            }
+        }
+        if let Some(k) = one.get(several) {
+            return k;
+        }
+        for &r in &self.role_support[s] {
+            let st = &self.machines[r as usize];
+            if let Phase::NoHost | Phase::NoQuorum = st.phase {
+                one.see(
+                    roles_at + r as usize * CAUSES + st.phase.cause().map_or(0, |c| c as usize),
+                );
+            }
+        }
+        one.get(several).unwrap_or(self.attr_len - 1)
+    }
+}
+
+/// The one category seen, or "several" once two different ones were.
+#[derive(Default)]
+struct Single {
+    first: Option<usize>,
+    more: bool,
+}
+
+impl Single {
+    #[inline]
+    fn see(&mut self, k: usize) {
+        match self.first {
+            None => self.first = Some(k),
+            Some(f) if f != k => self.more = true,
+            _ => {}
+        }
+    }
+
+    fn get(&self, several: usize) -> Option<usize> {
+        if self.more { Some(several) } else { self.first }
+    }
+}
