@@ -93,8 +93,7 @@ fn the_fallback_serves_only_outages_older_than_the_delay() {
 fn fallback_after_needs_a_fallback() {
     let text = scenario("fallback_after = \"2h\"").replace("fallback = \"remote_dp\"\n", "");
     let err = nines::scenario::compile(&text, "dp.toml")
-        .err()
-        .expect("refused")
+        .expect_err("refused")
         .to_string();
     assert!(err.contains("dp.toml:"), "{err}");
     assert!(
