@@ -62,18 +62,29 @@ impl<'m, R: Recorder> Engine<'m, R> {
         &self.attr[s * k..(s + 1) * k]
     }
 
-    /// A cause is about to start or end: every service that is down closes its current stretch.
+    /// Component `c` is about to fail, be repaired, or enter or leave maintenance: every service it
+    /// can affect that is down closes its current stretch (no other service's cause changes).
     #[inline]
-    pub(super) fn attr_mark(&mut self, t: Hours) {
+    pub(super) fn attr_mark(&mut self, c: usize, t: Hours) {
         if self.services_down > 0 {
-            self.attr_close_all(t);
+            for i in 0..self.comp_services[c].len() {
+                let s = self.comp_services[c][i] as usize;
+                if self.monitors[s].level == DOWN {
+                    self.attr_close(s, t);
+                }
+            }
         }
     }
 
-    fn attr_close_all(&mut self, t: Hours) {
-        for s in 0..self.model.services.len() {
-            if self.monitors[s].level == DOWN {
-                self.attr_close(s, t);
+    /// Role machine `r` is about to change phase: the same for the services that depend on it.
+    #[inline]
+    pub(super) fn attr_mark_role(&mut self, r: usize, t: Hours) {
+        if self.services_down > 0 {
+            for i in 0..self.role_services[r].len() {
+                let s = self.role_services[r][i] as usize;
+                if self.monitors[s].level == DOWN {
+                    self.attr_close(s, t);
+                }
             }
         }
     }
@@ -92,7 +103,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let roles_at = comps + model.maintenance.len();
         let several = self.attr_len - 2;
         let mut one = Single::default();
-        for &r in &self.role_support[s] {
+        // Only machines that are not running can give a role cause: a service that needs a thousand
+        // roles is not scanned a thousand times per stretch.
+        let roles = model.roles.len();
+        let dep = &self.role_dep[s * roles..(s + 1) * roles];
+        for &r in &self.odd_roles {
+            if !dep[r as usize] {
+                continue;
+            }
             let st = &self.machines[r as usize];
             let k = match st.phase {
                 Phase::Running | Phase::NoHost | Phase::NoQuorum => continue,
@@ -110,17 +128,20 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 one.see(c as usize);
             }
         }
-        if !model.maintenance.is_empty() {
-            for (n, &i) in self.maint_of.iter().enumerate() {
-                if i != NONE && support[n] {
-                    one.see(comps + i as usize);
-                }
+        // The nodes in maintenance now, not all nodes: a pass over every node per stretch would cost
+        // each event of a large scenario with maintenance.
+        for &n in &self.maint_nodes {
+            if support[n as usize] {
+                one.see(comps + self.maint_of[n as usize] as usize);
             }
         }
         if let Some(k) = one.get(several) {
             return k;
         }
-        for &r in &self.role_support[s] {
+        for &r in &self.odd_roles {
+            if !dep[r as usize] {
+                continue;
+            }
             let st = &self.machines[r as usize];
             if let Phase::NoHost | Phase::NoQuorum = st.phase {
                 one.see(

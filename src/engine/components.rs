@@ -55,7 +55,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` is down from `t`, known to be: its repair is queued or starts.
     pub(super) fn fail_now(&mut self, c: usize, t: Hours) {
-        self.attr_mark(t);
+        self.attr_mark(c, t);
         let comp = &self.model.components[c];
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
@@ -137,7 +137,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         };
         self.push(due, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
-        self.attr_mark(t);
+        self.attr_mark(c, t);
         let pos = self.down_pos[c] as usize;
         let last = self.down_comps.pop().expect("component was down");
         if last as usize != c {

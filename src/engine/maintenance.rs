@@ -120,7 +120,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     fn enter_maintenance(&mut self, n: usize, i: usize, t: Hours) {
-        self.attr_mark(t);
+        self.attr_mark(n, t);
+        if self.maint_of[n] == NONE {
+            self.maint_pos[n] = self.maint_nodes.len() as u32;
+            self.maint_nodes.push(n as u32);
+        }
         self.maint_of[n] = i as u32;
         if !self.model.quorums.is_empty() {
             self.drain_votes(n, t);
@@ -139,7 +143,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     pub(super) fn leave_maintenance(&mut self, n: usize, t: Hours) {
-        self.attr_mark(t);
+        self.attr_mark(n, t);
+        if self.maint_of[n] != NONE {
+            let pos = self.maint_pos[n] as usize;
+            self.maint_nodes.swap_remove(pos);
+            if let Some(&moved) = self.maint_nodes.get(pos) {
+                self.maint_pos[moved as usize] = pos as u32;
+            }
+        }
         self.maint_of[n] = NONE;
         let was = std::mem::replace(&mut self.in_maintenance[n], false);
         if R::ACTIVE && was {

@@ -97,6 +97,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     in_maintenance: Vec<bool>,
     /// Per component: the schedule that holds it in maintenance (`NONE` when none).
     maint_of: Vec<u32>,
+    /// Nodes in maintenance now (those with a schedule in `maint_of`), and each one's place in it.
+    maint_nodes: Vec<u32>,
+    maint_pos: Vec<u32>,
     // Crews.
     crew_free: Vec<u32>,
     crew_queue: Vec<Vec<(u32, u64)>>,
@@ -125,8 +128,15 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     support: Vec<bool>,
     /// Per service and component: hours the service was down while the component was down.
     overlap: Vec<Hours>,
-    /// Per service: roles with a machine that it depends on.
-    role_support: Vec<Vec<u32>>,
+    /// Per component: the services it can affect (the inverse of `support`).
+    comp_services: Vec<Vec<u32>>,
+    /// Per role: the services that depend on its machine (the inverse of `role_support`).
+    role_services: Vec<Vec<u32>>,
+    /// `role_dep[s * roles + r]`: service `s` depends on role `r`'s machine.
+    role_dep: Vec<bool>,
+    /// Role machines not running now, and each one's place in the list.
+    odd_roles: Vec<u32>,
+    odd_pos: Vec<u32>,
     /// Categories per service of the downtime attribution ([`attribution_causes`]).
     attr_len: usize,
     /// Per service and category: hours of downtime attributed.

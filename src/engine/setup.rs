@@ -39,6 +39,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 support[s * comps + c] = true;
             }
         }
+        // The inverse: per component and per role, the services it can affect (attribution closes
+        // only their stretches when it changes).
+        let mut comp_services: Vec<Vec<u32>> = vec![Vec::new(); comps];
+        for (s, svc) in model.services.iter().enumerate() {
+            for &c in &svc.support {
+                comp_services[c].push(s as u32);
+            }
+        }
         let role_support: Vec<Vec<u32>> = model
             .services
             .iter()
@@ -176,6 +184,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             down_pos: vec![NONE; comps],
             in_maintenance: vec![false; comps],
             maint_of: vec![NONE; comps],
+            maint_nodes: Vec::new(),
+            maint_pos: vec![0; comps],
             crew_free: model.crews.iter().map(|c| c.technicians).collect(),
             crew_queue: model.crews.iter().map(|_| Vec::new()).collect(),
             arrivals: 0,
@@ -210,7 +220,28 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .collect(),
             support,
             overlap: vec![0.0; model.services.len() * comps],
-            role_support,
+            role_services: {
+                let mut by_role: Vec<Vec<u32>> = vec![Vec::new(); model.roles.len()];
+                for (s, roles) in role_support.iter().enumerate() {
+                    for &r in roles {
+                        by_role[r as usize].push(s as u32);
+                    }
+                }
+                by_role
+            },
+            comp_services,
+            role_dep: {
+                let roles = model.roles.len();
+                let mut dep = vec![false; model.services.len() * roles];
+                for (s, rs) in role_support.iter().enumerate() {
+                    for &r in rs {
+                        dep[s * roles + r as usize] = true;
+                    }
+                }
+                dep
+            },
+            odd_roles: Vec::new(),
+            odd_pos: vec![0; model.roles.len()],
             attr_len,
             attr: vec![0.0; model.services.len() * attr_len],
             attr_since: vec![0.0; model.services.len()],
@@ -272,6 +303,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.down_pos.fill(NONE);
         self.in_maintenance.fill(false);
         self.maint_of.fill(NONE);
+        self.maint_nodes.clear();
         self.attr.fill(0.0);
         self.attr_since.fill(0.0);
         self.services_down = 0;
@@ -288,6 +320,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.roll_node.fill(NONE);
         self.roll_deferred.fill(NONE);
         self.machines.fill(MachineState::start());
+        self.odd_roles.clear();
         self.reset_standby();
         for ((st, s), q) in self
             .quorums

@@ -18,7 +18,7 @@ macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
         snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down);
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
-            monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, attr, attr_since, crew_free,
+            monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, maint_nodes, maint_pos, odd_roles, odd_pos, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life);
@@ -44,6 +44,10 @@ pub struct Snapshot<'m> {
     down_pos: Vec<u32>,
     in_maintenance: Vec<bool>,
     maint_of: Vec<u32>,
+    maint_nodes: Vec<u32>,
+    maint_pos: Vec<u32>,
+    odd_roles: Vec<u32>,
+    odd_pos: Vec<u32>,
     attr: Vec<Hours>,
     attr_since: Vec<Hours>,
     services_down: u32,

@@ -187,7 +187,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         {
             phase = Phase::NoQuorum;
         }
-        self.attr_mark(t);
+        self.attr_mark_role(r, t);
         let planned_by = if phase == Phase::Switching && self.planned_now {
             self.planned_by
         } else {
@@ -207,6 +207,22 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let st = &mut self.machines[r];
         st.phase = phase;
         st.host = host;
+        // The machines not running, for the downtime attribution.
+        match (was_running, phase == Phase::Running) {
+            (true, false) => {
+                self.odd_pos[r] = self.odd_roles.len() as u32;
+                self.odd_roles.push(r as u32);
+            }
+            (false, true) => {
+                let pos = self.odd_pos[r] as usize;
+                self.odd_roles.swap_remove(pos);
+                if let Some(&moved) = self.odd_roles.get(pos) {
+                    self.odd_pos[moved as usize] = pos as u32;
+                }
+            }
+            _ => {}
+        }
+        let st = &mut self.machines[r];
         st.phase_since = t;
         st.epoch = st.epoch.wrapping_add(1);
         if old_host != host && self.machine(r).dormant.is_some() {
