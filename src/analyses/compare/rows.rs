@@ -33,6 +33,23 @@ fn unpaired(x: &Estimate, base: &Estimate) -> Diff {
     }
 }
 
+/// Each layout's own estimate of a figure (none where it lacks it), with the unpaired difference to
+/// the first layout's.
+fn unpaired_cells(n: usize, pick: impl Fn(usize) -> Option<Estimate>) -> Vec<Option<Cell>> {
+    let base = pick(0);
+    (0..n)
+        .map(|i| {
+            let value = pick(i)?;
+            let diff = if i == 0 {
+                None
+            } else {
+                base.map(|b| unpaired(&value, &b))
+            };
+            Some(Cell { value, diff })
+        })
+        .collect()
+}
+
 impl Unit {
     /// The practical threshold of a difference to `base` (the first layout's figure) at `relative`:
     /// a share of the figure, for availability of its unavailability (so that availability and
@@ -206,18 +223,7 @@ pub(super) fn rows(
                     t.impactful_outages_per_year
                 })
             };
-            let base = pick(0);
-            let cells = (0..n)
-                .map(|i| {
-                    let value = pick(i)?;
-                    let diff = if i == 0 {
-                        None
-                    } else {
-                        base.map(|b| unpaired(&value, &b))
-                    };
-                    Some(Cell { value, diff })
-                })
-                .collect();
+            let cells = unpaired_cells(n, pick);
             rows.push(Row {
                 measure,
                 scope: s.clone(),
@@ -252,18 +258,7 @@ pub(super) fn rows(
                 let l: &LayoutResult = &layouts[i];
                 l.summary.clusters.iter().find(|c| c.name == name).map(pick)
             };
-            let base = get(0);
-            let cells = (0..n)
-                .map(|i| {
-                    let value = get(i)?;
-                    let diff = if i == 0 {
-                        None
-                    } else {
-                        base.map(|b| unpaired(&value, &b))
-                    };
-                    Some(Cell { value, diff })
-                })
-                .collect();
+            let cells = unpaired_cells(n, get);
             rows.push(Row {
                 measure,
                 scope: name.to_string(),
@@ -328,18 +323,7 @@ pub(super) fn rows(
                     .find(|q| &q.name == k)
                     .map(|q| q.latency_p99_hours)
             };
-            let base = pick(0);
-            let cells = (0..n)
-                .map(|i| {
-                    let value = pick(i)?;
-                    let diff = if i == 0 {
-                        None
-                    } else {
-                        base.map(|b| unpaired(&value, &b))
-                    };
-                    Some(Cell { value, diff })
-                })
-                .collect();
+            let cells = unpaired_cells(n, pick);
             rows.push(Row {
                 measure: "latency P99",
                 scope: k.clone(),
