@@ -43,12 +43,11 @@ impl RunAcc {
         let causes = attribution_causes(model);
         let mut out = Vec::new();
         for (svc, acc) in model.services.iter().zip(&self.attribution) {
-            let mut rows: Vec<Attribution> = causes
-                .iter()
-                .zip(acc.hours.iter().zip(&acc.share))
-                .filter(|(_, (h, _))| h.sum() > 0.0)
-                .map(|(&a, (h, sh))| {
-                    let (cause, kind) = match a {
+            let mut rows: Vec<Attribution> = acc
+                .parts()
+                .filter(|(_, h, _)| h.sum() > 0.0)
+                .map(|(i, h, sh)| {
+                    let (cause, kind) = match causes[i] {
                         Attributed::Component(c) => (model.components[c].name.clone(), "component"),
                         Attributed::Maintenance(i) => (
                             format!("maintenance {}", model.maintenance[i].name),

@@ -206,7 +206,7 @@ impl Status {
 }
 
 /// Format of checkpoint files.
-pub const CHECKPOINT_FORMAT: &str = "nines-checkpoint/2";
+pub const CHECKPOINT_FORMAT: &str = "nines-checkpoint/3";
 
 /// The checkpoint's file name in the output directory.
 pub const CHECKPOINT_FILE: &str = "checkpoint.json";

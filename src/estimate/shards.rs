@@ -13,7 +13,7 @@ use crate::estimate::runner::BATCH;
 pub const MAX_SHARDS: u64 = 100_000;
 
 /// Identifies the file format; a part of another format is refused.
-pub const FORMAT: &str = "nines-partial/2";
+pub const FORMAT: &str = "nines-partial/3";
 
 /// Which replications shard `index` (1-based) of `shards` runs: whole batches, fixed by the total alone
 /// (never by the machine), so that any split adds up to the same replications.

@@ -265,6 +265,12 @@ pub struct MeanAcc {
 }
 
 impl MeanAcc {
+    /// The accumulator of `n` replications whose weighted values sum to `s1` and their squares to
+    /// `s2` (for accumulators that keep the sums of many means sparsely).
+    pub fn from_sums(n: u64, s1: ExactSum, s2: ExactSum) -> Self {
+        MeanAcc { n, s1, s2 }
+    }
+
     /// Records one replication's value `x` with weight `w`.
     #[inline]
     pub fn add(&mut self, x: f64, w: f64) {
@@ -345,6 +351,26 @@ pub struct RatioAcc {
 }
 
 impl RatioAcc {
+    /// The accumulator of `n` replications from its sums of weighted numerators `sx`, denominators
+    /// `sy`, their squares and their products (for accumulators that share the denominators).
+    pub fn from_sums(
+        n: u64,
+        sx: ExactSum,
+        sy: ExactSum,
+        sxx: ExactSum,
+        syy: ExactSum,
+        sxy: ExactSum,
+    ) -> Self {
+        RatioAcc {
+            n,
+            sx,
+            sy,
+            sxx,
+            syy,
+            sxy,
+        }
+    }
+
     /// Records one replication's numerator `x` and denominator `y` with weight `w`.
     #[inline]
     pub fn add(&mut self, x: f64, y: f64, w: f64) {

@@ -3,12 +3,12 @@
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
-mod attribution;
 mod clients;
 mod crews;
 mod machines;
 mod quorum;
 mod shape;
+mod shares;
 mod tolerance;
 
 use serde::{Deserialize, Serialize};
@@ -18,11 +18,11 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
 use crate::model::Model;
 
-pub(in crate::estimate) use attribution::AttributionAcc;
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use machines::MachineAcc;
 use quorum::QuorumAcc;
+pub(in crate::estimate) use shares::SharesAcc;
 use tolerance::ToleranceAcc;
 
 /// Mergeable statistics of one measured entity.
@@ -73,7 +73,7 @@ pub struct RunAcc {
     /// Per measured entity, in [`Model::measured`] order.
     pub entities: Vec<EntityAcc>,
     /// Per service, per node of its support: hours down while that node was down, against service downtime.
-    pub(in crate::estimate) contributions: Vec<Vec<RatioAcc>>,
+    pub(in crate::estimate) contributions: Vec<SharesAcc>,
     /// Replications recorded.
     pub replications: u64,
     /// Events simulated.
@@ -91,7 +91,7 @@ pub struct RunAcc {
     pub(in crate::estimate) quorums: Vec<QuorumAcc>,
     /// Per service: where its downtime comes from, every hour to one cause.
     #[serde(default)]
-    pub(in crate::estimate) attribution: Vec<AttributionAcc>,
+    pub(in crate::estimate) attribution: Vec<SharesAcc>,
 }
 
 impl RunAcc {
@@ -116,12 +116,12 @@ impl RunAcc {
             contributions: model
                 .services
                 .iter()
-                .map(|s| vec![RatioAcc::default(); s.support.len()])
+                .map(|s| SharesAcc::new(s.support.len()))
                 .collect(),
             attribution: model
                 .services
                 .iter()
-                .map(|_| AttributionAcc::new(crate::engine::attribution_causes(model).len()))
+                .map(|_| SharesAcc::new(crate::engine::attribution_causes(model).len()))
                 .collect(),
             replications: 0,
             events: 0,
@@ -213,10 +213,9 @@ impl RunAcc {
         }
         for (s, svc) in model.services.iter().enumerate() {
             let down = engine.monitors()[s].downtime;
-            for (k, &n) in svc.support.iter().enumerate() {
-                self.contributions[s][k].add(engine.overlap(s, n), down, w);
-            }
-            self.attribution[s].record(engine, s, years, w);
+            let overlaps = svc.support.iter().map(|&n| engine.overlap(s, n));
+            self.contributions[s].record(down, overlaps, years, w);
+            self.attribution[s].record(down, engine.attribution(s).iter().copied(), years, w);
         }
         for (h, mon) in self
             .downtime_per_replication
@@ -233,9 +232,7 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.contributions.iter_mut().zip(&o.contributions) {
-            for (x, y) in a.iter_mut().zip(b) {
-                x.merge(y);
-            }
+            a.merge(b);
         }
         for (a, b) in self.requests.iter_mut().zip(&o.requests) {
             a.merge(b);

@@ -8,6 +8,10 @@ use serde_json::Value;
 /// Fields the model fixes rather than the replications: they must equal those of a fresh accumulator.
 const FIXED_BY_MODEL: [&str; 4] = ["kinds", "targets", "can_lose_data", "per_octave"];
 
+/// Sparse per-entity fields: as long as the model's list, each entry empty (`null`) in a fresh
+/// accumulator and either empty or an entity's sums (whose own reading checks them) in a file.
+const SPARSE: [&str; 1] = ["parts"];
+
 /// Checks that `found` has the shape of `fresh` (an empty accumulator of the model). Arrays have the
 /// same length, except exact sums' chunks and histograms' buckets, which are numbers that grow with the
 /// data (an empty array in `fresh` holding only numbers, or arrays of numbers, in `found`); those check
@@ -29,6 +33,8 @@ pub(super) fn same_shape(fresh: &Value, found: &Value, at: &str) -> Result<(), S
                     if v != &b[k] {
                         return Err(format!("{path} differs from the scenario's"));
                     }
+                } else if SPARSE.contains(&k.as_str()) {
+                    sparse(v, &b[k], &path)?;
                 } else {
                     same_shape(v, &b[k], &path)?;
                 }
@@ -50,6 +56,24 @@ pub(super) fn same_shape(fresh: &Value, found: &Value, at: &str) -> Result<(), S
         | (Value::Bool(_), Value::Bool(_))
         | (Value::String(_), Value::String(_))
         | (Value::Null, Value::Null) => Ok(()),
+        _ => Err(format!("{at} is not what the scenario has there")),
+    }
+}
+
+/// A sparse list: the model's length, entries empty or objects.
+fn sparse(fresh: &Value, found: &Value, at: &str) -> Result<(), String> {
+    match (fresh, found) {
+        (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+            match b.iter().position(|x| !(x.is_null() || x.is_object())) {
+                Some(i) => Err(format!("{at}[{i}] is not what the scenario has there")),
+                None => Ok(()),
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => Err(format!(
+            "{at} has {} entries where the scenario has {}",
+            b.len(),
+            a.len()
+        )),
         _ => Err(format!("{at} is not what the scenario has there")),
     }
 }
@@ -90,5 +114,24 @@ mod tests {
         let objects =
             json!({"entities": [{"a": [0, [{"x": 1}]]}, {"a": [0, []]}], "kinds": [0, 1]});
         assert!(same_shape(&fresh, &objects, "acc").is_err());
+    }
+
+    #[test]
+    fn sparse_lists_keep_the_model_length_and_hold_objects_or_nothing() {
+        let fresh = json!({"parts": [null, null]});
+        let filled = json!({"parts": [null, {"sums": [0, [1]]}]});
+        assert_eq!(same_shape(&fresh, &filled, "acc"), Ok(()));
+        let short = json!({"parts": [null]});
+        assert!(
+            same_shape(&fresh, &short, "acc")
+                .unwrap_err()
+                .contains("acc.parts has 1")
+        );
+        let number = json!({"parts": [null, 3]});
+        assert!(
+            same_shape(&fresh, &number, "acc")
+                .unwrap_err()
+                .contains("acc.parts[1]")
+        );
     }
 }

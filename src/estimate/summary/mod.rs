@@ -143,15 +143,16 @@ impl RunAcc {
         }
         let mut contributions = Vec::new();
         for (s, svc) in model.services.iter().enumerate() {
-            let mut rows: Vec<Contribution> = svc
-                .support
-                .iter()
-                .zip(&self.contributions[s])
-                .map(|(&n, acc)| Contribution {
-                    service: svc.name.clone(),
-                    component: model.components[n].name.clone(),
-                    component_kind: model.components[n].kind,
-                    share_of_downtime: acc.estimate().share(),
+            let mut rows: Vec<Contribution> = self.contributions[s]
+                .parts()
+                .map(|(k, _, share)| {
+                    let n = svc.support[k];
+                    Contribution {
+                        service: svc.name.clone(),
+                        component: model.components[n].name.clone(),
+                        component_kind: model.components[n].kind,
+                        share_of_downtime: share.estimate().share(),
+                    }
                 })
                 .filter(|c| c.share_of_downtime.value > 0.0)
                 .collect();
