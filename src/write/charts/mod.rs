@@ -20,11 +20,13 @@
 //! ```
 
 mod availability;
+mod bars;
 pub mod axis;
 pub mod compare;
 pub mod contrast;
 mod contributions;
 mod downtime;
+pub mod importance;
 pub mod draw;
 pub mod fit;
 pub mod font;
