@@ -196,8 +196,10 @@ fn merged_importance(
     parts: &[(String, shards::Part)],
     asked: bool,
 ) -> Result<Option<Importance>> {
-    let with: Vec<&(String, shards::Part)> =
-        parts.iter().filter(|(_, p)| p.importance.is_some()).collect();
+    let with: Vec<&(String, shards::Part)> = parts
+        .iter()
+        .filter(|(_, p)| p.importance.is_some())
+        .collect();
     if with.is_empty() {
         if asked {
             bail!(

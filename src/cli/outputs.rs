@@ -123,12 +123,7 @@ const IMPORTANCE_FILES: [&str; 2] = ["importance.csv", "importance.json"];
 impl Prepared {
     /// Adds the importance measures: importance.csv and importance.json, and the ranked table (or a
     /// JSON key) on stdout.
-    fn add_importance(
-        &mut self,
-        model: &Model,
-        x: &Importance,
-        format: Format,
-    ) -> Result<()> {
+    fn add_importance(&mut self, model: &Model, x: &Importance, format: Format) -> Result<()> {
         let json = nines::write::importance::json(model, x);
         self.files.push((
             "importance.csv".to_string(),

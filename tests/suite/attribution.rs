@@ -196,7 +196,11 @@ fn the_chart_and_the_headline_tell_the_attribution() {
         .collect();
     let h = nines::base::format::hours;
     let mut last = 0;
-    for a in s.attribution.iter().filter(|a| a.service == "vmm_management") {
+    for a in s
+        .attribution
+        .iter()
+        .filter(|a| a.service == "vmm_management")
+    {
         let e = &a.hours_per_year;
         let value = format!("{} [{}, {}]", h(e.value), h(e.ci95_low), h(e.ci95_high));
         let at = texts
@@ -205,10 +209,18 @@ fn the_chart_and_the_headline_tell_the_attribution() {
             .unwrap_or_else(|| panic!("{} not drawn in {texts:?}", a.cause));
         // Its tag and its value on its row, after the row of every larger cause.
         let row = &texts[at..at + 3];
-        assert!(row[2].starts_with(&value), "{}: {value} not drawn: {row:?}", a.cause);
+        assert!(
+            row[2].starts_with(&value),
+            "{}: {value} not drawn: {row:?}",
+            a.cause
+        );
         assert_eq!(
             row[1],
-            if a.kind == "several" { "overlap" } else { a.kind },
+            if a.kind == "several" {
+                "overlap"
+            } else {
+                a.kind
+            },
             "{}",
             a.cause
         );
@@ -221,7 +233,11 @@ fn the_chart_and_the_headline_tell_the_attribution() {
             "{}/scenarios/vmm/vmm-cluster-2.toml",
             env!("CARGO_MANIFEST_DIR")
         );
-        compile(&std::fs::read_to_string(&full).unwrap(), "vmm-cluster-2.toml").unwrap()
+        compile(
+            &std::fs::read_to_string(&full).unwrap(),
+            "vmm-cluster-2.toml",
+        )
+        .unwrap()
     };
     let page = nines::write::report::run_report(
         &m,

@@ -359,7 +359,13 @@ fn exact_importance_prints_the_table() {
 /// `run --importance` into `out` with `extra` arguments; its stdout.
 fn run_importance(out: &std::path::Path, extra: &[&str]) -> String {
     let o = nines()
-        .args(["run", "scenarios/web-farm.toml", "--importance", "-n", "300"])
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "-n",
+            "300",
+        ])
         .args(["-q", "--no-replications", "-o"])
         .arg(out)
         .args(extra)
@@ -419,7 +425,13 @@ fn merged_shards_give_the_importance_of_the_single_run_bit_for_bit() {
     // 300 replications are 5 batches: 3 shards of unequal size.
     for i in 1..=3 {
         nines()
-            .args(["run", "scenarios/web-farm.toml", "--importance", "-n", "300"])
+            .args([
+                "run",
+                "scenarios/web-farm.toml",
+                "--importance",
+                "-n",
+                "300",
+            ])
             .args(["-q", "--no-replications", "-j", "1", "--shard"])
             .arg(format!("{i}/3"))
             .arg("-o")
@@ -443,7 +455,10 @@ fn merged_shards_give_the_importance_of_the_single_run_bit_for_bit() {
     ] {
         let a = std::fs::read(single.join(f)).unwrap();
         let b = std::fs::read(merged.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
-        assert!(a == b, "{f} of the merged shards differs from the single run");
+        assert!(
+            a == b,
+            "{f} of the merged shards differs from the single run"
+        );
     }
     // Parts without the sums: merge --importance says how to get them; a mix is refused.
     let plain = dir.path().join("plain");
@@ -472,7 +487,13 @@ fn merged_shards_give_the_importance_of_the_single_run_bit_for_bit() {
     );
     assert!(!dir.path().join("m2").join("summary.csv").exists());
     nines()
-        .args(["run", "scenarios/web-farm.toml", "--importance", "-n", "300"])
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "-n",
+            "300",
+        ])
         .args(["-q", "--no-replications", "--shard", "2/2", "-o"])
         .arg(&plain)
         .assert()
@@ -485,5 +506,8 @@ fn merged_shards_give_the_importance_of_the_single_run_bit_for_bit() {
         .unwrap();
     assert!(!mixed.status.success());
     let err = String::from_utf8_lossy(&mixed.stderr);
-    assert!(err.contains("part-1-of-2.json was run without --importance"), "{err}");
+    assert!(
+        err.contains("part-1-of-2.json was run without --importance"),
+        "{err}"
+    );
 }

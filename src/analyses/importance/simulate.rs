@@ -187,9 +187,17 @@ impl Sums {
 
     /// Whether the sums have the lengths `model`'s structure and cut sets give them: a part file's
     /// sums are checked before they are merged.
-    pub(super) fn fits(&self, services: usize, pairs: usize, components: usize, cuts: usize) -> bool {
+    pub(super) fn fits(
+        &self,
+        services: usize,
+        pairs: usize,
+        components: usize,
+        cuts: usize,
+    ) -> bool {
         self.u.len() == services
-            && [&self.birnbaum, &self.saved].iter().all(|v| v.len() == pairs)
+            && [&self.birnbaum, &self.saved]
+                .iter()
+                .all(|v| v.len() == pairs)
             && [&self.criticality, &self.raw, &self.rrw]
                 .iter()
                 .all(|v| v.len() == pairs)

@@ -19,8 +19,16 @@ pub const MAX_ROWS: usize = 12;
 const KINDS: [(&str, RGBColor, &str); 5] = [
     ("component", palette::BLUE, "failed component"),
     ("maintenance", palette::GREEN, "maintenance"),
-    ("role", palette::ORANGE, "role mechanism (switching, restart, ...)"),
-    ("several", palette::PURPLE, "overlap: several causes at once"),
+    (
+        "role",
+        palette::ORANGE,
+        "role mechanism (switching, restart, ...)",
+    ),
+    (
+        "several",
+        palette::PURPLE,
+        "overlap: several causes at once",
+    ),
     ("unexplained", palette::AXIS, "unexplained"),
 ];
 
@@ -151,7 +159,8 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
     let body: i32 =
         panels.iter().map(Panel::height).sum::<i32>() + if panels.is_empty() { 30 } else { 0 };
     let height = top + body + 16 * notes.len() as i32 + 16;
-    let title = "Where downtime comes from: every hour of each service's downtime by cause".to_string();
+    let title =
+        "Where downtime comes from: every hour of each service's downtime by cause".to_string();
     let mut svg = String::new();
     {
         let mut c = Canvas::new(&mut svg, WIDTH, height);
@@ -162,7 +171,11 @@ pub fn chart(s: &Summary) -> Result<Chart, ChartError> {
                 x = c.swatch((x, y + 6), alpha(color, 0.85), label);
             }
         }
-        c.line(&[(x, y + 6), (x + 16, y + 6)], super::draw::solid(palette::TEXT), 2);
+        c.line(
+            &[(x, y + 6), (x + 16, y + 6)],
+            super::draw::solid(palette::TEXT),
+            2,
+        );
         c.text(
             "95% confidence interval",
             (x + 21, y + 6),

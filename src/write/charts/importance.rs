@@ -92,7 +92,11 @@ fn chart(
     let rows: Vec<&ComponentImportance> = x.components.iter().filter(|r| r.service == s).collect();
     let down = x.unavailability.get(s).map_or(f64::NAN, |u| u.value) * HOURS_PER_YEAR;
     let saved = |r: &ComponentImportance| r.saved_hours_per_year.value.max(0.0);
-    let total: f64 = rows.iter().map(|r| saved(r)).filter(|v| v.is_finite()).sum();
+    let total: f64 = rows
+        .iter()
+        .map(|r| saved(r))
+        .filter(|v| v.is_finite())
+        .sum();
     let shown: Vec<&ComponentImportance> = rows
         .iter()
         .copied()
@@ -136,7 +140,8 @@ fn chart(
         }),
         empty: "no component's failures cost this service any downtime".into(),
         cumulative: Some(cumulative),
-        axis_title: "downtime per year the service would lose if the component were never down".into(),
+        axis_title: "downtime per year the service would lose if the component were never down"
+            .into(),
     };
     let cols = bars::columns(std::slice::from_ref(&panel), VALUE_HEAD);
     let source = match x.method {

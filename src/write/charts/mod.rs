@@ -20,16 +20,16 @@
 //! ```
 
 mod availability;
-mod bars;
 pub mod axis;
+mod bars;
 pub mod compare;
 pub mod contrast;
 mod contributions;
 mod downtime;
-pub mod importance;
 pub mod draw;
 pub mod fit;
 pub mod font;
+pub mod importance;
 mod latency;
 pub mod layout;
 mod timeline;

@@ -115,8 +115,7 @@ pub fn add_importance(page: &mut Page, model: &Model, x: &Importance, charts: &[
             }));
         }
         let title = crate::write::charts::importance::title(&service.name);
-        for c in charts.iter().filter(|c| c.title == title)
-        {
+        for c in charts.iter().filter(|c| c.title == title) {
             blocks.push(Block::Svg {
                 title: c.title.clone(),
                 svg: c.svg.clone(),
