@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, anyhow, bail};
 
+use nines::analyses::importance::{self, Importance, Partial};
 use nines::estimate::accumulate::RunAcc;
 use nines::estimate::shards;
 use nines::estimate::summary::RunInfo;
@@ -37,6 +38,10 @@ pub(crate) struct MergeArgs {
     /// Do not write report.html.
     #[arg(long)]
     no_report: bool,
+    /// Require the importance measures: an error unless the shards were run with --importance (whose
+    /// parts are merged into importance.csv, importance.json and the charts in any case).
+    #[arg(long)]
+    importance: bool,
 }
 
 /// Merges the parts of a sharded run and writes what the single run would have written.
@@ -140,6 +145,7 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
         }
         rows_out = Some(rows_file);
     }
+    let importance = merged_importance(&model, &parts, args.importance)?;
     let mut acc = RunAcc::new(&model);
     for (_, p) in &parts {
         acc.merge(&p.acc);
@@ -157,7 +163,15 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
         file: &key.file,
         text: &first.scenario_text,
     });
-    let prepared = outputs::prepare(&model, &summary, args.format, charts, report, None)?;
+    let prepared = outputs::prepare(
+        &model,
+        &summary,
+        args.format,
+        charts,
+        report,
+        None,
+        importance.as_ref(),
+    )?;
     match rows_out {
         Some(f) => out.commit(f)?,
         None => out.remove_stale("replications.csv")?,
@@ -172,4 +186,53 @@ pub(crate) fn merge(args: MergeArgs) -> Result<()> {
     out.finish("merge", outdir::run_identity(key, &status))?;
     printed.print(args.format, &out_dir);
     Ok(())
+}
+
+/// The importance measures of the whole run from the parts' sums (those of `run --importance
+/// --shard`), bit for bit those of the unsharded run; none when no part has them; an error when only
+/// some have them, or when `asked` and none has.
+fn merged_importance(
+    model: &nines::model::Model,
+    parts: &[(String, shards::Part)],
+    asked: bool,
+) -> Result<Option<Importance>> {
+    let with: Vec<&(String, shards::Part)> = parts
+        .iter()
+        .filter(|(_, p)| p.importance.is_some())
+        .collect();
+    if with.is_empty() {
+        if asked {
+            bail!(
+                "--importance: the parts carry no importance sums (the shards were run without --importance); rerun them with `nines run --importance --shard I/N`"
+            );
+        }
+        return Ok(None);
+    }
+    if let Some((file, _)) = parts.iter().find(|(_, p)| p.importance.is_none()) {
+        bail!(
+            "{file} was run without --importance and {} with it: rerun every shard with `nines run --importance --shard I/N`, or none",
+            with[0].0
+        );
+    }
+    let mut sums = Vec::with_capacity(with.len());
+    for (file, p) in &with {
+        let corrupt = |why: String| shards::PartError::Corrupt {
+            file: file.clone(),
+            why,
+        };
+        let x: Partial = serde_json::from_value(p.importance.clone().unwrap_or_default())
+            .map_err(|e| corrupt(format!("its importance sums cannot be read: {e}")))?;
+        if (x.first, x.end) != (p.first, p.end) {
+            bail!(corrupt(format!(
+                "its importance sums cover replications {}..{}, its statistics {}..{}",
+                x.first, x.end, p.first, p.end
+            )));
+        }
+        sums.push(x);
+    }
+    let refs: Vec<&Partial> = sums.iter().collect();
+    let replications = parts[0].1.key.replications;
+    importance::from_partials(model, &refs, replications)
+        .map(Some)
+        .map_err(|why| anyhow!("merging the importance sums: {why}"))
 }

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Result;
 
+use nines::analyses::importance::Importance;
 use nines::estimate::checkpoint;
 use nines::estimate::summary::Summary;
 use nines::model::Model;
@@ -36,6 +37,7 @@ pub(crate) fn prepare(
     charts: Option<usize>,
     report: Option<nines::write::report::Source>,
     status: Option<&checkpoint::Status>,
+    importance: Option<&Importance>,
 ) -> Result<Prepared> {
     let mut files = Vec::new();
     let mut stale = Vec::new();
@@ -53,11 +55,28 @@ pub(crate) fn prepare(
         None => Vec::new(),
     };
     stale.extend(stale_charts(&drawn, &charts::NAMES));
-    // Left by an earlier `run --importance`; [`Prepared::add_importance`] takes them back.
-    stale.extend(IMPORTANCE_FILES.map(String::from));
+    // One Pareto chart per service with `--importance`; those an earlier run left are removed.
+    let importance_drawn = match (charts, importance) {
+        (Some(threads), Some(x)) => {
+            let drawn = charts::importance::charts(model, x, summary)?;
+            files.extend(chart_files(&drawn, threads)?);
+            drawn
+        }
+        _ => Vec::new(),
+    };
+    let known: Vec<String> = model
+        .services
+        .iter()
+        .map(|s| charts::importance::name(&s.name))
+        .collect();
+    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+    stale.extend(stale_charts(&importance_drawn, &known));
     match report {
         Some(source) => {
-            let page = nines::write::report::run_report(model, summary, &drawn, &source);
+            let mut page = nines::write::report::run_report(model, summary, &drawn, &source);
+            if let Some(x) = importance {
+                nines::write::report::add_importance(&mut page, model, x, &importance_drawn);
+            }
             files.push((
                 "report.html".to_string(),
                 nines::write::report::render(&page).into_bytes(),
@@ -86,11 +105,16 @@ pub(crate) fn prepare(
             }
         },
     };
-    Ok(Prepared {
+    let mut prepared = Prepared {
         files,
         stale,
         stdout,
-    })
+    };
+    match importance {
+        Some(x) => prepared.add_importance(model, x, format)?,
+        None => prepared.stale.extend(IMPORTANCE_FILES.map(String::from)),
+    }
+    Ok(prepared)
 }
 
 /// The files of `run --importance`.
@@ -99,15 +123,8 @@ const IMPORTANCE_FILES: [&str; 2] = ["importance.csv", "importance.json"];
 impl Prepared {
     /// Adds the importance measures: importance.csv and importance.json, and the ranked table (or a
     /// JSON key) on stdout.
-    pub(crate) fn add_importance(
-        &mut self,
-        model: &Model,
-        x: &nines::analyses::importance::Importance,
-        format: Format,
-    ) -> Result<()> {
+    fn add_importance(&mut self, model: &Model, x: &Importance, format: Format) -> Result<()> {
         let json = nines::write::importance::json(model, x);
-        self.stale
-            .retain(|f| !IMPORTANCE_FILES.contains(&f.as_str()));
         self.files.push((
             "importance.csv".to_string(),
             nines::write::importance::csv(model, x)?,

@@ -64,7 +64,9 @@ pub(crate) struct RunArgs {
     no_report: bool,
     /// Also estimate each component's importance for each service (Birnbaum, criticality, RAW, RRW,
     /// downtime saved if it never failed) and the minimal cut sets, from a second pass over the same
-    /// replications: a ranked table, importance.csv and importance.json.
+    /// replications: a ranked table, importance.csv, importance.json, a Pareto chart per service
+    /// (charts/importance-SERVICE.png) and a section of the report. With --shard, each part carries
+    /// its sums and `nines merge` gives the unsharded figures.
     #[arg(long)]
     importance: bool,
     /// With --importance: the largest minimal cut sets listed (1 to 4).
@@ -106,11 +108,6 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     let sim = &mut model.simulation;
     sim.threads = Some(threads);
     let long = LongRun::from_args(&args.long, shard.is_some())?;
-    if args.importance && shard.is_some() {
-        bail!(
-            "--importance cannot be combined with --shard: run it on the whole run (nines run --importance) or on one machine"
-        );
-    }
     if !(1..=4).contains(&args.cut_order) {
         bail!(
             "--cut-order {}: expected 1 to 4 (cut sets of more components are rarely the ones that matter, and their number grows fast)",
@@ -266,6 +263,18 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
         None => None,
     };
     if let (Some((i, n)), Some(range)) = (shard, range) {
+        // The importance sums of this shard's replications, merged by `nines merge`.
+        let importance = if args.importance {
+            let p = nines::analyses::importance::partial(
+                &model,
+                range.clone(),
+                args.cut_order,
+                threads,
+            )?;
+            Some(serde_json::to_value(&p)?)
+        } else {
+            None
+        };
         let sim = &model.simulation;
         let part = shards::Part {
             format: shards::FORMAT.to_string(),
@@ -277,6 +286,7 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
             rows_digest: rows_file.map(|f| f.commit()).transpose()?,
             scenario_text: text,
             acc: result.acc,
+            importance,
         };
         let dest = out_dir.join(shards::file_name(i, n));
         write_atomic(&dest, shards::to_text(&part).as_bytes())?;
@@ -304,19 +314,25 @@ pub(crate) fn run(args: RunArgs) -> Result<()> {
     });
     long.interrupt.writing();
     // Everything is made before the first file is replaced: an error writes nothing.
-    let mut prepared = outputs::prepare(
+    let importance = if args.importance && status.done > 0 {
+        Some(nines::analyses::importance::simulate(
+            &model,
+            status.done,
+            args.cut_order,
+            threads,
+        )?)
+    } else {
+        None
+    };
+    let prepared = outputs::prepare(
         &model,
         &result.summary,
         args.format,
         charts,
         report,
         Some(&status),
+        importance.as_ref(),
     )?;
-    if args.importance && status.done > 0 {
-        let x =
-            nines::analyses::importance::simulate(&model, status.done, args.cut_order, threads)?;
-        prepared.add_importance(&model, &x, args.format)?;
-    }
     if status.resumable() {
         // The checkpoint first: rows without it could not be resumed, it without rows is refused.
         let c = checkpoint::Checkpoint {

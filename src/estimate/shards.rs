@@ -103,6 +103,10 @@ pub struct Part {
     pub scenario_text: String,
     /// Exact mergeable state of every statistic.
     pub acc: RunAcc,
+    /// With `run --importance --shard`: the importance sums of its replications, as the analysis
+    /// writes them (absent otherwise, so parts without it read as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub importance: Option<serde_json::Value>,
 }
 
 /// The file of a part: `part-I-of-N.json`, with its rows in `part-I-of-N.replications.csv`.

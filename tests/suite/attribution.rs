@@ -177,3 +177,92 @@ fn maintenance_share_is_exact() {
     );
     c.finish();
 }
+
+/// The downtime-sources chart draws the attribution: one bar per cause with its hours a year and
+/// interval as the table shows them, largest first, the overlap tagged as such; the report's headline
+/// names the largest cause.
+#[test]
+fn the_chart_and_the_headline_tell_the_attribution() {
+    let s = run_file("scenarios/vmm/vmm-cluster-2.toml", 100);
+    let charts = nines::write::charts::render(&s, None).unwrap();
+    let svg = &charts
+        .iter()
+        .find(|c| c.name == "downtime-sources")
+        .unwrap()
+        .svg;
+    let texts: Vec<String> = nines::write::charts::layout::svg_texts(svg)
+        .into_iter()
+        .map(|t| t.text)
+        .collect();
+    let h = nines::base::format::hours;
+    let mut last = 0;
+    for a in s
+        .attribution
+        .iter()
+        .filter(|a| a.service == "vmm_management")
+    {
+        let e = &a.hours_per_year;
+        let value = format!("{} [{}, {}]", h(e.value), h(e.ci95_low), h(e.ci95_high));
+        let at = texts
+            .iter()
+            .position(|t| *t == a.cause)
+            .unwrap_or_else(|| panic!("{} not drawn in {texts:?}", a.cause));
+        // Its tag and its value on its row, after the row of every larger cause.
+        let row = &texts[at..at + 3];
+        assert!(
+            row[2].starts_with(&value),
+            "{}: {value} not drawn: {row:?}",
+            a.cause
+        );
+        assert_eq!(
+            row[1],
+            if a.kind == "several" {
+                "overlap"
+            } else {
+                a.kind
+            },
+            "{}",
+            a.cause
+        );
+        assert!(at > last, "{} drawn before a larger cause", a.cause);
+        last = at;
+    }
+    assert!(!texts.iter().any(|t| t == "share of the service's downtime"));
+    let m = {
+        let full = format!(
+            "{}/scenarios/vmm/vmm-cluster-2.toml",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        compile(
+            &std::fs::read_to_string(&full).unwrap(),
+            "vmm-cluster-2.toml",
+        )
+        .unwrap()
+    };
+    let page = nines::write::report::run_report(
+        &m,
+        &s,
+        &[],
+        &nines::write::report::Source {
+            file: "vmm-cluster-2.toml",
+            text: "",
+        },
+    );
+    let html = nines::write::report::render(&page);
+    let top = s
+        .attribution
+        .iter()
+        .find(|a| a.service == "vmm_management")
+        .unwrap();
+    assert_eq!(top.cause, "maintenance patch_standalone");
+    let short = &html[..html.find("<h2>Services</h2>").unwrap()];
+    assert!(
+        short.contains(&format!(
+            "{} ({}/yr",
+            top.cause,
+            h(top.hours_per_year.value)
+        )),
+        "the headline does not name {}",
+        top.cause
+    );
+}

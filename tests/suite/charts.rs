@@ -98,7 +98,10 @@ fn every_chart_is_written_for_every_bundled_scenario() {
             ),
             (
                 "downtime-sources",
-                vec!["Where downtime comes from", "share of the service"],
+                vec![
+                    "Where downtime comes from",
+                    "downtime per year from each cause",
+                ],
             ),
             (
                 "timeline",

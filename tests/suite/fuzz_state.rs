@@ -187,6 +187,7 @@ proptest! {
             rows_digest: Some(Digest { bytes: 100, fnv1a: 7 }),
             scenario_text: SCENARIO.into(),
             acc,
+            importance: None,
         };
         let mut body = serde_json::to_value(&part).unwrap();
         for &(which, how) in &changes {

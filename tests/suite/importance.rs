@@ -355,3 +355,159 @@ fn exact_importance_prints_the_table() {
     );
     assert!(text.contains("{domain rack}"), "{text}");
 }
+
+/// `run --importance` into `out` with `extra` arguments; its stdout.
+fn run_importance(out: &std::path::Path, extra: &[&str]) -> String {
+    let o = nines()
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "-n",
+            "300",
+        ])
+        .args(["-q", "--no-replications", "-o"])
+        .arg(out)
+        .args(extra)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    String::from_utf8(o.stdout).unwrap()
+}
+
+#[test]
+fn importance_charts_and_report_section_are_written_and_removed_when_not_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = run_importance(dir.path(), &["-j", "2"]);
+    let charts = dir.path().join("charts");
+    for service in ["web_app", "static_pages"] {
+        let svg = std::fs::read_to_string(charts.join(format!("importance-{service}.svg")))
+            .unwrap_or_else(|e| panic!("{service}: {e}"));
+        assert!(svg.contains(&format!("Which component to improve for {service}")));
+        assert!(svg.contains("cumulative share"));
+        assert!(charts.join(format!("importance-{service}.png")).is_file());
+    }
+    // The chart's first bar is the table's first row: sql for web_app, with its interval.
+    let csv = std::fs::read_to_string(dir.path().join("importance.csv")).unwrap();
+    let first: Vec<&str> = csv.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(first[2], "sql", "{csv}");
+    let h = |c: &str| nines::base::format::hours(c.parse().unwrap());
+    let shown = format!("{} [{}, {}]", h(first[6]), h(first[7]), h(first[8]));
+    let svg = std::fs::read_to_string(charts.join("importance-web_app.svg")).unwrap();
+    assert!(svg.contains(&shown), "{shown} not in the chart");
+    assert!(text.contains("Importance for service web_app"));
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let section = html
+        .find("<h2>Which component to improve</h2>")
+        .expect("an importance section");
+    assert!(html.find("<h2>Services</h2>").unwrap() < section);
+    assert!(html[section..].contains("Which component to improve for web_app"));
+    assert!(html[section..].contains("<td>sql</td>"));
+    // Without --importance the section, the charts and the files go.
+    nines()
+        .args(["run", "scenarios/web-farm.toml", "-n", "64", "-q", "-o"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let html = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(!html.contains("Which component to improve"));
+    assert!(!charts.join("importance-web_app.svg").exists());
+    assert!(!charts.join("importance-static_pages.png").exists());
+    assert!(!dir.path().join("importance.csv").exists());
+}
+
+#[test]
+fn merged_shards_give_the_importance_of_the_single_run_bit_for_bit() {
+    let dir = tempfile::tempdir().unwrap();
+    let single = dir.path().join("single");
+    run_importance(&single, &["-j", "2"]);
+    let parts = dir.path().join("parts");
+    // 300 replications are 5 batches: 3 shards of unequal size.
+    for i in 1..=3 {
+        nines()
+            .args([
+                "run",
+                "scenarios/web-farm.toml",
+                "--importance",
+                "-n",
+                "300",
+            ])
+            .args(["-q", "--no-replications", "-j", "1", "--shard"])
+            .arg(format!("{i}/3"))
+            .arg("-o")
+            .arg(&parts)
+            .assert()
+            .success();
+    }
+    let merged = dir.path().join("merged");
+    nines()
+        .args(["merge", "--no-replications", "--importance", "-o"])
+        .arg(&merged)
+        .arg(&parts)
+        .assert()
+        .success();
+    for f in [
+        "importance.csv",
+        "importance.json",
+        "summary.csv",
+        "charts/importance-web_app.svg",
+        "charts/importance-static_pages.svg",
+    ] {
+        let a = std::fs::read(single.join(f)).unwrap();
+        let b = std::fs::read(merged.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"));
+        assert!(
+            a == b,
+            "{f} of the merged shards differs from the single run"
+        );
+    }
+    // Parts without the sums: merge --importance says how to get them; a mix is refused.
+    let plain = dir.path().join("plain");
+    for i in 1..=2 {
+        nines()
+            .args(["run", "scenarios/web-farm.toml", "-n", "300", "-q"])
+            .args(["--no-replications", "--shard"])
+            .arg(format!("{i}/2"))
+            .arg("-o")
+            .arg(&plain)
+            .assert()
+            .success();
+    }
+    let asked = nines()
+        .args(["merge", "--no-replications", "--importance", "-o"])
+        .arg(dir.path().join("m2"))
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(!asked.status.success());
+    let err = String::from_utf8_lossy(&asked.stderr);
+    assert!(
+        err.contains("the shards were run without --importance")
+            && err.contains("nines run --importance --shard I/N"),
+        "{err}"
+    );
+    assert!(!dir.path().join("m2").join("summary.csv").exists());
+    nines()
+        .args([
+            "run",
+            "scenarios/web-farm.toml",
+            "--importance",
+            "-n",
+            "300",
+        ])
+        .args(["-q", "--no-replications", "--shard", "2/2", "-o"])
+        .arg(&plain)
+        .assert()
+        .success();
+    let mixed = nines()
+        .args(["merge", "--no-replications", "-o"])
+        .arg(dir.path().join("m3"))
+        .arg(&plain)
+        .output()
+        .unwrap();
+    assert!(!mixed.status.success());
+    let err = String::from_utf8_lossy(&mixed.stderr);
+    assert!(
+        err.contains("part-1-of-2.json was run without --importance"),
+        "{err}"
+    );
+}

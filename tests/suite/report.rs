@@ -476,3 +476,33 @@ fn the_checker_rejects_unclosed_tags() {
 fn the_checker_rejects_external_links() {
     check_self_contained("<a href=\"https://example.org/\">x</a>");
 }
+
+/// A sweep whose points all clearly miss the target says so, without telling the planner that
+/// uncertain points need more replications when none is uncertain (issue 23).
+#[test]
+fn a_sweep_with_no_uncertain_point_does_not_ask_for_more_replications() {
+    let tmp = tempfile::tempdir().unwrap();
+    let text = fs::read_to_string(EXAMPLE)
+        .unwrap()
+        .replace("target = 0.999\n", "target = 0.99999\n");
+    assert!(text.contains("target = 0.99999\n"));
+    let file = tmp.path().join("strict.toml");
+    fs::write(&file, text).unwrap();
+    let out = tmp.path().join("sweep");
+    assert_cmd::Command::cargo_bin("nines")
+        .unwrap()
+        .arg("sweep")
+        .arg(&file)
+        .args(["--set", "nodes.web.count=2..3", "-n", "200", "--quiet"])
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("No point is shown to meet the target 99.999000%."),
+        "no answer in the report"
+    );
+    assert!(!html.contains("uncertain</td>"), "a point is uncertain");
+    assert!(!html.contains("need more replications"));
+}

@@ -1,5 +1,6 @@
-//! Visual regression: every kind of chart, drawn from bundled scenarios (a run with clients, and a
-//! sweep with clients and costs, whose charts include the comparison's), compared pixel by pixel
+//! Visual regression: every kind of chart, drawn from bundled scenarios (a run with clients and
+//! `--importance`, and a sweep with clients and costs, whose charts include the comparison's),
+//! compared pixel by pixel
 //! with the references under `tests/visual/`, so that a layout break shows up as a failing test. Every
 //! chart's text is also checked: no two texts overlap, and every colour of text reads on white.
 //!
@@ -176,7 +177,11 @@ fn every_chart_kind_matches_its_reference_and_its_text_reads() {
     for (prefix, args) in [
         (
             "run",
-            &["run", "scenarios/appv/appv-nlb-always-on.toml"][..],
+            &[
+                "run",
+                "scenarios/appv/appv-nlb-always-on.toml",
+                "--importance",
+            ][..],
         ),
         (
             "sweep",
@@ -187,7 +192,12 @@ fn every_chart_kind_matches_its_reference_and_its_text_reads() {
             let name = format!("{prefix}-{stem}");
             failures.extend(check_png(&name, &png));
             failures.extend(check_text(&name, &fs::read_to_string(&svg).unwrap()));
-            kinds.push(stem);
+            // One importance chart per service: one kind.
+            kinds.push(if stem.starts_with("importance-") {
+                "importance".to_string()
+            } else {
+                stem
+            });
         }
     }
     kinds.sort();
@@ -197,6 +207,7 @@ fn every_chart_kind_matches_its_reference_and_its_text_reads() {
     all.extend([
         "compare-availability",
         "cost-availability",
+        "importance",
         "sweep-availability",
         "sweep-latency",
     ]);

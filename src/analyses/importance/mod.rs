@@ -128,7 +128,84 @@ pub fn simulate(
 ) -> Result<Importance, rayon::ThreadPoolBuildError> {
     let structure = Structure::new(model);
     let cuts = all_cuts(&structure, model.services.len(), order);
-    let sums = simulate::simulate(model, &structure, &cuts, replications, threads)?;
+    let sums = simulate::simulate(model, &structure, &cuts, 0..replications, threads)?;
+    Ok(finish(&structure, cuts, &sums, replications, order))
+}
+
+/// The mergeable state of the importance estimates over some of a run's replications: what a shard's
+/// part carries, so that `merge` gives the unsharded run's figures bit for bit (the sums are exact).
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Partial {
+    /// Largest cut set order.
+    pub order: usize,
+    /// First replication.
+    pub first: u64,
+    /// End of the replications (exclusive).
+    pub end: u64,
+    sums: simulate::Sums,
+}
+
+/// The sums of replications `range` of `model`, for a shard's part.
+pub fn partial(
+    model: &Model,
+    range: std::ops::Range<u64>,
+    order: usize,
+    threads: usize,
+) -> Result<Partial, rayon::ThreadPoolBuildError> {
+    let structure = Structure::new(model);
+    let cuts = all_cuts(&structure, model.services.len(), order);
+    let (first, end) = (range.start, range.end);
+    let sums = simulate::simulate(model, &structure, &cuts, range, threads)?;
+    Ok(Partial {
+        order,
+        first,
+        end,
+        sums,
+    })
+}
+
+/// The measures of `replications` replications from the parts' sums, in the parts' order (the
+/// shards'); why not when the parts disagree or do not fit `model`.
+pub fn from_partials(
+    model: &Model,
+    parts: &[&Partial],
+    replications: u64,
+) -> Result<Importance, String> {
+    let Some(first) = parts.first() else {
+        return Err("no part has importance sums".into());
+    };
+    let order = first.order;
+    if let Some(p) = parts.iter().find(|p| p.order != order) {
+        return Err(format!(
+            "the parts were run with different --cut-order ({order} and {}): rerun the shards with one",
+            p.order
+        ));
+    }
+    if !(1..=4).contains(&order) {
+        return Err(format!("a cut set order of {order}, not 1 to 4"));
+    }
+    let structure = Structure::new(model);
+    let cuts = all_cuts(&structure, model.services.len(), order);
+    let pairs: usize = structure.support.iter().map(Vec::len).sum();
+    let (services, components) = (model.services.len(), model.components.len());
+    let mut sums = simulate::Sums::new(services, pairs, components, cuts.len());
+    for p in parts {
+        if !p.sums.fits(services, pairs, components, cuts.len()) {
+            return Err("its importance sums are not those of its scenario".into());
+        }
+        sums.merge(&p.sums);
+    }
+    Ok(finish(&structure, cuts, &sums, replications, order))
+}
+
+/// The measures from the sums of `replications` replications.
+fn finish(
+    structure: &Structure<'_>,
+    cuts: Vec<(usize, Vec<usize>)>,
+    sums: &simulate::Sums,
+    replications: u64,
+    order: usize,
+) -> Importance {
     let mut rows = Vec::new();
     let mut k = 0;
     for (s, support) in structure.support.iter().enumerate() {
@@ -156,14 +233,14 @@ pub fn simulate(
             hours_per_year: acc.estimate().within(0.0, HOURS_PER_YEAR),
         })
         .collect();
-    Ok(Importance {
+    Importance {
         method: "simulation",
         replications,
         order,
         unavailability: sums.u.iter().map(|u| u.estimate().share()).collect(),
         components: rows,
         cut_sets,
-    })
+    }
 }
 
 /// An exact figure as an estimate: both bounds equal to the value, no replications.

@@ -138,7 +138,7 @@ impl Recorder for Watch<'_, '_> {
 }
 
 /// Mergeable sums over replications.
-#[derive(Clone)]
+#[derive(Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(super) struct Sums {
     /// Per service: unavailability.
     pub(super) u: Vec<MeanAcc>,
@@ -155,7 +155,7 @@ pub(super) struct Sums {
 }
 
 impl Sums {
-    fn new(services: usize, pairs: usize, components: usize, cuts: usize) -> Self {
+    pub(super) fn new(services: usize, pairs: usize, components: usize, cuts: usize) -> Self {
         Sums {
             u: vec![MeanAcc::default(); services],
             birnbaum: vec![MeanAcc::default(); pairs],
@@ -168,7 +168,7 @@ impl Sums {
         }
     }
 
-    fn merge(&mut self, o: &Sums) {
+    pub(super) fn merge(&mut self, o: &Sums) {
         fn m(a: &mut [MeanAcc], b: &[MeanAcc]) {
             a.iter_mut().zip(b).for_each(|(x, y)| x.merge(y));
         }
@@ -184,21 +184,43 @@ impl Sums {
         m(&mut self.q, &o.q);
         m(&mut self.cuts, &o.cuts);
     }
+
+    /// Whether the sums have the lengths `model`'s structure and cut sets give them: a part file's
+    /// sums are checked before they are merged.
+    pub(super) fn fits(
+        &self,
+        services: usize,
+        pairs: usize,
+        components: usize,
+        cuts: usize,
+    ) -> bool {
+        self.u.len() == services
+            && [&self.birnbaum, &self.saved]
+                .iter()
+                .all(|v| v.len() == pairs)
+            && [&self.criticality, &self.raw, &self.rrw]
+                .iter()
+                .all(|v| v.len() == pairs)
+            && self.q.len() == components
+            && self.cuts.len() == cuts
+    }
 }
 
-/// Simulates replications `0..replications` of `model` with the watch and sums their measures.
-/// `threads` workers; the result does not depend on their number (the sums are exact).
+/// Simulates replications `range` of `model` (a shard's, or `0..n`) with the watch and sums their
+/// measures. `threads` workers; the result does not depend on their number nor, once the sums of
+/// ranges are merged, on how the replications were cut into ranges (the sums are exact).
 pub(super) fn simulate(
     model: &Model,
     structure: &Structure<'_>,
     cuts: &[(usize, Vec<ComponentId>)],
-    replications: u64,
+    range: std::ops::Range<u64>,
     threads: usize,
 ) -> Result<Sums, rayon::ThreadPoolBuildError> {
     let n = model.components.len();
     let pairs: usize = structure.support.iter().map(Vec::len).sum();
     let mission = model.simulation.mission;
-    let batches: Vec<u64> = (0..replications.div_ceil(BATCH)).collect();
+    let replications = range.end;
+    let batches: Vec<u64> = (range.start / BATCH..replications.div_ceil(BATCH)).collect();
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.max(1))
         .build()?;
@@ -208,7 +230,7 @@ pub(super) fn simulate(
             .map(|&b| {
                 let mut sums = Sums::new(model.services.len(), pairs, n, cuts.len());
                 let mut engine = Engine::with_recorder(model, Watch::new(structure, cuts, n));
-                for rep in b * BATCH..((b + 1) * BATCH).min(replications) {
+                for rep in (b * BATCH).max(range.start)..((b + 1) * BATCH).min(replications) {
                     engine.run(rep);
                     let u: Vec<f64> = engine.monitors()[..model.services.len()]
                         .iter()

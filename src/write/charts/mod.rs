@@ -21,6 +21,7 @@
 
 mod availability;
 pub mod axis;
+mod bars;
 pub mod compare;
 pub mod contrast;
 mod contributions;
@@ -28,6 +29,7 @@ mod downtime;
 pub mod draw;
 pub mod fit;
 pub mod font;
+pub mod importance;
 mod latency;
 pub mod layout;
 mod timeline;

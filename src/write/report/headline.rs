@@ -31,32 +31,26 @@ fn target(t: f64) -> String {
     percent(t, 1.0 - t)
 }
 
-/// The biggest known source of a service's downtime: planned maintenance when it is a larger share
-/// than any one component's, else the component down during the largest share of it.
+/// The biggest source of a service's downtime: the cause with the most hours of its attribution
+/// (every hour of downtime goes to one cause, so these are the shares the chart draws).
 fn biggest_source(s: &Summary, e: &EntitySummary) -> String {
     let down = e.downtime_hours_per_year.value;
     if down.is_nan() || down <= 0.0 {
         return "no downtime seen".into();
     }
-    let planned = e.planned_downtime_hours_per_year.value / down;
     let top = s
-        .contributions
+        .attribution
         .iter()
-        .filter(|c| c.service == e.name)
-        .max_by(|a, b| {
-            a.share_of_downtime
-                .value
-                .total_cmp(&b.share_of_downtime.value)
-        });
+        // Largest first within each service.
+        .find(|a| a.service == e.name);
     match top {
-        Some(c) if c.share_of_downtime.value >= planned => format!(
-            "{} {} (down during {} of it)",
-            c.component_kind.as_str(),
-            c.component,
-            pct(c.share_of_downtime.value)
+        Some(a) => format!(
+            "{} ({}/yr, {} of it)",
+            a.cause,
+            hours(a.hours_per_year.value),
+            pct(a.share_of_downtime.value)
         ),
-        _ if planned > 0.0 => format!("planned maintenance ({} of it)", pct(planned)),
-        _ => "not attributed to a single component".into(),
+        None => "not attributed".into(),
     }
 }
 
@@ -99,7 +93,7 @@ pub(super) fn run_headline(s: &Summary, yearly_cost: Option<String>) -> Section 
                 })
                 .collect(),
             caption: Some(format!(
-                "{} replications; 95% intervals in small print. The biggest source is planned maintenance or the component down during the largest share of the service's downtime (see “Where downtime comes from”).",
+                "{} replications; 95% intervals in small print. The biggest source is the cause of the most hours of the service's downtime: a failed component, a maintenance schedule, a role's own mechanism (see “Where downtime comes from”).",
                 s.replications
             )),
         }));

@@ -39,6 +39,7 @@ mod compare;
 mod crews;
 mod headline;
 mod html;
+mod importance;
 mod page;
 mod quorum;
 mod roles;
@@ -47,6 +48,7 @@ mod sweep;
 
 pub use compare::compare_report;
 pub use html::{escape, render};
+pub use importance::add_importance;
 pub use page::{Block, Cell, Page, Section, Table, interval, share};
 
 use crate::analyses::explain;

@@ -179,6 +179,36 @@ pub(super) fn services(model: &Model, summary: &Summary) -> Vec<Block> {
             )),
         }));
     }
+    // Every hour of downtime to one cause: the rows of a service add up to its downtime per year.
+    let rows: Vec<Vec<Cell>> = services
+        .iter()
+        .flat_map(|e| summary.attribution.iter().filter(|a| a.service == e.name))
+        .map(|a| {
+            vec![
+                Cell::text(&a.service),
+                Cell::text(&a.cause),
+                Cell::text(match a.kind {
+                    "several" => "overlap",
+                    k => k,
+                }),
+                amount(&a.hours_per_year, hours),
+                fraction(&a.share_of_downtime),
+            ]
+        })
+        .collect();
+    if !rows.is_empty() {
+        blocks.push(Block::Subheading("Where downtime comes from".into()));
+        blocks.push(Block::Table(Table {
+            header: ["service", "cause", "kind", "downtime per year", "share of its downtime"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            caption: Some(caption(
+                "Every hour of a service's downtime goes to one cause, so a service's rows add up to its downtime: a role's own mechanism first (switching, restart, operator, restore; a switch a maintenance drain started goes to that schedule), then failed components and maintenance schedules, then a role with no host or quorum. Overlap: two or more causes of the same tier at once.",
+                n,
+            )),
+        }));
+    }
     let mut rows = Vec::new();
     let mut cut = Vec::new();
     for e in &services {
@@ -204,7 +234,9 @@ pub(super) fn services(model: &Model, summary: &Summary) -> Vec<Block> {
         }
     }
     if !rows.is_empty() {
-        blocks.push(Block::Subheading("Where downtime comes from".into()));
+        blocks.push(Block::Subheading(
+            "Components down during the outages".into(),
+        ));
         blocks.push(Block::Table(Table {
             header: vec![
                 "service".into(),
