@@ -8,9 +8,11 @@
 //! used again the moment it is back. With each member Up, Not yet dropped (down, its failure younger
 //! than w) or dropped (E), and the members independent, a request arriving at t fails with
 //!
-//!   P_U·P_N·½·2 (one up, the other not yet dropped: half the requests go to the dead one)
-//!   + (P_N + P_E)² (both down: the balancer sends everything to a dead member, or has none)
-//!   = P_U(t)·P_N(t) + P_D(t)²,
+//! ```text
+//!   P_U·P_N·½·2      one up, the other not yet dropped: half the requests go to the dead one
+//! + (P_N + P_E)²     both down: the balancer sends everything to a dead member, or has none
+//! = P_U(t)·P_N(t) + P_D(t)²,
+//! ```
 //!
 //! where, from the all-up start, P_D(t) = p_D (1 − e^{−(λ+μ)t}) and P_N(t) = ∫_{t−w}^{t} λ P_U(u)
 //! e^{−μ(t−u)} du (a failure at u still down at t), in closed form below. With an exponential window
