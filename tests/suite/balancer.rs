@@ -138,3 +138,79 @@ fn requests_to_a_failed_member_fail_until_the_balancer_converges() {
     );
     ck.finish();
 }
+
+/// The rendered errors of a scenario that must not compile, one `line:col: path: message` each.
+fn errors(text: &str) -> Vec<String> {
+    match nines::scenario::compile(text, "bad.toml") {
+        Ok(_) => panic!("expected errors in\n{text}"),
+        Err(e) => e
+            .diagnostics
+            .iter()
+            .map(|d| format!("{}:{}: {}: {}", d.line, d.column, d.path, d.message))
+            .collect(),
+    }
+}
+
+const BASE: &str = r#"
+[simulation]
+mission = "1y"
+[defaults]
+failure = { dist = "exponential", mean = "1000h" }
+repair = { dist = "exponential", mean = "10h" }
+[nodes.web]
+count = 2
+[nodes.db]
+"#;
+
+#[test]
+fn balancer_keys_get_located_errors() {
+    // On a role that is not a pool.
+    let e = errors(&format!(
+        "[roles.r]\nkind = \"standalone\"\non = \"db\"\ndetection = \"5s\"\n{BASE}"
+    ));
+    assert!(
+        e.iter().any(|m| m.starts_with("4:1: roles.r.detection:")
+            && m.contains("it is for kind = \"pool\"")),
+        "{e:?}"
+    );
+    // A bare number, and a distribution with a typo.
+    let e = errors(&format!(
+        "[roles.r]\nkind = \"pool\"\non = \"web\"\ndetection = 5\nconvergence = {{ dist = \"exponentail\", mean = \"5s\" }}\n{BASE}"
+    ));
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with("4:13: roles.r.detection:") && m.contains("\"5h\"")),
+        "{e:?}"
+    );
+    assert!(
+        e.iter().any(|m| m.contains("roles.r.convergence") && m.contains("exponential")),
+        "{e:?}"
+    );
+    // Requests to a pool behind a balancer do not choose the member.
+    let e = errors(&format!(
+        "[roles.r]\nkind = \"pool\"\non = \"web\"\ndetection = \"5s\"\n[clients.c]\ncount = 1\n[clients.c.requests.q]\ntarget = \"r\"\nevery = \"1h\"\ntimeout = \"1s\"\nresponse = {{ dist = \"fixed\", value = \"0.1s\" }}\nselection = \"ordered\"\n{BASE}"
+    ));
+    assert!(
+        e.iter().any(|m| m.starts_with("12:13: clients.c.requests.q.selection:")
+            && m.contains("behind a load balancer")),
+        "{e:?}"
+    );
+    // The defaults are fine, and `validate` explains the balancer in one line.
+    let model = nines::scenario::compile(
+        &format!(
+            "[roles.r]\nkind = \"pool\"\non = \"web\"\nconvergence = {{ dist = \"exponential\", mean = \"5s\" }}\n[clients.c]\ncount = 1\n[clients.c.requests.q]\ntarget = \"r\"\nevery = \"1h\"\ntimeout = \"1s\"\nresponse = {{ dist = \"fixed\", value = \"0.1s\" }}\nselection = \"random\"\n{BASE}"
+        ),
+        "ok.toml",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(model.requests[0].balanced);
+    let text = nines::analyses::explain::describe(&model);
+    let line = text
+        .lines()
+        .find(|l| l.contains("role r:"))
+        .expect("a line for role r");
+    assert!(
+        line.contains("behind a load balancer") && line.contains("detection none"),
+        "{line}"
+    );
+}
