@@ -34,7 +34,7 @@ use std::collections::VecDeque;
 use crate::base::dist::Dist;
 use crate::base::rng::Stream;
 use crate::base::units::Hours;
-use crate::engine::clients::ClientEval;
+use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::Clock;
 use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, QuorumState};
@@ -82,6 +82,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     pending: VecDeque<u32>,
     queued: Vec<bool>,
     clients: ClientEval,
+    /// Pools behind a load balancer: the members each has dropped.
+    balancers: Balancers,
     /// Request kinds whose instances changed during the current event.
     dirty: Vec<u32>,
     dirty_flag: Vec<bool>,
@@ -301,6 +303,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.vm_booted(i, t);
                 }
             }
+            Kind::Dropped => self.member_dropped(i, ev.aux),
         }
         self.settle(t);
         self.queue.settle();
@@ -318,14 +321,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
         while let Some(r) = self.pending.pop_front() {
             self.queued[r as usize] = false;
             let clusters = roles + self.quorums.len();
-            // Watchers past the roles are clusters with quorum, then host groups (none in other
-            // scenarios).
+            let hosts = clusters + self.model.host_groups.len();
+            // Watchers past the roles are clusters with quorum, then host groups, then pools behind
+            // a load balancer (none in other scenarios).
             if (r as usize) < roles {
                 self.reconsider(r as usize, t);
             } else if (r as usize) < clusters {
                 self.votes_changed(r as usize - roles, t);
-            } else {
+            } else if (r as usize) < hosts {
                 self.hosts_changed(r as usize - clusters, t);
+            } else {
+                self.members_changed(r as usize - hosts, t);
             }
         }
         // Machines are settled, so the instances' state at `t` is final.

@@ -33,10 +33,13 @@ pub(super) enum Kind {
     /// Virtual machine `target` (flat index over host groups) finishes booting or its migration
     /// pause (valid while its generation is `aux`).
     VmBoot,
+    /// A load balancer drops member `target` (flat index over balanced pools) after detection and
+    /// convergence (valid while its generation is `aux`).
+    Dropped,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -47,6 +50,7 @@ impl Kind {
         Kind::RoleCrash,
         Kind::QuorumTimer,
         Kind::VmBoot,
+        Kind::Dropped,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component).

@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 
 use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
-use crate::engine::clients::ClientEval;
+use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
@@ -114,6 +114,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 watch[s as usize].push((model.roles.len() + model.quorums.len() + h) as u32);
             }
         }
+        // A pool behind a load balancer watches its members; numbered after the host groups.
+        let balancers = Balancers::new(model);
+        for p in 0..balancers.len() {
+            let base = model.roles.len() + model.quorums.len() + model.host_groups.len();
+            for s in balancers.watched(p) {
+                watch[s as usize].push((base + p) as u32);
+            }
+        }
         for (q, kind) in model.requests.iter().enumerate() {
             let mut sigs = kind.instances.clone();
             sigs.sort_unstable();
@@ -172,8 +180,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
             watch_start,
             watchers,
             pending: VecDeque::with_capacity(model.roles.len()),
-            queued: vec![false; model.roles.len() + model.quorums.len() + model.host_groups.len()],
+            queued: vec![
+                false;
+                model.roles.len()
+                    + model.quorums.len()
+                    + model.host_groups.len()
+                    + balancers.len()
+            ],
             clients: ClientEval::new(model),
+            balancers,
             dirty: Vec::with_capacity(model.requests.len()),
             dirty_flag: vec![false; model.requests.len()],
             stack: Vec::with_capacity(signals),
@@ -341,6 +356,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.overlap.fill(0.0);
         self.year_down.fill(0.0);
         self.year_impact.fill(0.0);
+        self.balancers.reset(model, self.seed, rep);
         // Last: the instances' state at time 0 needs the signals and machines reset above.
         for q in 0..model.requests.len() {
             let mask = self.instance_mask(q);

@@ -21,7 +21,7 @@ macro_rules! snapshot_fields {
             monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, maint_nodes, maint_pos, odd_roles, odd_pos, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
-            timer_clock, crash_clock, life);
+            timer_clock, crash_clock, life, balancers);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -75,6 +75,7 @@ pub struct Snapshot<'m> {
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     crash_clock: Vec<(u32, Hours)>,
     life: Vec<Life>,
+    balancers: crate::engine::clients::Balancers,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {

@@ -148,6 +148,9 @@ pub struct RequestKind {
     /// How long the target must have had no live instance before requests may use the fallback (0: at
     /// once).
     pub fallback_after: Hours,
+    /// Set by [`lower`](super::lower()): the target is a pool behind a load balancer, which sends each
+    /// attempt to a member it has not dropped (see [`Balancer`](super::Balancer)).
+    pub balanced: bool,
     /// Set by [`lower`](super::lower()): how many of `instances` belong to the target; the rest are
     /// the fallback's.
     pub primary: usize,

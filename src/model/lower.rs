@@ -262,6 +262,7 @@ pub fn lower(model: &mut Model) {
         }
         model.requests[q].primary = primary;
         model.requests[q].instances = instances;
+        model.requests[q].balanced = model.roles[model.requests[q].target].balancer.is_some();
     }
     // Queues of roles with a capacity: the whole offered load of every kind that targets the role is
     // shared by the live instances a kind sees.

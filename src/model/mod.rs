@@ -13,6 +13,7 @@
 //! components   what fails and is repaired: nodes, domains, sites, links; the site hierarchy
 //! crews        repair crews
 //! roles        roles, their redundancy, and the machines of stateful roles
+//! balancer     the load balancer in front of a pool: detection and convergence
 //! services     service expressions
 //! maintenance  maintenance schedules
 //! quorum       failover-cluster quorum: votes, witness, dynamic quorum
@@ -29,6 +30,7 @@
 
 use crate::base::units::Hours;
 
+mod balancer;
 mod clients;
 mod components;
 mod costs;
@@ -43,6 +45,7 @@ mod roles;
 mod services;
 mod sweep;
 
+pub use balancer::{Balancer, MAX_BALANCED};
 pub use clients::{
     MAX_INSTANCES, MAX_RESTARTS, OnCut, Population, Reconnect, RequestKind, Selection, WhenAllFail,
 };

@@ -187,6 +187,8 @@ pub struct Role {
     pub capacity: Option<f64>,
     /// Grace period: outages up to this long do not count as impactful downtime.
     pub tolerance: Option<super::Tolerance>,
+    /// The load balancer in front of a pool, if modelled (`detection`, `convergence`).
+    pub balancer: Option<super::Balancer>,
     /// Set by [`lower`](super::lower()): up when its own instances allow it to serve (ignoring
     /// requirements).
     pub own: SignalId,

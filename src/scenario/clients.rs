@@ -352,6 +352,11 @@ impl Compiler {
             );
         }
         let (duration, on_cut) = self.in_flight(&t, holds_connections, when_all_fail, errs);
+        if let Some(i) = target
+            && !self.balanced_request(&t, i, errs)
+        {
+            ok = false;
+        }
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -388,6 +393,7 @@ impl Compiler {
             reconnect,
             instances: Vec::new(),
             per_replica: false,
+            balanced: false,
             fallback,
             fallback_after,
             primary: 0,

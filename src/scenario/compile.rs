@@ -110,6 +110,8 @@ pub(super) struct RawRole {
     /// Where a cold or warm standby cluster wrote `dormant` (span, path), to report a node it shares.
     pub(super) dormant_at: Option<(Range<usize>, String)>,
     pub(super) tolerance: Option<crate::model::Tolerance>,
+    /// A pool's load balancer (`detection`, `convergence`).
+    pub(super) balancer: Option<crate::model::Balancer>,
 }
 
 pub(super) struct RawService {
@@ -651,6 +653,7 @@ impl Compiler {
                 site: r.site,
                 capacity: r.capacity,
                 tolerance: r.tolerance,
+                balancer: r.balancer,
                 own: 0,
                 gate: 0,
             });

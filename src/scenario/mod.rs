@@ -22,6 +22,7 @@
 //! sweep        [sweep] and `--set` value lists
 //! ```
 
+mod balancer;
 mod clients;
 mod compile;
 mod components;

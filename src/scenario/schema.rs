@@ -246,6 +246,16 @@ fn role() -> Value {
             ),
             ("on", names(), "its node or nodes"),
             ("min_up", integer(), "instances a pool needs"),
+            (
+                "detection",
+                json!({ "anyOf": [duration(), reference("distribution")] }),
+                "pool behind a load balancer: time until it notices a failed member, a fixed time or a distribution",
+            ),
+            (
+                "convergence",
+                json!({ "anyOf": [duration(), reference("distribution")] }),
+                "pool behind a load balancer: time it then takes to stop sending requests to that member",
+            ),
             ("requires", names(), "roles it needs"),
             ("site", text(), ""),
             (

@@ -7,6 +7,7 @@ mod common;
 
 mod attribution;
 mod bad_input;
+mod balancer;
 mod charts;
 mod cli;
 mod cli_exact;

@@ -4,6 +4,7 @@
 //! One file per part of a scenario: components, crews, sites, roles, quorum (clusters),
 //! hosts (virtual machines), maintenance, services, clients, and the warnings.
 
+mod balancer;
 mod clients;
 mod components;
 mod crews;

@@ -258,7 +258,8 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
 pub(super) fn write_roles(model: &Model, out: &mut String) {
     let _ = writeln!(out, "{}:", plural(model.roles.len(), "role", "roles"));
     for r in &model.roles {
-        let placement = mechanism(model, &r.kind, r.machine.as_ref());
+        let placement =
+            mechanism(model, &r.kind, r.machine.as_ref()) + &super::balancer::balancer_text(r);
         let req = if r.requires.is_empty() {
             String::new()
         } else {

@@ -30,12 +30,25 @@ pub(super) fn target_queue(q: &RequestKind, mask: u64) -> (usize, f64) {
 pub(super) fn outcome_probs(q: &RequestKind, mask: u64, probs: &mut [f64]) -> f64 {
     let n1 = q.primary;
     let (_, in_time) = target_queue(q, mask);
-    let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
+    let (n, seen) = target_view(q, mask);
+    let mut p_fail = first_success(q.selection, n, seen, in_time, probs);
     if q.fallback.is_some() && p_fail > 0.0 {
         let n2 = q.instances.len() - n1;
         p_fail *= first_success(q.selection, n2, mask >> n1, 1.0, probs);
     }
     p_fail
+}
+
+/// The target's instances as a request sees them, as (how many, mask): all of them, or behind a load
+/// balancer only the members it has not dropped (their bits ride above bit 32), tried in a random
+/// order, where only their number and how many of them are live matter.
+#[inline]
+fn target_view(q: &RequestKind, mask: u64) -> (usize, u64) {
+    if !q.balanced {
+        return (q.primary, mask);
+    }
+    let dropped = (mask >> 32).count_ones() as usize;
+    (q.primary - dropped, full(live_targets(q, mask)))
 }
 
 /// Adds the expected outcomes of `rate × len` arrivals that all see `mask`; returns the expected number
@@ -54,7 +67,8 @@ pub(super) fn closed_form(
     let attempts = q.max_attempts as usize;
     let n1 = q.primary;
     let (c, in_time) = target_queue(q, mask);
-    let mut p_fail = first_success(q.selection, n1, mask, in_time, probs);
+    let (n, seen) = target_view(q, mask);
+    let mut p_fail = first_success(q.selection, n, seen, in_time, probs);
     for (j, &p) in probs.iter().enumerate() {
         if p > 0.0 {
             stats.add_success(state, (j, c), total * p);

@@ -34,13 +34,15 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     m | (((self.level[s as usize] != DOWN) as u64) << (kind.primary + i))
                 });
         }
-        self.model.requests[q]
-            .instances
-            .iter()
-            .enumerate()
-            .fold(0u64, |m, (i, &s)| {
-                m | (((self.level[s as usize] != DOWN) as u64) << i)
-            })
+        let live = kind.instances.iter().enumerate().fold(0u64, |m, (i, &s)| {
+            m | (((self.level[s as usize] != DOWN) as u64) << i)
+        });
+        if kind.balanced {
+            // Behind a load balancer: the members it has dropped ride above the instance bits.
+            live | self.balancers.dropped(q)
+        } else {
+            live
+        }
     }
 
     /// Per request kind: its figures this replication.

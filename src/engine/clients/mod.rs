@@ -8,6 +8,7 @@
 //! weighted by the arrivals they stand for. Both parts are unbiased, so per-replication figures are
 //! unbiased estimates of the expected counts, and cost depends on the number of state changes only.
 
+mod balancer;
 mod cache;
 mod closed;
 mod connections;
@@ -31,6 +32,7 @@ use connections::{
     sticky_closed_form,
 };
 use delayed::FallbackGate;
+pub(in crate::engine) use balancer::Balancers;
 pub use inflight::Cuts;
 use inflight::serve;
 use probes::{pick_share, walk};

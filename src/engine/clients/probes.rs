@@ -35,6 +35,9 @@ pub(super) fn probe(
     rng: &mut Stream,
     order: &mut Vec<u32>,
 ) -> Option<(usize, usize, u32)> {
+    if q.balanced {
+        return balanced(q, offsets, history, idx, s, rng, order);
+    }
     // The target's order, then the fallback's (its instances follow the target's).
     let n1 = q.primary;
     order.clear();
@@ -71,6 +74,56 @@ pub(super) fn probe(
             order[n1 + (j - attempts) % n2]
         }
     })
+}
+
+/// [`probe`] behind a load balancer: one random order of the members, walked attempt after attempt
+/// and pass after pass, skipping the members the balancer has dropped at each attempt's time (bits
+/// above 32 of the mask); with every member dropped the attempt fails. In one state this is a random
+/// order of the members not dropped, as the closed form has it.
+fn balanced(
+    q: &RequestKind,
+    offsets: &[Hours],
+    history: &VecDeque<(Hours, u64)>,
+    mut idx: usize,
+    s: Hours,
+    rng: &mut Stream,
+    order: &mut Vec<u32>,
+) -> Option<(usize, usize, u32)> {
+    let n = q.primary;
+    order.clear();
+    order.extend(0..n as u32);
+    for i in (1..n).rev() {
+        let j = rng.random_range(0..=i);
+        order.swap(i, j);
+    }
+    let mut cursor = 0;
+    for (j, &off) in offsets.iter().enumerate() {
+        let at = s + off;
+        while idx + 1 < history.len() && history[idx + 1].0 <= at {
+            idx += 1;
+        }
+        let mask = history[idx].1;
+        let dropped = mask >> 32;
+        if dropped.count_ones() as usize >= n {
+            continue;
+        }
+        while dropped >> order[cursor % n] & 1 == 1 {
+            cursor += 1;
+        }
+        let i = order[cursor % n];
+        cursor += 1;
+        if mask >> i & 1 == 0 {
+            continue;
+        }
+        if q.queue.is_empty() {
+            return Some((j, 0, i));
+        }
+        let c = live_targets(q, mask);
+        if unit_f64(rng) < q.queue[c].in_time {
+            return Some((j, c, i));
+        }
+    }
+    None
 }
 
 /// Tries the instances `instance(j)` at the attempt times of a request arriving at `s`; an attempt on a

@@ -27,6 +27,8 @@ const STATEFUL_KINDS: &[&str] = &["standalone", "cluster", "availability_group",
 const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("on", &["standalone", "pool", "cluster"]),
     ("min_up", &["pool"]),
+    ("detection", &["pool"]),
+    ("convergence", &["pool"]),
     ("recovery", &["standalone"]),
     ("software", STATEFUL_KINDS),
     ("manual_recovery", STATEFUL_KINDS),
@@ -98,6 +100,7 @@ impl Compiler {
             yearly_cost: None,
             dormant_at: None,
             tolerance: None,
+            balancer: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;

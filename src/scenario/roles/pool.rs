@@ -50,5 +50,6 @@ impl Compiler {
                 role.kind = Some(RoleKind::Pool { nodes, min_up: k });
             }
         }
+        self.balancer(t, role, errs);
     }
 }
