@@ -46,6 +46,7 @@ mod scenario_ha;
 mod scenario_library;
 mod shards;
 mod split;
+mod spares;
 mod standby;
 mod tolerance;
 mod visual;

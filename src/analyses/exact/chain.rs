@@ -7,6 +7,7 @@ use crate::model::{
 };
 
 use super::MarkovError;
+use super::stocks::{StockSpec, stock_specs};
 
 /// Signal levels, as in the engine: down, up with no redundancy left, up and safe.
 pub(super) const DOWN: u8 = 0;
@@ -18,8 +19,12 @@ pub(super) const UP: u16 = 0;
 pub(super) const REPAIR: u16 = 1;
 pub(super) const DISPATCH: u16 = 2;
 pub(super) const WAIT: u16 = 3;
+/// Waiting for a spare part: `PART + place in the stock's line` (crew places run from `WAIT` up to
+/// below it, part places from here up to below `SHIP`).
+pub(super) const PART: u16 = 0x8000;
+/// Its spare part is being shipped to it.
+pub(super) const SHIP: u16 = u16::MAX - 2;
 /// A cold or warm standby node that failed unseen while idle: up for every signal, nothing pending.
-/// (Waiting places run from `WAIT` up to below it.)
 pub(super) const HIDDEN: u16 = u16::MAX - 1;
 /// No host (a machine between hosts).
 pub(super) const NO_HOST: u16 = u16::MAX;
@@ -61,6 +66,8 @@ pub(super) struct CompSpec {
     pub(super) repair: f64,
     pub(super) crew: Option<usize>,
     pub(super) priority: u32,
+    /// The stock whose part its repair needs.
+    pub(super) spare: Option<usize>,
     /// A cold or warm standby node: its machine, its replica index there, and its dormant pace.
     pub(super) standby: Option<(usize, u16, f64)>,
 }
@@ -197,6 +204,8 @@ pub struct Chain<'m> {
     pub(super) model: &'m Model,
     pub(super) comps: Vec<CompSpec>,
     pub(super) crews: Vec<CrewSpec>,
+    /// Spare-part stocks (their slots are the key's last).
+    pub(super) stocks: Vec<StockSpec>,
     pub(super) machines: Vec<MachineSpec>,
     /// Clusters with dynamic quorum.
     pub(super) quorums: Vec<QuorumSpec>,
@@ -218,7 +227,7 @@ pub struct Chain<'m> {
     pub approximated: Vec<String>,
 }
 
-fn rate(
+pub(super) fn rate(
     d: &Dist,
     what: String,
     approximate: bool,
@@ -282,6 +291,7 @@ impl<'m> Chain<'m> {
                 },
                 crew: c.crew,
                 priority: c.priority,
+                spare: c.spare,
                 standby: None,
             });
         }
@@ -462,6 +472,7 @@ impl<'m> Chain<'m> {
             });
             base += 2 * g.vms.len();
         }
+        let stocks = stock_specs(model, base, approximate, &mut log)?;
         let order = eval_order(model, &machine_of, &machines);
         let entities = model
             .measured()
@@ -476,6 +487,7 @@ impl<'m> Chain<'m> {
             model,
             comps,
             crews,
+            stocks,
             machines,
             quorums,
             groups,
@@ -506,7 +518,7 @@ impl<'m> Chain<'m> {
             .map(|q| self.model.quorums[q.index].voters.len())
             .sum();
         let vms: usize = self.groups.iter().map(|g| 2 * g.start.len()).sum();
-        self.comps.len() + SLOTS * self.machines.len() + votes + vms
+        self.comps.len() + SLOTS * self.machines.len() + votes + vms + self.stocks.len()
     }
 
     /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.
