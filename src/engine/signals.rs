@@ -3,7 +3,6 @@
 //! (outages, time at risk, year slots).
 
 use crate::base::units::Hours;
-use crate::engine::components::Clock;
 use crate::engine::trace::{Level, Recorder};
 use crate::engine::{Engine, NONE};
 use crate::model::{Model, SignalId};
@@ -243,9 +242,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         // Technicians still at work when the mission ends were busy until the end.
         for &c in &self.down_comps {
             let c = c as usize;
-            // Only a repair begun (not one queued, or waiting for its part) holds a technician.
+            // A node waiting for its part holds no technician yet.
             if let Some(k) = self.model.components[c].crew
-                && matches!(self.clock[c].0, Clock::Dispatch | Clock::Repair)
+                && !self.crew_queue[k].iter().any(|&(x, _)| x as usize == c)
+                && !self.awaiting_part(c)
             {
                 self.crew_stats[k].busy += t - self.repair_started[c];
             }

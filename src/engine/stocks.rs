@@ -80,6 +80,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
+    /// Whether component `c` waits for its part, or for its shipment.
+    pub(super) fn awaiting_part(&self, c: usize) -> bool {
+        matches!(self.clock[c].0, Clock::Part | Clock::Ship)
+    }
+
     /// At the mission end: nodes still waiting for a part waited until then.
     pub(super) fn close_stocks(&mut self) {
         let t = self.mission;

@@ -7,7 +7,6 @@ use crate::model::{
 };
 
 use super::MarkovError;
-use super::stocks::{StockSpec, stock_specs};
 
 /// Signal levels, as in the engine: down, up with no redundancy left, up and safe.
 pub(super) const DOWN: u8 = 0;
@@ -186,6 +185,44 @@ pub struct Entity {
     pub(super) gate: SignalId,
 }
 
+/// A stock: its parts, rates, key slot and the components that take its parts.
+#[derive(Debug, Clone)]
+pub(super) struct StockSpec {
+    pub(super) parts: u16,
+    pub(super) lead: f64,
+    pub(super) ship: Option<f64>,
+    /// Key slot of its outstanding reorders.
+    pub(super) slot: usize,
+    pub(super) members: Vec<usize>,
+}
+
+/// The stocks of `model`, their slots from `base` on.
+pub(super) fn stock_specs(
+    model: &Model,
+    base: usize,
+    approximate: bool,
+    log: &mut Vec<String>,
+) -> Result<Vec<StockSpec>, MarkovError> {
+    let mut out = Vec::with_capacity(model.stocks.len());
+    for (k, s) in model.stocks.iter().enumerate() {
+        let who = format!("stock {}", s.name);
+        let ship = match &s.ship {
+            Some(d) => Some(rate(d, format!("{who} ship"), approximate, log)?),
+            None => None,
+        };
+        out.push(StockSpec {
+            parts: s.parts as u16,
+            lead: rate(&s.lead, format!("{who} lead"), approximate, log)?,
+            ship,
+            slot: base + k,
+            members: (0..model.components.len())
+                .filter(|&c| model.components[c].spare == Some(k))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// One move out of a state: its rate, the state it leads to, and whether a failure (of a component
 /// or of a role's software) started it; everything else is a repair-like event.
 #[derive(Debug, Clone, PartialEq)]
@@ -227,7 +264,7 @@ pub struct Chain<'m> {
     pub approximated: Vec<String>,
 }
 
-pub(super) fn rate(
+fn rate(
     d: &Dist,
     what: String,
     approximate: bool,

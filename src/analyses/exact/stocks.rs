@@ -3,48 +3,8 @@
 //! stock's line, and a part being shipped is a component status. Reorders arrive independently, so
 //! `o` outstanding arrive at `o` times the lead rate; the replay follows the engine's `stocks`.
 
-use super::MarkovError;
-use super::chain::{Chain, PART, SHIP, rate};
+use super::chain::{Chain, PART, SHIP};
 use super::machines::Replay;
-use crate::model::Model;
-
-/// A stock: its parts, rates, key slot and the components that take its parts.
-#[derive(Debug, Clone)]
-pub(super) struct StockSpec {
-    pub(super) parts: u16,
-    pub(super) lead: f64,
-    pub(super) ship: Option<f64>,
-    /// Key slot of its outstanding reorders.
-    pub(super) slot: usize,
-    pub(super) members: Vec<usize>,
-}
-
-/// The stocks of `model`, their slots from `base` on.
-pub(super) fn stock_specs(
-    model: &Model,
-    base: usize,
-    approximate: bool,
-    log: &mut Vec<String>,
-) -> Result<Vec<StockSpec>, MarkovError> {
-    let mut out = Vec::with_capacity(model.stocks.len());
-    for (k, s) in model.stocks.iter().enumerate() {
-        let who = format!("stock {}", s.name);
-        let ship = match &s.ship {
-            Some(d) => Some(rate(d, format!("{who} ship"), approximate, log)?),
-            None => None,
-        };
-        out.push(StockSpec {
-            parts: s.parts as u16,
-            lead: rate(&s.lead, format!("{who} lead"), approximate, log)?,
-            ship,
-            slot: base + k,
-            members: (0..model.components.len())
-                .filter(|&c| model.components[c].spare == Some(k))
-                .collect(),
-        });
-    }
-    Ok(out)
-}
 
 impl Chain<'_> {
     /// Per stock with reorders outstanding in `key`: the rate at which one arrives.

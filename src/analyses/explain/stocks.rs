@@ -23,7 +23,7 @@ pub(super) fn write_stocks(model: &Model, out: &mut String) {
             .collect();
         let _ = writeln!(
             out,
-            "  stock {}: {} on the shelf, each part taken reordered at once (lead {}){}; a repair waits for a part when the shelf is empty, first come first served, before its repair or crew queue starts; parts for {}",
+            "  stock {}: {} on the shelf, each part asked for reordered at once (lead {}){}; a repair waits for a part when the shelf is empty, first come first served, before its repair or crew queue starts; parts for {}",
             stock.name,
             plural(stock.parts as usize, "part", "parts"),
             stock.lead.describe(),
