@@ -6,13 +6,13 @@ use crate::base::rng::{Stream, mix64, stream};
 use crate::base::units::Hours;
 use std::collections::VecDeque;
 
-use crate::engine::stocks::StockStats;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
+use crate::engine::stocks::StockStats;
 use crate::engine::trace::Recorder;
 
 /// Copies every field a [`Snapshot`] shares with the [`Engine`] by name, from `$from` into `$to`: one

@@ -7,9 +7,9 @@ use std::ops::Range;
 use crate::base::dist::Dist;
 use crate::base::units::Hours;
 use crate::model::{
-    self, Component, ComponentKind, Costs, Crew, Stock, Graph, HostGroup, Machine, Maintenance, Model,
-    Population, Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter,
-    stream_key,
+    self, Component, ComponentKind, Costs, Crew, Graph, HostGroup, Machine, Maintenance, Model,
+    Population, Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, Stock,
+    SweepParameter, stream_key,
 };
 
 use super::DEFAULT_PRIORITY;

@@ -28,7 +28,6 @@ mod compile;
 mod components;
 mod costs;
 mod crews;
-mod stocks;
 mod dist;
 mod hosts;
 mod maintenance;
@@ -39,6 +38,7 @@ pub mod schema;
 mod services;
 mod simulation;
 mod sites;
+mod stocks;
 pub mod sweep;
 
 use std::fmt;

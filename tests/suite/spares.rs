@@ -150,7 +150,12 @@ fn pool_down(s: &State) -> bool {
 fn scenario(p: Spares, replications: u32, mission: &str) -> String {
     let ship = p
         .ship
-        .map(|r| format!("ship = {{ dist = \"exponential\", mean = \"{}h\" }}", 1.0 / r))
+        .map(|r| {
+            format!(
+                "ship = {{ dist = \"exponential\", mean = \"{}h\" }}",
+                1.0 / r
+            )
+        })
         .unwrap_or_default();
     let (crews, crew) = if p.crew {
         ("[crews.ops]\ntechnicians = 1", "crew = \"ops\"")
@@ -264,7 +269,11 @@ fn one_of_two_with_a_stock_of_one() {
     // the mission end count in the node-hours above but not here: about one wait of ~50 h in a
     // replication's ~17 000 parts, a relative bias near 1e-5, far below the standard error.)
     let supplied = c.count(&occ, |l, _, _| l == "take" || l == "arrive-take");
-    ck.exact("mean wait for a part", &k.mean_wait_hours, waiting / supplied);
+    ck.exact(
+        "mean wait for a part",
+        &k.mean_wait_hours,
+        waiting / supplied,
+    );
     ck.finish();
 }
 
@@ -337,7 +346,10 @@ fn stock_errors_name_the_field_and_the_fix() {
     ));
     assert!(e.contains("stocks.disks") && e.contains("shelf"), "{e}");
     let e = err(base(good, "spare = \"disks\"\nrepair = \"none\""));
-    assert!(e.contains("nodes.a.spare") && e.contains("never repaired"), "{e}");
+    assert!(
+        e.contains("nodes.a.spare") && e.contains("never repaired"),
+        "{e}"
+    );
     // A stock nobody names is valid, with a warning from `validate`.
     let model = compile(&base(good, ""), "unused.toml").unwrap_or_else(|e| panic!("{e}"));
     let w = nines::analyses::explain::warnings(&model);

@@ -8,8 +8,8 @@ use crate::model::CrewPolicy;
 
 use super::MarkovError;
 use super::chain::{
-    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, PART, Phase, REPAIR, Rec, SHIP, SLOTS,
-    UP, WAIT,
+    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, PART, Phase, REPAIR, Rec, SHIP,
+    SLOTS, UP, WAIT,
 };
 
 /// Most reactions of role machines to one event before the model is declared unsettled.
@@ -41,10 +41,7 @@ impl Chain<'_> {
                 }
                 REPAIR => push(Event::Repaired(c), spec.repair, false, out)?,
                 SHIP => {
-                    let r = spec
-                        .spare
-                        .and_then(|s| self.stocks[s].ship)
-                        .unwrap_or(0.0);
+                    let r = spec.spare.and_then(|s| self.stocks[s].ship).unwrap_or(0.0);
                     push(Event::Shipped(c), r, false, out)?
                 }
                 DISPATCH => {

@@ -8,10 +8,13 @@ use super::machines::Replay;
 
 impl Chain<'_> {
     /// Per stock with reorders outstanding in `key`: the rate at which one arrives.
-    pub(super) fn arrivals<'a>(&'a self, key: &'a [u16]) -> impl Iterator<Item = (usize, f64)> + 'a {
+    pub(super) fn arrivals<'a>(
+        &'a self,
+        key: &'a [u16],
+    ) -> impl Iterator<Item = (usize, f64)> + 'a {
         self.stocks.iter().enumerate().filter_map(move |(s, spec)| {
             let o = key[spec.slot];
-            (o > 0).then(|| (s, o as f64 * spec.lead))
+            (o > 0).then_some((s, o as f64 * spec.lead))
         })
     }
 }

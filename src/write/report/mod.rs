@@ -37,13 +37,13 @@
 mod clients;
 mod compare;
 mod crews;
-mod stocks;
 mod headline;
 mod html;
 mod page;
 mod quorum;
 mod roles;
 mod services;
+mod stocks;
 mod sweep;
 
 pub use compare::compare_report;
