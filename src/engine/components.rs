@@ -1,4 +1,5 @@
-//! Components fail and are repaired, through their crew's technicians when they have one; a repair
+//! Components fail and are repaired (after taking a spare part, when they need one: `stocks`), through
+//! their crew's technicians when they have one; a repair
 //! credits the hours its component was down with each service that was down too.
 
 use crate::base::units::Hours;
@@ -32,6 +33,10 @@ pub(super) enum Clock {
     Repair,
     /// Failed unseen while idle as a cold or warm standby: nothing pending until it is called on.
     Hidden,
+    /// In its stock's line for a spare part: nothing yet.
+    Part,
+    /// Its part is being shipped to it.
+    Ship,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -62,10 +67,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.down_comps.push(c as u32);
         if R::ACTIVE {
             self.recorder.component(c, ComponentEvent::Failed, t);
-            if comp.crew.is_none() {
-                self.recorder.component(c, ComponentEvent::RepairStarted, t);
-            }
         }
+        match comp.spare {
+            Some(s) => self.need_part(s, c, t),
+            None => self.start_repair(c, t),
+        }
+        self.set_level(c as SignalId, DOWN, t);
+    }
+
+    /// Component `c`'s repair can start (it has its part, if it needs one): it waits for a technician
+    /// of its crew, or its repair starts at once.
+    pub(super) fn start_repair(&mut self, c: usize, t: Hours) {
+        let comp = &self.model.components[c];
         match comp.crew {
             Some(k) => {
                 self.clock[c] = (Clock::Waiting, t);
@@ -74,12 +87,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.assign(k, t);
             }
             None => {
+                if R::ACTIVE {
+                    self.recorder.component(c, ComponentEvent::RepairStarted, t);
+                }
                 let d = comp.repair.sample(&mut self.comp_streams[c]);
                 self.clock[c] = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
         }
-        self.set_level(c as SignalId, DOWN, t);
     }
 
     /// Gives free technicians of crew `k` to waiting components, in the crew's order.

@@ -10,6 +10,7 @@
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
+//! `stocks` (spare-part stocks),
 //! `maintenance`, `machines/` (role machines: failover, replicas, restores, software failures;
 //! cluster quorum),
 //! `signals` (levels, gates, monitors), `snapshot` (copies of a mission), `setup` (building and
@@ -25,6 +26,7 @@ mod queue;
 mod setup;
 mod signals;
 mod snapshot;
+mod stocks;
 #[cfg(test)]
 mod tests;
 pub mod trace;
@@ -48,6 +50,7 @@ pub use components::CrewStats;
 pub use machines::{CAUSES, Cause, MachineStats, QuorumStats};
 pub use signals::Monitor;
 pub use snapshot::Snapshot;
+pub use stocks::StockStats;
 
 /// No index: a role machine without a host, a signal without a monitor, a component not down.
 const NONE: u32 = u32::MAX;
@@ -108,6 +111,15 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     arrivals: u64,
     repair_started: Vec<Hours>,
     crew_stats: Vec<CrewStats>,
+    // Spare-part stocks (empty without stocks).
+    stock_on_hand: Vec<u32>,
+    /// Per stock: nodes waiting for a part, first come first served.
+    stock_line: Vec<VecDeque<u32>>,
+    /// Per stock: outstanding reorders (id, time ordered).
+    stock_orders: Vec<Vec<(u32, Hours)>>,
+    order_seq: u32,
+    stock_streams: Vec<Stream>,
+    stock_stats: Vec<StockStats>,
     // Maintenance.
     roll_cursor: Vec<u32>,
     roll_active: Vec<bool>,
@@ -304,6 +316,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             Kind::Dropped => self.member_dropped(i, ev.aux),
+            Kind::PartArrives => self.part_arrives(i, ev.aux, t),
+            Kind::Shipped => self.start_repair(i, t),
         }
         self.settle(t);
         self.queue.settle();
@@ -313,6 +327,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Closes the replication at the mission end: open outages and busy periods end there.
     pub fn end(&mut self) {
         self.finish();
+        if !self.stock_line.is_empty() {
+            self.close_stocks();
+        }
     }
 
     /// Lets every machine whose inputs changed react, until nothing changes any more.

@@ -1,9 +1,9 @@
 //! The future-event list: what an event does ([`Kind`]), the event record, and the queue that orders
 //! events by time, then by insertion.
 //!
-//! Components' clocks (a failure, a dispatch, a repair: at most one pending per component) live in
-//! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one
-//! walk from its leaf to the root. Everything else (maintenance, role timers and crashes, quorum
+//! Components' clocks (a failure, a part's shipment, a dispatch, a repair: at most one pending per
+//! component) live in
+//! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one walk from its leaf to the root. Everything else (maintenance, role timers and crashes, quorum
 //! timers: few, and timers may be left stale) lives in a 4-ary heap beside it. Both order by (time,
 //! insertion sequence), a total order, so which structure holds an event never changes the order in
 //! which events come out.
@@ -36,10 +36,14 @@ pub(super) enum Kind {
     /// A load balancer drops member `target` (flat index over balanced pools) after detection and
     /// convergence (valid while its generation is `aux`).
     Dropped,
+    /// Reorder `aux` of stock `target` arrives.
+    PartArrives,
+    /// Component `target`'s spare part reached it: its repair can start.
+    Shipped,
 }
 
 impl Kind {
-    const ALL: [Kind; 11] = [
+    const ALL: [Kind; 13] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -51,12 +55,17 @@ impl Kind {
         Kind::QuorumTimer,
         Kind::VmBoot,
         Kind::Dropped,
+        Kind::PartArrives,
+        Kind::Shipped,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component).
     #[inline]
     fn is_clock(self) -> bool {
-        matches!(self, Kind::Fail | Kind::RepairDone | Kind::Dispatched)
+        matches!(
+            self,
+            Kind::Fail | Kind::RepairDone | Kind::Dispatched | Kind::Shipped
+        )
     }
 }
 

@@ -11,6 +11,7 @@ use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels};
+use crate::engine::stocks::StockStats;
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::engine::{Engine, NONE};
 use crate::model::{Model, Recovery, SignalId};
@@ -206,6 +207,16 @@ impl<'m, R: Recorder> Engine<'m, R> {
             arrivals: 0,
             repair_started: vec![0.0; comps],
             crew_stats: vec![CrewStats::default(); model.crews.len()],
+            stock_on_hand: model.stocks.iter().map(|s| s.parts).collect(),
+            stock_line: model.stocks.iter().map(|_| VecDeque::new()).collect(),
+            stock_orders: model.stocks.iter().map(|_| Vec::new()).collect(),
+            order_seq: 0,
+            stock_streams: model
+                .stocks
+                .iter()
+                .map(|s| stream(0, 0, s.stream_key))
+                .collect(),
+            stock_stats: vec![StockStats::default(); model.stocks.len()],
             roll_cursor: vec![0; model.maintenance.len()],
             roll_active: vec![false; model.maintenance.len()],
             roll_node: vec![NONE; model.maintenance.len()],
@@ -330,6 +341,16 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.arrivals = 0;
         self.crew_stats.fill(CrewStats::default());
+        if !model.stocks.is_empty() {
+            for (i, st) in model.stocks.iter().enumerate() {
+                self.stock_on_hand[i] = st.parts;
+                self.stock_line[i].clear();
+                self.stock_orders[i].clear();
+                self.stock_streams[i] = stream(self.seed, rep, st.stream_key);
+            }
+            self.order_seq = 0;
+            self.stock_stats.fill(StockStats::default());
+        }
         self.roll_cursor.fill(0);
         self.roll_active.fill(false);
         self.roll_node.fill(NONE);

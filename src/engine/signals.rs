@@ -242,8 +242,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         // Technicians still at work when the mission ends were busy until the end.
         for &c in &self.down_comps {
             let c = c as usize;
+            // A node waiting for its part holds no technician yet.
             if let Some(k) = self.model.components[c].crew
                 && !self.crew_queue[k].iter().any(|&(x, _)| x as usize == c)
+                && !self.awaiting_part(c)
             {
                 self.crew_stats[k].busy += t - self.repair_started[c];
             }

@@ -4,24 +4,28 @@
 use crate::base::dist::Dist;
 use crate::base::rng::{Stream, mix64, stream};
 use crate::base::units::Hours;
+use std::collections::VecDeque;
+
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
+use crate::engine::stocks::StockStats;
 use crate::engine::trace::Recorder;
 
 /// Copies every field a [`Snapshot`] shares with the [`Engine`] by name, from `$from` into `$to`: one
 /// list for [`Engine::save`] and [`Engine::restore`], so a new field cannot be saved but not restored.
 macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
-        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down);
+        snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down, order_seq);
         snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, maint_nodes, maint_pos, odd_roles, odd_pos, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
-            timer_clock, crash_clock, life, balancers);
+            timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
+            stock_stats);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -76,6 +80,12 @@ pub struct Snapshot<'m> {
     crash_clock: Vec<(u32, Hours)>,
     life: Vec<Life>,
     balancers: crate::engine::clients::Balancers,
+    stock_on_hand: Vec<u32>,
+    stock_line: Vec<VecDeque<u32>>,
+    stock_orders: Vec<Vec<(u32, Hours)>>,
+    order_seq: u32,
+    stock_streams: Vec<Stream>,
+    stock_stats: Vec<StockStats>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -110,6 +120,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 *s = stream(seed, self.rep, m.stream_key);
             }
         }
+        for (s, k) in self.stock_streams.iter_mut().zip(&model.stocks) {
+            *s = stream(seed, self.rep, k.stream_key);
+        }
         for (s, q) in self.quorum_streams.iter_mut().zip(&model.quorums) {
             *s = stream(seed, self.rep, q.stream_key);
         }
@@ -141,11 +154,19 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.push(t + r, Kind::Dispatched, c as u32, 0);
                     continue;
                 }
-                Clock::Waiting | Clock::Hidden => continue,
+                Clock::Ship => {
+                    let k = comp.spare.expect("only spare parts ship");
+                    let d = model.stocks[k].ship.as_ref().expect("shipment has a time");
+                    let r = d.residual(age, &mut self.stock_streams[k]);
+                    self.push(t + r, Kind::Shipped, c as u32, 0);
+                    continue;
+                }
+                Clock::Waiting | Clock::Hidden | Clock::Part => continue,
             };
             let r = d.residual(age, &mut self.comp_streams[c]);
             self.push(t + r, kind, c as u32, 0);
         }
+        self.diverge_stocks(t);
         for r in 0..model.roles.len() {
             let epoch = self.machines[r].epoch;
             if let (e, since, Some(d)) = self.timer_clock[r]

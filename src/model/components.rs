@@ -48,6 +48,9 @@ pub struct Component {
     pub crew: Option<usize>,
     /// Priority in its crew's queue (smaller first) when the crew's policy is by priority.
     pub priority: u32,
+    /// Stock whose part its repair needs: it waits for one (and its shipment) before its repair
+    /// (or its crew's queue) starts. `None`: no part needed.
+    pub spare: Option<usize>,
     /// Domains and sites it is directly in (component indices of kind `Domain` or `Site`).
     pub within: Vec<ComponentId>,
     /// Key of its random stream: a hash of kind and name, so layouts sharing a component share its stream.

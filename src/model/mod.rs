@@ -12,6 +12,7 @@
 //! ```text
 //! components   what fails and is repaired: nodes, domains, sites, links; the site hierarchy
 //! crews        repair crews
+//! stocks       spare-part stocks and their reorders
 //! roles        roles, their redundancy, and the machines of stateful roles
 //! balancer     the load balancer in front of a pool: detection and convergence
 //! services     service expressions
@@ -43,6 +44,7 @@ mod queue;
 mod quorum;
 mod roles;
 mod services;
+mod stocks;
 mod sweep;
 
 pub use balancer::{Balancer, MAX_BALANCED};
@@ -60,6 +62,7 @@ pub use queue::Queue;
 pub use quorum::{MAX_VOTERS, Quorum};
 pub use roles::{Commit, Machine, Recovery, Replica, Role, RoleKind, Software};
 pub use services::{Expr, Service, Tolerance};
+pub use stocks::Stock;
 pub use sweep::{SweepParameter, SweepValue};
 
 /// Index of a component.
@@ -91,6 +94,8 @@ pub struct Model {
     pub components: Vec<Component>,
     /// Repair crews.
     pub crews: Vec<Crew>,
+    /// Spare-part stocks.
+    pub stocks: Vec<Stock>,
     /// Sites.
     pub sites: Vec<Site>,
     /// All roles, in file order.

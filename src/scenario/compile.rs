@@ -8,8 +8,8 @@ use crate::base::dist::Dist;
 use crate::base::units::Hours;
 use crate::model::{
     self, Component, ComponentKind, Costs, Crew, Graph, HostGroup, Machine, Maintenance, Model,
-    Population, Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, SweepParameter,
-    stream_key,
+    Population, Quorum, RequestKind, Role, RoleKind, Service, Simulation, Site, Stock,
+    SweepParameter, stream_key,
 };
 
 use super::DEFAULT_PRIORITY;
@@ -49,6 +49,8 @@ pub(super) struct RawComp {
     pub(super) repair: Option<Dist>,
     pub(super) crew: Option<usize>,
     pub(super) priority: u32,
+    /// Stock whose part its repair needs (nodes only).
+    pub(super) spare: Option<usize>,
 }
 
 impl Default for RawComp {
@@ -59,6 +61,7 @@ impl Default for RawComp {
             repair: None,
             crew: None,
             priority: DEFAULT_PRIORITY,
+            spare: None,
         }
     }
 }
@@ -137,6 +140,8 @@ pub(super) struct Compiler {
     pub(super) mission: Option<Hours>,
     pub(super) crews: Vec<Crew>,
     pub(super) crew_names: HashMap<String, usize>,
+    pub(super) stocks: Vec<Stock>,
+    pub(super) stock_names: HashMap<String, usize>,
     pub(super) nodes: Vec<RawNode>,
     /// Node and group names → node indices.
     pub(super) node_names: HashMap<String, Vec<usize>>,
@@ -173,6 +178,8 @@ impl Compiler {
             mission: None,
             crews: Vec::new(),
             crew_names: HashMap::new(),
+            stocks: Vec::new(),
+            stock_names: HashMap::new(),
             nodes: Vec::new(),
             node_names: HashMap::new(),
             domains: Vec::new(),
@@ -211,6 +218,9 @@ impl Compiler {
         };
         if let Some(v) = root.get("crews") {
             self.crews_section(v, errs);
+        }
+        if let Some(v) = root.get("stocks") {
+            self.stocks_section(v, errs);
         }
         // Domain and site names first: nodes, domains and sites refer to them in any order.
         let domain_tables = self.register_places("domains", root.get("domains"), errs);
@@ -577,6 +587,7 @@ impl Compiler {
                 repair: comp.repair?,
                 crew: comp.crew,
                 priority: comp.priority,
+                spare: comp.spare,
                 within: inside,
                 standby_of: None,
                 maintenance: None,
@@ -677,6 +688,7 @@ impl Compiler {
             simulation,
             components,
             crews: self.crews,
+            stocks: self.stocks,
             sites,
             roles,
             quorums: self.quorums,

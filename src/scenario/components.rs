@@ -39,6 +39,7 @@ impl Compiler {
             repair,
             crew,
             priority,
+            spare: None,
         };
         self.domains[i].within = within;
     }
@@ -120,6 +121,16 @@ impl Compiler {
                     "the node is never repaired (repair = \"none\"), so no crew works on it; remove `crew`, or give a repair distribution",
                 );
             }
+            let spare = self.spare_field(&t, errs);
+            if let (Some(_), Some(r), Some(sv)) = (spare, &repair, t.peek("spare"))
+                && r.is_never()
+            {
+                errs.push(
+                    sv.1.span(),
+                    t.path_of("spare"),
+                    "the node is never repaired (repair = \"none\"), so its repair takes no part; remove `spare`, or give a repair distribution",
+                );
+            }
             let cost = t
                 .get("yearly_cost")
                 .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
@@ -130,6 +141,7 @@ impl Compiler {
                 repair,
                 crew,
                 priority,
+                spare,
             };
             let members: Vec<String> = if count == 1 {
                 vec![key_name.to_string()]

@@ -10,6 +10,7 @@
 //! dist         distributions: failure, repair and any other duration distribution
 //! simulation   [simulation] and [defaults]
 //! crews        [crews] and a component's crew and priority
+//! stocks       [stocks] and a node's spare
 //! sites        [sites] with their WAN links; the place names (domains and sites) of `in`
 //! components   [nodes] and [domains]; node names and groups
 //! quorum       [clusters]: failover clusters with quorum (votes, witness, dynamic quorum)
@@ -38,6 +39,7 @@ pub mod schema;
 mod services;
 mod simulation;
 mod sites;
+mod stocks;
 pub mod sweep;
 
 use std::fmt;
@@ -58,6 +60,8 @@ pub const MAX_GROUP_COUNT: u64 = 100_000;
 /// Largest accepted number of nodes in all (the engine keeps one clock per component in a tree of
 /// at most 2^24 leaves; domains, sites and links add a few).
 pub const MAX_NODES: usize = 10_000_000;
+/// Largest accepted number of parts on a stock's shelf.
+pub const MAX_PARTS: u64 = 10_000;
 /// Largest accepted number of technicians in a crew.
 pub const MAX_TECHNICIANS: u64 = 10_000;
 /// Largest accepted failover cluster (Windows Server failover clustering supports 64 nodes).

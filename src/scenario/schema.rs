@@ -146,6 +146,11 @@ fn node() -> Value {
             ("site", text(), "its site"),
             ("crew", text(), "the crew that repairs it"),
             (
+                "spare",
+                text(),
+                "the stock its repair takes a spare part from",
+            ),
+            (
                 "priority",
                 integer(),
                 "its place in the crew's queue (with policy = \"priority\")",
@@ -436,6 +441,29 @@ pub fn schema() -> Value {
                                 "dispatch",
                                 reference("distribution"),
                                 "delay before a repair starts",
+                            ),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "stocks",
+                map(
+                    "spare-part stocks",
+                    table(
+                        "a shelf of spare parts, each part taken reordered with a lead time",
+                        &[
+                            ("parts", integer(), "parts on the shelf when full"),
+                            (
+                                "lead",
+                                reference("distribution"),
+                                "reorder lead time of one part",
+                            ),
+                            (
+                                "ship",
+                                reference("distribution"),
+                                "shipment of a part from the shelf to the node",
                             ),
                         ],
                     ),

@@ -170,6 +170,7 @@ impl Compiler {
                     repair,
                     crew,
                     priority,
+                    spare: None,
                 },
                 link_name,
                 cost,
@@ -222,6 +223,7 @@ impl Compiler {
             repair,
             crew,
             priority,
+            spare: None,
         });
     }
 }

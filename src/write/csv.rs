@@ -519,6 +519,31 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             &c.repairs_per_year,
         )?;
     }
+    for k in &summary.stocks {
+        let n = &k.name;
+        row(
+            "stock",
+            n,
+            "stockouts_per_year",
+            "per_year",
+            &k.stockouts_per_year,
+        )?;
+        row("stock", n, "mean_wait", "hours", &k.mean_wait_hours)?;
+        row(
+            "stock",
+            n,
+            "hours_waiting_per_year",
+            "hours_per_year",
+            &k.hours_waiting_per_year,
+        )?;
+        row(
+            "stock",
+            n,
+            "demands_per_year",
+            "per_year",
+            &k.demands_per_year,
+        )?;
+    }
     for c in &summary.contributions {
         row(
             "contribution",

@@ -130,7 +130,7 @@ pub fn run_time(summary: &Summary) -> Option<String> {
     })
 }
 
-/// Per-year figures of failover roles, data loss, clusters' quorum and crews.
+/// Per-year figures of failover roles, data loss, clusters' quorum, crews and spare-part stocks.
 fn mechanisms(out: &mut String, summary: &Summary) {
     let per_year = |e: &Estimate| format!("{} {}", sig3(e.value), ci(e, sig3));
     let h = |e: &Estimate| format!("{} {}", hours(e.value), ci(e, hours));
@@ -392,6 +392,22 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 util,
                 h(&c.mean_wait_hours),
                 per_year(&c.repairs_per_year)
+            );
+        }
+    }
+    if !summary.stocks.is_empty() {
+        let _ = writeln!(out, "\nspare-part stocks");
+        for k in &summary.stocks {
+            let _ = writeln!(
+                out,
+                "  {} ({} part{}): stock-outs/yr {} · mean wait for a part {} · node downtime waiting for parts/yr {} · parts used/yr {}",
+                k.name,
+                k.parts,
+                if k.parts == 1 { "" } else { "s" },
+                per_year(&k.stockouts_per_year),
+                h(&k.mean_wait_hours),
+                h(&k.hours_waiting_per_year),
+                per_year(&k.demands_per_year)
             );
         }
     }

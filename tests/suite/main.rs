@@ -46,6 +46,7 @@ mod scenario_clients;
 mod scenario_ha;
 mod scenario_library;
 mod shards;
+mod spares;
 mod split;
 mod standby;
 mod tolerance;

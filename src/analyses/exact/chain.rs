@@ -18,8 +18,12 @@ pub(super) const UP: u16 = 0;
 pub(super) const REPAIR: u16 = 1;
 pub(super) const DISPATCH: u16 = 2;
 pub(super) const WAIT: u16 = 3;
+/// Waiting for a spare part: `PART + place in the stock's line` (crew places run from `WAIT` up to
+/// below it, part places from here up to below `SHIP`).
+pub(super) const PART: u16 = 0x8000;
+/// Its spare part is being shipped to it.
+pub(super) const SHIP: u16 = u16::MAX - 2;
 /// A cold or warm standby node that failed unseen while idle: up for every signal, nothing pending.
-/// (Waiting places run from `WAIT` up to below it.)
 pub(super) const HIDDEN: u16 = u16::MAX - 1;
 /// No host (a machine between hosts).
 pub(super) const NO_HOST: u16 = u16::MAX;
@@ -61,6 +65,8 @@ pub(super) struct CompSpec {
     pub(super) repair: f64,
     pub(super) crew: Option<usize>,
     pub(super) priority: u32,
+    /// The stock whose part its repair needs.
+    pub(super) spare: Option<usize>,
     /// A cold or warm standby node: its machine, its replica index there, and its dormant pace.
     pub(super) standby: Option<(usize, u16, f64)>,
 }
@@ -179,6 +185,44 @@ pub struct Entity {
     pub(super) gate: SignalId,
 }
 
+/// A stock: its parts, rates, key slot and the components that take its parts.
+#[derive(Debug, Clone)]
+pub(super) struct StockSpec {
+    pub(super) parts: u16,
+    pub(super) lead: f64,
+    pub(super) ship: Option<f64>,
+    /// Key slot of its outstanding reorders.
+    pub(super) slot: usize,
+    pub(super) members: Vec<usize>,
+}
+
+/// The stocks of `model`, their slots from `base` on.
+pub(super) fn stock_specs(
+    model: &Model,
+    base: usize,
+    approximate: bool,
+    log: &mut Vec<String>,
+) -> Result<Vec<StockSpec>, MarkovError> {
+    let mut out = Vec::with_capacity(model.stocks.len());
+    for (k, s) in model.stocks.iter().enumerate() {
+        let who = format!("stock {}", s.name);
+        let ship = match &s.ship {
+            Some(d) => Some(rate(d, format!("{who} ship"), approximate, log)?),
+            None => None,
+        };
+        out.push(StockSpec {
+            parts: s.parts as u16,
+            lead: rate(&s.lead, format!("{who} lead"), approximate, log)?,
+            ship,
+            slot: base + k,
+            members: (0..model.components.len())
+                .filter(|&c| model.components[c].spare == Some(k))
+                .collect(),
+        });
+    }
+    Ok(out)
+}
+
 /// One move out of a state: its rate, the state it leads to, and whether a failure (of a component
 /// or of a role's software) started it; everything else is a repair-like event.
 #[derive(Debug, Clone, PartialEq)]
@@ -197,6 +241,8 @@ pub struct Chain<'m> {
     pub(super) model: &'m Model,
     pub(super) comps: Vec<CompSpec>,
     pub(super) crews: Vec<CrewSpec>,
+    /// Spare-part stocks (their slots are the key's last).
+    pub(super) stocks: Vec<StockSpec>,
     pub(super) machines: Vec<MachineSpec>,
     /// Clusters with dynamic quorum.
     pub(super) quorums: Vec<QuorumSpec>,
@@ -282,6 +328,7 @@ impl<'m> Chain<'m> {
                 },
                 crew: c.crew,
                 priority: c.priority,
+                spare: c.spare,
                 standby: None,
             });
         }
@@ -462,6 +509,7 @@ impl<'m> Chain<'m> {
             });
             base += 2 * g.vms.len();
         }
+        let stocks = stock_specs(model, base, approximate, &mut log)?;
         let order = eval_order(model, &machine_of, &machines);
         let entities = model
             .measured()
@@ -476,6 +524,7 @@ impl<'m> Chain<'m> {
             model,
             comps,
             crews,
+            stocks,
             machines,
             quorums,
             groups,
@@ -506,7 +555,7 @@ impl<'m> Chain<'m> {
             .map(|q| self.model.quorums[q.index].voters.len())
             .sum();
         let vms: usize = self.groups.iter().map(|g| 2 * g.start.len()).sum();
-        self.comps.len() + SLOTS * self.machines.len() + votes + vms
+        self.comps.len() + SLOTS * self.machines.len() + votes + vms + self.stocks.len()
     }
 
     /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.

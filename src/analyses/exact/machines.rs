@@ -8,7 +8,8 @@ use crate::model::CrewPolicy;
 
 use super::MarkovError;
 use super::chain::{
-    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, Phase, REPAIR, Rec, SLOTS, UP, WAIT,
+    Chain, DISPATCH, DOWN, HIDDEN, MachineSpec, Move, NO_HOST, PART, Phase, REPAIR, Rec, SHIP,
+    SLOTS, UP, WAIT,
 };
 
 /// Most reactions of role machines to one event before the model is declared unsettled.
@@ -39,6 +40,10 @@ impl Chain<'_> {
                     push(Event::Fail(c), spec.fail * pace, true, out)?
                 }
                 REPAIR => push(Event::Repaired(c), spec.repair, false, out)?,
+                SHIP => {
+                    let r = spec.spare.and_then(|s| self.stocks[s].ship).unwrap_or(0.0);
+                    push(Event::Shipped(c), r, false, out)?
+                }
                 DISPATCH => {
                     let r = spec
                         .crew
@@ -73,6 +78,9 @@ impl Chain<'_> {
         }
         for (g, v, rate) in self.boots(key) {
             push(Event::Boot(g, v), rate, false, out)?;
+        }
+        for (s, rate) in self.arrivals(key) {
+            push(Event::PartArrives(s), rate, false, out)?;
         }
         Ok(())
     }
@@ -168,6 +176,10 @@ enum Event {
     Adjust(usize),
     /// A virtual machine (group spec, index) finishes booting.
     Boot(usize, usize),
+    /// A reorder of a stock arrives.
+    PartArrives(usize),
+    /// A component's spare part reached it.
+    Shipped(usize),
 }
 
 /// One replay of an event from a state along one branch of its random choices.
@@ -241,6 +253,14 @@ impl Replay<'_, '_> {
                 self.enter(m, Phase::Restarting, host);
             }
             Event::Boot(g, v) => self.booted(g, v),
+            Event::PartArrives(s) => {
+                self.part_arrives(s);
+                self.refresh();
+            }
+            Event::Shipped(c) => {
+                self.start_repair(c);
+                self.refresh();
+            }
             Event::Adjust(q) => {
                 let spec = &self.chain.quorums[q];
                 let c = &self.chain.model.quorums[spec.index];
@@ -256,19 +276,28 @@ impl Replay<'_, '_> {
 
     /// Component `c` is down, known to be: its repair is queued or starts.
     fn known_failure(&mut self, c: usize) {
+        match self.chain.comps[c].spare {
+            Some(s) => self.need_part(s, c),
+            None => self.start_repair(c),
+        }
+        self.refresh();
+    }
+
+    /// Component `c`'s repair can start (it has its part, if it needs one): it joins its crew's queue,
+    /// or its repair starts.
+    pub(super) fn start_repair(&mut self, c: usize) {
         match self.chain.comps[c].crew {
             Some(k) => {
                 let waiting = self.chain.crews[k]
                     .members
                     .iter()
-                    .filter(|&&x| (WAIT..HIDDEN).contains(&self.key[x]))
+                    .filter(|&&x| (WAIT..PART).contains(&self.key[x]))
                     .count() as u16;
                 self.key[c] = WAIT + waiting;
                 self.assign(k);
             }
             None => self.key[c] = REPAIR,
         }
-        self.refresh();
     }
 
     /// Whether replica `i` of dormant cluster `m` can take the role: up and not failed unseen; a
@@ -307,7 +336,7 @@ impl Replay<'_, '_> {
                 .members
                 .iter()
                 .copied()
-                .filter(|&x| (WAIT..HIDDEN).contains(&self.key[x]));
+                .filter(|&x| (WAIT..PART).contains(&self.key[x]));
             let pick = match crew.policy {
                 CrewPolicy::Fifo => waiting.min_by_key(|&x| self.key[x]),
                 CrewPolicy::Priority => {
@@ -316,8 +345,9 @@ impl Replay<'_, '_> {
             };
             let Some(c) = pick else { return };
             let place = self.key[c];
+            // Only places in the crew's queue move (not a part's line, a shipment or a hidden failure).
             for &x in &crew.members {
-                if self.key[x] > place {
+                if (place + 1..PART).contains(&self.key[x]) {
                     self.key[x] -= 1;
                 }
             }

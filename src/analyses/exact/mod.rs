@@ -3,7 +3,8 @@
 //!
 //! A state holds what the engine's future depends on once every clock is memoryless: each
 //! component's status (up, repairing, technician travelling, waiting in its crew's queue with its
-//! place), and each role machine's phase, host, last host and whether its state was wiped (a
+//! place, waiting for a spare part with its place, its part being shipped), each stock's reorders
+//! outstanding, and each role machine's phase, host, last host and whether its state was wiped (a
 //! restored or reinstalled role whose node failed), and the votes in force of each cluster with
 //! dynamic quorum (its adjustment is a move). Transitions replay the engine's own rules
 //! ([`crate::engine`]): a component fails or is repaired, a crew assigns technicians, and the role
@@ -18,6 +19,7 @@
 //! machines  the moves out of a state: each event replayed through the crews and the role machines
 //! hosts     virtual machines on host groups: their host and boot in the state, the placement rule
 //! space     the reachable states, enumerated breadth first into sparse rows
+//! stocks    spare-part stocks: outstanding reorders in the state, the line for a part, shipment
 //! solve     the steady state (GTH, Gauss–Seidel) and the interval unavailability (uniformisation)
 //! ```
 
@@ -31,6 +33,7 @@ mod hosts;
 mod machines;
 mod solve;
 mod space;
+mod stocks;
 
 pub use chain::{Chain, Entity, Move};
 pub use solve::{DENSE_LIMIT, Stationary, stationary};

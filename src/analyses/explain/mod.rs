@@ -1,7 +1,7 @@
 //! Plain-language explanations of a compiled model: what `nines validate` prints (one line per
 //! component and mechanism) and warnings about valid but suspicious scenarios.
 //!
-//! One file per part of a scenario: components, crews, sites, roles, quorum (clusters),
+//! One file per part of a scenario: components, crews, spare-part stocks, sites, roles, quorum (clusters),
 //! hosts (virtual machines), maintenance, services, clients, and the warnings.
 
 mod balancer;
@@ -15,6 +15,7 @@ mod quorum;
 mod roles;
 mod services;
 mod sites;
+mod stocks;
 mod warnings;
 mod work;
 
@@ -73,6 +74,7 @@ pub fn describe(model: &Model) -> String {
     );
     components::write_components(model, &mut out);
     crews::write_crews(model, &mut out);
+    stocks::write_stocks(model, &mut out);
     sites::write_sites(model, &mut out);
     roles::write_roles(model, &mut out);
     quorum::write_clusters(model, &mut out);

@@ -66,6 +66,14 @@ pub fn warnings(model: &Model) -> Vec<String> {
     }
     warn_clusters(model, &mut out);
     super::hosts::warn_hosts(model, &mut out);
+    for (k, stock) in model.stocks.iter().enumerate() {
+        if !model.components.iter().any(|c| c.spare == Some(k)) {
+            out.push(format!(
+                "stock {} is named by no node (`spare = \"{}\"`), so no repair takes its parts",
+                stock.name, stock.name
+            ));
+        }
+    }
     for (k, crew) in model.crews.iter().enumerate() {
         if !model.components.iter().any(|c| c.crew == Some(k)) {
             out.push(format!(

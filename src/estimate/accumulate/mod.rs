@@ -1,5 +1,5 @@
 //! The exact, mergeable state of a run: statistics per measured entity, role machine, request kind,
-//! client group, crew and cluster quorum, which replications add to and which merge in any order to the same result.
+//! client group, crew, spare-part stock and cluster quorum, which replications add to and which merge in any order to the same result.
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
@@ -9,6 +9,7 @@ mod machines;
 mod quorum;
 mod shape;
 mod shares;
+mod stocks;
 mod tolerance;
 
 use serde::{Deserialize, Serialize};
@@ -23,6 +24,7 @@ use crews::CrewAcc;
 use machines::MachineAcc;
 use quorum::QuorumAcc;
 pub(in crate::estimate) use shares::SharesAcc;
+use stocks::StockAcc;
 use tolerance::ToleranceAcc;
 
 /// Mergeable statistics of one measured entity.
@@ -81,6 +83,9 @@ pub struct RunAcc {
     /// Per measured entity: its availability target (services only).
     targets: Vec<Option<f64>>,
     pub(in crate::estimate) crews: Vec<CrewAcc>,
+    /// Per spare-part stock. Absent from files of runs without stocks.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(in crate::estimate) stocks: Vec<StockAcc>,
     pub(in crate::estimate) requests: Vec<RequestAcc>,
     /// Per population, then all clients (when there are any).
     pub(in crate::estimate) groups: Vec<GroupAcc>,
@@ -111,6 +116,7 @@ impl RunAcc {
                 })
                 .collect(),
             crews: vec![CrewAcc::default(); model.crews.len()],
+            stocks: vec![StockAcc::default(); model.stocks.len()],
             requests: model.requests.iter().map(RequestAcc::new).collect(),
             groups: GroupAcc::all(model),
             contributions: model
@@ -208,6 +214,9 @@ impl RunAcc {
         for (acc, st) in self.crews.iter_mut().zip(engine.crew_stats()) {
             acc.record(st, mission, years, w);
         }
+        for (acc, st) in self.stocks.iter_mut().zip(engine.stock_stats()) {
+            acc.record(st, years, w);
+        }
         for (q, acc) in self.quorums.iter_mut().enumerate() {
             acc.record(&engine.quorum_stats(q), years, w);
         }
@@ -241,6 +250,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.crews.iter_mut().zip(&o.crews) {
+            a.merge(b);
+        }
+        for (a, b) in self.stocks.iter_mut().zip(&o.stocks) {
             a.merge(b);
         }
         for (a, b) in self.quorums.iter_mut().zip(&o.quorums) {

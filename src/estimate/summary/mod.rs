@@ -180,6 +180,19 @@ impl RunAcc {
                 repairs_per_year: acc.repairs.estimate().nonnegative(),
             })
             .collect();
+        let stocks = model
+            .stocks
+            .iter()
+            .zip(&self.stocks)
+            .map(|(k, acc)| StockSummary {
+                name: k.name.clone(),
+                parts: k.parts,
+                demands_per_year: acc.demands.estimate().nonnegative(),
+                stockouts_per_year: acc.stockouts.estimate().nonnegative(),
+                mean_wait_hours: acc.wait.estimate().nonnegative(),
+                hours_waiting_per_year: acc.waiting.estimate().nonnegative(),
+            })
+            .collect();
         let requests = model
             .requests
             .iter()
@@ -349,6 +362,7 @@ impl RunAcc {
             contributions,
             attribution: self.attribution_summary(model),
             crews,
+            stocks,
             clusters,
             requests,
             client_groups,
@@ -523,6 +537,24 @@ pub struct CrewSummary {
     pub repairs_per_year: Estimate,
 }
 
+/// How a spare-part stock served the nodes that take parts from it.
+#[derive(Debug, Clone, Serialize)]
+pub struct StockSummary {
+    /// Stock name.
+    pub name: String,
+    /// Parts on the shelf when full.
+    pub parts: u32,
+    /// Parts asked for per year (failures of the nodes that name the stock).
+    pub demands_per_year: Estimate,
+    /// Demands per year that found the shelf empty.
+    pub stockouts_per_year: Estimate,
+    /// Mean wait from a failure until its part is taken from the shelf, per part, hours (zero for a
+    /// part on the shelf; shipment not included).
+    pub mean_wait_hours: Estimate,
+    /// Node-hours per year down waiting for a part: the downtime of nodes that waiting for parts caused.
+    pub hours_waiting_per_year: Estimate,
+}
+
 /// Share of a service's downtime during which a node was down.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contribution {
@@ -566,6 +598,9 @@ pub struct Summary {
     pub attribution: Vec<crate::estimate::attribution::Attribution>,
     /// Repair crews.
     pub crews: Vec<CrewSummary>,
+    /// Spare-part stocks (absent from the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stocks: Vec<StockSummary>,
     /// Failover clusters with quorum (absent from the JSON when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<ClusterSummary>,

@@ -195,6 +195,7 @@ fn capped(
             .cloned()
             .collect(),
         crews: s.crews.clone(),
+        stocks: s.stocks.clone(),
         clusters: s.clusters.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
         client_groups: s.client_groups.clone(),

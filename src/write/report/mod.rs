@@ -32,7 +32,7 @@
 //! ```
 //!
 //! The page model is in `page`, its HTML in `html`; every report opens with `headline` (the short
-//! answer); the sections of a run's report are in `services`, `roles`, `clients` and `crews`; the report of a comparison or a sweep in `compare` and `sweep`.
+//! answer); the sections of a run's report are in `services`, `roles`, `clients`, `crews` and `stocks`; the report of a comparison or a sweep in `compare` and `sweep`.
 
 mod clients;
 mod compare;
@@ -44,6 +44,7 @@ mod page;
 mod quorum;
 mod roles;
 mod services;
+mod stocks;
 mod sweep;
 
 pub use compare::compare_report;
@@ -141,6 +142,9 @@ pub fn run_report(model: &Model, summary: &Summary, charts: &[Chart], source: &S
     }
     if !summary.crews.is_empty() {
         sections.push(Section::new("Repair crews", crews::crews(summary)));
+    }
+    if !summary.stocks.is_empty() {
+        sections.push(Section::new("Spare parts", stocks::stocks(summary)));
     }
     sections.push(charts_section(charts));
     sections.push(assumptions);
