@@ -3,7 +3,7 @@
 //!
 //! Components' clocks (a failure, a dispatch, a repair: at most one pending per component) live in
 //! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one
-//! walk from its leaf to the root. Everything else (maintenance, role timers and crashes, quorum
+//! walk from its leaf to the root. Everything else (maintenance, inspections, role timers and crashes, quorum
 //! timers: few, and timers may be left stale) lives in a 4-ary heap beside it. Both order by (time,
 //! insertion sequence), a total order, so which structure holds an event never changes the order in
 //! which events come out.
@@ -33,10 +33,12 @@ pub(super) enum Kind {
     /// Virtual machine `target` (flat index over host groups) finishes booting or its migration
     /// pause (valid while its generation is `aux`).
     VmBoot,
+    /// An inspection of schedule `target` ends.
+    Inspect,
 }
 
 impl Kind {
-    const ALL: [Kind; 10] = [
+    const ALL: [Kind; 11] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -47,6 +49,7 @@ impl Kind {
         Kind::RoleCrash,
         Kind::QuorumTimer,
         Kind::VmBoot,
+        Kind::Inspect,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component).

@@ -7,6 +7,7 @@ use crate::base::units::Hours;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
+use crate::engine::latent::{JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
@@ -21,7 +22,7 @@ macro_rules! snapshot_fields {
             monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, maint_nodes, maint_pos, odd_roles, odd_pos, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
-            timer_clock, crash_clock, life);
+            timer_clock, crash_clock, life, latent_stats, jobs, insp_streams);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -75,6 +76,9 @@ pub struct Snapshot<'m> {
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     crash_clock: Vec<(u32, Hours)>,
     life: Vec<Life>,
+    latent_stats: Vec<LatentStats>,
+    jobs: Vec<JobState>,
+    insp_streams: Vec<Stream>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {

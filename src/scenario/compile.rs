@@ -157,6 +157,8 @@ pub(super) struct Compiler {
     pub(super) costs: Costs,
     /// The `[sweep]` section, when present.
     pub(super) sweep: Vec<SweepParameter>,
+    /// Silent nodes and `[inspections]`.
+    pub(super) latent: super::latent::RawLatent,
 }
 
 /// Dotted path of a role key.
@@ -187,6 +189,7 @@ impl Compiler {
             requests: Vec::new(),
             costs: Costs::default(),
             sweep: Vec::new(),
+            latent: Default::default(),
         }
     }
 
@@ -256,6 +259,9 @@ impl Compiler {
         if let Some(v) = root.get("maintenance") {
             self.maintenance_section(v, errs);
         }
+        if let Some(v) = root.get("inspections") {
+            self.inspections_section(v, errs);
+        }
         if let Some(v) = root.get("clients") {
             self.clients_section(v, errs);
         }
@@ -266,6 +272,7 @@ impl Compiler {
             self.sweep = sweep_section(v, root, errs);
         }
         self.check_standby_nodes(errs);
+        self.check_latent(errs);
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);
         let simulation = simulation?;
@@ -577,6 +584,8 @@ impl Compiler {
                 priority: comp.priority,
                 within: inside,
                 standby_of: None,
+                silent: false,
+                latent: false,
                 maintenance: None,
                 effective: 0,
             })
@@ -630,6 +639,17 @@ impl Compiler {
                 },
             }
         }
+        for (n, _, _) in &self.latent.silent {
+            components[*n].silent = true;
+            components[*n].latent = true;
+        }
+        for r in &self.roles {
+            if let Some(m) = &r.machine
+                && let model::Recovery::Restore { job: Some(j), .. } = m.recovery
+            {
+                components[j].latent = true;
+            }
+        }
         let mut roles = Vec::with_capacity(self.roles.len());
         for (i, r) in self.roles.into_iter().enumerate() {
             if let Some(c) = r.yearly_cost {
@@ -680,6 +700,7 @@ impl Compiler {
             host_groups: self.host_groups,
             services,
             maintenance: self.maintenance,
+            inspections: self.latent.inspections.into_iter().map(|i| i.0).collect(),
             populations: self.populations,
             requests: self.requests,
             graph: Graph::default(),

@@ -194,6 +194,7 @@ fn capped(
             .collect(),
         crews: s.crews.clone(),
         clusters: s.clusters.clone(),
+        latent: s.latent.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
         client_groups: s.client_groups.clone(),
         downtime_distributions: s
