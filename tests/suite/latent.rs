@@ -15,12 +15,12 @@ use common::{Checks, simulate};
 use nines::scenario::compile;
 
 /// A silent node `gen` (exponential failures, mean `1/λ`), inspected every `i` hours (taking `d`,
-/// detecting with `p`), repaired in exactly `i − d`.
-fn scenario(mean: f64, i: f64, d: f64, p: f64, replications: u32) -> String {
+/// detecting with `p`), repaired in exactly `i − d`, over missions of `years`.
+fn scenario(mean: f64, i: f64, d: f64, p: f64, years: u32, replications: u32) -> String {
     format!(
         r#"
         [simulation]
-        mission = "1y"
+        mission = "{years}y"
         replications = {replications}
         seed = 2112
         [nodes.app]
@@ -50,9 +50,9 @@ fn mean_hidden(mean: f64, i: f64, d: f64, p: f64) -> f64 {
     i / (1.0 - (-lambda * i).exp()) - mean + i * (1.0 - p) / p + d
 }
 
-fn check(mean: f64, i: f64, d: f64, p: f64, replications: u32) {
+fn check(mean: f64, i: f64, d: f64, p: f64, years: u32, replications: u32) {
     let mut ck = Checks::default();
-    let (_, s) = simulate(&scenario(mean, i, d, p, replications));
+    let (_, s) = simulate(&scenario(mean, i, d, p, years, replications));
     let l = s.latent.iter().find(|l| l.node == "gen").expect("latent row");
     ck.exact("mean hidden hours", &l.mean_hidden_hours, mean_hidden(mean, i, d, p));
     // Every hidden failure is found by an inspection (nothing calls on the node).
@@ -71,13 +71,16 @@ fn check(mean: f64, i: f64, d: f64, p: f64, replications: u32) {
 #[test]
 fn weekly_perfect_inspection_mean_hidden_time() {
     // λI = 1: the exact form (97.8 h) is 16% above the rule of thumb I/2 (84 h).
-    check(168.0, 168.0, 0.0, 1.0, 4000);
+    check(168.0, 168.0, 0.0, 1.0, 1, 4000);
 }
 
 #[test]
 fn imperfect_inspection_with_duration_mean_hidden_time() {
-    // Half the inspections miss a failure, and each takes a day: 97.8 + 168 + 24 hours.
-    check(168.0, 168.0, 24.0, 0.5, 12000);
+    // Half the inspections miss a failure, and each takes a day: 97.8 + 168 + 24 hours. The mean is
+    // over the failures found, so one still hidden at the mission end is left out, and the long ones
+    // are likelier to be: a short mission biases the mean down (2% at one year, found here). A 50-year
+    // mission holds about 700 failures, so that edge weighs under a tenth of a percent.
+    check(168.0, 168.0, 24.0, 0.5, 50, 250);
 }
 
 #[test]
@@ -146,7 +149,7 @@ fn latent_errors_name_the_field_and_the_fix() {
     let e = err(base("", "[inspections.i]\nnodes = [\"b\"]\nevery = \"7d\""));
     assert!(e.contains("inspections.i.nodes") && e.contains("silent = true"), "{e}");
     let e = err(base("", "[inspections.i]\nnodes = [\"bb\"]\nevery = \"7d\""));
-    assert!(e.contains("did you mean `b`"), "{e}");
+    assert!(e.contains("unknown node `bb`"), "{e}");
     let e = err(base(
         "",
         "[inspections.i]\nnodes = [\"b\"]\nevery = \"7d\"\ndetect = 1.5",
