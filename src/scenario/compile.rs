@@ -128,6 +128,15 @@ struct Edge {
     path: String,
 }
 
+/// What the latent-failure keys left for the checks across sections.
+#[derive(Default)]
+pub(super) struct RawLatent {
+    /// Silent nodes, with where `silent` was written (span, path).
+    pub(super) silent: Vec<(usize, Range<usize>, String)>,
+    /// Inspection schedules, with where their `nodes` were written.
+    pub(super) inspections: Vec<(model::Inspection, Range<usize>, String)>,
+}
+
 /// Reads one scenario: the names and raw parts found so far, section by section.
 pub(super) struct Compiler {
     pub(super) name: String,
@@ -158,7 +167,7 @@ pub(super) struct Compiler {
     /// The `[sweep]` section, when present.
     pub(super) sweep: Vec<SweepParameter>,
     /// Silent nodes and `[inspections]`.
-    pub(super) latent: super::latent::RawLatent,
+    pub(super) latent: RawLatent,
 }
 
 /// Dotted path of a role key.

@@ -1,23 +1,12 @@
 //! Latent failures: `silent = true` on a node (its failures stay hidden), `backup_job` of a restore
 //! (read with the recovery), and `[inspections]`, schedules that find hidden failures.
 
-use std::ops::Range;
-
 use crate::base::units::format_duration;
 use crate::model::{Inspection, RoleKind, stream_key};
 
 use super::MAX_WINDOWS;
 use super::compile::Compiler;
 use super::reader::{Errors, Tbl, Val, duration, join, names, positive_duration, probability};
-
-/// What the latent-failure keys left for the checks across sections.
-#[derive(Default)]
-pub(super) struct RawLatent {
-    /// Silent nodes, with where `silent` was written (span, path).
-    pub(super) silent: Vec<(usize, Range<usize>, String)>,
-    /// Inspection schedules, with where their `nodes` were written.
-    pub(super) inspections: Vec<(Inspection, Range<usize>, String)>,
-}
 
 impl Compiler {
     pub(super) fn inspections_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
