@@ -39,9 +39,9 @@ impl super::Model {
     /// Whether node `c` takes a restore's backups (`backup_job`).
     pub fn is_backup_job(&self, c: ComponentId) -> bool {
         self.roles.iter().any(|r| {
-            r.machine.as_ref().is_some_and(|m| {
-                matches!(m.recovery, super::Recovery::Restore { job: Some(j), .. } if j == c)
-            })
+            r.machine.as_ref().is_some_and(
+                |m| matches!(m.recovery, super::Recovery::Restore { job: Some(j), .. } if j == c),
+            )
         })
     }
 }

@@ -124,7 +124,8 @@ impl Compiler {
                 .get("yearly_cost")
                 .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
             let silent = t.get("silent").and_then(|s| {
-                reader::boolean(s, &t.path_of("silent"), errs)?.then(|| (s.span(), t.path_of("silent")))
+                reader::boolean(s, &t.path_of("silent"), errs)?
+                    .then(|| (s.span(), t.path_of("silent")))
             });
             t.finish(errs);
             let comp = RawComp {

@@ -100,8 +100,13 @@ impl Compiler {
                     Some((nodes, nv.span(), p))
                 });
             t.finish(errs);
-            if let (Some(every), Some(offset), Some(duration), Some(detect), Some((nodes, span, p))) =
-                (every, offset, dur, detect, nodes)
+            if let (
+                Some(every),
+                Some(offset),
+                Some(duration),
+                Some(detect),
+                Some((nodes, span, p)),
+            ) = (every, offset, dur, detect, nodes)
             {
                 let insp = Inspection {
                     stream_key: stream_key("inspection", key_name),
@@ -133,10 +138,11 @@ impl Compiler {
                 Some(format!("role `{}` runs on it", r.name.text))
             } else if let Some(q) = self.quorums.iter().find(|q| q.nodes.contains(n)) {
                 Some(format!("it votes in cluster `{}`", q.name))
-            } else if let Some(h) = self.host_groups.iter().find(|h| h.hosts.contains(n)) {
-                Some(format!("it hosts virtual machines of `{}`", h.name))
             } else {
-                None
+                self.host_groups
+                    .iter()
+                    .find(|h| h.hosts.contains(n))
+                    .map(|h| format!("it hosts virtual machines of `{}`", h.name))
             };
             if let Some(user) = user {
                 errs.push(
@@ -152,7 +158,8 @@ impl Compiler {
             for &n in &insp.nodes {
                 let silent = self.latent.silent.iter().any(|(s, _, _)| *s == n);
                 let dormant = self.roles.iter().any(|r| {
-                    r.dormant_at.is_some() && r.kind.as_ref().is_some_and(|k| k.nodes().contains(&n))
+                    r.dormant_at.is_some()
+                        && r.kind.as_ref().is_some_and(|k| k.nodes().contains(&n))
                 });
                 if !silent && !dormant {
                     errs.push(

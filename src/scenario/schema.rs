@@ -525,7 +525,11 @@ pub fn schema() -> Value {
                             ("every", duration(), ""),
                             ("offset", duration(), ""),
                             ("duration", duration(), "what it finds is found at its end"),
-                            ("detect", number(), "probability of finding a hidden failure"),
+                            (
+                                "detect",
+                                number(),
+                                "probability of finding a hidden failure",
+                            ),
                         ],
                     ),
                 ),

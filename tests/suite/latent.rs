@@ -53,8 +53,16 @@ fn mean_hidden(mean: f64, i: f64, d: f64, p: f64) -> f64 {
 fn check(mean: f64, i: f64, d: f64, p: f64, years: u32, replications: u32) {
     let mut ck = Checks::default();
     let (_, s) = simulate(&scenario(mean, i, d, p, years, replications));
-    let l = s.latent.iter().find(|l| l.node == "gen").expect("latent row");
-    ck.exact("mean hidden hours", &l.mean_hidden_hours, mean_hidden(mean, i, d, p));
+    let l = s
+        .latent
+        .iter()
+        .find(|l| l.node == "gen")
+        .expect("latent row");
+    ck.exact(
+        "mean hidden hours",
+        &l.mean_hidden_hours,
+        mean_hidden(mean, i, d, p),
+    );
     // Every hidden failure is found by an inspection (nothing calls on the node).
     ck.equal(
         "found when called on",
@@ -108,7 +116,11 @@ fn a_stopped_backup_job_makes_the_restore_use_an_older_backup() {
         all_of = ["cm"]
     "#;
     let (_, s) = simulate(text);
-    let l = s.latent.iter().find(|l| l.node == "job").expect("latent row");
+    let l = s
+        .latent
+        .iter()
+        .find(|l| l.node == "job")
+        .expect("latent row");
     let lost = l.data_lost_hours_per_year.expect("a backup job");
     assert!((lost.value - 384.0).abs() < 1e-9, "{lost:?}");
     assert_eq!(l.found_when_called_per_year.value, 1.0);
@@ -145,16 +157,28 @@ fn latent_errors_name_the_field_and_the_fix() {
         Err(e) => e.to_string(),
     };
     let e = err(base("silent = true", ""));
-    assert!(e.contains("nodes.a.silent") && e.contains("role `r` runs on it"), "{e}");
+    assert!(
+        e.contains("nodes.a.silent") && e.contains("role `r` runs on it"),
+        "{e}"
+    );
     let e = err(base("", "[inspections.i]\nnodes = [\"b\"]\nevery = \"7d\""));
-    assert!(e.contains("inspections.i.nodes") && e.contains("silent = true"), "{e}");
-    let e = err(base("", "[inspections.i]\nnodes = [\"bb\"]\nevery = \"7d\""));
+    assert!(
+        e.contains("inspections.i.nodes") && e.contains("silent = true"),
+        "{e}"
+    );
+    let e = err(base(
+        "",
+        "[inspections.i]\nnodes = [\"bb\"]\nevery = \"7d\"",
+    ));
     assert!(e.contains("unknown node `bb`"), "{e}");
     let e = err(base(
         "",
         "[inspections.i]\nnodes = [\"b\"]\nevery = \"7d\"\ndetect = 1.5",
     ));
-    assert!(e.contains("inspections.i.detect") && e.contains("probability"), "{e}");
+    assert!(
+        e.contains("inspections.i.detect") && e.contains("probability"),
+        "{e}"
+    );
     let e = err(base(
         "",
         "[inspections.i]\nnodes = [\"b\"]\nevery = \"7d\"\nduration = \"8d\"",

@@ -13,7 +13,12 @@ pub(super) fn write_latent(model: &Model, out: &mut String) {
         return;
     }
     let _ = writeln!(out, "latent failures:");
-    for (n, c) in model.components.iter().enumerate().filter(|(_, c)| c.silent) {
+    for (n, c) in model
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.silent)
+    {
         let _ = writeln!(
             out,
             "  silent node {}: its failures stay hidden (nothing watches it) until an inspection finds them{}; then its repair starts",
@@ -32,7 +37,10 @@ pub(super) fn write_latent(model: &Model, out: &mut String) {
             String::new()
         };
         let takes = if i.duration > 0.0 {
-            format!(", taking {} (what it finds is found at the end)", format_duration(i.duration))
+            format!(
+                ", taking {} (what it finds is found at the end)",
+                format_duration(i.duration)
+            )
         } else {
             String::new()
         };
