@@ -31,7 +31,8 @@ pub(super) enum Clock {
     Dispatch,
     /// Being repaired.
     Repair,
-    /// Failed unseen while idle as a cold or warm standby: nothing pending until it is called on.
+    /// Failed unseen (a silent node, or idle as a cold or warm standby): nothing pending until an
+    /// inspection finds it or it is called on.
     Hidden,
     /// In its stock's line for a spare part: nothing yet.
     Part,
@@ -52,7 +53,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
     pub(super) fn fail(&mut self, c: usize, t: Hours) {
-        if self.model.components[c].standby_of.is_some() && self.hide(c, t) {
+        let comp = &self.model.components[c];
+        if comp.latent && self.latent_fail(c, t) {
+            return;
+        }
+        if comp.standby_of.is_some() && self.hide(c, t) {
             return;
         }
         self.fail_now(c, t);
@@ -143,6 +148,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if let Some(k) = comp.crew {
             self.crew_free[k] += 1;
             self.crew_stats[k].busy += t - self.repair_started[c];
+        }
+        if comp.latent {
+            self.latent_repaired(c, t);
         }
         let d = comp.failure.sample(&mut self.comp_streams[c]);
         self.clock[c] = (Clock::Fail, t);

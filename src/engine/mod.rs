@@ -10,7 +10,7 @@
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
-//! `stocks` (spare-part stocks),
+//! `stocks` (spare-part stocks), `latent` (hidden failures, inspections, backup jobs),
 //! `maintenance`, `machines/` (role machines: failover, replicas, restores, software failures;
 //! cluster quorum),
 //! `signals` (levels, gates, monitors), `snapshot` (copies of a mission), `setup` (building and
@@ -20,6 +20,7 @@ mod attribution;
 pub mod clients;
 mod components;
 mod hosts;
+mod latent;
 mod machines;
 mod maintenance;
 mod queue;
@@ -39,6 +40,7 @@ use crate::base::units::Hours;
 use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::Clock;
 use crate::engine::hosts::VmState;
+use crate::engine::latent::JobState;
 use crate::engine::machines::{Life, MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
@@ -47,6 +49,7 @@ use crate::model::{Model, SignalId};
 
 pub use attribution::{Attributed, attribution_causes};
 pub use components::CrewStats;
+pub use latent::LatentStats;
 pub use machines::{CAUSES, Cause, MachineStats, QuorumStats};
 pub use signals::Monitor;
 pub use snapshot::Snapshot;
@@ -179,6 +182,15 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     crash_clock: Vec<(u32, Hours)>,
     /// Per component: the ageing of a cold or warm standby node (unused for other components).
     life: Vec<Life>,
+    /// Per component: its latent-failure figures ([`LatentStats`]).
+    latent_stats: Vec<LatentStats>,
+    /// Per component: its state as a backup job (empty when no restore names a `backup_job`).
+    jobs: Vec<JobState>,
+    /// Per inspection schedule: its stream (detection draws).
+    insp_streams: Vec<Stream>,
+    /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts
+    /// the hours of those still hidden.
+    any_hidden: bool,
     recorder: R,
 }
 
@@ -258,6 +270,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.schedule_crash(r, 0.0);
             }
         }
+        for (i, insp) in model.inspections.iter().enumerate() {
+            self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0);
+        }
     }
 
     /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
@@ -318,6 +333,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
             Kind::Shipped => self.start_repair(i, t),
+            Kind::Inspect => self.inspect(i, t),
         }
         self.settle(t);
         self.queue.settle();
@@ -326,6 +342,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Closes the replication at the mission end: open outages and busy periods end there.
     pub fn end(&mut self) {
+        if self.any_hidden {
+            self.finish_latent();
+        }
         self.finish();
         if !self.stock_line.is_empty() {
             self.close_stocks();

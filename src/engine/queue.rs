@@ -3,7 +3,7 @@
 //!
 //! Components' clocks (a failure, a part's shipment, a dispatch, a repair: at most one pending per
 //! component) live in
-//! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one walk from its leaf to the root. Everything else (maintenance, role timers and crashes, quorum
+//! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one walk from its leaf to the root. Everything else (maintenance, inspections, role timers and crashes, quorum
 //! timers: few, and timers may be left stale) lives in a 4-ary heap beside it. Both order by (time,
 //! insertion sequence), a total order, so which structure holds an event never changes the order in
 //! which events come out.
@@ -40,10 +40,12 @@ pub(super) enum Kind {
     PartArrives,
     /// Component `target`'s spare part reached it: its repair can start.
     Shipped,
+    /// An inspection of schedule `target` ends.
+    Inspect,
 }
 
 impl Kind {
-    const ALL: [Kind; 13] = [
+    const ALL: [Kind; 14] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -57,6 +59,7 @@ impl Kind {
         Kind::Dropped,
         Kind::PartArrives,
         Kind::Shipped,
+        Kind::Inspect,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component).

@@ -8,6 +8,7 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
+use crate::engine::latent::{JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels};
@@ -287,6 +288,25 @@ impl<'m, R: Recorder> Engine<'m, R> {
             timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
             crash_clock: vec![(NONE, 0.0); model.roles.len()],
             life: vec![Life::ACTIVE; comps],
+            latent_stats: vec![LatentStats::default(); comps],
+            jobs: if model.roles.iter().any(|r| {
+                r.machine
+                    .as_ref()
+                    .is_some_and(|m| matches!(m.recovery, Recovery::Restore { job: Some(_), .. }))
+            }) {
+                vec![JobState::START; comps]
+            } else {
+                Vec::new()
+            },
+            insp_streams: model
+                .inspections
+                .iter()
+                .map(|i| stream(model.simulation.seed, 0, i.stream_key))
+                .collect(),
+            any_hidden: model
+                .components
+                .iter()
+                .any(|c| c.silent || c.standby_of.is_some()),
             recorder,
         }
     }
@@ -358,6 +378,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.machines.fill(MachineState::start());
         self.odd_roles.clear();
         self.reset_standby();
+        self.latent_stats.fill(LatentStats::default());
+        self.jobs.fill(JobState::START);
+        for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {
+            *s = stream(self.seed, rep, i.stream_key);
+        }
         for ((st, s), q) in self
             .quorums
             .iter_mut()

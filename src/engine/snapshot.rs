@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
+use crate::engine::latent::{JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
@@ -25,7 +26,7 @@ macro_rules! snapshot_fields {
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
-            stock_stats);
+            stock_stats, latent_stats, jobs, insp_streams);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -86,6 +87,9 @@ pub struct Snapshot<'m> {
     order_seq: u32,
     stock_streams: Vec<Stream>,
     stock_stats: Vec<StockStats>,
+    latent_stats: Vec<LatentStats>,
+    jobs: Vec<JobState>,
+    insp_streams: Vec<Stream>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {

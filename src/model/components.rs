@@ -58,6 +58,12 @@ pub struct Component {
     /// The role whose cold or warm standby this node is ([`Machine::dormant`](super::Machine)): it
     /// ages slower and fails silently while the role is elsewhere. `None` for every other component.
     pub standby_of: Option<usize>,
+    /// `silent = true`: its failures stay hidden until an inspection or a restore that needs its
+    /// backups finds them ([`Inspection`](super::Inspection)).
+    pub silent: bool,
+    /// Set for silent nodes and restores' backup jobs: the engine tells the latent-failure bookkeeping
+    /// of their failures and repairs.
+    pub latent: bool,
     /// Set by [`lower`](super::lower()): the primitive "not in maintenance" signal, if any schedule
     /// covers this node.
     pub maintenance: Option<SignalId>,

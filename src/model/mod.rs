@@ -19,6 +19,7 @@
 //! maintenance  maintenance schedules
 //! quorum       failover-cluster quorum: votes, witness, dynamic quorum
 //! hosts        virtual machines on host groups: placement, boot, live migration
+//! latent       silent failures and the inspections that find them
 //! clients      client populations and their request kinds
 //! queue        the M/M/c queue of a role with a capacity, and its latency law
 //! graph        the gate graph
@@ -38,6 +39,7 @@ mod costs;
 mod crews;
 mod graph;
 mod hosts;
+mod latent;
 mod lower;
 mod maintenance;
 mod queue;
@@ -56,6 +58,7 @@ pub use costs::Costs;
 pub use crews::{Crew, CrewPolicy};
 pub use graph::Graph;
 pub use hosts::{HostGroup, NO_SET};
+pub use latent::Inspection;
 pub use lower::{lower, tree_path};
 pub use maintenance::{Guard, Maintenance};
 pub use queue::Queue;
@@ -108,6 +111,8 @@ pub struct Model {
     pub services: Vec<Service>,
     /// Maintenance schedules.
     pub maintenance: Vec<Maintenance>,
+    /// Inspection schedules (`[inspections]`): they find hidden failures.
+    pub inspections: Vec<Inspection>,
     /// Client populations.
     pub populations: Vec<Population>,
     /// Request kinds of all populations.

@@ -118,6 +118,8 @@ pub enum Recovery {
         offset: Hours,
         /// Time to restore.
         restore: Dist,
+        /// `backup_job`: the node that takes the backups; a backup is taken only while it works.
+        job: Option<ComponentId>,
     },
     /// Rebuilt from its parent once the node is back after its own failure (and the parent role is
     /// available). Maintenance, domain and site outages keep the installation: the role restarts.

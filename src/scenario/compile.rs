@@ -133,6 +133,15 @@ struct Edge {
     path: String,
 }
 
+/// What the latent-failure keys left for the checks across sections.
+#[derive(Default)]
+pub(super) struct RawLatent {
+    /// Silent nodes, with where `silent` was written (span, path).
+    pub(super) silent: Vec<(usize, Range<usize>, String)>,
+    /// Inspection schedules, with where their `nodes` were written.
+    pub(super) inspections: Vec<(model::Inspection, Range<usize>, String)>,
+}
+
 /// Reads one scenario: the names and raw parts found so far, section by section.
 pub(super) struct Compiler {
     pub(super) name: String,
@@ -164,6 +173,8 @@ pub(super) struct Compiler {
     pub(super) costs: Costs,
     /// The `[sweep]` section, when present.
     pub(super) sweep: Vec<SweepParameter>,
+    /// Silent nodes and `[inspections]`.
+    pub(super) latent: RawLatent,
 }
 
 /// Dotted path of a role key.
@@ -196,6 +207,7 @@ impl Compiler {
             requests: Vec::new(),
             costs: Costs::default(),
             sweep: Vec::new(),
+            latent: Default::default(),
         }
     }
 
@@ -268,6 +280,9 @@ impl Compiler {
         if let Some(v) = root.get("maintenance") {
             self.maintenance_section(v, errs);
         }
+        if let Some(v) = root.get("inspections") {
+            self.inspections_section(v, errs);
+        }
         if let Some(v) = root.get("clients") {
             self.clients_section(v, errs);
         }
@@ -278,6 +293,7 @@ impl Compiler {
             self.sweep = sweep_section(v, root, errs);
         }
         self.check_standby_nodes(errs);
+        self.check_latent(errs);
         let acyclic = self.check_cycles(errs);
         let places_ok = self.check_domains_and_sites(errs);
         let simulation = simulation?;
@@ -590,6 +606,8 @@ impl Compiler {
                 spare: comp.spare,
                 within: inside,
                 standby_of: None,
+                silent: false,
+                latent: false,
                 maintenance: None,
                 effective: 0,
             })
@@ -641,6 +659,17 @@ impl Compiler {
                     need,
                     children: children.into_iter().map(to_model).collect(),
                 },
+            }
+        }
+        for (n, _, _) in &self.latent.silent {
+            components[*n].silent = true;
+            components[*n].latent = true;
+        }
+        for r in &self.roles {
+            if let Some(m) = &r.machine
+                && let model::Recovery::Restore { job: Some(j), .. } = m.recovery
+            {
+                components[j].latent = true;
             }
         }
         let mut roles = Vec::with_capacity(self.roles.len());
@@ -695,6 +724,7 @@ impl Compiler {
             host_groups: self.host_groups,
             services,
             maintenance: self.maintenance,
+            inspections: self.latent.inspections.into_iter().map(|i| i.0).collect(),
             populations: self.populations,
             requests: self.requests,
             graph: Graph::default(),

@@ -134,6 +134,10 @@ impl Compiler {
             let cost = t
                 .get("yearly_cost")
                 .and_then(|c| yearly_cost(c, &t.path_of("yearly_cost"), errs));
+            let silent = t.get("silent").and_then(|s| {
+                reader::boolean(s, &t.path_of("silent"), errs)?
+                    .then(|| (s.span(), t.path_of("silent")))
+            });
             t.finish(errs);
             let comp = RawComp {
                 description,
@@ -188,6 +192,10 @@ impl Compiler {
                         path.clone(),
                         format!("node name `{m}` is defined twice"),
                     );
+                }
+                if let Some((span, path)) = &silent {
+                    let n = self.nodes.len();
+                    self.latent.silent.push((n, span.clone(), path.clone()));
                 }
                 self.node_names.insert(m.clone(), vec![self.nodes.len()]);
                 self.nodes.push(RawNode {

@@ -31,6 +31,7 @@ mod costs;
 mod crews;
 mod dist;
 mod hosts;
+mod latent;
 mod maintenance;
 mod quorum;
 mod reader;

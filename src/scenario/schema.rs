@@ -156,6 +156,11 @@ fn node() -> Value {
                 "its place in the crew's queue (with policy = \"priority\")",
             ),
             ("yearly_cost", cost(), "per node of the group"),
+            (
+                "silent",
+                boolean(),
+                "its failures stay hidden until an inspection or a restore needing its backups finds them",
+            ),
         ],
     )
 }
@@ -223,6 +228,11 @@ fn role() -> Value {
             ("restore", reference("distribution"), "restore time"),
             ("backup_every", duration(), ""),
             ("backup_offset", duration(), ""),
+            (
+                "backup_job",
+                text(),
+                "the node that takes the backups (none are taken while it is failed)",
+            ),
         ],
     );
     let secondary = table(
@@ -537,6 +547,27 @@ pub fn schema() -> Value {
                             ("nodes", names(), ""),
                             ("role", text(), ""),
                             ("rolling", boolean(), ""),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "inspections",
+                map(
+                    "inspections that find hidden failures",
+                    table(
+                        "an inspection schedule",
+                        &[
+                            ("nodes", names(), "silent or dormant standby nodes"),
+                            ("every", duration(), ""),
+                            ("offset", duration(), ""),
+                            ("duration", duration(), "what it finds is found at its end"),
+                            (
+                                "detect",
+                                number(),
+                                "probability of finding a hidden failure",
+                            ),
                         ],
                     ),
                 ),

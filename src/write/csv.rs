@@ -267,6 +267,38 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             &c.quorum_losses_per_year,
         )?;
     }
+    for l in &summary.latent {
+        let n = &l.node;
+        let rows: [(&str, &str, &Estimate); 5] = [
+            (
+                "hidden_failures_per_year",
+                "per_year",
+                &l.hidden_failures_per_year,
+            ),
+            (
+                "found_by_inspection_per_year",
+                "per_year",
+                &l.found_by_inspection_per_year,
+            ),
+            (
+                "found_when_called_per_year",
+                "per_year",
+                &l.found_when_called_per_year,
+            ),
+            ("mean_hidden", "hours", &l.mean_hidden_hours),
+            (
+                "hidden_per_year",
+                "hours_per_year",
+                &l.hidden_hours_per_year,
+            ),
+        ];
+        for (measure, unit, e) in rows {
+            row("latent", n, measure, unit, e)?;
+        }
+        if let Some(d) = &l.data_lost_hours_per_year {
+            row("latent", n, "data_lost_per_year", "hours_per_year", d)?;
+        }
+    }
     for r in &summary.requests {
         let n = &r.name;
         let exact = Estimate {

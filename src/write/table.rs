@@ -375,6 +375,32 @@ fn mechanisms(out: &mut String, summary: &Summary) {
             );
         }
     }
+    if !summary.latent.is_empty() {
+        let _ = writeln!(out, "\nlatent failures (hidden until found, per year)");
+        for l in &summary.latent {
+            let mean = if l.mean_hidden_hours.value.is_finite() {
+                h(&l.mean_hidden_hours)
+            } else {
+                "none found".to_string()
+            };
+            let lost = l
+                .data_lost_hours_per_year
+                .as_ref()
+                .map(|d| format!(" · data lost for want of backups {}", h(d)))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {}: hidden failures {} · found by inspection {} · found when called on {} · mean hidden {} · hidden {}{}",
+                l.node,
+                per_year(&l.hidden_failures_per_year),
+                per_year(&l.found_by_inspection_per_year),
+                per_year(&l.found_when_called_per_year),
+                mean,
+                h(&l.hidden_hours_per_year),
+                lost
+            );
+        }
+    }
     if !summary.crews.is_empty() {
         let _ = writeln!(out, "\ncrews");
         for c in &summary.crews {

@@ -34,6 +34,7 @@ mod honest_numbers;
 mod importance;
 mod in_flight;
 mod integrity;
+mod latent;
 mod links;
 mod longrun;
 mod markov;

@@ -314,6 +314,28 @@ impl<'m> Chain<'m> {
                     .into(),
             });
         }
+        if let Some(i) = model.inspections.first() {
+            return Err(MarkovError::Unsupported {
+                feature: format!("inspections.{}.every", i.name),
+                why: "inspections come on a fixed calendar, which no Markov chain represents (the \
+                      mean hidden time of a failure depends on where it falls between two \
+                      inspections); simulate with `nines run`"
+                    .into(),
+            });
+        }
+        if let Some(c) = model.components.iter().find(|c| c.latent) {
+            let what = if c.silent {
+                format!("nodes.{}.silent", c.name)
+            } else {
+                format!("backup_job = \"{}\"", c.name)
+            };
+            return Err(MarkovError::Unsupported {
+                feature: what,
+                why: "a silent node or a backup job matters through hidden time and backups taken \
+                      on a calendar, which the exact mode does not model; simulate with `nines run`"
+                    .into(),
+            });
+        }
         let mut log = Vec::new();
         let mut comps = Vec::with_capacity(model.components.len());
         for c in &model.components {

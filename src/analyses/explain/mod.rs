@@ -2,13 +2,15 @@
 //! component and mechanism) and warnings about valid but suspicious scenarios.
 //!
 //! One file per part of a scenario: components, crews, spare-part stocks, sites, roles, quorum (clusters),
-//! hosts (virtual machines), maintenance, services, clients, and the warnings.
+//! hosts (virtual machines), maintenance, latent failures (silent nodes, inspections), services, clients,
+//! and the warnings.
 
 mod balancer;
 mod clients;
 mod components;
 mod crews;
 mod hosts;
+mod latent;
 mod maintenance;
 mod names;
 mod quorum;
@@ -80,6 +82,7 @@ pub fn describe(model: &Model) -> String {
     quorum::write_clusters(model, &mut out);
     hosts::write_hosts(model, &mut out);
     maintenance::write_maintenance(model, &mut out);
+    latent::write_latent(model, &mut out);
     services::write_services(model, &mut out);
     clients::write_clients(model, &mut out);
     if let Some(cost) = model.cost_line() {

@@ -82,16 +82,27 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
                         every,
                         offset,
                         restore,
+                        job,
                     } => {
                         let _ = write!(
                             s,
-                            "; after its node fails it is restored from the last backup: backups every {}{}, restore in {}; data since the last backup is lost",
+                            "; after its node fails it is restored from the last backup: backups every {}{}{}, restore in {}; data since the last backup is lost",
                             format_duration(*every),
                             if *offset > 0.0 {
                                 format!(" from {}", format_duration(*offset))
                             } else {
                                 String::new()
                             },
+                            job.map(|j| format!(
+                                " taken by {} (none while it is failed{})",
+                                name(j),
+                                if model.components[j].silent {
+                                    ", and its failures are silent: a restore uses the last backup before it stopped"
+                                } else {
+                                    ""
+                                }
+                            ))
+                            .unwrap_or_default(),
                             restore.describe()
                         );
                     }

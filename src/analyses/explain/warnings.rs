@@ -39,7 +39,8 @@ pub fn warnings(model: &Model) -> Vec<String> {
         }
     }
     for c in model.components_of(ComponentKind::Node) {
-        if !used[c] {
+        // A silent node or a backup job has results of its own (latent failures, backups).
+        if !used[c] && !model.components[c].latent {
             out.push(format!(
                 "node {} hosts no role, so it cannot affect any result",
                 model.components[c].name

@@ -10,12 +10,17 @@ use crate::model::Recovery;
 
 impl<'m, R: Recorder> Engine<'m, R> {
     /// Backups completed while the role ran protect its changes up to the last of them.
-    pub(super) fn note_backups(&mut self, r: usize, t: Hours) {
-        if let Recovery::Restore { every, offset, .. } = self.machine(r).recovery {
+    pub(in crate::engine) fn note_backups(&mut self, r: usize, t: Hours) {
+        if let Recovery::Restore {
+            every, offset, job, ..
+        } = self.machine(r).recovery
+        {
+            // A backup job that is not working takes none: backups only between its repair and failure.
+            let (from, t) = self.job_span(job, self.machines[r].up_since, t);
             let st = &mut self.machines[r];
             if t >= offset {
                 let g = offset + ((t - offset) / every).floor() * every;
-                if g >= st.up_since {
+                if g >= from {
                     st.protected = st.protected.max(g);
                 }
             }
@@ -40,9 +45,16 @@ impl<'m, R: Recorder> Engine<'m, R> {
         } else {
             self.machines[r].stopped
         };
-        if let Recovery::Restore { .. } = self.machine(r).recovery {
+        if let Recovery::Restore {
+            every, offset, job, ..
+        } = self.machine(r).recovery
+        {
             let protected = self.machines[r].protected;
             self.lose(r, until - protected);
+            if let Some(j) = job {
+                let span = (self.machines[r].up_since, until, protected);
+                self.backups_called(j, (every, offset), span, t);
+            }
         }
         self.machines[r].wiped = true;
     }

@@ -5,6 +5,7 @@
 
 use crate::base::units::Hours;
 use crate::engine::components::Clock;
+use crate::engine::latent::Found;
 use crate::engine::queue::Kind;
 use crate::engine::trace::Recorder;
 use crate::engine::{Engine, NONE};
@@ -101,7 +102,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if self.life[c].pace >= 1.0 {
             return false;
         }
-        self.clock[c] = (Clock::Hidden, t);
+        self.hidden(c, t);
         true
     }
 
@@ -114,7 +115,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         let c = m.replicas[i].node;
         if self.clock[c].0 == Clock::Hidden {
-            self.fail_now(c, t);
+            self.found(c, Found::Called, t);
             return false;
         }
         true

@@ -5,6 +5,7 @@
 
 mod clients;
 mod crews;
+mod latent;
 mod machines;
 mod quorum;
 mod shape;
@@ -21,6 +22,7 @@ use crate::model::Model;
 
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
+use latent::LatentAcc;
 use machines::MachineAcc;
 use quorum::QuorumAcc;
 pub(in crate::estimate) use shares::SharesAcc;
@@ -97,6 +99,9 @@ pub struct RunAcc {
     /// Per service: where its downtime comes from, every hour to one cause.
     #[serde(default)]
     pub(in crate::estimate) attribution: Vec<SharesAcc>,
+    /// Per node of [`Model::latent_nodes`]: its hidden failures. Absent from files of runs without.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(in crate::estimate) latent: Vec<LatentAcc>,
 }
 
 impl RunAcc {
@@ -139,6 +144,7 @@ impl RunAcc {
                 .collect(),
             downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
             quorums: vec![QuorumAcc::default(); model.quorums.len()],
+            latent: vec![LatentAcc::default(); model.latent_nodes().len()],
         }
     }
 
@@ -220,6 +226,12 @@ impl RunAcc {
         for (q, acc) in self.quorums.iter_mut().enumerate() {
             acc.record(&engine.quorum_stats(q), years, w);
         }
+        if !self.latent.is_empty() {
+            let stats = engine.latent_stats();
+            for (acc, c) in self.latent.iter_mut().zip(model.latent_nodes()) {
+                acc.record(&stats[c], years, w);
+            }
+        }
         for (s, svc) in model.services.iter().enumerate() {
             let down = engine.monitors()[s].downtime;
             let overlaps = svc.support.iter().map(|&n| engine.overlap(s, n));
@@ -259,6 +271,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.attribution.iter_mut().zip(&o.attribution) {
+            a.merge(b);
+        }
+        for (a, b) in self.latent.iter_mut().zip(&o.latent) {
             a.merge(b);
         }
         // Saturating: a forged file may hold any count; a real one is far from the limit.

@@ -13,11 +13,13 @@ use crate::estimate::accumulate::RunAcc;
 use crate::model::{ComponentKind, EntityKind, Model, OnCut, RequestKind, WhenAllFail};
 
 mod clients;
+mod latent;
 
 pub use clients::{
     CacheSummary, ClientGroupSummary, InFlightSummary, QueueRow, RequestSummary, StateSummary,
 };
 use clients::{latency_quantile, mixture_quantile};
+pub use latent::LatentSummary;
 
 impl RunAcc {
     /// Turns the state into estimates.
@@ -364,6 +366,7 @@ impl RunAcc {
             crews,
             stocks,
             clusters,
+            latent: self.latent_summary(model),
             requests,
             client_groups,
             downtime_distributions: measured
@@ -604,6 +607,9 @@ pub struct Summary {
     /// Failover clusters with quorum (absent from the JSON when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<ClusterSummary>,
+    /// Silent and inspected nodes: their hidden failures (absent from the JSON when there are none).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub latent: Vec<LatentSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).

@@ -29,6 +29,7 @@ impl Compiler {
         const KEYS: &[(&str, &str)] = &[
             ("backup_every", "restore"),
             ("backup_offset", "restore"),
+            ("backup_job", "restore"),
             ("restore", "restore"),
             ("time", "reinstall"),
             ("from", "reinstall"),
@@ -75,12 +76,16 @@ impl Compiler {
                                 errs,
                             )
                             .and_then(|d| dist(d, &t.path_of("restore"), errs));
-                        match (every, offset, restore) {
-                            (Some(every), Some(offset), Some(restore)) => Some(Recovery::Restore {
-                                every,
-                                offset,
-                                restore,
-                            }),
+                        let job = self.backup_job(&t, errs);
+                        match (every, offset, restore, job) {
+                            (Some(every), Some(offset), Some(restore), Some(job)) => {
+                                Some(Recovery::Restore {
+                                    every,
+                                    offset,
+                                    restore,
+                                    job,
+                                })
+                            }
                             _ => None,
                         }
                     }
@@ -125,11 +130,25 @@ impl Compiler {
                     t.path_of("kind"),
                     format!("unknown recovery kind \"{other}\"; {hint}expected {RECOVERY_KINDS}"),
                 );
-                t.allow(&["backup_every", "backup_offset", "restore", "time", "from"]);
+                t.allow(&[
+                    "backup_every",
+                    "backup_offset",
+                    "backup_job",
+                    "restore",
+                    "time",
+                    "from",
+                ]);
                 None
             }
             None => {
-                t.allow(&["backup_every", "backup_offset", "restore", "time", "from"]);
+                t.allow(&[
+                    "backup_every",
+                    "backup_offset",
+                    "backup_job",
+                    "restore",
+                    "time",
+                    "from",
+                ]);
                 None
             }
         };

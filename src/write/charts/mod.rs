@@ -197,6 +197,7 @@ fn capped(
         crews: s.crews.clone(),
         stocks: s.stocks.clone(),
         clusters: s.clusters.clone(),
+        latent: s.latent.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
         client_groups: s.client_groups.clone(),
         downtime_distributions: s

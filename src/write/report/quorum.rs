@@ -1,5 +1,6 @@
 //! The clusters' quorum in a run's report: hours without quorum and quorum losses per cluster, shown
-//! in the "Roles" section next to the roles' downtime by cause (where "no quorum" is one).
+//! in the "Roles" section next to the roles' downtime by cause (where "no quorum" is one); and the
+//! latent failures of silent and inspected nodes beside them.
 
 use super::page::{Block, Cell, Table, amount, caption};
 use crate::base::format::{hours, sig3};
@@ -30,6 +31,54 @@ pub(super) fn clusters(summary: &Summary) -> Vec<Block> {
                 .collect(),
             caption: Some(caption(
                 "Without quorum, every role of the cluster is down, even with nodes up.",
+                summary.replications,
+            )),
+        }),
+    ]
+}
+
+/// Latent failures: per silent or inspected node, how often its failures hid, how they were found,
+/// how long they stayed hidden and the data lost because backups had stopped.
+pub(super) fn latent(summary: &Summary) -> Vec<Block> {
+    if summary.latent.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Block::Subheading("Latent failures".into()),
+        Block::Table(Table {
+            header: vec![
+                "node".into(),
+                "hidden failures per year".into(),
+                "found by inspection per year".into(),
+                "found when called on per year".into(),
+                "mean hidden".into(),
+                "hidden per year".into(),
+                "data lost for want of backups per year".into(),
+            ],
+            rows: summary
+                .latent
+                .iter()
+                .map(|l| {
+                    vec![
+                        Cell::text(&l.node),
+                        amount(&l.hidden_failures_per_year, sig3),
+                        amount(&l.found_by_inspection_per_year, sig3),
+                        amount(&l.found_when_called_per_year, sig3),
+                        if l.mean_hidden_hours.value.is_finite() {
+                            amount(&l.mean_hidden_hours, hours)
+                        } else {
+                            Cell::text("none found")
+                        },
+                        amount(&l.hidden_hours_per_year, hours),
+                        match &l.data_lost_hours_per_year {
+                            Some(d) => amount(d, hours),
+                            None => Cell::text("not a backup job"),
+                        },
+                    ]
+                })
+                .collect(),
+            caption: Some(caption(
+                "A silent failure is found by an inspection or when the node is called on; then its repair starts. Mean hidden counts the failures found.",
                 summary.replications,
             )),
         }),

@@ -1,0 +1,56 @@
+//! Latent failures in plain words: which nodes fail silently, and the inspections that find them.
+
+use std::fmt::Write as _;
+
+use crate::base::units::format_duration;
+use crate::model::Model;
+
+use super::{names, pct};
+
+/// Silent nodes and inspection schedules: one line each.
+pub(super) fn write_latent(model: &Model, out: &mut String) {
+    if model.inspections.is_empty() && !model.components.iter().any(|c| c.silent) {
+        return;
+    }
+    let _ = writeln!(out, "latent failures:");
+    for (n, c) in model
+        .components
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.silent)
+    {
+        let _ = writeln!(
+            out,
+            "  silent node {}: its failures stay hidden (nothing watches it) until an inspection finds them{}; then its repair starts",
+            c.name,
+            if model.is_backup_job(n) {
+                " or a restore needs its backups (a restore then uses the last backup taken before it stopped)"
+            } else {
+                ""
+            }
+        );
+    }
+    for i in &model.inspections {
+        let from = if i.offset > 0.0 {
+            format!(" from {}", format_duration(i.offset))
+        } else {
+            String::new()
+        };
+        let takes = if i.duration > 0.0 {
+            format!(
+                ", taking {} (what it finds is found at the end)",
+                format_duration(i.duration)
+            )
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            out,
+            "  inspection {}: every {}{from}{takes}, checks {} and finds a hidden failure with probability {}",
+            i.name,
+            format_duration(i.every),
+            names(model, &i.nodes),
+            pct(i.detect)
+        );
+    }
+}

@@ -1,0 +1,176 @@
+//! Latent failures: a silent node's failure (or a dormant standby's) stays hidden until an inspection
+//! or a call on the node finds it, then its repair starts; a backup job takes a restore's backups only
+//! while it works. Only components marked `latent` in the model and `[inspections]` reach this file:
+//! other scenarios pay nothing.
+
+use crate::base::dist::unit_f64;
+use crate::base::units::Hours;
+use crate::engine::Engine;
+use crate::engine::components::Clock;
+use crate::engine::queue::Kind;
+use crate::engine::trace::Recorder;
+use crate::model::Recovery;
+
+/// Per-replication figures of a node whose failures can hide.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LatentStats {
+    /// Failures that stayed hidden when they happened.
+    pub failures: u32,
+    /// Hidden failures an inspection found.
+    pub by_inspection: u32,
+    /// Hidden failures found when the node was called on (a restore needing its backups, a failover
+    /// onto a dormant standby).
+    pub when_called: u32,
+    /// Hours hidden, summed over the hidden failures found.
+    pub hidden_found: Hours,
+    /// Hours hidden within the mission, found or not (one still hidden at the end counts up to it).
+    pub hidden: Hours,
+    /// Hours of changes restores lost beyond what they would have lost had this backup job worked.
+    pub data_lost: Hours,
+}
+
+/// Per component: whether it works as a backup job, and since when (only for scenarios with
+/// `backup_job`; empty otherwise).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct JobState {
+    pub(super) working: bool,
+    pub(super) since: Hours,
+}
+
+impl JobState {
+    pub(super) const START: JobState = JobState {
+        working: true,
+        since: 0.0,
+    };
+}
+
+/// How a hidden failure came to light.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Found {
+    Inspection,
+    Called,
+}
+
+impl<'m, R: Recorder> Engine<'m, R> {
+    /// Per component: its latent-failure figures this replication.
+    pub fn latent_stats(&self) -> &[LatentStats] {
+        &self.latent_stats
+    }
+
+    /// Latent component `c` (silent, or a backup job) fails at `t`: a backup job stops taking backups;
+    /// a silent node's failure hides (`true`: nothing else happens now).
+    pub(super) fn latent_fail(&mut self, c: usize, t: Hours) -> bool {
+        if !self.jobs.is_empty() && self.jobs[c].working {
+            self.job_stops(c, t);
+        }
+        if self.model.components[c].silent {
+            self.hidden(c, t);
+            return true;
+        }
+        false
+    }
+
+    /// Latent component `c` is repaired at `t`: as a backup job, it takes backups again.
+    pub(super) fn latent_repaired(&mut self, c: usize, t: Hours) {
+        if !self.jobs.is_empty() {
+            self.jobs[c] = JobState {
+                working: true,
+                since: t,
+            };
+        }
+    }
+
+    /// Component `c`'s failure at `t` hides: nothing is pending for it until it is found.
+    pub(super) fn hidden(&mut self, c: usize, t: Hours) {
+        self.clock[c] = (Clock::Hidden, t);
+        self.latent_stats[c].failures += 1;
+    }
+
+    /// Component `c`'s hidden failure is found at `t`: its repair starts.
+    pub(super) fn found(&mut self, c: usize, how: Found, t: Hours) {
+        let st = &mut self.latent_stats[c];
+        let hid = t - self.clock[c].1;
+        st.hidden_found += hid;
+        st.hidden += hid;
+        match how {
+            Found::Inspection => st.by_inspection += 1,
+            Found::Called => st.when_called += 1,
+        }
+        self.fail_now(c, t);
+    }
+
+    /// Backup job `c` stops at `t`: each running role it backs up keeps the backups taken so far.
+    fn job_stops(&mut self, c: usize, t: Hours) {
+        let model = self.model;
+        for (r, role) in model.roles.iter().enumerate() {
+            if let Some(m) = &role.machine
+                && let Recovery::Restore { job: Some(j), .. } = m.recovery
+                && j == c
+                && self.machines[r].phase == super::machines::Phase::Running
+            {
+                self.note_backups(r, t);
+            }
+        }
+        self.jobs[c] = JobState {
+            working: false,
+            since: t,
+        };
+    }
+
+    /// The span `[from, until]` in which backup job `j` took backups, narrowed from `[from, until]`.
+    pub(super) fn job_span(&self, j: Option<usize>, from: Hours, until: Hours) -> (Hours, Hours) {
+        match j {
+            Some(j) if self.jobs[j].working => (from.max(self.jobs[j].since), until),
+            Some(j) => (from, until.min(self.jobs[j].since)),
+            None => (from, until),
+        }
+    }
+
+    /// A restore of role `r` needs the backups of job `j` at `t`, having kept changes up to
+    /// `protected` and stopped at `until` after running from `up_since`: a hidden failure of the job is
+    /// found, and the changes lost because its backups were missing are charged to it.
+    pub(super) fn backups_called(
+        &mut self,
+        j: usize,
+        (every, offset): (Hours, Hours),
+        (up_since, until, protected): (Hours, Hours, Hours),
+        t: Hours,
+    ) {
+        if until >= offset {
+            let g = offset + ((until - offset) / every).floor() * every;
+            if g >= up_since && g > protected {
+                self.latent_stats[j].data_lost += g - protected;
+            }
+        }
+        if self.clock[j].0 == Clock::Hidden {
+            self.found(j, Found::Called, t);
+        }
+    }
+
+    /// An inspection of schedule `i` ends at `t`: it finds each hidden failure that was there when it
+    /// began, with its probability of detection; the next one is scheduled.
+    pub(super) fn inspect(&mut self, i: usize, t: Hours) {
+        let insp = &self.model.inspections[i];
+        self.push(t + insp.every, Kind::Inspect, i as u32, 0);
+        let began = t - insp.duration;
+        for &c in &insp.nodes {
+            let (clock, since) = self.clock[c];
+            if clock == Clock::Hidden
+                && since <= began
+                && (insp.detect >= 1.0 || unit_f64(&mut self.insp_streams[i]) < insp.detect)
+            {
+                self.found(c, Found::Inspection, t);
+            }
+        }
+    }
+
+    /// At the mission end, failures still hidden count as hidden up to it.
+    pub(super) fn finish_latent(&mut self) {
+        let t = self.mission;
+        for (c, &(clock, since)) in self.clock.iter().enumerate() {
+            if clock == Clock::Hidden {
+                self.latent_stats[c].hidden += t - since;
+            }
+        }
+    }
+}

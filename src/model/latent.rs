@@ -1,0 +1,47 @@
+//! Latent failures: nodes whose failures nobody sees (`silent`), and the inspections that find them.
+
+use crate::base::units::Hours;
+
+use super::ComponentId;
+
+/// An inspection schedule (`[inspections.NAME]`): every `every` from `offset`, each listed node whose
+/// failure is hidden is checked; the check ends `duration` later and finds a failure that was there
+/// when it began with probability `detect`.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    /// Unique name.
+    pub name: String,
+    /// Nodes inspected: silent nodes or dormant standby nodes (the only ones whose failures hide).
+    pub nodes: Vec<ComponentId>,
+    /// Interval between inspections.
+    pub every: Hours,
+    /// Start of the first inspection.
+    pub offset: Hours,
+    /// How long an inspection takes; what it finds is found at its end.
+    pub duration: Hours,
+    /// Probability that an inspection finds a failure that is there.
+    pub detect: f64,
+    /// Key of its random stream (detection draws).
+    pub stream_key: u64,
+}
+
+impl super::Model {
+    /// The nodes whose latent failures are reported: silent nodes and inspected nodes, in component
+    /// order.
+    pub fn latent_nodes(&self) -> Vec<ComponentId> {
+        (0..self.components.len())
+            .filter(|&c| {
+                self.components[c].silent || self.inspections.iter().any(|i| i.nodes.contains(&c))
+            })
+            .collect()
+    }
+
+    /// Whether node `c` takes a restore's backups (`backup_job`).
+    pub fn is_backup_job(&self, c: ComponentId) -> bool {
+        self.roles.iter().any(|r| {
+            r.machine.as_ref().is_some_and(
+                |m| matches!(m.recovery, super::Recovery::Restore { job: Some(j), .. } if j == c),
+            )
+        })
+    }
+}
