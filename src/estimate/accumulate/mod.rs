@@ -3,6 +3,7 @@
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
+mod age;
 mod attribution;
 mod clients;
 mod crews;
@@ -18,6 +19,7 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
 use crate::model::Model;
 
+pub(in crate::estimate) use age::AgeAcc;
 pub(in crate::estimate) use attribution::AttributionAcc;
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;

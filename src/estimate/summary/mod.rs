@@ -12,8 +12,10 @@ use crate::engine::clients::SystemState;
 use crate::estimate::accumulate::RunAcc;
 use crate::model::{ComponentKind, EntityKind, Model, OnCut, RequestKind, WhenAllFail};
 
+mod age;
 mod clients;
 
+pub use age::DataAgeSummary;
 pub use clients::{
     CacheSummary, ClientGroupSummary, InFlightSummary, QueueRow, RequestSummary, StateSummary,
 };
@@ -260,6 +262,7 @@ impl RunAcc {
                     queue,
                     cache,
                     in_flight,
+                    data_age: DataAgeSummary::of(q, acc.age.as_ref(), count, self.replications),
                     client_visible_downtime_hours_per_year: acc
                         .failing_time
                         .estimate()
