@@ -153,7 +153,7 @@ fn data_age_against_an_alternating_target() {
 /// 0 nor 1.
 #[test]
 fn data_age_when_some_requests_fail() {
-    let text = scenario("[roles.mp]\nkind = \"pool\"\non = [\"a\", \"b\"]", 100);
+    let text = scenario("[roles.mp]\nkind = \"pool\"\non = [\"a\", \"b\"]", 50);
     let (f, r, lambda, tau) = (0.1, 1.0, 2.0, 1.5);
     // States: both up, one up, none up.
     let q = vec![
