@@ -164,6 +164,9 @@ pub struct RequestKind {
     /// Set by [`lower`](super::lower()): when the target has a capacity, its queue by number of
     /// live target instances (index 0 to `primary`); empty otherwise.
     pub queue: Vec<Queue>,
+    /// Data age (`stale_after`): the requests refresh data the client keeps (a policy, an inventory),
+    /// and data older than this is stale; `None`: no data-age figures (and no cost).
+    pub stale_after: Option<Hours>,
 }
 
 impl RequestKind {

@@ -357,6 +357,12 @@ impl Compiler {
         {
             ok = false;
         }
+        let stale_after = match t.get("stale_after") {
+            None => Some(None),
+            Some(v) => {
+                positive_duration(v, &t.path_of("stale_after"), "stale_after", errs).map(Some)
+            }
+        };
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -372,8 +378,8 @@ impl Compiler {
         else {
             return None;
         };
-        let (Some(duration), Some(on_cut), Some(fallback_after)) =
-            (duration, on_cut, fallback_after)
+        let (Some(duration), Some(on_cut), Some(fallback_after), Some(stale_after)) =
+            (duration, on_cut, fallback_after, stale_after)
         else {
             return None;
         };
@@ -401,6 +407,7 @@ impl Compiler {
             duration,
             on_cut,
             queue: Vec::new(),
+            stale_after,
         })
     }
 

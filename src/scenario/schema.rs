@@ -371,6 +371,11 @@ fn request() -> Value {
                 text(),
                 "fail, retry or resume when the instance goes down in flight",
             ),
+            (
+                "stale_after",
+                duration(),
+                "data age: the requests refresh data, which is stale once older than this",
+            ),
             ("description", text(), ""),
         ],
     )

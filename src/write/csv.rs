@@ -459,6 +459,27 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 &c.undelivered_at_end,
             )?;
         }
+        if let Some(g) = &r.data_age {
+            let rows: [(&str, &str, &Estimate); 10] = [
+                ("data_age_mean", "hours", &g.mean_hours),
+                ("data_age_p50", "hours", &g.p50_hours),
+                ("data_age_p90", "hours", &g.p90_hours),
+                ("data_age_p95", "hours", &g.p95_hours),
+                ("data_age_p99", "hours", &g.p99_hours),
+                ("data_stale_share", "fraction", &g.stale_share),
+                ("data_stale_clients", "clients", &g.stale_clients),
+                (
+                    "data_stale_client_hours_per_year",
+                    "client_hours_per_year",
+                    &g.stale_client_hours_per_year,
+                ),
+                ("data_age_worst_mean", "hours", &g.worst_mean_hours),
+                ("data_age_worst_max", "hours", &seen(g.worst_max_hours)),
+            ];
+            for (measure, unit, e) in rows {
+                row("requests", n, measure, unit, e)?;
+            }
+        }
         if let Some(f) = &r.in_flight {
             row("requests", n, "cut_per_year", "per_year", &f.cut_per_year)?;
             row(

@@ -265,6 +265,27 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 sig3(c.undelivered_at_end.value)
             );
         }
+        if let Some(g) = &r.data_age {
+            let _ = writeln!(
+                out,
+                "  data age            mean {} {} · P50 {} · P90 {} · P95 {} · P99 {} {} · older than {}: {}% of client-time {} ({} clients on average, {} client-hours per year) · worst {} (mean per mission {}, over {} replications)",
+                hours(g.mean_hours.value),
+                ci(&g.mean_hours, hours),
+                hours(g.p50_hours.value),
+                hours(g.p90_hours.value),
+                hours(g.p95_hours.value),
+                hours(g.p99_hours.value),
+                ci(&g.p99_hours, hours),
+                hours(g.stale_after_hours),
+                sig3(g.stale_share.value * 100.0),
+                ci(&g.stale_share, |x| format!("{}%", sig3(x * 100.0))),
+                sig3(g.stale_clients.value),
+                sig3(g.stale_client_hours_per_year.value),
+                hours(g.worst_max_hours),
+                hours(g.worst_mean_hours.value),
+                g.mean_hours.n,
+            );
+        }
         if let Some(f) = &r.in_flight {
             let added = match &f.added_mean_hours {
                 Some(a) => format!(

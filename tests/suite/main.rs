@@ -15,6 +15,7 @@ mod cli_rare;
 mod cli_tools;
 mod compare;
 mod compare_cli;
+mod data_age;
 mod delayed_fallback;
 mod edge;
 mod engine_properties;

@@ -152,6 +152,11 @@ impl Row {
     pub fn is_cluster(&self) -> bool {
         self.measure == Self::HOURS_WITHOUT_QUORUM || self.measure == Self::QUORUM_LOSSES
     }
+
+    /// Whether the row is about the data age of a request kind (its scope names the kind).
+    pub fn is_data_age(&self) -> bool {
+        self.measure.starts_with("data age") || self.measure == "stale client-hours per year"
+    }
 }
 
 /// One layout's results.

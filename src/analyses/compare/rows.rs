@@ -332,6 +332,39 @@ pub(super) fn rows(
                 cells,
             });
         }
+        // Data age, for the kinds that have it in some layout.
+        for k in &kinds {
+            let age = |i: usize| {
+                layouts[i]
+                    .summary
+                    .requests
+                    .iter()
+                    .find(|q| &q.name == k)
+                    .and_then(|q| q.data_age.as_ref())
+            };
+            if !(0..n).any(|i| age(i).is_some()) {
+                continue;
+            }
+            for (measure, unit, pick) in [
+                (
+                    "data age mean",
+                    Unit::Hours,
+                    (|g| g.mean_hours) as fn(&crate::estimate::summary::DataAgeSummary) -> Estimate,
+                ),
+                ("data age P99", Unit::Hours, |g| g.p99_hours),
+                ("stale client-hours per year", Unit::PerYear, |g| {
+                    g.stale_client_hours_per_year
+                }),
+            ] {
+                rows.push(Row {
+                    measure,
+                    scope: k.clone(),
+                    unit,
+                    higher_is_better: false,
+                    cells: unpaired_cells(n, |i| age(i).map(pick)),
+                });
+            }
+        }
     }
     if models.iter().any(|m| m.costs.any()) {
         let exact = |v: f64| Estimate {

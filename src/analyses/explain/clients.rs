@@ -181,5 +181,13 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
     if q.when_all_fail == WhenAllFail::Cache {
         s.push_str("; when every attempt fails, the client keeps the data and sends it with its next request that succeeds");
     }
+    if let Some(tau) = q.stale_after {
+        let _ = write!(
+            s,
+            "; data age: each request that succeeds refreshes the client's data (requests at random times, every {} on average), which is stale once older than {}",
+            format_duration(1.0 / q.rate),
+            format_duration(tau)
+        );
+    }
     s
 }

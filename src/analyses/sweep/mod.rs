@@ -424,6 +424,8 @@ pub struct SweepRow {
     pub failed_requests_per_year: Option<Estimate>,
     /// P99 latency of the first request kind (with clients), hours.
     pub latency_p99_hours: Option<Estimate>,
+    /// Share of client-time with stale data, of the first request kind with `stale_after`.
+    pub stale_share: Option<Estimate>,
     /// Total yearly cost (with costs).
     pub yearly_cost: Option<f64>,
     /// Against the service's target (if it has one).
@@ -441,6 +443,8 @@ pub struct Sweep {
     pub target: Option<f64>,
     /// The request kind whose P99 latency is shown (the first one), if any.
     pub request_kind: Option<String>,
+    /// The request kind whose stale share is shown (the first with `stale_after`), if any.
+    pub age_kind: Option<String>,
     /// Rows in grid order.
     pub rows: Vec<SweepRow>,
     /// Currency of the costs.
@@ -460,6 +464,13 @@ impl Sweep {
             .layouts
             .iter()
             .find_map(|l| l.summary.requests.first().map(|q| q.name.clone()));
+        let age_kind = c.layouts.iter().find_map(|l| {
+            l.summary
+                .requests
+                .iter()
+                .find(|q| q.data_age.is_some())
+                .map(|q| q.name.clone())
+        });
         let mut target = None;
         let rows = points
             .iter()
@@ -500,6 +511,14 @@ impl Sweep {
                             .find(|q| &q.name == k)
                             .map(|q| q.latency_p99_hours)
                     }),
+                    stale_share: age_kind.as_ref().and_then(|k| {
+                        l.summary
+                            .requests
+                            .iter()
+                            .find(|q| &q.name == k)
+                            .and_then(|q| q.data_age.as_ref())
+                            .map(|g| g.stale_share)
+                    }),
                     yearly_cost: l.yearly_cost,
                     meets: e.target.map(|t| Meets::judge(&e.availability, t)),
                 })
@@ -510,6 +529,7 @@ impl Sweep {
             service: service.to_string(),
             target,
             request_kind,
+            age_kind,
             rows,
             currency: c.currency.clone(),
             replications: c.replications,
@@ -573,6 +593,9 @@ impl Sweep {
                 self.request_kind.as_deref().unwrap_or("latency")
             ));
         }
+        if let Some(k) = &self.age_kind {
+            header.push(format!("stale {k}"));
+        }
         let costs = self.rows.iter().any(|r| r.yearly_cost.is_some());
         if costs {
             header.push("yearly cost".into());
@@ -612,6 +635,12 @@ impl Sweep {
                 l.push(
                     r.latency_p99_hours
                         .map_or("—".into(), |e| crate::base::format::latency(e.value)),
+                );
+            }
+            if self.age_kind.is_some() {
+                l.push(
+                    r.stale_share
+                        .map_or("—".into(), |e| format!("{}%", sig3(e.value * 100.0))),
                 );
             }
             if costs {

@@ -161,6 +161,7 @@ fn judged(meets: &[Meets]) -> Sweep {
         service: "s".into(),
         target: Some(0.999),
         request_kind: None,
+        age_kind: None,
         rows: meets
             .iter()
             .enumerate()
@@ -174,6 +175,7 @@ fn judged(meets: &[Meets]) -> Sweep {
                 failed_requests_per_year: None,
                 impactful: None,
                 latency_p99_hours: None,
+                stale_share: None,
                 yearly_cost: None,
                 meets: Some(*m),
             })

@@ -9,6 +9,7 @@
 //! unbiased estimates of the expected counts, and cost depends on the number of state changes only.
 
 mod balancer;
+mod age;
 mod cache;
 mod closed;
 mod connections;
@@ -25,6 +26,8 @@ use crate::base::dist::unit_f64;
 use crate::base::rng::{Stream, stream};
 use crate::base::units::Hours;
 use crate::model::{Model, Reconnect, RequestKind, Selection, WhenAllFail};
+use age::AgeState;
+pub use age::{AGE_BINS, AgeFigures, age_edge};
 use cache::{Track, deliver};
 use closed::{closed_form, outcome_probs};
 use connections::{
@@ -148,6 +151,8 @@ pub struct RequestStats {
     pub undelivered: f64,
     /// Work in flight (request kinds with a `duration`): what cuts did.
     pub cuts: Cuts,
+    /// Data age (request kinds with `stale_after`).
+    pub age: Option<AgeFigures>,
 }
 
 impl RequestStats {
@@ -159,6 +164,7 @@ impl RequestStats {
             delivered: Vec::new(),
             undelivered: 0.0,
             cuts: Cuts::default(),
+            age: None,
         }
     }
 
@@ -218,6 +224,8 @@ struct KindState {
     next_track: usize,
     /// With `fallback_after`: whether the fallback is open yet.
     gate: Option<FallbackGate>,
+    /// With `stale_after`: the clients' data age.
+    age: Option<AgeState>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -237,11 +245,19 @@ impl ClientEval {
             .requests
             .iter()
             .map(|q| KindState {
+                age: q.stale_after.map(|tau| {
+                    let all_up = full(q.instances.len());
+                    let mut probs = vec![0.0; q.max_attempts as usize];
+                    AgeState::new(tau, q.rate * (1.0 - outcome_probs(q, all_up, &mut probs)))
+                }),
                 mask: 0,
                 history: VecDeque::new(),
                 done: 0.0,
                 stream: stream(0, 0, q.stream_key),
-                stats: RequestStats::new(q.attempts() as usize, q.classes()),
+                stats: RequestStats {
+                    age: q.stale_after.map(|_| AgeState::figures()),
+                    ..RequestStats::new(q.attempts() as usize, q.classes())
+                },
                 order: Vec::with_capacity(q.instances.len()),
                 conn: VecDeque::new(),
                 shares: vec![0.0; q.instances.len()],
@@ -303,6 +319,9 @@ impl ClientEval {
         k.done = 0.0;
         k.stream = stream(seed, rep, q.stream_key);
         k.stats.clear();
+        if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
+            a.reset(f);
+        }
         for t in &mut k.tracks {
             t.clock = 0.0;
             t.waiting.clear();
@@ -378,6 +397,9 @@ impl ClientEval {
             self.advance(model, i, mission);
             let k = &mut self.kinds[i];
             k.stats.undelivered = k.tracks.iter().map(Track::weight).sum();
+            if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
+                a.finish(f);
+            }
         }
     }
 
@@ -402,6 +424,7 @@ impl ClientEval {
             let hi = upto.min(end);
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
+            let failed_before = k.stats.all.failed;
             if clean_end > from {
                 let failed = match q.reconnect {
                     _ if q.selection == Selection::Sticky => {
@@ -455,8 +478,18 @@ impl ClientEval {
                         k.cache(born + q.give_up(), born, w);
                     }
                 }
+                if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
+                    let failed = k.stats.all.failed - failed_before;
+                    a.stretch(
+                        f,
+                        from,
+                        clean_end,
+                        refresh(q.rate, rate, clean_end - from, failed),
+                    );
+                }
             }
             if hi > clean_end {
+                let failed_before = k.stats.all.failed;
                 let len = hi - clean_end;
                 let w = rate * len / PROBES as f64;
                 // Arrivals in the straddle all come before the next change: they arrive in `mask`.
@@ -524,6 +557,10 @@ impl ClientEval {
                         }
                     }
                 }
+                if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
+                    let failed = k.stats.all.failed - failed_before;
+                    a.stretch(f, clean_end, hi, refresh(q.rate, rate, len, failed));
+                }
             }
             from = hi;
             if hi >= end {
@@ -547,6 +584,20 @@ impl ClientEval {
         if !k.conn.is_empty() {
             k.conn.drain(..keep_from * q.instances.len());
         }
+    }
+}
+
+/// Rate per hour at which one client's requests refresh its data in a stretch of length `len` in which
+/// `failed` of the population's requests (arriving at `rate`) failed; one client makes `per_client`
+/// requests an hour.
+#[inline]
+fn refresh(per_client: f64, rate: f64, len: Hours, failed: f64) -> f64 {
+    let p = 1.0 - failed / (rate * len);
+    // Rounding leaves a trace of success where none is possible.
+    if p < 1e-12 {
+        0.0
+    } else {
+        per_client * p.min(1.0)
     }
 }
 

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::age::AgeAcc;
 use crate::base::stats::{LogHistogram, MeanAcc, RatioAcc};
 use crate::engine::Engine;
 use crate::engine::clients::{Outcomes, RequestStats, SystemState};
@@ -33,6 +34,9 @@ pub(in crate::estimate) struct RequestAcc {
     pub(in crate::estimate) cut_failed_per_year: MeanAcc,
     #[serde(default)]
     pub(in crate::estimate) cut_added: RatioAcc,
+    /// Data age (kinds with `stale_after`); absent from files of runs without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(in crate::estimate) age: Option<AgeAcc>,
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
@@ -69,6 +73,7 @@ impl RequestAcc {
                 })
                 .collect(),
             delays: LogHistogram::fine(),
+            age: q.stale_after.map(|_| AgeAcc::default()),
             ..Default::default()
         }
     }
@@ -122,6 +127,9 @@ impl RequestAcc {
             self.cut_failed_per_year.add(c.failed / years, w);
             self.cut_added.add(c.added, c.completed, w);
         }
+        if let (Some(a), Some(f)) = (&mut self.age, &st.age) {
+            a.record(f, w);
+        }
     }
 
     pub(super) fn merge(&mut self, o: &RequestAcc) {
@@ -145,6 +153,9 @@ impl RequestAcc {
         self.cut_per_year.merge(&o.cut_per_year);
         self.cut_failed_per_year.merge(&o.cut_failed_per_year);
         self.cut_added.merge(&o.cut_added);
+        if let (Some(a), Some(b)) = (&mut self.age, &o.age) {
+            a.merge(b);
+        }
     }
 }
 

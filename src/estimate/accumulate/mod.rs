@@ -3,6 +3,7 @@
 //!
 //! [`RunAcc`] holds it all; [`crate::estimate::summary`] turns it into what people read.
 
+mod age;
 mod clients;
 mod crews;
 mod latent;
@@ -20,6 +21,7 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::Engine;
 use crate::model::Model;
 
+pub(in crate::estimate) use age::AgeAcc;
 use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use latent::LatentAcc;

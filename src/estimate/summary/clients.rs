@@ -54,6 +54,9 @@ pub struct RequestSummary {
     /// With a `duration`: what cuts did to the requests in flight (absent from the JSON otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub in_flight: Option<InFlightSummary>,
+    /// With `stale_after`: how old the data the requests refresh was (absent from the JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub data_age: Option<super::DataAgeSummary>,
     /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
     pub client_visible_downtime_hours_per_year: Estimate,
     /// Downtime of the serving role per year, hours, for comparison.

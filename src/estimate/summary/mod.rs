@@ -12,9 +12,11 @@ use crate::engine::clients::SystemState;
 use crate::estimate::accumulate::RunAcc;
 use crate::model::{ComponentKind, EntityKind, Model, OnCut, RequestKind, WhenAllFail};
 
+mod age;
 mod clients;
 mod latent;
 
+pub use age::DataAgeSummary;
 pub use clients::{
     CacheSummary, ClientGroupSummary, InFlightSummary, QueueRow, RequestSummary, StateSummary,
 };
@@ -276,6 +278,7 @@ impl RunAcc {
                     queue,
                     cache,
                     in_flight,
+                    data_age: DataAgeSummary::of(q, acc.age.as_ref(), count, self.replications),
                     client_visible_downtime_hours_per_year: acc
                         .failing_time
                         .estimate()

@@ -256,6 +256,48 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
             )),
         }));
     }
+    let ages: Vec<Vec<Cell>> = reqs
+        .iter()
+        .filter_map(|r| r.data_age.as_ref().map(|g| (r, g)))
+        .map(|(r, g)| {
+            vec![
+                Cell::text(&r.name),
+                amount(&g.mean_hours, hours),
+                amount(&g.p50_hours, hours),
+                amount(&g.p90_hours, hours),
+                amount(&g.p95_hours, hours),
+                amount(&g.p99_hours, hours),
+                Cell::number(hours(g.stale_after_hours)),
+                fraction(&g.stale_share),
+                amount(&g.stale_clients, sig3),
+                amount(&g.worst_mean_hours, hours),
+                Cell::number(hours(g.worst_max_hours)).detail("observed maximum, no interval"),
+            ]
+        })
+        .collect();
+    if !ages.is_empty() {
+        blocks.push(Block::Subheading("Data age".into()));
+        blocks.push(Block::Table(Table {
+            header: vec![
+                "request".into(),
+                "mean age".into(),
+                "P50 age".into(),
+                "P90 age".into(),
+                "P95 age".into(),
+                "P99 age".into(),
+                "stale after".into(),
+                "stale share of client-time".into(),
+                "clients stale on average".into(),
+                "worst age per mission (mean)".into(),
+                "worst age seen".into(),
+            ],
+            rows: ages,
+            caption: Some(caption(
+                "Age of the data each request refreshes (a policy, an inventory): the time since the client's last successful request, over all clients and mission time. The worst age is the longest stretch in which no request could succeed, so every client's data got at least that old.",
+                n,
+            )),
+        }));
+    }
     if summary.client_groups.len() > 1 {
         blocks.push(Block::Subheading("Client populations".into()));
         blocks.push(Block::Table(Table {

@@ -120,6 +120,8 @@ fn side_by_side(c: &Comparison) -> Section {
             "Client latency: P99 of successful requests".to_string()
         } else if r.is_cluster() {
             format!("Cluster {}", r.scope)
+        } else if r.is_data_age() {
+            format!("Data age of {}", r.scope)
         } else {
             format!("Service {}", r.scope)
         }

@@ -45,6 +45,9 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
             s.request_kind.as_deref().unwrap_or("")
         ));
     }
+    if let Some(k) = &s.age_kind {
+        header.push(format!("stale share of client-time {k}"));
+    }
     if costs {
         header.push("yearly cost".into());
     }
@@ -69,6 +72,9 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
                     r.latency_p99_hours
                         .map_or(Cell::text("—"), |e| amount(&e, latency)),
                 );
+            }
+            if s.age_kind.is_some() {
+                row.push(r.stale_share.map_or(Cell::text("—"), |e| fraction(&e)));
             }
             if costs {
                 row.push(Cell::number(
