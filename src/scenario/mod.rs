@@ -32,6 +32,7 @@ mod hosts;
 mod maintenance;
 mod quorum;
 mod reader;
+mod reassign;
 mod roles;
 pub mod schema;
 mod services;

@@ -161,6 +161,9 @@ fn judged(meets: &[Meets]) -> Sweep {
         service: "s".into(),
         target: Some(0.999),
         request_kind: None,
+        in_flight_kind: None,
+        reassign_kind: None,
+        target_impactful: false,
         rows: meets
             .iter()
             .enumerate()
@@ -176,6 +179,8 @@ fn judged(meets: &[Meets]) -> Sweep {
                 latency_p99_hours: None,
                 yearly_cost: None,
                 meets: Some(*m),
+                cut_per_year: None,
+                reassigned: None,
             })
             .collect(),
         currency: None,

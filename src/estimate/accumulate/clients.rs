@@ -33,6 +33,11 @@ pub(in crate::estimate) struct RequestAcc {
     pub(in crate::estimate) cut_failed_per_year: MeanAcc,
     #[serde(default)]
     pub(in crate::estimate) cut_added: RatioAcc,
+    /// Reassignment: moves per year, and hours per year the moved share spent on the other role.
+    #[serde(default)]
+    pub(in crate::estimate) moved_per_year: MeanAcc,
+    #[serde(default)]
+    pub(in crate::estimate) moved_hours_per_year: MeanAcc,
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
@@ -122,6 +127,10 @@ impl RequestAcc {
             self.cut_failed_per_year.add(c.failed / years, w);
             self.cut_added.add(c.added, c.completed, w);
         }
+        if q.reassign.is_some() {
+            self.moved_per_year.add(st.moves.moved / years, w);
+            self.moved_hours_per_year.add(st.moves.hours / years, w);
+        }
     }
 
     pub(super) fn merge(&mut self, o: &RequestAcc) {
@@ -145,6 +154,8 @@ impl RequestAcc {
         self.cut_per_year.merge(&o.cut_per_year);
         self.cut_failed_per_year.merge(&o.cut_failed_per_year);
         self.cut_added.merge(&o.cut_added);
+        self.moved_per_year.merge(&o.moved_per_year);
+        self.moved_hours_per_year.merge(&o.moved_hours_per_year);
     }
 }
 
