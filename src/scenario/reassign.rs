@@ -65,7 +65,9 @@ impl Compiler {
             None => Some(0.0),
             Some(b) => duration(b, &r.path_of("back_after"), errs),
         };
-        if let Some(c) = r.get("crew") {
+        if let Some((_, c)) = r.peek("crew") {
+            // Reported here, and not listed among the valid keys.
+            r.handled("crew");
             errs.push(c.span(), r.path_of("crew"), "an operator crew for reassignment is not modelled yet: leave out `crew`; `after` is the operator's fixed delay");
         }
         let kinds = r
