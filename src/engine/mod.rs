@@ -376,6 +376,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.dirty_flag[q] = false;
             let mask = self.instance_mask(q);
             self.clients.observe(self.model, q, t, mask);
+            if let Some(r) = &self.model.requests[q].reassign {
+                let moved = self.mask_of(r.moved());
+                self.clients.observe_moved(self.model, q, t, moved);
+            }
         }
     }
 }

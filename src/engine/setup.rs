@@ -126,6 +126,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         for (q, kind) in model.requests.iter().enumerate() {
             let mut sigs = kind.instances.clone();
+            // A reassigned kind watches the instances its moved clients use too.
+            if let Some(r) = &kind.reassign {
+                sigs.extend_from_slice(&r.moved().instances);
+            }
             sigs.sort_unstable();
             sigs.dedup();
             for s in sigs {
@@ -407,6 +411,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         for q in 0..model.requests.len() {
             let mask = self.instance_mask(q);
             self.clients.reset_kind(model, q, self.seed, rep, mask);
+            if let Some(r) = &model.requests[q].reassign {
+                let moved = self.mask_of(r.moved());
+                self.clients
+                    .reset_reassigned(model, q, (self.seed, rep), mask, moved);
+            }
         }
     }
 }

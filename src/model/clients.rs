@@ -161,6 +161,8 @@ pub struct RequestKind {
     pub duration: Hours,
     /// What a request does when its instance goes down during `duration`.
     pub on_cut: OnCut,
+    /// Reassignment of the population's requests to another target while this one is down.
+    pub reassign: Option<super::Reassign>,
     /// Set by [`lower`](super::lower()): when the target has a capacity, its queue by number of
     /// live target instances (index 0 to `primary`); empty otherwise.
     pub queue: Vec<Queue>,

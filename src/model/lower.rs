@@ -218,14 +218,28 @@ pub fn lower(model: &mut Model) {
     // Instances of client targets: a pool's instance is its node with the role's requirements; any other
     // role is one instance, the role itself; the WAN path from the clients' site is added to each. A
     // fallback role's instances follow the target's.
-    for q in 0..model.requests.len() {
+    // A reassigned kind's moved clients make the same requests to the role they are moved to: a
+    // second, hidden kind with that role's instances, lowered after all the others.
+    let kinds = model.requests.len();
+    let moved: Vec<usize> = (0..kinds)
+        .filter(|&q| model.requests[q].reassign.is_some())
+        .collect();
+    for (q, moved) in (0..kinds)
+        .map(|q| (q, false))
+        .chain(moved.into_iter().map(|q| (q, true)))
+    {
         let population = model.requests[q].population;
         let from = model.populations[population].site;
-        let targets: Vec<usize> = std::iter::once(model.requests[q].target)
+        let target = match &model.requests[q].reassign {
+            Some(r) if moved => r.to,
+            _ => model.requests[q].target,
+        };
+        let targets: Vec<usize> = std::iter::once(target)
             .chain(model.requests[q].fallback)
             .collect();
         let mut instances = Vec::new();
         let mut primary = 0;
+        let mut per_replica = false;
         for (t, &target) in targets.iter().enumerate() {
             let role = &model.roles[target];
             let path = paths.between(from, role.site, &mut g);
@@ -252,7 +266,7 @@ pub fn lower(model: &mut Model) {
                     let mirror = t == 0 && matches!(kind, RoleKind::Mirroring { .. });
                     instances.extend(std::iter::repeat_n(s, if mirror { 2 } else { 1 }));
                     if t == 0 {
-                        model.requests[q].per_replica = mirror;
+                        per_replica = mirror;
                     }
                 }
             }
@@ -260,9 +274,25 @@ pub fn lower(model: &mut Model) {
                 primary = instances.len();
             }
         }
-        model.requests[q].primary = primary;
-        model.requests[q].instances = instances;
-        model.requests[q].balanced = model.roles[model.requests[q].target].balancer.is_some();
+        if moved {
+            let mut k = model.requests[q].clone();
+            k.reassign = None;
+            k.target = target;
+            k.per_replica = per_replica;
+            k.primary = primary;
+            k.instances = instances;
+            // Reassignment from or to a balanced pool is refused when the scenario is read.
+            k.balanced = false;
+            k.stream_key = super::stream_key("reassigned request", &k.name);
+            if let Some(r) = &mut model.requests[q].reassign {
+                r.moved = Some(Box::new(k));
+            }
+        } else {
+            model.requests[q].per_replica = per_replica;
+            model.requests[q].primary = primary;
+            model.requests[q].instances = instances;
+            model.requests[q].balanced = model.roles[model.requests[q].target].balancer.is_some();
+        }
     }
     // Queues of roles with a capacity: the whole offered load of every kind that targets the role is
     // shared by the live instances a kind sees.
@@ -280,6 +310,11 @@ pub fn lower(model: &mut Model) {
             }
             None => Vec::new(),
         };
+        // The moved clients queue at the other role as they did at the target (the parser requires the
+        // same capacity and as many instances there).
+        if let Some(m) = q.reassign.as_mut().and_then(|r| r.moved.as_mut()) {
+            m.queue = q.queue.clone();
+        }
     }
 
     let service_gates: Vec<SignalId> = model.services.iter().map(|_| g.add_gate(0)).collect();

@@ -53,6 +53,9 @@ pub struct Tolerance {
     /// `tolerance_counts = "whole"`: an outage longer than the tolerance counts whole; otherwise
     /// (`"excess"`, the default) only its part beyond the tolerance counts.
     pub whole: bool,
+    /// `target_counts = "impactful"` (services): the target is judged on impactful downtime (the sweep's
+    /// and the comparison's verdicts, the report's headline) instead of all downtime.
+    pub judges_target: bool,
 }
 
 impl Tolerance {

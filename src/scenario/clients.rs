@@ -66,6 +66,7 @@ impl Compiler {
                 .get("description")
                 .and_then(|d| string(d, &t.path_of("description"), errs));
             let population = self.populations.len();
+            let first_request = self.requests.len();
             let none_msg = format!(
                 "a client population needs at least one request kind: add a [clients.{}] section with `target`, `every`, `timeout` and `response`",
                 join(&join(key_name, "requests"), "NAME")
@@ -93,6 +94,7 @@ impl Compiler {
                     }
                 }
             }
+            self.reassign(&t, first_request, errs);
             t.finish(errs);
             self.populations.push(Population {
                 name: key_name.to_string(),
@@ -406,6 +408,7 @@ impl Compiler {
             when_all_fail,
             duration,
             on_cut,
+            reassign: None,
             queue: Vec::new(),
             stale_after,
         })

@@ -35,6 +35,7 @@ mod latent;
 mod maintenance;
 mod quorum;
 mod reader;
+mod reassign;
 mod roles;
 pub mod schema;
 mod services;

@@ -381,6 +381,40 @@ fn request() -> Value {
     )
 }
 
+fn reassign() -> Value {
+    table(
+        "reassignment of a share of the population to another role while its target is down",
+        &[
+            ("to", text(), "the role the moved clients use"),
+            (
+                "from",
+                text(),
+                "the target whose outage moves them (default: the population's one target)",
+            ),
+            (
+                "requests",
+                names(),
+                "the request kinds that move (default: those with target `from`)",
+            ),
+            (
+                "after",
+                duration(),
+                "how long the target is down before the operator moves them",
+            ),
+            (
+                "share",
+                number(),
+                "share of the population moved (default 1)",
+            ),
+            (
+                "back_after",
+                duration(),
+                "how long after the target returns they move back (default 0)",
+            ),
+        ],
+    )
+}
+
 /// The JSON Schema of a scenario file.
 pub fn schema() -> Value {
     let service = table(
@@ -407,6 +441,11 @@ pub fn schema() -> Value {
                 "tolerance_counts",
                 json!({ "enum": ["excess", "whole"] }),
                 "how an outage longer than the tolerance counts: only its part beyond it (excess, the default) or whole",
+            ),
+            (
+                "target_counts",
+                json!({ "enum": ["all", "impactful"] }),
+                "judge the target on all downtime (the default) or on impactful downtime (needs a tolerance)",
             ),
             ("site", text(), "measured as seen from this site"),
             ("description", text(), ""),
@@ -591,6 +630,11 @@ pub fn schema() -> Value {
                             ("site", text(), ""),
                             ("description", text(), ""),
                             ("requests", map("its kinds of request", request()), ""),
+                            (
+                                "reassign",
+                                reassign(),
+                                "an operator moves the clients to another role while the target is down",
+                            ),
                         ],
                     ),
                 ),

@@ -42,6 +42,31 @@ impl Compiler {
             }
         }
         svc.tolerance = tolerance(&t, errs);
+        if let Some(v) = t.get("target_counts") {
+            let p = t.path_of("target_counts");
+            match string(v, &p, errs).as_deref() {
+                Some("all") => {}
+                Some("impactful") => match (&mut svc.tolerance, svc.target) {
+                    (Some(tol), Some(_)) => tol.judges_target = true,
+                    _ => errs.push(
+                        v.span(),
+                        p,
+                        "target_counts = \"impactful\" judges the target on impactful downtime: the service needs a `target` and a `tolerance`, e.g. target = 0.999 and tolerance = \"15min\"",
+                    ),
+                },
+                Some(other) => {
+                    let hint = reader::closest(other, &["all", "impactful"])
+                        .map(|c| format!("did you mean \"{c}\"? "))
+                        .unwrap_or_default();
+                    errs.push(
+                        v.span(),
+                        p,
+                        format!("unknown target_counts \"{other}\"; {hint}expected \"all\" (the target is judged on all downtime; the default) or \"impactful\" (on impactful downtime, by the tolerance)"),
+                    );
+                }
+                None => {}
+            }
+        }
         svc.site = t.get("site").and_then(|s| {
             let n = reader::name(s, &t.path_of("site"), errs)?;
             self.lookup_site(&n, &t.path_of("site"), errs)
@@ -211,5 +236,9 @@ pub(super) fn tolerance(t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Tolerance>
     };
     let v = t.get("tolerance")?;
     let hours = positive_duration(v, &t.path_of("tolerance"), "tolerance", errs)?;
-    Some(Tolerance { hours, whole })
+    Some(Tolerance {
+        hours,
+        whole,
+        judges_target: false,
+    })
 }

@@ -493,6 +493,22 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
                 row("requests", n, "time_added_by_cuts_mean", "hours", a)?;
             }
         }
+        if let Some(m) = &r.reassign {
+            row(
+                "requests",
+                n,
+                "reassignments_per_year",
+                "per_year",
+                &m.reassignments_per_year,
+            )?;
+            row(
+                "requests",
+                n,
+                "reassigned_hours_per_year",
+                "hours_per_year",
+                &m.reassigned_hours_per_year,
+            )?;
+        }
         row(
             "requests",
             n,

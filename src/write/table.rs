@@ -94,6 +94,25 @@ pub fn table(summary: &Summary, model: &Model) -> String {
                 hours(r.mean_outage_hours.value),
             );
         }
+        // Roles with a grace period: their impactful figures, as services show theirs.
+        for r in &roles {
+            let Some(t) = &r.tolerance else { continue };
+            let rule = if t.counts == "whole" {
+                "whole outages longer than"
+            } else {
+                "time beyond"
+            };
+            let _ = writeln!(
+                out,
+                "  {:<w$}  impactful downtime {} {} per year ({rule} {}); {} {} such outages per year",
+                r.name,
+                hours(t.impactful_downtime_hours_per_year.value),
+                ci(&t.impactful_downtime_hours_per_year, hours),
+                hours(t.tolerance_hours),
+                sig3(t.impactful_outages_per_year.value),
+                ci(&t.impactful_outages_per_year, sig3),
+            );
+        }
     }
     mechanisms(&mut out, summary);
     if let Some(cost) = model.cost_line() {
@@ -307,6 +326,20 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 ci(&f.failed_after_cut_per_year, sig3),
             );
         }
+        if let Some(m) = &r.reassign {
+            let _ = writeln!(
+                out,
+                "  reassigned          {}% of the clients to {} after {} down, back {} after it returns · {} {} times per year · {} {} per year moved",
+                sig3(m.share * 100.0),
+                m.to,
+                hours(m.after_hours),
+                hours(m.back_after_hours),
+                sig3(m.reassignments_per_year.value),
+                ci(&m.reassignments_per_year, sig3),
+                hours(m.reassigned_hours_per_year.value),
+                ci(&m.reassigned_hours_per_year, hours),
+            );
+        }
         let _ = writeln!(
             out,
             "  client-visible downtime {} {} per year · server-side downtime of {} {} {}",
@@ -464,7 +497,13 @@ fn entity_block(out: &mut String, e: &EntitySummary, summary: &Summary, model: &
     let u = e.unavailability.value;
     let target = e
         .target
-        .map(|t| format!(" (target {})", percent(t, 1.0 - t)))
+        .map(|t| {
+            let on = match &e.tolerance {
+                Some(tol) if tol.judges_target => " on impactful downtime",
+                _ => "",
+            };
+            format!(" (target {}{on})", percent(t, 1.0 - t))
+        })
         .unwrap_or_default();
     let _ = writeln!(out, "service {}{target}", e.name);
     let _ = writeln!(

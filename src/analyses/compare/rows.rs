@@ -4,7 +4,7 @@
 
 use crate::base::stats::{Estimate, MeanAcc};
 use crate::base::units::HOURS_PER_YEAR;
-use crate::estimate::summary::{ClusterSummary, EntitySummary};
+use crate::estimate::summary::{ClusterSummary, EntitySummary, RequestSummary};
 use crate::model::Model;
 
 use super::paired::{PairedKind, Plan};
@@ -332,36 +332,60 @@ pub(super) fn rows(
                 cells,
             });
         }
-        // Data age, for the kinds that have it in some layout.
+        // Issue 20's per-kind figures, read from each layout's own estimates, where some layout has
+        // them: the time a new request fails, work cut in flight, reassignment, and data age.
+        type KindPick = fn(&RequestSummary) -> Option<Estimate>;
+        let kind_rows: [(&'static str, Unit, KindPick); 9] = [
+            // Kinds with a (delayed) fallback or a reassignment: where it shows.
+            ("client-visible downtime per year", Unit::Hours, |q| {
+                (q.fallback.is_some() || q.reassign.is_some())
+                    .then_some(q.client_visible_downtime_hours_per_year)
+            }),
+            ("requests cut in flight per year", Unit::PerYear, |q| {
+                q.in_flight.as_ref().map(|f| f.cut_per_year)
+            }),
+            ("failed after a cut per year", Unit::PerYear, |q| {
+                q.in_flight.as_ref().map(|f| f.failed_after_cut_per_year)
+            }),
+            ("time a cut added", Unit::Latency, |q| {
+                q.in_flight.as_ref().and_then(|f| f.added_mean_hours)
+            }),
+            ("reassignments per year", Unit::PerYear, |q| {
+                q.reassign.as_ref().map(|m| m.reassignments_per_year)
+            }),
+            ("hours reassigned per year", Unit::Hours, |q| {
+                q.reassign.as_ref().map(|m| m.reassigned_hours_per_year)
+            }),
+            ("data age mean", Unit::Hours, |q| {
+                q.data_age.as_ref().map(|g| g.mean_hours)
+            }),
+            ("data age P99", Unit::Hours, |q| {
+                q.data_age.as_ref().map(|g| g.p99_hours)
+            }),
+            ("stale client-hours per year", Unit::PerYear, |q| {
+                q.data_age.as_ref().map(|g| g.stale_client_hours_per_year)
+            }),
+        ];
         for k in &kinds {
-            let age = |i: usize| {
-                layouts[i]
-                    .summary
-                    .requests
-                    .iter()
-                    .find(|q| &q.name == k)
-                    .and_then(|q| q.data_age.as_ref())
-            };
-            if !(0..n).any(|i| age(i).is_some()) {
-                continue;
-            }
-            for (measure, unit, pick) in [
-                (
-                    "data age mean",
-                    Unit::Hours,
-                    (|g| g.mean_hours) as fn(&crate::estimate::summary::DataAgeSummary) -> Estimate,
-                ),
-                ("data age P99", Unit::Hours, |g| g.p99_hours),
-                ("stale client-hours per year", Unit::PerYear, |g| {
-                    g.stale_client_hours_per_year
-                }),
-            ] {
+            for (measure, unit, get) in kind_rows {
+                let pick = |i: usize| {
+                    layouts[i]
+                        .summary
+                        .requests
+                        .iter()
+                        .find(|q| &q.name == k)
+                        .and_then(get)
+                };
+                if (0..n).all(|i| pick(i).is_none()) {
+                    continue;
+                }
+                let cells = unpaired_cells(n, pick);
                 rows.push(Row {
                     measure,
                     scope: k.clone(),
                     unit,
                     higher_is_better: false,
-                    cells: unpaired_cells(n, |i| age(i).map(pick)),
+                    cells,
                 });
             }
         }

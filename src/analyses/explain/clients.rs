@@ -143,6 +143,16 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             );
         }
     }
+    if let Some(r) = &q.reassign {
+        let _ = write!(
+            s,
+            "; once the target has had no live instance for {}, an operator moves {}% of the clients to role {} (same attempts there), and back {} after the target returns",
+            format_duration(r.after),
+            crate::base::format::short(r.share * 100.0),
+            model.roles[r.to].name,
+            format_duration(r.back_after)
+        );
+    }
     match q.reconnect {
         Reconnect::FreshConnectionOnly { every } => {
             let _ = write!(

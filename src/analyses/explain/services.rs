@@ -33,6 +33,12 @@ pub(super) fn write_services(model: &Model, out: &mut String) {
         );
         if let Some(t) = &s.tolerance {
             let _ = writeln!(out, "    {}", tolerance_line(t));
+            if t.judges_target {
+                let _ = writeln!(
+                    out,
+                    "    its target is judged on impactful downtime (target_counts = \"impactful\")"
+                );
+            }
         }
     }
     if model.services.is_empty() {

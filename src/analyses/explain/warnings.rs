@@ -203,6 +203,10 @@ pub fn warnings(model: &Model) -> Vec<String> {
         for q in &model.requests {
             gates.extend(q.instances.iter().copied());
             gates.push(model.roles[q.target].gate);
+            if let Some(r) = &q.reassign {
+                gates.extend(r.moved().instances.iter().copied());
+                gates.push(model.roles[r.to].gate);
+            }
         }
         let reached = model.graph.reach(&gates);
         for r in model.roles.iter().filter(|r| !reached[r.gate as usize]) {

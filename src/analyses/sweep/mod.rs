@@ -430,6 +430,10 @@ pub struct SweepRow {
     pub yearly_cost: Option<f64>,
     /// Against the service's target (if it has one).
     pub meets: Option<Meets>,
+    /// Work in flight: requests of [`Sweep::in_flight_kind`] cut per year.
+    pub cut_per_year: Option<Estimate>,
+    /// Reassignment: moves per year and hours moved per year of [`Sweep::reassign_kind`].
+    pub reassigned: Option<(Estimate, Estimate)>,
 }
 
 /// A sweep's results: one row per point, for the swept service.
@@ -445,6 +449,12 @@ pub struct Sweep {
     pub request_kind: Option<String>,
     /// The request kind whose stale share is shown (the first with `stale_after`), if any.
     pub age_kind: Option<String>,
+    /// The first request kind with work in flight, whose cut requests are shown.
+    pub in_flight_kind: Option<String>,
+    /// The first reassigned request kind, whose moves are shown.
+    pub reassign_kind: Option<String>,
+    /// The service's target is judged on impactful downtime (`target_counts = "impactful"`).
+    pub target_impactful: bool,
     /// Rows in grid order.
     pub rows: Vec<SweepRow>,
     /// Currency of the costs.
@@ -464,13 +474,19 @@ impl Sweep {
             .layouts
             .iter()
             .find_map(|l| l.summary.requests.first().map(|q| q.name.clone()));
-        let age_kind = c.layouts.iter().find_map(|l| {
-            l.summary
-                .requests
-                .iter()
-                .find(|q| q.data_age.is_some())
-                .map(|q| q.name.clone())
-        });
+        let first = |has: fn(&crate::estimate::summary::RequestSummary) -> bool| {
+            c.layouts.iter().find_map(|l| {
+                l.summary
+                    .requests
+                    .iter()
+                    .find(|q| has(q))
+                    .map(|q| q.name.clone())
+            })
+        };
+        let age_kind = first(|q| q.data_age.is_some());
+        let in_flight_kind = first(|q| q.in_flight.is_some());
+        let reassign_kind = first(|q| q.reassign.is_some());
+        let mut target_impactful = false;
         let mut target = None;
         let rows = points
             .iter()
@@ -483,6 +499,13 @@ impl Sweep {
                     .iter()
                     .find(|e| e.kind == EntityKind::Service && e.name == service)?;
                 target = target.or(e.target);
+                target_impactful |= e.tolerance.as_ref().is_some_and(|t| t.judges_target);
+                let kind = |name: &Option<String>| {
+                    l.summary
+                        .requests
+                        .iter()
+                        .find(|q| Some(&q.name) == name.as_ref())
+                };
                 let failed = c
                     .rows
                     .iter()
@@ -520,7 +543,13 @@ impl Sweep {
                             .map(|g| g.stale_share)
                     }),
                     yearly_cost: l.yearly_cost,
-                    meets: e.target.map(|t| Meets::judge(&e.availability, t)),
+                    meets: e.target.map(|t| Meets::judge(&e.judged_availability(), t)),
+                    cut_per_year: kind(&in_flight_kind)
+                        .and_then(|q| q.in_flight.as_ref())
+                        .map(|f| f.cut_per_year),
+                    reassigned: kind(&reassign_kind)
+                        .and_then(|q| q.reassign.as_ref())
+                        .map(|m| (m.reassignments_per_year, m.reassigned_hours_per_year)),
                 })
             })
             .collect();
@@ -530,6 +559,9 @@ impl Sweep {
             target,
             request_kind,
             age_kind,
+            in_flight_kind,
+            reassign_kind,
+            target_impactful,
             rows,
             currency: c.currency.clone(),
             replications: c.replications,
@@ -596,12 +628,24 @@ impl Sweep {
         if let Some(k) = &self.age_kind {
             header.push(format!("stale {k}"));
         }
+        if let Some(k) = &self.in_flight_kind {
+            header.push(format!("cut/yr {k}"));
+        }
+        if let Some(k) = &self.reassign_kind {
+            header.push(format!("reassigned/yr {k}"));
+            header.push("moved/yr".into());
+        }
         let costs = self.rows.iter().any(|r| r.yearly_cost.is_some());
         if costs {
             header.push("yearly cost".into());
         }
         if let Some(t) = self.target {
-            header.push(format!("meets {}", percent(t, 1.0 - t)));
+            let on = if self.target_impactful {
+                " (impactful)"
+            } else {
+                ""
+            };
+            header.push(format!("meets {}{on}", percent(t, 1.0 - t)));
         }
         let mut lines = vec![header];
         for r in &self.rows {
@@ -642,6 +686,13 @@ impl Sweep {
                     r.stale_share
                         .map_or("—".into(), |e| format!("{}%", sig3(e.value * 100.0))),
                 );
+            }
+            if self.in_flight_kind.is_some() {
+                l.push(r.cut_per_year.map_or("—".into(), |e| sig3(e.value)));
+            }
+            if self.reassign_kind.is_some() {
+                l.push(r.reassigned.map_or("—".into(), |(e, _)| sig3(e.value)));
+                l.push(r.reassigned.map_or("—".into(), |(_, e)| hours(e.value)));
             }
             if costs {
                 l.push(r.yearly_cost.map_or("—".into(), |c| money(c, cur)));
@@ -717,83 +768,9 @@ impl Sweep {
         }
         out
     }
-
-    /// `sweep.csv`: one row per point.
-    pub fn csv(&self) -> Result<Vec<u8>, csv::Error> {
-        let mut w = csv::Writer::from_writer(Vec::new());
-        let mut header: Vec<String> = self.params.iter().map(|p| p.path.clone()).collect();
-        for h in [
-            "service",
-            "replications",
-            "availability",
-            "availability_ci95_low",
-            "availability_ci95_high",
-            "downtime_hours_per_year",
-            "downtime_ci95_low",
-            "downtime_ci95_high",
-            "annual_downtime_hours_p90",
-            "outages_per_year",
-            "failed_requests_per_year",
-            "failed_requests_ci95_low",
-            "failed_requests_ci95_high",
-            "latency_p99_hours",
-            "latency_p99_ci95_low",
-            "latency_p99_ci95_high",
-            "yearly_cost",
-            "target",
-            "meets_target",
-        ] {
-            header.push(h.to_string());
-        }
-        // Columns of impactful downtime only when a point has a tolerance, named by its rule.
-        let rule = self.rows.iter().find_map(|r| r.impactful.map(|(k, _)| k));
-        if let Some(k) = rule {
-            for h in ["per_year", "ci95_low", "ci95_high"] {
-                header.push(format!("impactful_{k}_downtime_{h}"));
-            }
-        }
-        w.write_record(&header)?;
-        let f = crate::analyses::compare::csv_number;
-        let opt = |e: Option<Estimate>| -> [String; 3] {
-            match e {
-                Some(e) => [f(e.value), f(e.ci95_low), f(e.ci95_high)],
-                None => Default::default(),
-            }
-        };
-        for r in &self.rows {
-            let mut rec: Vec<String> = r
-                .values
-                .iter()
-                .map(|v| match v {
-                    SweepValue::Text(s) => crate::base::format::csv_text(s).into_owned(),
-                    v => v.to_string(),
-                })
-                .collect();
-            rec.push(crate::base::format::csv_text(&self.service).into_owned());
-            rec.push(r.availability.n.to_string());
-            rec.extend([
-                f(r.availability.value),
-                f(r.availability.ci95_low),
-                f(r.availability.ci95_high),
-                f(r.downtime_hours_per_year.value),
-                f(r.downtime_hours_per_year.ci95_low),
-                f(r.downtime_hours_per_year.ci95_high),
-                f(r.annual_downtime_hours_p90.value),
-                f(r.outages_per_year.value),
-            ]);
-            rec.extend(opt(r.failed_requests_per_year));
-            rec.extend(opt(r.latency_p99_hours));
-            rec.push(r.yearly_cost.map(f).unwrap_or_default());
-            rec.push(self.target.map(f).unwrap_or_default());
-            rec.push(r.meets.map(|m| m.as_str().to_string()).unwrap_or_default());
-            if rule.is_some() {
-                rec.extend(opt(r.impactful.map(|(_, e)| e)));
-            }
-            w.write_record(&rec)?;
-        }
-        w.into_inner().map_err(|e| e.into_error().into())
-    }
 }
+
+mod csv_out;
 
 #[cfg(test)]
 mod tests;

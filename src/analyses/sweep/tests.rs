@@ -162,6 +162,9 @@ fn judged(meets: &[Meets]) -> Sweep {
         target: Some(0.999),
         request_kind: None,
         age_kind: None,
+        in_flight_kind: None,
+        reassign_kind: None,
+        target_impactful: false,
         rows: meets
             .iter()
             .enumerate()
@@ -178,6 +181,8 @@ fn judged(meets: &[Meets]) -> Sweep {
                 stale_share: None,
                 yearly_cost: None,
                 meets: Some(*m),
+                cut_per_year: None,
+                reassigned: None,
             })
             .collect(),
         currency: None,

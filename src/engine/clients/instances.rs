@@ -6,12 +6,23 @@ use crate::engine::machines::Phase;
 use crate::engine::signals::DOWN;
 use crate::engine::trace::Recorder;
 use crate::engine::{Engine, NONE};
-use crate::model::Reconnect;
+use crate::model::{Reconnect, RequestKind};
 
 impl<'m, R: Recorder> Engine<'m, R> {
     /// Which instances of request kind `q` can serve now (bit i = instance i).
     pub(in crate::engine) fn instance_mask(&self, q: usize) -> u64 {
         let kind = &self.model.requests[q];
+        let live = self.mask_of(kind);
+        if kind.balanced {
+            // Behind a load balancer: the members it has dropped ride above the instance bits.
+            live | self.balancers.dropped(q)
+        } else {
+            live
+        }
+    }
+
+    /// Which instances of `kind` (a model's request kind, or the moved clients' of one) can serve now.
+    pub(in crate::engine) fn mask_of(&self, kind: &RequestKind) -> u64 {
         if kind.per_replica {
             // A mirror's partners: only the one the role runs on serves.
             let st = &self.machines[kind.target];
@@ -34,15 +45,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     m | (((self.level[s as usize] != DOWN) as u64) << (kind.primary + i))
                 });
         }
-        let live = kind.instances.iter().enumerate().fold(0u64, |m, (i, &s)| {
+        kind.instances.iter().enumerate().fold(0u64, |m, (i, &s)| {
             m | (((self.level[s as usize] != DOWN) as u64) << i)
-        });
-        if kind.balanced {
-            // Behind a load balancer: the members it has dropped ride above the instance bits.
-            live | self.balancers.dropped(q)
-        } else {
-            live
-        }
+        })
     }
 
     /// Per request kind: its figures this replication.

@@ -17,6 +17,7 @@ mod delayed;
 mod inflight;
 mod instances;
 mod probes;
+mod reassign;
 
 use std::collections::VecDeque;
 
@@ -39,6 +40,8 @@ pub(in crate::engine) use balancer::Balancers;
 pub use inflight::Cuts;
 use inflight::serve;
 use probes::{pick_share, walk};
+pub use reassign::Moves;
+use reassign::{Reassigned, request};
 
 /// Probe requests per stretch of arrivals that straddle a state change.
 pub const PROBES: usize = 8;
@@ -153,6 +156,8 @@ pub struct RequestStats {
     pub cuts: Cuts,
     /// Data age (request kinds with `stale_after`).
     pub age: Option<AgeFigures>,
+    /// Reassignment (populations with `reassign`): the moves and the time moved.
+    pub moves: Moves,
 }
 
 impl RequestStats {
@@ -165,6 +170,7 @@ impl RequestStats {
             undelivered: 0.0,
             cuts: Cuts::default(),
             age: None,
+            moves: Moves::default(),
         }
     }
 
@@ -177,6 +183,7 @@ impl RequestStats {
         self.delivered.clear();
         self.undelivered = 0.0;
         self.cuts = Cuts::default();
+        self.moves = Moves::default();
     }
 
     #[inline]
@@ -226,6 +233,12 @@ struct KindState {
     gate: Option<FallbackGate>,
     /// With `stale_after`: the clients' data age.
     age: Option<AgeState>,
+    /// With reassignment: the share of the population whose arrivals this kind accounts for now, and
+    /// per history entry the share in force then (empty without reassignment).
+    scale: f64,
+    scales: VecDeque<f64>,
+    /// With reassignment: its index in `ClientEval::moves`.
+    reassign: Option<usize>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -236,13 +249,30 @@ pub struct ClientEval {
     rates: Vec<f64>,
     /// Per kind: start offset of each attempt.
     offsets: Vec<Vec<Hours>>,
+    /// Reassigned kinds: when their clients move.
+    moves: Vec<Reassigned>,
+    /// Per kind after the model's: the reassigned kind whose moved clients it stands for.
+    shadows: Vec<usize>,
 }
 
 impl ClientEval {
     /// Prepares the evaluator for `model`.
     pub fn new(model: &Model) -> Self {
-        let kinds = model
+        // The moved clients of reassigned kinds are kinds of their own, after the model's.
+        let shadows: Vec<usize> = (0..model.requests.len())
+            .filter(|&i| model.requests[i].reassign.is_some())
+            .collect();
+        let all: Vec<&RequestKind> = model
             .requests
+            .iter()
+            .chain(shadows.iter().map(|&i| {
+                model.requests[i]
+                    .reassign
+                    .as_ref()
+                    .map_or(&model.requests[i], |r| r.moved())
+            }))
+            .collect();
+        let kinds = all
             .iter()
             .map(|q| KindState {
                 age: q.stale_after.map(|tau| {
@@ -267,26 +297,31 @@ impl ClientEval {
                 tracks: vec![Track::default(); CACHE_PROBES],
                 next_track: 0,
                 gate: FallbackGate::of(q),
+                scale: 1.0,
+                scales: VecDeque::new(),
+                reassign: None,
             })
             .collect();
-        ClientEval {
+        let mut eval = ClientEval {
             kinds,
-            rates: model
-                .requests
+            rates: all
                 .iter()
                 .map(|q| q.rate * model.populations[q.population].count as f64)
                 .collect(),
-            offsets: model
-                .requests
+            offsets: all
                 .iter()
                 .map(|q| (0..q.attempts()).map(|j| q.attempt_offset(j)).collect())
                 .collect(),
-        }
+            moves: Vec::new(),
+            shadows,
+        };
+        eval.prepare_reassigned(model);
+        eval
     }
 
     /// Starts replication `rep` of request kind `i`, whose instances are `mask` at time 0.
     pub fn reset_kind(&mut self, model: &Model, i: usize, seed: u64, rep: u64, mask: u64) {
-        let q = &model.requests[i];
+        let q = request(model, &self.shadows, i);
         let k = &mut self.kinds[i];
         let mask = match &mut k.gate {
             Some(g) => {
@@ -328,16 +363,30 @@ impl ClientEval {
             t.joining.clear();
         }
         k.next_track = 0;
+        k.scales.clear();
     }
 
     /// Figures of the last replication, per request kind.
     pub fn stats(&self) -> impl Iterator<Item = &RequestStats> {
-        self.kinds.iter().map(|k| &k.stats)
+        self.kinds[..self.kinds.len() - self.shadows.len()]
+            .iter()
+            .map(|k| &k.stats)
     }
 
     /// Records that kind `i`'s instances are `mask` from time `t` on, and accounts for every arrival whose
     /// attempts all start before `t`.
     pub fn observe(&mut self, model: &Model, i: usize, t: Hours, mask: u64) {
+        if self.kinds[i].reassign.is_some() {
+            self.move_due(model, i, t);
+        }
+        self.observe_raw(model, i, t, mask);
+        if self.kinds[i].reassign.is_some() {
+            self.moved_target(model, i, t, mask);
+        }
+    }
+
+    /// [`observe`](Self::observe) without reassignment: the delayed fallback, then the change.
+    fn observe_raw(&mut self, model: &Model, i: usize, t: Hours, mask: u64) {
         let Some(mut g) = self.kinds[i].gate else {
             return self.record(model, i, t, mask);
         };
@@ -358,7 +407,7 @@ impl ClientEval {
             return;
         }
         k.mask = mask;
-        let q = &model.requests[i];
+        let q = request(model, &self.shadows, i);
         if !k.conn.is_empty() {
             let last = k.history.len() - 1;
             let (start, old_mask) = k.history[last];
@@ -375,6 +424,9 @@ impl ClientEval {
             k.conn.extend(k.shares.iter().copied());
         }
         k.history.push_back((t, mask));
+        if !k.scales.is_empty() {
+            k.scales.push_back(k.scale);
+        }
         if q.when_all_fail == WhenAllFail::Cache {
             let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
             k.success_rate.push_back(rate);
@@ -386,6 +438,7 @@ impl ClientEval {
     /// Accounts for every remaining arrival before the mission end (the state after it is taken as
     /// unchanged); data still cached then is undelivered.
     pub fn finish(&mut self, model: &Model, mission: Hours) {
+        self.finish_moves(model, mission);
         for i in 0..self.kinds.len() {
             if let Some(mut g) = self.kinds[i].gate
                 && let Some(at) = g.due(mission)
@@ -401,13 +454,14 @@ impl ClientEval {
                 a.finish(f);
             }
         }
+        self.merge_moved();
     }
 
     /// Accounts for the arrivals in `[done, upto)` of kind `i`, and for cached data the requests among
     /// them deliver.
     fn advance(&mut self, model: &Model, i: usize, upto: Hours) {
-        let q = &model.requests[i];
-        let rate = self.rates[i];
+        let q = request(model, &self.shadows, i);
+        let base_rate = self.rates[i];
         // With work in flight a request depends on the states after its attempts too.
         let horizon = q.lookahead();
         let offsets = &self.offsets[i];
@@ -422,6 +476,17 @@ impl ClientEval {
             let (start, mask) = k.history[idx];
             let end = k.history.get(idx + 1).map_or(f64::INFINITY, |h| h.0);
             let hi = upto.min(end);
+            // With reassignment, only the share of the population this kind accounts for then.
+            let scale = k.scales.get(idx).copied().unwrap_or(1.0);
+            let rate = base_rate * scale;
+            if rate == 0.0 {
+                from = hi;
+                if hi >= end {
+                    idx += 1;
+                }
+                continue;
+            }
+            let failing_before = k.stats.failing_time;
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
             let failed_before = k.stats.all.failed;
@@ -562,6 +627,11 @@ impl ClientEval {
                     a.stretch(f, clean_end, hi, refresh(q.rate, rate, len, failed));
                 }
             }
+            if scale != 1.0 {
+                // Failing time is per client: only the share counts.
+                k.stats.failing_time =
+                    failing_before + (k.stats.failing_time - failing_before) * scale;
+            }
             from = hi;
             if hi >= end {
                 idx += 1;
@@ -580,6 +650,9 @@ impl ClientEval {
         k.history.drain(..keep_from);
         if !k.success_rate.is_empty() {
             k.success_rate.drain(..keep_from);
+        }
+        if !k.scales.is_empty() {
+            k.scales.drain(..keep_from);
         }
         if !k.conn.is_empty() {
             k.conn.drain(..keep_from * q.instances.len());

@@ -37,6 +37,11 @@ pub(in crate::estimate) struct RequestAcc {
     /// Data age (kinds with `stale_after`); absent from files of runs without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(in crate::estimate) age: Option<AgeAcc>,
+    /// Reassignment: moves per year, and hours per year the moved share spent on the other role.
+    #[serde(default)]
+    pub(in crate::estimate) moved_per_year: MeanAcc,
+    #[serde(default)]
+    pub(in crate::estimate) moved_hours_per_year: MeanAcc,
 }
 
 /// Mergeable statistics of the requests that arrived in one system state.
@@ -130,6 +135,10 @@ impl RequestAcc {
         if let (Some(a), Some(f)) = (&mut self.age, &st.age) {
             a.record(f, w);
         }
+        if q.reassign.is_some() {
+            self.moved_per_year.add(st.moves.moved / years, w);
+            self.moved_hours_per_year.add(st.moves.hours / years, w);
+        }
     }
 
     pub(super) fn merge(&mut self, o: &RequestAcc) {
@@ -156,6 +165,8 @@ impl RequestAcc {
         if let (Some(a), Some(b)) = (&mut self.age, &o.age) {
             a.merge(b);
         }
+        self.moved_per_year.merge(&o.moved_per_year);
+        self.moved_hours_per_year.merge(&o.moved_hours_per_year);
     }
 }
 

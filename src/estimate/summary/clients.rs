@@ -57,6 +57,10 @@ pub struct RequestSummary {
     /// With `stale_after`: how old the data the requests refresh was (absent from the JSON otherwise).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub data_age: Option<super::DataAgeSummary>,
+    /// With `reassign` on the population: when its clients moved to another role (absent from the JSON
+    /// otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reassign: Option<ReassignSummary>,
     /// Time per year during which a new request fails (∫ P(fail) over arrival times), hours.
     pub client_visible_downtime_hours_per_year: Estimate,
     /// Downtime of the serving role per year, hours, for comparison.
@@ -116,6 +120,24 @@ pub struct InFlightSummary {
     /// With `retry` or `resume`: mean time the cuts added to a cut request that completed, hours (none
     /// when no cut request completed).
     pub added_mean_hours: Option<Estimate>,
+}
+
+/// Reassignment: the population's share moved to another role while the target was down.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReassignSummary {
+    /// The role the moved clients use.
+    pub to: String,
+    /// How long the target is down before the operator moves them, hours.
+    pub after_hours: Hours,
+    /// Share of the population moved.
+    pub share: f64,
+    /// How long after the target returns they move back, hours.
+    pub back_after_hours: Hours,
+    /// Moves to the other role, per year.
+    pub reassignments_per_year: Estimate,
+    /// Hours per year the moved share spent on the other role (client-hours: times the share and the
+    /// population's count).
+    pub reassigned_hours_per_year: Estimate,
 }
 
 /// What requests arriving in one state of the instances experienced.

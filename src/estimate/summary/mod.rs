@@ -18,7 +18,8 @@ mod latent;
 
 pub use age::DataAgeSummary;
 pub use clients::{
-    CacheSummary, ClientGroupSummary, InFlightSummary, QueueRow, RequestSummary, StateSummary,
+    CacheSummary, ClientGroupSummary, InFlightSummary, QueueRow, ReassignSummary, RequestSummary,
+    StateSummary,
 };
 use clients::{latency_quantile, mixture_quantile};
 pub use latent::LatentSummary;
@@ -117,6 +118,7 @@ impl RunAcc {
                     ToleranceSummary {
                         tolerance_hours: tol.hours,
                         counts: tol.rule(),
+                        judges_target: tol.judges_target,
                         impactful_downtime_hours_per_year: down,
                         impactful_availability: Estimate {
                             value: (1.0 - down.value / HOURS_PER_YEAR).clamp(0.0, 1.0),
@@ -238,6 +240,14 @@ impl RunAcc {
                         .filter(|e| e.value.is_finite())
                         .map(Estimate::nonnegative),
                 });
+                let reassign = q.reassign.as_ref().map(|r| ReassignSummary {
+                    to: model.roles[r.to].name.clone(),
+                    after_hours: r.after,
+                    share: r.share,
+                    back_after_hours: r.back_after,
+                    reassignments_per_year: acc.moved_per_year.estimate().nonnegative(),
+                    reassigned_hours_per_year: acc.moved_hours_per_year.estimate().nonnegative(),
+                });
                 let load = model.offered_load(q.target);
                 let queue = match model.roles[q.target].capacity {
                     Some(mu) => q
@@ -279,6 +289,7 @@ impl RunAcc {
                     cache,
                     in_flight,
                     data_age: DataAgeSummary::of(q, acc.age.as_ref(), count, self.replications),
+                    reassign,
                     client_visible_downtime_hours_per_year: acc
                         .failing_time
                         .estimate()
@@ -477,6 +488,21 @@ pub struct ToleranceSummary {
     pub impactful_outages_per_year: Estimate,
     /// Probability that a year's availability, counting impactful downtime only, is below the target.
     pub probability_year_misses_target: Option<Estimate>,
+    /// `target_counts = "impactful"`: the target is judged on impactful availability (absent from the
+    /// JSON otherwise).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub judges_target: bool,
+}
+
+impl EntitySummary {
+    /// The availability its target is judged on: impactful availability with `target_counts =
+    /// "impactful"`, else availability.
+    pub fn judged_availability(&self) -> Estimate {
+        match &self.tolerance {
+            Some(t) if t.judges_target => t.impactful_availability,
+            _ => self.availability,
+        }
+    }
 }
 
 /// What a stateful role's own mechanisms did (its own downtime by cause, ignoring requirements).

@@ -298,6 +298,40 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
             )),
         }));
     }
+    let moved: Vec<Vec<Cell>> = reqs
+        .iter()
+        .filter_map(|r| r.reassign.as_ref().map(|m| (r, m)))
+        .map(|(r, m)| {
+            vec![
+                Cell::text(&r.name),
+                Cell::text(&m.to),
+                Cell::number(format!("{}%", sig3(m.share * 100.0))),
+                Cell::number(hours(m.after_hours)),
+                Cell::number(hours(m.back_after_hours)),
+                amount(&m.reassignments_per_year, sig3),
+                amount(&m.reassigned_hours_per_year, hours),
+            ]
+        })
+        .collect();
+    if !moved.is_empty() {
+        blocks.push(Block::Subheading("Clients reassigned".into()));
+        blocks.push(Block::Table(Table {
+            header: vec![
+                "request".into(),
+                "moved to".into(),
+                "share".into(),
+                "after".into(),
+                "back after".into(),
+                "reassignments per year".into(),
+                "time moved per year".into(),
+            ],
+            rows: moved,
+            caption: Some(caption(
+                "An operator moves a share of the population to another role once the target has been down for a while, and back a while after it returns.",
+                n,
+            )),
+        }));
+    }
     if summary.client_groups.len() > 1 {
         blocks.push(Block::Subheading("Client populations".into()));
         blocks.push(Block::Table(Table {

@@ -16,7 +16,7 @@ pub const HEADING: &str = "In short";
 fn verdict(e: &EntitySummary) -> String {
     match e.target {
         None => "no target".into(),
-        Some(t) => match Meets::judge(&e.availability, t) {
+        Some(t) => match Meets::judge(&e.judged_availability(), t) {
             Meets::Yes => format!("met: the 95% interval is at or above {}", target(t)),
             Meets::No => format!("missed: the 95% interval is below {}", target(t)),
             Meets::Uncertain => format!(
@@ -174,7 +174,7 @@ pub(super) fn layouts_headline(c: &Comparison, sweep: Option<&Sweep>, notes: &[S
 fn meets_all(s: &Summary) -> bool {
     let judged: Vec<Meets> = services(s)
         .iter()
-        .filter_map(|e| e.target.map(|t| Meets::judge(&e.availability, t)))
+        .filter_map(|e| e.target.map(|t| Meets::judge(&e.judged_availability(), t)))
         .collect();
     !judged.is_empty() && judged.iter().all(|&m| m == Meets::Yes)
 }
