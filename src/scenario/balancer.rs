@@ -73,7 +73,12 @@ impl Compiler {
     /// Checks a request kind whose target is role `target`: behind a load balancer the balancer
     /// chooses the member for every attempt, so the client-side choices (selection, lasting
     /// connections, a fallback, work in flight) do not apply. Returns false after reporting.
-    pub(super) fn balanced_request(&self, t: &Tbl<'_, '_>, target: usize, errs: &mut Errors) -> bool {
+    pub(super) fn balanced_request(
+        &self,
+        t: &Tbl<'_, '_>,
+        target: usize,
+        errs: &mut Errors,
+    ) -> bool {
         let Some(role) = self.roles.get(target) else {
             return true;
         };
@@ -82,10 +87,19 @@ impl Compiler {
         }
         let mut ok = true;
         for (key, why) in [
-            ("selection", "the balancer chooses the member (evenly among those it has not dropped)"),
+            (
+                "selection",
+                "the balancer chooses the member (evenly among those it has not dropped)",
+            ),
             ("reconnect", "every attempt goes through the balancer"),
-            ("fallback", "a fallback is not modelled behind a balancer yet"),
-            ("duration", "work in flight is not modelled behind a balancer yet"),
+            (
+                "fallback",
+                "a fallback is not modelled behind a balancer yet",
+            ),
+            (
+                "duration",
+                "work in flight is not modelled behind a balancer yet",
+            ),
         ] {
             let Some((_, v)) = t.peek(key) else {
                 continue;

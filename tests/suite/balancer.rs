@@ -51,7 +51,8 @@ fn average(f: impl Fn(f64) -> f64, t: f64, kink: f64) -> f64 {
     }
     // Pieces split where P_N has a kink (t = w), each smooth.
     let cut = 2000.0;
-    (simpson(&f, 0.0, kink, 2000) + simpson(&f, kink, cut, 20_000) + simpson(&f, cut, t, 20_000)) / t
+    (simpson(&f, 0.0, kink, 2000) + simpson(&f, kink, cut, 20_000) + simpson(&f, cut, t, 20_000))
+        / t
 }
 
 #[test]
@@ -169,8 +170,9 @@ fn balancer_keys_get_located_errors() {
         "[roles.r]\nkind = \"standalone\"\non = \"db\"\ndetection = \"5s\"\n{BASE}"
     ));
     assert!(
-        e.iter().any(|m| m.starts_with("4:1: roles.r.detection:")
-            && m.contains("it is for kind = \"pool\"")),
+        e.iter()
+            .any(|m| m.starts_with("4:1: roles.r.detection:")
+                && m.contains("it is for kind = \"pool\"")),
         "{e:?}"
     );
     // A bare number, and a distribution with a typo.
@@ -183,7 +185,8 @@ fn balancer_keys_get_located_errors() {
         "{e:?}"
     );
     assert!(
-        e.iter().any(|m| m.contains("roles.r.convergence") && m.contains("exponential")),
+        e.iter()
+            .any(|m| m.contains("roles.r.convergence") && m.contains("exponential")),
         "{e:?}"
     );
     // Requests to a pool behind a balancer do not choose the member.
@@ -191,8 +194,9 @@ fn balancer_keys_get_located_errors() {
         "[roles.r]\nkind = \"pool\"\non = \"web\"\ndetection = \"5s\"\n[clients.c]\ncount = 1\n[clients.c.requests.q]\ntarget = \"r\"\nevery = \"1h\"\ntimeout = \"1s\"\nresponse = {{ dist = \"fixed\", value = \"0.1s\" }}\nselection = \"ordered\"\n{BASE}"
     ));
     assert!(
-        e.iter().any(|m| m.starts_with("12:13: clients.c.requests.q.selection:")
-            && m.contains("behind a load balancer")),
+        e.iter()
+            .any(|m| m.starts_with("12:13: clients.c.requests.q.selection:")
+                && m.contains("behind a load balancer")),
         "{e:?}"
     );
     // The defaults are fine, and `validate` explains the balancer in one line.

@@ -153,9 +153,23 @@ impl Row {
         self.measure == Self::HOURS_WITHOUT_QUORUM || self.measure == Self::QUORUM_LOSSES
     }
 
-    /// Whether the row is about the data age of a request kind (its scope names the kind).
-    pub fn is_data_age(&self) -> bool {
-        self.measure.starts_with("data age") || self.measure == "stale client-hours per year"
+    /// A request kind's figures other than its latency (the scope names the kind): delayed
+    /// fallback, work in flight, reassignment, data age.
+    pub const KIND_MEASURES: [&'static str; 9] = [
+        "client-visible downtime per year",
+        "requests cut in flight per year",
+        "failed after a cut per year",
+        "time a cut added",
+        "reassignments per year",
+        "hours reassigned per year",
+        "data age mean",
+        "data age P99",
+        "stale client-hours per year",
+    ];
+
+    /// Whether the row is one of a request kind's figures other than its latency.
+    pub fn is_request_kind(&self) -> bool {
+        Self::KIND_MEASURES.contains(&self.measure)
     }
 }
 

@@ -96,7 +96,7 @@ pub fn table(c: &Comparison) -> String {
             "cost".to_string()
         } else if r.scope.is_empty() {
             "layout".to_string()
-        } else if r.unit == Unit::Latency || r.is_data_age() {
+        } else if r.unit == Unit::Latency || r.is_request_kind() {
             format!("clients {}", r.scope)
         } else if r.is_cluster() {
             format!("cluster {}", r.scope)

@@ -33,7 +33,8 @@ impl Balancers {
         let mut b = Balancers::default();
         let mut index = vec![NONE; model.roles.len()];
         for (r, role) in model.roles.iter().enumerate() {
-            let (Some(bal), crate::model::RoleKind::Pool { nodes, .. }) = (&role.balancer, &role.kind)
+            let (Some(bal), crate::model::RoleKind::Pool { nodes, .. }) =
+                (&role.balancer, &role.kind)
             else {
                 continue;
             };
@@ -43,8 +44,7 @@ impl Balancers {
                 b.members
                     .push((n as u32, model.components[n].effective, 0, false));
             }
-            b.pools
-                .push((r as u32, first..b.members.len() as u32, 0));
+            b.pools.push((r as u32, first..b.members.len() as u32, 0));
             b.streams.push(stream(0, 0, bal.stream_key));
         }
         b.of_kind = model.requests.iter().map(|q| index[q.target]).collect();
@@ -68,7 +68,10 @@ impl Balancers {
     pub(in crate::engine) fn reset(&mut self, model: &Model, seed: u64, rep: u64) {
         for (p, s) in self.pools.iter_mut().zip(&mut self.streams) {
             p.2 = 0;
-            let bal = model.roles[p.0 as usize].balancer.as_ref().expect("a balancer");
+            let bal = model.roles[p.0 as usize]
+                .balancer
+                .as_ref()
+                .expect("a balancer");
             *s = stream(seed, rep, bal.stream_key);
         }
         for m in &mut self.members {
@@ -101,7 +104,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let dropped = self.balancers.pools[p].2 >> bit & 1 == 1;
             if up {
                 if dropped || pending {
-                    self.balancers.members[m as usize] = (node, signal, epoch.wrapping_add(1), false);
+                    self.balancers.members[m as usize] =
+                        (node, signal, epoch.wrapping_add(1), false);
                     self.balancers.pools[p].2 &= !(1u64 << bit);
                     changed |= dropped;
                 }

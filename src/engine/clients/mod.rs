@@ -8,8 +8,8 @@
 //! weighted by the arrivals they stand for. Both parts are unbiased, so per-replication figures are
 //! unbiased estimates of the expected counts, and cost depends on the number of state changes only.
 
-mod balancer;
 mod age;
+mod balancer;
 mod cache;
 mod closed;
 mod connections;
@@ -29,6 +29,7 @@ use crate::base::units::Hours;
 use crate::model::{Model, Reconnect, RequestKind, Selection, WhenAllFail};
 use age::AgeState;
 pub use age::{AGE_BINS, AgeFigures, age_edge};
+pub(in crate::engine) use balancer::Balancers;
 use cache::{Track, deliver};
 use closed::{closed_form, outcome_probs};
 use connections::{
@@ -36,7 +37,6 @@ use connections::{
     sticky_closed_form,
 };
 use delayed::FallbackGate;
-pub(in crate::engine) use balancer::Balancers;
 pub use inflight::Cuts;
 use inflight::serve;
 use probes::{pick_share, walk};

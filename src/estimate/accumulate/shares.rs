@@ -95,7 +95,9 @@ impl SharesAcc {
     }
 
     /// The parts that had downtime: index, hours per year, share of the service's downtime.
-    pub(in crate::estimate) fn parts(&self) -> impl Iterator<Item = (usize, MeanAcc, RatioAcc)> + '_ {
+    pub(in crate::estimate) fn parts(
+        &self,
+    ) -> impl Iterator<Item = (usize, MeanAcc, RatioAcc)> + '_ {
         self.parts.iter().enumerate().filter_map(|(i, c)| {
             let c = c.as_deref()?;
             let hours = MeanAcc::from_sums(self.n, c.per_year.clone(), c.per_year_sq.clone());

@@ -116,12 +116,12 @@ fn side_by_side(c: &Comparison) -> Section {
             "Whole layout".to_string()
         } else if r.unit == Unit::Money {
             "Cost".to_string()
+        } else if r.is_request_kind() {
+            format!("Clients {}", r.scope)
         } else if r.unit == Unit::Latency {
             "Client latency: P99 of successful requests".to_string()
         } else if r.is_cluster() {
             format!("Cluster {}", r.scope)
-        } else if r.is_data_age() {
-            format!("Data age of {}", r.scope)
         } else {
             format!("Service {}", r.scope)
         }
