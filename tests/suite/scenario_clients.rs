@@ -389,7 +389,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "unknown population key",
             format!("[clients.pc]\ncount = 10\nsticky = true\n[clients.pc.requests.get]\n{REQ}"),
-            "3:1: clients.pc.sticky: unknown key `sticky`; valid keys here: count, description, requests, site".into(),
+            "3:1: clients.pc.sticky: unknown key `sticky`; valid keys here: count, description, reassign, requests, site".into(),
         ),
         (
             "target is a service",
@@ -579,7 +579,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "section misspelt",
             format!("[client.pc]\ncount = 10\n[client.pc.requests.get]\n{REQ}"),
-            "1:2: client: unknown key `client`; did you mean `clients`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, maintenance, nodes, roles, services, simulation, sites, stocks, sweep".into(),
+            "1:2: client: unknown key `client`; did you mean `clients`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, inspections, maintenance, nodes, roles, services, simulation, sites, stocks, sweep".into(),
         ),
     ];
     let mut seen = std::collections::HashSet::new();
