@@ -82,6 +82,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c`'s repair can start (it has its part, if it needs one): it waits for a technician
     /// of its crew, or its repair starts at once.
+    #[inline(always)]
     pub(super) fn start_repair(&mut self, c: usize, t: Hours) {
         let comp = &self.model.components[c];
         match comp.crew {
