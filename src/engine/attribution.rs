@@ -117,22 +117,26 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 Phase::Switching if st.planned_by != NONE => comps + st.planned_by as usize,
                 p => roles_at + r as usize * CAUSES + p.cause().map_or(0, |c| c as usize),
             };
-            one.see(k);
+            // Two causes in a tier make it "several" whatever else is seen: stop there, so that a
+            // stretch costs the same with a hundred components down as with two.
+            if one.see(k) {
+                return several;
+            }
         }
         if let Some(k) = one.get(several) {
             return k;
         }
         let support = &self.support[s * comps..(s + 1) * comps];
         for &c in &self.down_comps {
-            if support[c as usize] {
-                one.see(c as usize);
+            if support[c as usize] && one.see(c as usize) {
+                return several;
             }
         }
         // The nodes in maintenance now, not all nodes: a pass over every node per stretch would cost
         // each event of a large scenario with maintenance.
         for &n in &self.maint_nodes {
-            if support[n as usize] {
-                one.see(comps + self.maint_of[n as usize] as usize);
+            if support[n as usize] && one.see(comps + self.maint_of[n as usize] as usize) {
+                return several;
             }
         }
         if let Some(k) = one.get(several) {
@@ -143,10 +147,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 continue;
             }
             let st = &self.machines[r as usize];
-            if let Phase::NoHost | Phase::NoQuorum = st.phase {
-                one.see(
+            if let Phase::NoHost | Phase::NoQuorum = st.phase
+                && one.see(
                     roles_at + r as usize * CAUSES + st.phase.cause().map_or(0, |c| c as usize),
-                );
+                )
+            {
+                return several;
             }
         }
         one.get(several).unwrap_or(self.attr_len - 1)
@@ -161,13 +167,15 @@ struct Single {
 }
 
 impl Single {
+    /// Sees category `k`; true once two different categories were seen.
     #[inline]
-    fn see(&mut self, k: usize) {
+    fn see(&mut self, k: usize) -> bool {
         match self.first {
             None => self.first = Some(k),
             Some(f) if f != k => self.more = true,
             _ => {}
         }
+        self.more
     }
 
     fn get(&self, several: usize) -> Option<usize> {

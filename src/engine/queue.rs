@@ -135,10 +135,9 @@ impl EventQueue {
     /// walk up the tree does for both.
     #[inline]
     pub(super) fn pop(&mut self) -> Option<Event> {
-        let Some((time, slot)) = self.clocks.earliest() else {
+        let Some((time, seq_kind, slot)) = self.clocks.earliest() else {
             return self.heap.pop();
         };
-        let seq_kind = self.clocks.seq[slot as usize];
         if let Some(h) = self.heap.v.first()
             && (h.time < time || (h.time == time && h.seq_kind < seq_kind))
         {
@@ -179,9 +178,8 @@ impl EventQueue {
     pub(super) fn copy_from(&mut self, other: &EventQueue) {
         self.heap.v.clone_from(&other.heap.v);
         let (a, b) = (&mut self.clocks, &other.clocks);
-        a.n = b.n;
-        a.node.clone_from(&b.node);
-        a.seq.clone_from(&b.seq);
+        a.m = b.m;
+        a.lines.clone_from(&b.lines);
         a.taken = b.taken;
         a.bulk = b.bulk;
     }
@@ -201,35 +199,49 @@ impl EventQueue {
 const NO_SLOT: u32 = u32::MAX;
 /// An empty leaf: after every clock.
 const EMPTY: u128 = u128::MAX;
-const EMPTY_SEQ: u64 = u64::MAX;
 /// Bits of a tree key that hold the component (see [`Clocks`]).
 const SLOT_BITS: u32 = 24;
+/// Bits of a tree key that hold the clock's [`Kind`] (the clock kinds are the first four codes).
+const KIND_BITS: u32 = 2;
+const _: () = assert!((Kind::Shipped as u32) < 1 << KIND_BITS);
 /// Components a tree can hold (the scenario language allows fewer nodes, and domains, sites and
 /// links are few).
 pub const MAX_CLOCKS: usize = 1 << SLOT_BITS;
 
-/// Components' clocks: a binary tournament tree over one leaf per component (node 1 is the root, the
-/// children of node `i` are `2i` and `2i + 1`, component `c` is leaf `n + c`), each node holding the
-/// earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 24 | component`,
-/// so that one integer comparison orders by time, then insertion, and the winner names its
-/// component. Setting a clock walks from its leaf to the root, one comparison a level; no event is ever
-/// stale. (Sequence numbers would need 2^40 clocks set in one mission to run out.)
+/// Four tree nodes, the children of one inner node, in one cache line.
+#[derive(Debug, Clone, Copy)]
+#[repr(C, align(64))]
+struct Line([u128; 4]);
+
+/// Components' clocks: a 4-ary tournament tree over one leaf per component, each node holding the
+/// earliest clock below it. Node 0 is the root, the children of node `i` are `4i + 1 ..= 4i + 4`,
+/// component `c` is leaf `m + c` (`m` inner nodes; leaves past the last component stay empty). Node
+/// `i` is stored at position `i + 3`, so that the four children of a node fill one cache line: a
+/// walk from a leaf to the root touches one line a level, and there are half as many levels as in
+/// a binary tree.
+///
+/// A clock is one `u128` key, `time bits << 64 | sequence << 26 | kind << 24 | component`, so that
+/// one integer comparison orders by time, then insertion, and the winner names its component and
+/// kind (no per-component array is read to pop it). Setting a clock walks from its leaf to the
+/// root; no event is ever stale. (Sequence numbers would need 2^38 events in one mission to run
+/// out.)
 #[derive(Debug, Clone, Default)]
 pub(super) struct Clocks {
-    n: usize,
-    node: Vec<u128>,
-    /// Per component: the sequence-and-kind of its clock (the [`Event::seq_kind`] it came in with).
-    pub(super) seq: Vec<u64>,
+    /// Inner nodes.
+    m: usize,
+    lines: Vec<Line>,
     /// The component whose clock [`EventQueue::pop`] took out, until [`EventQueue::settle`].
     taken: u32,
     /// Set leaves only (see [`EventQueue::start_bulk`]).
     bulk: bool,
 }
 
-/// The parts of a tree key.
+/// The parts of a tree key: time bits, sequence-and-kind (as [`Event::seq_kind`]) and component.
 #[inline]
-fn unkey(key: u128) -> (u64, u32) {
-    ((key >> 64) as u64, (key as u32) & ((1 << SLOT_BITS) - 1))
+fn unkey(key: u128) -> (u64, u64, u32) {
+    let low = key as u64;
+    let seq_kind = ((low >> (SLOT_BITS + KIND_BITS)) << 8) | ((low >> SLOT_BITS) & 3);
+    ((key >> 64) as u64, seq_kind, (low as u32) & ((1 << SLOT_BITS) - 1))
 }
 
 impl Clocks {
@@ -238,11 +250,12 @@ impl Clocks {
             n <= MAX_CLOCKS,
             "the scenario language allows fewer components"
         );
+        // A full 4-ary tree with `m` inner nodes has `3m + 1` leaves; at least the root, so that
+        // the earliest clock of no component is an empty leaf.
+        let m = n.saturating_sub(1).div_ceil(3);
         let mut c = Clocks {
-            n,
-            // At least the root, so that the earliest clock of no component is an empty leaf.
-            node: vec![EMPTY; (2 * n).max(2)],
-            seq: vec![EMPTY_SEQ; n],
+            m,
+            lines: vec![Line([EMPTY; 4]); m + 1],
             taken: NO_SLOT,
             bulk: false,
         };
@@ -251,15 +264,15 @@ impl Clocks {
     }
 
     fn clear(&mut self) {
-        self.node.fill(EMPTY);
-        self.seq.fill(EMPTY_SEQ);
+        self.lines.fill(Line([EMPTY; 4]));
         self.taken = NO_SLOT;
     }
 
-    /// The earliest clock: its time bits and component, or `None` when no clock is set.
+    /// The earliest clock: its time bits, sequence-and-kind and component, or `None` when no clock
+    /// is set.
     #[inline]
-    fn earliest(&self) -> Option<(u64, u32)> {
-        let key = self.node[1];
+    fn earliest(&self) -> Option<(u64, u64, u32)> {
+        let key = self.lines[0].0[3];
         (key != EMPTY).then(|| unkey(key))
     }
 
@@ -271,16 +284,19 @@ impl Clocks {
         }
         let mut cur = match clock {
             Some((time, seq_kind)) => {
-                self.seq[slot] = seq_kind;
-                ((time as u128) << 64) | (((seq_kind >> 8) as u128) << SLOT_BITS) | slot as u128
+                debug_assert!(seq_kind >> 8 < 1 << (64 - SLOT_BITS - KIND_BITS));
+                ((time as u128) << 64)
+                    | (((seq_kind >> 8) as u128) << (SLOT_BITS + KIND_BITS))
+                    | (((seq_kind & 3) as u128) << SLOT_BITS)
+                    | slot as u128
             }
-            None => {
-                self.seq[slot] = EMPTY_SEQ;
-                EMPTY
-            }
+            None => EMPTY,
         };
-        let mut i = self.n + slot;
-        self.node[i] = cur;
+        let mut i = self.m + slot;
+        assert!(i + 3 < 4 * self.lines.len());
+        let base = self.lines.as_mut_ptr() as *mut u128;
+        // SAFETY: `i + 3` is within `lines` (checked above).
+        unsafe { *base.add(i + 3) = cur };
         if self.bulk {
             return;
         }
@@ -288,24 +304,32 @@ impl Clocks {
         // is earlier (it goes either way at random, and a mispredicted branch a level costs more than
         // the level itself). LLVM turns a select of 128-bit values, even a masked one, back into a
         // branch, so the walk picks the winner's index arithmetically and loads it.
-        debug_assert!(self.node.len() >= 2 * self.n && i < 2 * self.n);
-        while i > 1 {
-            // SAFETY: `i` starts at a leaf, `n <= i < 2n`, and halves down to 1: `i ^ 1 < 2n` and
-            // `i / 2 < n`, and `node` holds at least `2n` entries.
-            let sibling = unsafe { *self.node.get_unchecked(i ^ 1) };
-            let winner = i ^ (sibling < cur) as usize;
-            // SAFETY: `winner` is `i` or `i ^ 1`.
-            cur = unsafe { *self.node.get_unchecked(winner) };
-            i >>= 1;
-            // SAFETY: as above.
-            unsafe { *self.node.get_unchecked_mut(i) = cur };
+        while i > 0 {
+            let parent = (i - 1) >> 2;
+            // SAFETY: `parent < i`, and the children of `parent` (positions `4 parent + 4 ..= 4
+            // parent + 7`) fill line `parent + 1`, which holds `i`'s position (`i + 3`) and is
+            // within `lines`; `parent + 3` is below `i + 3`.
+            unsafe {
+                let kids = base.add(4 * parent + 4);
+                let (k0, k1, k2, k3) = (*kids, *kids.add(1), *kids.add(2), *kids.add(3));
+                let a = (k1 < k0) as usize;
+                let b = 2 | (k3 < k2) as usize;
+                let (ka, kb) = (*kids.add(a), *kids.add(b));
+                let w = a ^ ((a ^ b) & 0usize.wrapping_sub((kb < ka) as usize));
+                cur = *kids.add(w);
+                *base.add(parent + 3) = cur;
+            }
+            i = parent;
         }
     }
 
     /// Recomputes every inner node from the leaves.
     fn rebuild(&mut self) {
-        for i in (1..self.n).rev() {
-            self.node[i] = self.node[2 * i].min(self.node[2 * i + 1]);
+        for i in (0..self.m).rev() {
+            let kids = &self.lines[i + 1].0;
+            let best = kids[0].min(kids[1]).min(kids[2].min(kids[3]));
+            let p = i + 3;
+            self.lines[p >> 2].0[p & 3] = best;
         }
     }
 }
@@ -389,7 +413,14 @@ mod tests {
 
     #[test]
     fn queue_orders_by_time_then_insertion() {
-        let n = 37;
+        // Sizes around the tree's full levels (1, 4, 16 leaves...), and one with a bulk start.
+        for n in [1, 2, 3, 4, 5, 6, 7, 13, 16, 17, 37, 64, 65] {
+            orders(n, 20_000 / n as u32 + 2_000, false);
+        }
+        orders(37, 5_000, true);
+    }
+
+    fn orders(n: usize, rounds: u32, bulk: bool) {
         let mut q = EventQueue::new(n, 4);
         let mut pending: Vec<Event> = Vec::new();
         let mut seq = 0u64;
@@ -401,7 +432,23 @@ mod tests {
             x % m
         };
         let mut now = 0u64;
-        for round in 0..20_000 {
+        if bulk {
+            // A mission's start: every component's clock set leaf by leaf, then the tree built.
+            q.start_bulk();
+            for c in 0..n as u32 {
+                seq += 1;
+                let e = Event {
+                    time: (rnd(6) as f64).to_bits(),
+                    seq_kind: (seq << 8) | Kind::Fail as u64,
+                    target: c,
+                    aux: 0,
+                };
+                q.push(e);
+                pending.push(e);
+            }
+            q.end_bulk();
+        }
+        for round in 0..rounds {
             // Times on a coarse grid, so that ties are frequent.
             let kind = Kind::ALL[rnd(9) as usize];
             let target = rnd(n as u64) as u32;
