@@ -79,8 +79,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     initial_gates: Vec<Gate>,
     /// Per signal: index of its monitor or NONE.
     monitor_of: Vec<u32>,
-    /// Per signal: whether anything (a monitor or a machine) must hear about its changes.
-    noticed: Vec<bool>,
+    /// Per signal: its parents in the graph and whether anything (a monitor or a machine) must hear
+    /// about its changes ([`signals::wiring`]).
+    wiring: Vec<u64>,
     monitors: Vec<Monitor>,
     /// Per signal: role machines to tell when it changes (CSR).
     watch_start: Vec<u32>,

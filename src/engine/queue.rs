@@ -178,8 +178,8 @@ impl EventQueue {
     pub(super) fn copy_from(&mut self, other: &EventQueue) {
         self.heap.v.clone_from(&other.heap.v);
         let (a, b) = (&mut self.clocks, &other.clocks);
-        a.m = b.m;
-        a.lines.clone_from(&b.lines);
+        a.n = b.n;
+        a.node.clone_from(&b.node);
         a.taken = b.taken;
         a.bulk = b.bulk;
     }
@@ -208,28 +208,17 @@ const _: () = assert!((Kind::Shipped as u32) < 1 << KIND_BITS);
 /// links are few).
 pub const MAX_CLOCKS: usize = 1 << SLOT_BITS;
 
-/// Four tree nodes, the children of one inner node, in one cache line.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-struct Line([u128; 4]);
-
-/// Components' clocks: a 4-ary tournament tree over one leaf per component, each node holding the
-/// earliest clock below it. Node 0 is the root, the children of node `i` are `4i + 1 ..= 4i + 4`,
-/// component `c` is leaf `m + c` (`m` inner nodes; leaves past the last component stay empty). Node
-/// `i` is stored at position `i + 3`, so that the four children of a node fill one cache line: a
-/// walk from a leaf to the root touches one line a level, and there are half as many levels as in
-/// a binary tree.
-///
-/// A clock is one `u128` key, `time bits << 64 | sequence << 26 | kind << 24 | component`, so that
-/// one integer comparison orders by time, then insertion, and the winner names its component and
-/// kind (no per-component array is read to pop it). Setting a clock walks from its leaf to the
-/// root; no event is ever stale. (Sequence numbers would need 2^38 events in one mission to run
-/// out.)
+/// Components' clocks: a binary tournament tree over one leaf per component (node 1 is the root, the
+/// children of node `i` are `2i` and `2i + 1`, component `c` is leaf `n + c`), each node holding the
+/// earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 26 | kind << 24
+/// | component`, so that one integer comparison orders by time, then insertion, and the winner names
+/// its component and kind (no per-component array is read to pop it). Setting a clock walks from its
+/// leaf to the root, one comparison a level; no event is ever
+/// stale. (Sequence numbers would need 2^38 events in one mission to run out.)
 #[derive(Debug, Clone, Default)]
 pub(super) struct Clocks {
-    /// Inner nodes.
-    m: usize,
-    lines: Vec<Line>,
+    n: usize,
+    node: Vec<u128>,
     /// The component whose clock [`EventQueue::pop`] took out, until [`EventQueue::settle`].
     taken: u32,
     /// Set leaves only (see [`EventQueue::start_bulk`]).
@@ -250,12 +239,10 @@ impl Clocks {
             n <= MAX_CLOCKS,
             "the scenario language allows fewer components"
         );
-        // A full 4-ary tree with `m` inner nodes has `3m + 1` leaves; at least the root, so that
-        // the earliest clock of no component is an empty leaf.
-        let m = n.saturating_sub(1).div_ceil(3);
         let mut c = Clocks {
-            m,
-            lines: vec![Line([EMPTY; 4]); m + 1],
+            n,
+            // At least the root, so that the earliest clock of no component is an empty leaf.
+            node: vec![EMPTY; (2 * n).max(2)],
             taken: NO_SLOT,
             bulk: false,
         };
@@ -264,7 +251,7 @@ impl Clocks {
     }
 
     fn clear(&mut self) {
-        self.lines.fill(Line([EMPTY; 4]));
+        self.node.fill(EMPTY);
         self.taken = NO_SLOT;
     }
 
@@ -272,7 +259,7 @@ impl Clocks {
     /// is set.
     #[inline]
     fn earliest(&self) -> Option<(u64, u64, u32)> {
-        let key = self.lines[0].0[3];
+        let key = self.node[1];
         (key != EMPTY).then(|| unkey(key))
     }
 
@@ -292,11 +279,8 @@ impl Clocks {
             }
             None => EMPTY,
         };
-        let mut i = self.m + slot;
-        assert!(i + 3 < 4 * self.lines.len());
-        let base = self.lines.as_mut_ptr() as *mut u128;
-        // SAFETY: `i + 3` is within `lines` (checked above).
-        unsafe { *base.add(i + 3) = cur };
+        let mut i = self.n + slot;
+        self.node[i] = cur;
         if self.bulk {
             return;
         }
@@ -304,32 +288,24 @@ impl Clocks {
         // is earlier (it goes either way at random, and a mispredicted branch a level costs more than
         // the level itself). LLVM turns a select of 128-bit values, even a masked one, back into a
         // branch, so the walk picks the winner's index arithmetically and loads it.
-        while i > 0 {
-            let parent = (i - 1) >> 2;
-            // SAFETY: `parent < i`, and the children of `parent` (positions `4 parent + 4 ..= 4
-            // parent + 7`) fill line `parent + 1`, which holds `i`'s position (`i + 3`) and is
-            // within `lines`; `parent + 3` is below `i + 3`.
-            unsafe {
-                let kids = base.add(4 * parent + 4);
-                let (k0, k1, k2, k3) = (*kids, *kids.add(1), *kids.add(2), *kids.add(3));
-                let a = (k1 < k0) as usize;
-                let b = 2 | (k3 < k2) as usize;
-                let (ka, kb) = (*kids.add(a), *kids.add(b));
-                let w = a ^ ((a ^ b) & 0usize.wrapping_sub((kb < ka) as usize));
-                cur = *kids.add(w);
-                *base.add(parent + 3) = cur;
-            }
-            i = parent;
+        debug_assert!(self.node.len() >= 2 * self.n && i < 2 * self.n);
+        while i > 1 {
+            // SAFETY: `i` starts at a leaf, `n <= i < 2n`, and halves down to 1: `i ^ 1 < 2n` and
+            // `i / 2 < n`, and `node` holds at least `2n` entries.
+            let sibling = unsafe { *self.node.get_unchecked(i ^ 1) };
+            let winner = i ^ (sibling < cur) as usize;
+            // SAFETY: `winner` is `i` or `i ^ 1`.
+            cur = unsafe { *self.node.get_unchecked(winner) };
+            i >>= 1;
+            // SAFETY: as above.
+            unsafe { *self.node.get_unchecked_mut(i) = cur };
         }
     }
 
     /// Recomputes every inner node from the leaves.
     fn rebuild(&mut self) {
-        for i in (0..self.m).rev() {
-            let kids = &self.lines[i + 1].0;
-            let best = kids[0].min(kids[1]).min(kids[2].min(kids[3]));
-            let p = i + 3;
-            self.lines[p >> 2].0[p & 3] = best;
+        for i in (1..self.n).rev() {
+            self.node[i] = self.node[2 * i].min(self.node[2 * i + 1]);
         }
     }
 }
@@ -413,7 +389,7 @@ mod tests {
 
     #[test]
     fn queue_orders_by_time_then_insertion() {
-        // Sizes around the tree's full levels (1, 4, 16 leaves...), and one with a bulk start.
+        // Small trees and ones around powers of two, and one with a bulk start.
         for n in [1, 2, 3, 4, 5, 6, 7, 13, 16, 17, 37, 64, 65] {
             orders(n, 20_000 / n as u32 + 2_000, false);
         }

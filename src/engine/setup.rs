@@ -11,7 +11,7 @@ use crate::engine::hosts::VmState;
 use crate::engine::latent::{JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
-use crate::engine::signals::{CLIENT, Monitor, initial_levels};
+use crate::engine::signals::{CLIENT, Monitor, initial_levels, wiring};
 use crate::engine::stocks::StockStats;
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::engine::{Engine, NONE};
@@ -152,13 +152,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         };
         let (initial_level, initial_gates) = initial_levels(model);
         let tolerance = model.tolerances();
-        let noticed = (0..signals)
-            .map(|s| monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1])
-            .collect();
+        let wiring = wiring(model, |s| {
+            monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1]
+        });
         Engine {
             model,
             mission,
-            noticed,
+            wiring,
             seed: model.simulation.seed,
             queue: EventQueue::new(comps, 2 * comps + 16),
             seq: 0,

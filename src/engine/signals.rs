@@ -22,6 +22,21 @@ pub(super) struct Gate {
     up: u32,
     safe: u32,
     need: u32,
+    /// The gate's level, as in the engine's `level` (read here with the counts, in the same line).
+    level: u32,
+}
+
+/// What a change of one signal reaches, in one word per signal: where its parents start in the
+/// graph's `parents` (high half), how many there are, and whether anything (a monitor or a
+/// watcher) must hear about it (low bit). A change then reads one word, not three arrays.
+pub(super) fn wiring(model: &Model, noticed: impl Fn(usize) -> bool) -> Vec<u64> {
+    let g = &model.graph;
+    (0..g.signals())
+        .map(|s| {
+            let (a, b) = (g.parent_start[s], g.parent_start[s + 1]);
+            ((a as u64) << 32) | (((b - a) as u64) << 1) | noticed(s) as u64
+        })
+        .collect()
 }
 
 /// Per-replication measures of one measured signal (a service or a role).
@@ -96,33 +111,37 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return;
         }
         self.level[s as usize] = new;
-        if self.noticed[s as usize] {
+        let w = self.wiring[s as usize];
+        if w & 1 != 0 {
             self.changed(s, new, t);
         }
         let g = &self.model.graph;
         // One primitive change moves every gate in the same direction (gates are monotone in the
         // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose
         // level changed and whose parents are still to hear it (usually none).
-        let (mut x, mut o, mut n) = (s, old, new);
+        let (mut w, mut o, mut n) = (w, old, new);
         loop {
             let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
             let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
-            for &p in g.parents_of(x) {
+            let first = (w >> 32) as usize;
+            let count = (w as u32 >> 1) as usize;
+            for &p in &g.parents[first..first + count] {
                 let gate = &mut self.gates[p as usize - g.primitives];
                 gate.up = gate.up.wrapping_add_signed(dup);
                 gate.safe = gate.safe.wrapping_add_signed(dsafe);
                 let nl = gate_level(gate.up, gate.safe, gate.need);
-                let ol = self.level[p as usize];
+                let ol = gate.level as u8;
                 if nl != ol {
+                    gate.level = nl as u32;
                     self.level[p as usize] = nl;
-                    if self.noticed[p as usize] {
+                    if self.wiring[p as usize] & 1 != 0 {
                         self.changed(p, nl, t);
                     }
                     self.stack.push((p, ol, nl));
                 }
             }
             match self.stack.pop() {
-                Some(next) => (x, o, n) = next,
+                Some((x, ox, nx)) => (w, o, n) = (self.wiring[x as usize], ox, nx),
                 None => break,
             }
         }
@@ -341,10 +360,12 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
         .inputs
         .iter()
         .zip(&g.need)
-        .map(|(ins, &need)| Gate {
+        .enumerate()
+        .map(|(gi, (ins, &need))| Gate {
             up: ins.iter().filter(|&&i| level[i as usize] != DOWN).count() as u32,
             safe: ins.iter().filter(|&&i| level[i as usize] == SAFE).count() as u32,
             need,
+            level: level[g.primitives + gi] as u32,
         })
         .collect();
     (level, gates)
