@@ -230,7 +230,11 @@ pub(super) struct Clocks {
 fn unkey(key: u128) -> (u64, u64, u32) {
     let low = key as u64;
     let seq_kind = ((low >> (SLOT_BITS + KIND_BITS)) << 8) | ((low >> SLOT_BITS) & 3);
-    ((key >> 64) as u64, seq_kind, (low as u32) & ((1 << SLOT_BITS) - 1))
+    (
+        (key >> 64) as u64,
+        seq_kind,
+        (low as u32) & ((1 << SLOT_BITS) - 1),
+    )
 }
 
 impl Clocks {
