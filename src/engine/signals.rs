@@ -321,6 +321,7 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
             });
         }
     }
+    super::machines::initial_serving(model, &mut level);
     fn eval(s: usize, g: &crate::model::Graph, level: &mut Vec<Option<u8>>) -> u8 {
         if let Some(l) = level[s] {
             return l;

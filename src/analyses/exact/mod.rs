@@ -33,6 +33,7 @@ mod hosts;
 mod machines;
 mod solve;
 mod space;
+mod standby;
 mod stocks;
 
 pub use chain::{Chain, Entity, Move};

@@ -288,6 +288,9 @@ pub(super) fn write_roles(model: &Model, out: &mut String) {
             .map(|s| format!("; at site {}", model.sites[s].name))
             .unwrap_or_default();
         let _ = writeln!(out, "  role {}: {placement}{req}{site}", r.name);
+        if let Some(line) = super::standby::pool_standby_line(model, r) {
+            let _ = writeln!(out, "    {line}");
+        }
         if let Some(t) = &r.tolerance {
             let _ = writeln!(out, "    {}", super::services::tolerance_line(t));
         }
