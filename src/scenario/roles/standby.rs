@@ -15,10 +15,10 @@ impl Compiler {
     pub(super) fn pool_standby(&self, t: &Tbl<'_, '_>, role: &mut RawRole, errs: &mut Errors) {
         let Some(v) = t.get("standby") else {
             for key in NEEDS_STANDBY {
-                if let Some((span, _)) = t.peek(key) {
+                if let Some((_, v)) = t.peek(key) {
                     t.handled(key);
                     errs.push(
-                        span,
+                        v.span(),
                         t.path_of(key),
                         format!(
                             "`{key}` describes a pool's standby instances, but the pool has none: add `standby = 1` (the last node of `on` starts as a standby), or leave `{key}` out"
