@@ -680,7 +680,11 @@ impl Compiler {
             if let Some(c) = r.yearly_cost {
                 costs.roles.push((i, c));
             }
-            if (r.machine.as_ref().is_some_and(|m| m.dormant.is_some())
+            let mut machine = r.machine;
+            if let (Some(m), Some(k)) = (&mut machine, &r.kind) {
+                super::roles::silent_passive(m, k, &mut components);
+            }
+            if (machine.as_ref().is_some_and(|m| m.dormant.is_some())
                 || r.standby.as_ref().is_some_and(|s| s.dormant.is_some()))
                 && let Some(k) = &r.kind
             {
@@ -692,7 +696,7 @@ impl Compiler {
                 name: r.name.text,
                 description: r.description,
                 kind: r.kind?,
-                machine: r.machine,
+                machine,
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
                 site: r.site,
                 capacity: r.capacity,

@@ -442,8 +442,11 @@ impl<'m> Chain<'m> {
             let idx = machines.len() as u32;
             machine_of[m.output as usize] = idx;
             if let Some(d) = m.dormant {
+                // A hot cluster's silent nodes hide their failures while idle (at full pace).
                 for (i, r) in m.replicas.iter().enumerate() {
-                    comps[r.node].standby = Some((idx as usize, i as u16, d));
+                    if d < 1.0 || model.components[r.node].silent {
+                        comps[r.node].standby = Some((idx as usize, i as u16, d));
+                    }
                 }
             }
             let mut sigs: Vec<SignalId> = replicas.iter().map(|r| r.effective).collect();

@@ -148,7 +148,15 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
             } else {
                 "; no failback"
             });
-            if let Some(d) = m.dormant {
+            if m.dormant == Some(1.0) {
+                let silent: Vec<ComponentId> =
+                    nodes.iter().copied().filter(|&n| model.components[n].silent).collect();
+                let _ = write!(
+                    s,
+                    "; hot standby with silent {}: a failure while such a node does not hold the role stays hidden until the role is called onto it (then its repair starts and the next node is tried) or an inspection finds it",
+                    names(model, &silent)
+                );
+            } else if let Some(d) = m.dormant {
                 let _ = write!(
                     s,
                     "; {} standby: a node not holding the role ages at {} of its failure rate, and a failure while it idles stays hidden until the role is called onto it (then its repair starts and the next node is tried)",

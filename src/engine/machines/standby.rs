@@ -107,11 +107,26 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Standby node `c` fails at `t`: hidden (and `true`) if it idles, else an ordinary failure.
     pub(in crate::engine) fn hide(&mut self, c: usize, t: Hours) -> bool {
-        if self.life[c].pace >= 1.0 {
+        // A silent node of a hot cluster idles (and ages at full pace) while it does not hold the role.
+        let idle = if self.model.components[c].silent {
+            !self.holds(c)
+        } else {
+            self.life[c].pace < 1.0
+        };
+        if !idle {
             return false;
         }
         self.hidden(c, t);
         true
+    }
+
+    /// Whether standby node `c` holds its cluster's role (runs it, restarts it, or is being switched to).
+    fn holds(&self, c: usize) -> bool {
+        let Some(r) = self.model.components[c].standby_of else {
+            return false;
+        };
+        let host = self.machines[r].host;
+        host != NONE && self.machine(r).replicas[host as usize].node == c
     }
 
     /// Whether replica `i` of dormant cluster `r` can take the role now: up, and not failed unseen. A
