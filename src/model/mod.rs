@@ -69,7 +69,7 @@ pub use quorum::{MAX_VOTERS, Quorum};
 pub use reassign::Reassign;
 pub use roles::{Commit, Machine, Recovery, Replica, Role, RoleKind, Software};
 pub use services::{Expr, Service, Tolerance};
-pub use standby::PoolStandby;
+pub use standby::{PoolStandby, silent_passive};
 pub use stocks::Stock;
 pub use sweep::{SweepParameter, SweepValue};
 

@@ -3,7 +3,7 @@
 
 use crate::base::dist::Dist;
 
-use super::SignalId;
+use super::{Component, Machine, Model, RoleKind, SignalId};
 
 /// A pool's standby instances: the last `standby` of its nodes start as standby, the others active.
 /// The pool counts active instances that are up against `min_up`. An active node that goes down for
@@ -36,5 +36,33 @@ impl PoolStandby {
     /// Number of active instances of a pool with `nodes` nodes.
     pub fn active(&self, nodes: usize) -> usize {
         nodes - self.standby as usize
+    }
+}
+
+/// A hot cluster with a silent node: that node's failures hide while it does not hold the role (as a
+/// dormant node's, at its full pace), so the cluster calls its nodes as a dormant cluster does
+/// (`dormant = 1`), and the node is no latent component (nothing else hides its failures).
+pub fn silent_passive(m: &mut Machine, kind: &RoleKind, comps: &mut [Component]) {
+    if !matches!(kind, RoleKind::Cluster { .. }) || m.dormant.is_some() {
+        return;
+    }
+    let nodes = kind.nodes();
+    if nodes.iter().any(|&n| comps[n].silent) {
+        m.dormant = Some(1.0);
+        for n in nodes {
+            comps[n].latent = false;
+        }
+    }
+}
+
+impl Model {
+    /// The pools' "active and up" signals at the start of a mission: (signal, active).
+    pub fn serving_start(&self) -> Vec<(SignalId, bool)> {
+        let mut out = Vec::new();
+        for sb in self.roles.iter().filter_map(|r| r.standby.as_ref()) {
+            let active = sb.active(sb.serving.len());
+            out.extend(sb.serving.iter().enumerate().map(|(i, &s)| (s, i < active)));
+        }
+        out
     }
 }

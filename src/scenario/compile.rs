@@ -682,7 +682,7 @@ impl Compiler {
             }
             let mut machine = r.machine;
             if let (Some(m), Some(k)) = (&mut machine, &r.kind) {
-                super::roles::silent_passive(m, k, &mut components);
+                model::silent_passive(m, k, &mut components);
             }
             if (machine.as_ref().is_some_and(|m| m.dormant.is_some())
                 || r.standby.as_ref().is_some_and(|s| s.dormant.is_some()))

@@ -270,7 +270,7 @@ pub struct Chain<'m> {
     pub approximated: Vec<String>,
 }
 
-pub(super) fn rate(
+fn rate(
     d: &Dist,
     what: String,
     approximate: bool,
@@ -543,7 +543,9 @@ impl<'m> Chain<'m> {
         }
         let stocks = stock_specs(model, base, approximate, &mut log)?;
         let (pools, serving_of) =
-            super::standby::pool_specs(model, base + stocks.len(), approximate, &mut log)?;
+            super::standby::pool_specs(model, base + stocks.len(), |d, what| {
+                rate(d, what, approximate, &mut log)
+            })?;
         for (p, spec) in pools.iter().enumerate() {
             let w = (machines.len() + groups.len() + p) as u32;
             for (k, (&c, &e)) in spec.nodes.iter().zip(&spec.effective).enumerate() {

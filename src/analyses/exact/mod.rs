@@ -34,6 +34,7 @@ mod machines;
 mod solve;
 mod space;
 mod standby;
+mod standby_moves;
 mod stocks;
 
 pub use chain::{Chain, Entity, Move};

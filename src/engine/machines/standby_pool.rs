@@ -69,18 +69,6 @@ fn start_duty(sb: &PoolStandby, n: usize) -> Vec<Duty> {
         .collect()
 }
 
-/// Levels at the start of a mission of the pools' "active and up" signals.
-pub(in crate::engine) fn initial_serving(model: &Model, level: &mut [Option<u8>]) {
-    for role in &model.roles {
-        if let Some(sb) = &role.standby {
-            let active = sb.active(sb.serving.len());
-            for (i, &s) in sb.serving.iter().enumerate() {
-                level[s as usize] = Some(if i < active { AT_RISK } else { DOWN });
-            }
-        }
-    }
-}
-
 impl<'m, R: Recorder> Engine<'m, R> {
     /// Puts every pool with standby back to its start for replication `rep`.
     pub(in crate::engine) fn reset_pools(&mut self, rep: u64) {

@@ -10,8 +10,6 @@ mod software;
 mod standalone;
 mod standby;
 
-pub(super) use standby::silent_passive;
-
 use super::compile::{Compiler, RawRole, Target};
 use super::costs::yearly_cost;
 use super::reader::{self, Errors, Name, Tbl, Val, names, rate, string};

@@ -1,7 +1,7 @@
 //! A pool's standby instances: `standby = m` (the last m nodes of `on` start as standby), `dormant`
 //! (cold or warm), `switch` (time to take over) and `switch_fails` (probability a switch-over fails).
 
-use crate::model::{Component, Machine, PoolStandby, RoleKind, stream_key};
+use crate::model::{PoolStandby, RoleKind, stream_key};
 
 use super::super::balancer::delay;
 use super::super::compile::{Compiler, RawRole};
@@ -107,21 +107,5 @@ impl Compiler {
             stream_key: stream_key("pool standby", &role.name.text),
             serving: Vec::new(),
         });
-    }
-}
-
-/// A hot cluster with a silent node: that node's failures hide while it does not hold the role (as a
-/// dormant node's, at its full pace), so the cluster calls its nodes as a dormant cluster does
-/// (`dormant = 1`), and the node is no latent component (nothing else hides its failures).
-pub(in crate::scenario) fn silent_passive(m: &mut Machine, kind: &RoleKind, comps: &mut [Component]) {
-    if !matches!(kind, RoleKind::Cluster { .. }) || m.dormant.is_some() {
-        return;
-    }
-    let nodes = kind.nodes();
-    if nodes.iter().any(|&n| comps[n].silent) {
-        m.dormant = Some(1.0);
-        for n in nodes {
-            comps[n].latent = false;
-        }
     }
 }
