@@ -323,7 +323,9 @@ fn catalogue() -> Vec<Case> {
         case(
             "standby on a standalone role",
             valid("standby = 1"),
-            &["roles.r.standby: `standby` does not apply to a standalone role; it is for kind = \"pool\""],
+            &[
+                "roles.r.standby: `standby` does not apply to a standalone role; it is for kind = \"pool\"",
+            ],
         ),
         case(
             "switch on a pool without standby",

@@ -106,7 +106,13 @@ fn chain(p: Pool) -> Explored<State> {
     let initial = State {
         node: vec![Node::Up; p.nodes],
         duty: (0..p.nodes)
-            .map(|i| if i < active { Duty::Active } else { Duty::Standby })
+            .map(|i| {
+                if i < active {
+                    Duty::Active
+                } else {
+                    Duty::Standby
+                }
+            })
             .collect(),
     };
     explore(initial, move |s| {
@@ -204,7 +210,11 @@ fn check(p: Pool, replications: u32) {
         .filter(|(s, _)| !available(&p, s))
         .map(|(_, q)| q)
         .sum();
-    ck.close("exact mode: unavailability", role.unavailability, steady_down);
+    ck.close(
+        "exact mode: unavailability",
+        role.unavailability,
+        steady_down,
+    );
     let outages = c.count(&pi, |_, a, b| available(&p, a) && !available(&p, b)) * HOURS_PER_YEAR;
     ck.close("exact mode: outages/yr", role.outages_per_year, outages);
     if x.states != c.states.len() {
@@ -219,7 +229,11 @@ fn check(p: Pool, replications: u32) {
     let t = model.simulation.mission;
     let years = t / HOURS_PER_YEAR;
     let occ = c.occupancy(t);
-    let e = s.entities.iter().find(|e| e.name == "web").expect("role web");
+    let e = s
+        .entities
+        .iter()
+        .find(|e| e.name == "web")
+        .expect("role web");
     let f = e.failover.as_ref().expect("switch-over measures");
     ck.exact(
         "pool unavailability",

@@ -149,8 +149,11 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
                 "; no failback"
             });
             if m.dormant == Some(1.0) {
-                let silent: Vec<ComponentId> =
-                    nodes.iter().copied().filter(|&n| model.components[n].silent).collect();
+                let silent: Vec<ComponentId> = nodes
+                    .iter()
+                    .copied()
+                    .filter(|&n| model.components[n].silent)
+                    .collect();
                 let _ = write!(
                     s,
                     "; hot standby with silent {}: a failure while such a node does not hold the role stays hidden until the role is called onto it (then its repair starts and the next node is tried) or an inspection finds it",

@@ -11,9 +11,7 @@ pub(super) fn pool_standby_line(model: &Model, role: &Role) -> Option<String> {
     let active = sb.active(nodes.len());
     let kind = match sb.dormant {
         None => "hot standby (watched, ageing like an active node)".to_string(),
-        Some(d) if d == 0.0 => {
-            "cold standby (an idle standby never fails; nothing watches it)".to_string()
-        }
+        Some(0.0) => "cold standby (an idle standby never fails; nothing watches it)".to_string(),
         Some(d) => format!(
             "warm standby (an idle standby fails at {} of its rate, unseen until called on)",
             pct(d)
