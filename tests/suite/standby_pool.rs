@@ -293,6 +293,32 @@ fn hot_standby_switching_at_once_is_the_plain_pool() {
     }
 }
 
+/// The exact mode needs an exponential switch time: another law is refused naming the key.
+#[test]
+fn exact_mode_refuses_a_fixed_switch_time_naming_the_key() {
+    let p = Pool {
+        nodes: 2,
+        standby: 1,
+        min_up: 1,
+        lambda: 1.0 / 400.0,
+        mu: 1.0 / 40.0,
+        dormant: 0.0,
+        switch: 1.0 / 0.5,
+        switch_fails: 0.0,
+    };
+    let text = scenario(&p, 10).replace(
+        r#"switch = { dist = "exponential", mean = "0.5h" }"#,
+        r#"switch = "30min""#,
+    );
+    let model = compile(&text, "pool.toml").unwrap_or_else(|e| panic!("{e}"));
+    let e = solve(&model, &Options::default()).expect_err("a fixed switch time is not Markovian");
+    let msg = e.to_string();
+    assert!(
+        msg.contains("role web switch") && msg.contains("not exponential"),
+        "{msg}"
+    );
+}
+
 /// (a) One active node and one cold standby: the standby never fails idle; the pool is lost while a
 /// standby takes over, after a failed switch-over until a repair, and with both nodes down.
 #[test]
