@@ -41,7 +41,7 @@ use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::Clock;
 use crate::engine::hosts::VmState;
 use crate::engine::latent::JobState;
-use crate::engine::machines::{Life, MachineState, QuorumState};
+use crate::engine::machines::{Life, MachineState, PoolRun, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
 use crate::engine::trace::{NoTrace, Recorder};
@@ -183,6 +183,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     crash_clock: Vec<(u32, Hours)>,
     /// Per component: the ageing of a cold or warm standby node (unused for other components).
     life: Vec<Life>,
+    /// Pools with standby instances (empty in other scenarios).
+    pools: Vec<PoolRun>,
     /// Per component: its latent-failure figures ([`LatentStats`]).
     latent_stats: Vec<LatentStats>,
     /// Per component: its state as a backup job (empty when no restore names a `backup_job`).
@@ -335,6 +337,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
             Kind::Shipped => self.start_repair(i, t),
             Kind::Inspect => self.inspect(i, t),
+            Kind::Switched => self.pool_switched(i, ev.aux, t),
         }
         self.settle(t);
         self.queue.settle();
@@ -360,15 +363,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let clusters = roles + self.quorums.len();
             let hosts = clusters + self.model.host_groups.len();
             // Watchers past the roles are clusters with quorum, then host groups, then pools behind
-            // a load balancer (none in other scenarios).
+            // a load balancer, then pools with standby (none in other scenarios).
             if (r as usize) < roles {
                 self.reconsider(r as usize, t);
             } else if (r as usize) < clusters {
                 self.votes_changed(r as usize - roles, t);
             } else if (r as usize) < hosts {
                 self.hosts_changed(r as usize - clusters, t);
-            } else {
+            } else if (r as usize) < hosts + self.balancers.len() {
                 self.members_changed(r as usize - hosts, t);
+            } else {
+                self.pool_changed(r as usize - hosts - self.balancers.len(), t);
             }
         }
         // Machines are settled, so the instances' state at `t` is final.

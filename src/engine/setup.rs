@@ -124,6 +124,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 watch[s as usize].push((base + p) as u32);
             }
         }
+        // A pool with standby watches its nodes; numbered after the balanced pools.
+        let pools = super::machines::pool_runs(model);
+        for role in &model.roles {
+            if let Some(sb) = &role.standby {
+                let base = model.roles.len() + model.quorums.len() + model.host_groups.len();
+                for n in role.kind.nodes() {
+                    let s = model.components[n].effective;
+                    watch[s as usize].push((base + balancers.len() + sb.index) as u32);
+                }
+            }
+        }
         for (q, kind) in model.requests.iter().enumerate() {
             let mut sigs = kind.instances.clone();
             // A reassigned kind watches the instances its moved clients use too.
@@ -192,6 +203,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     + model.quorums.len()
                     + model.host_groups.len()
                     + balancers.len()
+                    + pools.len()
             ],
             clients: ClientEval::new(model),
             balancers,
@@ -292,6 +304,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
             crash_clock: vec![(NONE, 0.0); model.roles.len()],
             life: vec![Life::ACTIVE; comps],
+            pools,
             latent_stats: vec![LatentStats::default(); comps],
             jobs: if model.roles.iter().any(|r| {
                 r.machine
@@ -382,6 +395,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.machines.fill(MachineState::start());
         self.odd_roles.clear();
         self.reset_standby();
+        if !self.pools.is_empty() {
+            self.reset_pools(rep);
+        }
         self.latent_stats.fill(LatentStats::default());
         self.jobs.fill(JobState::START);
         for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {

@@ -340,6 +340,10 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
             });
         }
     }
+    // Pools with standby: only the active nodes serve at the start.
+    for (s, active) in model.serving_start() {
+        level[s as usize] = Some(if active { AT_RISK } else { DOWN });
+    }
     fn eval(s: usize, g: &crate::model::Graph, level: &mut Vec<Option<u8>>) -> u8 {
         if let Some(l) = level[s] {
             return l;

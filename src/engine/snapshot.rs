@@ -10,7 +10,7 @@ use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{JobState, LatentStats};
-use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
+use crate::engine::machines::{Life, MachineState, MachineStats, PoolRun, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
 use crate::engine::stocks::StockStats;
@@ -26,7 +26,7 @@ macro_rules! snapshot_fields {
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
-            stock_stats, latent_stats, jobs, insp_streams);
+            stock_stats, latent_stats, jobs, insp_streams, pools);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -90,6 +90,7 @@ pub struct Snapshot<'m> {
     latent_stats: Vec<LatentStats>,
     jobs: Vec<JobState>,
     insp_streams: Vec<Stream>,
+    pools: Vec<PoolRun>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -171,6 +172,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.push(t + r, kind, c as u32, 0);
         }
         self.diverge_stocks(t);
+        if !self.pools.is_empty() {
+            self.diverge_pools(t, seed);
+        }
         for r in 0..model.roles.len() {
             let epoch = self.machines[r].epoch;
             if let (e, since, Some(d)) = self.timer_clock[r]

@@ -60,6 +60,13 @@ pub fn lower(model: &mut Model) {
             placed_of[v] = Some(p);
         }
     }
+    // Pools with standby instances: per node, "an active instance and up", set by the engine.
+    for role in &mut model.roles {
+        if let (Some(sb), RoleKind::Pool { nodes, .. }) = (&mut role.standby, &role.kind) {
+            sb.serving = (next..next + nodes.len() as SignalId).collect();
+            next += nodes.len() as SignalId;
+        }
+    }
     g.primitives = next as usize;
     g.depends = vec![Vec::new(); g.primitives];
 
@@ -176,11 +183,20 @@ pub fn lower(model: &mut Model) {
             }
             (None, RoleKind::Standalone { node }) => model.components[*node].effective,
             (None, RoleKind::Pool { nodes, min_up }) => {
-                let ins = nodes
+                let ins: Vec<SignalId> = nodes
                     .iter()
                     .map(|&n| model.components[n].effective)
                     .collect();
-                g.gate_over(*min_up, ins)
+                match &role.standby {
+                    // Only active instances count; each depends on every node of the pool.
+                    Some(sb) => {
+                        for &s in &sb.serving {
+                            depends_extra.push((s, ins.clone()));
+                        }
+                        g.gate_over(*min_up, sb.serving.clone())
+                    }
+                    None => g.gate_over(*min_up, ins),
+                }
             }
             (None, kind) => unreachable!("role kind {kind:?} always has a machine"),
         };
@@ -251,8 +267,12 @@ pub fn lower(model: &mut Model) {
                         .copied()
                         .chain(path)
                         .collect();
-                    for &n in nodes {
-                        let mut ins = vec![model.components[n].effective];
+                    for (i, &n) in nodes.iter().enumerate() {
+                        let own = match &role.standby {
+                            Some(sb) => sb.serving[i],
+                            None => model.components[n].effective,
+                        };
+                        let mut ins = vec![own];
                         ins.extend(deps.iter().copied());
                         instances.push(g.gate_over(ins.len() as u32, ins));
                     }

@@ -16,6 +16,7 @@
 //! roles        roles, their redundancy, and the machines of stateful roles
 //! balancer     the load balancer in front of a pool: detection and convergence
 //! services     service expressions
+//! standby      a pool's standby instances: dormant, switch-over
 //! maintenance  maintenance schedules
 //! quorum       failover-cluster quorum: votes, witness, dynamic quorum
 //! hosts        virtual machines on host groups: placement, boot, live migration
@@ -47,6 +48,7 @@ mod quorum;
 mod reassign;
 mod roles;
 mod services;
+mod standby;
 mod stocks;
 mod sweep;
 
@@ -67,6 +69,7 @@ pub use quorum::{MAX_VOTERS, Quorum};
 pub use reassign::Reassign;
 pub use roles::{Commit, Machine, Recovery, Replica, Role, RoleKind, Software};
 pub use services::{Expr, Service, Tolerance};
+pub use standby::{PoolStandby, silent_passive};
 pub use stocks::Stock;
 pub use sweep::{SweepParameter, SweepValue};
 

@@ -191,6 +191,8 @@ pub struct Role {
     pub tolerance: Option<super::Tolerance>,
     /// The load balancer in front of a pool, if modelled (`detection`, `convergence`).
     pub balancer: Option<super::Balancer>,
+    /// A pool's standby instances, if any (`standby`).
+    pub standby: Option<super::PoolStandby>,
     /// Set by [`lower`](super::lower()): up when its own instances allow it to serve (ignoring
     /// requirements).
     pub own: SignalId,

@@ -14,7 +14,7 @@ use super::reader::{Errors, Tbl, Val, duration};
 const DELAY_HELP: &str = "a fixed time such as \"5s\" or a distribution such as { dist = \"exponential\", mean = \"5s\" }";
 
 /// A fixed time (a duration string) or a distribution.
-fn delay(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
+pub(super) fn delay(v: &Val<'_>, path: &str, errs: &mut Errors) -> Option<Dist> {
     if matches!(v.get_ref(), DeValue::Table(_)) {
         return dist(v, path, errs);
     }

@@ -115,6 +115,8 @@ pub(super) struct RawRole {
     pub(super) tolerance: Option<crate::model::Tolerance>,
     /// A pool's load balancer (`detection`, `convergence`).
     pub(super) balancer: Option<crate::model::Balancer>,
+    /// A pool's standby instances (`standby`).
+    pub(super) standby: Option<crate::model::PoolStandby>,
 }
 
 pub(super) struct RawService {
@@ -673,11 +675,17 @@ impl Compiler {
             }
         }
         let mut roles = Vec::with_capacity(self.roles.len());
+        let mut pools = 0;
         for (i, r) in self.roles.into_iter().enumerate() {
             if let Some(c) = r.yearly_cost {
                 costs.roles.push((i, c));
             }
-            if r.machine.as_ref().is_some_and(|m| m.dormant.is_some())
+            let mut machine = r.machine;
+            if let (Some(m), Some(k)) = (&mut machine, &r.kind) {
+                model::silent_passive(m, k, &mut components);
+            }
+            if (machine.as_ref().is_some_and(|m| m.dormant.is_some())
+                || r.standby.as_ref().is_some_and(|s| s.dormant.is_some()))
                 && let Some(k) = &r.kind
             {
                 for n in k.nodes() {
@@ -688,12 +696,17 @@ impl Compiler {
                 name: r.name.text,
                 description: r.description,
                 kind: r.kind?,
-                machine: r.machine,
+                machine,
                 requires: r.requires.iter().map(|(j, _)| *j).collect(),
                 site: r.site,
                 capacity: r.capacity,
                 tolerance: r.tolerance,
                 balancer: r.balancer,
+                standby: r.standby.map(|mut s| {
+                    s.index = pools;
+                    pools += 1;
+                    s
+                }),
                 own: 0,
                 gate: 0,
             });

@@ -128,11 +128,17 @@ impl Compiler {
     pub(super) fn check_latent(&self, errs: &mut Errors) {
         for (n, span, path) in &self.latent.silent {
             let name = &self.nodes[*n].name;
+            // A passive node of a hot cluster may be silent (see the roles' `standby`).
+            let hot_cluster = |r: &super::compile::RawRole| {
+                matches!(r.kind, Some(RoleKind::Cluster { .. }))
+                    && r.machine.as_ref().is_some_and(|m| m.dormant.is_none())
+            };
             let role = self.roles.iter().find(|r| {
-                r.kind.as_ref().is_some_and(|k| {
-                    k.nodes().contains(n)
-                        || matches!(k, RoleKind::Mirroring { witness: Some(w), .. } if w == n)
-                })
+                !hot_cluster(r)
+                    && r.kind.as_ref().is_some_and(|k| {
+                        k.nodes().contains(n)
+                            || matches!(k, RoleKind::Mirroring { witness: Some(w), .. } if w == n)
+                    })
             });
             let user = if let Some(r) = role {
                 Some(format!("role `{}` runs on it", r.name.text))
@@ -149,7 +155,7 @@ impl Compiler {
                     span.clone(),
                     path.clone(),
                     format!(
-                        "node `{name}` is silent, but {user}: a failure there is seen at once; `silent` is for a node nothing watches, such as a restore's `backup_job` (for a cluster's idle node, use the cluster's `dormant`)"
+                        "node `{name}` is silent, but {user}: a failure there is seen at once; `silent` is for a node nothing watches, such as a restore's `backup_job` or a hot cluster's passive node (for a cold or warm cluster node, use the cluster's `dormant`)"
                     ),
                 );
             }

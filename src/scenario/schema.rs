@@ -312,7 +312,22 @@ fn role() -> Value {
             (
                 "dormant",
                 number(),
-                "cold (0) or warm (0 to 1) standby: pace an idle node ages at; its failures stay hidden until called on",
+                "cold (0) or warm (0 to 1) standby (a cluster's idle nodes, a pool's standby instances): pace an idle node ages at; its failures stay hidden until called on",
+            ),
+            (
+                "standby",
+                integer(),
+                "pool: how many of its nodes (the last ones of `on`) start as standby instances, called on when an active one is lost",
+            ),
+            (
+                "switch",
+                json!({ "anyOf": [duration(), reference("distribution")] }),
+                "pool with standby: time for a called standby to take over, a fixed time or a distribution",
+            ),
+            (
+                "switch_fails",
+                number(),
+                "pool with standby: probability a switch-over fails (the standby then goes to repair and the next is tried)",
             ),
             ("max_nodes", integer(), ""),
             ("cluster", text(), "the [clusters] entry it joins"),

@@ -300,6 +300,49 @@ fn catalogue() -> Vec<Case> {
                 ":9:10: roles.p.min_up: min_up must be at least 1 (a pool with min_up = 0 could never be down)",
             ],
         ),
+        // Standby instances of a pool (issue 21).
+        case(
+            "standby as many as the pool's nodes",
+            pool("on = [\"a\"]\nstandby = 1"),
+            &[
+                ":9:11: roles.p.standby: standby = 1 but the pool has 1 node in `on`: at least one must be active; use 0 to 0",
+            ],
+        ),
+        case(
+            "dormant outside [0, 1] on a pool",
+            pool("on = [\"a\"]\nstandby = 0\ndormant = 1.5"),
+            &[":10:11: roles.p.dormant: 1.5 is not a probability"],
+        ),
+        case(
+            "switch_fails of 1",
+            pool("on = [\"a\"]\nstandby = 0\nswitch_fails = 1"),
+            &[
+                ":10:16: roles.p.switch_fails: switch_fails = 1 means no standby could ever take over: expected a probability from 0 to below 1",
+            ],
+        ),
+        case(
+            "standby on a standalone role",
+            valid("standby = 1"),
+            &[
+                "roles.r.standby: `standby` does not apply to a standalone role; it is for kind = \"pool\"",
+            ],
+        ),
+        case(
+            "switch on a pool without standby",
+            pool("on = [\"a\"]\nswitch = \"5min\""),
+            &[
+                ":9:10: roles.p.switch: `switch` describes a pool's standby instances, but the pool has none: add `standby = 1`",
+            ],
+        ),
+        case(
+            "min_up above the active instances",
+            sc(&format!(
+                "[nodes.a]\n{NODE}\n[nodes.b]\n{NODE}\n[roles.p]\nkind = \"pool\"\non = [\"a\", \"b\"]\nmin_up = 2\nstandby = 1"
+            )),
+            &[
+                ":12:10: roles.p.min_up: min_up = 2 but only 1 of the pool's 2 instances are active (standby = 1): it could never be available; use min_up at most 1",
+            ],
+        ),
         case(
             "empty pool",
             pool("on = []"),

@@ -53,5 +53,6 @@ mod shards;
 mod spares;
 mod split;
 mod standby;
+mod standby_pool;
 mod tolerance;
 mod visual;

@@ -1,5 +1,6 @@
 //! Cold and warm standby (issue 21) against exact answers: a two-node cluster whose idle node ages at a
-//! fraction δ of its failure rate and fails unseen, with an imperfect switch-over. The chain is derived
+//! fraction δ of its failure rate and fails unseen, with an imperfect switch-over; and a hot cluster
+//! whose passive node is `silent` (ages at full pace, fails unseen while idle). The chain is derived
 //! here from the rules the README states; the simulation must agree with it by the project's rule (the
 //! exact value within 4 standard errors, 4 SE under 1% of it), and `nines exact` to solver precision.
 //!
@@ -62,6 +63,9 @@ struct Standby {
     failover: f64,
     coverage: f64,
     manual: f64,
+    /// Per node: its failures while idle hide (a dormant cluster's nodes, or a hot cluster's silent
+    /// node); otherwise they are seen at once.
+    hides: [bool; 2],
 }
 
 /// The first node (in preference order, `skip` left out) that can take the role; nodes found failed
@@ -126,7 +130,7 @@ fn chain(p: Standby) -> Explored<State> {
                     }
                 }
                 Node::Up => {
-                    node[i] = Node::Hidden;
+                    node[i] = if p.hides[i] { Node::Hidden } else { Node::Down };
                     let st = State { node, ..*s };
                     out.push((st, p.lambda * p.dormant, "hide"));
                 }
@@ -187,7 +191,9 @@ fn scenario(p: Standby, replications: u32) -> String {
         failure = {{ dist = "exponential", mean = "{}h" }}
         repair = {{ dist = "exponential", mean = "{}h" }}
         [nodes.a]
+        silent = {}
         [nodes.b]
+        silent = {}
         [roles.vm]
         kind = "cluster"
         on = ["a", "b"]
@@ -198,6 +204,8 @@ fn scenario(p: Standby, replications: u32) -> String {
         "#,
         1.0 / p.lambda,
         1.0 / p.mu,
+        p.dormant >= 1.0 && p.hides[0],
+        p.dormant >= 1.0 && p.hides[1],
         p.dormant,
         1.0 / p.failover,
         p.coverage,
@@ -292,6 +300,7 @@ fn warm_standby_with_imperfect_switching() {
             failover: 1.0 / 0.5,
             coverage: 0.9,
             manual: 1.0 / 4.0,
+            hides: [true, true],
         },
         200,
     );
@@ -309,6 +318,26 @@ fn cold_standby_with_imperfect_switching() {
             failover: 1.0 / 0.5,
             coverage: 0.95,
             manual: 1.0 / 4.0,
+            hides: [true, true],
+        },
+        200,
+    );
+}
+
+/// A hot cluster with a silent passive node: `b` ages like the active node, but nothing watches it, so
+/// a failure while it does not hold the role hides until the role is called onto it; `a`'s failures are
+/// always seen. With an imperfect switch-over.
+#[test]
+fn hot_cluster_with_a_silent_passive_node() {
+    check(
+        Standby {
+            lambda: 1.0 / 400.0,
+            mu: 1.0 / 40.0,
+            dormant: 1.0,
+            failover: 1.0 / 0.5,
+            coverage: 0.9,
+            manual: 1.0 / 4.0,
+            hides: [false, true],
         },
         200,
     );

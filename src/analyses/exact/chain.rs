@@ -69,6 +69,8 @@ pub(super) struct CompSpec {
     pub(super) spare: Option<usize>,
     /// A cold or warm standby node: its machine, its replica index there, and its dormant pace.
     pub(super) standby: Option<(usize, u16, f64)>,
+    /// A node of a pool with standby instances: the pool and its place there.
+    pub(super) pool: Option<(usize, usize)>,
 }
 
 #[derive(Debug, Clone)]
@@ -251,6 +253,10 @@ pub struct Chain<'m> {
     pub(super) vote_of: Vec<u32>,
     /// Host groups with virtual machines.
     pub(super) groups: Vec<GroupSpec>,
+    /// Pools with standby instances (their slots follow the stocks').
+    pub(super) pools: Vec<super::standby::PoolSpec>,
+    /// Per signal: for a pool's "active and up" primitive, `pool << 16 | node`; NONE otherwise.
+    pub(super) serving_of: Vec<u32>,
     /// Per signal: for a VM's `placed` primitive, the VM's flat index; NONE otherwise.
     pub(super) placed_of: Vec<u32>,
     /// Per signal: the machine whose output it is, or NONE.
@@ -352,6 +358,7 @@ impl<'m> Chain<'m> {
                 priority: c.priority,
                 spare: c.spare,
                 standby: None,
+                pool: None,
             });
         }
         let mut crews = Vec::with_capacity(model.crews.len());
@@ -435,8 +442,11 @@ impl<'m> Chain<'m> {
             let idx = machines.len() as u32;
             machine_of[m.output as usize] = idx;
             if let Some(d) = m.dormant {
+                // A hot cluster's silent nodes hide their failures while idle (at full pace).
                 for (i, r) in m.replicas.iter().enumerate() {
-                    comps[r.node].standby = Some((idx as usize, i as u16, d));
+                    if d < 1.0 || model.components[r.node].silent {
+                        comps[r.node].standby = Some((idx as usize, i as u16, d));
+                    }
                 }
             }
             let mut sigs: Vec<SignalId> = replicas.iter().map(|r| r.effective).collect();
@@ -532,7 +542,18 @@ impl<'m> Chain<'m> {
             base += 2 * g.vms.len();
         }
         let stocks = stock_specs(model, base, approximate, &mut log)?;
-        let order = eval_order(model, &machine_of, &machines);
+        let (pools, serving_of) =
+            super::standby::pool_specs(model, base + stocks.len(), |d, what| {
+                rate(d, what, approximate, &mut log)
+            })?;
+        for (p, spec) in pools.iter().enumerate() {
+            let w = (machines.len() + groups.len() + p) as u32;
+            for (k, (&c, &e)) in spec.nodes.iter().zip(&spec.effective).enumerate() {
+                comps[c].pool = Some((p, k));
+                watch[e as usize].push(w);
+            }
+        }
+        let order = eval_order(model, &machine_of, &machines, &pools, &serving_of);
         let entities = model
             .measured()
             .into_iter()
@@ -550,6 +571,8 @@ impl<'m> Chain<'m> {
             machines,
             quorums,
             groups,
+            pools,
+            serving_of,
             placed_of,
             vote_of,
             machine_of,
@@ -577,7 +600,8 @@ impl<'m> Chain<'m> {
             .map(|q| self.model.quorums[q.index].voters.len())
             .sum();
         let vms: usize = self.groups.iter().map(|g| 2 * g.start.len()).sum();
-        self.comps.len() + SLOTS * self.machines.len() + votes + vms + self.stocks.len()
+        let pools: usize = self.pools.iter().map(|p| p.nodes.len()).sum();
+        self.comps.len() + SLOTS * self.machines.len() + votes + vms + self.stocks.len() + pools
     }
 
     /// Votes in force of dynamic-quorum cluster `q` (index into `quorums`) in state `key`.
@@ -628,6 +652,8 @@ impl<'m> Chain<'m> {
                     let v = self.vote_of[s];
                     if self.placed_of[s] != NONE {
                         self.placed_level(self.placed_of[s], key)
+                    } else if self.serving_of[s] != NONE {
+                        self.serving_level(self.serving_of[s], key, out)
                     } else if v != NONE {
                         let spec = self.quorums.iter().rfind(|q| q.base <= (v / 2) as usize);
                         let spec = spec.expect("a vote slot belongs to a cluster");
@@ -689,11 +715,20 @@ impl<'m> Chain<'m> {
 }
 
 /// Signals ordered so that each comes after the signals its level is computed from.
-fn eval_order(model: &Model, machine_of: &[u32], machines: &[MachineSpec]) -> Vec<SignalId> {
+fn eval_order(
+    model: &Model,
+    machine_of: &[u32],
+    machines: &[MachineSpec],
+    pools: &[super::standby::PoolSpec],
+    serving_of: &[u32],
+) -> Vec<SignalId> {
     let g = &model.graph;
     let n = g.signals();
     let deps = |s: usize| -> Vec<SignalId> {
-        if g.is_gate(s as SignalId) {
+        if serving_of[s] != NONE {
+            let code = serving_of[s];
+            vec![pools[(code >> 16) as usize].effective[(code & 0xffff) as usize]]
+        } else if g.is_gate(s as SignalId) {
             g.inputs[s - g.primitives].clone()
         } else if machine_of[s] != NONE {
             let m = &machines[machine_of[s] as usize];

@@ -35,6 +35,7 @@ impl Chain<'_> {
                     // A cold or warm standby node not holding its role ages at its dormant pace.
                     let pace = match spec.standby {
                         Some((m, i, d)) if key[nc + SLOTS * m + 1] != i => d,
+                        _ if spec.pool.is_some() => self.pool_pace(c, key),
                         _ => 1.0,
                     };
                     push(Event::Fail(c), spec.fail * pace, true, out)?
@@ -81,6 +82,9 @@ impl Chain<'_> {
         }
         for (s, rate) in self.arrivals(key) {
             push(Event::PartArrives(s), rate, false, out)?;
+        }
+        for (p, k, rate) in self.switches(key) {
+            push(Event::Switched(p, k), rate, false, out)?;
         }
         Ok(())
     }
@@ -130,7 +134,7 @@ impl Chain<'_> {
                 levels: levels.to_vec(),
                 scratch: Vec::new(),
                 pending: VecDeque::new(),
-                queued: vec![false; self.machines.len() + self.groups.len()],
+                queued: vec![false; self.machines.len() + self.groups.len() + self.pools.len()],
                 prefix: &prefix,
                 path: Vec::new(),
                 prob: 1.0,
@@ -180,6 +184,8 @@ enum Event {
     PartArrives(usize),
     /// A component's spare part reached it.
     Shipped(usize),
+    /// A switch-over of a pool (pool, node) ends.
+    Switched(usize, usize),
 }
 
 /// One replay of an event from a state along one branch of its random choices.
@@ -198,7 +204,7 @@ pub(super) struct Replay<'a, 'm> {
 
 impl Replay<'_, '_> {
     /// A Bernoulli draw with success probability `p`: certain outcomes are not branches.
-    fn draw(&mut self, p: f64) -> bool {
+    pub(super) fn draw(&mut self, p: f64) -> bool {
         if p >= 1.0 {
             return true;
         }
@@ -237,6 +243,9 @@ impl Replay<'_, '_> {
                     self.key[c] = HIDDEN;
                     return;
                 }
+                if self.chain.comps[c].pool.is_some() && self.pool_hides(c) {
+                    return;
+                }
                 self.known_failure(c);
             }
             Event::Repaired(c) => {
@@ -247,6 +256,7 @@ impl Replay<'_, '_> {
                 }
             }
             Event::Dispatched(c) => self.key[c] = REPAIR,
+            Event::Switched(p, k) => self.switched(p, k),
             Event::Timer(m) => self.timer(m),
             Event::Crash(m) => {
                 let host = self.host(m);
@@ -275,7 +285,7 @@ impl Replay<'_, '_> {
     }
 
     /// Component `c` is down, known to be: its repair is queued or starts.
-    fn known_failure(&mut self, c: usize) {
+    pub(super) fn known_failure(&mut self, c: usize) {
         match self.chain.comps[c].spare {
             Some(s) => self.need_part(s, c),
             None => self.start_repair(c),
@@ -363,10 +373,11 @@ impl Replay<'_, '_> {
         let mut reactions = 0;
         while let Some(m) = self.pending.pop_front() {
             self.queued[m as usize] = false;
-            // Watchers past the role machines are host groups.
+            // Watchers past the role machines are host groups, then pools with standby.
             match (m as usize).checked_sub(self.chain.machines.len()) {
                 None => self.reconsider(m as usize),
-                Some(g) => self.hosts_changed(g),
+                Some(g) if g < self.chain.groups.len() => self.hosts_changed(g),
+                Some(g) => self.pool_changed(g - self.chain.groups.len()),
             }
             reactions += 1;
             if reactions > MAX_REACTIONS {

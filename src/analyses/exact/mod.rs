@@ -33,6 +33,8 @@ mod hosts;
 mod machines;
 mod solve;
 mod space;
+mod standby;
+mod standby_moves;
 mod stocks;
 
 pub use chain::{Chain, Entity, Move};

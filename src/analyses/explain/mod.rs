@@ -17,6 +17,7 @@ mod quorum;
 mod roles;
 mod services;
 mod sites;
+mod standby;
 mod stocks;
 mod warnings;
 mod work;

@@ -148,7 +148,18 @@ fn mechanism(model: &Model, kind: &RoleKind, machine: Option<&Machine>) -> Strin
             } else {
                 "; no failback"
             });
-            if let Some(d) = m.dormant {
+            if m.dormant == Some(1.0) {
+                let silent: Vec<ComponentId> = nodes
+                    .iter()
+                    .copied()
+                    .filter(|&n| model.components[n].silent)
+                    .collect();
+                let _ = write!(
+                    s,
+                    "; hot standby with silent {}: a failure while such a node does not hold the role stays hidden until the role is called onto it (then its repair starts and the next node is tried) or an inspection finds it",
+                    names(model, &silent)
+                );
+            } else if let Some(d) = m.dormant {
                 let _ = write!(
                     s,
                     "; {} standby: a node not holding the role ages at {} of its failure rate, and a failure while it idles stays hidden until the role is called onto it (then its repair starts and the next node is tried)",
@@ -288,6 +299,9 @@ pub(super) fn write_roles(model: &Model, out: &mut String) {
             .map(|s| format!("; at site {}", model.sites[s].name))
             .unwrap_or_default();
         let _ = writeln!(out, "  role {}: {placement}{req}{site}", r.name);
+        if let Some(line) = super::standby::pool_standby_line(model, r) {
+            let _ = writeln!(out, "    {line}");
+        }
         if let Some(t) = &r.tolerance {
             let _ = writeln!(out, "    {}", super::services::tolerance_line(t));
         }

@@ -7,10 +7,12 @@ mod replicas;
 mod restore;
 mod software;
 mod standby;
+mod standby_pool;
 
 pub(super) use quorum::QuorumState;
 pub use quorum::QuorumStats;
 pub(super) use standby::Life;
+pub(super) use standby_pool::{PoolRun, pool_runs};
 
 use crate::base::dist::{Dist, unit_f64};
 use crate::base::units::Hours;

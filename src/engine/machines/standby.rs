@@ -1,7 +1,8 @@
 //! Cold and warm standby: a node of a `dormant` cluster that does not hold the role ages at a fraction
 //! of its pace (accelerated life: its failure clock runs slower, exact for any law), and a failure while
 //! it idles stays hidden until the role is called onto it; then its repair starts and the next node is
-//! tried. Only nodes of such clusters reach this file: other scenarios pay nothing.
+//! tried. Pools with dormant standby instances (`standby_pool`) use the same ageing and hiding. Only
+//! nodes of such clusters and pools reach this file: other scenarios pay nothing.
 
 use crate::base::units::Hours;
 use crate::engine::components::Clock;
@@ -44,6 +45,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let model = self.model;
         for (c, comp) in model.components.iter().enumerate() {
             if let Some(r) = comp.standby_of {
+                if let Some(pace) = self.pool_start_pace(r, c) {
+                    self.life[c] = Life {
+                        pace,
+                        ..Life::ACTIVE
+                    };
+                    continue;
+                }
                 let m = self.machine(r);
                 let first = m.replicas[0].node == c;
                 self.life[c] = Life {
@@ -64,7 +72,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Standby node `c` ages at `pace` from `t` on: its pending failure, if any, moves accordingly.
-    fn set_pace(&mut self, c: usize, pace: f64, t: Hours) {
+    pub(super) fn set_pace(&mut self, c: usize, pace: f64, t: Hours) {
         let l = &mut self.life[c];
         if l.pace == pace {
             return;
@@ -99,11 +107,26 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Standby node `c` fails at `t`: hidden (and `true`) if it idles, else an ordinary failure.
     pub(in crate::engine) fn hide(&mut self, c: usize, t: Hours) -> bool {
-        if self.life[c].pace >= 1.0 {
+        // A silent node of a hot cluster idles (and ages at full pace) while it does not hold the role.
+        let idle = if self.model.components[c].silent {
+            !self.holds(c)
+        } else {
+            self.life[c].pace < 1.0
+        };
+        if !idle {
             return false;
         }
         self.hidden(c, t);
         true
+    }
+
+    /// Whether standby node `c` holds its cluster's role (runs it, restarts it, or is being switched to).
+    fn holds(&self, c: usize) -> bool {
+        let Some(r) = self.model.components[c].standby_of else {
+            return false;
+        };
+        let host = self.machines[r].host;
+        host != NONE && self.machine(r).replicas[host as usize].node == c
     }
 
     /// Whether replica `i` of dormant cluster `r` can take the role now: up, and not failed unseen. A

@@ -24,14 +24,18 @@ pub(in crate::estimate) struct MachineAcc {
 }
 
 impl MachineAcc {
-    /// An empty accumulator for `role`, if it has a machine.
+    /// An empty accumulator for `role`, if it has a machine (or is a pool with standby instances:
+    /// its switch-overs count as failovers).
     pub(super) fn new(role: &Role) -> Option<Self> {
-        role.machine.as_ref().map(|m| MachineAcc {
-            can_lose_data: matches!(m.recovery, Recovery::Restore { .. })
-                || m.replicas.iter().any(|r| r.lag.is_some()),
-            by_quorum: m.quorum.is_some(),
-            ..Default::default()
-        })
+        match &role.machine {
+            Some(m) => Some(MachineAcc {
+                can_lose_data: matches!(m.recovery, Recovery::Restore { .. })
+                    || m.replicas.iter().any(|r| r.lag.is_some()),
+                by_quorum: m.quorum.is_some(),
+                ..Default::default()
+            }),
+            None => role.standby.as_ref().map(|_| MachineAcc::default()),
+        }
     }
 
     pub(super) fn merge(&mut self, o: &MachineAcc) {

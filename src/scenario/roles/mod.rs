@@ -8,6 +8,7 @@ mod replicas;
 mod restore;
 mod software;
 mod standalone;
+mod standby;
 
 use super::compile::{Compiler, RawRole, Target};
 use super::costs::yearly_cost;
@@ -35,7 +36,10 @@ const ROLE_KEYS: &[(&str, &[&str])] = &[
     ("failover", HA_KINDS),
     ("coverage", HA_KINDS),
     ("failback", &["cluster"]),
-    ("dormant", &["cluster"]),
+    ("dormant", &["cluster", "pool"]),
+    ("standby", &["pool"]),
+    ("switch", &["pool"]),
+    ("switch_fails", &["pool"]),
     ("max_nodes", &["cluster"]),
     ("cluster", &["cluster"]),
     ("primary", &["availability_group"]),
@@ -101,6 +105,7 @@ impl Compiler {
             dormant_at: None,
             tolerance: None,
             balancer: None,
+            standby: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("role `{}`", name.text), errs) else {
             return role;

@@ -21,7 +21,11 @@ impl Compiler {
                 .map(|x| (x as u32, m.span())),
             None => Some((1, kind_span)),
         };
-        let Some((nodes, on_span)) = on else { return };
+        let Some((nodes, on_span)) = on else {
+            // Read the standby keys still, so that they are not reported unknown.
+            self.pool_standby(t, role, errs);
+            return;
+        };
         if nodes.is_empty() {
             errs.push(
                 on_span,
@@ -51,5 +55,6 @@ impl Compiler {
             }
         }
         self.balancer(t, role, errs);
+        self.pool_standby(t, role, errs);
     }
 }
