@@ -13,6 +13,7 @@
 
 use std::collections::VecDeque;
 
+use super::age_periodic::PeriodicAge;
 use crate::base::units::Hours;
 
 /// Lowest bin edge of the age histogram, as a power of two of hours (2⁻⁶ h ≈ 56 s).
@@ -64,6 +65,8 @@ pub(super) struct AgeState {
     dry_since: Option<Hours>,
     /// Time spent with the age distribution at equilibrium, per success intensity.
     steady: Vec<(f64, Hours)>,
+    /// With periodic refresh (`refresh = "periodic"`): the polls' state, and the poll interval.
+    periodic: Option<(PeriodicAge, Hours)>,
 }
 
 impl AgeState {
@@ -78,6 +81,16 @@ impl AgeState {
             now: 0.0,
             dry_since: None,
             steady: Vec::new(),
+            periodic: None,
+        }
+    }
+
+    /// The data-age state of a kind whose clients poll exactly every `every` (phases spread evenly),
+    /// a poll succeeding with probability `initial` with every instance up.
+    pub(super) fn periodic(stale_after: Hours, every: Hours, initial: f64) -> Self {
+        AgeState {
+            periodic: Some((PeriodicAge::new(every, stale_after, initial), every)),
+            ..AgeState::new(stale_after, 0.0)
         }
     }
 
@@ -91,6 +104,13 @@ impl AgeState {
 
     /// Starts a replication: before it, every instance was up for ever.
     pub(super) fn reset(&mut self, f: &mut AgeFigures) {
+        f.age_time = 0.0;
+        f.stale_time = 0.0;
+        f.bins.fill(0.0);
+        f.worst = 0.0;
+        if let Some((p, _)) = &mut self.periodic {
+            return p.reset(f);
+        }
         self.past.clear();
         if self.initial > 0.0 {
             self.past.push_back((f64::INFINITY, self.initial));
@@ -101,14 +121,14 @@ impl AgeState {
         self.now = 0.0;
         self.dry_since = None;
         self.steady.clear();
-        f.age_time = 0.0;
-        f.stale_time = 0.0;
-        f.bins.fill(0.0);
-        f.worst = 0.0;
     }
 
     /// Accounts for `[from, to)`, in which a client's requests succeed at rate `mu` per hour.
     pub(super) fn stretch(&mut self, f: &mut AgeFigures, from: Hours, to: Hours, mu: f64) {
+        if let Some((p, every)) = &mut self.periodic {
+            // A poll succeeds with probability μ / λ, λ = 1 / every.
+            return p.stretch(f, from, to, mu * *every);
+        }
         debug_assert!((from - self.now).abs() <= 1e-9 * from.abs().max(1.0));
         let len = to - from;
         if len <= 0.0 {
@@ -232,6 +252,9 @@ impl AgeState {
 
     /// Ends the replication: the time at equilibrium joins the figures.
     pub(super) fn finish(&mut self, f: &mut AgeFigures) {
+        if let Some((p, _)) = &mut self.periodic {
+            return p.finish(f);
+        }
         let tau = self.stale_after;
         for &(mu, time) in &self.steady {
             f.stale_time += time * (-mu * tau).exp();
