@@ -92,11 +92,19 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             " starting with the one it used last (sticky), then the others in a random order"
         }
     };
-    let _ = write!(
-        s,
-        "; selection {}: tries {instances}{order}",
-        q.selection.as_str()
-    );
+    if q.balanced {
+        // The balancer, not the client's `selection`, picks the member of each attempt.
+        let _ = write!(
+            s,
+            "; the balancer spreads requests evenly over the members it has not dropped: {instances}"
+        );
+    } else {
+        let _ = write!(
+            s,
+            "; selection {}: tries {instances}{order}",
+            q.selection.as_str()
+        );
+    }
     let _ = write!(
         s,
         "; timeout {}, at most {}",
