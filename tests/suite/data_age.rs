@@ -11,7 +11,7 @@
 use crate::common;
 
 use common::ctmc::{expm, solve};
-use common::{Checks, simulate};
+use common::{Checks, SingleTarget, simulate};
 
 /// Stationary distribution of the generator `q`.
 fn stationary(q: &[Vec<f64>]) -> Vec<f64> {
@@ -67,38 +67,29 @@ fn exact(q: &[Vec<f64>], r: &[f64], tau: f64) -> (f64, f64, impl Fn(f64) -> f64 
 }
 
 fn scenario(role: &str, replications: u32) -> String {
-    format!(
-        r#"
-[simulation]
-mission = "1y"
-replications = {replications}
-seed = 2026
+    with_node(role, replications, 10.0)
+}
 
-[nodes.a]
-failure = {{ dist = "exponential", mean = "10h" }}
-repair = {{ dist = "exponential", mean = "1h" }}
-
-[nodes.b]
-failure = {{ dist = "exponential", mean = "10h" }}
-repair = {{ dist = "exponential", mean = "1h" }}
-
-{role}
-
-[services.s]
-all_of = ["mp"]
-
-[clients.pcs]
-count = 40_000
-
-[clients.pcs.requests.policy]
+/// Management point `mp` (`role`) on node a (exponential, mean time to failure `mttf` hours, repairs
+/// 1 h) or on a and b; 40 000 clients poll it every 30 minutes, one attempt.
+fn with_node(role: &str, replications: u32, mttf: f64) -> String {
+    SingleTarget {
+        replications,
+        node: ("a", mttf, 1.0),
+        more_nodes: "[nodes.b]\nfailure = { dist = \"exponential\", mean = \"10h\" }\nrepair = { dist = \"exponential\", mean = \"1h\" }",
+        roles: role,
+        target: "mp",
+        clients: ("pcs", 40_000, ""),
+        requests: r#"[clients.pcs.requests.policy]
 target = "mp"
 every = "30min"
 timeout = "1s"
 max_attempts = 1
-response = {{ dist = "fixed", value = "1s" }}
+response = { dist = "fixed", value = "1s" }
 stale_after = "90min"
-"#
-    )
+"#,
+    }
+    .text()
 }
 
 /// One management point (up ⇄ down, exponential): requests succeed at rate λ while it is up.
@@ -234,12 +225,15 @@ fn data_age_with_periodic_polls_against_an_alternating_target() {
 /// P/2, and a share 1 − τ/P of client-time above τ < P; Poisson refresh would give 1/λ = P and e^{−τ/P}.
 #[test]
 fn periodic_polls_with_every_instance_up() {
-    let text = scenario("[roles.mp]\nkind = \"standalone\"\non = \"a\"", 4)
-        .replace(
-            "failure = { dist = \"exponential\", mean = \"10h\" }\nrepair = { dist = \"exponential\", mean = \"1h\" }\n\n[nodes.b]",
-            "failure = \"never\"\nrepair = { dist = \"exponential\", mean = \"1h\" }\n\n[nodes.b]",
-        )
-        .replace("stale_after = \"90min\"", "stale_after = \"12min\"\nrefresh = \"periodic\"");
+    let text = with_node(
+        "[roles.mp]\nkind = \"standalone\"\non = \"a\"",
+        4,
+        f64::INFINITY,
+    )
+    .replace(
+        "stale_after = \"90min\"",
+        "stale_after = \"12min\"\nrefresh = \"periodic\"",
+    );
     let (_, s) = simulate(&text);
     let age = s.requests[0].data_age.as_ref().expect("data age");
     assert!(
