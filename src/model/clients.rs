@@ -169,6 +169,18 @@ pub struct RequestKind {
     /// Data age (`stale_after`): the requests refresh data the client keeps (a policy, an inventory),
     /// and data older than this is stale; `None`: no data-age figures (and no cost).
     pub stale_after: Option<Hours>,
+    /// How the requests refresh that data in time (`refresh`): what data age assumes.
+    pub refresh: Refresh,
+}
+
+/// When a client's requests come, as data age sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Refresh {
+    /// At random times, `every` apart on average (a Poisson process; the default).
+    #[default]
+    Poisson,
+    /// Exactly every `every`, the clients' phases spread evenly (a policy polling interval).
+    Periodic,
 }
 
 impl RequestKind {

@@ -54,7 +54,8 @@ mod sweep;
 
 pub use balancer::{Balancer, MAX_BALANCED};
 pub use clients::{
-    MAX_INSTANCES, MAX_RESTARTS, OnCut, Population, Reconnect, RequestKind, Selection, WhenAllFail,
+    MAX_INSTANCES, MAX_RESTARTS, OnCut, Population, Reconnect, Refresh, RequestKind, Selection,
+    WhenAllFail,
 };
 pub use components::{Component, ComponentKind, Site};
 pub use costs::Costs;

@@ -2,8 +2,8 @@
 //! instance selection, fallback) and how clients hold connections (`reconnect`).
 
 use crate::model::{
-    MAX_INSTANCES, OnCut, Population, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail,
-    stream_key,
+    MAX_INSTANCES, OnCut, Population, Reconnect, Refresh, RequestKind, RoleKind, Selection,
+    WhenAllFail, stream_key,
 };
 
 use super::compile::Compiler;
@@ -365,6 +365,7 @@ impl Compiler {
                 positive_duration(v, &t.path_of("stale_after"), "stale_after", errs).map(Some)
             }
         };
+        let refresh = self.refresh(&t, stale_after, errs);
         let description = t
             .get("description")
             .and_then(|d| string(d, &t.path_of("description"), errs));
@@ -380,8 +381,8 @@ impl Compiler {
         else {
             return None;
         };
-        let (Some(duration), Some(on_cut), Some(fallback_after), Some(stale_after)) =
-            (duration, on_cut, fallback_after, stale_after)
+        let (Some(duration), Some(on_cut), Some(fallback_after), Some(stale_after), Some(refresh)) =
+            (duration, on_cut, fallback_after, stale_after, refresh)
         else {
             return None;
         };
@@ -411,7 +412,43 @@ impl Compiler {
             reassign: None,
             queue: Vec::new(),
             stale_after,
+            refresh,
         })
+    }
+
+    /// Reads `refresh`: how the requests of a kind with data age come in time.
+    fn refresh(
+        &self,
+        t: &Tbl<'_, '_>,
+        stale_after: Option<Option<f64>>,
+        errs: &mut Errors,
+    ) -> Option<Refresh> {
+        let Some(v) = t.get("refresh") else {
+            return Some(Refresh::default());
+        };
+        let p = t.path_of("refresh");
+        let r = match string(v, &p, errs).as_deref() {
+            Some("poisson") => Refresh::Poisson,
+            Some("periodic") => Refresh::Periodic,
+            Some(other) => {
+                errs.push(
+                    v.span(),
+                    p,
+                    format!("unknown refresh \"{other}\"; expected \"poisson\" (requests at random times, `every` apart on average; the default) or \"periodic\" (each client exactly every `every`, the clients out of phase)"),
+                );
+                return None;
+            }
+            None => return None,
+        };
+        if stale_after == Some(None) {
+            errs.push(
+                v.span(),
+                p,
+                "`refresh` says how requests refresh the data whose age `stale_after` reports; add `stale_after` (e.g. \"24h\") or leave `refresh` out",
+            );
+            return None;
+        }
+        Some(r)
     }
 
     /// Reads work in flight: `duration` (how long a request needs its instance after it starts) and

@@ -391,6 +391,11 @@ fn request() -> Value {
                 duration(),
                 "data age: the requests refresh data, which is stale once older than this",
             ),
+            (
+                "refresh",
+                text(),
+                "with stale_after: poisson (requests at random times; the default) or periodic (each client exactly every `every`, out of phase)",
+            ),
             ("description", text(), ""),
         ],
     )

@@ -217,4 +217,15 @@ fn balancer_keys_get_located_errors() {
         line.contains("behind a load balancer") && line.contains("detection none"),
         "{line}"
     );
+    // The request's line says the balancer picks the member, not `selection`.
+    let request = text
+        .lines()
+        .find(|l| l.contains("request c.q:"))
+        .expect("a line for the request");
+    assert!(
+        request
+            .contains("the balancer spreads requests evenly over the members it has not dropped")
+            && !request.contains("selection random"),
+        "{request}"
+    );
 }

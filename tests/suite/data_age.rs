@@ -11,7 +11,7 @@
 use crate::common;
 
 use common::ctmc::{expm, solve};
-use common::{Checks, simulate};
+use common::{Checks, SingleTarget, simulate};
 
 /// Stationary distribution of the generator `q`.
 fn stationary(q: &[Vec<f64>]) -> Vec<f64> {
@@ -67,38 +67,29 @@ fn exact(q: &[Vec<f64>], r: &[f64], tau: f64) -> (f64, f64, impl Fn(f64) -> f64 
 }
 
 fn scenario(role: &str, replications: u32) -> String {
-    format!(
-        r#"
-[simulation]
-mission = "1y"
-replications = {replications}
-seed = 2026
+    with_node(role, replications, 10.0)
+}
 
-[nodes.a]
-failure = {{ dist = "exponential", mean = "10h" }}
-repair = {{ dist = "exponential", mean = "1h" }}
-
-[nodes.b]
-failure = {{ dist = "exponential", mean = "10h" }}
-repair = {{ dist = "exponential", mean = "1h" }}
-
-{role}
-
-[services.s]
-all_of = ["mp"]
-
-[clients.pcs]
-count = 40_000
-
-[clients.pcs.requests.policy]
+/// Management point `mp` (`role`) on node a (exponential, mean time to failure `mttf` hours, repairs
+/// 1 h) or on a and b; 40 000 clients poll it every 30 minutes, one attempt.
+fn with_node(role: &str, replications: u32, mttf: f64) -> String {
+    SingleTarget {
+        replications,
+        node: ("a", mttf, 1.0),
+        more_nodes: "[nodes.b]\nfailure = { dist = \"exponential\", mean = \"10h\" }\nrepair = { dist = \"exponential\", mean = \"1h\" }",
+        roles: role,
+        target: "mp",
+        clients: ("pcs", 40_000, ""),
+        requests: r#"[clients.pcs.requests.policy]
 target = "mp"
 every = "30min"
 timeout = "1s"
 max_attempts = 1
-response = {{ dist = "fixed", value = "1s" }}
+response = { dist = "fixed", value = "1s" }
 stale_after = "90min"
-"#
-    )
+"#,
+    }
+    .text()
 }
 
 /// One management point (up ⇄ down, exponential): requests succeed at rate λ while it is up.
@@ -191,4 +182,88 @@ fn kinds_without_stale_after_report_no_data_age() {
         .replace("stale_after = \"90min\"\n", "");
     let (_, s) = simulate(&text);
     assert!(s.requests[0].data_age.is_none());
+}
+
+/// Periodic polls (`refresh = "periodic"`): each client polls exactly every P = 30 min, the clients
+/// out of phase, against one exponential instance (up ⇄ down, failure rate f, repair rate r). A
+/// client whose last poll was x ago (x uniform on [0, P)) has age above a when every poll in
+/// (t − a, t] found the instance down: n = #{j ≥ 0 : x + jP < a} polls, which is m + 1 for x < ρ
+/// and m otherwise (a = mP + ρ). Sampled every P the instance is a two-state Markov chain, so at a
+/// stationary moment n polls back to back all find it down with probability
+/// Qₙ = π_d·p_dd^{n−1}, p_dd = π_d + π_u·e^{−(f+r)P}. Hence P(age > a) = (ρ/P)·Q_{m+1} +
+/// (1 − ρ/P)·Q_m, and the mean age is E[x] + P·E[failed polls in a row] = P/2 + P·Σ_{n≥1} Qₙ =
+/// P/2 + P·π_d/(1 − p_dd).
+#[test]
+fn data_age_with_periodic_polls_against_an_alternating_target() {
+    let text = scenario("[roles.mp]\nkind = \"standalone\"\non = \"a\"", 500).replace(
+        "stale_after = \"90min\"",
+        "stale_after = \"48min\"\nrefresh = \"periodic\"",
+    );
+    let (fail, repair, period, tau) = (0.1f64, 1.0, 0.5f64, 0.8f64);
+    let pi_d = fail / (fail + repair);
+    let p_dd = pi_d + (1.0 - pi_d) * (-(fail + repair) * period).exp();
+    let q = |n: u32| {
+        if n == 0 {
+            1.0
+        } else {
+            pi_d * p_dd.powi(n as i32 - 1)
+        }
+    };
+    let m = (tau / period).floor();
+    let rho = tau - m * period;
+    let stale = rho / period * q(m as u32 + 1) + (1.0 - rho / period) * q(m as u32);
+    let mean = period / 2.0 + period * pi_d / (1.0 - p_dd);
+    let (_, s) = simulate(&text);
+    let age = s.requests[0].data_age.as_ref().expect("data age");
+    let mut checks = Checks::default();
+    checks.exact("mean age, hours", &age.mean_hours, mean);
+    checks.exact("share of client-time stale", &age.stale_share, stale);
+    checks.finish();
+}
+
+/// With every poll succeeding (an instance that never fails) the age is uniform on [0, P): mean
+/// P/2, and a share 1 − τ/P of client-time above τ < P; Poisson refresh would give 1/λ = P and e^{−τ/P}.
+#[test]
+fn periodic_polls_with_every_instance_up() {
+    let text = with_node(
+        "[roles.mp]\nkind = \"standalone\"\non = \"a\"",
+        4,
+        f64::INFINITY,
+    )
+    .replace(
+        "stale_after = \"90min\"",
+        "stale_after = \"12min\"\nrefresh = \"periodic\"",
+    );
+    let (_, s) = simulate(&text);
+    let age = s.requests[0].data_age.as_ref().expect("data age");
+    assert!(
+        (age.mean_hours.value - 0.25).abs() < 1e-9,
+        "{:?}",
+        age.mean_hours
+    );
+    assert!(
+        (age.stale_share.value - 0.6).abs() < 1e-9,
+        "{:?}",
+        age.stale_share
+    );
+}
+
+#[test]
+fn refresh_is_checked() {
+    let base = scenario("[roles.mp]\nkind = \"standalone\"\non = \"a\"", 10);
+    let bad = base.replace(
+        "stale_after = \"90min\"",
+        "stale_after = \"90min\"\nrefresh = \"hourly\"",
+    );
+    let err = nines::scenario::compile(&bad, "age.toml")
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("clients.pcs.requests.policy.refresh"), "{err}");
+    assert!(err.contains("\"periodic\""), "{err}");
+    let alone = base.replace("stale_after = \"90min\"", "refresh = \"periodic\"");
+    let err = nines::scenario::compile(&alone, "age.toml")
+        .expect_err("refused")
+        .to_string();
+    assert!(err.contains("age.toml:"), "{err}");
+    assert!(err.contains("add `stale_after`"), "{err}");
 }

@@ -10,7 +10,7 @@
 use crate::common;
 
 use common::ctmc::TwoState;
-use common::{Checks, simulate};
+use common::{Checks, SingleTarget, simulate};
 use nines::base::units::HOURS_PER_YEAR;
 
 const M: f64 = 10.0;
@@ -18,28 +18,8 @@ const R: f64 = 2.0;
 const D: f64 = 1.0;
 
 fn scenario(replications: u32, attempts: &str, on_cut: &str) -> String {
-    format!(
-        r#"
-[simulation]
-mission = "1y"
-replications = {replications}
-seed = 2026
-
-[nodes.srv]
-failure = {{ dist = "exponential", mean = "{M}h" }}
-repair = {{ dist = "exponential", mean = "{R}h" }}
-
-[roles.app]
-kind = "standalone"
-on = "srv"
-
-[services.s]
-all_of = ["app"]
-
-[clients.users]
-count = 1
-
-[clients.users.requests.stream]
+    let requests = format!(
+        r#"[clients.users.requests.stream]
 target = "app"
 every = "1h"
 response = {{ dist = "fixed", value = "1s" }}
@@ -47,7 +27,17 @@ response = {{ dist = "fixed", value = "1s" }}
 duration = "{D}h"
 on_cut = "{on_cut}"
 "#
-    )
+    );
+    SingleTarget {
+        replications,
+        node: ("srv", M, R),
+        more_nodes: "",
+        roles: "[roles.app]\nkind = \"standalone\"\non = \"srv\"",
+        target: "app",
+        clients: ("users", 1, ""),
+        requests: &requests,
+    }
+    .text()
 }
 
 /// One attempt: the served requests are those arriving while the server is up (share 1 − q), and

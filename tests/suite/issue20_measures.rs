@@ -62,6 +62,10 @@ on_cut = "retry"
 }
 
 fn swept(text: &str) -> sweep::Sweep {
+    swept_with_comparison(text).1
+}
+
+fn swept_with_comparison(text: &str) -> (Comparison, sweep::Sweep) {
     let params = vec![sweep::parse_set("nodes.n.count=1..2").unwrap()];
     let points = sweep::points(text, "s.toml", &params).unwrap();
     let models: Vec<&Model> = points.iter().map(|p| &p.model).collect();
@@ -69,7 +73,8 @@ fn swept(text: &str) -> sweep::Sweep {
         &models,
         &points.iter().map(|p| p.label.clone()).collect::<Vec<_>>(),
     );
-    sweep::Sweep::new(&c, &points, &params, "s")
+    let s = sweep::Sweep::new(&c, &points, &params, "s");
+    (c, s)
 }
 
 fn run(models: &[&Model], names: &[String]) -> Comparison {
@@ -122,10 +127,20 @@ fn target_counts_needs_a_tolerance_and_a_known_value() {
 
 #[test]
 fn reassignment_and_cuts_reach_compare_and_sweep() {
-    let s = swept(&scenario(""));
+    let (c, s) = swept_with_comparison(&scenario(""));
     let table = s.table();
     assert!(table.contains("cut/yr users.stream"), "{table}");
     assert!(table.contains("reassigned/yr users.poll"), "{table}");
+    // The report's sweep table has the same columns as the CSV.
+    let page = nines::write::report::compare_report(&c, Some(&s), &[], &[], &[]);
+    let html = nines::write::report::render(&page);
+    for column in [
+        "requests cut in flight per year users.stream",
+        "reassignments per year users.poll",
+        "hours reassigned per year users.poll",
+    ] {
+        assert!(html.contains(column), "no column {column} in the report");
+    }
     let one = &s.rows[0];
     // One node: about 87 outages a year, each longer than 10 minutes with probability 1 (fixed 30 min).
     let (moves, hours) = one.reassigned.expect("reassignment figures");

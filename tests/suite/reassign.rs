@@ -15,7 +15,7 @@
 use crate::common;
 
 use common::ctmc::TwoState;
-use common::{Checks, simulate};
+use common::{Checks, SingleTarget, simulate};
 use nines::base::units::HOURS_PER_YEAR;
 
 const M: f64 = 10.0;
@@ -26,44 +26,22 @@ fn scenario(reassign: &str) -> String {
 }
 
 fn with_replications(reassign: &str, replications: u32) -> String {
-    format!(
-        r#"
-[simulation]
-mission = "1y"
-replications = {replications}
-seed = 2026
-
-[nodes.mp]
-failure = {{ dist = "exponential", mean = "{M}h" }}
-repair = {{ dist = "exponential", mean = "{R}h" }}
-
-[nodes.other]
-failure = "never"
-repair = {{ dist = "fixed", value = "1h" }}
-
-[roles.mp1]
-kind = "standalone"
-on = "mp"
-
-[roles.mp2]
-kind = "standalone"
-on = "other"
-
-[services.s]
-all_of = ["mp1"]
-
-[clients.users]
-count = 1
-{reassign}
-
-[clients.users.requests.policy]
+    SingleTarget {
+        replications,
+        node: ("mp", M, R),
+        more_nodes: "[nodes.other]\nfailure = \"never\"\nrepair = { dist = \"fixed\", value = \"1h\" }",
+        roles: "[roles.mp1]\nkind = \"standalone\"\non = \"mp\"\n\n[roles.mp2]\nkind = \"standalone\"\non = \"other\"",
+        target: "mp1",
+        clients: ("users", 1, reassign),
+        requests: r#"[clients.users.requests.policy]
 target = "mp1"
 every = "1h"
 timeout = "1s"
 max_attempts = 1
-response = {{ dist = "fixed", value = "1s" }}
-"#
-    )
+response = { dist = "fixed", value = "1s" }
+"#,
+    }
+    .text()
 }
 
 #[test]

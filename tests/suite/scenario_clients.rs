@@ -469,12 +469,12 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "key that is not a request setting",
             kind("cache = true\n"),
-            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, duration, every, fallback, fallback_after, health_checked, max_attempts, on_cut, reconnect, reconnect_every, response, selection, stale_after, target, timeout, ttl, when_all_fail".into(),
+            "8:1: clients.pc.requests.get.cache: unknown key `cache`; valid keys here: backoff, description, duration, every, fallback, fallback_after, health_checked, max_attempts, on_cut, reconnect, reconnect_every, refresh, response, selection, stale_after, target, timeout, ttl, when_all_fail".into(),
         ),
         (
             "key misspelt",
             kind("max_atempts = 2\n"),
-            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, duration, every, fallback, fallback_after, health_checked, max_attempts, on_cut, reconnect, reconnect_every, response, selection, stale_after, target, timeout, ttl, when_all_fail".into(),
+            "8:1: clients.pc.requests.get.max_atempts: unknown key `max_atempts`; did you mean `max_attempts`? valid keys here: backoff, description, duration, every, fallback, fallback_after, health_checked, max_attempts, on_cut, reconnect, reconnect_every, refresh, response, selection, stale_after, target, timeout, ttl, when_all_fail".into(),
         ),
         (
             "reconnect misspelt",

@@ -153,23 +153,10 @@ impl Row {
         self.measure == Self::HOURS_WITHOUT_QUORUM || self.measure == Self::QUORUM_LOSSES
     }
 
-    /// A request kind's figures other than its latency (the scope names the kind): delayed
-    /// fallback, work in flight, reassignment, data age.
-    pub const KIND_MEASURES: [&'static str; 9] = [
-        "client-visible downtime per year",
-        "requests cut in flight per year",
-        "failed after a cut per year",
-        "time a cut added",
-        "reassignments per year",
-        "hours reassigned per year",
-        "data age mean",
-        "data age P99",
-        "stale client-hours per year",
-    ];
-
     /// Whether the row is one of a request kind's figures other than its latency.
     pub fn is_request_kind(&self) -> bool {
-        Self::KIND_MEASURES.contains(&self.measure)
+        // Delayed fallback, work in flight, reassignment, data age: the per-kind rows' own list.
+        rows::KIND_ROWS.iter().any(|r| r.0 == self.measure)
     }
 }
 

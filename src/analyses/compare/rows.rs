@@ -89,6 +89,44 @@ fn judge(rows: &mut [Row], relative: f64) {
     }
 }
 
+/// How a per-kind row reads a request kind's estimate (none: the kind does not have it).
+type KindPick = fn(&RequestSummary) -> Option<Estimate>;
+
+/// Issue 20's per-kind figures other than latency, in the table's order: (measure, unit, how to read
+/// it). [`Row::is_request_kind`] is derived from this one list, so a row added here is always shown
+/// under its kind's heading.
+pub(super) const KIND_ROWS: [(&str, Unit, KindPick); 9] = [
+    // Kinds with a (delayed) fallback or a reassignment: where it shows.
+    ("client-visible downtime per year", Unit::Hours, |q| {
+        (q.fallback.is_some() || q.reassign.is_some())
+            .then_some(q.client_visible_downtime_hours_per_year)
+    }),
+    ("requests cut in flight per year", Unit::PerYear, |q| {
+        q.in_flight.as_ref().map(|f| f.cut_per_year)
+    }),
+    ("failed after a cut per year", Unit::PerYear, |q| {
+        q.in_flight.as_ref().map(|f| f.failed_after_cut_per_year)
+    }),
+    ("time a cut added", Unit::Latency, |q| {
+        q.in_flight.as_ref().and_then(|f| f.added_mean_hours)
+    }),
+    ("reassignments per year", Unit::PerYear, |q| {
+        q.reassign.as_ref().map(|m| m.reassignments_per_year)
+    }),
+    ("hours reassigned per year", Unit::Hours, |q| {
+        q.reassign.as_ref().map(|m| m.reassigned_hours_per_year)
+    }),
+    ("data age mean", Unit::Hours, |q| {
+        q.data_age.as_ref().map(|g| g.mean_hours)
+    }),
+    ("data age P99", Unit::Hours, |q| {
+        q.data_age.as_ref().map(|g| g.p99_hours)
+    }),
+    ("stale client-hours per year", Unit::PerYear, |q| {
+        q.data_age.as_ref().map(|g| g.stale_client_hours_per_year)
+    }),
+];
+
 /// The compared figures: per service its availability, downtime and outages, per failover cluster its
 /// hours without quorum and quorum losses, then data loss, failed requests and latency, and costs, each with every layout's value and its difference to the first.
 pub(super) fn rows(
@@ -334,40 +372,8 @@ pub(super) fn rows(
         }
         // Issue 20's per-kind figures, read from each layout's own estimates, where some layout has
         // them: the time a new request fails, work cut in flight, reassignment, and data age.
-        type KindPick = fn(&RequestSummary) -> Option<Estimate>;
-        let kind_rows: [(&'static str, Unit, KindPick); 9] = [
-            // Kinds with a (delayed) fallback or a reassignment: where it shows.
-            ("client-visible downtime per year", Unit::Hours, |q| {
-                (q.fallback.is_some() || q.reassign.is_some())
-                    .then_some(q.client_visible_downtime_hours_per_year)
-            }),
-            ("requests cut in flight per year", Unit::PerYear, |q| {
-                q.in_flight.as_ref().map(|f| f.cut_per_year)
-            }),
-            ("failed after a cut per year", Unit::PerYear, |q| {
-                q.in_flight.as_ref().map(|f| f.failed_after_cut_per_year)
-            }),
-            ("time a cut added", Unit::Latency, |q| {
-                q.in_flight.as_ref().and_then(|f| f.added_mean_hours)
-            }),
-            ("reassignments per year", Unit::PerYear, |q| {
-                q.reassign.as_ref().map(|m| m.reassignments_per_year)
-            }),
-            ("hours reassigned per year", Unit::Hours, |q| {
-                q.reassign.as_ref().map(|m| m.reassigned_hours_per_year)
-            }),
-            ("data age mean", Unit::Hours, |q| {
-                q.data_age.as_ref().map(|g| g.mean_hours)
-            }),
-            ("data age P99", Unit::Hours, |q| {
-                q.data_age.as_ref().map(|g| g.p99_hours)
-            }),
-            ("stale client-hours per year", Unit::PerYear, |q| {
-                q.data_age.as_ref().map(|g| g.stale_client_hours_per_year)
-            }),
-        ];
         for k in &kinds {
-            for (measure, unit, get) in kind_rows {
+            for &(measure, unit, get) in &KIND_ROWS {
                 let pick = |i: usize| {
                     layouts[i]
                         .summary

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::base::units::{format_duration, trim_float};
 use crate::model::{
-    MAX_RESTARTS, Model, OnCut, Reconnect, RequestKind, RoleKind, Selection, WhenAllFail,
+    MAX_RESTARTS, Model, OnCut, Reconnect, Refresh, RequestKind, RoleKind, Selection, WhenAllFail,
 };
 
 use super::{list, plural};
@@ -92,11 +92,19 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
             " starting with the one it used last (sticky), then the others in a random order"
         }
     };
-    let _ = write!(
-        s,
-        "; selection {}: tries {instances}{order}",
-        q.selection.as_str()
-    );
+    if q.balanced {
+        // The balancer, not the client's `selection`, picks the member of each attempt.
+        let _ = write!(
+            s,
+            "; the balancer spreads requests evenly over the members it has not dropped: {instances}"
+        );
+    } else {
+        let _ = write!(
+            s,
+            "; selection {}: tries {instances}{order}",
+            q.selection.as_str()
+        );
+    }
     let _ = write!(
         s,
         "; timeout {}, at most {}",
@@ -192,10 +200,14 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         s.push_str("; when every attempt fails, the client keeps the data and sends it with its next request that succeeds");
     }
     if let Some(tau) = q.stale_after {
+        let when = match q.refresh {
+            Refresh::Poisson => "requests at random times, every {} on average",
+            Refresh::Periodic => "each client polls exactly every {}, the clients out of phase",
+        };
         let _ = write!(
             s,
-            "; data age: each request that succeeds refreshes the client's data (requests at random times, every {} on average), which is stale once older than {}",
-            format_duration(1.0 / q.rate),
+            "; data age: each request that succeeds refreshes the client's data ({}), which is stale once older than {}",
+            when.replace("{}", &format_duration(1.0 / q.rate)),
             format_duration(tau)
         );
     }

@@ -12,7 +12,9 @@
 //! make requests succeed; the refresh is dated at the request's arrival.
 
 use std::collections::VecDeque;
+use std::sync::LazyLock;
 
+use super::age_periodic::PeriodicAge;
 use crate::base::units::Hours;
 
 /// Lowest bin edge of the age histogram, as a power of two of hours (2⁻⁶ h ≈ 56 s).
@@ -29,6 +31,16 @@ pub const AGE_BINS: usize = (AGE_OCTAVES * AGE_PER_OCTAVE + 2) as usize;
 #[inline]
 pub fn age_edge(i: usize) -> Hours {
     ((AGE_MIN_OCTAVE as f64) + i as f64 / AGE_PER_OCTAVE as f64).exp2()
+}
+
+/// Every edge of the age histogram, [`age_edge`] computed once: the loops over the edges at each
+/// state change then cost one exponential less per edge, with the same values to the bit.
+static EDGES: LazyLock<Vec<Hours>> = LazyLock::new(|| (0..AGE_BINS - 1).map(age_edge).collect());
+
+/// The edges of the age histogram (see [`age_edge`]).
+#[inline]
+pub(super) fn age_edges() -> &'static [Hours] {
+    &EDGES
 }
 
 /// Survival beyond which older stretches no longer matter: e^−40 ≈ 4·10⁻¹⁸.
@@ -64,6 +76,8 @@ pub(super) struct AgeState {
     dry_since: Option<Hours>,
     /// Time spent with the age distribution at equilibrium, per success intensity.
     steady: Vec<(f64, Hours)>,
+    /// With periodic refresh (`refresh = "periodic"`): the polls' state, and the poll interval.
+    periodic: Option<(PeriodicAge, Hours)>,
 }
 
 impl AgeState {
@@ -78,6 +92,16 @@ impl AgeState {
             now: 0.0,
             dry_since: None,
             steady: Vec::new(),
+            periodic: None,
+        }
+    }
+
+    /// The data-age state of a kind whose clients poll exactly every `every` (phases spread evenly),
+    /// a poll succeeding with probability `initial` with every instance up.
+    pub(super) fn periodic(stale_after: Hours, every: Hours, initial: f64) -> Self {
+        AgeState {
+            periodic: Some((PeriodicAge::new(every, stale_after, initial), every)),
+            ..AgeState::new(stale_after, 0.0)
         }
     }
 
@@ -91,6 +115,13 @@ impl AgeState {
 
     /// Starts a replication: before it, every instance was up for ever.
     pub(super) fn reset(&mut self, f: &mut AgeFigures) {
+        f.age_time = 0.0;
+        f.stale_time = 0.0;
+        f.bins.fill(0.0);
+        f.worst = 0.0;
+        if let Some((p, _)) = &mut self.periodic {
+            return p.reset(f);
+        }
         self.past.clear();
         if self.initial > 0.0 {
             self.past.push_back((f64::INFINITY, self.initial));
@@ -101,14 +132,14 @@ impl AgeState {
         self.now = 0.0;
         self.dry_since = None;
         self.steady.clear();
-        f.age_time = 0.0;
-        f.stale_time = 0.0;
-        f.bins.fill(0.0);
-        f.worst = 0.0;
     }
 
     /// Accounts for `[from, to)`, in which a client's requests succeed at rate `mu` per hour.
     pub(super) fn stretch(&mut self, f: &mut AgeFigures, from: Hours, to: Hours, mu: f64) {
+        if let Some((p, every)) = &mut self.periodic {
+            // A poll succeeds with probability μ / λ, λ = 1 / every.
+            return p.stretch(f, from, to, mu * *every);
+        }
         debug_assert!((from - self.now).abs() <= 1e-9 * from.abs().max(1.0));
         let len = to - from;
         if len <= 0.0 {
@@ -154,10 +185,11 @@ impl AgeState {
         if !self.at_equilibrium(mu) {
             f.stale_time += self.above(self.stale_after, transient, mu);
             let mut prev = transient; // above(0)
+            let edges = age_edges();
             let mut i = 0;
             // Beyond a negligible tail the rest goes to the next bin (the last is unbounded).
             while i < AGE_BINS - 1 && prev > 1e-13 * transient {
-                let above = self.above(age_edge(i), transient, mu);
+                let above = self.above(edges[i], transient, mu);
                 f.bins[i] += (prev - above).max(0.0);
                 prev = above;
                 i += 1;
@@ -232,13 +264,17 @@ impl AgeState {
 
     /// Ends the replication: the time at equilibrium joins the figures.
     pub(super) fn finish(&mut self, f: &mut AgeFigures) {
+        if let Some((p, _)) = &mut self.periodic {
+            return p.finish(f);
+        }
         let tau = self.stale_after;
+        let edges = age_edges();
         for &(mu, time) in &self.steady {
             f.stale_time += time * (-mu * tau).exp();
             let mut prev = 1.0;
             let mut i = 0;
             while i < AGE_BINS - 1 && prev > 1e-13 {
-                let s = (-mu * age_edge(i)).exp();
+                let s = (-mu * edges[i]).exp();
                 f.bins[i] += time * (prev - s).max(0.0);
                 prev = s;
                 i += 1;

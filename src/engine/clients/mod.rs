@@ -9,6 +9,7 @@
 //! unbiased estimates of the expected counts, and cost depends on the number of state changes only.
 
 mod age;
+mod age_periodic;
 mod balancer;
 mod cache;
 mod closed;
@@ -26,7 +27,7 @@ use rand::RngExt;
 use crate::base::dist::unit_f64;
 use crate::base::rng::{Stream, stream};
 use crate::base::units::Hours;
-use crate::model::{Model, Reconnect, RequestKind, Selection, WhenAllFail};
+use crate::model::{Model, Reconnect, Refresh, RequestKind, Selection, WhenAllFail};
 use age::AgeState;
 pub use age::{AGE_BINS, AgeFigures, age_edge};
 pub(in crate::engine) use balancer::Balancers;
@@ -278,7 +279,11 @@ impl ClientEval {
                 age: q.stale_after.map(|tau| {
                     let all_up = full(q.instances.len());
                     let mut probs = vec![0.0; q.max_attempts as usize];
-                    AgeState::new(tau, q.rate * (1.0 - outcome_probs(q, all_up, &mut probs)))
+                    let success = 1.0 - outcome_probs(q, all_up, &mut probs);
+                    match q.refresh {
+                        Refresh::Poisson => AgeState::new(tau, q.rate * success),
+                        Refresh::Periodic => AgeState::periodic(tau, 1.0 / q.rate, success),
+                    }
                 }),
                 mask: 0,
                 history: VecDeque::new(),

@@ -48,6 +48,13 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
     if let Some(k) = &s.age_kind {
         header.push(format!("stale share of client-time {k}"));
     }
+    if let Some(k) = &s.in_flight_kind {
+        header.push(format!("requests cut in flight per year {k}"));
+    }
+    if let Some(k) = &s.reassign_kind {
+        header.push(format!("reassignments per year {k}"));
+        header.push(format!("hours reassigned per year {k}"));
+    }
     if costs {
         header.push("yearly cost".into());
     }
@@ -75,6 +82,14 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
             }
             if s.age_kind.is_some() {
                 row.push(r.stale_share.map_or(Cell::text("—"), |e| fraction(&e)));
+            }
+            if s.in_flight_kind.is_some() {
+                row.push(r.cut_per_year.map_or(Cell::text("—"), |e| amount(&e, sig3)));
+            }
+            if s.reassign_kind.is_some() {
+                let (moves, moved) = r.reassigned.unzip();
+                row.push(moves.map_or(Cell::text("—"), |e| amount(&e, sig3)));
+                row.push(moved.map_or(Cell::text("—"), |e| amount(&e, hours)));
             }
             if costs {
                 row.push(Cell::number(

@@ -184,3 +184,68 @@ pub const PRIORITY_CREW: &str = r#"
         kind = "standalone"
         on = "c"
         "#;
+
+/// The scenario the client tests share (data age, reassignment, work in flight): one year, seed 2026;
+/// one node with exponential failures and repairs; roles; a service needing one of them; one client
+/// population and its request kinds.
+#[allow(dead_code)]
+pub struct SingleTarget<'a> {
+    /// Replications.
+    pub replications: u32,
+    /// The node's name, mean time to failure (infinite: `failure = "never"`) and repair, hours.
+    pub node: (&'a str, f64, f64),
+    /// More `[nodes.…]` tables, after the node's.
+    pub more_nodes: &'a str,
+    /// The `[roles.…]` tables.
+    pub roles: &'a str,
+    /// The role service `s` needs.
+    pub target: &'a str,
+    /// The population's name, its client count and more lines of its table.
+    pub clients: (&'a str, u32, &'a str),
+    /// The `[clients.NAME.requests.…]` tables.
+    pub requests: &'a str,
+}
+
+#[allow(dead_code)]
+impl SingleTarget<'_> {
+    /// The scenario's text.
+    pub fn text(&self) -> String {
+        let (node, mttf, mttr) = self.node;
+        let failure = if mttf.is_finite() {
+            format!("{{ dist = \"exponential\", mean = \"{mttf}h\" }}")
+        } else {
+            "\"never\"".to_string()
+        };
+        let (clients, count, population) = self.clients;
+        format!(
+            r#"
+[simulation]
+mission = "1y"
+replications = {replications}
+seed = 2026
+
+[nodes.{node}]
+failure = {failure}
+repair = {{ dist = "exponential", mean = "{mttr}h" }}
+
+{more_nodes}
+
+{roles}
+
+[services.s]
+all_of = ["{target}"]
+
+[clients.{clients}]
+count = {count}
+{population}
+
+{requests}
+"#,
+            replications = self.replications,
+            more_nodes = self.more_nodes,
+            roles = self.roles,
+            target = self.target,
+            requests = self.requests,
+        )
+    }
+}
