@@ -42,10 +42,12 @@ pub(super) enum Kind {
     PartArrives,
     /// An inspection of schedule `target` ends.
     Inspect,
+    /// Calendar entry `target` of year `aux` begins (a phase boundary).
+    Phase,
 }
 
 impl Kind {
-    const ALL: [Kind; 14] = [
+    const ALL: [Kind; 15] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -60,6 +62,7 @@ impl Kind {
         Kind::Dropped,
         Kind::PartArrives,
         Kind::Inspect,
+        Kind::Phase,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component): the first
