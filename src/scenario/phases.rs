@@ -233,7 +233,11 @@ fn rule(t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<Rule> {
                 Ok((list, l)) => {
                     month_days = list;
                     last = l;
-                    text.push(format!("on days {s} of each month"));
+                    text.push(if s.trim_start().starts_with("last") && !s.contains(',') {
+                        format!("on the {} days of each month", s.trim())
+                    } else {
+                        format!("on days {s} of each month")
+                    });
                 }
                 Err(msg) => {
                     errs.push(v.span(), p, msg);
