@@ -136,7 +136,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         // A sorted array is a valid heap.
         let kept = &mut self.queue.heap.v;
-        kept.retain(|e| matches!(e.kind(), Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Phase));
+        kept.retain(|e| {
+            matches!(
+                e.kind(),
+                Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Phase
+            )
+        });
         kept.sort_unstable_by_key(Event::key);
         self.queue.clear_clocks();
         for (c, comp) in model.components.iter().enumerate() {

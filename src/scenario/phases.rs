@@ -116,8 +116,7 @@ impl Compiler {
             return out;
         };
         let p = t.path_of("min_up");
-        let Some(m) = Tbl::new(v, &p, "`min_up` (a table of pools, e.g. { web = 3 })", errs)
-        else {
+        let Some(m) = Tbl::new(v, &p, "`min_up` (a table of pools, e.g. { web = 3 })", errs) else {
             return out;
         };
         for (k, val) in m.entries() {
@@ -321,7 +320,10 @@ fn ranges(
         DeValue::Array(a) => {
             let mut out = Vec::new();
             for (i, x) in a.iter().enumerate() {
-                out.push((string(x, &format!("{path}[{i}]"), errs)?.to_lowercase(), x.span()));
+                out.push((
+                    string(x, &format!("{path}[{i}]"), errs)?.to_lowercase(),
+                    x.span(),
+                ));
             }
             out
         }
@@ -348,7 +350,10 @@ fn ranges(
             errs.push(
                 span.clone(),
                 path,
-                format!("unknown name `{x}` in {what}; {hint}valid: {}", names.join(", ")),
+                format!(
+                    "unknown name `{x}` in {what}; {hint}valid: {}",
+                    names.join(", ")
+                ),
             );
         }
         hit

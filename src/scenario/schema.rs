@@ -632,11 +632,7 @@ pub fn schema() -> Value {
                             ("days", names(), "e.g. \"mon-fri\" (default every day)"),
                             ("from", text(), "\"HH:MM\" (default 00:00)"),
                             ("to", text(), "\"HH:MM\", after `from` (default 24:00)"),
-                            (
-                                "month_days",
-                                text(),
-                                "e.g. \"last 2\", \"1-5\" or \"1,15\"",
-                            ),
+                            ("month_days", text(), "e.g. \"last 2\", \"1-5\" or \"1,15\""),
                             ("months", names(), "e.g. \"nov-dec\" (default every month)"),
                             (
                                 "min_up",

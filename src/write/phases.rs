@@ -74,7 +74,13 @@ pub fn csv_rows<E>(
             ci95_high: p.hours_per_year,
             n: p.availability.n,
         };
-        row("phase", &n, "hours_in_phase_per_year", "hours_per_year", &exact)?;
+        row(
+            "phase",
+            &n,
+            "hours_in_phase_per_year",
+            "hours_per_year",
+            &exact,
+        )?;
         row("phase", &n, "availability", "fraction", &p.availability)?;
         row(
             "phase",

@@ -30,10 +30,7 @@ pub(super) fn write_phases(model: &Model, out: &mut String) {
                     RoleKind::Pool { nodes, min_up } => (nodes.len(), *min_up),
                     _ => (0, 0),
                 };
-                format!(
-                    "pool {} needs {n} of {size} up (else {usual})",
-                    role.name
-                )
+                format!("pool {} needs {n} of {size} up (else {usual})", role.name)
             })
             .collect();
         let changes = if changes.is_empty() {
