@@ -120,6 +120,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.propagate(s, old, new, t);
     }
 
+    /// The inputs a pool's gate `own` needs up now: its `min_up` in the phase in force (`min_up`
+    /// itself for a one-node pool, which has no gate).
+    pub(super) fn pool_need(&self, own: SignalId, min_up: u32) -> u32 {
+        let g = &self.model.graph;
+        if g.is_gate(own) {
+            self.gates[own as usize - g.primitives].need
+        } else {
+            min_up
+        }
+    }
+
     /// Tells the gates above signal `s` that its level went from `old` to `new`.
     #[inline(always)]
     fn propagate(&mut self, s: SignalId, old: u8, new: u8, t: Hours) {

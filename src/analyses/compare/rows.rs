@@ -35,7 +35,10 @@ fn unpaired(x: &Estimate, base: &Estimate) -> Diff {
 
 /// Each layout's own estimate of a figure (none where it lacks it), with the unpaired difference to
 /// the first layout's.
-fn unpaired_cells(n: usize, pick: impl Fn(usize) -> Option<Estimate>) -> Vec<Option<Cell>> {
+pub(super) fn unpaired_cells(
+    n: usize,
+    pick: impl Fn(usize) -> Option<Estimate>,
+) -> Vec<Option<Cell>> {
     let base = pick(0);
     (0..n)
         .map(|i| {
@@ -197,6 +200,7 @@ pub(super) fn rows(
                 cells,
             });
         }
+        rows.extend(super::phases::rows(layouts, s));
         // With a tolerance: impactful downtime and outages, by the rule of the first layout that has
         // one (named in the label; a layout counting by the other rule shows no figure).
         let Some(rule) = (0..n).find_map(|i| entity(i)?.tolerance.as_ref().map(|t| t.counts))
