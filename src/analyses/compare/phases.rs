@@ -2,38 +2,44 @@
 //! availability and downtime in those hours, from each layout's own estimates (not paired: a
 //! difference is significant only when the intervals do not overlap).
 
+use crate::base::stats::Estimate;
 use crate::estimate::summary::NEEDED;
 
-use super::rows::unpaired_cells;
-use super::{LayoutResult, Row, Unit};
+use super::{LayoutResult, Unit};
 
-/// Rows of service `s` over its needed phases (none when no layout has them).
-pub(super) fn rows(layouts: &[LayoutResult], s: &str) -> Vec<Row> {
-    let n = layouts.len();
-    let needed = |i: usize| {
-        layouts[i]
-            .summary
+/// A compare row of service `s` over its needed phases: measure, unit, whether higher is better, and
+/// each layout's estimate.
+pub(super) type NeededRow = (&'static str, Unit, bool, Vec<Option<Estimate>>);
+
+/// The rows of service `s` over its needed phases (none when no layout has them).
+pub(super) fn needed_rows(layouts: &[LayoutResult], s: &str) -> Vec<NeededRow> {
+    let needed = |l: &LayoutResult| {
+        l.summary
             .phases
             .iter()
             .find(|p| p.service == s && p.phase == NEEDED)
+            .cloned()
     };
-    if !(0..n).any(|i| needed(i).is_some()) {
+    let rows: Vec<_> = layouts.iter().map(needed).collect();
+    if rows.iter().all(Option::is_none) {
         return Vec::new();
     }
     vec![
-        Row {
-            measure: "availability in needed hours",
-            scope: s.to_string(),
-            unit: Unit::Availability,
-            higher_is_better: true,
-            cells: unpaired_cells(n, |i| needed(i).map(|p| p.availability)),
-        },
-        Row {
-            measure: "downtime per year in needed hours",
-            scope: s.to_string(),
-            unit: Unit::Hours,
-            higher_is_better: false,
-            cells: unpaired_cells(n, |i| needed(i).map(|p| p.downtime_hours_per_year)),
-        },
+        (
+            "availability in needed hours",
+            Unit::Availability,
+            true,
+            rows.iter()
+                .map(|p| p.as_ref().map(|p| p.availability))
+                .collect(),
+        ),
+        (
+            "downtime per year in needed hours",
+            Unit::Hours,
+            false,
+            rows.iter()
+                .map(|p| p.as_ref().map(|p| p.downtime_hours_per_year))
+                .collect(),
+        ),
     ]
 }

@@ -35,10 +35,7 @@ fn unpaired(x: &Estimate, base: &Estimate) -> Diff {
 
 /// Each layout's own estimate of a figure (none where it lacks it), with the unpaired difference to
 /// the first layout's.
-pub(super) fn unpaired_cells(
-    n: usize,
-    pick: impl Fn(usize) -> Option<Estimate>,
-) -> Vec<Option<Cell>> {
+fn unpaired_cells(n: usize, pick: impl Fn(usize) -> Option<Estimate>) -> Vec<Option<Cell>> {
     let base = pick(0);
     (0..n)
         .map(|i| {
@@ -200,7 +197,15 @@ pub(super) fn rows(
                 cells,
             });
         }
-        rows.extend(super::phases::rows(layouts, s));
+        for (measure, unit, higher, picks) in super::phases::needed_rows(layouts, s) {
+            rows.push(Row {
+                measure,
+                scope: s.clone(),
+                unit,
+                higher_is_better: higher,
+                cells: unpaired_cells(n, |i| picks[i]),
+            });
+        }
         // With a tolerance: impactful downtime and outages, by the rule of the first layout that has
         // one (named in the label; a layout counting by the other rule shows no figure).
         let Some(rule) = (0..n).find_map(|i| entity(i)?.tolerance.as_ref().map(|t| t.counts))
