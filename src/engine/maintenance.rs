@@ -111,7 +111,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     }
                     (None, RoleKind::Pool { nodes, min_up }) => {
                         let up = nodes.iter().filter(|&&x| self.node_up(x)).count() as u32;
-                        up > *min_up
+                        up > self.pool_need(role.own, *min_up)
                     }
                     (None, _) => false,
                 }

@@ -23,6 +23,7 @@ mod hosts;
 mod latent;
 mod machines;
 mod maintenance;
+mod phases;
 mod queue;
 mod setup;
 mod signals;
@@ -194,6 +195,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts
     /// the hours of those still hidden.
     any_hidden: bool,
+    /// The phases of the calendar (empty without `[phases]`).
+    phase: phases::PhaseState,
     recorder: R,
 }
 
@@ -276,6 +279,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         for (i, insp) in model.inspections.iter().enumerate() {
             self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0);
         }
+        if !model.phases.is_empty() {
+            self.phases_begin();
+        }
     }
 
     /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
@@ -338,6 +344,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Shipped => self.start_repair(i, t),
             Kind::Inspect => self.inspect(i, t),
             Kind::Switched => self.pool_switched(i, ev.aux, t),
+            Kind::Phase => self.phase_boundary(i, ev.aux, t),
         }
         self.settle(t);
         self.queue.settle();
@@ -348,6 +355,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub fn end(&mut self) {
         if self.any_hidden {
             self.finish_latent();
+        }
+        if !self.model.phases.is_empty() {
+            self.phases_end();
         }
         self.finish();
         if !self.stock_line.is_empty() {

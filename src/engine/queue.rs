@@ -44,10 +44,12 @@ pub(super) enum Kind {
     Inspect,
     /// Switch-over `aux` of pool `target` (index among pools with standby) ends.
     Switched,
+    /// Calendar entry `target` of year `aux` begins (a phase boundary).
+    Phase,
 }
 
 impl Kind {
-    const ALL: [Kind; 15] = [
+    const ALL: [Kind; 16] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -63,6 +65,7 @@ impl Kind {
         Kind::PartArrives,
         Kind::Inspect,
         Kind::Switched,
+        Kind::Phase,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component): the first

@@ -324,6 +324,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .components
                 .iter()
                 .any(|c| c.silent || c.standby_of.is_some()),
+            phase: super::phases::PhaseState::new(model, years),
             recorder,
         }
     }
@@ -350,6 +351,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.level.copy_from_slice(&self.initial_level);
         self.gates.copy_from_slice(&self.initial_gates);
+        self.phase.reset();
         self.monitors.fill(Monitor::default());
         for s in 0..self.monitor_of.len() {
             let m = self.monitor_of[s];

@@ -115,6 +115,41 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if w & 1 != 0 {
             self.changed(s, new, t);
         }
+        self.propagate(s, old, new, t);
+    }
+
+    /// Sets the number of inputs gate `s` needs up (a pool's `min_up` in a new phase) and
+    /// propagates a change of its level.
+    pub(super) fn set_need(&mut self, s: SignalId, need: u32, t: Hours) {
+        let gi = s as usize - self.model.graph.primitives;
+        let gate = &mut self.gates[gi];
+        gate.need = need;
+        let new = gate_level(gate.up, gate.safe, need);
+        let old = self.level[s as usize];
+        if old == new {
+            return;
+        }
+        self.level[s as usize] = new;
+        if self.noticed[s as usize] {
+            self.changed(s, new, t);
+        }
+        self.propagate(s, old, new, t);
+    }
+
+    /// The inputs a pool's gate `own` needs up now: its `min_up` in the phase in force (`min_up`
+    /// itself for a one-node pool, which has no gate).
+    pub(super) fn pool_need(&self, own: SignalId, min_up: u32) -> u32 {
+        let g = &self.model.graph;
+        if g.is_gate(own) {
+            self.gates[own as usize - g.primitives].need
+        } else {
+            min_up
+        }
+    }
+
+    /// Tells the gates above signal `s` that its level went from `old` to `new`.
+    #[inline(always)]
+    fn propagate(&mut self, s: SignalId, old: u8, new: u8, t: Hours) {
         let g = &self.model.graph;
         // One primitive change moves every gate in the same direction (gates are monotone in the
         // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose

@@ -26,7 +26,7 @@ macro_rules! snapshot_fields {
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
-            stock_stats, latent_stats, jobs, insp_streams, pools);
+            stock_stats, latent_stats, jobs, insp_streams, pools, phase);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -91,6 +91,7 @@ pub struct Snapshot<'m> {
     jobs: Vec<JobState>,
     insp_streams: Vec<Stream>,
     pools: Vec<PoolRun>,
+    phase: crate::engine::phases::PhaseState,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -136,7 +137,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         // A sorted array is a valid heap.
         let kept = &mut self.queue.heap.v;
-        kept.retain(|e| matches!(e.kind(), Kind::Window | Kind::WindowEnd | Kind::RollNext));
+        kept.retain(|e| {
+            matches!(
+                e.kind(),
+                Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Phase
+            )
+        });
         kept.sort_unstable_by_key(Event::key);
         self.queue.clear_clocks();
         for (c, comp) in model.components.iter().enumerate() {

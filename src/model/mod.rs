@@ -43,6 +43,7 @@ mod hosts;
 mod latent;
 mod lower;
 mod maintenance;
+mod phases;
 mod queue;
 mod quorum;
 mod reassign;
@@ -65,6 +66,7 @@ pub use hosts::{HostGroup, NO_SET};
 pub use latent::Inspection;
 pub use lower::{lower, tree_path};
 pub use maintenance::{Guard, Maintenance};
+pub use phases::{MAX_PHASES, OTHER, Phase, Phases};
 pub use queue::Queue;
 pub use quorum::{MAX_VOTERS, Quorum};
 pub use reassign::Reassign;
@@ -129,6 +131,8 @@ pub struct Model {
     pub costs: Costs,
     /// The scenario's `[sweep]` section: parameters `nines sweep` varies when none is given.
     pub sweep: Vec<SweepParameter>,
+    /// The calendar of phases (`[phases]`; empty without).
+    pub phases: Phases,
 }
 
 impl Model {

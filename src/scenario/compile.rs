@@ -126,6 +126,8 @@ pub(super) struct RawService {
     pub(super) tolerance: Option<crate::model::Tolerance>,
     pub(super) expr: Option<Expr>,
     pub(super) site: Option<usize>,
+    /// `needed_in`: the phases in which its downtime counts, and the key's path.
+    pub(super) needed_in: Option<(Vec<reader::Name>, String)>,
 }
 
 /// An edge of a graph that must be acyclic, with where the user wrote it.
@@ -177,6 +179,8 @@ pub(super) struct Compiler {
     pub(super) sweep: Vec<SweepParameter>,
     /// Silent nodes and `[inspections]`.
     pub(super) latent: RawLatent,
+    /// The calendar of `[phases]`.
+    pub(super) phases: model::Phases,
 }
 
 /// Dotted path of a role key.
@@ -210,6 +214,7 @@ impl Compiler {
             costs: Costs::default(),
             sweep: Vec::new(),
             latent: Default::default(),
+            phases: Default::default(),
         }
     }
 
@@ -285,6 +290,7 @@ impl Compiler {
         if let Some(v) = root.get("inspections") {
             self.inspections_section(v, errs);
         }
+        self.phases_section(root.get("phases"), errs);
         if let Some(v) = root.get("clients") {
             self.clients_section(v, errs);
         }
@@ -743,6 +749,7 @@ impl Compiler {
             graph: Graph::default(),
             costs,
             sweep: self.sweep,
+            phases: self.phases,
         };
         model::lower(&mut model);
         Some(model)

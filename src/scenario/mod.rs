@@ -33,6 +33,7 @@ mod dist;
 mod hosts;
 mod latent;
 mod maintenance;
+mod phases;
 mod quorum;
 mod reader;
 mod reassign;

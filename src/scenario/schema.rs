@@ -468,6 +468,11 @@ pub fn schema() -> Value {
                 "judge the target on all downtime (the default) or on impactful downtime (needs a tolerance)",
             ),
             ("site", text(), "measured as seen from this site"),
+            (
+                "needed_in",
+                names(),
+                "phases in which its downtime counts (row `needed`); default all",
+            ),
             ("description", text(), ""),
         ],
     );
@@ -632,6 +637,29 @@ pub fn schema() -> Value {
                                 number(),
                                 "probability of finding a hidden failure",
                             ),
+                        ],
+                    ),
+                ),
+                "",
+            ),
+            (
+                "phases",
+                map(
+                    "a calendar inside each 365-day year from Monday 1 January; time in no phase is `other`",
+                    table(
+                        "a phase: the days and hours it holds (all keys together)",
+                        &[
+                            ("days", names(), "e.g. \"mon-fri\" (default every day)"),
+                            ("from", text(), "\"HH:MM\" (default 00:00)"),
+                            ("to", text(), "\"HH:MM\", after `from` (default 24:00)"),
+                            ("month_days", text(), "e.g. \"last 2\", \"1-5\" or \"1,15\""),
+                            ("months", names(), "e.g. \"nov-dec\" (default every month)"),
+                            (
+                                "min_up",
+                                json!({ "type": "object", "additionalProperties": { "type": "integer", "minimum": 1 } }),
+                                "pools and their min_up in this phase",
+                            ),
+                            ("description", text(), ""),
                         ],
                     ),
                 ),

@@ -24,6 +24,7 @@ impl Compiler {
             tolerance: None,
             expr: None,
             site: None,
+            needed_in: None,
         };
         let Some(t) = Tbl::new(v, path, &format!("service `{}`", name.text), errs) else {
             return svc;
@@ -71,6 +72,16 @@ impl Compiler {
             let n = reader::name(s, &t.path_of("site"), errs)?;
             self.lookup_site(&n, &t.path_of("site"), errs)
         });
+        if let Some(v) = t.get("needed_in") {
+            let p = t.path_of("needed_in");
+            if let Some(list) = reader::names(v, &p, errs) {
+                if list.is_empty() {
+                    errs.push(v.span(), p, "the list is empty: name the phases in which the service is needed, e.g. [\"business\"]");
+                } else {
+                    svc.needed_in = Some((list, p));
+                }
+            }
+        }
         svc.expr = self.expr(&t, errs);
         t.finish(errs);
         svc

@@ -299,6 +299,7 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
             row("latent", n, "data_lost_per_year", "hours_per_year", d)?;
         }
     }
+    super::phases::csv_rows(summary, &mut row)?;
     for r in &summary.requests {
         let n = &r.name;
         let exact = Estimate {

@@ -7,5 +7,6 @@ pub mod exact;
 pub mod fit;
 pub mod importance;
 pub mod json;
+pub mod phases;
 pub mod report;
 pub mod table;

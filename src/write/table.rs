@@ -114,6 +114,7 @@ pub fn table(summary: &Summary, model: &Model) -> String {
             );
         }
     }
+    super::phases::table(&mut out, summary);
     mechanisms(&mut out, summary);
     if let Some(cost) = model.cost_line() {
         let _ = writeln!(out, "\n{cost}");

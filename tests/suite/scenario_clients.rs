@@ -579,7 +579,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "section misspelt",
             format!("[client.pc]\ncount = 10\n[client.pc.requests.get]\n{REQ}"),
-            "1:2: client: unknown key `client`; did you mean `clients`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, inspections, maintenance, nodes, roles, services, simulation, sites, stocks, sweep".into(),
+            "1:2: client: unknown key `client`; did you mean `clients`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, inspections, maintenance, nodes, phases, roles, services, simulation, sites, stocks, sweep".into(),
         ),
     ];
     let mut seen = std::collections::HashSet::new();

@@ -974,7 +974,7 @@ fn bad_inputs_get_located_specific_errors() {
         (
             "misspelt section",
             "[crew.ops]\ntechnicians = 1\n".into(),
-            "10:2: crew: unknown key `crew`; did you mean `crews`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, inspections, maintenance, nodes, roles, services, simulation, sites, stocks, sweep",
+            "10:2: crew: unknown key `crew`; did you mean `crews`? valid keys here: clients, clusters, costs, crews, defaults, domains, hosts, inspections, maintenance, nodes, phases, roles, services, simulation, sites, stocks, sweep",
         ),
         (
             "crew without technicians",

@@ -3,6 +3,7 @@
 //! are estimated from paired replications and are far more precise than the layouts' own intervals.
 
 mod paired;
+mod phases;
 mod rows;
 mod table;
 

@@ -235,6 +235,15 @@ pub(super) fn rows(
                 cells,
             });
         }
+        for (measure, unit, higher, picks) in super::phases::needed_rows(layouts, s) {
+            rows.push(Row {
+                measure,
+                scope: s.clone(),
+                unit,
+                higher_is_better: higher,
+                cells: unpaired_cells(n, |i| picks[i]),
+            });
+        }
         // With a tolerance: impactful downtime and outages, by the rule of the first layout that has
         // one (named in the label; a layout counting by the other rule shows no figure).
         let Some(rule) = (0..n).find_map(|i| entity(i)?.tolerance.as_ref().map(|t| t.counts))

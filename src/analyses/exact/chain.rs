@@ -320,6 +320,15 @@ impl<'m> Chain<'m> {
                     .into(),
             });
         }
+        if let Some(p) = model.phases.list.first() {
+            return Err(MarkovError::Unsupported {
+                feature: format!("phases.{}", p.name),
+                why: "phases change the system on a fixed calendar, which no time-homogeneous Markov \
+                      chain represents; remove [phases] for the exact mode (their effect is then \
+                      missing), or simulate with `nines run`"
+                    .into(),
+            });
+        }
         if let Some(i) = model.inspections.first() {
             return Err(MarkovError::Unsupported {
                 feature: format!("inspections.{}.every", i.name),

@@ -13,6 +13,7 @@ mod hosts;
 mod latent;
 mod maintenance;
 mod names;
+mod phases;
 mod quorum;
 mod roles;
 mod services;
@@ -84,6 +85,7 @@ pub fn describe(model: &Model) -> String {
     hosts::write_hosts(model, &mut out);
     maintenance::write_maintenance(model, &mut out);
     latent::write_latent(model, &mut out);
+    phases::write_phases(model, &mut out);
     services::write_services(model, &mut out);
     clients::write_clients(model, &mut out);
     if let Some(cost) = model.cost_line() {

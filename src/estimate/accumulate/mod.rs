@@ -8,6 +8,7 @@ mod clients;
 mod crews;
 mod latent;
 mod machines;
+mod phases;
 mod quorum;
 mod shape;
 mod shares;
@@ -26,6 +27,7 @@ use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use latent::LatentAcc;
 use machines::MachineAcc;
+pub(in crate::estimate) use phases::PhaseAcc;
 use quorum::QuorumAcc;
 pub(in crate::estimate) use shares::SharesAcc;
 use stocks::StockAcc;
@@ -104,6 +106,9 @@ pub struct RunAcc {
     /// Per node of [`Model::latent_nodes`]: its hidden failures. Absent from files of runs without.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(in crate::estimate) latent: Vec<LatentAcc>,
+    /// Per service: its downtime by phase. Absent from files of runs without phases.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(in crate::estimate) phases: Vec<PhaseAcc>,
 }
 
 impl RunAcc {
@@ -147,6 +152,7 @@ impl RunAcc {
             downtime_per_replication: vec![LogHistogram::default(); model.measured().len()],
             quorums: vec![QuorumAcc::default(); model.quorums.len()],
             latent: vec![LatentAcc::default(); model.latent_nodes().len()],
+            phases: PhaseAcc::all(model),
         }
     }
 
@@ -240,6 +246,9 @@ impl RunAcc {
             self.contributions[s].record(down, overlaps, years, w);
             self.attribution[s].record(down, engine.attribution(s).iter().copied(), years, w);
         }
+        if !self.phases.is_empty() {
+            phases::record(&mut self.phases, engine, w);
+        }
         for (h, mon) in self
             .downtime_per_replication
             .iter_mut()
@@ -276,6 +285,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.latent.iter_mut().zip(&o.latent) {
+            a.merge(b);
+        }
+        for (a, b) in self.phases.iter_mut().zip(&o.phases) {
             a.merge(b);
         }
         // Saturating: a forged file may hold any count; a real one is far from the limit.

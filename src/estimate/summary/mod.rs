@@ -15,6 +15,7 @@ use crate::model::{ComponentKind, EntityKind, Model, OnCut, RequestKind, WhenAll
 mod age;
 mod clients;
 mod latent;
+mod phases;
 
 pub use age::DataAgeSummary;
 pub use clients::{
@@ -23,6 +24,7 @@ pub use clients::{
 };
 use clients::{latency_quantile, mixture_quantile};
 pub use latent::LatentSummary;
+pub use phases::{NEEDED, PhaseSummary};
 
 impl RunAcc {
     /// Turns the state into estimates.
@@ -381,6 +383,7 @@ impl RunAcc {
             stocks,
             clusters,
             latent: self.latent_summary(model),
+            phases: self.phase_summary(model),
             requests,
             client_groups,
             downtime_distributions: measured
@@ -639,6 +642,9 @@ pub struct Summary {
     /// Silent and inspected nodes: their hidden failures (absent from the JSON when there are none).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub latent: Vec<LatentSummary>,
+    /// Per service and phase of the calendar (`[phases]`): availability and downtime in it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<PhaseSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).

@@ -198,6 +198,7 @@ fn capped(
         stocks: s.stocks.clone(),
         clusters: s.clusters.clone(),
         latent: s.latent.clone(),
+        phases: s.phases.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
         client_groups: s.client_groups.clone(),
         downtime_distributions: s

@@ -41,6 +41,7 @@ mod headline;
 mod html;
 mod importance;
 mod page;
+mod phases;
 mod quorum;
 mod roles;
 mod services;

@@ -104,6 +104,7 @@ pub(super) fn roles(model: &Model, summary: &Summary) -> Vec<Block> {
     }
     blocks.extend(super::quorum::clusters(summary));
     blocks.extend(super::quorum::latent(summary));
+    blocks.extend(super::phases::phases(summary));
     let loss: Vec<Vec<Cell>> = roles
         .iter()
         .filter_map(|e| e.data_loss.as_ref().map(|d| (e, d)))
