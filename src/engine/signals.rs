@@ -125,12 +125,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let gate = &mut self.gates[gi];
         gate.need = need;
         let new = gate_level(gate.up, gate.safe, need);
-        let old = self.level[s as usize];
+        let old = gate.level as u8;
         if old == new {
             return;
         }
+        gate.level = new as u32;
         self.level[s as usize] = new;
-        if self.noticed[s as usize] {
+        if self.wiring[s as usize] & 1 != 0 {
             self.changed(s, new, t);
         }
         self.propagate(s, old, new, t);
@@ -154,7 +155,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         // One primitive change moves every gate in the same direction (gates are monotone in the
         // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose
         // level changed and whose parents are still to hear it (usually none).
-        let (mut w, mut o, mut n) = (w, old, new);
+        let (mut w, mut o, mut n) = (self.wiring[s as usize], old, new);
         loop {
             let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
             let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
