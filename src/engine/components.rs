@@ -104,21 +104,34 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Gives free technicians of crew `k` to waiting components, in the crew's order.
-    fn assign(&mut self, k: usize, t: Hours) {
+    pub(super) fn assign(&mut self, k: usize, t: Hours) {
         let crew = &self.model.crews[k];
         while self.crew_free[k] > 0 && !self.crew_queue[k].is_empty() {
             let q = &mut self.crew_queue[k];
             let pick = match crew.policy {
-                CrewPolicy::Fifo => 0,
+                // Inspections (entries past the components) wait behind every repair.
+                CrewPolicy::Fifo => q
+                    .iter()
+                    .position(|e| (e.0 as usize) < self.model.components.len())
+                    .unwrap_or(0),
                 CrewPolicy::Priority => {
                     let comps = &self.model.components;
+                    let rank = |x: u32| {
+                        comps
+                            .get(x as usize)
+                            .map_or(u64::MAX, |c| c.priority as u64)
+                    };
                     (0..q.len())
-                        .min_by_key(|&i| (comps[q[i].0 as usize].priority, q[i].1))
+                        .min_by_key(|&i| (rank(q[i].0), q[i].1))
                         .unwrap_or(0)
                 }
             };
             let c = q.remove(pick).0 as usize;
             self.crew_free[k] -= 1;
+            if c >= self.model.components.len() {
+                self.inspection_assigned(k, c - self.model.components.len(), t);
+                continue;
+            }
             let st = &mut self.crew_stats[k];
             st.waited += t - self.down_since[c];
             st.assigned += 1;

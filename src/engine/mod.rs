@@ -40,7 +40,7 @@ use crate::base::units::Hours;
 use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::Clock;
 use crate::engine::hosts::VmState;
-use crate::engine::latent::JobState;
+use crate::engine::latent::{INSPECTION_DUE, InspCrew, JobState};
 use crate::engine::machines::{Life, MachineState, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
@@ -188,6 +188,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     jobs: Vec<JobState>,
     /// Per inspection schedule: its stream (detection draws).
     insp_streams: Vec<Stream>,
+    /// Per inspection schedule: its inspection by a crew ([`InspCrew`]).
+    insp_crew: Vec<InspCrew>,
     /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts
     /// the hours of those still hidden.
     any_hidden: bool,
@@ -271,7 +273,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
         }
         for (i, insp) in model.inspections.iter().enumerate() {
-            self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0);
+            match insp.crew {
+                Some(_) => self.push(insp.offset, Kind::Inspect, i as u32, INSPECTION_DUE),
+                None => self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0),
+            }
         }
     }
 
@@ -333,7 +338,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
             Kind::Shipped => self.start_repair(i, t),
-            Kind::Inspect => self.inspect(i, t),
+            Kind::Inspect => self.inspect(i, ev.aux, t),
         }
         self.settle(t);
         self.queue.settle();
@@ -344,6 +349,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub fn end(&mut self) {
         if self.any_hidden {
             self.finish_latent();
+        }
+        if !self.insp_crew.is_empty() {
+            self.finish_inspections();
         }
         self.finish();
         if !self.stock_line.is_empty() {

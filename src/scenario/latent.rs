@@ -6,7 +6,9 @@ use crate::model::{Inspection, RoleKind, stream_key};
 
 use super::MAX_WINDOWS;
 use super::compile::Compiler;
-use super::reader::{Errors, Tbl, Val, duration, join, names, positive_duration, probability};
+use super::reader::{
+    Errors, Tbl, Val, duration, join, name, names, positive_duration, probability,
+};
 
 impl Compiler {
     pub(super) fn inspections_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
@@ -99,6 +101,12 @@ impl Compiler {
                     }
                     Some((nodes, nv.span(), p))
                 });
+            let crew = match t.get("crew") {
+                None => Some(None),
+                Some(c) => name(c, &t.path_of("crew"), errs)
+                    .and_then(|n| self.lookup_crew(&n, &t.path_of("crew"), errs))
+                    .map(Some),
+            };
             t.finish(errs);
             if let (
                 Some(every),
@@ -106,7 +114,8 @@ impl Compiler {
                 Some(duration),
                 Some(detect),
                 Some((nodes, span, p)),
-            ) = (every, offset, dur, detect, nodes)
+                Some(crew),
+            ) = (every, offset, dur, detect, nodes, crew)
             {
                 let insp = Inspection {
                     stream_key: stream_key("inspection", key_name),
@@ -116,6 +125,7 @@ impl Compiler {
                     offset,
                     duration,
                     detect,
+                    crew,
                 };
                 self.latent.inspections.push((insp, span, p));
             }

@@ -612,6 +612,11 @@ pub fn schema() -> Value {
                                 number(),
                                 "probability of finding a hidden failure",
                             ),
+                            (
+                                "crew",
+                                text(),
+                                "a technician of this crew inspects (waits in its queue behind repairs)",
+                            ),
                         ],
                     ),
                 ),

@@ -44,9 +44,16 @@ pub(super) fn write_latent(model: &Model, out: &mut String) {
         } else {
             String::new()
         };
+        let by = match i.crew {
+            Some(k) => format!(
+                " by a technician of crew {} (queued behind its repairs; the crew's dispatch delay first; a due inspection is skipped while the last is still queued or under way)",
+                model.crews[k].name
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  inspection {}: every {}{from}{takes}, checks {} and finds a hidden failure with probability {}",
+            "  inspection {}: every {}{from}{takes}{by}, checks {} and finds a hidden failure with probability {}",
             i.name,
             format_duration(i.every),
             names(model, &i.nodes),
