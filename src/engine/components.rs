@@ -65,19 +65,33 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` is down from `t`, known to be: its repair is queued or starts.
     pub(super) fn fail_now(&mut self, c: usize, t: Hours) {
+        self.mark_down(c, t);
+        self.begin_repair(c, t);
+        self.set_level(c as SignalId, DOWN, t);
+        if !self.witness_calls.is_empty() {
+            self.call_witnesses(c, t);
+        }
+    }
+
+    /// Component `c` is down from `t` (known or not: a silent witness's vote is lost at once).
+    #[inline(always)]
+    pub(super) fn mark_down(&mut self, c: usize, t: Hours) {
         self.attr_mark(c, t);
-        let comp = &self.model.components[c];
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
         self.down_comps.push(c as u32);
         if R::ACTIVE {
             self.recorder.component(c, ComponentEvent::Failed, t);
         }
-        match comp.spare {
+    }
+
+    /// Component `c`'s failure is known at `t`: it takes a part first if it needs one, then repair.
+    #[inline(always)]
+    pub(super) fn begin_repair(&mut self, c: usize, t: Hours) {
+        match self.model.components[c].spare {
             Some(s) => self.need_part(s, c, t),
             None => self.start_repair(c, t),
         }
-        self.set_level(c as SignalId, DOWN, t);
     }
 
     /// Component `c`'s repair can start (it has its part, if it needs one): it waits for a technician

@@ -5,11 +5,12 @@
 
 use crate::base::dist::unit_f64;
 use crate::base::units::Hours;
-use crate::engine::Engine;
 use crate::engine::components::Clock;
 use crate::engine::queue::Kind;
+use crate::engine::signals::DOWN;
 use crate::engine::trace::Recorder;
-use crate::model::Recovery;
+use crate::engine::{Engine, NONE};
+use crate::model::{Recovery, SignalId};
 
 /// Per-replication figures of a node whose failures can hide.
 #[derive(Debug, Clone, Copy, Default)]
@@ -94,10 +95,33 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.job_stops(c, t);
         }
         if self.model.components[c].silent {
-            self.hidden(c, t);
+            if self.witness_calls.iter().any(|&(_, w)| w as usize == c) {
+                // A silent witness: its vote is lost at once, its repair waits to be found.
+                self.mark_down(c, t);
+                self.hidden(c, t);
+                self.set_level(c as SignalId, DOWN, t);
+            } else {
+                self.hidden(c, t);
+            }
             return true;
         }
         false
+    }
+
+    /// Whether component `c`'s failure is hidden now (a silent witness is down but holds no technician).
+    pub(super) fn is_hidden(&self, c: usize) -> bool {
+        self.clock[c].0 == Clock::Hidden
+    }
+
+    /// Voting node `n` fails or leaves at `t`: each cluster it votes in re-counts its votes, and
+    /// finds its silent witness failed if it is.
+    pub(super) fn call_witnesses(&mut self, n: usize, t: Hours) {
+        for i in 0..self.witness_calls.len() {
+            let (node, w) = self.witness_calls[i];
+            if node as usize == n && self.clock[w as usize].0 == Clock::Hidden {
+                self.found(w as usize, Found::Called, t);
+            }
+        }
     }
 
     /// Latent component `c` is repaired at `t`: as a backup job, it takes backups again.
@@ -126,7 +150,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Found::Inspection => st.by_inspection += 1,
             Found::Called => st.when_called += 1,
         }
-        self.fail_now(c, t);
+        if self.down_pos[c] == NONE {
+            self.fail_now(c, t);
+        } else {
+            // A silent witness was down already (its vote lost): only its repair starts.
+            self.begin_repair(c, t);
+        }
     }
 
     /// Backup job `c` stops at `t`: each running role it backs up keeps the backups taken so far.

@@ -188,6 +188,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     jobs: Vec<JobState>,
     /// Per inspection schedule: its stream (detection draws).
     insp_streams: Vec<Stream>,
+    /// (voting node, silent witness) of every cluster with a silent witness: the node's failure or
+    /// drain finds the witness's hidden failure (empty without silent witnesses).
+    witness_calls: Vec<(u32, u32)>,
     /// Per inspection schedule: its inspection by a crew ([`InspCrew`]).
     insp_crew: Vec<InspCrew>,
     /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts

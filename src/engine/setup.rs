@@ -307,6 +307,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .iter()
                 .map(|i| stream(model.simulation.seed, 0, i.stream_key))
                 .collect(),
+            witness_calls: model
+                .quorums
+                .iter()
+                .filter(|q| q.witness)
+                .filter_map(|q| q.voters.split_last())
+                .filter(|(w, _)| model.components[**w].silent)
+                .flat_map(|(w, nodes)| nodes.iter().map(move |n| (*n as u32, *w as u32)))
+                .collect(),
             insp_crew: if model.inspections.iter().any(|i| i.crew.is_some()) {
                 vec![InspCrew::IDLE; model.inspections.len()]
             } else {

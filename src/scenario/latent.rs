@@ -133,7 +133,8 @@ impl Compiler {
     }
 
     /// A silent node's failures change nothing anyone sees, so it may serve no role, vote in no cluster
-    /// and host no VM: only `backup_job` reads it. An inspection can find only hidden failures: those
+    /// as a member and host no VM: `backup_job` reads it, and a cluster's witness may be silent (its
+    /// vote is lost while failed, but only a member's failure or drain or an inspection finds it). An inspection can find only hidden failures: those
     /// of silent nodes and of dormant standby nodes.
     pub(super) fn check_latent(&self, errs: &mut Errors) {
         for (n, span, path) in &self.latent.silent {
