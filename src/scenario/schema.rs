@@ -147,8 +147,8 @@ fn node() -> Value {
             ("crew", text(), "the crew that repairs it"),
             (
                 "spare",
-                text(),
-                "the stock its repair takes a spare part from",
+                json!({ "anyOf": [ { "type": "string" }, { "const": false } ] }),
+                "the stock its repair takes a spare part from (false: none, over [defaults])",
             ),
             (
                 "priority",
@@ -474,8 +474,16 @@ pub fn schema() -> Value {
             (
                 "defaults",
                 table(
-                    "failure and repair of nodes that do not give their own",
-                    &[("failure", failure(), ""), ("repair", repair(), "")],
+                    "failure, repair and spare stock of nodes that do not give their own",
+                    &[
+                        ("failure", failure(), ""),
+                        ("repair", repair(), ""),
+                        (
+                            "spare",
+                            text(),
+                            "the stock every repaired node takes parts from",
+                        ),
+                    ],
                 ),
                 "",
             ),

@@ -357,3 +357,81 @@ fn stock_errors_name_the_field_and_the_fix() {
     let d = nines::analyses::explain::describe(&model);
     assert!(d.contains("stock disks: 2 parts"), "{d}");
 }
+
+/// `spare` in `[defaults]` is the stock of every repaired node that names none: a file that gives it
+/// there, with one node taking another stock and one `spare = false`, gives the same summary byte
+/// for byte as the file that names each node's stock. A node never repaired takes no default part.
+#[test]
+fn a_default_spare_is_the_same_as_naming_it_on_every_node() {
+    let file = |defaults: &str, disk: &str, ctl: &str, fan: &str| {
+        format!(
+            r#"
+            [simulation]
+            mission = "5y"
+            replications = 40
+            seed = 77
+            [defaults]
+            failure = {{ dist = "exponential", mean = "1y" }}
+            repair = {{ dist = "exponential", mean = "12h" }}
+            {defaults}
+            [stocks.disks]
+            parts = 1
+            lead = {{ dist = "exponential", mean = "10d" }}
+            [stocks.boards]
+            parts = 1
+            lead = {{ dist = "exponential", mean = "20d" }}
+            [nodes.disk]
+            count = 3
+            {disk}
+            [nodes.ctl]
+            {ctl}
+            [nodes.fan]
+            {fan}
+            [nodes.tape]
+            repair = "none"
+            [roles.data]
+            kind = "pool"
+            on = "disk"
+            min_up = 2
+            [roles.c]
+            kind = "standalone"
+            on = "ctl"
+            [roles.f]
+            kind = "standalone"
+            on = "fan"
+            [roles.t]
+            kind = "standalone"
+            on = "tape"
+            [services.files]
+            all_of = ["data", "c", "f", "t"]
+            "#
+        )
+    };
+    let each = file("", "spare = \"disks\"", "spare = \"boards\"", "");
+    let by_default = file(
+        "spare = \"disks\"",
+        "",
+        "spare = \"boards\"",
+        "spare = false",
+    );
+    let csv = |text: &str| nines::write::csv::summary_csv(&simulate(text).1).unwrap();
+    let a = csv(&each);
+    assert!(
+        String::from_utf8_lossy(&a).contains("boards"),
+        "both stocks are used"
+    );
+    assert!(a == csv(&by_default), "the summaries differ");
+    let bad = file("spare = \"disk\"", "", "", "");
+    let e = compile(&bad, "bad.toml")
+        .expect_err("unknown stock")
+        .to_string();
+    assert!(
+        e.contains("defaults.spare") && e.contains("unknown stock `disk`") && e.contains("disks"),
+        "{e}"
+    );
+    let bad = file("", "spare = true", "", "");
+    let e = compile(&bad, "bad.toml")
+        .expect_err("spare = true")
+        .to_string();
+    assert!(e.contains("nodes.disk.spare") && e.contains("false"), "{e}");
+}
