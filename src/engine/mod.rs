@@ -340,7 +340,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
-            Kind::Shipped => self.start_repair(i, t),
+            Kind::Shipped => self.part_shipped(i, t),
             Kind::Inspect => self.inspect(i, ev.aux, t),
         }
         self.settle(t);

@@ -185,6 +185,8 @@ fn scenario(p: Spares, replications: u32, mission: &str) -> String {
         kind = "pool"
         on = ["a", "b"]
         min_up = 1
+        [services.files]
+        all_of = ["pool"]
         "#,
         p.parts,
         1.0 / p.lead,
@@ -232,7 +234,7 @@ fn one_of_two_with_a_stock_of_one() {
     let c = check_exact(p, &mut ck);
     println!("chain: {} states", c.states.len());
 
-    let (model, s) = simulate(&scenario(p, 200, "100y"));
+    let (model, s) = simulate(&scenario(p, 400, "100y"));
     let t = model.simulation.mission;
     let years = t / HOURS_PER_YEAR;
     let occ = c.occupancy(t);
@@ -273,6 +275,39 @@ fn one_of_two_with_a_stock_of_one() {
         "mean wait for a part",
         &k.mean_wait_hours,
         waiting / supplied,
+    );
+    // The attribution gives a stretch of downtime to the stock while every failed node it depends on
+    // waits for a part: the pool down with both nodes in line (one in line and one under repair is
+    // two causes at once, "several"; both under repair too). The parts add up to the downtime.
+    let both_wait = |s: &State| s.node.iter().all(|n| matches!(n, Node::Line(_)));
+    let row = |cause: &str| {
+        s.attribution
+            .iter()
+            .find(|a| a.service == "files" && a.cause == cause)
+            .unwrap_or_else(|| panic!("attribution row {cause}"))
+    };
+    let stock = row("waiting for a part from stock disks");
+    assert_eq!(stock.kind, "stock");
+    ck.exact(
+        "downtime waiting for a part/yr",
+        &stock.hours_per_year,
+        c.time_in(&occ, both_wait) / years,
+    );
+    let files = s
+        .entities
+        .iter()
+        .find(|e| e.name == "files")
+        .expect("service");
+    let sum: f64 = s
+        .attribution
+        .iter()
+        .filter(|a| a.service == "files")
+        .map(|a| a.hours_per_year.value)
+        .sum();
+    assert!(
+        (sum - files.downtime_hours_per_year.value).abs() < 1e-9 * sum,
+        "attribution {sum} vs downtime {}",
+        files.downtime_hours_per_year.value
     );
     ck.finish();
 }
