@@ -134,7 +134,7 @@ fn a_silent_witness_against_its_chain_and_the_watched_one() {
             &cl.hours_without_quorum_per_year,
             x.time_in(&occ, |s| !quorum(s)) / years,
         );
-        without.push(cl.hours_without_quorum_per_year.clone());
+        without.push(cl.hours_without_quorum_per_year);
         if silent {
             let l = s
                 .latent
