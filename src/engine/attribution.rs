@@ -4,7 +4,8 @@
 //!
 //! Precedence, per stretch: a role's own mechanism (switching, restart, operator, restore; a switch
 //! a maintenance drain started goes to that schedule); else the failed components and maintenance
-//! schedules among what the service depends on; else a role with no host (or no quorum) up; else
+//! schedules among what the service depends on (a component waiting for a spare part counts as its
+//! stock); else a role with no host (or no quorum) up; else
 //! "unexplained". Two or more different causes in the same tier at once are "several causes".
 
 use crate::base::units::Hours;
@@ -23,6 +24,9 @@ pub enum Attributed {
     Maintenance(usize),
     /// A role machine's own cause.
     Role(usize, Cause),
+    /// Waiting for a part from a spare-part stock (shipment included): a failed component's
+    /// stretch before its repair can start.
+    Stock(usize),
     /// Two or more causes of the same tier at once.
     Several,
     /// Nothing found (a mechanism not attributed above).
@@ -30,7 +34,7 @@ pub enum Attributed {
 }
 
 /// The attribution categories of `model`, in the order of [`Engine::attribution`]: components,
-/// maintenance schedules, each role's causes, several, unexplained.
+/// maintenance schedules, each role's causes, stocks, several, unexplained.
 pub fn attribution_causes(model: &Model) -> Vec<Attributed> {
     const ALL: [Cause; CAUSES] = [
         Cause::Failover,
@@ -46,13 +50,18 @@ pub fn attribution_causes(model: &Model) -> Vec<Attributed> {
         .chain(
             (0..model.roles.len()).flat_map(|r| ALL.iter().map(move |&c| Attributed::Role(r, c))),
         )
+        .chain((0..model.stocks.len()).map(Attributed::Stock))
         .chain([Attributed::Several, Attributed::Unexplained])
         .collect()
 }
 
 /// Number of attribution categories of `model`.
 pub(super) fn attribution_len(model: &Model) -> usize {
-    model.components.len() + model.maintenance.len() + model.roles.len() * CAUSES + 2
+    model.components.len()
+        + model.maintenance.len()
+        + model.roles.len() * CAUSES
+        + model.stocks.len()
+        + 2
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -127,9 +136,19 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return k;
         }
         let support = &self.support[s * comps..(s + 1) * comps];
+        // A component waiting for its spare part is down for want of the part: its stock's cause.
+        let stocks_at = roles_at + roles * CAUSES;
+        let stocks = !self.stock_line.is_empty();
         for &c in &self.down_comps {
-            if support[c as usize] && one.see(c as usize) {
-                return several;
+            let c = c as usize;
+            if support[c] {
+                let k = match self.model.components[c].spare {
+                    Some(k) if stocks && self.awaiting_part(c) => stocks_at + k,
+                    _ => c,
+                };
+                if one.see(k) {
+                    return several;
+                }
             }
         }
         // The nodes in maintenance now, not all nodes: a pass over every node per stretch would cost

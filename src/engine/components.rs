@@ -65,19 +65,33 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` is down from `t`, known to be: its repair is queued or starts.
     pub(super) fn fail_now(&mut self, c: usize, t: Hours) {
+        self.mark_down(c, t);
+        self.begin_repair(c, t);
+        self.set_level(c as SignalId, DOWN, t);
+        if !self.witness_calls.is_empty() {
+            self.call_witnesses(c, t);
+        }
+    }
+
+    /// Component `c` is down from `t` (known or not: a silent witness's vote is lost at once).
+    #[inline(always)]
+    pub(super) fn mark_down(&mut self, c: usize, t: Hours) {
         self.attr_mark(c, t);
-        let comp = &self.model.components[c];
         self.down_since[c] = t;
         self.down_pos[c] = self.down_comps.len() as u32;
         self.down_comps.push(c as u32);
         if R::ACTIVE {
             self.recorder.component(c, ComponentEvent::Failed, t);
         }
-        match comp.spare {
+    }
+
+    /// Component `c`'s failure is known at `t`: it takes a part first if it needs one, then repair.
+    #[inline(always)]
+    pub(super) fn begin_repair(&mut self, c: usize, t: Hours) {
+        match self.model.components[c].spare {
             Some(s) => self.need_part(s, c, t),
             None => self.start_repair(c, t),
         }
-        self.set_level(c as SignalId, DOWN, t);
     }
 
     /// Component `c`'s repair can start (it has its part, if it needs one): it waits for a technician
@@ -104,21 +118,34 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Gives free technicians of crew `k` to waiting components, in the crew's order.
-    fn assign(&mut self, k: usize, t: Hours) {
+    pub(super) fn assign(&mut self, k: usize, t: Hours) {
         let crew = &self.model.crews[k];
         while self.crew_free[k] > 0 && !self.crew_queue[k].is_empty() {
             let q = &mut self.crew_queue[k];
             let pick = match crew.policy {
-                CrewPolicy::Fifo => 0,
+                // Inspections (entries past the components) wait behind every repair.
+                CrewPolicy::Fifo => q
+                    .iter()
+                    .position(|e| (e.0 as usize) < self.model.components.len())
+                    .unwrap_or(0),
                 CrewPolicy::Priority => {
                     let comps = &self.model.components;
+                    let rank = |x: u32| {
+                        comps
+                            .get(x as usize)
+                            .map_or(u64::MAX, |c| c.priority as u64)
+                    };
                     (0..q.len())
-                        .min_by_key(|&i| (comps[q[i].0 as usize].priority, q[i].1))
+                        .min_by_key(|&i| (rank(q[i].0), q[i].1))
                         .unwrap_or(0)
                 }
             };
             let c = q.remove(pick).0 as usize;
             self.crew_free[k] -= 1;
+            if c >= self.model.components.len() {
+                self.inspection_assigned(k, c - self.model.components.len(), t);
+                continue;
+            }
             let st = &mut self.crew_stats[k];
             st.waited += t - self.down_since[c];
             st.assigned += 1;

@@ -5,11 +5,12 @@
 
 use crate::base::dist::unit_f64;
 use crate::base::units::Hours;
-use crate::engine::Engine;
 use crate::engine::components::Clock;
 use crate::engine::queue::Kind;
+use crate::engine::signals::DOWN;
 use crate::engine::trace::Recorder;
-use crate::model::Recovery;
+use crate::engine::{Engine, NONE};
+use crate::model::{Recovery, SignalId};
 
 /// Per-replication figures of a node whose failures can hide.
 #[derive(Debug, Clone, Copy, Default)]
@@ -44,6 +45,36 @@ impl JobState {
     };
 }
 
+/// `aux` of an inspection by a crew falling due (it joins the crew's queue).
+pub(super) const INSPECTION_DUE: u32 = 1;
+/// `aux` of an inspection by a crew ending (its technician is free again).
+pub(super) const INSPECTION_ENDS: u32 = 2;
+
+/// Per inspection schedule: where its inspection by a crew stands (idle without a crew).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct InspCrew {
+    /// Idle, queued for a technician, or under way.
+    pub(super) state: u8,
+    /// When its technician was assigned (under way).
+    pub(super) assigned: Hours,
+    /// When the inspection itself began, after the dispatch delay (under way).
+    pub(super) began: Hours,
+}
+
+impl InspCrew {
+    const WORKING: u8 = 2;
+    pub(super) const IDLE: InspCrew = InspCrew {
+        state: 0,
+        assigned: 0.0,
+        began: 0.0,
+    };
+    const QUEUED: InspCrew = InspCrew {
+        state: 1,
+        assigned: 0.0,
+        began: 0.0,
+    };
+}
+
 /// How a hidden failure came to light.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Found {
@@ -64,10 +95,33 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.job_stops(c, t);
         }
         if self.model.components[c].silent {
-            self.hidden(c, t);
+            if self.witness_calls.iter().any(|&(_, w)| w as usize == c) {
+                // A silent witness: its vote is lost at once, its repair waits to be found.
+                self.mark_down(c, t);
+                self.hidden(c, t);
+                self.set_level(c as SignalId, DOWN, t);
+            } else {
+                self.hidden(c, t);
+            }
             return true;
         }
         false
+    }
+
+    /// Whether component `c`'s failure is hidden now (a silent witness is down but holds no technician).
+    pub(super) fn is_hidden(&self, c: usize) -> bool {
+        self.clock[c].0 == Clock::Hidden
+    }
+
+    /// Voting node `n` fails or leaves at `t`: each cluster it votes in re-counts its votes, and
+    /// finds its silent witness failed if it is.
+    pub(super) fn call_witnesses(&mut self, n: usize, t: Hours) {
+        for i in 0..self.witness_calls.len() {
+            let (node, w) = self.witness_calls[i];
+            if node as usize == n && self.clock[w as usize].0 == Clock::Hidden {
+                self.found(w as usize, Found::Called, t);
+            }
+        }
     }
 
     /// Latent component `c` is repaired at `t`: as a backup job, it takes backups again.
@@ -96,7 +150,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Found::Inspection => st.by_inspection += 1,
             Found::Called => st.when_called += 1,
         }
-        self.fail_now(c, t);
+        if self.down_pos[c] == NONE {
+            self.fail_now(c, t);
+        } else {
+            // A silent witness was down already (its vote lost): only its repair starts.
+            self.begin_repair(c, t);
+        }
     }
 
     /// Backup job `c` stops at `t`: each running role it backs up keeps the backups taken so far.
@@ -147,12 +206,59 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    /// An inspection of schedule `i` ends at `t`: it finds each hidden failure that was there when it
-    /// began, with its probability of detection; the next one is scheduled.
-    pub(super) fn inspect(&mut self, i: usize, t: Hours) {
+    /// An inspection event of schedule `i` at `t`: without a crew (`aux` 0) an inspection ends; with
+    /// one, an inspection is due ([`INSPECTION_DUE`]: it joins the crew's queue) or ends
+    /// ([`INSPECTION_ENDS`]: its technician is free again).
+    pub(super) fn inspect(&mut self, i: usize, aux: u32, t: Hours) {
         let insp = &self.model.inspections[i];
-        self.push(t + insp.every, Kind::Inspect, i as u32, 0);
-        let began = t - insp.duration;
+        match (aux, insp.crew) {
+            (INSPECTION_DUE, Some(k)) => {
+                self.push(t + insp.every, Kind::Inspect, i as u32, INSPECTION_DUE);
+                // One inspection of a schedule at a time: a due one finding the last still queued or
+                // under way is skipped.
+                if self.insp_crew[i] == InspCrew::IDLE {
+                    self.insp_crew[i] = InspCrew::QUEUED;
+                    self.arrivals += 1;
+                    let entry = (self.model.components.len() + i) as u32;
+                    self.crew_queue[k].push((entry, self.arrivals));
+                    self.assign(k, t);
+                }
+            }
+            (INSPECTION_ENDS, Some(k)) => {
+                let st = self.insp_crew[i];
+                self.insp_crew[i] = InspCrew::IDLE;
+                self.crew_free[k] += 1;
+                self.crew_stats[k].busy += t - st.assigned;
+                self.find_hidden(i, st.began, t);
+                self.assign(k, t);
+            }
+            _ => {
+                self.push(t + insp.every, Kind::Inspect, i as u32, 0);
+                self.find_hidden(i, t - insp.duration, t);
+            }
+        }
+    }
+
+    /// A technician of crew `k` is assigned to inspection schedule `i` at `t`: after the crew's
+    /// dispatch delay the inspection begins, and it ends `duration` later.
+    pub(super) fn inspection_assigned(&mut self, k: usize, i: usize, t: Hours) {
+        let d = match &self.model.crews[k].dispatch {
+            Some(d) => d.sample(&mut self.crew_streams[k]),
+            None => 0.0,
+        };
+        self.insp_crew[i] = InspCrew {
+            state: InspCrew::WORKING,
+            assigned: t,
+            began: t + d,
+        };
+        let end = t + d + self.model.inspections[i].duration;
+        self.push(end, Kind::Inspect, i as u32, INSPECTION_ENDS);
+    }
+
+    /// An inspection of schedule `i` that began at `began` ends at `t`: it finds each hidden failure
+    /// that was there when it began, with its probability of detection.
+    fn find_hidden(&mut self, i: usize, began: Hours, t: Hours) {
+        let insp = &self.model.inspections[i];
         for &c in &insp.nodes {
             let (clock, since) = self.clock[c];
             if clock == Clock::Hidden
@@ -160,6 +266,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 && (insp.detect >= 1.0 || unit_f64(&mut self.insp_streams[i]) < insp.detect)
             {
                 self.found(c, Found::Inspection, t);
+            }
+        }
+    }
+
+    /// At the mission end, technicians still inspecting were busy until it.
+    pub(super) fn finish_inspections(&mut self) {
+        for (i, st) in self.insp_crew.iter().enumerate() {
+            if st.state == InspCrew::WORKING
+                && let Some(k) = self.model.inspections[i].crew
+            {
+                self.crew_stats[k].busy += self.mission - st.assigned;
             }
         }
     }

@@ -41,7 +41,7 @@ use crate::base::units::Hours;
 use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::Clock;
 use crate::engine::hosts::VmState;
-use crate::engine::latent::JobState;
+use crate::engine::latent::{INSPECTION_DUE, InspCrew, JobState};
 use crate::engine::machines::{Life, MachineState, PoolRun, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, level_of};
@@ -192,6 +192,11 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     jobs: Vec<JobState>,
     /// Per inspection schedule: its stream (detection draws).
     insp_streams: Vec<Stream>,
+    /// (voting node, silent witness) of every cluster with a silent witness: the node's failure or
+    /// drain finds the witness's hidden failure (empty without silent witnesses).
+    witness_calls: Vec<(u32, u32)>,
+    /// Per inspection schedule: its inspection by a crew ([`InspCrew`]).
+    insp_crew: Vec<InspCrew>,
     /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts
     /// the hours of those still hidden.
     any_hidden: bool,
@@ -277,7 +282,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
         }
         for (i, insp) in model.inspections.iter().enumerate() {
-            self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0);
+            match insp.crew {
+                Some(_) => self.push(insp.offset, Kind::Inspect, i as u32, INSPECTION_DUE),
+                None => self.push(insp.offset + insp.duration, Kind::Inspect, i as u32, 0),
+            }
         }
         if !model.phases.is_empty() {
             self.phases_begin();
@@ -341,8 +349,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
-            Kind::Shipped => self.start_repair(i, t),
-            Kind::Inspect => self.inspect(i, t),
+            Kind::Shipped => self.part_shipped(i, t),
+            Kind::Inspect => self.inspect(i, ev.aux, t),
             Kind::Switched => self.pool_switched(i, ev.aux, t),
             Kind::Phase => self.phase_boundary(i, ev.aux, t),
         }
@@ -358,6 +366,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         if !self.model.phases.is_empty() {
             self.phases_end();
+        }
+        if !self.insp_crew.is_empty() {
+            self.finish_inspections();
         }
         self.finish();
         if !self.stock_line.is_empty() {

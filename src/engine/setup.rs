@@ -8,7 +8,7 @@ use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::{Balancers, ClientEval};
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
-use crate::engine::latent::{JobState, LatentStats};
+use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
 use crate::engine::signals::{CLIENT, Monitor, initial_levels, wiring};
@@ -320,6 +320,19 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .iter()
                 .map(|i| stream(model.simulation.seed, 0, i.stream_key))
                 .collect(),
+            witness_calls: model
+                .quorums
+                .iter()
+                .filter(|q| q.witness)
+                .filter_map(|q| q.voters.split_last())
+                .filter(|(w, _)| model.components[**w].silent)
+                .flat_map(|(w, nodes)| nodes.iter().map(move |n| (*n as u32, *w as u32)))
+                .collect(),
+            insp_crew: if model.inspections.iter().any(|i| i.crew.is_some()) {
+                vec![InspCrew::IDLE; model.inspections.len()]
+            } else {
+                Vec::new()
+            },
             any_hidden: model
                 .components
                 .iter()
@@ -402,6 +415,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.latent_stats.fill(LatentStats::default());
         self.jobs.fill(JobState::START);
+        self.insp_crew.fill(InspCrew::IDLE);
         for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {
             *s = stream(self.seed, rep, i.stream_key);
         }

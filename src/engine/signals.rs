@@ -301,6 +301,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             if let Some(k) = self.model.components[c].crew
                 && !self.crew_queue[k].iter().any(|&(x, _)| x as usize == c)
                 && !self.awaiting_part(c)
+                && !self.is_hidden(c)
             {
                 self.crew_stats[k].busy += t - self.repair_started[c];
             }

@@ -9,7 +9,7 @@ use std::collections::VecDeque;
 use crate::engine::Engine;
 use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
-use crate::engine::latent::{JobState, LatentStats};
+use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, PoolRun, QuorumState};
 use crate::engine::queue::{Event, EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
@@ -26,7 +26,7 @@ macro_rules! snapshot_fields {
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
-            stock_stats, latent_stats, jobs, insp_streams, pools, phase);
+            stock_stats, latent_stats, jobs, insp_streams, pools, phase, insp_crew);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -92,6 +92,7 @@ pub struct Snapshot<'m> {
     insp_streams: Vec<Stream>,
     pools: Vec<PoolRun>,
     phase: crate::engine::phases::PhaseState,
+    insp_crew: Vec<InspCrew>,
 }
 
 impl<'m, R: Recorder> Engine<'m, R> {
@@ -137,10 +138,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         // A sorted array is a valid heap.
         let kept = &mut self.queue.heap.v;
+        // Maintenance and inspections keep their calendar.
         kept.retain(|e| {
             matches!(
                 e.kind(),
-                Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Phase
+                Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Inspect | Kind::Phase
             )
         });
         kept.sort_unstable_by_key(Event::key);

@@ -64,8 +64,20 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.clock[c] = (Clock::Ship, t);
                 self.push(t + d, Kind::Shipped, c as u32, 0);
             }
-            None => self.start_repair(c, t),
+            None => {
+                if self.clock[c].0 == Clock::Part {
+                    // The wait for the part ends: the stretch it caused closes.
+                    self.attr_mark(c, t);
+                }
+                self.start_repair(c, t)
+            }
         }
+    }
+
+    /// Component `c`'s part has reached it at `t`: its repair can start.
+    pub(super) fn part_shipped(&mut self, c: usize, t: Hours) {
+        self.attr_mark(c, t);
+        self.start_repair(c, t);
     }
 
     /// Reorder `id` of stock `s` arrives: the first node in line takes it, or it goes on the shelf.

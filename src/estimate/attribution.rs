@@ -56,6 +56,10 @@ impl RunAcc {
                         Attributed::Role(r, c) => {
                             (format!("{} {}", model.roles[r].name, cause_name(c)), "role")
                         }
+                        Attributed::Stock(k) => (
+                            format!("waiting for a part from stock {}", model.stocks[k].name),
+                            "stock",
+                        ),
                         Attributed::Several => ("several causes at once".to_string(), "several"),
                         Attributed::Unexplained => ("unexplained".to_string(), "unexplained"),
                     };

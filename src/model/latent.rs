@@ -23,6 +23,9 @@ pub struct Inspection {
     pub detect: f64,
     /// Key of its random stream (detection draws).
     pub stream_key: u64,
+    /// The crew whose technician inspects (`crew`): the inspection waits in the crew's queue, then
+    /// takes the technician for the crew's dispatch delay and its `duration`.
+    pub crew: Option<usize>,
 }
 
 impl super::Model {

@@ -231,7 +231,7 @@ impl Compiler {
             }
         };
         self.mission = simulation.as_ref().map(|s| s.mission);
-        let defaults = match root.get("defaults") {
+        let mut defaults = match root.get("defaults") {
             Some(v) => self.defaults(v, errs),
             None => Default::default(),
         };
@@ -240,6 +240,9 @@ impl Compiler {
         }
         if let Some(v) = root.get("stocks") {
             self.stocks_section(v, errs);
+        }
+        if let Some(n) = defaults.spare_name.take() {
+            defaults.spare = self.lookup_stock(&n, "defaults.spare", errs);
         }
         // Domain and site names first: nodes, domains and sites refer to them in any order.
         let domain_tables = self.register_places("domains", root.get("domains"), errs);

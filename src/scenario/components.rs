@@ -121,7 +121,8 @@ impl Compiler {
                     "the node is never repaired (repair = \"none\"), so no crew works on it; remove `crew`, or give a repair distribution",
                 );
             }
-            let spare = self.spare_field(&t, errs);
+            let repaired = repair.as_ref().is_some_and(|r| !r.is_never());
+            let spare = self.spare_field(&t, defaults.spare, repaired, errs);
             if let (Some(_), Some(r), Some(sv)) = (spare, &repair, t.peek("spare"))
                 && r.is_never()
             {

@@ -6,7 +6,9 @@ use crate::model::{Inspection, RoleKind, stream_key};
 
 use super::MAX_WINDOWS;
 use super::compile::Compiler;
-use super::reader::{Errors, Tbl, Val, duration, join, names, positive_duration, probability};
+use super::reader::{
+    Errors, Tbl, Val, duration, join, name, names, positive_duration, probability,
+};
 
 impl Compiler {
     pub(super) fn inspections_section(&mut self, v: &Val<'_>, errs: &mut Errors) {
@@ -99,6 +101,12 @@ impl Compiler {
                     }
                     Some((nodes, nv.span(), p))
                 });
+            let crew = match t.get("crew") {
+                None => Some(None),
+                Some(c) => name(c, &t.path_of("crew"), errs)
+                    .and_then(|n| self.lookup_crew(&n, &t.path_of("crew"), errs))
+                    .map(Some),
+            };
             t.finish(errs);
             if let (
                 Some(every),
@@ -106,7 +114,8 @@ impl Compiler {
                 Some(duration),
                 Some(detect),
                 Some((nodes, span, p)),
-            ) = (every, offset, dur, detect, nodes)
+                Some(crew),
+            ) = (every, offset, dur, detect, nodes, crew)
             {
                 let insp = Inspection {
                     stream_key: stream_key("inspection", key_name),
@@ -116,6 +125,7 @@ impl Compiler {
                     offset,
                     duration,
                     detect,
+                    crew,
                 };
                 self.latent.inspections.push((insp, span, p));
             }
@@ -123,7 +133,8 @@ impl Compiler {
     }
 
     /// A silent node's failures change nothing anyone sees, so it may serve no role, vote in no cluster
-    /// and host no VM: only `backup_job` reads it. An inspection can find only hidden failures: those
+    /// as a member and host no VM: `backup_job` reads it, and a cluster's witness may be silent (its
+    /// vote is lost while failed, but only a member's failure or drain or an inspection finds it). An inspection can find only hidden failures: those
     /// of silent nodes and of dormant standby nodes.
     pub(super) fn check_latent(&self, errs: &mut Errors) {
         for (n, span, path) in &self.latent.silent {

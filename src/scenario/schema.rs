@@ -147,8 +147,8 @@ fn node() -> Value {
             ("crew", text(), "the crew that repairs it"),
             (
                 "spare",
-                text(),
-                "the stock its repair takes a spare part from",
+                json!({ "anyOf": [ { "type": "string" }, { "const": false } ] }),
+                "the stock its repair takes a spare part from (false: none, over [defaults])",
             ),
             (
                 "priority",
@@ -499,8 +499,16 @@ pub fn schema() -> Value {
             (
                 "defaults",
                 table(
-                    "failure and repair of nodes that do not give their own",
-                    &[("failure", failure(), ""), ("repair", repair(), "")],
+                    "failure, repair and spare stock of nodes that do not give their own",
+                    &[
+                        ("failure", failure(), ""),
+                        ("repair", repair(), ""),
+                        (
+                            "spare",
+                            text(),
+                            "the stock every repaired node takes parts from",
+                        ),
+                    ],
                 ),
                 "",
             ),
@@ -636,6 +644,11 @@ pub fn schema() -> Value {
                                 "detect",
                                 number(),
                                 "probability of finding a hidden failure",
+                            ),
+                            (
+                                "crew",
+                                text(),
+                                "a technician of this crew inspects (waits in its queue behind repairs)",
                             ),
                         ],
                     ),

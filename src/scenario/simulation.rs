@@ -7,7 +7,7 @@ use crate::model::Simulation;
 
 use super::compile::Compiler;
 use super::dist::{failure_dist, repair_dist};
-use super::reader::{Errors, Tbl, Val, duration, integer};
+use super::reader::{Errors, Name, Tbl, Val, duration, integer, name};
 use super::{MAX_MISSION_YEARS, MAX_REPLICATIONS};
 
 impl Compiler {
@@ -93,6 +93,10 @@ impl Compiler {
             repair: r.and_then(|d| repair_dist(d, &t.path_of("repair"), errs)),
             failure_given: f.is_some(),
             repair_given: r.is_some(),
+            spare_name: t
+                .get("spare")
+                .and_then(|s| name(s, &t.path_of("spare"), errs)),
+            spare: None,
         };
         t.finish(errs);
         defaults
@@ -107,4 +111,8 @@ pub(super) struct Defaults {
     pub(super) repair: Option<Dist>,
     pub(super) failure_given: bool,
     pub(super) repair_given: bool,
+    /// The default stock as written (resolved once `[stocks]` is read).
+    pub(super) spare_name: Option<Name>,
+    /// The stock of every repaired node that names none (`spare = false` opts out).
+    pub(super) spare: Option<usize>,
 }

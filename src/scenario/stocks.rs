@@ -1,6 +1,8 @@
 //! `[stocks]` (spare parts on a shelf, reordered with a lead time) and the `spare` that makes a node's
 //! repair take a part from one.
 
+use toml::de::DeValue;
+
 use crate::model::{Stock, stream_key};
 
 use super::MAX_PARTS;
@@ -51,7 +53,7 @@ impl Compiler {
         }
     }
 
-    fn lookup_stock(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<usize> {
+    pub(super) fn lookup_stock(&self, n: &Name, path: &str, errs: &mut Errors) -> Option<usize> {
         if let Some(&i) = self.stock_names.get(&n.text) {
             return Some(i);
         }
@@ -72,11 +74,28 @@ impl Compiler {
         None
     }
 
-    /// Reads a node's `spare`: the stock its repairs take a part from.
-    pub(super) fn spare_field(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> Option<usize> {
+    /// Reads a node's `spare`: the stock its repairs take a part from; without one, `[defaults]`'s
+    /// `spare` (`default`) for a node that is repaired; `spare = false` takes none.
+    pub(super) fn spare_field(
+        &self,
+        t: &Tbl<'_, '_>,
+        default: Option<usize>,
+        repaired: bool,
+        errs: &mut Errors,
+    ) -> Option<usize> {
         let p = t.path_of("spare");
-        t.get("spare")
-            .and_then(|s| name(s, &p, errs))
-            .and_then(|n| self.lookup_stock(&n, &p, errs))
+        match t.get("spare") {
+            None => default.filter(|_| repaired),
+            Some(s) if matches!(s.get_ref(), DeValue::Boolean(false)) => None,
+            Some(s) if matches!(s.get_ref(), DeValue::Boolean(true)) => {
+                errs.push(
+                    s.span(),
+                    p,
+                    "spare = true names no stock: give a stock's name, e.g. spare = \"disks\", or false for no part",
+                );
+                None
+            }
+            Some(s) => name(s, &p, errs).and_then(|n| self.lookup_stock(&n, &p, errs)),
+        }
     }
 }

@@ -187,3 +187,153 @@ fn latent_errors_name_the_field_and_the_fix() {
     let e = err(base("", "[inspections.i]\nnodes = [\"b\"]\nevry = \"7d\""));
     assert!(e.contains("did you mean `every`"), "{e}");
 }
+
+/// Inspections by a crew of one technician that nothing else uses, with a fixed dispatch delay `D`:
+/// the inspection due at kI begins at kI + D and ends d later, so it finds a failure present at
+/// kI + D. A failure found at kI + D + d is repaired in a fixed R (no crew), so every life starts at
+/// the same phase: a = (−(d + R)) mod I before the next inspection begins. The life X ~ Exp(λ); the
+/// wait W from the failure to the next beginning is a − X when X ≤ a, and otherwise (memoryless) the
+/// wait of an exponential for the next multiple of I: E[W] = a − (1 − e^{−λa})/λ + e^{−λa}(I/(1 −
+/// e^{−λI}) − 1/λ), and E[hidden] = E[W] + d. The technician is busy D + d per inspection, a fixed
+/// calendar: its utilisation is exact.
+#[test]
+fn inspections_by_a_crew_mean_hidden_time_and_utilisation() {
+    let (mean, i, dispatch, d, repair, years): (f64, f64, f64, f64, f64, f64) =
+        (200.0, 168.0, 6.0, 2.0, 30.0, 50.0);
+    let text = format!(
+        r#"
+        [simulation]
+        mission = "{years}y"
+        replications = 60
+        seed = 2113
+        [crews.ops]
+        technicians = 1
+        dispatch = {{ dist = "fixed", value = "{dispatch}h" }}
+        [nodes.app]
+        failure = {{ dist = "exponential", mean = "5y" }}
+        repair = {{ dist = "fixed", value = "4h" }}
+        [nodes.gen]
+        silent = true
+        failure = {{ dist = "exponential", mean = "{mean}h" }}
+        repair = {{ dist = "fixed", value = "{repair}h" }}
+        [roles.web]
+        kind = "standalone"
+        on = "app"
+        [services.site]
+        all_of = ["web"]
+        [inspections.weekly]
+        nodes = ["gen"]
+        every = "{i}h"
+        duration = "{d}h"
+        crew = "ops"
+        "#
+    );
+    let lambda = 1.0 / mean;
+    let a = (-(d + repair)).rem_euclid(i);
+    let wait = a - (1.0 - (-lambda * a).exp()) / lambda
+        + (-lambda * a).exp() * (i / (1.0 - (-lambda * i).exp()) - mean);
+    let mut ck = Checks::default();
+    let (model, s) = simulate(&text);
+    let l = s
+        .latent
+        .iter()
+        .find(|l| l.node == "gen")
+        .expect("latent row");
+    ck.exact("mean hidden hours", &l.mean_hidden_hours, wait + d);
+    // Busy D + d from each inspection due at kI, cut at the mission end.
+    let m = model.simulation.mission;
+    let busy: f64 = (0..=(m / i).floor() as u64)
+        .map(|k| (dispatch + d).min(m - k as f64 * i))
+        .sum();
+    let crew = s.crews.iter().find(|c| c.name == "ops").expect("crew row");
+    ck.close("utilisation", crew.utilisation.value, busy / m);
+    ck.equal("repairs by the crew", crew.repairs_per_year.value, 0.0);
+    ck.finish();
+}
+
+/// A technician busy with a repair makes a due inspection wait, and a repair that falls due while
+/// it waits goes first. Fixed times: `gen` fails silently at 10 h; `a1` fails at 100 h and holds the
+/// technician to 150 h; the inspection falls due at 110 h; `a2` fails at 120 h and is repaired
+/// 150–200 h; the inspection runs 200–201 h and finds `gen`'s failure: hidden 191 h. The technician
+/// is busy 50 + 50 + 1, then 230–231 h (the next inspection, `gen` under repair), then from `a1`'s
+/// next failure at 250 h to the mission end at 290 h: 142 h.
+#[test]
+fn a_crew_inspection_waits_behind_repairs() {
+    let text = r#"
+        [simulation]
+        mission = "290h"
+        replications = 2
+        seed = 5
+        [crews.ops]
+        technicians = 1
+        [nodes.a1]
+        failure = { dist = "fixed", value = "100h" }
+        repair = { dist = "fixed", value = "50h" }
+        crew = "ops"
+        [nodes.a2]
+        failure = { dist = "fixed", value = "120h" }
+        repair = { dist = "fixed", value = "50h" }
+        crew = "ops"
+        [nodes.gen]
+        silent = true
+        failure = { dist = "fixed", value = "10h" }
+        repair = { dist = "fixed", value = "1000h" }
+        [roles.r]
+        kind = "pool"
+        on = ["a1", "a2"]
+        min_up = 1
+        [services.s]
+        all_of = ["r"]
+        [inspections.i]
+        nodes = ["gen"]
+        every = "120h"
+        offset = "110h"
+        duration = "1h"
+        crew = "ops"
+    "#;
+    let (_, s) = simulate(text);
+    let l = s
+        .latent
+        .iter()
+        .find(|l| l.node == "gen")
+        .expect("latent row");
+    assert!((l.mean_hidden_hours.value - 191.0).abs() < 1e-9, "{l:?}");
+    let crew = s.crews.iter().find(|c| c.name == "ops").expect("crew row");
+    assert!(
+        (crew.utilisation.value - 142.0 / 290.0).abs() < 1e-12,
+        "{crew:?}"
+    );
+}
+
+#[test]
+fn an_inspection_crew_must_exist() {
+    let text = r#"
+        [simulation]
+        mission = "1y"
+        [crews.ops]
+        technicians = 1
+        [nodes.a]
+        failure = { dist = "exponential", mean = "1y" }
+        repair = { dist = "exponential", mean = "1h" }
+        [nodes.b]
+        silent = true
+        failure = { dist = "exponential", mean = "1y" }
+        repair = { dist = "exponential", mean = "1h" }
+        [roles.r]
+        kind = "standalone"
+        on = "a"
+        [services.s]
+        all_of = ["r"]
+        [inspections.i]
+        nodes = ["b"]
+        every = "7d"
+        crew = "opz"
+    "#;
+    let e = compile(text, "bad.toml")
+        .expect_err("unknown crew")
+        .to_string();
+    assert!(
+        e.contains("inspections.i.crew") && e.contains("unknown crew `opz`") && e.contains("ops"),
+        "{e}"
+    );
+}

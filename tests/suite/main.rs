@@ -51,6 +51,7 @@ mod scenario_clients;
 mod scenario_ha;
 mod scenario_library;
 mod shards;
+mod silent_witness;
 mod spares;
 mod split;
 mod standby;

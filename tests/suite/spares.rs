@@ -185,6 +185,8 @@ fn scenario(p: Spares, replications: u32, mission: &str) -> String {
         kind = "pool"
         on = ["a", "b"]
         min_up = 1
+        [services.files]
+        all_of = ["pool"]
         "#,
         p.parts,
         1.0 / p.lead,
@@ -232,7 +234,7 @@ fn one_of_two_with_a_stock_of_one() {
     let c = check_exact(p, &mut ck);
     println!("chain: {} states", c.states.len());
 
-    let (model, s) = simulate(&scenario(p, 200, "100y"));
+    let (model, s) = simulate(&scenario(p, 400, "100y"));
     let t = model.simulation.mission;
     let years = t / HOURS_PER_YEAR;
     let occ = c.occupancy(t);
@@ -273,6 +275,39 @@ fn one_of_two_with_a_stock_of_one() {
         "mean wait for a part",
         &k.mean_wait_hours,
         waiting / supplied,
+    );
+    // The attribution gives a stretch of downtime to the stock while every failed node it depends on
+    // waits for a part: the pool down with both nodes in line (one in line and one under repair is
+    // two causes at once, "several"; both under repair too). The parts add up to the downtime.
+    let both_wait = |s: &State| s.node.iter().all(|n| matches!(n, Node::Line(_)));
+    let row = |cause: &str| {
+        s.attribution
+            .iter()
+            .find(|a| a.service == "files" && a.cause == cause)
+            .unwrap_or_else(|| panic!("attribution row {cause}"))
+    };
+    let stock = row("waiting for a part from stock disks");
+    assert_eq!(stock.kind, "stock");
+    ck.exact(
+        "downtime waiting for a part/yr",
+        &stock.hours_per_year,
+        c.time_in(&occ, both_wait) / years,
+    );
+    let files = s
+        .entities
+        .iter()
+        .find(|e| e.name == "files")
+        .expect("service");
+    let sum: f64 = s
+        .attribution
+        .iter()
+        .filter(|a| a.service == "files")
+        .map(|a| a.hours_per_year.value)
+        .sum();
+    assert!(
+        (sum - files.downtime_hours_per_year.value).abs() < 1e-9 * sum,
+        "attribution {sum} vs downtime {}",
+        files.downtime_hours_per_year.value
     );
     ck.finish();
 }
@@ -356,4 +391,82 @@ fn stock_errors_name_the_field_and_the_fix() {
     assert!(w.iter().any(|w| w.contains("stock disks")), "{w:?}");
     let d = nines::analyses::explain::describe(&model);
     assert!(d.contains("stock disks: 2 parts"), "{d}");
+}
+
+/// `spare` in `[defaults]` is the stock of every repaired node that names none: a file that gives it
+/// there, with one node taking another stock and one `spare = false`, gives the same summary byte
+/// for byte as the file that names each node's stock. A node never repaired takes no default part.
+#[test]
+fn a_default_spare_is_the_same_as_naming_it_on_every_node() {
+    let file = |defaults: &str, disk: &str, ctl: &str, fan: &str| {
+        format!(
+            r#"
+            [simulation]
+            mission = "5y"
+            replications = 40
+            seed = 77
+            [defaults]
+            failure = {{ dist = "exponential", mean = "1y" }}
+            repair = {{ dist = "exponential", mean = "12h" }}
+            {defaults}
+            [stocks.disks]
+            parts = 1
+            lead = {{ dist = "exponential", mean = "10d" }}
+            [stocks.boards]
+            parts = 1
+            lead = {{ dist = "exponential", mean = "20d" }}
+            [nodes.disk]
+            count = 3
+            {disk}
+            [nodes.ctl]
+            {ctl}
+            [nodes.fan]
+            {fan}
+            [nodes.tape]
+            repair = "none"
+            [roles.data]
+            kind = "pool"
+            on = "disk"
+            min_up = 2
+            [roles.c]
+            kind = "standalone"
+            on = "ctl"
+            [roles.f]
+            kind = "standalone"
+            on = "fan"
+            [roles.t]
+            kind = "standalone"
+            on = "tape"
+            [services.files]
+            all_of = ["data", "c", "f", "t"]
+            "#
+        )
+    };
+    let each = file("", "spare = \"disks\"", "spare = \"boards\"", "");
+    let by_default = file(
+        "spare = \"disks\"",
+        "",
+        "spare = \"boards\"",
+        "spare = false",
+    );
+    let csv = |text: &str| nines::write::csv::summary_csv(&simulate(text).1).unwrap();
+    let a = csv(&each);
+    assert!(
+        String::from_utf8_lossy(&a).contains("boards"),
+        "both stocks are used"
+    );
+    assert!(a == csv(&by_default), "the summaries differ");
+    let bad = file("spare = \"disk\"", "", "", "");
+    let e = compile(&bad, "bad.toml")
+        .expect_err("unknown stock")
+        .to_string();
+    assert!(
+        e.contains("defaults.spare") && e.contains("unknown stock `disk`") && e.contains("disks"),
+        "{e}"
+    );
+    let bad = file("", "spare = true", "", "");
+    let e = compile(&bad, "bad.toml")
+        .expect_err("spare = true")
+        .to_string();
+    assert!(e.contains("nodes.disk.spare") && e.contains("false"), "{e}");
 }

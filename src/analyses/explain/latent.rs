@@ -24,9 +24,18 @@ pub(super) fn write_latent(model: &Model, out: &mut String) {
             "  silent node {}: its failures stay hidden (nothing watches it) until an inspection finds them{}; then its repair starts",
             c.name,
             if model.is_backup_job(n) {
-                " or a restore needs its backups (a restore then uses the last backup taken before it stopped)"
+                " or a restore needs its backups (a restore then uses the last backup taken before it stopped)".to_string()
+            } else if let Some(q) = model
+                .quorums
+                .iter()
+                .find(|q| q.witness && q.voters.last() == Some(&n))
+            {
+                format!(
+                    " or a member of cluster {} fails or is drained (the cluster re-counts its votes); as the cluster's witness its vote is lost while it is failed",
+                    q.name
+                )
             } else {
-                ""
+                String::new()
             }
         );
     }
@@ -44,9 +53,16 @@ pub(super) fn write_latent(model: &Model, out: &mut String) {
         } else {
             String::new()
         };
+        let by = match i.crew {
+            Some(k) => format!(
+                " by a technician of crew {} (queued behind its repairs; the crew's dispatch delay first; a due inspection is skipped while the last is still queued or under way)",
+                model.crews[k].name
+            ),
+            None => String::new(),
+        };
         let _ = writeln!(
             out,
-            "  inspection {}: every {}{from}{takes}, checks {} and finds a hidden failure with probability {}",
+            "  inspection {}: every {}{from}{takes}{by}, checks {} and finds a hidden failure with probability {}",
             i.name,
             format_duration(i.every),
             names(model, &i.nodes),

@@ -151,6 +151,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// dynamic quorum it votes in moves its votes at once, before the node stops (Windows does so for
     /// a node that is shut down or drained; a 2-node cluster without a witness then keeps quorum).
     pub(in crate::engine) fn drain_votes(&mut self, n: usize, t: Hours) {
+        if !self.witness_calls.is_empty() {
+            self.call_witnesses(n, t);
+        }
         let model = self.model;
         for (q, c) in model.quorums.iter().enumerate() {
             let Some(i) = c.voters.iter().position(|&v| v == n) else {

@@ -16,7 +16,7 @@ use crate::model::EntityKind;
 pub const MAX_ROWS: usize = 12;
 
 /// The kinds of cause, their colour and the tag drawn beside each row.
-const KINDS: [(&str, RGBColor, &str); 5] = [
+const KINDS: [(&str, RGBColor, &str); 6] = [
     ("component", palette::BLUE, "failed component"),
     ("maintenance", palette::GREEN, "maintenance"),
     (
@@ -24,6 +24,7 @@ const KINDS: [(&str, RGBColor, &str); 5] = [
         palette::ORANGE,
         "role mechanism (switching, restart, ...)",
     ),
+    ("stock", palette::VERMILLION, "waiting for a spare part"),
     (
         "several",
         palette::PURPLE,
@@ -46,6 +47,7 @@ fn tag(k: &str) -> &'static str {
         "maintenance" => "maintenance",
         "role" => "role",
         "several" => "overlap",
+        "stock" => "spare part",
         _ => "unexplained",
     }
 }

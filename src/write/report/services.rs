@@ -189,6 +189,7 @@ pub(super) fn services(model: &Model, summary: &Summary) -> Vec<Block> {
                 Cell::text(&a.cause),
                 Cell::text(match a.kind {
                     "several" => "overlap",
+                    "stock" => "spare part",
                     k => k,
                 }),
                 amount(&a.hours_per_year, hours),
