@@ -29,6 +29,7 @@ mod compile;
 mod components;
 mod costs;
 mod crews;
+mod cycles;
 mod dist;
 mod hosts;
 mod latent;
