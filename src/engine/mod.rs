@@ -294,7 +294,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
     /// left before the mission end.
-    #[inline]
+    // Always: with every mechanism's arm it grew past LLVM's inlining limit, costing a call per event.
+    #[inline(always)]
     pub fn step(&mut self) -> Option<Hours> {
         let model = self.model;
         let ev = self.queue.pop()?;
@@ -347,16 +348,27 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.vm_booted(i, t);
                 }
             }
+            _ => self.mechanism_event(ev, t),
+        }
+        self.settle(t);
+        self.queue.settle();
+        Some(t)
+    }
+
+    /// The events of mechanisms most scenarios do not use, kept out of [`Engine::step`] so that
+    /// adding one does not make the loop too large to inline for every scenario.
+    #[inline(never)]
+    fn mechanism_event(&mut self, ev: Event, t: Hours) {
+        let i = ev.target as usize;
+        match ev.kind() {
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
             Kind::Shipped => self.part_shipped(i, t),
             Kind::Inspect => self.inspect(i, ev.aux, t),
             Kind::Switched => self.pool_switched(i, ev.aux, t),
             Kind::Phase => self.phase_boundary(i, ev.aux, t),
+            k => unreachable!("{k:?} is handled in step"),
         }
-        self.settle(t);
-        self.queue.settle();
-        Some(t)
     }
 
     /// Closes the replication at the mission end: open outages and busy periods end there.

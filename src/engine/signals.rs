@@ -115,7 +115,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if w & 1 != 0 {
             self.changed(s, new, t);
         }
-        self.propagate(s, old, new, t);
+        self.propagate(w, old, new, t);
     }
 
     /// Sets the number of inputs gate `s` needs up (a pool's `min_up` in a new phase) and
@@ -131,10 +131,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         gate.level = new as u32;
         self.level[s as usize] = new;
-        if self.wiring[s as usize] & 1 != 0 {
+        let w = self.wiring[s as usize];
+        if w & 1 != 0 {
             self.changed(s, new, t);
         }
-        self.propagate(s, old, new, t);
+        self.propagate(w, old, new, t);
     }
 
     /// The inputs a pool's gate `own` needs up now: its `min_up` in the phase in force (`min_up`
@@ -148,14 +149,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    /// Tells the gates above signal `s` that its level went from `old` to `new`.
+    /// Tells the gates above a signal (its wiring word `w`) that its level went from `old` to `new`.
     #[inline(always)]
-    fn propagate(&mut self, s: SignalId, old: u8, new: u8, t: Hours) {
+    fn propagate(&mut self, w: u64, old: u8, new: u8, t: Hours) {
         let g = &self.model.graph;
         // One primitive change moves every gate in the same direction (gates are monotone in the
         // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose
         // level changed and whose parents are still to hear it (usually none).
-        let (mut w, mut o, mut n) = (self.wiring[s as usize], old, new);
+        let (mut w, mut o, mut n) = (w, old, new);
         loop {
             let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
             let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
