@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use crate::model::{ComponentId, CrewPolicy, Model};
 
-use super::{list, plural};
+use super::{plural, served_by};
 
 /// The repair crews: technicians, policy, dispatch, and what they repair.
 pub(super) fn write_crews(model: &Model, out: &mut String) {
@@ -27,15 +27,7 @@ pub(super) fn write_crews(model: &Model, out: &mut String) {
                     .as_ref()
                     .map(|d| format!(", dispatch {}", d.describe()))
                     .unwrap_or_default(),
-                if served.is_empty() {
-                    "nothing".to_string()
-                } else {
-                    format!(
-                        "{} ({})",
-                        plural(served.len(), "component", "components"),
-                        list(model, &served, 8)
-                    )
-                }
+                served_by(model, &served, "component", "components")
             );
         }
     }

@@ -47,6 +47,15 @@ fn list(model: &Model, ids: &[ComponentId], max: usize) -> String {
     s
 }
 
+/// What a shared resource (a crew, a stock) serves: "nothing", or "3 nodes (a, b, c)".
+fn served_by(model: &Model, ids: &[ComponentId], one: &str, many: &str) -> String {
+    if ids.is_empty() {
+        "nothing".to_string()
+    } else {
+        format!("{} ({})", plural(ids.len(), one, many), list(model, ids, 8))
+    }
+}
+
 /// A fraction as a percentage: `99.5%`.
 fn pct(p: f64) -> String {
     format!("{}%", trim_float(p * 100.0))

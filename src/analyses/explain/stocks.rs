@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use crate::model::{ComponentId, Model};
 
-use super::{list, plural};
+use super::{plural, served_by};
 
 /// The spare-part stocks: parts, lead time, shipment, and the nodes whose repairs take their parts.
 pub(super) fn write_stocks(model: &Model, out: &mut String) {
@@ -32,15 +32,7 @@ pub(super) fn write_stocks(model: &Model, out: &mut String) {
                 .as_ref()
                 .map(|d| format!(", then shipped to the node ({})", d.describe()))
                 .unwrap_or_default(),
-            if served.is_empty() {
-                "nothing".to_string()
-            } else {
-                format!(
-                    "{} ({})",
-                    plural(served.len(), "node", "nodes"),
-                    list(model, &served, 8)
-                )
-            }
+            served_by(model, &served, "node", "nodes")
         );
     }
 }
