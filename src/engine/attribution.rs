@@ -3,7 +3,9 @@
 //! ends while it is down; nothing is done while every service is up.
 //!
 //! Precedence, per stretch: a role's own mechanism (switching, restart, operator, restore; a switch
-//! a maintenance drain started goes to that schedule); else the failed components and maintenance
+//! a maintenance drain started goes to that schedule); else a failure that had been hidden (a silent
+//! node or a dormant standby found failed: it is what turned the visible failures into downtime);
+//! else the failed components and maintenance
 //! schedules among what the service depends on (a component waiting for a spare part counts as its
 //! stock); else a role with no host (or no quorum) up; else
 //! "unexplained". Two or more different causes in the same tier at once are "several causes".
@@ -27,6 +29,8 @@ pub enum Attributed {
     /// Waiting for a part from a spare-part stock (shipment included): a failed component's
     /// stretch before its repair can start.
     Stock(usize),
+    /// A failure of this node that had been hidden (silent, or a dormant standby), until its repair.
+    Unseen(usize),
     /// Two or more causes of the same tier at once.
     Several,
     /// Nothing found (a mechanism not attributed above).
@@ -34,7 +38,8 @@ pub enum Attributed {
 }
 
 /// The attribution categories of `model`, in the order of [`Engine::attribution`]: components,
-/// maintenance schedules, each role's causes, stocks, several, unexplained.
+/// maintenance schedules, each role's causes, stocks, the nodes whose failures can hide, several,
+/// unexplained.
 pub fn attribution_causes(model: &Model) -> Vec<Attributed> {
     const ALL: [Cause; CAUSES] = [
         Cause::Failover,
@@ -51,6 +56,7 @@ pub fn attribution_causes(model: &Model) -> Vec<Attributed> {
             (0..model.roles.len()).flat_map(|r| ALL.iter().map(move |&c| Attributed::Role(r, c))),
         )
         .chain((0..model.stocks.len()).map(Attributed::Stock))
+        .chain(model.hiding_nodes().into_iter().map(Attributed::Unseen))
         .chain([Attributed::Several, Attributed::Unexplained])
         .collect()
 }
@@ -61,6 +67,7 @@ pub(super) fn attribution_len(model: &Model) -> usize {
         + model.maintenance.len()
         + model.roles.len() * CAUSES
         + model.stocks.len()
+        + model.hiding_nodes().len()
         + 2
 }
 
@@ -136,6 +143,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return k;
         }
         let support = &self.support[s * comps..(s + 1) * comps];
+        // A failure found only when called on (or by an inspection) outranks the visible ones.
+        if !self.unseen.is_empty() {
+            for &c in &self.down_comps {
+                let c = c as usize;
+                if support[c] && self.unseen[c] != NONE && one.see(self.unseen[c] as usize) {
+                    return several;
+                }
+            }
+            if let Some(k) = one.get(several) {
+                return k;
+            }
+        }
         // A component waiting for its spare part is down for want of the part: its stock's cause.
         let stocks_at = roles_at + roles * CAUSES;
         let stocks = !self.stock_line.is_empty();

@@ -189,6 +189,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.push(due, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
         self.attr_mark(c, t);
+        if !self.unseen.is_empty() {
+            self.unseen[c] = NONE;
+        }
         let pos = self.down_pos[c] as usize;
         let last = self.down_comps.pop().expect("component was down");
         if last as usize != c {

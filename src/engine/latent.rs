@@ -138,6 +138,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub(super) fn hidden(&mut self, c: usize, t: Hours) {
         self.clock[c] = (Clock::Hidden, t);
         self.latent_stats[c].failures += 1;
+        // Until its repair ends, the downtime this failure takes part in is its own cause.
+        self.unseen[c] = self.unseen_cat[c];
     }
 
     /// Component `c`'s hidden failure is found at `t`: its repair starts.

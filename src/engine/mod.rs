@@ -200,6 +200,11 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     /// Whether any failure can hide (silent or dormant standby nodes): the mission end then counts
     /// the hours of those still hidden.
     any_hidden: bool,
+    /// Per component: its attribution category while its present failure is one that had been hidden
+    /// ([`NONE`] otherwise; empty when no failure can hide).
+    unseen: Vec<u32>,
+    /// Per component: its "failed unseen" attribution category, for the nodes whose failures can hide.
+    unseen_cat: Vec<u32>,
     /// The phases of the calendar (empty without `[phases]`).
     phase: phases::PhaseState,
     recorder: R,

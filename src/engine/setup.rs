@@ -65,6 +65,17 @@ impl<'m, R: Recorder> Engine<'m, R> {
             })
             .collect();
         let attr_len = super::attribution::attribution_len(model);
+        let hiding = model.hiding_nodes();
+        let unseen_cat = if hiding.is_empty() {
+            Vec::new()
+        } else {
+            let first = attr_len - 2 - hiding.len();
+            let mut cat = vec![NONE; comps];
+            for (i, &c) in hiding.iter().enumerate() {
+                cat[c] = (first + i) as u32;
+            }
+            cat
+        };
         // Who watches what: a machine watches where its replicas can run, its witness and its reinstall
         // source.
         let mut watch: Vec<Vec<u32>> = vec![Vec::new(); signals];
@@ -337,6 +348,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .components
                 .iter()
                 .any(|c| c.silent || c.standby_of.is_some()),
+            unseen: if unseen_cat.is_empty() {
+                Vec::new()
+            } else {
+                vec![NONE; comps]
+            },
+            unseen_cat,
             phase: super::phases::PhaseState::new(model, years),
             recorder,
         }
@@ -414,6 +431,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.reset_pools(rep);
         }
         self.latent_stats.fill(LatentStats::default());
+        self.unseen.fill(NONE);
         self.jobs.fill(JobState::START);
         self.insp_crew.fill(InspCrew::IDLE);
         for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {

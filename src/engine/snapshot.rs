@@ -26,7 +26,7 @@ macro_rules! snapshot_fields {
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
             machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
-            stock_stats, latent_stats, jobs, insp_streams, pools, phase, insp_crew);
+            stock_stats, latent_stats, unseen, jobs, insp_streams, pools, phase, insp_crew);
     };
     (@copy $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f = $from.$f; )* };
     (@clone $to:ident, $from:ident; $($f:ident),*) => { $( $to.$f.clone_from(&$from.$f); )* };
@@ -88,6 +88,7 @@ pub struct Snapshot<'m> {
     stock_streams: Vec<Stream>,
     stock_stats: Vec<StockStats>,
     latent_stats: Vec<LatentStats>,
+    unseen: Vec<u32>,
     jobs: Vec<JobState>,
     insp_streams: Vec<Stream>,
     pools: Vec<PoolRun>,

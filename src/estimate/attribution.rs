@@ -15,9 +15,9 @@ pub struct Attribution {
     /// The service.
     pub service: String,
     /// The cause, as shown: a component's name, `maintenance NAME`, `ROLE switching` (restart,
-    /// operator, no host, restore, no quorum), `several causes at once`, `unexplained`.
+    /// operator, no host, restore, no quorum), `NODE failed unseen`, `several causes at once`, `unexplained`.
     pub cause: String,
-    /// `component`, `maintenance`, `role`, `several` or `unexplained`.
+    /// `component`, `maintenance`, `role`, `stock`, `unseen`, `several` or `unexplained`.
     pub kind: &'static str,
     /// Downtime per year attributed to it, hours.
     pub hours_per_year: Estimate,
@@ -59,6 +59,10 @@ impl RunAcc {
                         Attributed::Stock(k) => (
                             format!("waiting for a part from stock {}", model.stocks[k].name),
                             "stock",
+                        ),
+                        Attributed::Unseen(c) => (
+                            format!("{} failed unseen", model.components[c].name),
+                            "unseen",
                         ),
                         Attributed::Several => ("several causes at once".to_string(), "several"),
                         Attributed::Unexplained => ("unexplained".to_string(), "unexplained"),

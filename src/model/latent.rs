@@ -39,6 +39,14 @@ impl super::Model {
             .collect()
     }
 
+    /// The nodes whose failures can hide (silent nodes, dormant standby nodes), in component order:
+    /// each has its own cause in the attribution of downtime, "NAME failed unseen".
+    pub fn hiding_nodes(&self) -> Vec<ComponentId> {
+        (0..self.components.len())
+            .filter(|&c| self.components[c].silent || self.components[c].standby_of.is_some())
+            .collect()
+    }
+
     /// Whether node `c` takes a restore's backups (`backup_job`).
     pub fn is_backup_job(&self, c: ComponentId) -> bool {
         self.roles.iter().any(|r| {

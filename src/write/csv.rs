@@ -295,6 +295,16 @@ pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, csv::Error> {
         for (measure, unit, e) in rows {
             row("latent", n, measure, unit, e)?;
         }
+        for c in &l.caused_downtime {
+            let e = format!("{n}.{}", c.service);
+            row(
+                "latent",
+                &e,
+                "downtime_caused_per_year",
+                "hours_per_year",
+                &c.hours_per_year,
+            )?;
+        }
         if let Some(d) = &l.data_lost_hours_per_year {
             row("latent", n, "data_lost_per_year", "hours_per_year", d)?;
         }

@@ -443,15 +443,27 @@ fn mechanisms(out: &mut String, summary: &Summary) {
                 .as_ref()
                 .map(|d| format!(" · data lost for want of backups {}", h(d)))
                 .unwrap_or_default();
+            let caused: String = l
+                .caused_downtime
+                .iter()
+                .map(|c| {
+                    format!(
+                        " · downtime of {} it caused {}",
+                        c.service,
+                        h(&c.hours_per_year)
+                    )
+                })
+                .collect();
             let _ = writeln!(
                 out,
-                "  {}: hidden failures {} · found by inspection {} · found when called on {} · mean hidden {} · hidden {}{}",
+                "  {}: hidden failures {} · found by inspection {} · found when called on {} · mean hidden {} · hidden {}{}{}",
                 l.node,
                 per_year(&l.hidden_failures_per_year),
                 per_year(&l.found_by_inspection_per_year),
                 per_year(&l.found_when_called_per_year),
                 mean,
                 h(&l.hidden_hours_per_year),
+                caused,
                 lost
             );
         }

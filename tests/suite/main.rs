@@ -57,4 +57,5 @@ mod split;
 mod standby;
 mod standby_pool;
 mod tolerance;
+mod unseen_cause;
 mod visual;

@@ -112,4 +112,12 @@ impl SharesAcc {
             Some((i, hours, share))
         })
     }
+
+    /// Part `i`'s hours per year, zero in every replication where it had none.
+    pub(in crate::estimate) fn part_hours(&self, i: usize) -> MeanAcc {
+        match self.parts[i].as_deref() {
+            Some(c) => MeanAcc::from_sums(self.n, c.per_year.clone(), c.per_year_sq.clone()),
+            None => MeanAcc::from_sums(self.n, ExactSum::default(), ExactSum::default()),
+        }
+    }
 }

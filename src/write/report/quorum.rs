@@ -2,9 +2,9 @@
 //! in the "Roles" section next to the roles' downtime by cause (where "no quorum" is one); and the
 //! latent failures of silent and inspected nodes beside them.
 
-use super::page::{Block, Cell, Table, amount, caption};
+use super::page::{Block, Cell, Table, amount, caption, interval};
 use crate::base::format::{hours, sig3};
-use crate::estimate::summary::Summary;
+use crate::estimate::summary::{LatentSummary, Summary};
 
 pub(super) fn clusters(summary: &Summary) -> Vec<Block> {
     if summary.clusters.is_empty() {
@@ -37,6 +37,24 @@ pub(super) fn clusters(summary: &Summary) -> Vec<Block> {
     ]
 }
 
+/// The services' downtime a node's hidden failures caused, one line per service.
+fn caused(l: &LatentSummary) -> Cell {
+    match l.caused_downtime.as_slice() {
+        [] => Cell::text("no service needs it"),
+        [one] => amount(&one.hours_per_year, hours),
+        many => {
+            let text: Vec<String> = many
+                .iter()
+                .map(|c| {
+                    let e = &c.hours_per_year;
+                    format!("{}: {} {}", c.service, hours(e.value), interval(e, hours))
+                })
+                .collect();
+            Cell::text(text.join("; "))
+        }
+    }
+}
+
 /// Latent failures: per silent or inspected node, how often its failures hid, how they were found,
 /// how long they stayed hidden and the data lost because backups had stopped.
 pub(super) fn latent(summary: &Summary) -> Vec<Block> {
@@ -53,6 +71,7 @@ pub(super) fn latent(summary: &Summary) -> Vec<Block> {
                 "found when called on per year".into(),
                 "mean hidden".into(),
                 "hidden per year".into(),
+                "service downtime it caused per year".into(),
                 "data lost for want of backups per year".into(),
             ],
             rows: summary
@@ -70,6 +89,7 @@ pub(super) fn latent(summary: &Summary) -> Vec<Block> {
                             Cell::text("none found")
                         },
                         amount(&l.hidden_hours_per_year, hours),
+                        caused(l),
                         match &l.data_lost_hours_per_year {
                             Some(d) => amount(d, hours),
                             None => Cell::text("not a backup job"),
@@ -78,7 +98,7 @@ pub(super) fn latent(summary: &Summary) -> Vec<Block> {
                 })
                 .collect(),
             caption: Some(caption(
-                "A silent failure is found by an inspection or when the node is called on; then its repair starts. Mean hidden counts the failures found.",
+                "A silent failure is found by an inspection or when the node is called on; then its repair starts. Mean hidden counts the failures found. Downtime it caused: a service's downtime from such a failure until its repair, which outranks visible failures in the attribution.",
                 summary.replications,
             )),
         }),
