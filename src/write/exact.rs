@@ -268,7 +268,7 @@ pub fn table(
                     .find(|e| e.service == p.service && e.phase == p.phase)?
                     .interval_unavailability
             });
-            if let Some(iu) = exact {
+            if let Some(iu) = exact.filter(|v| v.is_finite()) {
                 let _ = write!(line, " · {}", versus(&u, iu));
             }
             let _ = writeln!(out, "{}", line.trim_end_matches(" · "));

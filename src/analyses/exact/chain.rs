@@ -313,19 +313,16 @@ fn fail_rate(
 
 impl<'m> Chain<'m> {
     /// Resolves every rate of `model`; errors name the first duration or feature that does not fit.
-    /// Phases are refused: the rare-event estimator and the importance measures need one
-    /// time-homogeneous chain with one reward.
+    /// Phases are refused (the rare-event estimator needs one reward); see [`Chain::phased`].
     pub fn new(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
         Self::build(model, approximate, false)
     }
 
-    /// [`Chain::new`], also for a scenario with phases whose calendar changes only which states
-    /// count as up (see `phases`); the chain then knows each phase's gate needs.
-    pub fn phased(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
-        Self::build(model, approximate, true)
-    }
-
-    fn build(model: &'m Model, approximate: bool, phased: bool) -> Result<Self, MarkovError> {
+    pub(super) fn build(
+        model: &'m Model,
+        approximate: bool,
+        phased: bool,
+    ) -> Result<Self, MarkovError> {
         if let Some(m) = model.maintenance.first() {
             return Err(MarkovError::Unsupported {
                 feature: format!("maintenance.{}", m.name),
@@ -586,7 +583,7 @@ impl<'m> Chain<'m> {
                 gate,
             })
             .collect();
-        let mut chain = Chain {
+        Ok(Chain {
             model,
             comps,
             crews,
@@ -604,12 +601,7 @@ impl<'m> Chain<'m> {
             entities,
             approximated: log,
             phase_needs: Vec::new(),
-        };
-        if phased {
-            chain.phase_needs = super::phases::needs(model);
-            super::phases::check(&chain)?;
-        }
-        Ok(chain)
+        })
     }
 
     /// Measured entities, services first, then roles.

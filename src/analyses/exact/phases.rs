@@ -48,9 +48,20 @@ pub struct ExactPhase {
     pub interval_downtime_hours_per_year: Option<Hours>,
 }
 
+impl<'m> Chain<'m> {
+    /// [`Chain::new`], also for a scenario with phases whose calendar changes only which states
+    /// count as up; the chain then knows each phase's gate needs.
+    pub fn phased(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
+        let mut chain = Self::build(model, approximate, true)?;
+        chain.phase_needs = needs(model);
+        check(&chain)?;
+        Ok(chain)
+    }
+}
+
 /// Per phase, every gate's need in it (a pool's `min_up` in force there, as the engine sets it at
 /// each boundary); empty when every phase keeps the model's needs.
-pub(super) fn needs(model: &Model) -> Vec<Vec<u32>> {
+fn needs(model: &Model) -> Vec<Vec<u32>> {
     let g = &model.graph;
     let out: Vec<Vec<u32>> = model
         .phases
@@ -76,7 +87,7 @@ pub(super) fn needs(model: &Model) -> Vec<Vec<u32>> {
 
 /// Refuses phases that change the moves: a pool whose `min_up` changes with the phase, read (through
 /// the signals above it) by a role machine, a host group, a standby pool or a cluster's quorum.
-pub(super) fn check(chain: &Chain) -> Result<(), MarkovError> {
+fn check(chain: &Chain) -> Result<(), MarkovError> {
     let model = chain.model;
     let g = &model.graph;
     for (r, role) in model.roles.iter().enumerate() {
@@ -285,6 +296,7 @@ fn transient(
     let mut settled = lambda <= 0.0;
     let (mut next, mut acc, mut end) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
     let mut work = 0.0;
+    let (mut steps, mut calm) = (0u64, 0u64);
     for (t0, t1, ph) in stretches(model, mission) {
         let len = t1 - t0;
         if settled {
@@ -349,18 +361,22 @@ fn transient(
                 }
             }
         }
-        settled = converged(space, pi, &p, st, np);
+        // Settled once the whole vector is at π, or once every entity's figures have stayed at π's
+        // for a while: parts of the chain no entity sees (which node a cluster runs on) may mix far
+        // more slowly (as in the interval figure without phases).
+        steps += k;
+        let (whole, seen) = converged(space, pi, &p, st, np);
+        calm = if seen { calm + k } else { 0 };
+        settled = whole || calm > 2000 && calm > steps / 10;
     }
     Ok(down)
 }
 
-/// Whether the transient `p` has reached the steady state: every entity's probability of being down
-/// in every phase within 1e-10 of π's (relative), and the whole vector within 1e-10 (L1).
-fn converged(space: &Space, pi: &[f64], p: &[f64], st: &Steady, np: usize) -> bool {
+/// Whether the transient `p` has reached the steady state: the whole vector (within 1e-10, L1, and
+/// every figure), and every entity's probability of being down in every phase (within 1e-10 of π's,
+/// relative).
+fn converged(space: &Space, pi: &[f64], p: &[f64], st: &Steady, np: usize) -> (bool, bool) {
     let l1: f64 = p.iter().zip(pi).map(|(a, b)| (a - b).abs()).sum();
-    if l1 > 1e-10 {
-        return false;
-    }
     let ne = space.entities;
     let mut d = vec![0.0; np * ne];
     for (i, &x) in p.iter().enumerate() {
@@ -372,9 +388,11 @@ fn converged(space: &Space, pi: &[f64], p: &[f64], st: &Steady, np: usize) -> bo
             }
         }
     }
-    d.iter()
+    let seen = d
+        .iter()
         .zip(&st.down)
-        .all(|(&a, &b)| (a - b).abs() <= 1e-10 * b)
+        .all(|(&a, &b)| (a - b).abs() <= 1e-10 * b);
+    (seen && l1 <= 1e-10, seen)
 }
 
 /// Per service and phase the exact figures, and each entity's headline figures over the calendar
