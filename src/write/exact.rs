@@ -168,6 +168,7 @@ pub fn table(
         if let Some(n) = &x.interval_note {
             let _ = writeln!(out, "  note: {n}");
         }
+        phases(&mut out, x, &over);
         for c in &x.clusters {
             let _ = writeln!(
                 out,
@@ -254,6 +255,24 @@ pub fn table(
             }
             let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
         }
+        for p in &s.phases {
+            let u = flip(&p.availability);
+            let mut line = format!(
+                "  {:<28} unavailability {}",
+                format!("{}.{}", p.service, p.phase),
+                ci(&u)
+            );
+            let exact = exact.and_then(|x| {
+                x.phases
+                    .iter()
+                    .find(|e| e.service == p.service && e.phase == p.phase)?
+                    .interval_unavailability
+            });
+            if let Some(iu) = exact.filter(|v| v.is_finite()) {
+                let _ = write!(line, " · {}", versus(&u, iu));
+            }
+            let _ = writeln!(out, "{}", line.trim_end_matches(" · "));
+        }
         let _ = writeln!(
             out,
             "  (the simulation is compared with the exact figure over the mission, not the steady state)"
@@ -261,6 +280,63 @@ pub fn table(
     }
     let _ = HOURS_PER_YEAR;
     out
+}
+
+/// An availability estimate as an unavailability one.
+fn flip(e: &Estimate) -> Estimate {
+    Estimate {
+        value: 1.0 - e.value,
+        ci95_low: 1.0 - e.ci95_high,
+        ci95_high: 1.0 - e.ci95_low,
+        n: e.n,
+    }
+}
+
+/// The phases block: per service and phase of the calendar, the steady-state figures in the phase
+/// and the unavailability and downtime over the mission (`nines run`'s phase figures).
+fn phases(out: &mut String, x: &Exact, over: &str) {
+    if x.phases.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nphases (per service: figures in the phase = time down in it / time in it; `needed` = over the phases the service is needed in)"
+    );
+    let _ = writeln!(
+        out,
+        "{:<30} {:>10} {:>22} {:>18} {:>12} {:>18} {:>18} {:>12}",
+        "service.phase",
+        "hours/yr",
+        "availability",
+        "unavailab.",
+        "downtime/yr",
+        "outages/yr",
+        over,
+        "downtime/yr"
+    );
+    for p in &x.phases {
+        let _ = writeln!(
+            out,
+            "{:<30} {:>10} {:>22} {:>18} {:>12} {:>18} {:>18} {:>12}",
+            format!("{}.{}", p.service, p.phase),
+            format_duration(p.hours_per_year),
+            percent(p.unavailability),
+            sci(p.unavailability),
+            format_duration(p.downtime_hours_per_year),
+            p.outages_per_year.map_or("n/a".into(), sci),
+            p.interval_unavailability.map_or("n/a".into(), sci),
+            p.interval_downtime_hours_per_year
+                .map_or("n/a".into(), format_duration)
+        );
+    }
+    for p in x.phases.iter().filter(|p| p.phase != "needed") {
+        let needed = if p.counts { "" } else { " (not needed)" };
+        let _ = writeln!(out, "  {}.{}: {}{needed}", p.service, p.phase, p.when);
+    }
+    let _ = writeln!(
+        out,
+        "(steady state; outages/yr: those that begin in the phase, its start included; the last two columns are over a mission that starts all up, the figures `nines run` reports per phase)"
+    );
 }
 
 /// The report of an importance-splitting run: its thresholds and factors, each entity's estimates over

@@ -23,6 +23,7 @@ mod exact;
 mod exact_clients;
 mod exact_clients_more;
 mod exact_ha;
+mod exact_phases;
 mod exact_quorum;
 mod exact_vmhost;
 mod fit;

@@ -268,6 +268,8 @@ pub struct Chain<'m> {
     pub(super) entities: Vec<Entity>,
     /// Durations replaced by exponentials (with `approximate`), as "what: dist".
     pub approximated: Vec<String>,
+    /// Per phase, every gate's need in it; empty when no phase changes a pool's `min_up`.
+    pub(super) phase_needs: Vec<Vec<u32>>,
 }
 
 fn rate(
@@ -311,7 +313,16 @@ fn fail_rate(
 
 impl<'m> Chain<'m> {
     /// Resolves every rate of `model`; errors name the first duration or feature that does not fit.
+    /// Phases are refused (the rare-event estimator needs one reward); see [`Chain::phased`].
     pub fn new(model: &'m Model, approximate: bool) -> Result<Self, MarkovError> {
+        Self::build(model, approximate, false)
+    }
+
+    pub(super) fn build(
+        model: &'m Model,
+        approximate: bool,
+        phased: bool,
+    ) -> Result<Self, MarkovError> {
         if let Some(m) = model.maintenance.first() {
             return Err(MarkovError::Unsupported {
                 feature: format!("maintenance.{}", m.name),
@@ -320,12 +331,12 @@ impl<'m> Chain<'m> {
                     .into(),
             });
         }
-        if let Some(p) = model.phases.list.first() {
+        if let Some(p) = model.phases.list.first().filter(|_| !phased) {
             return Err(MarkovError::Unsupported {
                 feature: format!("phases.{}", p.name),
-                why: "phases change the system on a fixed calendar, which no time-homogeneous Markov \
-                      chain represents; remove [phases] for the exact mode (their effect is then \
-                      missing), or simulate with `nines run`"
+                why: "phases change the system on a fixed calendar, which the one time-homogeneous \
+                      chain of the rare-event estimator and the importance measures does not \
+                      represent; `nines exact` gives per-phase figures, or simulate with `nines run`"
                     .into(),
             });
         }
@@ -589,6 +600,7 @@ impl<'m> Chain<'m> {
             order,
             entities,
             approximated: log,
+            phase_needs: Vec::new(),
         })
     }
 
@@ -643,6 +655,11 @@ impl<'m> Chain<'m> {
 
     /// Levels of every signal in state `key`.
     pub fn levels(&self, key: &[u16], out: &mut Vec<u8>) {
+        self.levels_with(key, &self.model.graph.need, out)
+    }
+
+    /// [`Chain::levels`] with each gate needing `need[gate]` of its inputs up (a phase's `min_up`).
+    pub(super) fn levels_with(&self, key: &[u16], need: &[u32], out: &mut Vec<u8>) {
         let g = &self.model.graph;
         out.clear();
         out.resize(g.signals(), SAFE);
@@ -703,7 +720,7 @@ impl<'m> Chain<'m> {
                         up += (l != DOWN) as u32;
                         safe += (l == SAFE) as u32;
                     }
-                    let need = g.need[gi];
+                    let need = need[gi];
                     if up < need {
                         DOWN
                     } else if up > need || safe == up {

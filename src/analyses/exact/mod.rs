@@ -20,6 +20,7 @@
 //! hosts     virtual machines on host groups: their host and boot in the state, the placement rule
 //! space     the reachable states, enumerated breadth first into sparse rows
 //! stocks    spare-part stocks: outstanding reorders in the state, the line for a part, shipment
+//! phases    the calendar: each phase's rules for up, per-phase figures, the transient across it
 //! solve     the steady state (GTH, Gauss–Seidel) and the interval unavailability (uniformisation)
 //! ```
 
@@ -31,6 +32,7 @@ use crate::model::{EntityKind, Model};
 mod chain;
 mod hosts;
 mod machines;
+mod phases;
 mod solve;
 mod space;
 mod standby;
@@ -38,6 +40,7 @@ mod standby_moves;
 mod stocks;
 
 pub use chain::{Chain, Entity, Move};
+pub use phases::ExactPhase;
 pub use solve::{DENSE_LIMIT, Stationary, stationary};
 pub use space::Space;
 
@@ -191,6 +194,9 @@ pub struct Exact {
     /// Per cluster with quorum (`[clusters]`), in steady state.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub clusters: Vec<ExactCluster>,
+    /// Per service and phase of the calendar (`[phases]`), as `nines run`'s phase rows.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phases: Vec<ExactPhase>,
 }
 
 /// Exact steady-state figures of one failover cluster's quorum.
@@ -204,9 +210,10 @@ pub struct ExactCluster {
     pub quorum_losses_per_year: f64,
 }
 
-/// Builds the chain of `model`, solves it and derives every entity's figures.
+/// Builds the chain of `model`, solves it and derives every entity's figures (and, with phases,
+/// each service's figures per phase).
 pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
-    let chain = Chain::new(model, opts.approximate)?;
+    let chain = Chain::phased(model, opts.approximate)?;
     let space = chain.explore(opts.max_states)?;
     let st = stationary(&space, opts.force_iterative)?;
     let ne = space.entities;
@@ -279,7 +286,11 @@ pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
     }
     let mission = model.simulation.mission;
     let mut interval_note = None;
-    if opts.interval {
+    let mut phase_rows = Vec::new();
+    if !model.phases.is_empty() {
+        let (rows, note) = phases::figures(model, &space, &st.pi, opts.interval, &mut entities);
+        (phase_rows, interval_note) = (rows, note);
+    } else if opts.interval {
         let u: Vec<f64> = entities.iter().map(|x| x.unavailability).collect();
         match interval_unavailability(&space, &u, mission) {
             Ok(iu) => {
@@ -301,6 +312,7 @@ pub fn solve(model: &Model, opts: &Options) -> Result<Exact, MarkovError> {
         approximated: chain.approximated.clone(),
         entities,
         clusters,
+        phases: phase_rows,
     })
 }
 

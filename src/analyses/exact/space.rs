@@ -23,6 +23,9 @@ pub struct Space {
     pub level: Vec<u8>,
     /// Number of measured entities.
     pub entities: usize,
+    /// Per state, phase and entity (`(state * phases + p) * entities + e`): the entity's level in
+    /// the phase; empty when no phase changes a pool's `min_up` (then `level` holds in every phase).
+    pub phase_level: Vec<u8>,
     /// Per state and cluster with quorum (`state * clusters + q`): the cluster has no quorum.
     pub no_quorum: Vec<bool>,
     /// Per state and component (`state * components + c`): the component is down; empty unless
@@ -34,6 +37,15 @@ impl Space {
     /// Transitions out of state `i` as (target, rate).
     pub fn out(&self, i: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
         (self.row[i]..self.row[i + 1]).map(|k| (self.to[k] as usize, self.rate[k]))
+    }
+
+    /// Level of entity `e` in state `i` during phase `p` of `phases` (the model's phases).
+    pub fn level_in(&self, i: usize, p: usize, phases: usize, e: usize) -> u8 {
+        if self.phase_level.is_empty() {
+            self.level[i * self.entities + e]
+        } else {
+            self.phase_level[(i * phases + p) * self.entities + e]
+        }
     }
 
     /// Whether entity `e` is down in state `i`.
@@ -59,6 +71,7 @@ impl Chain<'_> {
             (vec![0usize], Vec::new(), Vec::new(), Vec::new());
         let ne = self.entities.len();
         let mut level = Vec::new();
+        let (mut phase_level, mut phase_levels) = (Vec::new(), Vec::new());
         let mut no_quorum = Vec::new();
         let mut component_down = Vec::new();
         let nc = self.model.components.len();
@@ -70,6 +83,10 @@ impl Chain<'_> {
             let key = keys[i].clone();
             self.levels(&key, &mut levels);
             level.extend(self.entities.iter().map(|e| levels[e.gate as usize]));
+            for need in &self.phase_needs {
+                self.levels_with(&key, need, &mut phase_levels);
+                phase_level.extend(self.entities.iter().map(|e| phase_levels[e.gate as usize]));
+            }
             no_quorum.extend(
                 self.model
                     .quorums
@@ -124,6 +141,7 @@ impl Chain<'_> {
             exit,
             level,
             entities: self.entities.len(),
+            phase_level,
             no_quorum,
             component_down,
         })
