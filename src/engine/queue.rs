@@ -402,24 +402,32 @@ impl Heap {
         }
         let top = Self::event(self.keys[0], self.rest[0]);
         let n = self.keys.len();
-        let k = &mut self.keys;
+        let k = self.keys.as_mut_slice();
+        // Every index read below is under `n` (checked by the branch it is in), and `i` is 0 or
+        // a child so read: no bounds checks in the loop.
+        let at = |k: &[u128], j: usize| {
+            debug_assert!(j < n);
+            // SAFETY: `j < n == k.len()`, as above.
+            unsafe { *k.get_unchecked(j) }
+        };
         let mut i = 0;
         loop {
             let first = 4 * i + 1;
             let best = if first + 3 < n {
                 // Four children: the least of each pair, then of the two.
-                let a = first + (k[first + 1] < k[first]) as usize;
-                let b = first + 2 + (k[first + 3] < k[first + 2]) as usize;
-                if k[b] < k[a] { b } else { a }
+                let a = first + (at(k, first + 1) < at(k, first)) as usize;
+                let b = first + 2 + (at(k, first + 3) < at(k, first + 2)) as usize;
+                if at(k, b) < at(k, a) { b } else { a }
             } else if first < n {
-                (first + 1..n).fold(first, |m, c| if k[c] < k[m] { c } else { m })
+                (first + 1..n).fold(first, |m, c| if at(k, c) < at(k, m) { c } else { m })
             } else {
                 break;
             };
-            if key <= k[best] {
+            let least = at(k, best);
+            if key <= least {
                 break;
             }
-            k[i] = k[best];
+            k[i] = least;
             self.rest[i] = self.rest[best];
             i = best;
         }
