@@ -212,6 +212,23 @@ impl Dist {
         Ok(Dist::Empirical { samples })
     }
 
+    /// Which law this is, exactly: the variant and the bits of its parameters (each sampler is built
+    /// from them alone), so that two distributions with the same key draw the same durations from
+    /// the same stream. The engine shares one copy between components with the same law.
+    pub fn law_key(&self) -> (u8, Vec<u64>) {
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect();
+        match self {
+            Dist::Exponential { mean, .. } => (0, bits(&[*mean])),
+            Dist::Weibull { shape, scale, .. } => (1, bits(&[*shape, *scale])),
+            Dist::LogNormal { mu, sigma, .. } => (2, bits(&[*mu, *sigma])),
+            Dist::Gamma { shape, scale, .. } => (3, bits(&[*shape, *scale])),
+            Dist::TruncNormal { mean, sd, .. } => (4, bits(&[*mean, *sd])),
+            Dist::Uniform { min, max } => (5, bits(&[*min, *max])),
+            Dist::Fixed { value } => (6, bits(&[*value])),
+            Dist::Empirical { samples } => (7, bits(samples)),
+        }
+    }
+
     /// Draws one duration in hours (never negative).
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Hours {
@@ -652,5 +669,38 @@ mod tests {
         assert!(Dist::empirical(vec![]).is_err());
         assert!(Dist::fixed(-1.0).is_err());
         assert!(Dist::fixed(0.0).is_ok());
+    }
+
+    /// Laws with the same key draw the same durations from the same stream; different laws (or
+    /// parameters) have different keys.
+    #[test]
+    fn law_keys_tell_laws_apart_and_equal_keys_draw_alike() {
+        let laws = [
+            Dist::exponential(10.0).unwrap(),
+            Dist::exponential(11.0).unwrap(),
+            Dist::weibull_mean(2.0, 10.0).unwrap(),
+            Dist::lognormal_mean(10.0, 0.5).unwrap(),
+            Dist::gamma_mean(2.0, 10.0).unwrap(),
+            Dist::trunc_normal(10.0, 3.0).unwrap(),
+            Dist::uniform(5.0, 15.0).unwrap(),
+            Dist::fixed(10.0).unwrap(),
+            Dist::empirical(vec![5.0, 10.0]).unwrap(),
+            Dist::empirical(vec![5.0, 10.0, 15.0]).unwrap(),
+        ];
+        for (i, a) in laws.iter().enumerate() {
+            for (j, b) in laws.iter().enumerate() {
+                assert_eq!(a.law_key() == b.law_key(), i == j, "{a:?} {b:?}");
+            }
+        }
+        let (a, b) = (
+            Dist::weibull_mean(1.5, 100.0).unwrap(),
+            Dist::weibull_mean(1.5, 100.0).unwrap(),
+        );
+        assert_eq!(a.law_key(), b.law_key());
+        let mut r1 = Xoshiro256PlusPlus::seed_from_u64(3);
+        let mut r2 = Xoshiro256PlusPlus::seed_from_u64(3);
+        for _ in 0..100 {
+            assert_eq!(a.sample(&mut r1).to_bits(), b.sample(&mut r2).to_bits());
+        }
     }
 }

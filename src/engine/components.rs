@@ -2,12 +2,94 @@
 //! their crew's technicians when they have one; a repair
 //! credits the hours its component was down with each service that was down too.
 
+use std::collections::HashMap;
+
+use crate::base::dist::Dist;
 use crate::base::units::Hours;
 use crate::engine::queue::Kind;
 use crate::engine::signals::{AT_RISK, DOWN};
 use crate::engine::trace::{ComponentEvent, Recorder};
 use crate::engine::{Engine, NONE};
-use crate::model::{CrewPolicy, SignalId};
+use crate::model::{CrewPolicy, Model, SignalId};
+
+/// What a component's failures and repairs read on every event, in 16 bytes: its laws as indices
+/// into the engine's table of distinct laws, its crew and its stock. The model's component record
+/// is some 300 bytes over several cache lines, which at 10 000 components missed the cache on
+/// every event; components with the same law share one entry of the table (same draws, same order).
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Hot {
+    /// Index of its failure law, with the [`LATENT`] and [`STANDBY`] flags in the top bits.
+    failure: u32,
+    /// Index of its repair law.
+    repair: u32,
+    /// Its crew, or `NONE`.
+    crew: u32,
+    /// The stock whose part its repair needs, or `NONE`.
+    spare: u32,
+}
+
+/// [`Hot::failure`]: the latent-failure bookkeeping hears of its failures and repairs.
+const LATENT: u32 = 1 << 31;
+/// [`Hot::failure`]: a cold or warm standby node (it ages and may fail hidden).
+const STANDBY: u32 = 1 << 30;
+const LAW: u32 = STANDBY - 1;
+
+impl Hot {
+    #[inline(always)]
+    pub(super) fn failure(self) -> usize {
+        (self.failure & LAW) as usize
+    }
+    #[inline(always)]
+    pub(super) fn repair(self) -> usize {
+        self.repair as usize
+    }
+    #[inline(always)]
+    fn crew(self) -> Option<usize> {
+        (self.crew != NONE).then_some(self.crew as usize)
+    }
+    #[inline(always)]
+    fn spare(self) -> Option<usize> {
+        (self.spare != NONE).then_some(self.spare as usize)
+    }
+    #[inline(always)]
+    fn latent(self) -> bool {
+        self.failure & LATENT != 0
+    }
+    #[inline(always)]
+    pub(super) fn standby(self) -> bool {
+        self.failure & STANDBY != 0
+    }
+}
+
+/// Per component its [`Hot`] record, and the table of distinct laws they index ([`Dist::law_key`]).
+pub(super) fn hot_laws(model: &Model) -> (Vec<Hot>, Vec<Dist>) {
+    let mut laws: Vec<Dist> = Vec::new();
+    let mut seen: HashMap<(u8, Vec<u64>), u32> = HashMap::new();
+    let mut law = |d: &Dist| -> u32 {
+        *seen.entry(d.law_key()).or_insert_with(|| {
+            laws.push(d.clone());
+            (laws.len() - 1) as u32
+        })
+    };
+    let hot = model
+        .components
+        .iter()
+        .map(|c| {
+            let index = |x: Option<usize>| x.map_or(NONE, |x| x as u32);
+            let failure = law(&c.failure);
+            assert!(failure <= LAW, "fewer distinct laws than components");
+            Hot {
+                failure: failure
+                    | if c.latent { LATENT } else { 0 }
+                    | if c.standby_of.is_some() { STANDBY } else { 0 },
+                repair: law(&c.repair),
+                crew: index(c.crew),
+                spare: index(c.spare),
+            }
+        })
+        .collect();
+    (hot, laws)
+}
 
 /// Per-replication figures of a repair crew.
 #[derive(Debug, Clone, Copy, Default)]
@@ -53,11 +135,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
     pub(super) fn fail(&mut self, c: usize, t: Hours) {
-        let comp = &self.model.components[c];
-        if comp.latent && self.latent_fail(c, t) {
+        let h = self.hot[c];
+        if h.latent() && self.latent_fail(c, t) {
             return;
         }
-        if comp.standby_of.is_some() && self.hide(c, t) {
+        if h.standby() && self.hide(c, t) {
             return;
         }
         self.fail_now(c, t);
@@ -88,7 +170,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Component `c`'s failure is known at `t`: it takes a part first if it needs one, then repair.
     #[inline(always)]
     pub(super) fn begin_repair(&mut self, c: usize, t: Hours) {
-        match self.model.components[c].spare {
+        match self.hot[c].spare() {
             Some(s) => self.need_part(s, c, t),
             None => self.start_repair(c, t),
         }
@@ -98,8 +180,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// of its crew, or its repair starts at once.
     #[inline(always)]
     pub(super) fn start_repair(&mut self, c: usize, t: Hours) {
-        let comp = &self.model.components[c];
-        match comp.crew {
+        let h = self.hot[c];
+        match h.crew() {
             Some(k) => {
                 self.clock[c] = (Clock::Waiting, t);
                 self.arrivals += 1;
@@ -110,7 +192,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 if R::ACTIVE {
                     self.recorder.component(c, ComponentEvent::RepairStarted, t);
                 }
-                let d = comp.repair.sample(&mut self.comp_streams[c]);
+                let d = self.laws[h.repair()].sample(&mut self.comp_streams[c]);
                 self.clock[c] = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
@@ -160,9 +242,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.push(t + d, Kind::Dispatched, c as u32, 0);
                 }
                 None => {
-                    let d = self.model.components[c]
-                        .repair
-                        .sample(&mut self.comp_streams[c]);
+                    let d = self.laws[self.hot[c].repair()].sample(&mut self.comp_streams[c]);
                     self.clock[c] = (Clock::Repair, t);
                     self.push(t + d, Kind::RepairDone, c as u32, 0);
                 }
@@ -172,19 +252,20 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` is repaired: it is up (with no redundancy of its own) until its next failure.
     pub(super) fn repair_done(&mut self, c: usize, t: Hours) {
-        let comp = &self.model.components[c];
-        if let Some(k) = comp.crew {
+        let h = self.hot[c];
+        if let Some(k) = h.crew() {
             self.crew_free[k] += 1;
             self.crew_stats[k].busy += t - self.repair_started[c];
         }
-        if comp.latent {
+        if h.latent() {
             self.latent_repaired(c, t);
         }
-        let d = comp.failure.sample(&mut self.comp_streams[c]);
+        let d = self.laws[h.failure()].sample(&mut self.comp_streams[c]);
         self.clock[c] = (Clock::Fail, t);
-        let due = match comp.standby_of {
-            Some(_) => self.aged(c, d, t),
-            None => t + d,
+        let due = if h.standby() {
+            self.aged(c, d, t)
+        } else {
+            t + d
         };
         self.push(due, Kind::Fail, c as u32, 0);
         self.credit_overlap(c, t);
@@ -203,7 +284,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.recorder.component(c, ComponentEvent::Repaired, t);
         }
         self.set_level(c as SignalId, AT_RISK, t);
-        if let Some(k) = comp.crew {
+        if let Some(k) = h.crew() {
             self.assign(k, t);
         }
     }

@@ -39,7 +39,7 @@ use crate::base::dist::Dist;
 use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::clients::{Balancers, ClientEval};
-use crate::engine::components::Clock;
+use crate::engine::components::{Clock, Hot};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{INSPECTION_DUE, InspCrew, JobState};
 use crate::engine::machines::{Life, MachineState, PoolRun, QuorumState};
@@ -70,6 +70,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     queue: EventQueue,
     seq: u64,
     comp_streams: Vec<Stream>,
+    /// Per component: its laws, crew and stock in 16 bytes ([`Hot`]), and the distinct laws.
+    hot: Vec<Hot>,
+    laws: Vec<Dist>,
     crew_streams: Vec<Stream>,
     role_streams: Vec<Stream>,
     /// Per signal: level (DOWN, AT_RISK, SAFE).
@@ -270,9 +273,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
             }
         }
         self.queue.start_bulk();
-        for (c, comp) in model.components.iter().enumerate() {
-            let mut t = comp.failure.sample(&mut self.comp_streams[c]);
-            if comp.standby_of.is_some() {
+        for c in 0..model.components.len() {
+            let h = self.hot[c];
+            let mut t = self.laws[h.failure()].sample(&mut self.comp_streams[c]);
+            if h.standby() {
                 t = self.aged(c, t, 0.0);
             }
             self.push(t, Kind::Fail, c as u32, 0);
@@ -302,7 +306,6 @@ impl<'m, R: Recorder> Engine<'m, R> {
     // Always: with every mechanism's arm it grew past LLVM's inlining limit, costing a call per event.
     #[inline(always)]
     pub fn step(&mut self) -> Option<Hours> {
-        let model = self.model;
         let ev = self.queue.pop()?;
         let t = f64::from_bits(ev.time);
         self.events += 1;
@@ -312,7 +315,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Fail => self.fail(i, t),
             Kind::RepairDone => self.repair_done(i, t),
             Kind::Dispatched => {
-                let d = model.components[i].repair.sample(&mut self.comp_streams[i]);
+                let d = self.laws[self.hot[i].repair()].sample(&mut self.comp_streams[i]);
                 self.clock[i] = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, ev.target, 0);
             }

@@ -113,16 +113,14 @@ impl EventQueue {
     /// A queue for `components` components' clocks and about `others` other pending events.
     pub(super) fn new(components: usize, others: usize) -> Self {
         EventQueue {
-            heap: Heap {
-                v: Vec::with_capacity(others),
-            },
+            heap: Heap::with_capacity(others),
             clocks: Clocks::new(components),
         }
     }
 
     /// Empties the queue.
     pub(super) fn clear(&mut self) {
-        self.heap.v.clear();
+        self.heap.clear();
         self.clocks.clear();
     }
 
@@ -144,8 +142,8 @@ impl EventQueue {
         let Some((time, seq_kind, slot)) = self.clocks.earliest() else {
             return self.heap.pop();
         };
-        if let Some(h) = self.heap.v.first()
-            && (h.time < time || (h.time == time && h.seq_kind < seq_kind))
+        if let Some(h) = self.heap.first()
+            && h < ((time as u128) << 64 | seq_kind as u128)
         {
             return self.heap.pop();
         }
@@ -182,7 +180,8 @@ impl EventQueue {
 
     /// Makes this queue a copy of `other`, reusing its buffers (a snapshot allocates nothing).
     pub(super) fn copy_from(&mut self, other: &EventQueue) {
-        self.heap.v.clone_from(&other.heap.v);
+        self.heap.keys.clone_from(&other.heap.keys);
+        self.heap.rest.clone_from(&other.heap.rest);
         let (a, b) = (&mut self.clocks, &other.clocks);
         a.n = b.n;
         a.node.clone_from(&b.node);
@@ -320,62 +319,120 @@ impl Clocks {
     }
 }
 
-/// The other events: a 4-ary min-heap on [`Event::key`]. Shallower than a binary heap, so a pop
-/// touches fewer cache lines.
+/// The other events: a 4-ary min-heap on [`Event::key`], the keys in one array and the rest of
+/// each event beside it, so that a node's four children's keys are 64 contiguous bytes. Shallower
+/// than a binary heap, so a pop touches fewer cache lines; a pop picks the least child by index
+/// arithmetic rather than branches (which child wins is random, and mispredicted branches cost
+/// more than the comparisons).
 #[derive(Debug, Clone, Default)]
 pub(super) struct Heap {
-    pub(super) v: Vec<Event>,
+    keys: Vec<u128>,
+    /// Per entry: target and aux of its event.
+    rest: Vec<(u32, u32)>,
 }
 
 impl Heap {
+    fn with_capacity(n: usize) -> Self {
+        Heap {
+            keys: Vec::with_capacity(n),
+            rest: Vec::with_capacity(n),
+        }
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.rest.clear();
+    }
+
+    /// The earliest event's key, if any.
+    #[inline]
+    fn first(&self) -> Option<u128> {
+        self.keys.first().copied()
+    }
+
+    fn event(key: u128, (target, aux): (u32, u32)) -> Event {
+        Event {
+            time: (key >> 64) as u64,
+            seq_kind: key as u64,
+            target,
+            aux,
+        }
+    }
+
+    /// Keeps the events whose kind `keep` accepts (in order: a sorted array is a valid heap).
+    pub(super) fn retain(&mut self, keep: impl Fn(Kind) -> bool) {
+        let mut kept: Vec<Event> = (0..self.keys.len())
+            .map(|i| Self::event(self.keys[i], self.rest[i]))
+            .filter(|e| keep(e.kind()))
+            .collect();
+        kept.sort_unstable_by_key(Event::key);
+        self.clear();
+        for e in kept {
+            self.keys.push(e.key());
+            self.rest.push((e.target, e.aux));
+        }
+    }
+
     #[inline]
     fn push(&mut self, e: Event) {
         let key = e.key();
-        let mut i = self.v.len();
-        self.v.push(e);
+        let rest = (e.target, e.aux);
+        let mut i = self.keys.len();
+        self.keys.push(key);
+        self.rest.push(rest);
         while i > 0 {
             let parent = (i - 1) / 4;
-            if self.v[parent].key() <= key {
+            if self.keys[parent] <= key {
                 break;
             }
-            self.v[i] = self.v[parent];
+            self.keys[i] = self.keys[parent];
+            self.rest[i] = self.rest[parent];
             i = parent;
         }
-        self.v[i] = e;
+        self.keys[i] = key;
+        self.rest[i] = rest;
     }
 
     #[inline]
     fn pop(&mut self) -> Option<Event> {
-        let last = self.v.pop()?;
-        if self.v.is_empty() {
-            return Some(last);
+        let key = self.keys.pop()?;
+        let rest = self.rest.pop().expect("keys and rest have the same length");
+        if self.keys.is_empty() {
+            return Some(Self::event(key, rest));
         }
-        let top = self.v[0];
-        let n = self.v.len();
-        let key = last.key();
+        let top = Self::event(self.keys[0], self.rest[0]);
+        let n = self.keys.len();
+        let k = self.keys.as_mut_slice();
+        // Every index read below is under `n` (checked by the branch it is in), and `i` is 0 or
+        // a child so read: no bounds checks in the loop.
+        let at = |k: &[u128], j: usize| {
+            debug_assert!(j < n);
+            // SAFETY: `j < n == k.len()`, as above.
+            unsafe { *k.get_unchecked(j) }
+        };
         let mut i = 0;
         loop {
             let first = 4 * i + 1;
-            if first >= n {
+            let best = if first + 3 < n {
+                // Four children: the least of each pair, then of the two.
+                let a = first + (at(k, first + 1) < at(k, first)) as usize;
+                let b = first + 2 + (at(k, first + 3) < at(k, first + 2)) as usize;
+                if at(k, b) < at(k, a) { b } else { a }
+            } else if first < n {
+                (first + 1..n).fold(first, |m, c| if at(k, c) < at(k, m) { c } else { m })
+            } else {
+                break;
+            };
+            let least = at(k, best);
+            if key <= least {
                 break;
             }
-            let end = (first + 4).min(n);
-            let mut best = first;
-            let mut best_key = self.v[first].key();
-            for c in first + 1..end {
-                let k = self.v[c].key();
-                if k < best_key {
-                    best = c;
-                    best_key = k;
-                }
-            }
-            if key <= best_key {
-                break;
-            }
-            self.v[i] = self.v[best];
+            k[i] = least;
+            self.rest[i] = self.rest[best];
             i = best;
         }
-        self.v[i] = last;
+        k[i] = key;
+        self.rest[i] = rest;
         Some(top)
     }
 }

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::{Balancers, ClientEval};
-use crate::engine::components::{Clock, CrewStats};
+use crate::engine::components::{Clock, CrewStats, hot_laws};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
@@ -177,10 +177,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let wiring = wiring(model, |s| {
             monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1]
         });
+        let (hot, laws) = hot_laws(model);
         Engine {
             model,
             mission,
             wiring,
+            hot,
+            laws,
             seed: model.simulation.seed,
             queue: EventQueue::new(comps, 2 * comps + 16),
             seq: 0,

@@ -11,7 +11,7 @@ use crate::engine::components::{Clock, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, PoolRun, QuorumState};
-use crate::engine::queue::{Event, EventQueue, Kind};
+use crate::engine::queue::{EventQueue, Kind};
 use crate::engine::signals::{Gate, Monitor};
 use crate::engine::stocks::StockStats;
 use crate::engine::trace::Recorder;
@@ -137,16 +137,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         for (s, g) in self.host_streams.iter_mut().zip(&model.host_groups) {
             *s = stream(seed, self.rep, g.stream_key);
         }
-        // A sorted array is a valid heap.
-        let kept = &mut self.queue.heap.v;
         // Maintenance and inspections keep their calendar.
-        kept.retain(|e| {
+        self.queue.heap.retain(|k| {
             matches!(
-                e.kind(),
+                k,
                 Kind::Window | Kind::WindowEnd | Kind::RollNext | Kind::Inspect | Kind::Phase
             )
         });
-        kept.sort_unstable_by_key(Event::key);
         self.queue.clear_clocks();
         for (c, comp) in model.components.iter().enumerate() {
             let (clock, since) = self.clock[c];
