@@ -338,6 +338,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 .iter()
                 .any(|c| c.silent || c.standby_of.is_some()),
             phase: super::phases::PhaseState::new(model, years),
+            operators: super::reassign::operators(model),
             recorder,
         }
     }
@@ -416,6 +417,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.latent_stats.fill(LatentStats::default());
         self.jobs.fill(JobState::START);
         self.insp_crew.fill(InspCrew::IDLE);
+        self.reset_operators();
         for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {
             *s = stream(self.seed, rep, i.stream_key);
         }

@@ -165,9 +165,24 @@ impl PeriodicAge {
         }
     }
 
-    /// Ends the replication at the mission end `now`: the sure polls join the figures, and the
-    /// part of the last polls' intervals beyond the end is taken off.
-    pub(super) fn finish(&mut self, f: &mut AgeFigures) {
+    /// Takes over the polls of `from` (its clients were moved here), keeping this kind's own sure
+    /// time.
+    pub(super) fn take_over(&mut self, from: &PeriodicAge) {
+        let sure = self.sure;
+        self.clone_from(from);
+        self.sure = sure;
+    }
+
+    /// At the start, this kind's clients are elsewhere: the intervals of the polls before the
+    /// mission, added by [`reset`](Self::reset), are the other kind's.
+    pub(super) fn release(&mut self, f: &mut AgeFigures) {
+        self.beyond(f, -1.0);
+    }
+
+    /// Ends the replication at the mission end `now`: the sure polls join the figures, and, if this
+    /// kind holds the clients then (`held`), the part of the last polls' intervals beyond the end is
+    /// taken off.
+    pub(super) fn finish(&mut self, f: &mut AgeFigures, held: bool) {
         let (p, sure) = (self.period, self.sure);
         if sure > 0.0 {
             add_above(f, self.stale_after, sure, 1.0, |a| {
@@ -176,7 +191,9 @@ impl PeriodicAge {
             f.age_time += sure * p / 2.0;
             self.sure = 0.0;
         }
-        self.beyond(f, -1.0);
+        if held {
+            self.beyond(f, -1.0);
+        }
     }
 
     /// Adds (`sign` 1) or takes off (−1) the part after `now` of the intervals of the polls in
