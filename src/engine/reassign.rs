@@ -85,7 +85,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     .as_ref()
                     .map_or(0.0, |r| r.after);
                 self.operators[o].state = WAITING;
-                self.push(since + after, Kind::Reassign, o as u32, op.epoch << 1 | MOVE_DUE);
+                self.push(
+                    since + after,
+                    Kind::Reassign,
+                    o as u32,
+                    op.epoch << 1 | MOVE_DUE,
+                );
             }
             (Some(_), _) | (None, IDLE) => {}
             (None, state) => {

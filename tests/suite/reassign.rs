@@ -169,8 +169,11 @@ fn bad_reassignments_are_refused_with_the_field_and_what_is_valid() {
 
 /// The scenario with a crew `ops` (`crew`: its table's lines) and `repair_crew` on the target's node.
 fn with_crew(reassign: &str, crew: &str, repair_crew: bool, replications: u32) -> String {
-    let text = with_replications(reassign, replications)
-        .replacen("[nodes.other]", &format!("[crews.ops]\n{crew}\n\n[nodes.other]"), 1);
+    let text = with_replications(reassign, replications).replacen(
+        "[nodes.other]",
+        &format!("[crews.ops]\n{crew}\n\n[nodes.other]"),
+        1,
+    );
     if repair_crew {
         text.replacen(
             &format!("mean = \"{R}h\" }}\n"),
@@ -193,7 +196,9 @@ fn an_operator_of_a_crew_moves_the_clients_after_its_dispatch() {
     let (delta, dispatch) = (1.0, 0.5);
     let text = with_crew(
         &format!("reassign = {{ to = \"mp2\", after = \"{delta}h\", crew = \"ops\" }}"),
-        &format!("technicians = 1\ndispatch = {{ dist = \"exponential\", mean = \"{dispatch}h\" }}"),
+        &format!(
+            "technicians = 1\ndispatch = {{ dist = \"exponential\", mean = \"{dispatch}h\" }}"
+        ),
         false,
         1024,
     );
@@ -247,11 +252,17 @@ fn a_move_waits_behind_the_crews_repairs_and_is_dropped_when_the_target_returns(
         a.failed_requests_per_year.value,
         b.failed_requests_per_year.value
     );
-    assert_eq!(with.crews[0].utilisation.value, without.crews[0].utilisation.value);
+    assert_eq!(
+        with.crews[0].utilisation.value,
+        without.crews[0].utilisation.value
+    );
     assert!(with.crews[0].utilisation.value > 0.1);
     // Two technicians: one repairs, the other moves the clients at δ (no dispatch delay).
     let (_, two) = simulate(&with_crew(reassign, "technicians = 2", true, 1024));
-    let m = two.requests[0].reassign.as_ref().expect("reassignment figures");
+    let m = two.requests[0]
+        .reassign
+        .as_ref()
+        .expect("reassignment figures");
     let e = (-1.0 / R).exp();
     let outages = HOURS_PER_YEAR / (M + R);
     let mut checks = Checks::default();
@@ -319,7 +330,7 @@ fn the_data_age_of_moved_clients_follows_the_target_they_use() {
 fn data_age_is_unchanged_by_a_move_that_never_comes() {
     for refresh in ["poisson", "periodic"] {
         let age = |reassign: &str| {
-            let text = scenario(reassign).replace(
+            let text = with_replications(reassign, 128).replace(
                 "response = { dist = \"fixed\", value = \"1s\" }\n",
                 &format!(
                     "response = {{ dist = \"fixed\", value = \"1s\" }}\nstale_after = \"1.5h\"\nrefresh = \"{refresh}\"\n"
@@ -335,7 +346,10 @@ fn data_age_is_unchanged_by_a_move_that_never_comes() {
         assert_eq!(a.mean_hours.value, b.mean_hours.value, "{refresh}");
         assert_eq!(a.stale_share.value, b.stale_share.value, "{refresh}");
         assert_eq!(a.p90_hours.value, b.p90_hours.value, "{refresh}");
-        assert_eq!(a.worst_mean_hours.value, b.worst_mean_hours.value, "{refresh}");
+        assert_eq!(
+            a.worst_mean_hours.value, b.worst_mean_hours.value,
+            "{refresh}"
+        );
     }
 }
 
@@ -350,4 +364,34 @@ fn a_population_moved_in_part_cannot_report_data_age() {
         .to_string();
     assert!(err.contains("clients.users.reassign"), "{err}");
     assert!(err.contains("share = 1.0"), "{err}");
+}
+
+/// A move by a crew holds a technician from a fixed delay on: `nines exact` refuses it by name, and
+/// `validate` says who moves the clients.
+#[test]
+fn exact_refuses_a_crew_operator_and_validate_explains_it() {
+    let text = with_crew(
+        "reassign = { to = \"mp2\", after = \"1h\", crew = \"ops\", duration = \"20min\" }",
+        "technicians = 1",
+        true,
+        8,
+    );
+    let model = nines::scenario::compile(&text, "mp.toml").expect("valid");
+    let e = match nines::analyses::exact::Chain::new(&model, false) {
+        Ok(_) => panic!("a crew operator must be refused"),
+        Err(e) => e.to_string(),
+    };
+    assert!(e.contains("clients.users.reassign.crew"), "{e}");
+    let d = nines::analyses::explain::describe(&model);
+    assert!(d.contains("a technician of crew ops"), "{d}");
+    assert!(d.contains("20min of work"), "{d}");
+    // Without a crew the services are those without reassignment: nothing about it to refuse.
+    let plain = nines::scenario::compile(
+        &scenario("reassign = { to = \"mp2\", after = \"1h\" }"),
+        "mp.toml",
+    )
+    .expect("valid");
+    if let Err(e) = nines::analyses::exact::Chain::new(&plain, false) {
+        assert!(!e.to_string().contains("reassign"), "{e}");
+    }
 }

@@ -427,7 +427,7 @@ mod tests {
             s.stretch(&mut f, t, t + len, sigma);
             t += len;
         }
-        s.finish(&mut f);
+        s.finish(&mut f, true);
         let mission = t;
         let succ = |u: f64| -> f64 {
             if u < 0.0 {
@@ -509,7 +509,7 @@ mod tests {
         s.reset(&mut f);
         s.stretch(&mut f, 0.0, 7.3, 1.0);
         s.stretch(&mut f, 7.3, 100.0, 1.0);
-        s.finish(&mut f);
+        s.finish(&mut f, true);
         assert!((f.age_time - 100.0).abs() < 1e-9, "{}", f.age_time);
         assert!((f.stale_time - 25.0).abs() < 1e-9, "{}", f.stale_time);
     }
