@@ -205,7 +205,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         while self.crew_free[k] > 0 && !self.crew_queue[k].is_empty() {
             let q = &mut self.crew_queue[k];
             let pick = match crew.policy {
-                // Inspections (entries past the components) wait behind every repair.
+                // Inspections and moves (entries past the components) wait behind every repair.
                 CrewPolicy::Fifo => q
                     .iter()
                     .position(|e| (e.0 as usize) < self.model.components.len())
@@ -224,8 +224,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
             };
             let c = q.remove(pick).0 as usize;
             self.crew_free[k] -= 1;
+            // Past the components: inspections, then reassignments by an operator.
             if c >= self.model.components.len() {
-                self.inspection_assigned(k, c - self.model.components.len(), t);
+                let j = c - self.model.components.len();
+                match j.checked_sub(self.model.inspections.len()) {
+                    None => self.inspection_assigned(k, j, t),
+                    Some(o) => self.operator_assigned(k, o, t),
+                }
                 continue;
             }
             let st = &mut self.crew_stats[k];

@@ -25,6 +25,7 @@ mod machines;
 mod maintenance;
 mod phases;
 mod queue;
+mod reassign;
 mod setup;
 mod signals;
 mod snapshot;
@@ -210,6 +211,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     unseen_cat: Vec<u32>,
     /// The phases of the calendar (empty without `[phases]`).
     phase: phases::PhaseState,
+    /// Reassignments by a crew (empty without one).
+    operators: Vec<reassign::Operator>,
     recorder: R,
 }
 
@@ -299,6 +302,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if !model.phases.is_empty() {
             self.phases_begin();
         }
+        if !self.operators.is_empty() {
+            self.begin_operators();
+        }
     }
 
     /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
@@ -375,6 +381,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Inspect => self.inspect(i, ev.aux, t),
             Kind::Switched => self.pool_switched(i, ev.aux, t),
             Kind::Phase => self.phase_boundary(i, ev.aux, t),
+            Kind::Reassign => self.operator_event(i, ev.aux, t),
             k => unreachable!("{k:?} is handled in step"),
         }
     }
@@ -389,6 +396,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         if !self.insp_crew.is_empty() {
             self.finish_inspections();
+        }
+        if !self.operators.is_empty() {
+            self.finish_operators();
         }
         self.finish();
         if !self.stock_line.is_empty() {
@@ -426,6 +436,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
             if let Some(r) = &self.model.requests[q].reassign {
                 let moved = self.mask_of(r.moved());
                 self.clients.observe_moved(self.model, q, t, moved);
+                if r.crew.is_some() {
+                    self.operator_watch(q, t);
+                }
             }
         }
     }

@@ -46,10 +46,12 @@ pub(super) enum Kind {
     Switched,
     /// Calendar entry `target` of year `aux` begins (a phase boundary).
     Phase,
+    /// A move of reassignment operator `target` falls due or is done (generation and step in `aux`).
+    Reassign,
 }
 
 impl Kind {
-    const ALL: [Kind; 16] = [
+    const ALL: [Kind; 17] = [
         Kind::Fail,
         Kind::RepairDone,
         Kind::Dispatched,
@@ -66,6 +68,7 @@ impl Kind {
         Kind::Inspect,
         Kind::Switched,
         Kind::Phase,
+        Kind::Reassign,
     ];
 
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component): the first

@@ -358,6 +358,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             },
             unseen_cat,
             phase: super::phases::PhaseState::new(model, years),
+            operators: super::reassign::operators(model),
             recorder,
         }
     }
@@ -437,6 +438,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.unseen.fill(NONE);
         self.jobs.fill(JobState::START);
         self.insp_crew.fill(InspCrew::IDLE);
+        self.reset_operators();
         for (s, i) in self.insp_streams.iter_mut().zip(&model.inspections) {
             *s = stream(self.seed, rep, i.stream_key);
         }

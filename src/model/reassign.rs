@@ -12,8 +12,14 @@ pub struct Reassign {
     /// The role the moved share's requests go to while moved.
     pub to: usize,
     /// How long the target must have had no live instance before the operator moves the clients (a
-    /// fixed operator delay).
+    /// fixed operator delay; with a crew, when the move joins the crew's queue).
     pub after: Hours,
+    /// The crew whose technician makes the move (index into the model's crews): the move waits for
+    /// one, behind the crew's repairs, then takes the crew's dispatch delay and `duration`. Without
+    /// a crew the move happens at `after`.
+    pub crew: Option<usize>,
+    /// With a crew: how long the technician works on the move after the dispatch delay.
+    pub duration: Hours,
     /// Share of the population moved, in (0, 1].
     pub share: f64,
     /// How long after the target returns the moved clients move back (0: at once).

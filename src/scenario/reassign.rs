@@ -1,6 +1,6 @@
 //! `reassign` on a client population: after the target has had no live instance for a while, an
-//! operator moves a share of the population's requests to another role, and moves them back a while
-//! after the target returns.
+//! operator (optionally a technician of a crew) moves a share of the population's requests to another
+//! role, and moves them back a while after the target returns.
 
 use crate::model::{MAX_INSTANCES, Reassign, Reconnect, RoleKind, Selection, WhenAllFail};
 
@@ -65,20 +65,36 @@ impl Compiler {
             None => Some(0.0),
             Some(b) => duration(b, &r.path_of("back_after"), errs),
         };
-        if let Some((_, c)) = r.peek("crew") {
-            // Reported here, and not listed among the valid keys.
-            r.handled("crew");
-            errs.push(c.span(), r.path_of("crew"), "an operator crew for reassignment is not modelled yet: leave out `crew`; `after` is the operator's fixed delay");
-        }
+        let crew = r
+            .get("crew")
+            .and_then(|c| name(c, &r.path_of("crew"), errs))
+            .map(|n| self.lookup_crew(&n, &r.path_of("crew"), errs));
+        let work = match r.get("duration") {
+            None => Some(0.0),
+            Some(d) => {
+                let x = duration(d, &r.path_of("duration"), errs);
+                if x.is_some() && crew.is_none() {
+                    errs.push(d.span(), r.path_of("duration"), "`duration` is how long a crew's technician works on the move: name the crew with `crew = \"NAME\"`, or leave `duration` out (without a crew, `after` is the operator's whole delay)");
+                    None
+                } else {
+                    x
+                }
+            }
+        };
         let kinds = r
             .get("requests")
             .and_then(|kv| names(kv, &r.path_of("requests"), errs));
         let requests_path = r.path_of("requests");
         r.finish(errs);
-        let (Some((to, to_name)), Some(after), Some(share), Some(back_after)) =
-            (to, after, share, back_after)
+        let (Some((to, to_name)), Some(after), Some(share), Some(back_after), Some(work)) =
+            (to, after, share, back_after, work)
         else {
             return;
+        };
+        let crew = match crew {
+            Some(None) => return,
+            Some(Some(k)) => Some(k),
+            None => None,
         };
         let mine: Vec<usize> = (first..self.requests.len()).collect();
         let short = |i: usize| {
@@ -156,9 +172,9 @@ impl Compiler {
                     "request kind `{}`: reassignment from or to a pool behind a load balancer (`detection`/`convergence`) is not modelled yet: name roles without a balancer",
                     q.name
                 ))
-            } else if q.stale_after.is_some() {
+            } else if q.stale_after.is_some() && share < 1.0 {
                 Some(format!(
-                    "request kind `{}` has `stale_after`: the data age of moved clients is not modelled yet; leave it out with `requests = [...]`",
+                    "request kind `{}` has `stale_after`: the data age of a population moved in part (share {share}) is not modelled; move it whole (share = 1.0), or leave the kind out with `requests = [...]`",
                     q.name
                 ))
             } else if q.when_all_fail == WhenAllFail::Cache {
@@ -197,6 +213,8 @@ impl Compiler {
             self.requests[i].reassign = Some(Reassign {
                 to,
                 after,
+                crew,
+                duration: work,
                 share,
                 back_after,
                 moved: None,

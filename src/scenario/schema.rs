@@ -422,6 +422,16 @@ fn reassign() -> Value {
                 "how long the target is down before the operator moves them",
             ),
             (
+                "crew",
+                text(),
+                "the crew whose technician makes the move (it waits behind the crew's repairs, then the crew's dispatch delay)",
+            ),
+            (
+                "duration",
+                duration(),
+                "with a crew: how long the technician works on the move (default 0)",
+            ),
+            (
                 "share",
                 number(),
                 "share of the population moved (default 1)",

@@ -349,6 +349,22 @@ impl<'m> Chain<'m> {
                     .into(),
             });
         }
+        // A move by a crew holds a technician the repairs then wait for, from a fixed delay on.
+        if let Some(q) = model
+            .requests
+            .iter()
+            .find(|q| q.reassign.as_ref().is_some_and(|r| r.crew.is_some()))
+        {
+            let population = q.name.split_once('.').map_or(q.name.as_str(), |p| p.0);
+            return Err(MarkovError::Unsupported {
+                feature: format!("clients.{population}.reassign.crew"),
+                why: "the move holds a technician of the crew from a fixed delay into the outage on, \
+                      which no Markov chain represents (the crew's repairs wait for it); simulate \
+                      with `nines run`, or leave out `crew` (a fixed operator delay, which changes \
+                      no service)"
+                    .into(),
+            });
+        }
         if let Some(c) = model.components.iter().find(|c| c.latent) {
             let what = if c.silent {
                 format!("nodes.{}.silent", c.name)

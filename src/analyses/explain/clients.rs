@@ -152,14 +152,27 @@ fn request_text(model: &Model, q: &RequestKind) -> String {
         }
     }
     if let Some(r) = &q.reassign {
+        let operator = match r.crew {
+            Some(k) => format!(
+                "a technician of crew {} (once free of the repairs before it, then after the crew's dispatch delay and {} of work)",
+                model.crews[k].name,
+                format_duration(r.duration)
+            ),
+            None => "an operator".to_string(),
+        };
         let _ = write!(
             s,
-            "; once the target has had no live instance for {}, an operator moves {}% of the clients to role {} (same attempts there), and back {} after the target returns",
+            "; once the target has had no live instance for {}, {operator} moves {}% of the clients to role {} (same attempts there; nobody moves if the target returns first), and back {} after the target returns",
             format_duration(r.after),
             crate::base::format::short(r.share * 100.0),
             model.roles[r.to].name,
             format_duration(r.back_after)
         );
+        if q.stale_after.is_some() {
+            s.push_str(
+                "; a moved client's data keeps its age and refreshes at its first success there",
+            );
+        }
     }
     match q.reconnect {
         Reconnect::FreshConnectionOnly { every } => {

@@ -78,6 +78,9 @@ pub(super) struct AgeState {
     steady: Vec<(f64, Hours)>,
     /// With periodic refresh (`refresh = "periodic"`): the polls' state, and the poll interval.
     periodic: Option<(PeriodicAge, Hours)>,
+    /// Whether this kind's clients are its own now (false for the moved clients of a reassigned
+    /// kind while they are home, and for that kind while they are away).
+    held: bool,
 }
 
 impl AgeState {
@@ -93,6 +96,7 @@ impl AgeState {
             dry_since: None,
             steady: Vec::new(),
             periodic: None,
+            held: true,
         }
     }
 
@@ -119,6 +123,7 @@ impl AgeState {
         f.stale_time = 0.0;
         f.bins.fill(0.0);
         f.worst = 0.0;
+        self.held = true;
         if let Some((p, _)) = &mut self.periodic {
             return p.reset(f);
         }
@@ -262,10 +267,37 @@ impl AgeState {
         self.past.truncate(keep);
     }
 
+    /// At the start, this kind's clients are elsewhere (the moved clients of a reassigned kind):
+    /// their age is the other kind's until it hands it over.
+    pub(super) fn release(&mut self, f: &mut AgeFigures) {
+        self.held = false;
+        if let Some((p, _)) = &mut self.periodic {
+            p.release(f);
+        }
+    }
+
+    /// The clients of `from` are moved here: their age distribution comes with them, this kind's
+    /// figures and the time it spent at equilibrium stay its own, and `from` no longer holds them.
+    pub(super) fn take_over(&mut self, from: &mut AgeState) {
+        let steady = std::mem::take(&mut self.steady);
+        match (&mut self.periodic, &from.periodic) {
+            (Some((p, _)), Some((q, _))) => p.take_over(q),
+            _ => {
+                self.past.clone_from(&from.past);
+                self.mean = from.mean;
+                self.now = from.now;
+                self.dry_since = from.dry_since;
+            }
+        }
+        self.steady = steady;
+        self.held = true;
+        from.held = false;
+    }
+
     /// Ends the replication: the time at equilibrium joins the figures.
     pub(super) fn finish(&mut self, f: &mut AgeFigures) {
         if let Some((p, _)) = &mut self.periodic {
-            return p.finish(f);
+            return p.finish(f, self.held);
         }
         let tau = self.stale_after;
         let edges = age_edges();

@@ -165,9 +165,24 @@ impl PeriodicAge {
         }
     }
 
-    /// Ends the replication at the mission end `now`: the sure polls join the figures, and the
-    /// part of the last polls' intervals beyond the end is taken off.
-    pub(super) fn finish(&mut self, f: &mut AgeFigures) {
+    /// Takes over the polls of `from` (its clients were moved here), keeping this kind's own sure
+    /// time.
+    pub(super) fn take_over(&mut self, from: &PeriodicAge) {
+        let sure = self.sure;
+        self.clone_from(from);
+        self.sure = sure;
+    }
+
+    /// At the start, this kind's clients are elsewhere: the intervals of the polls before the
+    /// mission, added by [`reset`](Self::reset), are the other kind's.
+    pub(super) fn release(&mut self, f: &mut AgeFigures) {
+        self.beyond(f, -1.0);
+    }
+
+    /// Ends the replication at the mission end `now`: the sure polls join the figures, and, if this
+    /// kind holds the clients then (`held`), the part of the last polls' intervals beyond the end is
+    /// taken off.
+    pub(super) fn finish(&mut self, f: &mut AgeFigures, held: bool) {
         let (p, sure) = (self.period, self.sure);
         if sure > 0.0 {
             add_above(f, self.stale_after, sure, 1.0, |a| {
@@ -176,7 +191,9 @@ impl PeriodicAge {
             f.age_time += sure * p / 2.0;
             self.sure = 0.0;
         }
-        self.beyond(f, -1.0);
+        if held {
+            self.beyond(f, -1.0);
+        }
     }
 
     /// Adds (`sign` 1) or takes off (−1) the part after `now` of the intervals of the polls in
@@ -410,7 +427,7 @@ mod tests {
             s.stretch(&mut f, t, t + len, sigma);
             t += len;
         }
-        s.finish(&mut f);
+        s.finish(&mut f, true);
         let mission = t;
         let succ = |u: f64| -> f64 {
             if u < 0.0 {
@@ -492,7 +509,7 @@ mod tests {
         s.reset(&mut f);
         s.stretch(&mut f, 0.0, 7.3, 1.0);
         s.stretch(&mut f, 7.3, 100.0, 1.0);
-        s.finish(&mut f);
+        s.finish(&mut f, true);
         assert!((f.age_time - 100.0).abs() < 1e-9, "{}", f.age_time);
         assert!((f.stale_time - 25.0).abs() < 1e-9, "{}", f.stale_time);
     }

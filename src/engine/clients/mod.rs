@@ -463,8 +463,16 @@ impl ClientEval {
     }
 
     /// Accounts for the arrivals in `[done, upto)` of kind `i`, and for cached data the requests among
-    /// them deliver.
+    /// them deliver; the moved clients' data age changes hands first where they moved before `upto`.
     fn advance(&mut self, model: &Model, i: usize, upto: Hours) {
+        if let Some(m) = self.kinds[i].reassign {
+            self.hand_over(model, m, upto);
+        }
+        self.advance_kind(model, i, upto);
+    }
+
+    /// [`advance`](Self::advance) of one kind alone.
+    fn advance_kind(&mut self, model: &Model, i: usize, upto: Hours) {
         let q = request(model, &self.shadows, i);
         let base_rate = self.rates[i];
         // With work in flight a request depends on the states after its attempts too.

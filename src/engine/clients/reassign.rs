@@ -1,9 +1,12 @@
-//! Reassignment: once a request kind's target has had no live instance for `after`, an operator moves a
-//! share of the population to another role; they move back `back_after` after the target returns. The
-//! moved clients are a kind of their own (the model's moved request kind, after the model's kinds);
-//! each kind accounts, per stretch of its history, only for the arrivals of the share it stands for
-//! then, so the closed form and the probes need nothing else. Kinds without reassignment keep an empty
-//! list of shares and pay nothing.
+//! Reassignment: once a request kind's target has had no live instance for `after` (with a crew: when
+//! the engine's operator has made the move), an operator moves a share of the population to another
+//! role; they move back `back_after` after the target returns. The moved clients are a kind of their
+//! own (the model's moved request kind, after the model's kinds); each kind accounts, per stretch of its
+//! history, only for the arrivals of the share it stands for then, so the closed form and the probes
+//! need nothing else. With data age (the whole population moves), the age distribution changes hands
+//! at each move. Kinds without reassignment keep an empty list of shares and pay nothing.
+
+use std::collections::VecDeque;
 
 use crate::base::units::Hours;
 use crate::model::{Model, RequestKind};
@@ -49,6 +52,11 @@ pub(super) struct Reassigned {
     up_since: Option<Hours>,
     /// When the clients were moved, while they are.
     moved_at: Option<Hours>,
+    /// Whether an operator of a crew makes the move out (the engine says when: [`ClientEval::move_now`]).
+    crewed: bool,
+    /// With data age: moves whose age distribution has not changed hands yet, oldest first (time,
+    /// to the moved clients' kind or back).
+    handovers: VecDeque<(Hours, bool)>,
     moves: Moves,
 }
 
@@ -56,7 +64,9 @@ impl Reassigned {
     /// The next move (time, to the other role or not), if one is due at or before `t`.
     fn due(&self, t: Hours) -> Option<(Hours, bool)> {
         match (self.moved_at, self.down_since, self.up_since) {
-            (None, Some(t0), _) if t0 + self.after <= t => Some((t0 + self.after, true)),
+            (None, Some(t0), _) if !self.crewed && t0 + self.after <= t => {
+                Some((t0 + self.after, true))
+            }
             (Some(_), _, Some(t1)) if t1 + self.back_after <= t => {
                 Some((t1 + self.back_after, false))
             }
@@ -86,6 +96,8 @@ impl ClientEval {
             let q = &model.requests[i];
             let Some(r) = &q.reassign else { continue };
             self.kinds[i].reassign = Some(self.moves.len());
+            // The moved clients' kind hands their data age over too.
+            self.kinds[n + s].reassign = Some(self.moves.len());
             self.moves.push(Reassigned {
                 kind: i,
                 shadow: n + s,
@@ -96,6 +108,8 @@ impl ClientEval {
                 down_since: None,
                 up_since: None,
                 moved_at: None,
+                crewed: r.crew.is_some(),
+                handovers: VecDeque::new(),
                 moves: Moves::default(),
             });
         }
@@ -120,8 +134,13 @@ impl ClientEval {
         r.down_since = None;
         r.up_since = None;
         r.moved_at = None;
+        r.handovers.clear();
         r.moves = Moves::default();
         r.set(0.0, mask);
+        let k = &mut self.kinds[shadow];
+        if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
+            a.release(f);
+        }
         for (k, scale) in [(i, 1.0), (shadow, 0.0)] {
             let k = &mut self.kinds[k];
             k.scale = scale;
@@ -136,6 +155,27 @@ impl ClientEval {
         if let Some(m) = self.kinds[i].reassign {
             let shadow = self.moves[m].shadow;
             self.observe_raw(model, shadow, t, moved_mask);
+        }
+    }
+
+    /// Since when the target of reassigned kind `i` has had no live instance, if it has none and the
+    /// clients are home (an operator of a crew is needed).
+    pub fn move_wanted(&self, i: usize) -> Option<Hours> {
+        let r = &self.moves[self.kinds[i].reassign?];
+        match r.moved_at {
+            None => r.down_since,
+            Some(_) => None,
+        }
+    }
+
+    /// The operator moves the clients of reassigned kind `i` at `t` (the engine asks only while
+    /// [`move_wanted`](Self::move_wanted)).
+    pub fn move_now(&mut self, model: &Model, i: usize, t: Hours) {
+        let Some(m) = self.kinds[i].reassign else {
+            return;
+        };
+        if self.moves[m].moved_at.is_none() {
+            self.carry_out(model, m, t, true);
         }
     }
 
@@ -180,6 +220,34 @@ impl ClientEval {
         };
         self.rescale(model, kind, at, home);
         self.rescale(model, shadow, at, away);
+        if self.kinds[kind].age.is_some() {
+            self.moves[m].handovers.push_back((at, out));
+        }
+    }
+
+    /// The data age of reassignment `m`'s clients changes hands at each move before `upto`: each
+    /// kind is first accounted up to the move (the one left then accounts for no one, so its age
+    /// stays there).
+    pub(super) fn hand_over(&mut self, model: &Model, m: usize, upto: Hours) {
+        while let Some(&(at, out)) = self.moves[m].handovers.front()
+            && at <= upto
+        {
+            self.moves[m].handovers.pop_front();
+            let (kind, shadow) = (self.moves[m].kind, self.moves[m].shadow);
+            let (from, to) = if out { (kind, shadow) } else { (shadow, kind) };
+            self.advance_kind(model, from, at);
+            self.advance_kind(model, to, at);
+            let (a, b) = if from < to {
+                let (lo, hi) = self.kinds.split_at_mut(to);
+                (&mut lo[from], &mut hi[0])
+            } else {
+                let (lo, hi) = self.kinds.split_at_mut(from);
+                (&mut hi[0], &mut lo[to])
+            };
+            if let (Some(x), Some(y)) = (&mut a.age, &mut b.age) {
+                y.take_over(x);
+            }
+        }
     }
 
     /// Kind `i` accounts for the share `scale` of the population's arrivals from `t` on.
@@ -224,6 +292,14 @@ impl ClientEval {
             a.cuts.failed += b.cuts.failed;
             a.cuts.completed += b.cuts.completed;
             a.cuts.added += b.cuts.added;
+            if let (Some(x), Some(y)) = (&mut a.age, &b.age) {
+                x.age_time += y.age_time;
+                x.stale_time += y.stale_time;
+                for (p, q) in x.bins.iter_mut().zip(&y.bins) {
+                    *p += q;
+                }
+                x.worst = x.worst.max(y.worst);
+            }
             a.moves = r.moves;
         }
     }
