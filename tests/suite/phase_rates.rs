@@ -1,0 +1,204 @@
+//! Request rates by phase (`rate = { population = x }` on a phase) against exact answers derived
+//! here: one exponential node (failure rate λ, repair rate μ) starting up serves a population whose
+//! requests make one attempt, so a request fails exactly when it arrives while the node is down.
+//! Arrivals are Poisson with the rate in force, independent of the node, so the expected failed
+//! requests are Σ over the phase stretches of rate·∫ P(down at t) dt, with
+//! P(down at t | up at 0) = q − q·e^{−(λ+μ)t}, q = λ/(λ+μ) (the node's two-state transient). In a
+//! two-day mission the node is far from its long-run state, so business hours (08:00–18:00, at three
+//! times the usual rate) and the rest weigh different unavailabilities: a rate put on the wrong
+//! hours, or not at all, moves the answer by far more than the tolerance.
+
+use crate::common;
+
+use common::ctmc::TwoState;
+use common::{Checks, simulate};
+use nines::scenario::compile;
+
+const SCENARIO: &str = r#"
+    [simulation]
+    mission = "48h"
+    replications = 400000
+    seed = 2131
+    [phases.business]
+    from = "08:00"
+    to = "18:00"
+    rate = { staff = 3.0 }
+    [nodes.app]
+    failure = { dist = "exponential", mean = "50h" }
+    repair = { dist = "exponential", mean = "20h" }
+    [roles.web]
+    kind = "standalone"
+    on = "app"
+    [services.site]
+    all_of = ["web"]
+    [clients.staff]
+    count = 200
+    [clients.staff.requests.page]
+    target = "web"
+    every = "30min"
+    timeout = "1s"
+    max_attempts = 1
+    response = { dist = "fixed", value = "1s" }
+"#;
+
+#[test]
+fn failed_requests_follow_the_rate_of_each_phase() {
+    let node = TwoState::from_means(50.0, 20.0);
+    let down = node.up_down();
+    // 200 clients, one request each every 30 minutes; three times that in business hours.
+    let base = 200.0 * 2.0;
+    let stretches = [
+        (0.0, 8.0, 1.0),
+        (8.0, 18.0, 3.0),
+        (18.0, 32.0, 1.0),
+        (32.0, 42.0, 3.0),
+        (42.0, 48.0, 1.0),
+    ];
+    let years = 48.0 / 8760.0;
+    let failed: f64 = stretches
+        .iter()
+        .map(|&(a, b, f)| base * f * down.integral(a, b))
+        .sum();
+    let requests: f64 = stretches.iter().map(|&(a, b, f)| base * f * (b - a)).sum();
+    // The same with the usual rate all the time: what ignoring the phase would give.
+    let flat: f64 = base * down.integral(0.0, 48.0);
+    let (_, sum) = simulate(SCENARIO);
+    let r = &sum.requests[0];
+    let mut ck = Checks::default();
+    ck.close("requests per year", r.requests_per_year, requests / years);
+    ck.exact(
+        "failed requests per year",
+        &r.failed_requests_per_year,
+        failed / years,
+    );
+    ck.exact(
+        "share of requests that failed",
+        &nines::base::stats::Estimate {
+            value: 1.0 - r.success_ratio.value,
+            ci95_low: 1.0 - r.success_ratio.ci95_high,
+            ci95_high: 1.0 - r.success_ratio.ci95_low,
+            n: r.success_ratio.n,
+        },
+        failed / requests,
+    );
+    let se = common::std_error(&r.failed_requests_per_year);
+    let scaled_flat = flat * requests / (base * 48.0) / years;
+    println!(
+        "exact {:.1}, rate ignored {:.1}",
+        failed / years,
+        scaled_flat
+    );
+    assert!(
+        (failed / years - scaled_flat).abs() > 10.0 * se,
+        "the phase's weighting must matter"
+    );
+    ck.finish();
+}
+
+fn error(phase: &str, clients: &str, role: &str) -> String {
+    let text = format!(
+        r#"
+        [simulation]
+        mission = "1y"
+        [nodes.a]
+        failure = {{ dist = "exponential", mean = "100h" }}
+        repair = {{ dist = "exponential", mean = "10h" }}
+        [nodes.b]
+        failure = {{ dist = "exponential", mean = "100h" }}
+        repair = {{ dist = "exponential", mean = "10h" }}
+        [roles.web]
+        kind = "standalone"
+        on = "a"
+        {role}
+        [roles.other]
+        kind = "standalone"
+        on = "b"
+        [services.site]
+        all_of = ["web"]
+        [phases.peak]
+        month_days = "last 2"
+        {phase}
+        [clients.staff]
+        count = 10
+        {clients}
+        [clients.staff.requests.page]
+        target = "web"
+        every = "1h"
+        timeout = "1s"
+        response = {{ dist = "fixed", value = "1s" }}
+        "#
+    );
+    compile(&text, "bad.toml")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn bad_phase_rates_get_located_errors() {
+    let e = error("rate = { staf = 2.0 }", "", "");
+    assert!(
+        e.contains("phases.peak.rate.staf") && e.contains("did you mean `staff`?"),
+        "{e}"
+    );
+    let e = error("rate = { staff = 0 }", "", "");
+    assert!(
+        e.contains("phases.peak.rate.staff") && e.contains("must be a positive number"),
+        "{e}"
+    );
+    let e = error("rate = { staff = \"2x\" }", "", "");
+    assert!(e.contains("phases.peak.rate.staff"), "{e}");
+    let e = error("rate = 2.0", "", "");
+    assert!(e.contains("phases.peak.rate"), "{e}");
+    let e = error("rate = { staff = 2.0 }", "", "capacity = \"100/s\"");
+    assert!(
+        e.contains("phases.peak.rate.staff") && e.contains("roles.web.capacity"),
+        "{e}"
+    );
+    let e = error(
+        "rate = { staff = 2.0 }",
+        "reassign = { to = \"other\", after = \"1h\" }",
+        "",
+    );
+    assert!(
+        e.contains("phases.peak.rate.staff") && e.contains("clients.staff.reassign"),
+        "{e}"
+    );
+    assert!(e.contains("bad.toml:"), "{e}");
+}
+
+#[test]
+fn periodic_refresh_is_refused_with_a_phase_rate() {
+    let text = r#"
+        [simulation]
+        mission = "1y"
+        [nodes.a]
+        failure = { dist = "exponential", mean = "100h" }
+        repair = { dist = "exponential", mean = "10h" }
+        [roles.web]
+        kind = "standalone"
+        on = "a"
+        [services.site]
+        all_of = ["web"]
+        [phases.peak]
+        months = "dec"
+        rate = { staff = 2.0 }
+        [clients.staff]
+        count = 10
+        [clients.staff.requests.poll]
+        target = "web"
+        every = "1h"
+        timeout = "1s"
+        response = { dist = "fixed", value = "1s" }
+        stale_after = "4h"
+        refresh = "periodic"
+    "#;
+    let e = compile(text, "bad.toml")
+        .map(|_| ())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("phases.peak.rate.staff") && e.contains("clients.staff.requests.poll.refresh"),
+        "{e}"
+    );
+}
