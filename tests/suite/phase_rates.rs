@@ -81,6 +81,33 @@ fn failed_requests_follow_the_rate_of_each_phase() {
         },
         failed / requests,
     );
+    for (phase, f) in [("business", 3.0), ("other", 1.0)] {
+        let row = sum
+            .phase_requests
+            .iter()
+            .find(|x| x.request == "staff.page" && x.phase == phase)
+            .unwrap_or_else(|| panic!("no requests row for {phase}"));
+        let mine = stretches.iter().filter(|s| s.2 == f);
+        let (n, failed): (f64, f64) = mine.fold((0.0, 0.0), |(n, x), &(a, b, f)| {
+            (n + base * f * (b - a), x + base * f * down.integral(a, b))
+        });
+        ck.close(
+            &format!("requests per year in {phase}"),
+            row.requests_per_year,
+            n / years,
+        );
+        ck.equal(&format!("rate multiplier in {phase}"), row.rate_factor, f);
+        ck.exact(
+            &format!("failed requests per year in {phase}"),
+            &row.failed_requests_per_year,
+            failed / years,
+        );
+        ck.exact(
+            &format!("failed share in {phase}"),
+            &row.failed_share,
+            failed / n,
+        );
+    }
     let se = common::std_error(&r.failed_requests_per_year);
     let scaled_flat = flat * requests / (base * 48.0) / years;
     println!(

@@ -24,7 +24,7 @@ pub use clients::{
 };
 use clients::{latency_quantile, mixture_quantile};
 pub use latent::LatentSummary;
-pub use phases::{NEEDED, PhaseSummary};
+pub use phases::{NEEDED, PhaseRequestSummary, PhaseSummary};
 
 impl RunAcc {
     /// Turns the state into estimates.
@@ -394,6 +394,7 @@ impl RunAcc {
             clusters,
             latent: self.latent_summary(model),
             phases: self.phase_summary(model),
+            phase_requests: self.phase_request_summary(model),
             requests,
             client_groups,
             downtime_distributions: measured
@@ -655,6 +656,9 @@ pub struct Summary {
     /// Per service and phase of the calendar (`[phases]`): availability and downtime in it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseSummary>,
+    /// Per request kind whose rate changes by phase (`rate` of a phase): its requests in each phase.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phase_requests: Vec<PhaseRequestSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).
