@@ -229,3 +229,82 @@ fn periodic_refresh_is_refused_with_a_phase_rate() {
         "{e}"
     );
 }
+
+#[test]
+fn validate_explains_the_rate_and_sweep_shows_each_phase() {
+    use nines::analyses::compare::{self, CompareOptions};
+    use nines::analyses::sweep;
+    let text = r#"
+        [simulation]
+        mission = "1y"
+        replications = 32
+        seed = 5
+        [phases.business]
+        days = "mon-fri"
+        from = "08:00"
+        to = "18:00"
+        rate = { staff = 3.0 }
+        [nodes.n]
+        failure = { dist = "exponential", mean = "100h" }
+        repair = { dist = "exponential", mean = "5h" }
+        [roles.web]
+        kind = "pool"
+        on = "n"
+        [services.site]
+        all_of = ["web"]
+        needed_in = ["business"]
+        [clients.staff]
+        count = 10
+        [clients.staff.requests.page]
+        target = "web"
+        every = "1h"
+        timeout = "1s"
+        response = { dist = "fixed", value = "1s" }
+    "#;
+    let model = compile(text, "p.toml").unwrap();
+    let d = nines::analyses::explain::describe(&model);
+    assert!(
+        d.contains("phase business: mon-fri 08:00-18:00")
+            && d.contains("clients staff make 3× their usual requests"),
+        "{d}"
+    );
+    let params = vec![sweep::parse_set("nodes.n.count=1..2").unwrap()];
+    let points = sweep::points(text, "s.toml", &params).unwrap();
+    let models: Vec<&nines::model::Model> = points.iter().map(|p| &p.model).collect();
+    let labels: Vec<String> = points.iter().map(|p| p.label.clone()).collect();
+    let c = compare::run(
+        &models,
+        &labels,
+        CompareOptions {
+            threads: 2,
+            progress: None,
+            same_within: compare::DEFAULT_SAME_WITHIN,
+        },
+    )
+    .expect("runs");
+    let s = sweep::Sweep::new(&c, &points, &params, "site");
+    assert_eq!(s.phases, ["business", "other", "needed"]);
+    for (r, l) in s.rows.iter().zip(&c.layouts) {
+        let row = l
+            .summary
+            .phases
+            .iter()
+            .find(|p| p.service == "site" && p.phase == "business")
+            .unwrap();
+        assert_eq!(r.phases[0].map(|a| a.value), Some(row.availability.value));
+        assert_eq!(r.phases.len(), 3);
+    }
+    let table = s.table();
+    assert!(
+        table.contains("avail business") && table.contains("avail needed"),
+        "{table}"
+    );
+    let csv = String::from_utf8(s.csv().unwrap()).unwrap();
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.contains(
+            "availability_business,availability_business_ci95_low,availability_business_ci95_high"
+        ) && header.contains("availability_needed"),
+        "{header}"
+    );
+}
