@@ -1,5 +1,6 @@
-//! Phases of the calendar: at each boundary the pools' `min_up` of the new phase take effect, and
-//! each service's downtime since the last boundary goes to the phase (and year) that just ended.
+//! Phases of the calendar: at each boundary the pools' `min_up` and the populations' request rates
+//! of the new phase take effect, and each service's downtime since the last boundary goes to the
+//! phase (and year) that just ended.
 //! A scenario without phases has no boundary events and pays nothing.
 
 use crate::base::units::Hours;
@@ -26,6 +27,8 @@ pub(super) struct PhaseState {
     /// Per phase: the pools' gates and the `min_up` each needs in it (every pool that any phase
     /// changes, so that each boundary sets them all).
     needs: Vec<Vec<(SignalId, u32)>>,
+    /// Whether some population's request rate changes by phase.
+    rates: bool,
 }
 
 impl PhaseState {
@@ -73,6 +76,7 @@ impl PhaseState {
             down: vec![0.0; services * count],
             year_down: vec![0.0; services * years * count],
             needs,
+            rates: ph.list.iter().any(|p| !p.rates.is_empty()),
         }
     }
 
@@ -138,15 +142,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let (s, need) = self.phase.needs[p][k];
             self.set_need(s, need, t);
         }
+        if self.phase.rates {
+            self.clients.enter_phase(self.model, t, p);
+        }
     }
 
     /// Gives each service's downtime since the last boundary to the phase in force.
     fn close_stretch(&mut self, t: Hours) {
-        let st = &mut self.phase;
-        let (n, p) = (st.count, st.cur);
-        let y = (st.since / self.year_len) as usize;
-        for s in 0..st.mark.len() {
-            let d = accrued_down(&self.monitors[s], t);
+        let (n, p) = (self.phase.count, self.phase.cur);
+        let y = (self.phase.since / self.year_len) as usize;
+        for s in 0..self.phase.mark.len() {
+            let d = self.accrued(s, t).0;
+            let st = &mut self.phase;
             let delta = d - st.mark[s];
             st.mark[s] = d;
             st.down[s * n + p] += delta;
@@ -154,14 +161,5 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 st.year_down[(s * self.years + y) * n + p] += delta;
             }
         }
-    }
-}
-
-/// A monitor's downtime up to `t`, an outage still open counting up to `t`.
-fn accrued_down(mon: &crate::engine::Monitor, t: Hours) -> Hours {
-    if mon.level == crate::engine::signals::DOWN {
-        mon.downtime + (t - mon.since).max(0.0)
-    } else {
-        mon.downtime
     }
 }

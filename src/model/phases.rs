@@ -1,5 +1,6 @@
 //! Phases: a calendar that repeats inside each year (business hours, a month-end close, a yearly
-//! peak), and what changes in each phase: a pool's `min_up`, and which services' downtime counts.
+//! peak), and what changes in each phase: a pool's `min_up`, a population's request rates, and which
+//! services' downtime counts.
 //!
 //! The calendar's year is 365 days (8,760 hours, as everywhere in nines); mission time 0 is Monday
 //! 1 January, 00:00. Every instant belongs to one phase: a named one, or the implicit `other`.
@@ -25,6 +26,9 @@ pub struct Phase {
     pub hours_per_year: Hours,
     /// Pools whose `min_up` differs in this phase: (role, min_up).
     pub min_up: Vec<(usize, u32)>,
+    /// Client populations whose request rates differ in this phase: (population, multiplier of
+    /// every request kind's rate).
+    pub rates: Vec<(usize, f64)>,
 }
 
 /// The phases of a scenario (none: the scenario has no `[phases]`).
@@ -61,6 +65,28 @@ impl Phases {
         self.calendar
             .get(i + 1)
             .map_or(HOURS_PER_YEAR, |&(start, _)| start)
+    }
+
+    /// Per phase: the multiplier of population `pop`'s request rates (1 where unchanged); `None`
+    /// when no phase changes them.
+    pub fn rate_factors(&self, pop: usize) -> Option<Vec<f64>> {
+        let of = |p: &Phase| p.rates.iter().find(|&&(x, _)| x == pop).map(|&(_, f)| f);
+        self.list
+            .iter()
+            .any(|p| of(p).is_some())
+            .then(|| self.list.iter().map(|p| of(p).unwrap_or(1.0)).collect())
+    }
+
+    /// Population `pop`'s mean rate multiplier over `[0, mission)` (1 where no phase changes it):
+    /// requests in the mission / what they would be at the usual rates.
+    pub fn mean_rate_factor(&self, pop: usize, mission: Hours) -> f64 {
+        match self.rate_factors(pop) {
+            Some(f) if mission > 0.0 => {
+                let hours = self.hours_in(mission);
+                f.iter().zip(&hours).map(|(f, h)| f * h).sum::<f64>() / mission
+            }
+            _ => 1.0,
+        }
     }
 
     /// Hours of `[0, mission)` in each phase.

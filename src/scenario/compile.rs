@@ -286,10 +286,11 @@ impl Compiler {
         if let Some(v) = root.get("inspections") {
             self.inspections_section(v, errs);
         }
-        self.phases_section(root.get("phases"), errs);
         if let Some(v) = root.get("clients") {
             self.clients_section(v, errs);
         }
+        // After the clients: a phase's `rate` names populations.
+        self.phases_section(root.get("phases"), errs);
         if let Some(v) = root.get("costs") {
             self.costs_section(v, errs);
         }

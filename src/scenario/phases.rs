@@ -1,6 +1,7 @@
 //! `[phases]`: a calendar inside each year (business hours, a month-end close, a yearly peak) and
-//! what changes in each phase: a pool's `min_up` (`min_up = { web = 3 }`); a service's
-//! `needed_in = [...]` says in which phases its downtime counts.
+//! what changes in each phase: a pool's `min_up` (`min_up = { web = 3 }`), a client population's
+//! request rates (`rate = { staff = 3.0 }`, a multiplier); a service's `needed_in = [...]` says in
+//! which phases its downtime counts.
 //!
 //! A phase holds on the days and in the hours its keys select (all keys together): `days`
 //! ("mon-fri"), `from`/`to` ("08:00"), `month_days` ("last 2", "1-5") and `months` ("nov-dec").
@@ -86,6 +87,7 @@ impl Compiler {
                     .and_then(|d| string(d, &t.path_of("description"), errs));
                 let rule = rule(&t, errs);
                 let min_up = self.phase_min_up(&t, errs);
+                let rates = self.phase_rates(&t, errs);
                 t.finish(errs);
                 names.push(Name {
                     text: key_name.to_string(),
@@ -97,6 +99,7 @@ impl Compiler {
                     rule: rule.as_ref().map(|r| r.text.clone()).unwrap_or_default(),
                     hours_per_year: 0.0,
                     min_up,
+                    rates,
                 });
                 rules.push(rule);
             }
@@ -159,6 +162,89 @@ impl Compiler {
         }
         m.allow(&[]);
         out
+    }
+
+    /// `rate = { population = x }` of one phase: the populations whose request rates are `x` times
+    /// their usual in the phase. Combinations whose figures would not be exact are refused here.
+    fn phase_rates(&self, t: &Tbl<'_, '_>, errs: &mut Errors) -> Vec<(usize, f64)> {
+        let mut out = Vec::new();
+        let Some(v) = t.get("rate") else {
+            return out;
+        };
+        let p = t.path_of("rate");
+        let what = "`rate` (a table of client populations and the multiplier of their request rates in the phase, e.g. { staff = 3.0 })";
+        let Some(m) = Tbl::new(v, &p, what, errs) else {
+            return out;
+        };
+        let known: Vec<&str> = self.populations.iter().map(|x| x.name.as_str()).collect();
+        for (k, val) in m.entries() {
+            let name: &str = k.get_ref();
+            let kp = join(&p, name);
+            let Some(pop) = known.iter().position(|x| *x == name) else {
+                errs.push(
+                    k.span(),
+                    kp,
+                    unknown(
+                        "client population",
+                        name,
+                        &known,
+                        &format!("`rate` names populations of [clients]; define [clients.{name}]"),
+                    ),
+                );
+                continue;
+            };
+            let Some(x) = reader::number(val, &kp, errs) else {
+                continue;
+            };
+            if !(x > 0.0 && x.is_finite()) {
+                errs.push(
+                    val.span(),
+                    kp,
+                    format!(
+                        "rate = {x} must be a positive number: the multiplier of the population's usual request rates in the phase (1 = unchanged, 3.0 = three times; for a phase with almost no requests use a small one such as 0.01)"
+                    ),
+                );
+                continue;
+            }
+            if let Some(msg) = self.refuse_phase_rate(pop) {
+                errs.push(k.span(), kp, msg);
+                continue;
+            }
+            out.push((pop, x));
+        }
+        m.allow(&[]);
+        out
+    }
+
+    /// Why population `pop`'s request rate cannot change by phase, if it cannot: figures that depend
+    /// on the rate in ways the per-stretch integration does not follow.
+    fn refuse_phase_rate(&self, pop: usize) -> Option<String> {
+        let name = &self.populations[pop].name;
+        for q in self.requests.iter().filter(|q| q.population == pop) {
+            let kind = format!("clients.{}", q.name.replacen('.', ".requests.", 1));
+            if let Some(c) = self.roles.get(q.target).filter(|r| r.capacity.is_some()) {
+                return Some(format!(
+                    "population `{name}` sends `{}` to role `{}`, which has a `capacity` (roles.{}.capacity): its queue is computed for one arrival rate, so a rate that changes by phase is refused with a capacity; leave out the phase's rate for `{name}` or the role's capacity",
+                    q.name, c.name.text, c.name.text
+                ));
+            }
+            if q.stale_after.is_some() && q.refresh == crate::model::Refresh::Periodic {
+                return Some(format!(
+                    "population `{name}` polls with `refresh = \"periodic\"` ({kind}.refresh): data age for polls exactly `every` apart assumes one fixed interval, so a rate that changes by phase is refused with it; use refresh = \"poisson\" or leave out the phase's rate for `{name}`"
+                ));
+            }
+        }
+        if let Some(q) = self
+            .requests
+            .iter()
+            .find(|q| q.population == pop && q.reassign.is_some())
+        {
+            return Some(format!(
+                "population `{name}` has `reassign` (clients.{name}.reassign, request kind `{}`): moving a share of clients while their rate changes by phase is not modelled; leave out one of the two",
+                q.name
+            ));
+        }
+        None
     }
 
     /// Per service: the mask of phases its downtime counts in, from `needed_in`.
@@ -486,6 +572,7 @@ fn calendar(
             rule: "time in no named phase".into(),
             hours_per_year: free as f64 / 60.0,
             min_up: Vec::new(),
+            rates: Vec::new(),
         });
     }
     for (p, ph) in list.iter_mut().enumerate().take(rules.len()) {

@@ -682,6 +682,11 @@ pub fn schema() -> Value {
                                 json!({ "type": "object", "additionalProperties": { "type": "integer", "minimum": 1 } }),
                                 "pools and their min_up in this phase",
                             ),
+                            (
+                                "rate",
+                                json!({ "type": "object", "additionalProperties": { "type": "number", "exclusiveMinimum": 0 } }),
+                                "client populations and the multiplier of their request rates in this phase",
+                            ),
                             ("description", text(), ""),
                         ],
                     ),

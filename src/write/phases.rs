@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use crate::base::format::{hours, percent};
+use crate::base::format::{hours, percent, sig3};
 use crate::base::stats::Estimate;
 use crate::estimate::summary::{NEEDED, PhaseSummary, Summary};
 
@@ -24,6 +24,7 @@ fn avail(p: &PhaseSummary) -> String {
 
 /// The phases block of the terminal table (nothing without phases).
 pub fn table(out: &mut String, summary: &Summary) {
+    request_lines(out, summary);
     if summary.phases.is_empty() {
         return;
     }
@@ -57,6 +58,33 @@ pub fn table(out: &mut String, summary: &Summary) {
             hours(p.annual_downtime_hours_p90.value),
             hours(p.annual_downtime_hours_p95.value),
             hours(p.annual_downtime_hours_p99.value),
+        );
+    }
+}
+
+/// Requests of the kinds whose rate changes by phase, one line per kind and phase.
+fn request_lines(out: &mut String, summary: &Summary) {
+    if summary.phase_requests.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "\nrequests by phase (kinds whose rate changes by phase: `rate` of a phase multiplies the usual rate)"
+    );
+    for r in &summary.phase_requests {
+        let share = &r.failed_share;
+        let pct = |x: f64| format!("{}%", sig3(100.0 * x));
+        let _ = writeln!(
+            out,
+            "  {}.{}  rate ×{}: {} requests per year · failed {} {} per year · failed share {} {}",
+            r.request,
+            r.phase,
+            sig3(r.rate_factor),
+            sig3(r.requests_per_year),
+            sig3(r.failed_requests_per_year.value),
+            ci(&r.failed_requests_per_year, sig3),
+            pct(share.value),
+            ci(share, pct),
         );
     }
 }
@@ -98,6 +126,43 @@ pub fn csv_rows<E>(
         for (m, e) in pct {
             row("phase", &n, m, "hours", e)?;
         }
+    }
+    for r in &summary.phase_requests {
+        let n = format!("{}.{}", r.request, r.phase);
+        let exact = |x: f64| Estimate {
+            value: x,
+            ci95_low: x,
+            ci95_high: x,
+            n: r.failed_share.n,
+        };
+        row(
+            "phase_requests",
+            &n,
+            "rate_factor",
+            "ratio",
+            &exact(r.rate_factor),
+        )?;
+        row(
+            "phase_requests",
+            &n,
+            "requests_per_year",
+            "per_year",
+            &exact(r.requests_per_year),
+        )?;
+        row(
+            "phase_requests",
+            &n,
+            "failed_requests_per_year",
+            "per_year",
+            &r.failed_requests_per_year,
+        )?;
+        row(
+            "phase_requests",
+            &n,
+            "failed_share",
+            "fraction",
+            &r.failed_share,
+        )?;
     }
     Ok(())
 }

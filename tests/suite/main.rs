@@ -41,6 +41,7 @@ mod latent;
 mod links;
 mod longrun;
 mod markov;
+mod phase_rates;
 mod phases;
 mod properties;
 mod quorum_measures;

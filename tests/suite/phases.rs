@@ -17,6 +17,7 @@
 
 use crate::common;
 
+use common::ctmc::TwoState;
 use common::{Checks, simulate};
 use nines::base::stats::Estimate;
 use nines::scenario::compile;
@@ -63,11 +64,10 @@ fn business_hours_of_one_exponential_node_match_the_transient() {
         needed_in = ["business"]
         "#
     );
-    let (lambda, mu) = (1.0 / mttf, 1.0 / mttr);
-    let s = lambda + mu;
-    let a_inf = mu / s;
-    let integral =
-        |a: f64, b: f64| a_inf * (b - a) + (1.0 - a_inf) * ((-s * a).exp() - (-s * b).exp()) / s;
+    let node = TwoState::from_means(mttf, mttr);
+    let a_inf = 1.0 - node.q();
+    let up = node.up_up();
+    let integral = |a: f64, b: f64| up.integral(a, b);
     let business = [(8.0, 18.0), (32.0, 42.0)];
     let other = [(0.0, 8.0), (18.0, 32.0), (42.0, 48.0)];
     let avg = |set: &[(f64, f64)]| {
@@ -134,7 +134,7 @@ fn a_pool_needing_both_nodes_at_month_end_matches_its_chain() {
         all_of = ["web"]
         "#
     );
-    let a = mttf / (mttf + mttr);
+    let a = 1.0 - TwoState::from_means(mttf, mttr).q();
     let (u_me, u_other) = (1.0 - a * a, (1.0 - a) * (1.0 - a));
     // The last two days of each of the 12 months: 24 days a year.
     let h_me = 24.0 * 24.0;

@@ -1,5 +1,6 @@
 //! The calendar of phases in plain words: when each phase holds, how long per week and per year,
-//! and what changes in it (pools' `min_up`, the services that count only in some phases).
+//! and what changes in it (pools' `min_up`, populations' request rates, the services that count
+//! only in some phases).
 
 use std::fmt::Write as _;
 
@@ -32,6 +33,13 @@ pub(super) fn write_phases(model: &Model, out: &mut String) {
                 };
                 format!("pool {} needs {n} of {size} up (else {usual})", role.name)
             })
+            .chain(p.rates.iter().map(|&(pop, f)| {
+                format!(
+                    "clients {} make {}× their usual requests",
+                    model.populations[pop].name,
+                    crate::base::units::trim_float(f)
+                )
+            }))
             .collect();
         let changes = if changes.is_empty() {
             String::new()

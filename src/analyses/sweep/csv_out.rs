@@ -54,6 +54,11 @@ impl Sweep {
                 header.push(h.to_string());
             }
         }
+        for p in &self.phases {
+            for h in ["", "_ci95_low", "_ci95_high"] {
+                header.push(format!("availability_{p}{h}"));
+            }
+        }
         w.write_record(&header)?;
         let f = crate::analyses::compare::csv_number;
         let opt = |e: Option<Estimate>| -> [String; 3] {
@@ -97,6 +102,9 @@ impl Sweep {
             if self.reassign_kind.is_some() {
                 rec.extend(opt(r.reassigned.map(|(e, _)| e)));
                 rec.extend(opt(r.reassigned.map(|(_, e)| e)));
+            }
+            for a in &r.phases {
+                rec.extend(opt(*a));
             }
             w.write_record(&rec)?;
         }

@@ -434,6 +434,8 @@ pub struct SweepRow {
     pub cut_per_year: Option<Estimate>,
     /// Reassignment: moves per year and hours moved per year of [`Sweep::reassign_kind`].
     pub reassigned: Option<(Estimate, Estimate)>,
+    /// Phases: the service's availability in each of [`Sweep::phases`].
+    pub phases: Vec<Option<Estimate>>,
 }
 
 /// A sweep's results: one row per point, for the swept service.
@@ -453,6 +455,8 @@ pub struct Sweep {
     pub in_flight_kind: Option<String>,
     /// The first reassigned request kind, whose moves are shown.
     pub reassign_kind: Option<String>,
+    /// The service's phase rows (`[phases]`, with `other` and `needed`), whose availability is shown.
+    pub phases: Vec<String>,
     /// The service's target is judged on impactful downtime (`target_counts = "impactful"`).
     pub target_impactful: bool,
     /// Rows in grid order.
@@ -486,6 +490,7 @@ impl Sweep {
         let age_kind = first(|q| q.data_age.is_some());
         let in_flight_kind = first(|q| q.in_flight.is_some());
         let reassign_kind = first(|q| q.reassign.is_some());
+        let phase_rows = phases::names(c, service);
         let mut target_impactful = false;
         let mut target = None;
         let rows = points
@@ -550,6 +555,7 @@ impl Sweep {
                     reassigned: kind(&reassign_kind)
                         .and_then(|q| q.reassign.as_ref())
                         .map(|m| (m.reassignments_per_year, m.reassigned_hours_per_year)),
+                    phases: phases::availability(&l.summary, service, &phase_rows),
                 })
             })
             .collect();
@@ -561,6 +567,7 @@ impl Sweep {
             age_kind,
             in_flight_kind,
             reassign_kind,
+            phases: phase_rows,
             target_impactful,
             rows,
             currency: c.currency.clone(),
@@ -635,6 +642,7 @@ impl Sweep {
             header.push(format!("reassigned/yr {k}"));
             header.push("moved/yr".into());
         }
+        header.extend(self.phases.iter().map(|p| format!("avail {p}")));
         let costs = self.rows.iter().any(|r| r.yearly_cost.is_some());
         if costs {
             header.push("yearly cost".into());
@@ -694,6 +702,11 @@ impl Sweep {
                 l.push(r.reassigned.map_or("—".into(), |(e, _)| sig3(e.value)));
                 l.push(r.reassigned.map_or("—".into(), |(_, e)| hours(e.value)));
             }
+            l.extend(
+                r.phases
+                    .iter()
+                    .map(|a| a.map_or("—".into(), |a| percent(a.value, 1.0 - a.value))),
+            );
             if costs {
                 l.push(r.yearly_cost.map_or("—".into(), |c| money(c, cur)));
             }
@@ -771,6 +784,7 @@ impl Sweep {
 }
 
 mod csv_out;
+mod phases;
 
 #[cfg(test)]
 mod tests;

@@ -164,6 +164,7 @@ fn judged(meets: &[Meets]) -> Sweep {
         age_kind: None,
         in_flight_kind: None,
         reassign_kind: None,
+        phases: Vec::new(),
         target_impactful: false,
         rows: meets
             .iter()
@@ -183,6 +184,7 @@ fn judged(meets: &[Meets]) -> Sweep {
                 meets: Some(*m),
                 cut_per_year: None,
                 reassigned: None,
+                phases: Vec::new(),
             })
             .collect(),
         currency: None,

@@ -126,7 +126,8 @@ fn next_success(
         }
         let hi = end.min(stop);
         while t < hi {
-            let r = t + exp_draw(&mut k.stream, q.rate);
+            let factor = k.factors.get(idx).map_or(1.0, |f| f.0);
+            let r = t + exp_draw(&mut k.stream, q.rate * factor);
             if r >= hi {
                 t = hi;
                 break;

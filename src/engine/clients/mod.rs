@@ -17,6 +17,7 @@ mod connections;
 mod delayed;
 mod inflight;
 mod instances;
+mod phases;
 mod probes;
 mod reassign;
 
@@ -40,6 +41,7 @@ use connections::{
 use delayed::FallbackGate;
 pub use inflight::Cuts;
 use inflight::serve;
+use phases::initial_factor;
 use probes::{pick_share, walk};
 pub use reassign::Moves;
 use reassign::{Reassigned, request};
@@ -159,6 +161,9 @@ pub struct RequestStats {
     pub age: Option<AgeFigures>,
     /// Reassignment (populations with `reassign`): the moves and the time moved.
     pub moves: Moves,
+    /// Populations whose rate changes by phase: per phase, (requests, failed requests) arriving in
+    /// it (empty otherwise).
+    pub by_phase: Vec<[f64; 2]>,
 }
 
 impl RequestStats {
@@ -172,6 +177,7 @@ impl RequestStats {
             cuts: Cuts::default(),
             age: None,
             moves: Moves::default(),
+            by_phase: Vec::new(),
         }
     }
 
@@ -185,6 +191,7 @@ impl RequestStats {
         self.undelivered = 0.0;
         self.cuts = Cuts::default();
         self.moves = Moves::default();
+        self.by_phase.fill([0.0; 2]);
     }
 
     #[inline]
@@ -240,6 +247,11 @@ struct KindState {
     scales: VecDeque<f64>,
     /// With reassignment: its index in `ClientEval::moves`.
     reassign: Option<usize>,
+    /// With a rate that changes by phase: the multiplier and phase in force now, and per history
+    /// entry those in force then (empty otherwise).
+    factor: f64,
+    phase: usize,
+    factors: VecDeque<(f64, usize)>,
 }
 
 /// Evaluates every request kind of a model over one replication.
@@ -254,6 +266,8 @@ pub struct ClientEval {
     moves: Vec<Reassigned>,
     /// Per kind after the model's: the reassigned kind whose moved clients it stands for.
     shadows: Vec<usize>,
+    /// Per kind: the multiplier of its rate in each phase (empty where no phase changes it).
+    phase_factors: Vec<Vec<f64>>,
 }
 
 impl ClientEval {
@@ -280,8 +294,10 @@ impl ClientEval {
                     let all_up = full(q.instances.len());
                     let mut probs = vec![0.0; q.max_attempts as usize];
                     let success = 1.0 - outcome_probs(q, all_up, &mut probs);
+                    // Before time 0 the rate was the first phase's.
+                    let f = initial_factor(model, q);
                     match q.refresh {
-                        Refresh::Poisson => AgeState::new(tau, q.rate * success),
+                        Refresh::Poisson => AgeState::new(tau, q.rate * f * success),
                         Refresh::Periodic => AgeState::periodic(tau, 1.0 / q.rate, success),
                     }
                 }),
@@ -305,6 +321,9 @@ impl ClientEval {
                 scale: 1.0,
                 scales: VecDeque::new(),
                 reassign: None,
+                factor: 1.0,
+                phase: 0,
+                factors: VecDeque::new(),
             })
             .collect();
         let mut eval = ClientEval {
@@ -319,8 +338,10 @@ impl ClientEval {
                 .collect(),
             moves: Vec::new(),
             shadows,
+            phase_factors: Vec::new(),
         };
         eval.prepare_reassigned(model);
+        eval.prepare_phases(model, &all);
         eval
     }
 
@@ -343,9 +364,15 @@ impl ClientEval {
             _ => 0.0,
         };
         k.history.push_back((since, mask));
+        k.factors.clear();
+        if let Some(f) = self.phase_factors.get(i).filter(|f| !f.is_empty()) {
+            let p = model.phases.calendar[0].1;
+            (k.factor, k.phase) = (f[p], p);
+            k.factors.push_back((k.factor, p));
+        }
         k.success_rate.clear();
         if q.when_all_fail == WhenAllFail::Cache {
-            let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
+            let rate = q.rate * k.factor * (1.0 - outcome_probs(q, mask, &mut k.probs));
             k.success_rate.push_back(rate);
         }
         k.conn.clear();
@@ -432,8 +459,11 @@ impl ClientEval {
         if !k.scales.is_empty() {
             k.scales.push_back(k.scale);
         }
+        if !k.factors.is_empty() {
+            k.factors.push_back((k.factor, k.phase));
+        }
         if q.when_all_fail == WhenAllFail::Cache {
-            let rate = q.rate * (1.0 - outcome_probs(q, mask, &mut k.probs));
+            let rate = q.rate * k.factor * (1.0 - outcome_probs(q, mask, &mut k.probs));
             k.success_rate.push_back(rate);
         }
         let upto = t - q.lookahead();
@@ -491,7 +521,9 @@ impl ClientEval {
             let hi = upto.min(end);
             // With reassignment, only the share of the population this kind accounts for then.
             let scale = k.scales.get(idx).copied().unwrap_or(1.0);
-            let rate = base_rate * scale;
+            // With a rate that changes by phase, the phase's multiplier (never 0).
+            let (factor, phase) = k.factors.get(idx).copied().unwrap_or((1.0, 0));
+            let rate = base_rate * scale * factor;
             if rate == 0.0 {
                 from = hi;
                 if hi >= end {
@@ -500,6 +532,7 @@ impl ClientEval {
                 continue;
             }
             let failing_before = k.stats.failing_time;
+            let counted_before = (!k.factors.is_empty()).then(|| phases::counted(&k.stats));
             // Arrivals in [from, clean_end) see `mask` for their whole horizon.
             let clean_end = hi.min(end - horizon).max(from);
             let failed_before = k.stats.all.failed;
@@ -562,7 +595,7 @@ impl ClientEval {
                         f,
                         from,
                         clean_end,
-                        refresh(q.rate, rate, clean_end - from, failed),
+                        refresh(q.rate * factor, rate, clean_end - from, failed),
                     );
                 }
             }
@@ -637,13 +670,21 @@ impl ClientEval {
                 }
                 if let (Some(a), Some(f)) = (&mut k.age, &mut k.stats.age) {
                     let failed = k.stats.all.failed - failed_before;
-                    a.stretch(f, clean_end, hi, refresh(q.rate, rate, len, failed));
+                    a.stretch(
+                        f,
+                        clean_end,
+                        hi,
+                        refresh(q.rate * factor, rate, len, failed),
+                    );
                 }
             }
             if scale != 1.0 {
                 // Failing time is per client: only the share counts.
                 k.stats.failing_time =
                     failing_before + (k.stats.failing_time - failing_before) * scale;
+            }
+            if let Some(before) = counted_before {
+                phases::count(&mut k.stats, phase, before);
             }
             from = hi;
             if hi >= end {
@@ -666,6 +707,9 @@ impl ClientEval {
         }
         if !k.scales.is_empty() {
             k.scales.drain(..keep_from);
+        }
+        if !k.factors.is_empty() {
+            k.factors.drain(..keep_from);
         }
         if !k.conn.is_empty() {
             k.conn.drain(..keep_from * q.instances.len());

@@ -27,7 +27,7 @@ use clients::{GroupAcc, RequestAcc};
 use crews::CrewAcc;
 use latent::LatentAcc;
 use machines::MachineAcc;
-pub(in crate::estimate) use phases::PhaseAcc;
+pub(in crate::estimate) use phases::{PhaseAcc, PhaseRequestAcc};
 use quorum::QuorumAcc;
 pub(in crate::estimate) use shares::SharesAcc;
 use stocks::StockAcc;
@@ -109,6 +109,9 @@ pub struct RunAcc {
     /// Per service: its downtime by phase. Absent from files of runs without phases.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub(in crate::estimate) phases: Vec<PhaseAcc>,
+    /// Per request kind whose rate changes by phase: its requests by phase. Absent without.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(in crate::estimate) phase_requests: Vec<PhaseRequestAcc>,
 }
 
 impl RunAcc {
@@ -153,6 +156,7 @@ impl RunAcc {
             quorums: vec![QuorumAcc::default(); model.quorums.len()],
             latent: vec![LatentAcc::default(); model.latent_nodes().len()],
             phases: PhaseAcc::all(model),
+            phase_requests: PhaseRequestAcc::all(model),
         }
     }
 
@@ -248,6 +252,7 @@ impl RunAcc {
         }
         if !self.phases.is_empty() {
             phases::record(&mut self.phases, engine, w);
+            phases::record_requests(&mut self.phase_requests, engine, w);
         }
         for (h, mon) in self
             .downtime_per_replication
@@ -288,6 +293,9 @@ impl RunAcc {
             a.merge(b);
         }
         for (a, b) in self.phases.iter_mut().zip(&o.phases) {
+            a.merge(b);
+        }
+        for (a, b) in self.phase_requests.iter_mut().zip(&o.phase_requests) {
             a.merge(b);
         }
         // Saturating: a forged file may hold any count; a real one is far from the limit.

@@ -1,9 +1,10 @@
 //! Phases: per service and phase, the downtime in the phase (availability in it, hours per year,
-//! per-year percentiles), and over the phases where the service is needed (`needed_in`).
+//! per-year percentiles), and over the phases where the service is needed (`needed_in`); per request
+//! kind whose rate changes by phase, its failed requests in each phase.
 
 use serde::{Deserialize, Serialize};
 
-use crate::base::stats::{LogHistogram, MeanAcc};
+use crate::base::stats::{LogHistogram, MeanAcc, RatioAcc};
 use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::engine::Engine;
 use crate::model::Model;
@@ -87,6 +88,62 @@ pub(super) fn record(accs: &mut [PhaseAcc], engine: &Engine<'_>, w: f64) {
         acc.downtime[n].add(nd / years, w);
         for &d in &slot {
             acc.annual[n].add(d * year_scale, w);
+        }
+    }
+}
+
+/// Mergeable statistics of one request kind's requests by phase (kinds whose rate changes by phase).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub(in crate::estimate) struct PhaseRequestAcc {
+    /// The request kind.
+    pub(in crate::estimate) kind: usize,
+    /// Per phase: failed requests arriving in it per year of mission.
+    pub(in crate::estimate) failed_per_year: Vec<MeanAcc>,
+    /// Per phase: failed requests / requests arriving in it.
+    pub(in crate::estimate) failed_share: Vec<RatioAcc>,
+}
+
+impl PhaseRequestAcc {
+    /// One per request kind of `model` whose rate changes by phase.
+    pub(super) fn all(model: &Model) -> Vec<PhaseRequestAcc> {
+        let n = model.phases.list.len();
+        (0..model.requests.len())
+            .filter(|&i| {
+                model
+                    .phases
+                    .rate_factors(model.requests[i].population)
+                    .is_some()
+            })
+            .map(|kind| PhaseRequestAcc {
+                kind,
+                failed_per_year: vec![MeanAcc::default(); n],
+                failed_share: vec![RatioAcc::default(); n],
+            })
+            .collect()
+    }
+
+    pub(super) fn merge(&mut self, o: &PhaseRequestAcc) {
+        for (a, b) in self.failed_per_year.iter_mut().zip(&o.failed_per_year) {
+            a.merge(b);
+        }
+        for (a, b) in self.failed_share.iter_mut().zip(&o.failed_share) {
+            a.merge(b);
+        }
+    }
+}
+
+/// Records the replication's requests by phase of every kind whose rate changes by phase.
+pub(super) fn record_requests(accs: &mut [PhaseRequestAcc], engine: &Engine<'_>, w: f64) {
+    if accs.is_empty() {
+        return;
+    }
+    let years = engine.model().simulation.mission / HOURS_PER_YEAR;
+    let stats: Vec<_> = engine.request_stats().collect();
+    for acc in accs {
+        let by = &stats[acc.kind].by_phase;
+        for (p, &[n, failed]) in by.iter().enumerate() {
+            acc.failed_per_year[p].add(failed / years, w);
+            acc.failed_share[p].add(failed, n, w);
         }
     }
 }

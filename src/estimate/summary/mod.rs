@@ -24,7 +24,7 @@ pub use clients::{
 };
 use clients::{latency_quantile, mixture_quantile};
 pub use latent::LatentSummary;
-pub use phases::{NEEDED, PhaseSummary};
+pub use phases::{NEEDED, PhaseRequestSummary, PhaseSummary};
 
 impl RunAcc {
     /// Turns the state into estimates.
@@ -209,10 +209,15 @@ impl RunAcc {
                 let role = model.services.len() + q.target;
                 let server = &self.entities[role].unavailability;
                 let count = model.populations[q.population].count as f64;
+                // The phases' rate multipliers over the mission, on average.
+                let rated = count
+                    * model
+                        .phases
+                        .mean_rate_factor(q.population, model.simulation.mission);
                 let pct = |p: f64| latency_quantile(q, &acc.success_shares, p);
                 // The typical largest latency among a mission's requests: the median of the largest of
                 // N independent draws is the quantile 0.5^(1/N).
-                let per_mission = count * q.rate * model.simulation.mission;
+                let per_mission = rated * q.rate * model.simulation.mission;
                 let max_p = if per_mission > 1.0 {
                     0.5f64.powf(1.0 / per_mission)
                 } else {
@@ -272,7 +277,7 @@ impl RunAcc {
                 RequestSummary {
                     name: q.name.clone(),
                     target: model.roles[q.target].name.clone(),
-                    requests_per_year: count * q.rate * HOURS_PER_YEAR,
+                    requests_per_year: rated * q.rate * HOURS_PER_YEAR,
                     failed_requests_per_year: acc.failed_per_year.estimate().nonnegative(),
                     success_ratio: acc.success.estimate().share(),
                     outcome_shares: acc.shares.iter().map(|a| a.estimate().share()).collect(),
@@ -339,7 +344,12 @@ impl RunAcc {
                         .iter()
                         .map(|&i| {
                             let q = &model.requests[i];
-                            q.rate * model.populations[q.population].count as f64 * HOURS_PER_YEAR
+                            q.rate
+                                * model.populations[q.population].count as f64
+                                * model
+                                    .phases
+                                    .mean_rate_factor(q.population, model.simulation.mission)
+                                * HOURS_PER_YEAR
                         })
                         .sum(),
                     success_ratio: g.success.estimate().share(),
@@ -384,6 +394,7 @@ impl RunAcc {
             clusters,
             latent: self.latent_summary(model),
             phases: self.phase_summary(model),
+            phase_requests: self.phase_request_summary(model),
             requests,
             client_groups,
             downtime_distributions: measured
@@ -645,6 +656,9 @@ pub struct Summary {
     /// Per service and phase of the calendar (`[phases]`): availability and downtime in it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub phases: Vec<PhaseSummary>,
+    /// Per request kind whose rate changes by phase (`rate` of a phase): its requests in each phase.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub phase_requests: Vec<PhaseRequestSummary>,
     /// Client request kinds.
     pub requests: Vec<RequestSummary>,
     /// All the requests of each client population, then of all clients (when there are any).

@@ -1,10 +1,11 @@
 //! Phases as people read them: per service, its availability and downtime in each phase of the
-//! calendar, and over the phases where it is needed (`needed_in`).
+//! calendar, and over the phases where it is needed (`needed_in`); per request kind whose rate
+//! changes by phase, its requests in each phase.
 
 use serde::Serialize;
 
 use crate::base::stats::Estimate;
-use crate::base::units::Hours;
+use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::estimate::accumulate::RunAcc;
 use crate::model::Model;
 
@@ -97,6 +98,55 @@ impl RunAcc {
                     hours,
                     true,
                 );
+            }
+        }
+        out
+    }
+}
+
+/// One request kind (whose rate changes by phase) in one phase.
+#[derive(Debug, Clone, Serialize)]
+pub struct PhaseRequestSummary {
+    /// The request kind (`population.kind`).
+    pub request: String,
+    /// The phase.
+    pub phase: String,
+    /// The multiplier of the kind's usual rate in the phase.
+    pub rate_factor: f64,
+    /// Requests arriving in the phase per year of mission (exact).
+    pub requests_per_year: f64,
+    /// Of them, failed after every attempt, per year.
+    pub failed_requests_per_year: Estimate,
+    /// Share of the phase's requests that failed.
+    pub failed_share: Estimate,
+}
+
+impl RunAcc {
+    /// Per request kind whose rate changes by phase, one row per phase with time in the mission.
+    pub(super) fn phase_request_summary(&self, model: &Model) -> Vec<PhaseRequestSummary> {
+        let ph = &model.phases;
+        let mission = model.simulation.mission;
+        let hours = ph.hours_in(mission);
+        let years = mission / HOURS_PER_YEAR;
+        let mut out = Vec::new();
+        for acc in &self.phase_requests {
+            let q = &model.requests[acc.kind];
+            let Some(f) = ph.rate_factors(q.population) else {
+                continue;
+            };
+            let count = model.populations[q.population].count as f64;
+            for (p, phase) in ph.list.iter().enumerate() {
+                if hours[p] <= 0.0 {
+                    continue;
+                }
+                out.push(PhaseRequestSummary {
+                    request: q.name.clone(),
+                    phase: phase.name.clone(),
+                    rate_factor: f[p],
+                    requests_per_year: count * q.rate * f[p] * hours[p] / years,
+                    failed_requests_per_year: acc.failed_per_year[p].estimate().nonnegative(),
+                    failed_share: acc.failed_share[p].estimate().share(),
+                });
             }
         }
         out

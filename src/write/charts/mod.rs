@@ -199,6 +199,7 @@ fn capped(
         clusters: s.clusters.clone(),
         latent: s.latent.clone(),
         phases: s.phases.clone(),
+        phase_requests: s.phase_requests.clone(),
         requests: reqs.iter().map(|&i| s.requests[i].clone()).collect(),
         client_groups: s.client_groups.clone(),
         downtime_distributions: s

@@ -55,6 +55,7 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
         header.push(format!("reassignments per year {k}"));
         header.push(format!("hours reassigned per year {k}"));
     }
+    header.extend(s.phases.iter().map(|p| format!("availability in {p}")));
     if costs {
         header.push("yearly cost".into());
     }
@@ -91,6 +92,11 @@ pub(super) fn sweep_section(c: &Comparison, s: &Sweep) -> Section {
                 row.push(moves.map_or(Cell::text("—"), |e| amount(&e, sig3)));
                 row.push(moved.map_or(Cell::text("—"), |e| amount(&e, hours)));
             }
+            row.extend(
+                r.phases
+                    .iter()
+                    .map(|a| a.map_or(Cell::text("—"), |a| fraction(&a))),
+            );
             if costs {
                 row.push(Cell::number(
                     r.yearly_cost.map_or("—".into(), |v| money(v, cur)),
