@@ -285,6 +285,37 @@ fn check(p: Standby, replications: u32) {
         &f.no_host_hours_per_year,
         c.time_in(&occ, |s| matches!(s.phase, Phase::NoHost { .. })) / years,
     );
+
+    // Hidden failures, per node whose idle failures hide (a warm node, or a hot cluster's silent
+    // node; a cold node never fails idle and has no row): how many, found when the role was called
+    // onto it (the only way here: no inspection), hours failed unseen.
+    for (i, name) in ["a", "b"].into_iter().enumerate() {
+        let row = s.latent.iter().find(|l| l.node == name);
+        if !p.hides[i] || p.dormant == 0.0 {
+            assert!(row.is_none(), "{row:?}");
+            continue;
+        }
+        let l = row.expect("latent row");
+        ck.exact(
+            &format!("{name}: hidden failures/yr"),
+            &l.hidden_failures_per_year,
+            c.count(&occ, |_, a, b| {
+                a.node[i] == Node::Up && b.node[i] == Node::Hidden
+            }) / years,
+        );
+        ck.exact(
+            &format!("{name}: found when called/yr"),
+            &l.found_when_called_per_year,
+            c.count(&occ, |_, a, b| {
+                a.node[i] == Node::Hidden && b.node[i] == Node::Down
+            }) / years,
+        );
+        ck.exact(
+            &format!("{name}: hidden hours/yr"),
+            &l.hidden_hours_per_year,
+            c.time_in(&occ, |s| s.node[i] == Node::Hidden) / years,
+        );
+    }
     ck.finish();
 }
 
