@@ -502,3 +502,66 @@ fn switch_over_downtime_goes_to_switching_or_the_drain() {
     assert_eq!(drained[0].0, "maintenance patch");
     assert!((drained[0].1 - per_year).abs() < 1e-9, "{drained:?}");
 }
+
+/// A pool with standby behind a load balancer, with fixed times: the balancer's members are the
+/// active instances. `a` is active, `b` a standby that never fails; the switch takes 2 h, the
+/// balancer notices a failed member after 3 h and converges in 2 h; one request an hour, one attempt.
+/// `b` is out of the balancer until it is active (else half the requests before any failure would
+/// fail). `a` fails at 100 h: 100–102 h every request goes to `a` and fails; 102–105 h `b` is active
+/// and used at once, `a` not yet dropped: half fail; then none. `a` is back at 150 h as the standby,
+/// out of the balancer: 3.5 failed requests in 1000 h. Drained for maintenance at 100 h instead, `a`
+/// is dropped at once: only the 2 h of the switch-over fail.
+#[test]
+fn a_balancer_sends_requests_to_active_instances_only() {
+    let text = |a: &str, extra: &str| {
+        format!(
+            r#"
+            [simulation]
+            mission = "1000h"
+            replications = 3
+            seed = 7
+            [nodes.a]
+            {a}
+            repair = {{ dist = "fixed", value = "50h" }}
+            [nodes.b]
+            failure = "never"
+            repair = {{ dist = "fixed", value = "1h" }}
+            [roles.web]
+            kind = "pool"
+            on = ["a", "b"]
+            min_up = 1
+            standby = 1
+            switch = "2h"
+            detection = "3h"
+            convergence = "2h"
+            [services.s]
+            all_of = ["web"]
+            [clients.pc]
+            count = 1
+            [clients.pc.requests.get]
+            target = "web"
+            every = "1h"
+            timeout = "1s"
+            response = {{ dist = "fixed", value = "0.1s" }}
+            max_attempts = 1
+            {extra}
+            "#
+        )
+    };
+    let failed = |text: String| {
+        let (_, s) = simulate(&text);
+        let r = s
+            .requests
+            .iter()
+            .find(|r| r.name == "pc.get")
+            .expect("kind");
+        r.outcome_shares[1].value
+    };
+    let f = failed(text(r#"failure = { dist = "fixed", value = "100h" }"#, ""));
+    assert!((f - 3.5 / 1000.0).abs() < 1e-12, "{f}");
+    let f = failed(text(
+        r#"failure = "never""#,
+        "[maintenance.patch]\nevery = \"2000h\"\nduration = \"10h\"\noffset = \"100h\"\nnodes = [\"a\"]",
+    ));
+    assert!((f - 2.0 / 1000.0).abs() < 1e-12, "{f}");
+}
