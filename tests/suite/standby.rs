@@ -18,19 +18,10 @@
 use crate::common;
 
 use common::ctmc::{Explored, explore};
-use common::{Checks, simulate};
+use common::{Checks, Node, compile_error, simulate};
 use nines::analyses::exact::{Options, solve};
 use nines::base::units::HOURS_PER_YEAR;
 use nines::scenario::compile;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Node {
-    Up,
-    /// Failed unseen while idle.
-    Hidden,
-    /// Failed, known: under repair.
-    Down,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Phase {
@@ -397,10 +388,7 @@ fn dormant_errors_name_the_field_and_the_fix() {
             "#
         )
     };
-    let err = |text: String| match compile(&text, "bad.toml") {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.to_string(),
-    };
+    let err = |text: String| compile_error(&text);
     let cluster = "kind = \"cluster\"\non = [\"a\", \"b\"]";
     let e = err(base(&format!("{cluster}\ndormant = 1.5"), ""));
     assert!(

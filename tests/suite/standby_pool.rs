@@ -17,19 +17,10 @@
 use crate::common;
 
 use common::ctmc::{Explored, explore};
-use common::{Checks, simulate};
+use common::{Checks, Node, simulate};
 use nines::analyses::exact::{Options, solve};
 use nines::base::units::HOURS_PER_YEAR;
 use nines::scenario::compile;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Node {
-    Up,
-    /// Failed unseen while idle.
-    Hidden,
-    /// Failed, known: under repair.
-    Down,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Duty {
