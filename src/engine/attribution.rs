@@ -2,10 +2,11 @@
 //! parts add up to the downtime. Stretches end when the service comes back or when a cause starts or
 //! ends while it is down; nothing is done while every service is up.
 //!
-//! Precedence, per stretch: a role's own mechanism (switching, restart, operator, restore; a switch
-//! a maintenance drain started goes to that schedule); else a failure that had been hidden (a silent
-//! node or a dormant standby found failed: it is what turned the visible failures into downtime);
-//! else the failed components and maintenance
+//! Precedence, per stretch: a role's own mechanism (switching, restart, operator, restore; a pool
+//! with standby short only while nodes take over is switching too; a switch a maintenance drain
+//! started goes to that schedule); else a failure that had been hidden (a silent node or a dormant
+//! standby found failed: it is what turned the visible failures into downtime); else the failed
+//! components and maintenance
 //! schedules among what the service depends on (a component waiting for a spare part counts as its
 //! stock); else a role with no host (or no quorum) up; else
 //! "unexplained". Two or more different causes in the same tier at once are "several causes".
@@ -137,6 +138,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
             // stretch costs the same with a hundred components down as with two.
             if one.see(k) {
                 return several;
+            }
+        }
+        // Pools with standby short only while nodes take over (no pools in other scenarios).
+        for p in 0..self.pools.len() {
+            for (r, by) in self.pool_switch_causes(p, dep) {
+                let k = match by {
+                    NONE => roles_at + r * CAUSES + Cause::Failover as usize,
+                    i => comps + i as usize,
+                };
+                if one.see(k) {
+                    return several;
+                }
             }
         }
         if let Some(k) = one.get(several) {

@@ -56,10 +56,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 let seen = g.reach(&[svc.gate]);
                 (0..model.roles.len() as u32)
                     .filter(|&r| {
-                        model.roles[r as usize]
-                            .machine
-                            .as_ref()
-                            .is_some_and(|m| seen[m.output as usize])
+                        // Role machines, and pools with standby (their switch-overs are causes too).
+                        let role = &model.roles[r as usize];
+                        match (&role.machine, &role.standby) {
+                            (Some(m), _) => seen[m.output as usize],
+                            (None, Some(_)) => seen[role.own as usize],
+                            (None, None) => false,
+                        }
                     })
                     .collect()
             })

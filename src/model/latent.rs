@@ -1,4 +1,5 @@
-//! Latent failures: nodes whose failures nobody sees (`silent`), and the inspections that find them.
+//! Latent failures: nodes whose failures nobody sees (`silent`, or idle warm standby nodes), and the
+//! inspections that find them.
 
 use crate::base::units::Hours;
 
@@ -29,12 +30,15 @@ pub struct Inspection {
 }
 
 impl super::Model {
-    /// The nodes whose latent failures are reported: silent nodes and inspected nodes, in component
-    /// order.
+    /// The nodes whose latent failures are reported: silent nodes, inspected nodes, and the nodes of
+    /// warm standby clusters and pools (a failure while one idles hides until it is called on), in
+    /// component order.
     pub fn latent_nodes(&self) -> Vec<ComponentId> {
         (0..self.components.len())
             .filter(|&c| {
-                self.components[c].silent || self.inspections.iter().any(|i| i.nodes.contains(&c))
+                self.components[c].silent
+                    || self.dormant_standby(c)
+                    || self.inspections.iter().any(|i| i.nodes.contains(&c))
             })
             .collect()
     }
@@ -45,6 +49,23 @@ impl super::Model {
         (0..self.components.len())
             .filter(|&c| self.components[c].silent || self.components[c].standby_of.is_some())
             .collect()
+    }
+
+    /// Whether node `c` is a node of a warm standby cluster or pool (`0 < dormant < 1`): its failures
+    /// while idle hide. A cold one (`dormant = 0`) never fails idle, so it has nothing to report; a
+    /// hot cluster made to call its nodes as a dormant one for a silent passive node (`dormant = 1`)
+    /// hides only the silent node's failures.
+    fn dormant_standby(&self, c: ComponentId) -> bool {
+        let Some(r) = self.components[c].standby_of else {
+            return false;
+        };
+        let role = &self.roles[r];
+        let dormant = role
+            .machine
+            .as_ref()
+            .and_then(|m| m.dormant)
+            .or_else(|| role.standby.as_ref().and_then(|s| s.dormant));
+        dormant.is_some_and(|d| d > 0.0 && d < 1.0)
     }
 
     /// Whether node `c` takes a restore's backups (`backup_job`).

@@ -11,8 +11,7 @@
 
 use crate::common;
 
-use common::{Checks, simulate};
-use nines::scenario::compile;
+use common::{Checks, compile_error, simulate};
 
 /// A silent node `gen` (exponential failures, mean `1/λ`), inspected every `i` hours (taking `d`,
 /// detecting with `p`), repaired in exactly `i − d`, over missions of `years`.
@@ -152,10 +151,7 @@ fn latent_errors_name_the_field_and_the_fix() {
             "#
         )
     };
-    let err = |text: String| match compile(&text, "bad.toml") {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.to_string(),
-    };
+    let err = |text: String| compile_error(&text);
     let e = err(base("silent = true", ""));
     assert!(
         e.contains("nodes.a.silent") && e.contains("role `r` runs on it"),
@@ -329,9 +325,7 @@ fn an_inspection_crew_must_exist() {
         every = "7d"
         crew = "opz"
     "#;
-    let e = compile(text, "bad.toml")
-        .expect_err("unknown crew")
-        .to_string();
+    let e = compile_error(text);
     assert!(
         e.contains("inspections.i.crew") && e.contains("unknown crew `opz`") && e.contains("ops"),
         "{e}"

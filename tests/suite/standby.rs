@@ -18,19 +18,10 @@
 use crate::common;
 
 use common::ctmc::{Explored, explore};
-use common::{Checks, simulate};
+use common::{Checks, Node, compile_error, simulate};
 use nines::analyses::exact::{Options, solve};
 use nines::base::units::HOURS_PER_YEAR;
 use nines::scenario::compile;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-enum Node {
-    Up,
-    /// Failed unseen while idle.
-    Hidden,
-    /// Failed, known: under repair.
-    Down,
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Phase {
@@ -285,6 +276,37 @@ fn check(p: Standby, replications: u32) {
         &f.no_host_hours_per_year,
         c.time_in(&occ, |s| matches!(s.phase, Phase::NoHost { .. })) / years,
     );
+
+    // Hidden failures, per node whose idle failures hide (a warm node, or a hot cluster's silent
+    // node; a cold node never fails idle and has no row): how many, found when the role was called
+    // onto it (the only way here: no inspection), hours failed unseen.
+    for (i, name) in ["a", "b"].into_iter().enumerate() {
+        let row = s.latent.iter().find(|l| l.node == name);
+        if !p.hides[i] || p.dormant == 0.0 {
+            assert!(row.is_none(), "{row:?}");
+            continue;
+        }
+        let l = row.expect("latent row");
+        ck.exact(
+            &format!("{name}: hidden failures/yr"),
+            &l.hidden_failures_per_year,
+            c.count(&occ, |_, a, b| {
+                a.node[i] == Node::Up && b.node[i] == Node::Hidden
+            }) / years,
+        );
+        ck.exact(
+            &format!("{name}: found when called/yr"),
+            &l.found_when_called_per_year,
+            c.count(&occ, |_, a, b| {
+                a.node[i] == Node::Hidden && b.node[i] == Node::Down
+            }) / years,
+        );
+        ck.exact(
+            &format!("{name}: hidden hours/yr"),
+            &l.hidden_hours_per_year,
+            c.time_in(&occ, |s| s.node[i] == Node::Hidden) / years,
+        );
+    }
     ck.finish();
 }
 
@@ -366,10 +388,7 @@ fn dormant_errors_name_the_field_and_the_fix() {
             "#
         )
     };
-    let err = |text: String| match compile(&text, "bad.toml") {
-        Ok(_) => panic!("accepted:\n{text}"),
-        Err(e) => e.to_string(),
-    };
+    let err = |text: String| compile_error(&text);
     let cluster = "kind = \"cluster\"\non = [\"a\", \"b\"]";
     let e = err(base(&format!("{cluster}\ndormant = 1.5"), ""));
     assert!(

@@ -29,8 +29,13 @@ pub(super) fn pool_standby_line(model: &Model, role: &Role) -> Option<String> {
     } else {
         String::new()
     };
+    let balancer = if role.balancer.is_some() {
+        "; the load balancer's members are the active instances: a standby gets no requests until it is active"
+    } else {
+        ""
+    };
     Some(format!(
-        "standby: {active} active, {} {kind} ({}); when an active node is lost the first standby that is up is called on (one found failed starts its repair and the next is tried) and {switch}{fails}; only active instances count against min_up; a returning node becomes a standby (no failback)",
+        "standby: {active} active, {} {kind} ({}); when an active node is lost the first standby that is up is called on (one found failed starts its repair and the next is tried) and {switch}{fails}; only active instances count against min_up; a returning node becomes a standby (no failback){balancer}",
         sb.standby,
         names(model, &nodes[active..]),
     ))

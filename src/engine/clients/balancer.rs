@@ -1,8 +1,10 @@
 //! The engine's side of a pool's load balancer: which members it has dropped. A member that goes down
 //! still gets its share of requests until the balancer has noticed (detection) and converged; then it
 //! gets none. A member drained for maintenance is dropped at once (taken out of the balancer first,
-//! as NLB's drainstop does); a member that comes back is used again at once. Scenarios without a
-//! balancer have no pools here and never reach this code.
+//! as NLB's drainstop does); a member that comes back is used again at once. In a pool with standby
+//! the members are the active instances: a standby is out of the balancer (dropped) from the start
+//! and until it is active, and an active node that goes down is dropped as any member is. Scenarios
+//! without a balancer have no pools here and never reach this code.
 
 use crate::base::rng::{Stream, stream};
 use crate::base::units::Hours;
@@ -23,6 +25,8 @@ pub(in crate::engine) struct Balancers {
     members: Vec<(u32, SignalId, u32, bool)>,
     /// Per pool: its detection and convergence stream.
     streams: Vec<Stream>,
+    /// Per pool: the members dropped at the start (its standby instances).
+    start: Vec<u64>,
     /// Per request kind: the pool it targets (index into `pools`), or `NONE`.
     of_kind: Vec<u32>,
 }
@@ -40,11 +44,23 @@ impl Balancers {
             };
             index[r] = b.pools.len() as u32;
             let first = b.members.len() as u32;
-            for &n in nodes {
-                b.members
-                    .push((n as u32, model.components[n].effective, 0, false));
+            let mut start = 0;
+            for (i, &n) in nodes.iter().enumerate() {
+                // With standby the balancer watches whether the node serves as an active instance.
+                let signal = match &role.standby {
+                    Some(sb) => {
+                        if i >= sb.active(nodes.len()) {
+                            start |= 1u64 << i;
+                        }
+                        sb.serving[i]
+                    }
+                    None => model.components[n].effective,
+                };
+                b.members.push((n as u32, signal, 0, false));
             }
-            b.pools.push((r as u32, first..b.members.len() as u32, 0));
+            b.pools
+                .push((r as u32, first..b.members.len() as u32, start));
+            b.start.push(start);
             b.streams.push(stream(0, 0, bal.stream_key));
         }
         b.of_kind = model.requests.iter().map(|q| index[q.target]).collect();
@@ -64,10 +80,15 @@ impl Balancers {
             .map(|m| m.1)
     }
 
-    /// Starts replication `rep`: every member in use.
+    /// Starts replication `rep`: every member in use but the standby instances.
     pub(in crate::engine) fn reset(&mut self, model: &Model, seed: u64, rep: u64) {
-        for (p, s) in self.pools.iter_mut().zip(&mut self.streams) {
-            p.2 = 0;
+        for ((p, s), &start) in self
+            .pools
+            .iter_mut()
+            .zip(&mut self.streams)
+            .zip(&self.start)
+        {
+            p.2 = start;
             let bal = model.roles[p.0 as usize]
                 .balancer
                 .as_ref()

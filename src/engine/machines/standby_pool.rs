@@ -32,6 +32,11 @@ pub(in crate::engine) struct PoolRun {
     /// Per node: the token of its pending switch-over and when it began.
     token: Vec<u32>,
     since: Vec<Hours>,
+    /// Per node taking over: the maintenance schedule whose drain called it (`NONE`: not a drain).
+    planned: Vec<u32>,
+    /// Nodes active, and nodes taking over (for the downtime attribution).
+    active: u32,
+    switching: u32,
     next_token: u32,
     stream: Stream,
 }
@@ -50,6 +55,9 @@ pub(in crate::engine) fn pool_runs(model: &Model) -> Vec<PoolRun> {
                 duty: start_duty(sb, n),
                 token: vec![NONE; n],
                 since: vec![0.0; n],
+                planned: vec![NONE; n],
+                active: sb.active(n) as u32,
+                switching: 0,
                 next_token: 0,
                 stream: stream(0, 0, sb.stream_key),
             })
@@ -77,6 +85,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let sb = standby(model, p.role as usize);
             p.duty = start_duty(sb, p.duty.len());
             p.token.fill(NONE);
+            p.planned.fill(NONE);
+            p.active = sb.active(p.duty.len()) as u32;
+            p.switching = 0;
             p.next_token = 0;
             p.stream = stream(self.seed, rep, sb.stream_key);
         }
@@ -146,6 +157,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 continue;
             }
             self.set_duty(p, i, Duty::Switching, t);
+            // Like a cluster's switch, one a maintenance drain started goes to that schedule.
+            self.pools[p].planned[i] = if self.planned_now {
+                self.planned_by
+            } else {
+                NONE
+            };
             match &sb.switch {
                 Some(d) => {
                     let x = d.sample(&mut self.pools[p].stream);
@@ -182,8 +199,23 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let model = self.model;
         let r = self.pools[p].role as usize;
         let sb = standby(model, r);
-        self.pools[p].duty[i] = duty;
-        self.pools[p].token[i] = NONE;
+        // The stretch so far goes to the causes before the change (a switch-over ending brings the
+        // pool back: its last stretch is the switching's).
+        self.attr_mark_role(r, t);
+        let run = &mut self.pools[p];
+        let count = |d: Duty| {
+            (
+                u32::from(d == Duty::Active),
+                u32::from(d == Duty::Switching),
+            )
+        };
+        let (a0, s0) = count(run.duty[i]);
+        let (a1, s1) = count(duty);
+        run.active = run.active - a0 + a1;
+        run.switching = run.switching - s0 + s1;
+        run.duty[i] = duty;
+        run.token[i] = NONE;
+        run.planned[i] = NONE;
         if let Some(d) = sb.dormant {
             let c = pool_nodes(model, r)[i];
             let pace = if duty == Duty::Standby { d } else { 1.0 };
@@ -191,6 +223,29 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         let level = if duty == Duty::Active { AT_RISK } else { DOWN };
         self.set_level(sb.serving[i], level, t);
+    }
+
+    /// The causes of pool run `p`'s downtime now, if its role is one of `dep` and is below its
+    /// `min_up` only because nodes are taking over (they would bring it back): per such node, the
+    /// role and the maintenance schedule whose drain called it, or `NONE` for a switch-over of the
+    /// pool's own (its "switching"). Empty otherwise.
+    pub(in crate::engine) fn pool_switch_causes(
+        &self,
+        p: usize,
+        dep: &[bool],
+    ) -> impl Iterator<Item = (usize, u32)> + '_ {
+        let run = &self.pools[p];
+        let r = run.role as usize;
+        let role = &self.model.roles[r];
+        let short = run.switching > 0 && dep[r] && self.level[role.own as usize] == DOWN && {
+            let RoleKind::Pool { min_up, .. } = role.kind else {
+                unreachable!("only pools have standby")
+            };
+            run.active + run.switching >= self.pool_need(role.own, min_up)
+        };
+        (0..run.duty.len())
+            .filter(move |&i| short && run.duty[i] == Duty::Switching)
+            .map(move |i| (r, run.planned[i]))
     }
 
     /// A copied mission redraws the pending switch-overs of every pool.

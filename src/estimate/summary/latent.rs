@@ -1,5 +1,6 @@
-//! Latent failures as people read them: per silent or inspected node, how often its failures hid,
-//! how they were found, how long they stayed hidden, and the data lost because backups had stopped.
+//! Latent failures as people read them: per silent, inspected or warm standby node, how often its
+//! failures hid, how they were found, how long they stayed hidden, and the data lost because backups
+//! had stopped.
 
 use serde::Serialize;
 
@@ -8,7 +9,7 @@ use crate::engine::{Attributed, attribution_causes};
 use crate::estimate::accumulate::RunAcc;
 use crate::model::Model;
 
-/// What the hidden failures of one silent or inspected node did.
+/// What the hidden failures of one silent, inspected or warm standby node did.
 #[derive(Debug, Clone, Serialize)]
 pub struct LatentSummary {
     /// The node.

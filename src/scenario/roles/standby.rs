@@ -80,14 +80,6 @@ impl Compiler {
             );
             return;
         }
-        if role.balancer.is_some() {
-            errs.push(
-                v.span(),
-                path,
-                "a pool behind a load balancer (`detection`, `convergence`) cannot have standby instances yet; leave `standby` out, or the balancer's keys",
-            );
-            return;
-        }
         if m == 0 {
             return;
         }

@@ -55,8 +55,8 @@ fn caused(l: &LatentSummary) -> Cell {
     }
 }
 
-/// Latent failures: per silent or inspected node, how often its failures hid, how they were found,
-/// how long they stayed hidden and the data lost because backups had stopped.
+/// Latent failures: per silent, inspected or warm standby node, how often its failures hid, how they
+/// were found, how long they stayed hidden and the data lost because backups had stopped.
 pub(super) fn latent(summary: &Summary) -> Vec<Block> {
     if summary.latent.is_empty() {
         return Vec::new();

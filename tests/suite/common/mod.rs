@@ -32,6 +32,26 @@ pub fn simulate(text: &str) -> (Model, Summary) {
     (model, out.summary)
 }
 
+/// The error text of a scenario that must not compile.
+#[allow(dead_code)]
+pub fn compile_error(text: &str) -> String {
+    match compile(text, "bad.toml") {
+        Ok(_) => panic!("accepted:\n{text}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+/// A node of the standby tests' chains (cold and warm standby, silent nodes).
+#[allow(dead_code)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Node {
+    Up,
+    /// Failed unseen while idle.
+    Hidden,
+    /// Failed, known: under repair.
+    Down,
+}
+
 /// Standard error behind an estimate's 95% interval.
 pub fn std_error(e: &Estimate) -> f64 {
     // An interval cut at a bound (0 for a duration or count, 1 for an availability or share) keeps its
