@@ -589,7 +589,7 @@ impl<'m> Chain<'m> {
                 watch[e as usize].push(w);
             }
         }
-        let order = eval_order(model, &machine_of, &machines, &pools, &serving_of);
+        let order = signal_order(model, &machine_of, &machines, &pools, &serving_of);
         let entities = model
             .measured()
             .into_iter()
@@ -757,7 +757,7 @@ impl<'m> Chain<'m> {
 }
 
 /// Signals ordered so that each comes after the signals its level is computed from.
-fn eval_order(
+fn signal_order(
     model: &Model,
     machine_of: &[u32],
     machines: &[MachineSpec],
@@ -783,30 +783,5 @@ fn eval_order(
             Vec::new()
         }
     };
-    let mut state = vec![0u8; n]; // 0 new, 1 open, 2 done
-    let mut order = Vec::with_capacity(n);
-    for root in 0..n {
-        if state[root] != 0 {
-            continue;
-        }
-        let mut stack = vec![(root, false)];
-        while let Some((s, expanded)) = stack.pop() {
-            if expanded {
-                state[s] = 2;
-                order.push(s as SignalId);
-                continue;
-            }
-            if state[s] != 0 {
-                continue;
-            }
-            state[s] = 1;
-            stack.push((s, true));
-            for d in deps(s) {
-                if state[d as usize] == 0 {
-                    stack.push((d as usize, false));
-                }
-            }
-        }
-    }
-    order
+    super::order::eval_order(n, deps)
 }

@@ -32,6 +32,7 @@ use crate::model::{EntityKind, Model};
 mod chain;
 mod hosts;
 mod machines;
+mod order;
 mod phases;
 mod solve;
 mod space;
