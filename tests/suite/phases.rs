@@ -250,8 +250,10 @@ fn bad_calendars_get_located_errors() {
     assert!(e.contains("bad.toml:"), "{e}");
 }
 
+/// `Chain::new` (the rare-event estimator and `--importance`, which need one reward for the whole run)
+/// refuses phases by name; `nines exact` solves them through `Chain::phased` (tests/suite/exact_phases.rs).
 #[test]
-fn exact_mode_refuses_phases_by_name() {
+fn the_single_reward_chain_refuses_phases_by_name_and_validate_explains_them() {
     let text = r#"
         [simulation]
         mission = "1y"
