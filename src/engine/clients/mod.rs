@@ -439,6 +439,15 @@ impl ClientEval {
             return;
         }
         k.mask = mask;
+        self.split(model, i, t);
+    }
+
+    /// Kind `i`'s stretch of constant state ends at `t` (its instances changed, or its rate with
+    /// the phase): the connections' shares of the last stretch are closed, and a new stretch opens
+    /// with the kind's mask and rate in force.
+    pub(super) fn split(&mut self, model: &Model, i: usize, t: Hours) {
+        let k = &mut self.kinds[i];
+        let mask = k.mask;
         let q = request(model, &self.shadows, i);
         if !k.conn.is_empty() {
             let last = k.history.len() - 1;

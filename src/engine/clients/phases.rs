@@ -4,11 +4,8 @@
 //! whose rate never changes keep an empty list of multipliers and pay nothing.
 
 use crate::base::units::Hours;
-use crate::model::{Model, RequestKind, WhenAllFail};
+use crate::model::{Model, RequestKind};
 
-use super::closed::outcome_probs;
-use super::connections::shares_at;
-use super::reassign::request;
 use super::{ClientEval, RequestStats};
 
 /// The multiplier of `q`'s rate at time 0 (1 where no phase changes it).
@@ -76,35 +73,8 @@ impl ClientEval {
             self.kinds[i].gate = Some(g);
             self.record(model, i, at, g.mask());
         }
-        let q = request(model, &self.shadows, i);
         let k = &mut self.kinds[i];
-        let mask = k.mask;
-        if !k.conn.is_empty() {
-            let last = k.history.len() - 1;
-            let (start, old_mask) = k.history[last];
-            shares_at(
-                q,
-                &k.conn,
-                last,
-                start,
-                old_mask,
-                t,
-                &mut k.shares,
-                &mut k.target,
-            );
-            k.conn.extend(k.shares.iter().copied());
-        }
-        k.history.push_back((t, mask));
         (k.factor, k.phase) = (factor, p);
-        k.factors.push_back((factor, p));
-        if !k.scales.is_empty() {
-            k.scales.push_back(k.scale);
-        }
-        if q.when_all_fail == WhenAllFail::Cache {
-            let rate = q.rate * factor * (1.0 - outcome_probs(q, mask, &mut k.probs));
-            k.success_rate.push_back(rate);
-        }
-        let upto = t - q.lookahead();
-        self.advance(model, i, upto);
+        self.split(model, i, t);
     }
 }
