@@ -764,24 +764,35 @@ fn signal_order(
     pools: &[super::standby::PoolSpec],
     serving_of: &[u32],
 ) -> Vec<SignalId> {
+    super::order::eval_order(model.graph.signals(), |s| {
+        signal_inputs(model, machine_of, machines, pools, serving_of, s)
+    })
+}
+
+/// The signals the level of signal `s` is computed from: a standby pool's serving signal from its
+/// node's effective signal, a gate from its inputs, a role machine from its replicas and quorum.
+pub(super) fn signal_inputs(
+    model: &Model,
+    machine_of: &[u32],
+    machines: &[MachineSpec],
+    pools: &[super::standby::PoolSpec],
+    serving_of: &[u32],
+    s: usize,
+) -> Vec<SignalId> {
     let g = &model.graph;
-    let n = g.signals();
-    let deps = |s: usize| -> Vec<SignalId> {
-        if serving_of[s] != NONE {
-            let code = serving_of[s];
-            vec![pools[(code >> 16) as usize].effective[(code & 0xffff) as usize]]
-        } else if g.is_gate(s as SignalId) {
-            g.inputs[s - g.primitives].clone()
-        } else if machine_of[s] != NONE {
-            let m = &machines[machine_of[s] as usize];
-            m.replicas
-                .iter()
-                .map(|r| r.effective)
-                .chain(m.quorum)
-                .collect()
-        } else {
-            Vec::new()
-        }
-    };
-    super::order::eval_order(n, deps)
+    if serving_of[s] != NONE {
+        let code = serving_of[s];
+        vec![pools[(code >> 16) as usize].effective[(code & 0xffff) as usize]]
+    } else if g.is_gate(s as SignalId) {
+        g.inputs[s - g.primitives].clone()
+    } else if machine_of[s] != NONE {
+        let m = &machines[machine_of[s] as usize];
+        m.replicas
+            .iter()
+            .map(|r| r.effective)
+            .chain(m.quorum)
+            .collect()
+    } else {
+        Vec::new()
+    }
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::model::{Model, RoleKind, SignalId};
 
-use super::chain::{AT_RISK, Chain, DOWN, NONE};
+use super::chain::{AT_RISK, Chain, DOWN};
 use super::space::Space;
 use super::{ExactEntity, MarkovError};
 
@@ -134,22 +134,14 @@ fn check(chain: &Chain) -> Result<(), MarkovError> {
 
 /// The signals the level of signal `s` is computed from (as the chain's evaluation order).
 fn deps(chain: &Chain, s: usize) -> Vec<SignalId> {
-    let g = &chain.model.graph;
-    if chain.serving_of[s] != NONE {
-        let code = chain.serving_of[s];
-        vec![chain.pools[(code >> 16) as usize].effective[(code & 0xffff) as usize]]
-    } else if g.is_gate(s as SignalId) {
-        g.inputs[s - g.primitives].clone()
-    } else if chain.machine_of[s] != NONE {
-        let m = &chain.machines[chain.machine_of[s] as usize];
-        m.replicas
-            .iter()
-            .map(|r| r.effective)
-            .chain(m.quorum)
-            .collect()
-    } else {
-        Vec::new()
-    }
+    super::chain::signal_inputs(
+        chain.model,
+        &chain.machine_of,
+        &chain.machines,
+        &chain.pools,
+        &chain.serving_of,
+        s,
+    )
 }
 
 /// What reacts to the level of signal `s`, in words, if anything does.
