@@ -230,8 +230,20 @@ impl Dist {
     }
 
     /// Draws one duration in hours (never negative).
-    #[inline]
+    // The exponential law, most components' and the engine's commonest draw, is tested for at the
+    // call site and goes straight to its sampler; the other laws' arms need enough registers that
+    // one function for all saved and restored six on every exponential draw too.
+    #[inline(always)]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Hours {
+        match self {
+            Dist::Exponential { sampler, .. } => sampler.sample(rng),
+            _ => self.sample_other(rng),
+        }
+    }
+
+    /// [`Dist::sample`] for every law but the exponential one.
+    #[inline(never)]
+    fn sample_other<R: Rng + ?Sized>(&self, rng: &mut R) -> Hours {
         match self {
             Dist::Exponential { sampler, .. } => sampler.sample(rng),
             Dist::Weibull { sampler, .. } => sampler.sample(rng),
