@@ -108,6 +108,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Gives service `s`'s stretch since its last mark to its cause now.
     pub(super) fn attr_close(&mut self, s: usize, t: Hours) {
+        // A stretch of no length adds nothing (`x + 0.0 == x`): a role coming back closes its
+        // service's stretch, then the service's outage ends at the same instant and closes it again.
+        if t == self.attr_since[s] {
+            return;
+        }
         let k = self.attr_cause(s);
         let len = self.attr_len;
         self.attr[s * len + k] += t - self.attr_since[s];
@@ -174,9 +179,13 @@ impl<'m, R: Recorder> Engine<'m, R> {
         for &c in &self.down_comps {
             let c = c as usize;
             if support[c] {
-                let k = match self.model.components[c].spare {
-                    Some(k) if stocks && self.awaiting_part(c) => stocks_at + k,
-                    _ => c,
+                // The component's record is read only in scenarios with stocks.
+                let k = match stocks {
+                    true => match self.model.components[c].spare {
+                        Some(k) if self.awaiting_part(c) => stocks_at + k,
+                        _ => c,
+                    },
+                    false => c,
                 };
                 if one.see(k) {
                     return several;

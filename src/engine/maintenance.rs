@@ -59,6 +59,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.roll_active[i] = false;
     }
 
+    #[inline]
     fn take(&mut self, i: usize, n: usize, t: Hours) {
         self.roll_node[i] = n as u32;
         self.enter_maintenance(n, i, t);
@@ -68,6 +69,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// The node the role a rolling schedule guards runs on (`NONE` when it guards no role machine or
     /// the role has no host).
+    #[inline]
     fn holder_node(&self, guard: &Guard) -> usize {
         if let Guard::Role(r) = *guard
             && let Some(mach) = &self.model.roles[r].machine
@@ -86,6 +88,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Whether rolling schedule `i` may take node `n` now without making what it guards unavailable.
+    #[inline]
     fn can_take(&self, i: usize, n: usize) -> bool {
         if self.in_maintenance[n] || !self.node_up(n) {
             return false;

@@ -183,8 +183,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Moves machine `r` into `phase` on `host`, accounting the time spent in the old phase. No host
     /// while its cluster has no quorum is "no quorum".
     fn enter(&mut self, r: usize, mut phase: Phase, host: u32, t: Hours) {
+        // The machine is looked up once: every role machine event passes here.
+        let m = self.machine(r);
         if phase == Phase::NoHost
-            && let Some(q) = self.machine(r).quorum
+            && let Some(q) = m.quorum
             && self.level[self.model.quorums[q].signal as usize] == DOWN
         {
             phase = Phase::NoQuorum;
@@ -195,44 +197,43 @@ impl<'m, R: Recorder> Engine<'m, R> {
         } else {
             NONE
         };
+        let old = self.machines[r];
+        if let Some(c) = old.phase.cause() {
+            self.machine_stats[r].down_by_cause[c as usize] += t - old.phase_since;
+        }
+        let was_running = old.phase == Phase::Running;
+        let running = phase == Phase::Running;
+        // Only restored roles take backups.
+        if was_running && matches!(m.recovery, Recovery::Restore { .. }) {
+            self.note_backups(r, t);
+        }
         let st = &mut self.machines[r];
         st.planned_by = planned_by;
-        if let Some(c) = st.phase.cause() {
-            self.machine_stats[r].down_by_cause[c as usize] += t - st.phase_since;
-        }
-        let old_host = st.host;
-        let was_running = st.phase == Phase::Running;
         if was_running {
-            self.note_backups(r, t);
-            self.machines[r].stopped = t;
+            st.stopped = t;
         }
-        let st = &mut self.machines[r];
         st.phase = phase;
         st.host = host;
+        st.phase_since = t;
+        st.epoch = st.epoch.wrapping_add(1);
         // The machines not running, for the downtime attribution.
-        match (was_running, phase == Phase::Running) {
-            (true, false) => {
+        if was_running != running {
+            if was_running {
                 self.odd_pos[r] = self.odd_roles.len() as u32;
                 self.odd_roles.push(r as u32);
-            }
-            (false, true) => {
+            } else {
                 let pos = self.odd_pos[r] as usize;
                 self.odd_roles.swap_remove(pos);
                 if let Some(&moved) = self.odd_roles.get(pos) {
                     self.odd_pos[moved as usize] = pos as u32;
                 }
             }
-            _ => {}
         }
-        let st = &mut self.machines[r];
-        st.phase_since = t;
-        st.epoch = st.epoch.wrapping_add(1);
-        if old_host != host && self.machine(r).dormant.is_some() {
-            self.standby_moved(r, old_host, host, t);
+        if old.host != host && m.dormant.is_some() {
+            self.standby_moved(r, old.host, host, t);
         }
-        let st = &mut self.machines[r];
-        if phase == Phase::Running {
-            st.up_since = t;
+        if running {
+            self.machines[r].up_since = t;
             self.schedule_crash(r, t);
         }
         self.update_output(r, t);
@@ -248,8 +249,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Sets the machine's output signal from its state: up while running, safe when another replica
     /// could take over.
     fn update_output(&mut self, r: usize, t: Hours) {
-        let m = self.machine(r);
-        let st = self.machines[r];
+        self.set_output(self.machine(r), self.machines[r], t);
+    }
+
+    /// [`Engine::update_output`] for a machine and state already looked up.
+    #[inline(always)]
+    fn set_output(&mut self, m: &'m Machine, st: MachineState, t: Hours) {
         let mut level = if st.phase != Phase::Running {
             DOWN
         } else if (0..m.replicas.len()).any(|i| i != st.host as usize && self.replica_up(m, i)) {
@@ -286,7 +291,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 } else if st.home != NONE {
                     self.return_home(r, t);
                 } else {
-                    self.update_output(r, t);
+                    // The most common case: another replica came or went.
+                    self.set_output(m, st, t);
                 }
             }
             Phase::Restarting => {
