@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use crate::base::dist::Dist;
+use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::queue::Kind;
 use crate::engine::signals::{AT_RISK, DOWN};
@@ -27,6 +28,21 @@ pub(super) struct Hot {
     /// The stock whose part its repair needs, or `NONE`.
     spare: u32,
 }
+
+/// What a component's failure or repair reads and writes of its own, in one 64-byte cache line: its
+/// random stream, its [`Hot`] record and its [`Clock`]. Three arrays, as these were, cost three cache
+/// misses an event once the components' state outgrows the cache (about a thousand components).
+#[derive(Debug, Clone)]
+#[repr(C, align(64))]
+pub(super) struct Comp {
+    pub(super) stream: Stream,
+    pub(super) hot: Hot,
+    /// The clock behind its pending random event and when it started, so that a copied mission
+    /// can redraw it ([`Engine::diverge`]).
+    pub(super) clock: (Clock, Hours),
+}
+
+const _: () = assert!(std::mem::size_of::<Comp>() == 64);
 
 /// [`Hot::failure`]: the latent-failure bookkeeping hears of its failures and repairs.
 const LATENT: u32 = 1 << 31;
@@ -135,7 +151,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` fails: it waits for a technician of its crew, or its repair starts at once.
     pub(super) fn fail(&mut self, c: usize, t: Hours) {
-        let h = self.hot[c];
+        let h = self.comps[c].hot;
         if h.latent() && self.latent_fail(c, t) {
             return;
         }
@@ -170,7 +186,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Component `c`'s failure is known at `t`: it takes a part first if it needs one, then repair.
     #[inline(always)]
     pub(super) fn begin_repair(&mut self, c: usize, t: Hours) {
-        match self.hot[c].spare() {
+        match self.comps[c].hot.spare() {
             Some(s) => self.need_part(s, c, t),
             None => self.start_repair(c, t),
         }
@@ -180,10 +196,10 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// of its crew, or its repair starts at once.
     #[inline(always)]
     pub(super) fn start_repair(&mut self, c: usize, t: Hours) {
-        let h = self.hot[c];
+        let h = self.comps[c].hot;
         match h.crew() {
             Some(k) => {
-                self.clock[c] = (Clock::Waiting, t);
+                self.comps[c].clock = (Clock::Waiting, t);
                 self.arrivals += 1;
                 self.crew_queue[k].push((c as u32, self.arrivals));
                 self.assign(k, t);
@@ -192,8 +208,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 if R::ACTIVE {
                     self.recorder.component(c, ComponentEvent::RepairStarted, t);
                 }
-                let d = self.laws[h.repair()].sample(&mut self.comp_streams[c]);
-                self.clock[c] = (Clock::Repair, t);
+                let d = self.laws[h.repair()].sample(&mut self.comps[c].stream);
+                self.comps[c].clock = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
         }
@@ -243,12 +259,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
             match &crew.dispatch {
                 Some(d) => {
                     let d = d.sample(&mut self.crew_streams[k]);
-                    self.clock[c] = (Clock::Dispatch, t);
+                    self.comps[c].clock = (Clock::Dispatch, t);
                     self.push(t + d, Kind::Dispatched, c as u32, 0);
                 }
                 None => {
-                    let d = self.laws[self.hot[c].repair()].sample(&mut self.comp_streams[c]);
-                    self.clock[c] = (Clock::Repair, t);
+                    let d = self.laws[self.comps[c].hot.repair()].sample(&mut self.comps[c].stream);
+                    self.comps[c].clock = (Clock::Repair, t);
                     self.push(t + d, Kind::RepairDone, c as u32, 0);
                 }
             }
@@ -257,7 +273,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c` is repaired: it is up (with no redundancy of its own) until its next failure.
     pub(super) fn repair_done(&mut self, c: usize, t: Hours) {
-        let h = self.hot[c];
+        let h = self.comps[c].hot;
         if let Some(k) = h.crew() {
             self.crew_free[k] += 1;
             self.crew_stats[k].busy += t - self.repair_started[c];
@@ -265,8 +281,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if h.latent() {
             self.latent_repaired(c, t);
         }
-        let d = self.laws[h.failure()].sample(&mut self.comp_streams[c]);
-        self.clock[c] = (Clock::Fail, t);
+        let d = self.laws[h.failure()].sample(&mut self.comps[c].stream);
+        self.comps[c].clock = (Clock::Fail, t);
         let due = if h.standby() {
             self.aged(c, d, t)
         } else {

@@ -5,7 +5,7 @@
 
 use crate::base::dist::unit_f64;
 use crate::base::units::Hours;
-use crate::engine::components::Clock;
+use crate::engine::components::{Clock, Comp};
 use crate::engine::queue::Kind;
 use crate::engine::signals::DOWN;
 use crate::engine::trace::Recorder;
@@ -110,7 +110,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Whether component `c`'s failure is hidden now (a silent witness is down but holds no technician).
     pub(super) fn is_hidden(&self, c: usize) -> bool {
-        self.clock[c].0 == Clock::Hidden
+        self.comps[c].clock.0 == Clock::Hidden
     }
 
     /// Voting node `n` fails or leaves at `t`: each cluster it votes in re-counts its votes, and
@@ -118,7 +118,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub(super) fn call_witnesses(&mut self, n: usize, t: Hours) {
         for i in 0..self.witness_calls.len() {
             let (node, w) = self.witness_calls[i];
-            if node as usize == n && self.clock[w as usize].0 == Clock::Hidden {
+            if node as usize == n && self.comps[w as usize].clock.0 == Clock::Hidden {
                 self.found(w as usize, Found::Called, t);
             }
         }
@@ -136,7 +136,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Component `c`'s failure at `t` hides: nothing is pending for it until it is found.
     pub(super) fn hidden(&mut self, c: usize, t: Hours) {
-        self.clock[c] = (Clock::Hidden, t);
+        self.comps[c].clock = (Clock::Hidden, t);
         self.latent_stats[c].failures += 1;
         // Until its repair ends, the downtime this failure takes part in is its own cause.
         self.unseen[c] = self.unseen_cat[c];
@@ -145,7 +145,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Component `c`'s hidden failure is found at `t`: its repair starts.
     pub(super) fn found(&mut self, c: usize, how: Found, t: Hours) {
         let st = &mut self.latent_stats[c];
-        let hid = t - self.clock[c].1;
+        let hid = t - self.comps[c].clock.1;
         st.hidden_found += hid;
         st.hidden += hid;
         match how {
@@ -203,7 +203,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.latent_stats[j].data_lost += g - protected;
             }
         }
-        if self.clock[j].0 == Clock::Hidden {
+        if self.comps[j].clock.0 == Clock::Hidden {
             self.found(j, Found::Called, t);
         }
     }
@@ -262,7 +262,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     fn find_hidden(&mut self, i: usize, began: Hours, t: Hours) {
         let insp = &self.model.inspections[i];
         for &c in &insp.nodes {
-            let (clock, since) = self.clock[c];
+            let (clock, since) = self.comps[c].clock;
             if clock == Clock::Hidden
                 && since <= began
                 && (insp.detect >= 1.0 || unit_f64(&mut self.insp_streams[i]) < insp.detect)
@@ -286,7 +286,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// At the mission end, failures still hidden count as hidden up to it.
     pub(super) fn finish_latent(&mut self) {
         let t = self.mission;
-        for (c, &(clock, since)) in self.clock.iter().enumerate() {
+        for (c, &Comp { clock: (clock, since), .. }) in self.comps.iter().enumerate() {
             if clock == Clock::Hidden {
                 self.latent_stats[c].hidden += t - since;
             }

@@ -40,7 +40,7 @@ use crate::base::dist::Dist;
 use crate::base::rng::Stream;
 use crate::base::units::Hours;
 use crate::engine::clients::{Balancers, ClientEval};
-use crate::engine::components::{Clock, Hot};
+use crate::engine::components::{Clock, Comp};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{INSPECTION_DUE, InspCrew, JobState};
 use crate::engine::machines::{Life, MachineState, PoolRun, QuorumState};
@@ -70,9 +70,9 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     seed: u64,
     queue: EventQueue,
     seq: u64,
-    comp_streams: Vec<Stream>,
-    /// Per component: its laws, crew and stock in 16 bytes ([`Hot`]), and the distinct laws.
-    hot: Vec<Hot>,
+    /// Per component: what its failures and repairs touch, in one cache line ([`Comp`]).
+    comps: Vec<Comp>,
+    /// The distinct laws of components, which their `Hot` records index.
     laws: Vec<Dist>,
     crew_streams: Vec<Stream>,
     role_streams: Vec<Stream>,
@@ -179,9 +179,6 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     events: u64,
     /// Replication being simulated.
     rep: u64,
-    /// Per component: the clock behind its pending random event ([`Clock`]) and when it started, so
-    /// that a copied mission can redraw it ([`Engine::diverge`]).
-    clock: Vec<(Clock, Hours)>,
     /// Per role: generation, start and distribution of its pending timer.
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     /// Per role: generation and start of its pending software failure.
@@ -277,8 +274,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.queue.start_bulk();
         for c in 0..model.components.len() {
-            let h = self.hot[c];
-            let mut t = self.laws[h.failure()].sample(&mut self.comp_streams[c]);
+            let h = self.comps[c].hot;
+            let mut t = self.laws[h.failure()].sample(&mut self.comps[c].stream);
             if h.standby() {
                 t = self.aged(c, t, 0.0);
             }
@@ -321,8 +318,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Fail => self.fail(i, t),
             Kind::RepairDone => self.repair_done(i, t),
             Kind::Dispatched => {
-                let d = self.laws[self.hot[i].repair()].sample(&mut self.comp_streams[i]);
-                self.clock[i] = (Clock::Repair, t);
+                let d = self.laws[self.comps[i].hot.repair()].sample(&mut self.comps[i].stream);
+                self.comps[i].clock = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, ev.target, 0);
             }
             Kind::Window => {

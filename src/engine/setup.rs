@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use crate::base::rng::stream;
 use crate::base::units::HOURS_PER_YEAR;
 use crate::engine::clients::{Balancers, ClientEval};
-use crate::engine::components::{Clock, CrewStats, hot_laws};
+use crate::engine::components::{Clock, Comp, CrewStats, hot_laws};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
@@ -185,15 +185,19 @@ impl<'m, R: Recorder> Engine<'m, R> {
             model,
             mission,
             wiring,
-            hot,
             laws,
             seed: model.simulation.seed,
             queue: EventQueue::new(comps, 2 * comps + 16),
             seq: 0,
-            comp_streams: model
+            comps: model
                 .components
                 .iter()
-                .map(|c| stream(0, 0, c.stream_key))
+                .zip(hot)
+                .map(|(c, hot)| Comp {
+                    stream: stream(0, 0, c.stream_key),
+                    hot,
+                    clock: (Clock::Fail, 0.0),
+                })
                 .collect(),
             crew_streams: model
                 .crews
@@ -317,7 +321,6 @@ impl<'m, R: Recorder> Engine<'m, R> {
             },
             events: 0,
             rep: 0,
-            clock: vec![(Clock::Fail, 0.0); comps],
             timer_clock: vec![(NONE, 0.0, None); model.roles.len()],
             crash_clock: vec![(NONE, 0.0); model.roles.len()],
             life: vec![Life::ACTIVE; comps],
@@ -369,14 +372,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub(super) fn reset(&mut self, rep: u64) {
         let model = self.model;
         self.rep = rep;
-        self.clock.fill((Clock::Fail, 0.0));
         self.timer_clock.fill((NONE, 0.0, None));
         self.crash_clock.fill((NONE, 0.0));
         self.queue.clear();
         self.seq = 0;
         self.events = 0;
-        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
-            *s = stream(self.seed, rep, c.stream_key);
+        for (s, c) in self.comps.iter_mut().zip(&model.components) {
+            s.stream = stream(self.seed, rep, c.stream_key);
+            s.clock = (Clock::Fail, 0.0);
         }
         for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
             *s = stream(self.seed, rep, c.stream_key);

@@ -7,7 +7,7 @@ use crate::base::units::Hours;
 use std::collections::VecDeque;
 
 use crate::engine::Engine;
-use crate::engine::components::{Clock, CrewStats};
+use crate::engine::components::{Clock, Comp, CrewStats};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, PoolRun, QuorumState};
@@ -21,10 +21,10 @@ use crate::engine::trace::Recorder;
 macro_rules! snapshot_fields {
     ($to:ident, $from:ident) => {
         snapshot_fields!(@copy $to, $from; seq, arrivals, events, rep, services_down, order_seq);
-        snapshot_fields!(@clone $to, $from; comp_streams, crew_streams, role_streams, level, gates,
+        snapshot_fields!(@clone $to, $from; comps, crew_streams, role_streams, level, gates,
             monitors, down_since, down_comps, down_pos, in_maintenance, maint_of, maint_nodes, maint_pos, odd_roles, odd_pos, attr, attr_since, crew_free,
             crew_queue, repair_started, crew_stats, roll_cursor, roll_active, roll_node, roll_deferred, machines,
-            machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact, clock,
+            machine_stats, quorums, quorum_streams, vms, host_streams, overlap, year_down, year_impact,
             timer_clock, crash_clock, life, balancers, stock_on_hand, stock_line, stock_orders, stock_streams,
             stock_stats, latent_stats, unseen, jobs, insp_streams, pools, phase, insp_crew);
     };
@@ -38,7 +38,7 @@ macro_rules! snapshot_fields {
 pub struct Snapshot<'m> {
     queue: EventQueue,
     seq: u64,
-    comp_streams: Vec<Stream>,
+    comps: Vec<Comp>,
     crew_streams: Vec<Stream>,
     role_streams: Vec<Stream>,
     level: Vec<u8>,
@@ -76,7 +76,6 @@ pub struct Snapshot<'m> {
     year_impact: Vec<Hours>,
     events: u64,
     rep: u64,
-    clock: Vec<(Clock, Hours)>,
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
     crash_clock: Vec<(u32, Hours)>,
     life: Vec<Life>,
@@ -117,8 +116,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     pub fn diverge(&mut self, t: Hours, salt: u64) {
         let model = self.model;
         let seed = mix64(self.seed ^ 0x7370_6c69_745f_7631) ^ mix64(salt);
-        for (s, c) in self.comp_streams.iter_mut().zip(&model.components) {
-            *s = stream(seed, self.rep, c.stream_key);
+        for (s, c) in self.comps.iter_mut().zip(&model.components) {
+            s.stream = stream(seed, self.rep, c.stream_key);
         }
         for (s, c) in self.crew_streams.iter_mut().zip(&model.crews) {
             *s = stream(seed, self.rep, c.stream_key);
@@ -146,7 +145,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         });
         self.queue.clear_clocks();
         for (c, comp) in model.components.iter().enumerate() {
-            let (clock, since) = self.clock[c];
+            let (clock, since) = self.comps[c].clock;
             let age = t - since;
             let (kind, d) = match clock {
                 Clock::Fail if comp.standby_of.is_some() => {
@@ -174,7 +173,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
                 Clock::Waiting | Clock::Hidden | Clock::Part => continue,
             };
-            let r = d.residual(age, &mut self.comp_streams[c]);
+            let r = d.residual(age, &mut self.comps[c].stream);
             self.push(t + r, kind, c as u32, 0);
         }
         self.diverge_stocks(t);

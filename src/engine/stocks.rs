@@ -46,7 +46,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.take_part(s, c, t);
         } else {
             self.stock_stats[s].stockouts += 1;
-            self.clock[c] = (Clock::Part, t);
+            self.comps[c].clock = (Clock::Part, t);
             self.stock_line[s].push_back(c as u32);
         }
     }
@@ -61,11 +61,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         match &self.model.stocks[s].ship {
             Some(d) => {
                 let d = d.sample(&mut self.stock_streams[s]);
-                self.clock[c] = (Clock::Ship, t);
+                self.comps[c].clock = (Clock::Ship, t);
                 self.push(t + d, Kind::Shipped, c as u32, 0);
             }
             None => {
-                if self.clock[c].0 == Clock::Part {
+                if self.comps[c].clock.0 == Clock::Part {
                     // The wait for the part ends: the stretch it caused closes.
                     self.attr_mark(c, t);
                 }
@@ -94,7 +94,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
 
     /// Whether component `c` waits for its part, or for its shipment.
     pub(super) fn awaiting_part(&self, c: usize) -> bool {
-        matches!(self.clock[c].0, Clock::Part | Clock::Ship)
+        matches!(self.comps[c].clock.0, Clock::Part | Clock::Ship)
     }
 
     /// At the mission end: nodes still waiting for a part waited until then.

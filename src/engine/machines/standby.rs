@@ -83,7 +83,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         l.since = t;
         l.pace = pace;
         let due = l.due();
-        if self.clock[c].0 == Clock::Fail {
+        if self.comps[c].clock.0 == Clock::Fail {
             if due < self.mission {
                 self.push(due, Kind::Fail, c as u32, 0);
             } else {
@@ -137,7 +137,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return false;
         }
         let c = m.replicas[i].node;
-        if self.clock[c].0 == Clock::Hidden {
+        if self.comps[c].clock.0 == Clock::Hidden {
             self.found(c, Found::Called, t);
             return false;
         }
@@ -157,7 +157,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         let age = l.used + (t - l.since) * l.pace;
         let left = self.model.components[c]
             .failure
-            .residual(age, &mut self.comp_streams[c]);
+            .residual(age, &mut self.comps[c].stream);
         self.life[c] = Life {
             since: t,
             left,

@@ -144,7 +144,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 return;
             };
             let c = nodes[i];
-            if self.clock[c].0 == Clock::Hidden {
+            if self.comps[c].clock.0 == Clock::Hidden {
                 // Failed unseen while idle: found now; its repair starts.
                 self.found(c, Found::Called, t);
                 continue;
