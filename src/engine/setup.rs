@@ -177,9 +177,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
         };
         let (initial_level, initial_gates) = initial_levels(model);
         let tolerance = model.tolerances();
-        let wiring = wiring(model, |s| {
-            monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1]
-        });
+        let wiring = wiring(
+            model,
+            |s| watch_start[s] != watch_start[s + 1],
+            |s| monitor_of[s] != NONE,
+        );
         let (hot, laws) = hot_laws(model);
         Engine {
             model,
