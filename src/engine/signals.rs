@@ -125,11 +125,18 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Sets a primitive signal's level and propagates the change through the gates above it.
+    #[inline(always)]
     pub(super) fn set_level(&mut self, s: SignalId, new: u8, t: Hours) {
-        let old = self.level[s as usize];
-        if old == new {
-            return;
+        // Inlined so that a call that changes nothing costs no call.
+        if self.level[s as usize] != new {
+            self.move_level(s, new, t);
         }
+    }
+
+    /// [`Engine::set_level`] of a signal whose level changes.
+    #[inline(never)]
+    fn move_level(&mut self, s: SignalId, new: u8, t: Hours) {
+        let old = self.level[s as usize];
         self.level[s as usize] = new;
         let w = self.wiring[s as usize];
         if w & HEARD != 0 {
@@ -235,7 +242,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Tells what listens to signal `s` (its wiring word `w`) that its level is now `level`.
-    #[inline]
+    #[inline(always)]
     fn changed(&mut self, s: SignalId, w: u64, level: u8, t: Hours) {
         if w & WATCHED != 0 {
             self.tell_watchers(s);
@@ -247,6 +254,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Queues the role machines and marks the request kinds that watch signal `s`.
+    #[inline(never)]
     fn tell_watchers(&mut self, s: SignalId) {
         let (a, b) = (
             self.watch_start[s as usize] as usize,
@@ -265,6 +273,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
+    #[inline(never)]
     fn monitor_level(&mut self, m: usize, level: u8, t: Hours) {
         if R::ACTIVE {
             self.recorder.level(m, level_of(level), self.planned_now, t);

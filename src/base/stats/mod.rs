@@ -19,10 +19,16 @@ const NORMALIZE_EVERY: u32 = 1 << 30;
 ///
 /// The value is held as a two's-complement fixed-point integer in units of 2^-1074 (the smallest
 /// subnormal), split into 32-bit chunks stored in `i64` so that carries can be deferred.
+/// Chunks outside `lo..hi` are zero: a sum of values of a few magnitudes touches a few chunks,
+/// and adding it to another (a batch into a run) reads and writes those alone.
 #[derive(Clone)]
 pub struct ExactSum {
     chunks: [i64; CHUNKS],
+    /// Additions (or normalised sums) since the carries were last propagated: each adds less than
+    /// 2^32 in magnitude to a chunk, so no chunk can overflow before `NORMALIZE_EVERY` of them.
     pending: u32,
+    lo: u16,
+    hi: u16,
 }
 
 impl Default for ExactSum {
@@ -30,6 +36,8 @@ impl Default for ExactSum {
         Self {
             chunks: [0; CHUNKS],
             pending: 0,
+            lo: CHUNKS as u16,
+            hi: 0,
         }
     }
 }
@@ -71,7 +79,12 @@ impl<'de> Deserialize<'de> for ExactSum {
         }
         let mut out = ExactSum::default();
         out.chunks[first..first + chunks.len()].copy_from_slice(&chunks);
-        out.pending = 1;
+        // Chunks up to 2^33 in magnitude: as two additions' worth.
+        out.pending = 2;
+        if !chunks.is_empty() {
+            out.lo = first as u16;
+            out.hi = (first + chunks.len()) as u16;
+        }
         Ok(out)
     }
 }
@@ -119,22 +132,39 @@ impl ExactSum {
                 self.chunks[idx + k] += p;
             }
         }
+        self.lo = self.lo.min(idx as u16);
+        self.hi = self.hi.max(idx as u16 + 3);
         self.pending += 1;
         if self.pending >= NORMALIZE_EVERY {
             self.normalize();
         }
     }
 
-    /// Adds another exact sum.
+    /// Adds another exact sum: its chunks are added as they are and the carries deferred, so the
+    /// cost is that of the chunks it touches (a normalised chunk is below 2^32, like one addition's).
     pub fn merge(&mut self, other: &ExactSum) {
-        self.normalize();
-        let mut o = other.clone();
-        o.normalize();
-        for (a, b) in self.chunks.iter_mut().zip(o.chunks.iter()) {
+        // Near the limit (never in practice), propagate both sides' carries first.
+        let normalised;
+        let other = if self.pending.saturating_add(other.pending) >= NORMALIZE_EVERY - 1 {
+            self.normalize();
+            let mut o = other.clone();
+            o.normalize();
+            normalised = o;
+            &normalised
+        } else {
+            other
+        };
+        let (lo, hi) = (other.lo as usize, other.hi as usize);
+        if lo >= hi {
+            return;
+        }
+        for (a, b) in self.chunks[lo..hi].iter_mut().zip(&other.chunks[lo..hi]) {
             *a += b;
         }
-        self.pending = 2;
-        self.normalize();
+        self.lo = self.lo.min(other.lo);
+        self.hi = self.hi.max(other.hi);
+        // Each side's chunks are bounded by its pending count plus one addition's worth.
+        self.pending += other.pending + 1;
     }
 
     fn normalize(&mut self) {
@@ -144,6 +174,14 @@ impl ExactSum {
             self.chunks[i + 1] += carry;
         }
         self.pending = 0;
+        // Carries may have reached any chunk above (a negative sum's run up to the sign).
+        match self.chunks.iter().position(|&v| v != 0) {
+            Some(first) => {
+                let last = self.chunks.iter().rposition(|&v| v != 0).unwrap_or(first);
+                (self.lo, self.hi) = (first as u16, last as u16 + 1);
+            }
+            None => (self.lo, self.hi) = (CHUNKS as u16, 0),
+        }
     }
 
     /// The sum, rounded to `f64` (a deterministic function of the exact value).
@@ -572,6 +610,57 @@ mod tests {
             acc
         });
         assert_eq!(s, expect);
+    }
+
+    #[test]
+    fn exact_sum_merges_with_deferred_carries() {
+        // Values of every sign and many magnitudes, split over parts merged in two groupings,
+        // one of them with the carries' limit reached mid-way: the same exact sum as one by one.
+        let values: Vec<f64> = (0..3000)
+            .map(|i| {
+                let x = ((i * 7919) % 1000) as f64 * 10f64.powi(i % 40 - 20);
+                if i % 7 == 0 { -x } else { x }
+            })
+            .collect();
+        let mut one = ExactSum::default();
+        values.iter().for_each(|&v| one.add(v));
+        let parts: Vec<ExactSum> = values
+            .chunks(64)
+            .map(|c| {
+                let mut p = ExactSum::default();
+                c.iter().for_each(|&v| p.add(v));
+                p
+            })
+            .collect();
+        let mut a = ExactSum::default();
+        parts.iter().for_each(|p| a.merge(p));
+        let mut b = ExactSum {
+            pending: NORMALIZE_EVERY - 40,
+            ..Default::default()
+        };
+        for p in parts.iter().rev() {
+            let mut q = ExactSum::default();
+            q.merge(p);
+            b.merge(&q);
+        }
+        assert_eq!(a, one);
+        assert_eq!(b, one);
+        assert_eq!(a.value().to_bits(), one.value().to_bits());
+        // An empty sum adds nothing, and a sum cancelled to zero merges as zero.
+        let mut z = ExactSum::default();
+        z.add(1.5);
+        z.add(-1.5);
+        a.merge(&z);
+        a.merge(&ExactSum::default());
+        assert_eq!(a, one);
+        // Read back from a file, a sum merges as the one written.
+        let back: ExactSum = serde_json::from_str(&serde_json::to_string(&one).unwrap()).unwrap();
+        let mut c = ExactSum::default();
+        c.merge(&back);
+        c.merge(&parts[0]);
+        let mut d = one.clone();
+        d.merge(&parts[0]);
+        assert_eq!(c, d);
     }
 
     #[test]
