@@ -24,6 +24,15 @@ pub(super) struct Gate {
     need: u32,
     /// The gate's level, as in the engine's `level` (read here with the counts, in the same line).
     level: u32,
+    /// The gate's wiring word ([`wiring`]), read with its counts when its level changes.
+    wiring: u64,
+}
+
+/// Copies each gate's wiring word into its record.
+pub(super) fn wire_gates(gates: &mut [Gate], wiring: &[u64], model: &Model) {
+    for (gate, &w) in gates.iter_mut().zip(&wiring[model.graph.primitives..]) {
+        gate.wiring = w;
+    }
 }
 
 /// What a change of one signal reaches, in one word per signal, so that a change reads one word
@@ -125,18 +134,11 @@ impl<'m, R: Recorder> Engine<'m, R> {
     }
 
     /// Sets a primitive signal's level and propagates the change through the gates above it.
-    #[inline(always)]
     pub(super) fn set_level(&mut self, s: SignalId, new: u8, t: Hours) {
-        // Inlined so that a call that changes nothing costs no call.
-        if self.level[s as usize] != new {
-            self.move_level(s, new, t);
-        }
-    }
-
-    /// [`Engine::set_level`] of a signal whose level changes.
-    #[inline(never)]
-    fn move_level(&mut self, s: SignalId, new: u8, t: Hours) {
         let old = self.level[s as usize];
+        if old == new {
+            return;
+        }
         self.level[s as usize] = new;
         let w = self.wiring[s as usize];
         if w & HEARD != 0 {
@@ -159,8 +161,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return;
         }
         gate.level = new as u32;
+        let w = gate.wiring;
         self.level[s as usize] = new;
-        let w = self.wiring[s as usize];
         if w & HEARD != 0 {
             self.changed(s, w, new, t);
         }
@@ -185,6 +187,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
     #[inline(always)]
     fn propagate(&mut self, w: u64, old: u8, new: u8, t: Hours) {
         let g = &self.model.graph;
+        let base = g.primitives;
         // One primitive change moves every gate in the same direction (gates are monotone in the
         // levels), so counts can be updated by ±1 as changes arrive. Gates whose level changed and
         // whose parents are still to hear it are taken last in, first out; the one just changed
@@ -197,7 +200,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             let count = parent_count(w);
             let high = (w >> 32) as u32;
             if count == 1 {
-                if let Some(next) = self.bump(high, dup, dsafe, t) {
+                if let Some(next) = self.bump(high, base, dup, dsafe, t) {
                     (w, o, n) = next;
                     if parent_count(w) != 0 {
                         continue;
@@ -206,7 +209,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             } else {
                 let first = high as usize;
                 for &p in &g.parents[first..first + count] {
-                    if let Some((pw, ol, nl)) = self.bump(p, dup, dsafe, t)
+                    if let Some((pw, ol, nl)) = self.bump(p, base, dup, dsafe, t)
                         && parent_count(pw) != 0
                     {
                         self.stack.push((p, ol, nl));
@@ -214,17 +217,26 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             match self.stack.pop() {
-                Some((x, ox, nx)) => (w, o, n) = (self.wiring[x as usize], ox, nx),
+                Some((x, ox, nx)) => {
+                    (w, o, n) = (self.gates[x as usize - base].wiring, ox, nx)
+                }
                 None => break,
             }
         }
     }
 
-    /// Moves gate `p`'s counts by `dup` and `dsafe`; when its level changes, records it, tells
+    /// Moves gate `p`'s counts (its record at `p - base`) by `dup` and `dsafe`; when its level changes, records it, tells
     /// what listens, and returns its wiring word and its old and new levels.
     #[inline(always)]
-    fn bump(&mut self, p: SignalId, dup: i32, dsafe: i32, t: Hours) -> Option<(u64, u8, u8)> {
-        let gate = &mut self.gates[p as usize - self.model.graph.primitives];
+    fn bump(
+        &mut self,
+        p: SignalId,
+        base: usize,
+        dup: i32,
+        dsafe: i32,
+        t: Hours,
+    ) -> Option<(u64, u8, u8)> {
+        let gate = &mut self.gates[p as usize - base];
         gate.up = gate.up.wrapping_add_signed(dup);
         gate.safe = gate.safe.wrapping_add_signed(dsafe);
         let nl = gate_level(gate.up, gate.safe, gate.need);
@@ -233,8 +245,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return None;
         }
         gate.level = nl as u32;
+        let w = gate.wiring;
         self.level[p as usize] = nl;
-        let w = self.wiring[p as usize];
         if w & HEARD != 0 {
             self.changed(p, w, nl, t);
         }
@@ -475,6 +487,7 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
             safe: ins.iter().filter(|&&i| level[i as usize] == SAFE).count() as u32,
             need,
             level: level[g.primitives + gi] as u32,
+            wiring: 0,
         })
         .collect();
     (level, gates)
