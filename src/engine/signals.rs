@@ -3,8 +3,8 @@
 //! (outages, time at risk, year slots).
 
 use crate::base::units::Hours;
-use crate::engine::trace::{Level, Recorder};
 use crate::engine::Engine;
+use crate::engine::trace::{Level, Recorder};
 use crate::model::{Model, SignalId};
 
 /// Marks a watcher entry as a request kind rather than a role machine.
@@ -217,9 +217,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             match self.stack.pop() {
-                Some((x, ox, nx)) => {
-                    (w, o, n) = (self.gates[x as usize - base].wiring, ox, nx)
-                }
+                Some((x, ox, nx)) => (w, o, n) = (self.gates[x as usize - base].wiring, ox, nx),
                 None => break,
             }
         }
