@@ -11,7 +11,7 @@ use crate::engine::hosts::VmState;
 use crate::engine::latent::{InspCrew, JobState, LatentStats};
 use crate::engine::machines::{Life, MachineState, MachineStats, QuorumState};
 use crate::engine::queue::EventQueue;
-use crate::engine::signals::{CLIENT, Monitor, initial_levels, wiring};
+use crate::engine::signals::{CLIENT, Monitor, initial_levels, wire_gates, wiring};
 use crate::engine::stocks::StockStats;
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::engine::{Engine, NONE};
@@ -175,11 +175,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
         } else {
             (1, mission)
         };
-        let (initial_level, initial_gates) = initial_levels(model);
+        let (initial_level, mut initial_gates) = initial_levels(model);
         let tolerance = model.tolerances();
-        let wiring = wiring(model, |s| {
-            monitor_of[s] != NONE || watch_start[s] != watch_start[s + 1]
-        });
+        let wiring = wiring(
+            model,
+            |s| watch_start[s] != watch_start[s + 1],
+            |s| monitor_of[s] != NONE,
+        );
+        wire_gates(&mut initial_gates, &wiring, model);
         let (hot, laws) = hot_laws(model);
         Engine {
             model,

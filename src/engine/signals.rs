@@ -3,8 +3,8 @@
 //! (outages, time at risk, year slots).
 
 use crate::base::units::Hours;
+use crate::engine::Engine;
 use crate::engine::trace::{Level, Recorder};
-use crate::engine::{Engine, NONE};
 use crate::model::{Model, SignalId};
 
 /// Marks a watcher entry as a request kind rather than a role machine.
@@ -24,19 +24,48 @@ pub(super) struct Gate {
     need: u32,
     /// The gate's level, as in the engine's `level` (read here with the counts, in the same line).
     level: u32,
+    /// The gate's wiring word ([`wiring`]), read with its counts when its level changes.
+    wiring: u64,
 }
 
-/// What a change of one signal reaches, in one word per signal: where its parents start in the
-/// graph's `parents` (high half), how many there are, and whether anything (a monitor or a
-/// watcher) must hear about it (low bit). A change then reads one word, not three arrays.
-pub(super) fn wiring(model: &Model, noticed: impl Fn(usize) -> bool) -> Vec<u64> {
+/// Copies each gate's wiring word into its record.
+pub(super) fn wire_gates(gates: &mut [Gate], wiring: &[u64], model: &Model) {
+    for (gate, &w) in gates.iter_mut().zip(&wiring[model.graph.primitives..]) {
+        gate.wiring = w;
+    }
+}
+
+/// What a change of one signal reaches, in one word per signal, so that a change reads one word
+/// and not three arrays: bits 0 and 1 say whether watchers (role machines, request kinds) and a
+/// monitor must hear about it, bits 2..32 how many parents it has, and the high half is its one
+/// parent when it has one (most signals) or where its parents start in the graph's `parents`.
+pub(super) fn wiring(
+    model: &Model,
+    watched: impl Fn(usize) -> bool,
+    monitored: impl Fn(usize) -> bool,
+) -> Vec<u64> {
     let g = &model.graph;
     (0..g.signals())
         .map(|s| {
             let (a, b) = (g.parent_start[s], g.parent_start[s + 1]);
-            ((a as u64) << 32) | (((b - a) as u64) << 1) | noticed(s) as u64
+            let high = if b - a == 1 { g.parents[a as usize] } else { a };
+            ((high as u64) << 32)
+                | (((b - a) as u64) << 2)
+                | ((monitored(s) as u64) << 1)
+                | watched(s) as u64
         })
         .collect()
+}
+
+/// Wiring bits: watchers must hear about a change; a monitor must.
+const WATCHED: u64 = 1;
+const MONITORED: u64 = 2;
+const HEARD: u64 = WATCHED | MONITORED;
+
+/// The number of parents in a wiring word.
+#[inline(always)]
+fn parent_count(w: u64) -> usize {
+    (w as u32 >> 2) as usize
 }
 
 /// Per-replication measures of one measured signal (a service or a role).
@@ -112,10 +141,12 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
         self.level[s as usize] = new;
         let w = self.wiring[s as usize];
-        if w & 1 != 0 {
-            self.changed(s, new, t);
+        if w & HEARD != 0 {
+            self.changed(s, w, new, t);
         }
-        self.propagate(w, old, new, t);
+        if parent_count(w) != 0 {
+            self.propagate(w, old, new, t);
+        }
     }
 
     /// Sets the number of inputs gate `s` needs up (a pool's `min_up` in a new phase) and
@@ -130,12 +161,14 @@ impl<'m, R: Recorder> Engine<'m, R> {
             return;
         }
         gate.level = new as u32;
+        let w = gate.wiring;
         self.level[s as usize] = new;
-        let w = self.wiring[s as usize];
-        if w & 1 != 0 {
-            self.changed(s, new, t);
+        if w & HEARD != 0 {
+            self.changed(s, w, new, t);
         }
-        self.propagate(w, old, new, t);
+        if parent_count(w) != 0 {
+            self.propagate(w, old, new, t);
+        }
     }
 
     /// The inputs a pool's gate `own` needs up now: its `min_up` in the phase in force (`min_up`
@@ -149,43 +182,90 @@ impl<'m, R: Recorder> Engine<'m, R> {
         }
     }
 
-    /// Tells the gates above a signal (its wiring word `w`) that its level went from `old` to `new`.
+    /// Tells the gates above a signal (its wiring word `w`, with at least one parent) that its
+    /// level went from `old` to `new`.
     #[inline(always)]
     fn propagate(&mut self, w: u64, old: u8, new: u8, t: Hours) {
         let g = &self.model.graph;
+        let base = g.primitives;
         // One primitive change moves every gate in the same direction (gates are monotone in the
-        // levels), so counts can be updated by ±1 as changes arrive. The stack holds gates whose
-        // level changed and whose parents are still to hear it (usually none).
+        // levels), so counts can be updated by ±1 as changes arrive. Gates whose level changed and
+        // whose parents are still to hear it are taken last in, first out; the one just changed
+        // is carried in `(w, o, n)` rather than pushed and popped at once (usually it is the
+        // only one), which hears the gates in the same order as a stack of them all.
         let (mut w, mut o, mut n) = (w, old, new);
         loop {
             let dup = (n != DOWN) as i32 - (o != DOWN) as i32;
             let dsafe = (n == SAFE) as i32 - (o == SAFE) as i32;
-            let first = (w >> 32) as usize;
-            let count = (w as u32 >> 1) as usize;
-            for &p in &g.parents[first..first + count] {
-                let gate = &mut self.gates[p as usize - g.primitives];
-                gate.up = gate.up.wrapping_add_signed(dup);
-                gate.safe = gate.safe.wrapping_add_signed(dsafe);
-                let nl = gate_level(gate.up, gate.safe, gate.need);
-                let ol = gate.level as u8;
-                if nl != ol {
-                    gate.level = nl as u32;
-                    self.level[p as usize] = nl;
-                    if self.wiring[p as usize] & 1 != 0 {
-                        self.changed(p, nl, t);
+            let count = parent_count(w);
+            let high = (w >> 32) as u32;
+            if count == 1 {
+                if let Some(next) = self.bump(high, base, dup, dsafe, t) {
+                    (w, o, n) = next;
+                    if parent_count(w) != 0 {
+                        continue;
                     }
-                    self.stack.push((p, ol, nl));
+                }
+            } else {
+                let first = high as usize;
+                for &p in &g.parents[first..first + count] {
+                    if let Some((pw, ol, nl)) = self.bump(p, base, dup, dsafe, t)
+                        && parent_count(pw) != 0
+                    {
+                        self.stack.push((p, ol, nl));
+                    }
                 }
             }
             match self.stack.pop() {
-                Some((x, ox, nx)) => (w, o, n) = (self.wiring[x as usize], ox, nx),
+                Some((x, ox, nx)) => (w, o, n) = (self.gates[x as usize - base].wiring, ox, nx),
                 None => break,
             }
         }
     }
 
-    #[inline]
-    fn changed(&mut self, s: SignalId, level: u8, t: Hours) {
+    /// Moves gate `p`'s counts (its record at `p - base`) by `dup` and `dsafe`; when its level changes, records it, tells
+    /// what listens, and returns its wiring word and its old and new levels.
+    #[inline(always)]
+    fn bump(
+        &mut self,
+        p: SignalId,
+        base: usize,
+        dup: i32,
+        dsafe: i32,
+        t: Hours,
+    ) -> Option<(u64, u8, u8)> {
+        let gate = &mut self.gates[p as usize - base];
+        gate.up = gate.up.wrapping_add_signed(dup);
+        gate.safe = gate.safe.wrapping_add_signed(dsafe);
+        let nl = gate_level(gate.up, gate.safe, gate.need);
+        let ol = gate.level as u8;
+        if nl == ol {
+            return None;
+        }
+        gate.level = nl as u32;
+        let w = gate.wiring;
+        self.level[p as usize] = nl;
+        if w & HEARD != 0 {
+            self.changed(p, w, nl, t);
+        }
+        Some((w, ol, nl))
+    }
+
+    /// Tells what listens to signal `s` (its wiring word `w`) that its level is now `level`.
+    #[inline(always)]
+    fn changed(&mut self, s: SignalId, w: u64, level: u8, t: Hours) {
+        if w & WATCHED != 0 {
+            self.tell_watchers(s);
+        }
+        if w & MONITORED != 0 {
+            let m = self.monitor_of[s as usize];
+            self.monitor_level(m as usize, level, t);
+        }
+    }
+
+    /// Queues the role machines and marks the request kinds that watch signal `s`.
+    #[inline(never)]
+    fn tell_watchers(&mut self, s: SignalId) {
         let (a, b) = (
             self.watch_start[s as usize] as usize,
             self.watch_start[s as usize + 1] as usize,
@@ -201,12 +281,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 self.pending.push_back(r);
             }
         }
-        let m = self.monitor_of[s as usize];
-        if m != NONE {
-            self.monitor_level(m as usize, level, t);
-        }
     }
 
+    #[inline(never)]
     fn monitor_level(&mut self, m: usize, level: u8, t: Hours) {
         if R::ACTIVE {
             self.recorder.level(m, level_of(level), self.planned_now, t);
@@ -408,6 +485,7 @@ pub(super) fn initial_levels(model: &Model) -> (Vec<u8>, Vec<Gate>) {
             safe: ins.iter().filter(|&&i| level[i as usize] == SAFE).count() as u32,
             need,
             level: level[g.primitives + gi] as u32,
+            wiring: 0,
         })
         .collect();
     (level, gates)

@@ -152,9 +152,12 @@ impl LogHistogram {
             self.first = i;
             self.buckets.push(FixedSum::default());
         } else if i < self.first {
+            // Grown at the end (capacity doubles) and shifted up by one move.
             let grow = (self.first - i) as usize;
-            self.buckets
-                .splice(0..0, std::iter::repeat_n(FixedSum::default(), grow));
+            let len = self.buckets.len();
+            self.buckets.resize(len + grow, FixedSum::default());
+            self.buckets.copy_within(0..len, grow);
+            self.buckets[..grow].fill(FixedSum::default());
             self.first = i;
         } else if i >= self.first + self.buckets.len() as i32 {
             self.buckets

@@ -15,21 +15,38 @@ const CHUNKS: usize = 68;
 /// Carries are propagated after this many additions, well before an `i64` chunk could overflow.
 const NORMALIZE_EVERY: u32 = 1 << 30;
 
+/// Chunks kept inline: the sums of values of a few magnitudes fit in a window this wide, so that a
+/// sum takes one cache line; a wider one moves its chunks to the heap.
+const WINDOW: usize = 6;
+/// `base` of a sum with no window yet.
+const NO_BASE: u16 = u16::MAX;
+
 /// An exact sum of `f64` values: the result does not depend on the order of additions or merges.
 ///
 /// The value is held as a two's-complement fixed-point integer in units of 2^-1074 (the smallest
-/// subnormal), split into 32-bit chunks stored in `i64` so that carries can be deferred.
+/// subnormal), split into 32-bit chunks stored in `i64` so that carries can be deferred. Most sums
+/// touch a few neighbouring chunks: they are kept in a window of `WINDOW` chunks from `base` (64
+/// bytes in all, so that an accumulator of many sums is dense and cheap to create and merge), and
+/// all `CHUNKS` of them on the heap once a value falls outside it.
 #[derive(Clone)]
 pub struct ExactSum {
-    chunks: [i64; CHUNKS],
+    small: [i64; WINDOW],
+    /// All chunks, once they do not fit the window (`small` is then zero and unused).
+    big: Option<Box<[i64; CHUNKS]>>,
+    /// Additions (or normalised sums) since the carries were last propagated: each adds less than
+    /// 2^32 in magnitude to a chunk, so no chunk can overflow before `NORMALIZE_EVERY` of them.
     pending: u32,
+    /// Chunk index of `small[0]`, or `NO_BASE`.
+    base: u16,
 }
 
 impl Default for ExactSum {
     fn default() -> Self {
         Self {
-            chunks: [0; CHUNKS],
+            small: [0; WINDOW],
+            big: None,
             pending: 0,
+            base: NO_BASE,
         }
     }
 }
@@ -43,15 +60,10 @@ impl std::fmt::Debug for ExactSum {
 /// Serialised as its normalised chunks without the zero ones at either end: `(first, chunks)`.
 impl Serialize for ExactSum {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let mut c = self.clone();
-        c.normalize();
-        let first = c.chunks.iter().position(|&v| v != 0).unwrap_or(0);
-        let last = c
-            .chunks
-            .iter()
-            .rposition(|&v| v != 0)
-            .map_or(first, |l| l + 1);
-        (first as u32, &c.chunks[first..last]).serialize(s)
+        let c = self.normalized();
+        let first = c.iter().position(|&v| v != 0).unwrap_or(0);
+        let last = c.iter().rposition(|&v| v != 0).map_or(first, |l| l + 1);
+        (first as u32, &c[first..last]).serialize(s)
     }
 }
 
@@ -69,23 +81,139 @@ impl<'de> Deserialize<'de> for ExactSum {
                 "exact sum with an out-of-range chunk",
             ));
         }
-        let mut out = ExactSum::default();
-        out.chunks[first..first + chunks.len()].copy_from_slice(&chunks);
-        out.pending = 1;
+        let mut all = [0; CHUNKS];
+        all[first..first + chunks.len()].copy_from_slice(&chunks);
+        let mut out = ExactSum::from_chunks(&all);
+        // Chunks up to 2^33 in magnitude: as two additions' worth.
+        out.pending = 2;
         Ok(out)
     }
 }
 
 impl PartialEq for ExactSum {
     fn eq(&self, other: &Self) -> bool {
-        let (mut a, mut b) = (self.clone(), other.clone());
-        a.normalize();
-        b.normalize();
-        a.chunks == b.chunks
+        self.normalized() == other.normalized()
+    }
+}
+
+/// Nonzero range `[lo, hi)` of chunks that start at chunk `base`; `None` when all are zero.
+fn nonzero(chunks: &[i64], base: usize) -> Option<(usize, usize)> {
+    let lo = chunks.iter().position(|&v| v != 0)?;
+    let hi = chunks.iter().rposition(|&v| v != 0)? + 1;
+    Some((base + lo, base + hi))
+}
+
+/// Propagates the carries of a full set of chunks.
+fn propagate(c: &mut [i64; CHUNKS]) {
+    for i in 0..CHUNKS - 1 {
+        let carry = c[i] >> 32;
+        c[i] -= carry << 32;
+        c[i + 1] += carry;
     }
 }
 
 impl ExactSum {
+    /// A sum holding `chunks`, in the window when they fit it.
+    fn from_chunks(chunks: &[i64; CHUNKS]) -> Self {
+        let mut out = ExactSum::default();
+        match nonzero(chunks, 0) {
+            None => {}
+            Some((lo, hi)) if hi - lo <= WINDOW => {
+                let base = lo.min(CHUNKS - WINDOW);
+                out.small.copy_from_slice(&chunks[base..base + WINDOW]);
+                out.base = base as u16;
+            }
+            Some(_) => out.big = Some(Box::new(*chunks)),
+        }
+        out
+    }
+
+    /// All chunks, carries not propagated.
+    fn chunks(&self) -> [i64; CHUNKS] {
+        match &self.big {
+            Some(b) => **b,
+            None => {
+                let mut c = [0; CHUNKS];
+                if self.base != NO_BASE {
+                    let base = self.base as usize;
+                    c[base..base + WINDOW].copy_from_slice(&self.small);
+                }
+                c
+            }
+        }
+    }
+
+    /// All chunks, carries propagated (a canonical form of the value).
+    fn normalized(&self) -> [i64; CHUNKS] {
+        let mut c = self.chunks();
+        propagate(&mut c);
+        c
+    }
+
+    /// The chunks `at..at + n` to add to: the window's, moved if need be, or the heap's.
+    #[inline(always)]
+    fn slots(&mut self, at: usize, n: usize) -> &mut [i64] {
+        // `NO_BASE` is above every chunk index: a sum with no window takes the slow way.
+        let base = self.base as usize;
+        if at >= base && at + n <= base + WINDOW {
+            return &mut self.small[at - base..at - base + n];
+        }
+        self.widen(at, n)
+    }
+
+    /// [`ExactSum::slots`] outside the window: the heap's chunks, or a window set or moved, or
+    /// the chunks moved to the heap.
+    #[inline(never)]
+    fn widen(&mut self, at: usize, n: usize) -> &mut [i64] {
+        if self.big.is_none() {
+            if self.base == NO_BASE && n <= WINDOW {
+                let base = at.min(CHUNKS - WINDOW);
+                self.base = base as u16;
+                return &mut self.small[at - base..at - base + n];
+            }
+            if let Some(new) = self.rebase(at, n) {
+                return &mut self.small[at - new..at - new + n];
+            }
+            let all = self.chunks();
+            self.small = [0; WINDOW];
+            self.base = NO_BASE;
+            self.big = Some(Box::new(all));
+        }
+        match &mut self.big {
+            Some(b) => &mut b[at..at + n],
+            None => unreachable!("the chunks were just moved to the heap"),
+        }
+    }
+
+    /// Moves the window so that it holds chunks `at..at + n` and every nonzero chunk, if it can;
+    /// returns its new base.
+    fn rebase(&mut self, at: usize, n: usize) -> Option<usize> {
+        let (lo, hi) = match (self.base != NO_BASE)
+            .then(|| nonzero(&self.small, self.base as usize))
+            .flatten()
+        {
+            Some((lo, hi)) => (lo.min(at), hi.max(at + n)),
+            None => (at, at + n),
+        };
+        if hi - lo > WINDOW {
+            return None;
+        }
+        let new = lo.min(CHUNKS - WINDOW);
+        let mut moved = [0; WINDOW];
+        if self.base != NO_BASE {
+            // Every nonzero chunk lies in `new..new + WINDOW`.
+            let base = self.base as usize;
+            for (k, &v) in self.small.iter().enumerate() {
+                if v != 0 {
+                    moved[base + k - new] = v;
+                }
+            }
+        }
+        self.small = moved;
+        self.base = new as u16;
+        Some(new)
+    }
+
     /// Adds a finite value exactly. Non-finite values are a bug in the caller.
     #[inline]
     pub fn add(&mut self, x: f64) {
@@ -110,13 +238,14 @@ impl ExactSum {
             ((wide >> 32) & 0xffff_ffff) as i64,
             (wide >> 64) as i64,
         ];
+        let slots = self.slots(idx, 3);
         if negative {
-            for (k, p) in parts.iter().enumerate() {
-                self.chunks[idx + k] -= p;
+            for (s, p) in slots.iter_mut().zip(parts) {
+                *s -= p;
             }
         } else {
-            for (k, p) in parts.iter().enumerate() {
-                self.chunks[idx + k] += p;
+            for (s, p) in slots.iter_mut().zip(parts) {
+                *s += p;
             }
         }
         self.pending += 1;
@@ -125,44 +254,69 @@ impl ExactSum {
         }
     }
 
-    /// Adds another exact sum.
+    /// Adds another exact sum: its chunks are added as they are and the carries deferred, so the
+    /// cost is that of the chunks it holds (a normalised chunk is below 2^32, like one addition's).
     pub fn merge(&mut self, other: &ExactSum) {
-        self.normalize();
-        let mut o = other.clone();
-        o.normalize();
-        for (a, b) in self.chunks.iter_mut().zip(o.chunks.iter()) {
-            *a += b;
+        // Near the limit (never in practice), propagate both sides' carries first.
+        let normalised;
+        let other = if self.pending.saturating_add(other.pending) >= NORMALIZE_EVERY - 1 {
+            self.normalize();
+            let mut o = other.clone();
+            o.normalize();
+            normalised = o;
+            &normalised
+        } else {
+            other
+        };
+        match &other.big {
+            Some(b) => {
+                let Some((lo, hi)) = nonzero(&b[..], 0) else {
+                    return;
+                };
+                for (a, v) in self.slots(lo, hi - lo).iter_mut().zip(&b[lo..hi]) {
+                    *a += v;
+                }
+            }
+            None => {
+                if other.base == NO_BASE {
+                    return;
+                }
+                let base = other.base as usize;
+                let Some((lo, hi)) = nonzero(&other.small, base) else {
+                    return;
+                };
+                let from = &other.small[lo - base..hi - base];
+                for (a, v) in self.slots(lo, hi - lo).iter_mut().zip(from) {
+                    *a += v;
+                }
+            }
         }
-        self.pending = 2;
-        self.normalize();
+        // Each side's chunks are bounded by its pending count plus one addition's worth.
+        self.pending += other.pending + 1;
     }
 
     fn normalize(&mut self) {
-        for i in 0..CHUNKS - 1 {
-            let carry = self.chunks[i] >> 32;
-            self.chunks[i] -= carry << 32;
-            self.chunks[i + 1] += carry;
-        }
-        self.pending = 0;
+        let mut c = self.chunks();
+        propagate(&mut c);
+        *self = ExactSum::from_chunks(&c);
     }
 
     /// The sum, rounded to `f64` (a deterministic function of the exact value).
     pub fn value(&self) -> f64 {
-        let mut c = self.clone();
-        c.normalize();
-        let negative = c.chunks[CHUNKS - 1] < 0;
+        let mut c = self.normalized();
+        let negative = c[CHUNKS - 1] < 0;
         if negative {
-            for v in c.chunks.iter_mut() {
+            for v in c.iter_mut() {
                 *v = -*v;
             }
-            c.normalize();
+            propagate(&mut c);
         }
-        let Some(top) = c.chunks.iter().rposition(|&v| v != 0) else {
+        let Some(top) = c.iter().rposition(|&v| v != 0) else {
             return 0.0;
         };
         let mut acc = 0.0;
         for i in (top.saturating_sub(2)..=top).rev() {
-            acc += ldexp(c.chunks[i] as f64, 32 * i as i32 - 1074);
+            acc += ldexp(c[i] as f64, 32 * i as i32 - 1074);
         }
         if negative { -acc } else { acc }
     }
@@ -433,7 +587,8 @@ impl RatioAcc {
 }
 
 /// An exact sum of non-negative weights in 256-bit fixed point (units of 2^-128, up to 2^128): the sum
-/// does not depend on the order of additions or merges, at 32 bytes where [`ExactSum`] takes 548.
+/// does not depend on the order of additions or merges, at 32 bytes where [`ExactSum`] takes 64
+/// (548 when its values span many magnitudes).
 /// Weights below 2^-128 (3e-39) count as zero.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FixedSum([u64; 4]);
@@ -572,6 +727,96 @@ mod tests {
             acc
         });
         assert_eq!(s, expect);
+    }
+
+    #[test]
+    fn exact_sum_window_moves_and_spills() {
+        assert_eq!(std::mem::size_of::<ExactSum>(), 64);
+        // Against a sum kept on the heap from the start: values that move the window down and up,
+        // cancel, and at last spread too wide for it.
+        let mut heap = ExactSum {
+            big: Some(Box::new([0; CHUNKS])),
+            ..Default::default()
+        };
+        let mut s = ExactSum::default();
+        let values = [
+            1.0, 3.0, 1e-3, 1e3, -2.0, -1e3, 1e-6, 7e5, 1e12, 1e-12, -1e-12, 1e300,
+        ];
+        for (k, &v) in values.iter().enumerate() {
+            s.add(v);
+            heap.add(v);
+            assert_eq!(s, heap, "after {k} values");
+            assert_eq!(s.value().to_bits(), heap.value().to_bits());
+            // Up to 7e5 the values span less than the window (1e-6 to 7e5: 40 bits and the
+            // 3 chunks of one value).
+            assert!(k >= 8 || s.big.is_none(), "after {k} values");
+        }
+        assert!(s.big.is_some(), "1e-12 to 1e300 do not fit a window");
+        // A narrow sum merged into a wide one and the reverse.
+        let mut narrow = ExactSum::default();
+        narrow.add(0.25);
+        narrow.add(-0.125);
+        let mut a = s.clone();
+        a.merge(&narrow);
+        let mut b = narrow.clone();
+        b.merge(&s);
+        assert_eq!(a, b);
+        assert!(narrow.big.is_none());
+        let mut back = ExactSum::default();
+        back.add(0.125);
+        back.merge(&heap);
+        assert_eq!(back, a);
+    }
+
+    #[test]
+    fn exact_sum_merges_with_deferred_carries() {
+        // Values of every sign and many magnitudes, split over parts merged in two groupings,
+        // one of them with the carries' limit reached mid-way: the same exact sum as one by one.
+        let values: Vec<f64> = (0..3000)
+            .map(|i| {
+                let x = ((i * 7919) % 1000) as f64 * 10f64.powi(i % 40 - 20);
+                if i % 7 == 0 { -x } else { x }
+            })
+            .collect();
+        let mut one = ExactSum::default();
+        values.iter().for_each(|&v| one.add(v));
+        let parts: Vec<ExactSum> = values
+            .chunks(64)
+            .map(|c| {
+                let mut p = ExactSum::default();
+                c.iter().for_each(|&v| p.add(v));
+                p
+            })
+            .collect();
+        let mut a = ExactSum::default();
+        parts.iter().for_each(|p| a.merge(p));
+        let mut b = ExactSum {
+            pending: NORMALIZE_EVERY - 40,
+            ..Default::default()
+        };
+        for p in parts.iter().rev() {
+            let mut q = ExactSum::default();
+            q.merge(p);
+            b.merge(&q);
+        }
+        assert_eq!(a, one);
+        assert_eq!(b, one);
+        assert_eq!(a.value().to_bits(), one.value().to_bits());
+        // An empty sum adds nothing, and a sum cancelled to zero merges as zero.
+        let mut z = ExactSum::default();
+        z.add(1.5);
+        z.add(-1.5);
+        a.merge(&z);
+        a.merge(&ExactSum::default());
+        assert_eq!(a, one);
+        // Read back from a file, a sum merges as the one written.
+        let back: ExactSum = serde_json::from_str(&serde_json::to_string(&one).unwrap()).unwrap();
+        let mut c = ExactSum::default();
+        c.merge(&back);
+        c.merge(&parts[0]);
+        let mut d = one.clone();
+        d.merge(&parts[0]);
+        assert_eq!(c, d);
     }
 
     #[test]
