@@ -545,7 +545,7 @@ mod tests {
             x % m
         };
         let mut now = 0.0f64;
-        let mut event = |seq: &mut u64, time: f64, kind: Kind, target: u32, aux: u32| {
+        let event = |seq: &mut u64, time: f64, kind: Kind, target: u32, aux: u32| {
             *seq += 1;
             Event {
                 time: time.to_bits(),
