@@ -299,7 +299,7 @@ impl Clocks {
             }
             None => EMPTY,
         };
-        let mut i = self.n + slot;
+        let i = self.n + slot;
         self.node[i] = cur;
         if self.bulk {
             return;
@@ -308,15 +308,21 @@ impl Clocks {
         // is earlier (see `least`). No level's load depends on the one before (the siblings' places
         // are known from the leaf), so the loads of a walk overlap: picking the winner's index and
         // loading it, as this did before, chained them (10-20% of a pools run's time).
+        // It walks byte offsets (16 per node), so that neither the sibling's place nor the parent's
+        // needs a multiplication.
         debug_assert!(self.node.len() >= 2 * self.n && i < 2 * self.n);
-        while i > 1 {
-            // SAFETY: `i` starts at a leaf, `n <= i < 2n`, and halves down to 1: `i ^ 1 < 2n` and
-            // `i / 2 < n`, and `node` holds at least `2n` entries.
-            let sibling = unsafe { *self.node.get_unchecked(i ^ 1) };
-            cur = least(sibling, cur);
-            i >>= 1;
-            // SAFETY: as above.
-            unsafe { *self.node.get_unchecked_mut(i) = cur };
+        let base = self.node.as_mut_ptr().cast::<u8>();
+        let mut at = i * 16;
+        while at > 16 {
+            // SAFETY: `at / 16` starts at a leaf, `n <= i < 2n`, and halves down to 1: its sibling
+            // `i ^ 1 < 2n` and its parent `i / 2 < n`, and `node` holds at least `2n` entries; the
+            // offsets are multiples of 16, so the `u128`s are aligned.
+            unsafe {
+                let sibling = *base.add(at ^ 16).cast::<u128>();
+                cur = least(sibling, cur);
+                at = (at >> 1) & !15;
+                *base.add(at).cast::<u128>() = cur;
+            }
         }
     }
 
