@@ -5,7 +5,7 @@
 
 use crate::base::dist::unit_f64;
 use crate::base::units::Hours;
-use crate::engine::components::{Clock, Comp};
+use crate::engine::components::Clock;
 use crate::engine::queue::Kind;
 use crate::engine::signals::DOWN;
 use crate::engine::trace::Recorder;
@@ -286,7 +286,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// At the mission end, failures still hidden count as hidden up to it.
     pub(super) fn finish_latent(&mut self) {
         let t = self.mission;
-        for (c, &Comp { clock: (clock, since), .. }) in self.comps.iter().enumerate() {
+        for (c, comp) in self.comps.iter().enumerate() {
+            let (clock, since) = comp.clock;
             if clock == Clock::Hidden {
                 self.latent_stats[c].hidden += t - since;
             }
