@@ -9,7 +9,9 @@ use std::f64::consts::SQRT_2;
 use statrs::function::erf::{erfc, erfc_inv};
 use statrs::function::gamma::checked_gamma_ur;
 
+use crate::base::exp1::{exp1, layers};
 use crate::base::format::short;
+use crate::base::rng::Stream;
 use crate::base::units::{Hours, format_duration};
 
 /// A validated duration distribution, in hours. Build one with the constructors; they check parameters.
@@ -17,8 +19,13 @@ use crate::base::units::{Hours, format_duration};
 #[allow(missing_docs)]
 #[derive(Debug, Clone)]
 pub enum Dist {
-    /// Exponential with the given mean.
-    Exponential { mean: Hours, sampler: Exp<f64> },
+    /// Exponential with the given mean; `scale` is what `sampler` multiplies a standard draw by
+    /// (`1 / (1 / mean)`, which may differ from `mean` in its last bit).
+    Exponential {
+        mean: Hours,
+        scale: Hours,
+        sampler: Exp<f64>,
+    },
     /// Weibull with shape `k` and scale `lambda`.
     Weibull {
         shape: f64,
@@ -69,9 +76,12 @@ impl Dist {
     /// Exponential with the given mean (> 0).
     pub fn exponential(mean: Hours) -> Result<Self, String> {
         let mean = positive("mean", mean)?;
+        let rate = 1.0 / mean;
         Ok(Dist::Exponential {
             mean,
-            sampler: Exp::new(1.0 / mean).map_err(|e| e.to_string())?,
+            // As `Exp::new(rate)` computes its multiplier, so that `draw` equals `sample`.
+            scale: 1.0 / rate,
+            sampler: Exp::new(rate).map_err(|e| e.to_string())?,
         })
     }
 
@@ -237,6 +247,16 @@ impl Dist {
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> Hours {
         match self {
             Dist::Exponential { sampler, .. } => sampler.sample(rng),
+            _ => self.sample_other(rng),
+        }
+    }
+
+    /// [`Dist::sample`] from a component's stream, the exponential law's common case inline
+    /// ([`exp1`]): the same draws, and the same state of the stream after them.
+    #[inline(always)]
+    pub fn draw(&self, rng: &mut Stream) -> Hours {
+        match self {
+            Dist::Exponential { scale, .. } => exp1(rng, layers()) * scale,
             _ => self.sample_other(rng),
         }
     }

@@ -2,6 +2,7 @@
 //! streaming statistics and number formatting.
 
 pub mod dist;
+pub mod exp1;
 pub mod format;
 pub mod rng;
 pub mod stats;

@@ -208,7 +208,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 if R::ACTIVE {
                     self.recorder.component(c, ComponentEvent::RepairStarted, t);
                 }
-                let d = self.laws[h.repair()].sample(&mut self.comps[c].stream);
+                let d = self.laws[h.repair()].draw(&mut self.comps[c].stream);
                 self.comps[c].clock = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, c as u32, 0);
             }
@@ -263,7 +263,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.push(t + d, Kind::Dispatched, c as u32, 0);
                 }
                 None => {
-                    let d = self.laws[self.comps[c].hot.repair()].sample(&mut self.comps[c].stream);
+                    let d = self.laws[self.comps[c].hot.repair()].draw(&mut self.comps[c].stream);
                     self.comps[c].clock = (Clock::Repair, t);
                     self.push(t + d, Kind::RepairDone, c as u32, 0);
                 }
@@ -281,7 +281,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if h.latent() {
             self.latent_repaired(c, t);
         }
-        let d = self.laws[h.failure()].sample(&mut self.comps[c].stream);
+        let d = self.laws[h.failure()].draw(&mut self.comps[c].stream);
         self.comps[c].clock = (Clock::Fail, t);
         let due = if h.standby() {
             self.aged(c, d, t)

@@ -275,7 +275,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
         self.queue.start_bulk();
         for c in 0..model.components.len() {
             let h = self.comps[c].hot;
-            let mut t = self.laws[h.failure()].sample(&mut self.comps[c].stream);
+            let mut t = self.laws[h.failure()].draw(&mut self.comps[c].stream);
             if h.standby() {
                 t = self.aged(c, t, 0.0);
             }
@@ -318,7 +318,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             Kind::Fail => self.fail(i, t),
             Kind::RepairDone => self.repair_done(i, t),
             Kind::Dispatched => {
-                let d = self.laws[self.comps[i].hot.repair()].sample(&mut self.comps[i].stream);
+                let d = self.laws[self.comps[i].hot.repair()].draw(&mut self.comps[i].stream);
                 self.comps[i].clock = (Clock::Repair, t);
                 self.push(t + d, Kind::RepairDone, ev.target, 0);
             }
