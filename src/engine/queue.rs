@@ -74,10 +74,17 @@ impl Kind {
     /// Whether the event is a component's clock (kept in [`Clocks`], one per component): the first
     /// kinds, so that the test is one comparison on the hot path (a kind's code orders nothing, the
     /// insertion sequence above it does).
-    #[inline]
+    #[cfg(test)]
     fn is_clock(self) -> bool {
-        (self as u8) <= Kind::Shipped as u8
+        is_clock_code(self as u8)
     }
+}
+
+/// Whether a kind's code (the low byte of [`Event::seq_kind`]) is a component's clock's (see
+/// `Kind::is_clock`): tested on the raw byte, since decoding the kind would cost a table lookup.
+#[inline(always)]
+fn is_clock_code(code: u8) -> bool {
+    code <= Kind::Shipped as u8
 }
 
 /// A scheduled event (24 bytes), ordered by time, then by insertion sequence.
@@ -131,8 +138,7 @@ impl EventQueue {
     // function with the heap's push it saved and restored six registers on every call.
     #[inline(always)]
     pub(super) fn push(&mut self, e: Event) {
-        if (e.seq_kind & 0xff) as u8 <= Kind::Shipped as u8 {
-            debug_assert!(e.kind().is_clock());
+        if is_clock_code(e.seq_kind as u8) {
             self.clocks
                 .set(e.target as usize, Some((e.time, e.seq_kind)));
         } else {
