@@ -5,8 +5,8 @@
 //! nodes out; role machines (clusters, availability groups, mirrors, restores) react to the state of
 //! their hosts. Every change reaches the gate graph as a primitive signal and propagates only as far as
 //! some gate's level changes. The hot loop allocates nothing, looks up no names and dispatches
-//! statically: components' clocks sit in a tournament tree, other events in a 4-ary heap, ties broken
-//! by insertion order.
+//! statically: components' clocks and roles' crashes sit in a tournament tree, other events in a
+//! 4-ary heap, ties broken by insertion order.
 //!
 //! This file holds the engine's state and the event loop; each mechanism is an `impl` block of
 //! [`Engine`] in its own file: `queue` (the event list), `components` (failures, repairs, crews),
@@ -181,7 +181,8 @@ pub struct Engine<'m, R: Recorder = NoTrace> {
     rep: u64,
     /// Per role: generation, start and distribution of its pending timer.
     timer_clock: Vec<(u32, Hours, Option<&'m Dist>)>,
-    /// Per role: generation and start of its pending software failure.
+    /// Per role: generation and start of its pending software failure (the crash itself is the
+    /// role's clock in the queue; this is for a copied mission to redraw it).
     crash_clock: Vec<(u32, Hours)>,
     /// Per component: the ageing of a cold or warm standby node (unused for other components).
     life: Vec<Life>,
@@ -345,9 +346,9 @@ impl<'m, R: Recorder> Engine<'m, R> {
                 }
             }
             Kind::RoleCrash => {
-                if self.machines[i].epoch == ev.aux {
-                    self.crash(i, t);
-                }
+                // A clock: cancelled when the role stopped running, so never stale.
+                let r = self.queue.role_of(ev.target);
+                self.crash(r, t);
             }
             Kind::QuorumTimer => {
                 if self.quorums[i].epoch == ev.aux {

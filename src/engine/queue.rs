@@ -1,10 +1,11 @@
 //! The future-event list: what an event does ([`Kind`]), the event record, and the queue that orders
 //! events by time, then by insertion.
 //!
-//! Components' clocks (a failure, a part's shipment, a dispatch, a repair: at most one pending per
-//! component) live in
-//! [`Clocks`], a tournament tree with one leaf per component, where replacing a component's clock is one walk from its leaf to the root. Everything else (maintenance, inspections, role timers and crashes, quorum
-//! timers: few, and timers may be left stale) lives in a 4-ary heap beside it. Both order by (time,
+//! Clocks (a component's failure, part shipment, dispatch or repair, and a role's next software
+//! crash: at most one pending each) live in [`Clocks`], a tournament tree with one leaf per
+//! component and then one per role, where replacing or cancelling a clock is one walk from its leaf
+//! to the root, so no clock is ever stale. Everything else (maintenance, inspections, role timers,
+//! quorum timers: few, and timers may be left stale) lives in a 4-ary heap beside it. Both order by (time,
 //! insertion sequence), a total order, so which structure holds an event never changes the order in
 //! which events come out.
 
@@ -20,6 +21,9 @@ pub(super) enum Kind {
     Dispatched,
     /// Component `target`'s spare part reached it: its repair can start.
     Shipped,
+    /// A role machine crashes. A clock: `target` is its leaf in the tree, the number of components
+    /// plus the role's index (see [`EventQueue::role_clock`]).
+    RoleCrash,
     /// A window of schedule `target` opens.
     Window,
     /// Node `target` leaves a non-rolling window of schedule `aux`.
@@ -28,8 +32,6 @@ pub(super) enum Kind {
     RollNext,
     /// The timer of role machine `target` fires (valid while its generation is `aux`).
     RoleTimer,
-    /// Role machine `target` crashes (valid while its generation is `aux`).
-    RoleCrash,
     /// Cluster `target` adjusts its votes under dynamic quorum (valid while its generation is `aux`).
     QuorumTimer,
     /// Virtual machine `target` (flat index over host groups) finishes booting or its migration
@@ -56,11 +58,11 @@ impl Kind {
         Kind::RepairDone,
         Kind::Dispatched,
         Kind::Shipped,
+        Kind::RoleCrash,
         Kind::Window,
         Kind::WindowEnd,
         Kind::RollNext,
         Kind::RoleTimer,
-        Kind::RoleCrash,
         Kind::QuorumTimer,
         Kind::VmBoot,
         Kind::Dropped,
@@ -71,7 +73,7 @@ impl Kind {
         Kind::Reassign,
     ];
 
-    /// Whether the event is a component's clock (kept in [`Clocks`], one per component): the first
+    /// Whether the event is a clock (kept in [`Clocks`], one per component or role): the first
     /// kinds, so that the test is one comparison on the hot path (a kind's code orders nothing, the
     /// insertion sequence above it does).
     #[cfg(test)]
@@ -84,7 +86,7 @@ impl Kind {
 /// `Kind::is_clock`): tested on the raw byte, since decoding the kind would cost a table lookup.
 #[inline(always)]
 fn is_clock_code(code: u8) -> bool {
-    code <= Kind::Shipped as u8
+    code <= Kind::RoleCrash as u8
 }
 
 /// A scheduled event (24 bytes), ordered by time, then by insertion sequence.
@@ -112,20 +114,36 @@ impl Event {
     }
 }
 
-/// The future-event list: components' clocks in a tournament tree, other events in a heap.
+/// The future-event list: clocks in a tournament tree, other events in a heap.
 #[derive(Debug, Clone, Default)]
 pub(super) struct EventQueue {
     pub(super) heap: Heap,
     pub(super) clocks: Clocks,
+    /// The number of components: role `r`'s clock is leaf `components + r`.
+    components: u32,
 }
 
 impl EventQueue {
-    /// A queue for `components` components' clocks and about `others` other pending events.
-    pub(super) fn new(components: usize, others: usize) -> Self {
+    /// A queue for `components` components' clocks, `roles` roles' and about `others` other
+    /// pending events.
+    pub(super) fn new(components: usize, roles: usize, others: usize) -> Self {
         EventQueue {
             heap: Heap::with_capacity(others),
-            clocks: Clocks::new(components),
+            clocks: Clocks::new(components + roles),
+            components: components as u32,
         }
+    }
+
+    /// Role `r`'s leaf in the tree: the `target` of its clock's events.
+    #[inline]
+    pub(super) fn role_clock(&self, r: usize) -> u32 {
+        self.components + r as u32
+    }
+
+    /// The role whose clock is leaf `slot` (see [`EventQueue::role_clock`]).
+    #[inline]
+    pub(super) fn role_of(&self, slot: u32) -> usize {
+        (slot - self.components) as usize
     }
 
     /// Empties the queue.
@@ -204,14 +222,16 @@ impl EventQueue {
         a.node.clone_from(&b.node);
         a.taken = b.taken;
         a.bulk = b.bulk;
+        self.components = other.components;
     }
 
-    /// Removes component `c`'s clock (a standby node's failure pushed past the mission end).
-    pub(super) fn cancel_clock(&mut self, c: usize) {
-        self.clocks.set(c, None);
+    /// Removes the clock of leaf `slot`: a component's (a standby node's failure pushed past the
+    /// mission end) or a role's ([`EventQueue::role_clock`]: it stopped running).
+    pub(super) fn cancel_clock(&mut self, slot: usize) {
+        self.clocks.set(slot, None);
     }
 
-    /// Forgets every component's clock, keeping the other events (a copied mission redraws them).
+    /// Forgets every clock, keeping the other events (a copied mission redraws them).
     pub(super) fn clear_clocks(&mut self) {
         self.clocks.clear();
     }
@@ -223,25 +243,25 @@ const NO_SLOT: u32 = u32::MAX;
 const EMPTY: u128 = u128::MAX;
 /// Bits of a tree key that hold the component (see [`Clocks`]).
 const SLOT_BITS: u32 = 24;
-/// Bits of a tree key that hold the clock's [`Kind`] (the clock kinds are the first four codes).
-const KIND_BITS: u32 = 2;
-const _: () = assert!((Kind::Shipped as u32) < 1 << KIND_BITS);
-/// Components a tree can hold (the scenario language allows fewer nodes, and domains, sites and
-/// links are few).
+/// Bits of a tree key that hold the clock's [`Kind`] (the clock kinds are the first five codes).
+const KIND_BITS: u32 = 3;
+const _: () = assert!((Kind::RoleCrash as u32) < 1 << KIND_BITS);
+/// Clocks a tree can hold, components' and roles' (the scenario language allows fewer nodes, and
+/// domains, sites, links and roles are few).
 pub const MAX_CLOCKS: usize = 1 << SLOT_BITS;
 
-/// Components' clocks: a binary tournament tree over one leaf per component (node 1 is the root, the
-/// children of node `i` are `2i` and `2i + 1`, component `c` is leaf `n + c`), each node holding the
-/// earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 26 | kind << 24
-/// | component`, so that one integer comparison orders by time, then insertion, and the winner names
-/// its component and kind (no per-component array is read to pop it). Setting a clock walks from its
-/// leaf to the root, one comparison a level; no event is ever
-/// stale. (Sequence numbers would need 2^38 events in one mission to run out.)
+/// Clocks: a binary tournament tree over one leaf per clock slot, components' and then roles' (node 1
+/// is the root, the children of node `i` are `2i` and `2i + 1`, slot `c` is leaf `n + c`), each node
+/// holding the earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 27
+/// | kind << 24 | slot`, so that one integer comparison orders by time, then insertion, and the
+/// winner names its slot and kind (no per-slot array is read to pop it). Setting a clock walks from
+/// its leaf to the root, one comparison a level; no event is ever stale. (Sequence numbers would
+/// need 2^37 events in one mission to run out.)
 #[derive(Debug, Clone, Default)]
 pub(super) struct Clocks {
     n: usize,
     node: Vec<u128>,
-    /// The component whose clock [`EventQueue::pop`] took out, until [`EventQueue::settle`].
+    /// The slot whose clock [`EventQueue::pop`] took out, until [`EventQueue::settle`].
     taken: u32,
     /// Set leaves only (see [`EventQueue::start_bulk`]).
     bulk: bool,
@@ -251,7 +271,8 @@ pub(super) struct Clocks {
 #[inline]
 fn unkey(key: u128) -> (u64, u64, u32) {
     let low = key as u64;
-    let seq_kind = ((low >> (SLOT_BITS + KIND_BITS)) << 8) | ((low >> SLOT_BITS) & 3);
+    let seq_kind =
+        ((low >> (SLOT_BITS + KIND_BITS)) << 8) | ((low >> SLOT_BITS) & ((1 << KIND_BITS) - 1));
     (
         (key >> 64) as u64,
         seq_kind,
@@ -300,7 +321,7 @@ impl Clocks {
                 debug_assert!(seq_kind >> 8 < 1 << (64 - SLOT_BITS - KIND_BITS));
                 ((time as u128) << 64)
                     | (((seq_kind >> 8) as u128) << (SLOT_BITS + KIND_BITS))
-                    | (((seq_kind & 3) as u128) << SLOT_BITS)
+                    | (((seq_kind & ((1 << KIND_BITS) - 1)) as u128) << SLOT_BITS)
                     | slot as u128
             }
             None => EMPTY,
@@ -514,7 +535,7 @@ mod tests {
             assert_eq!(*k as usize, i, "{k:?}");
             let clock = matches!(
                 k,
-                Kind::Fail | Kind::RepairDone | Kind::Dispatched | Kind::Shipped
+                Kind::Fail | Kind::RepairDone | Kind::Dispatched | Kind::Shipped | Kind::RoleCrash
             );
             assert_eq!(k.is_clock(), clock, "{k:?}");
         }
@@ -546,7 +567,7 @@ mod tests {
     /// same order. Times are `now + k × scale` for k in 0..6 (ties are frequent), the scale moving
     /// through `scales` as the rounds go.
     fn orders(n: usize, rounds: u32, bulk: bool, scales: &[f64]) {
-        let mut q = EventQueue::new(n, 4);
+        let mut q = EventQueue::new(n, 0, 4);
         let mut pending: Vec<Event> = Vec::new();
         let mut seq = 0u64;
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
@@ -582,7 +603,7 @@ mod tests {
         for round in 0..rounds {
             let scale = scales[round as usize * scales.len() / rounds as usize];
             if round == rounds / 2 {
-                let mut copy = EventQueue::new(n, 0);
+                let mut copy = EventQueue::new(n, 0, 0);
                 copy.copy_from(&q);
                 q = copy;
             }
@@ -615,7 +636,7 @@ mod tests {
                                 let e = event(
                                     &mut seq,
                                     now + rnd(6) as f64 * scale,
-                                    Kind::ALL[rnd(4) as usize],
+                                    Kind::ALL[rnd(5) as usize],
                                     g.target,
                                     round,
                                 );

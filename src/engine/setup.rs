@@ -190,7 +190,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             wiring,
             laws,
             seed: model.simulation.seed,
-            queue: EventQueue::new(comps, 2 * comps + 16),
+            queue: EventQueue::new(comps, model.roles.len(), 2 * comps + 16),
             seq: 0,
             comps: model
                 .components

@@ -196,7 +196,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     .and_then(|m| m.software.as_ref())
             {
                 let x = sw.failure.residual(t - since, &mut self.role_streams[r]);
-                self.push(t + x, Kind::RoleCrash, r as u32, epoch);
+                self.set_crash(r, t + x);
             }
         }
         for (q, c) in model.quorums.iter().enumerate() {

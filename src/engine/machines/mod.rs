@@ -235,6 +235,8 @@ impl<'m, R: Recorder> Engine<'m, R> {
         if running {
             self.machines[r].up_since = t;
             self.schedule_crash(r, t);
+        } else if was_running {
+            self.cancel_crash(r);
         }
         self.update_output(r, t);
     }

@@ -735,3 +735,22 @@ fn cross_site_requirement_needs_the_link() {
     assert!(close(mons[0].downtime, 0.0));
     assert!(close(mons[1].downtime, 4.0));
 }
+
+#[test]
+fn a_crash_pending_when_the_role_stops_running_never_happens() {
+    // Crashes 60 h after each start. a fails at 40 (repaired after the mission): failover to b
+    // [40, 41]; the crash due at 60 went with the run on a. On b: crashes at 101 and 162, each
+    // restarting for 1 h; the next is due at 223, after the mission. Six events, each doing
+    // something: a's failure, the failover's end, two crashes, two restarts' ends.
+    let extra = r#"software = { failure = { dist = "fixed", value = "60h" }, restart = { dist = "fixed", value = "1h" }, restart_success = 1.0 }"#;
+    let m = compile(&cluster(extra, 40.0, 1000.0, 1e5, 1.0), "test.toml").unwrap();
+    let mut e = Engine::new(&m);
+    e.run(0);
+    assert_eq!(e.machine_stats()[0].restarts, 2);
+    assert!(
+        close(e.monitors()[0].downtime, 3.0),
+        "{}",
+        e.monitors()[0].downtime
+    );
+    assert_eq!(e.events(), 6);
+}
