@@ -8,6 +8,7 @@ use crate::base::units::{HOURS_PER_YEAR, Hours};
 use crate::model::{Model, RoleKind, SignalId};
 
 use super::chain::{AT_RISK, Chain, DOWN};
+use super::solve::{Poisson, uniformised_step};
 use super::space::Space;
 use super::{ExactEntity, MarkovError};
 
@@ -299,18 +300,13 @@ fn transient(
         }
         let m = lambda * len;
         let kmax = (m + 12.0 * m.sqrt() + 50.0).ceil() as u64;
-        let ln_m = m.ln();
-        let (mut ln_fact, mut cdf) = (0.0, 0.0);
+        let mut poisson = Poisson::new(m);
+        let mut cdf = 0.0;
         acc.fill(0.0);
         end.fill(0.0);
         let mut k: u64 = 0;
         loop {
-            let pmf = if k > 0 {
-                ln_fact += (k as f64).ln();
-                (-m + k as f64 * ln_m - ln_fact).exp()
-            } else {
-                (-m).exp()
-            };
+            let pmf = poisson.next_pmf();
             cdf += pmf;
             let w = (1.0 - cdf).max(0.0);
             for i in 0..n {
@@ -330,17 +326,7 @@ fn transient(
                     t1
                 ));
             }
-            // pₖ₊₁ = pₖ (I + Q/Λ).
-            for i in 0..n {
-                next[i] = p[i] * (1.0 - space.exit[i] / lambda);
-            }
-            for (i, &x) in p.iter().enumerate() {
-                if x != 0.0 {
-                    for (j, r) in space.out(i) {
-                        next[j] += x * r / lambda;
-                    }
-                }
-            }
+            uniformised_step(space, &p, &mut next, lambda);
             std::mem::swap(&mut p, &mut next);
             k += 1;
         }

@@ -197,9 +197,7 @@ pub(super) fn interval_unavailability(s: &Space, u: &[f64], t: Hours) -> Result<
     p[0] = 1.0;
     let mut next = vec![0.0; s.n];
     let mut acc = vec![0.0; ne];
-    // Poisson(m) probabilities in log space (m can be in the millions).
-    let ln_m = m.ln();
-    let mut ln_fact = 0.0;
+    let mut poisson = Poisson::new(m);
     let mut cdf = 0.0;
     let mut k: u64 = 0;
     let mut calm: u64 = 0;
@@ -211,12 +209,7 @@ pub(super) fn interval_unavailability(s: &Space, u: &[f64], t: Hours) -> Result<
                 s.n
             ));
         }
-        let pmf = if k > 0 {
-            ln_fact += (k as f64).ln();
-            (-m + k as f64 * ln_m - ln_fact).exp()
-        } else {
-            (-m).exp()
-        };
+        let pmf = poisson.next_pmf();
         cdf += pmf;
         let w = (1.0 - cdf).max(0.0);
         let mut worst: f64 = 0.0;
@@ -237,20 +230,56 @@ pub(super) fn interval_unavailability(s: &Space, u: &[f64], t: Hours) -> Result<
         if calm > 2000 && calm > k / 10 || k as f64 > kmax || w == 0.0 && k as f64 > m {
             break;
         }
-        // pₖ₊₁ = pₖ (I + Q/Λ).
-        for i in 0..s.n {
-            next[i] = p[i] * (1.0 - s.exit[i] / lambda);
-        }
-        for (i, &pi) in p.iter().enumerate() {
-            if pi == 0.0 {
-                continue;
-            }
-            for (j, r) in s.out(i) {
-                next[j] += pi * r / lambda;
-            }
-        }
+        uniformised_step(s, &p, &mut next, lambda);
         std::mem::swap(&mut p, &mut next);
         k += 1;
     }
     Ok((0..ne).map(|e| (u[e] + acc[e] / m).max(0.0)).collect())
+}
+
+/// The probabilities P(N = 0), P(N = 1), ... of a Poisson(m) count, one per call, computed in log
+/// space (m, the uniformised steps of a mission, can be in the millions, where e^-m underflows).
+pub(super) struct Poisson {
+    m: f64,
+    ln_m: f64,
+    ln_fact: f64,
+    k: u64,
+}
+
+impl Poisson {
+    pub(super) fn new(m: f64) -> Self {
+        Poisson {
+            m,
+            ln_m: m.ln(),
+            ln_fact: 0.0,
+            k: 0,
+        }
+    }
+
+    /// P(N = k) for the next k.
+    pub(super) fn next_pmf(&mut self) -> f64 {
+        let k = self.k;
+        self.k += 1;
+        if k > 0 {
+            self.ln_fact += (k as f64).ln();
+            (-self.m + k as f64 * self.ln_m - self.ln_fact).exp()
+        } else {
+            (-self.m).exp()
+        }
+    }
+}
+
+/// One step of the uniformised chain: `next = p (I + Q/Λ)`.
+pub(super) fn uniformised_step(s: &Space, p: &[f64], next: &mut [f64], lambda: f64) {
+    for i in 0..s.n {
+        next[i] = p[i] * (1.0 - s.exit[i] / lambda);
+    }
+    for (i, &pi) in p.iter().enumerate() {
+        if pi == 0.0 {
+            continue;
+        }
+        for (j, r) in s.out(i) {
+            next[j] += pi * r / lambda;
+        }
+    }
 }
