@@ -14,7 +14,7 @@ use common::ctmc::TwoState;
 use common::{Checks, simulate};
 use nines::scenario::compile;
 
-const SCENARIO: &str = r#"
+pub(crate) const SCENARIO: &str = r#"
     [simulation]
     mission = "48h"
     replications = 400000

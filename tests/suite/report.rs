@@ -506,3 +506,30 @@ fn a_sweep_with_no_uncertain_point_does_not_ask_for_more_replications() {
     assert!(!html.contains("uncertain</td>"), "a point is uncertain");
     assert!(!html.contains("need more replications"));
 }
+
+/// A kind whose rate changes by phase has the terminal table's "requests by phase" in the report
+/// too: one row per phase, its figures those of `summary.csv`.
+#[test]
+fn requests_by_phase_are_in_the_report() {
+    use nines::base::format::sig3;
+    let tmp = tempfile::tempdir().unwrap();
+    let scenario = tmp.path().join("phase-rates.toml");
+    fs::write(&scenario, crate::phase_rates::SCENARIO).unwrap();
+    let out = tmp.path().join("out");
+    let html = run(scenario.to_str().unwrap(), &out, &[]);
+    check_well_formed(&html);
+    assert!(html.contains("<h3>Requests by phase</h3>"));
+    for (phase, factor) in [("business", "×3.00"), ("other", "×1.00")] {
+        let name = format!("staff.page.{phase}");
+        let (failed, lo, hi) = csv_value(&out, "phase_requests", &name, "failed_requests_per_year");
+        let (per_year, _, _) = csv_value(&out, "phase_requests", &name, "requests_per_year");
+        let row = format!(
+            "<tr><td>staff.page</td><td>{phase}</td><td class=\"num\">{factor}</td><td class=\"num\">{}<span class=\"ci\">exact</span></td><td class=\"num\">{}<span class=\"ci\">[{}, {}]</span></td>",
+            sig3(per_year),
+            sig3(failed),
+            sig3(lo),
+            sig3(hi)
+        );
+        assert!(html.contains(&row), "no row {row}");
+    }
+}

@@ -99,6 +99,8 @@ pub(super) fn clients(summary: &Summary) -> Vec<Block> {
             )),
         }),
     ];
+    // After success and latency: how the failures of a kind whose rate changes by phase fall.
+    blocks.extend(super::phases::phase_requests(summary));
     let states: Vec<Vec<Cell>> = reqs
         .iter()
         .flat_map(|r| {

@@ -1,8 +1,9 @@
 //! Phases in a run's report: per service and phase of the calendar, the availability and the
-//! downtime in it, and over the phases where the service is needed.
+//! downtime in it, and over the phases where the service is needed; per request kind whose rate
+//! changes by phase, its requests and failures in each phase.
 
 use super::page::{Block, Cell, Table, amount, caption, fraction};
-use crate::base::format::hours;
+use crate::base::format::{hours, sig3};
 use crate::estimate::summary::Summary;
 
 pub(super) fn phases(summary: &Summary) -> Vec<Block> {
@@ -49,6 +50,45 @@ pub(super) fn phases(summary: &Summary) -> Vec<Block> {
                 .collect(),
             caption: Some(caption(
                 "Availability in a phase is the time up in it over the time in it. Row `needed`: over the phases the service is needed in (`needed_in`); the service's headline figures count every hour.",
+                summary.replications,
+            )),
+        }),
+    ]
+}
+
+/// The requests of the kinds whose rate changes by phase (`rate` on a phase), one row per kind and
+/// phase, as the terminal table's "requests by phase" (nothing without such kinds).
+pub(super) fn phase_requests(summary: &Summary) -> Vec<Block> {
+    if summary.phase_requests.is_empty() {
+        return Vec::new();
+    }
+    vec![
+        Block::Subheading("Requests by phase".into()),
+        Block::Table(Table {
+            header: vec![
+                "request".into(),
+                "phase".into(),
+                "rate multiplier".into(),
+                "requests per year".into(),
+                "failed requests per year".into(),
+                "failed share".into(),
+            ],
+            rows: summary
+                .phase_requests
+                .iter()
+                .map(|r| {
+                    vec![
+                        Cell::text(&r.request),
+                        Cell::text(&r.phase),
+                        Cell::number(format!("×{}", sig3(r.rate_factor))),
+                        Cell::number(sig3(r.requests_per_year)).detail("exact"),
+                        amount(&r.failed_requests_per_year, sig3),
+                        fraction(&r.failed_share),
+                    ]
+                })
+                .collect(),
+            caption: Some(caption(
+                "Kinds whose rate changes by phase: a phase's `rate` multiplies the kind's usual rate while it is in force. Requests per year in a phase count its arrivals over a year of mission; the failed share is of the phase's requests.",
                 summary.replications,
             )),
         }),
