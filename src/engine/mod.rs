@@ -44,7 +44,9 @@ use crate::engine::components::{Clock, Comp};
 use crate::engine::hosts::VmState;
 use crate::engine::latent::{INSPECTION_DUE, InspCrew, JobState};
 use crate::engine::machines::{Life, MachineState, PoolRun, QuorumState};
-use crate::engine::queue::{Event, EventQueue, Kind};
+use crate::engine::queue::{
+    ClockKey, EMPTY, Event, EventQueue, Kind, MAX_SEQ, OTHER, seq_kind, slot_of,
+};
 use crate::engine::signals::{Gate, level_of};
 use crate::engine::trace::{NoTrace, Recorder};
 use crate::model::{Model, SignalId};
@@ -247,7 +249,7 @@ impl<'m, R: Recorder> Engine<'m, R> {
             self.seq += 1;
             self.queue.push(Event {
                 time: time.to_bits(),
-                seq_kind: (self.seq << 8) | kind as u64,
+                seq_kind: seq_kind(self.seq, kind),
                 target,
                 aux,
             });
@@ -308,21 +310,54 @@ impl<'m, R: Recorder> Engine<'m, R> {
     /// Handles the next event and everything it sets off; returns its time, or `None` when nothing is
     /// left before the mission end.
     // Always: with every mechanism's arm it grew past LLVM's inlining limit, costing a call per event.
+    // Clocks (most events) are handled here from their tree key; the other events out of line.
     #[inline(always)]
     pub fn step(&mut self) -> Option<Hours> {
-        let ev = self.queue.pop()?;
+        let key = self.queue.next();
+        let t = match key {
+            OTHER => self.other_event(),
+            EMPTY => return None,
+            _ => {
+                let t = ClockKey::time(key);
+                let slot = slot_of(key);
+                let i = slot as usize;
+                self.events += 1;
+                self.planned_now = false;
+                match ClockKey::kind(key) {
+                    Kind::Fail => self.fail(i, t),
+                    Kind::RepairDone => self.repair_done(i, t),
+                    Kind::Dispatched => {
+                        let d =
+                            self.laws[self.comps[i].hot.repair()].draw(&mut self.comps[i].stream);
+                        self.comps[i].clock = (Clock::Repair, t);
+                        self.push(t + d, Kind::RepairDone, slot, 0);
+                    }
+                    Kind::Shipped => self.part_shipped(i, t),
+                    Kind::RoleCrash => {
+                        // Cancelled when the role stopped running, so never stale.
+                        let r = self.queue.role_of(slot);
+                        self.crash(r, t);
+                    }
+                    k => unreachable!("{k:?} is not a clock"),
+                }
+                t
+            }
+        };
+        self.settle(t);
+        self.queue.settle();
+        Some(t)
+    }
+
+    /// Takes the next event out of the heap (maintenance, timers, the events of mechanisms most
+    /// scenarios do not use) and handles it; returns its time.
+    #[inline(never)]
+    fn other_event(&mut self) -> Hours {
+        let ev = self.queue.pop_other();
         let t = f64::from_bits(ev.time);
         self.events += 1;
-        let i = ev.target as usize;
         self.planned_now = false;
+        let i = ev.target as usize;
         match ev.kind() {
-            Kind::Fail => self.fail(i, t),
-            Kind::RepairDone => self.repair_done(i, t),
-            Kind::Dispatched => {
-                let d = self.laws[self.comps[i].hot.repair()].draw(&mut self.comps[i].stream);
-                self.comps[i].clock = (Clock::Repair, t);
-                self.push(t + d, Kind::RepairDone, ev.target, 0);
-            }
             Kind::Window => {
                 self.planned_now = true;
                 self.planned_by = ev.target;
@@ -345,11 +380,6 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.timer(i, t);
                 }
             }
-            Kind::RoleCrash => {
-                // A clock: cancelled when the role stopped running, so never stale.
-                let r = self.queue.role_of(ev.target);
-                self.crash(r, t);
-            }
             Kind::QuorumTimer => {
                 if self.quorums[i].epoch == ev.aux {
                     self.adjust_votes(i, t);
@@ -360,32 +390,25 @@ impl<'m, R: Recorder> Engine<'m, R> {
                     self.vm_booted(i, t);
                 }
             }
-            _ => self.mechanism_event(ev, t),
-        }
-        self.settle(t);
-        self.queue.settle();
-        Some(t)
-    }
-
-    /// The events of mechanisms most scenarios do not use, kept out of [`Engine::step`] so that
-    /// adding one does not make the loop too large to inline for every scenario.
-    #[inline(never)]
-    fn mechanism_event(&mut self, ev: Event, t: Hours) {
-        let i = ev.target as usize;
-        match ev.kind() {
             Kind::Dropped => self.member_dropped(i, ev.aux),
             Kind::PartArrives => self.part_arrives(i, ev.aux, t),
-            Kind::Shipped => self.part_shipped(i, t),
             Kind::Inspect => self.inspect(i, ev.aux, t),
             Kind::Switched => self.pool_switched(i, ev.aux, t),
             Kind::Phase => self.phase_boundary(i, ev.aux, t),
             Kind::Reassign => self.operator_event(i, ev.aux, t),
-            k => unreachable!("{k:?} is handled in step"),
+            k => unreachable!("{k:?} is a clock"),
         }
+        t
     }
 
     /// Closes the replication at the mission end: open outages and busy periods end there.
     pub fn end(&mut self) {
+        // Once a replication rather than at every push: past it, ties between events at the same
+        // instant would have been broken in a wrong order.
+        assert!(
+            self.seq < MAX_SEQ,
+            "a mission scheduled more than 2^35 events, more than the event queue can order"
+        );
         if self.any_hidden {
             self.finish_latent();
         }

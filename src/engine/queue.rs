@@ -78,15 +78,28 @@ impl Kind {
     /// insertion sequence above it does).
     #[cfg(test)]
     fn is_clock(self) -> bool {
-        is_clock_code(self as u8)
+        is_clock_code(self as u64)
     }
 }
 
-/// Whether a kind's code (the low byte of [`Event::seq_kind`]) is a component's clock's (see
-/// `Kind::is_clock`): tested on the raw byte, since decoding the kind would cost a table lookup.
+/// Whether a kind's code (see [`Event::seq_kind`]) is a clock's (see `Kind::is_clock`): tested on
+/// the raw code, since decoding the kind would cost a table lookup.
 #[inline(always)]
-fn is_clock_code(code: u8) -> bool {
-    code <= Kind::RoleCrash as u8
+fn is_clock_code(code: u64) -> bool {
+    code <= Kind::RoleCrash as u64
+}
+
+/// The [`Event::seq_kind`] of the `seq`-th event pushed, of kind `kind`.
+#[inline(always)]
+pub(super) fn seq_kind(seq: u64, kind: Kind) -> u64 {
+    debug_assert!(seq < MAX_SEQ, "2^35 events in one mission");
+    (seq << SEQ_SHIFT) | ((kind as u64) << SLOT_BITS)
+}
+
+/// The kind's code in an [`Event::seq_kind`] or a tree key's low half.
+#[inline(always)]
+fn code_of(low: u64) -> u64 {
+    (low >> SLOT_BITS) & ((1 << KIND_BITS) - 1)
 }
 
 /// A scheduled event (24 bytes), ordered by time, then by insertion sequence.
@@ -94,8 +107,9 @@ fn is_clock_code(code: u8) -> bool {
 pub(super) struct Event {
     /// `f64::to_bits` of a non-negative time: orders like the time itself.
     pub(super) time: u64,
-    /// Insertion sequence number shifted left by 8, with the [`Kind`] in the low byte: unique and
-    /// increasing, so it breaks ties in insertion order.
+    /// Insertion sequence number (unique and increasing, so it breaks ties in insertion order) and
+    /// [`Kind`], as [`seq_kind`] puts them: laid out as a clock's key in the tree (less its slot), so
+    /// that a clock and an other event compare as they are.
     pub(super) seq_kind: u64,
     pub(super) target: u32,
     pub(super) aux: u32,
@@ -104,7 +118,7 @@ pub(super) struct Event {
 impl Event {
     #[inline]
     pub(super) fn kind(&self) -> Kind {
-        Kind::ALL[(self.seq_kind & 0xff) as usize]
+        Kind::ALL[code_of(self.seq_kind) as usize]
     }
 
     /// Sort key: time first, then insertion order.
@@ -156,7 +170,7 @@ impl EventQueue {
     // function with the heap's push it saved and restored six registers on every call.
     #[inline(always)]
     pub(super) fn push(&mut self, e: Event) {
-        if is_clock_code(e.seq_kind as u8) {
+        if is_clock_code(code_of(e.seq_kind)) {
             self.clocks
                 .set(e.target as usize, Some((e.time, e.seq_kind)));
         } else {
@@ -169,26 +183,48 @@ impl EventQueue {
         self.heap.push(e);
     }
 
-    /// Takes the earliest event out. A component's clock taken out stays in the tree until
-    /// [`EventQueue::settle`]: the event usually sets the same component's next clock, and then one
-    /// walk up the tree does for both.
-    #[inline]
-    pub(super) fn pop(&mut self) -> Option<Event> {
-        let Some((time, seq_kind, slot)) = self.clocks.earliest() else {
-            return self.heap.pop();
-        };
+    /// What comes next: the earliest clock's key ([`ClockKey::time`] and the others read it), or
+    /// [`OTHER`] when the earliest event is in the heap ([`EventQueue::pop_other`] takes it), or
+    /// [`EMPTY`] when nothing is left. A clock taken out stays in the tree until
+    /// [`EventQueue::settle`]: the event usually sets the same slot's next clock, and then one walk
+    /// up the tree does for both.
+    // A key (two registers) rather than an `Option<Event>`: with the heap's events merged into it,
+    // every event's record went through the stack.
+    #[inline(always)]
+    pub(super) fn next(&mut self) -> u128 {
+        let key = self.clocks.node[1];
+        // A heap key has no slot bits, and no two events share a sequence number, so the two
+        // compare by (time, insertion) as they are.
         if let Some(h) = self.heap.first()
-            && h < ((time as u128) << 64 | seq_kind as u128)
+            && h < key
         {
-            return self.heap.pop();
+            return OTHER;
         }
-        self.clocks.taken = slot;
-        Some(Event {
-            time,
-            seq_kind,
-            target: slot,
-            aux: 0,
-        })
+        if key != EMPTY {
+            self.clocks.taken = slot_of(key);
+        }
+        key
+    }
+
+    /// Takes the earliest event out of the heap (after [`EventQueue::next`] said [`OTHER`]).
+    pub(super) fn pop_other(&mut self) -> Event {
+        self.heap.pop().expect("the heap holds the next event")
+    }
+
+    /// Takes the earliest event out, whichever structure holds it (as [`EventQueue::next`] and
+    /// [`EventQueue::pop_other`], for the tests).
+    #[cfg(test)]
+    fn pop(&mut self) -> Option<Event> {
+        match self.next() {
+            OTHER => Some(self.pop_other()),
+            EMPTY => None,
+            key => Some(Event {
+                time: (key >> 64) as u64,
+                seq_kind: key as u64 & !SLOT_MASK,
+                target: slot_of(key),
+                aux: 0,
+            }),
+        }
     }
 
     /// Ends an event: the clock it took out is gone unless the event set that component's clock again.
@@ -239,45 +275,64 @@ impl EventQueue {
 
 /// No component: the tree's `taken` when no clock is out.
 const NO_SLOT: u32 = u32::MAX;
-/// An empty leaf: after every clock.
-const EMPTY: u128 = u128::MAX;
-/// Bits of a tree key that hold the component (see [`Clocks`]).
+/// An empty leaf: after every clock; from [`EventQueue::next`], nothing is left.
+pub(super) const EMPTY: u128 = u128::MAX;
+/// From [`EventQueue::next`]: the next event is in the heap. No key is 0 (sequence numbers start
+/// at 1).
+pub(super) const OTHER: u128 = 0;
+/// Bits of a key's low half that hold the slot (see [`Clocks`]).
 const SLOT_BITS: u32 = 24;
-/// Bits of a tree key that hold the clock's [`Kind`] (the clock kinds are the first five codes).
-const KIND_BITS: u32 = 3;
-const _: () = assert!((Kind::RoleCrash as u32) < 1 << KIND_BITS);
+const SLOT_MASK: u64 = (1 << SLOT_BITS) - 1;
+/// Bits of a key's low half, above the slot, that hold the [`Kind`].
+const KIND_BITS: u32 = 5;
+const _: () = assert!(Kind::ALL.len() <= 1 << KIND_BITS);
+/// Where the sequence number starts in a key's low half.
+const SEQ_SHIFT: u32 = SLOT_BITS + KIND_BITS;
+/// Events one mission may schedule: 2^35, about half an hour of one core per replication at the
+/// engine's speed ([`crate::engine::Engine::end`] checks it).
+pub(super) const MAX_SEQ: u64 = 1 << (64 - SEQ_SHIFT);
 /// Clocks a tree can hold, components' and roles' (the scenario language allows fewer nodes, and
 /// domains, sites, links and roles are few).
 pub const MAX_CLOCKS: usize = 1 << SLOT_BITS;
 
 /// Clocks: a binary tournament tree over one leaf per clock slot, components' and then roles' (node 1
 /// is the root, the children of node `i` are `2i` and `2i + 1`, slot `c` is leaf `n + c`), each node
-/// holding the earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 27
+/// holding the earliest clock below it. A clock is one `u128` key, `time bits << 64 | sequence << 29
 /// | kind << 24 | slot`, so that one integer comparison orders by time, then insertion, and the
 /// winner names its slot and kind (no per-slot array is read to pop it). Setting a clock walks from
 /// its leaf to the root, one comparison a level; no event is ever stale. (Sequence numbers would
-/// need 2^37 events in one mission to run out.)
+/// need 2^35 events in one mission to run out.)
 #[derive(Debug, Clone, Default)]
 pub(super) struct Clocks {
     n: usize,
     node: Vec<u128>,
-    /// The slot whose clock [`EventQueue::pop`] took out, until [`EventQueue::settle`].
+    /// The slot whose clock [`EventQueue::next`] took out, until [`EventQueue::settle`].
     taken: u32,
     /// Set leaves only (see [`EventQueue::start_bulk`]).
     bulk: bool,
 }
 
-/// The parts of a tree key: time bits, sequence-and-kind (as [`Event::seq_kind`]) and component.
-#[inline]
-fn unkey(key: u128) -> (u64, u64, u32) {
-    let low = key as u64;
-    let seq_kind =
-        ((low >> (SLOT_BITS + KIND_BITS)) << 8) | ((low >> SLOT_BITS) & ((1 << KIND_BITS) - 1));
-    (
-        (key >> 64) as u64,
-        seq_kind,
-        (low as u32) & ((1 << SLOT_BITS) - 1),
-    )
+/// The slot of a tree key.
+#[inline(always)]
+pub(super) fn slot_of(key: u128) -> u32 {
+    (key as u64 & SLOT_MASK) as u32
+}
+
+/// Reading a clock's tree key (from [`EventQueue::next`]).
+pub(super) struct ClockKey;
+
+impl ClockKey {
+    /// Its time.
+    #[inline(always)]
+    pub(super) fn time(key: u128) -> f64 {
+        f64::from_bits((key >> 64) as u64)
+    }
+
+    /// Its kind.
+    #[inline(always)]
+    pub(super) fn kind(key: u128) -> Kind {
+        Kind::ALL[code_of(key as u64) as usize]
+    }
 }
 
 impl Clocks {
@@ -302,14 +357,6 @@ impl Clocks {
         self.taken = NO_SLOT;
     }
 
-    /// The earliest clock: its time bits, sequence-and-kind and component, or `None` when no clock
-    /// is set.
-    #[inline]
-    fn earliest(&self) -> Option<(u64, u64, u32)> {
-        let key = self.node[1];
-        (key != EMPTY).then(|| unkey(key))
-    }
-
     /// Sets component `slot`'s clock (`None`: no clock).
     #[inline]
     fn set(&mut self, slot: usize, clock: Option<(u64, u64)>) {
@@ -317,13 +364,7 @@ impl Clocks {
             self.taken = NO_SLOT;
         }
         let mut cur = match clock {
-            Some((time, seq_kind)) => {
-                debug_assert!(seq_kind >> 8 < 1 << (64 - SLOT_BITS - KIND_BITS));
-                ((time as u128) << 64)
-                    | (((seq_kind >> 8) as u128) << (SLOT_BITS + KIND_BITS))
-                    | (((seq_kind & ((1 << KIND_BITS) - 1)) as u128) << SLOT_BITS)
-                    | slot as u128
-            }
+            Some((time, seq_kind)) => ((time as u128) << 64) | (seq_kind | slot as u64) as u128,
             None => EMPTY,
         };
         let i = self.n + slot;
@@ -582,7 +623,7 @@ mod tests {
             *seq += 1;
             Event {
                 time: time.to_bits(),
-                seq_kind: (*seq << 8) | kind as u64,
+                seq_kind: seq_kind(*seq, kind),
                 target,
                 aux,
             }
